@@ -1,0 +1,70 @@
+/* cmd.h: client commands: decoded by the server, encoded by the client. */
+#ifndef PROTO_CMD_H
+#define PROTO_CMD_H
+
+#include <stddef.h>
+
+#include "proto.h"
+
+/*
+ * Every command is "verb$field$...$last", split on '$' except that the last
+ * field takes the rest of the line, so text may hold '$'.
+ */
+enum cmd_verb {
+	CMD_HELLO,	 /* hello$<version>                 extended opt-in */
+	CMD_REG,	 /* reg$<name> */
+	CMD_CREATE_CHAN, /* create_chan$<uid>$<channel name> */
+	CMD_JOIN,	 /* join$<uid>$<channel id or name> */
+	CMD_LEAVE,	 /* leave$<uid>$<channel id or name> */
+	CMD_SEND_MSG,	 /* send_msg$<uid>$<channel>$<text> */
+	CMD_SEND_ACT,	 /* send_act$<uid>$<channel>$<text>  extended */
+	CMD_DM,		 /* dm$<uid>$<user name>$<text>      extended */
+	CMD_DM_ACT,	 /* dm_act$<uid>$<user name>$<text>  extended */
+	CMD_NICK,	 /* nick$<uid>$<new name>            extended */
+	CMD_LIST,	 /* list$<uid>                       extended */
+	CMD_NAMES,	 /* names$<uid>$<channel>            extended */
+	CMD_PING,	 /* ping$<token> */
+	CMD_PONG,	 /* pong$<token>                     extended */
+	CMD_QUIT,	 /* quit or quit$<reason> */
+	CMD_COUNT
+};
+
+/*
+ * A decoded command.  The slices borrow from the decoded line and live as
+ * long as it does.  Fields a verb does not have are empty (len 0).
+ *   uid:  the <uid> field.
+ *   arg:  version, name, channel, user name or token.
+ *   text: message text or quit reason (the last field).
+ */
+struct cmd {
+	enum cmd_verb verb;
+	struct slice uid;
+	struct slice arg;
+	struct slice text;
+};
+
+/*
+ * Decodes one line (without LF/CRLF).  Returns PROTO_E_NONE and fills *out,
+ * or the error code to report: PROTO_E_BAD_UTF8 / PROTO_E_BAD_CHAR for bad
+ * bytes anywhere, PROTO_E_UNKNOWN_COMMAND, PROTO_E_BAD_ARGS for a missing or
+ * empty field, then the field rules of valid.h (names, channel names for
+ * create_chan, text, tokens, version digits, reason length).  On error
+ * out->verb is set when the verb was recognised (else CMD_COUNT), so the
+ * error line can name it.
+ */
+enum proto_code cmd_decode(const char *line, size_t len, struct cmd *out);
+
+/*
+ * Encodes c as a line ending in "\n" into buf.  Returns its length, or 0 if
+ * it does not fit in size bytes.  The fields are not validated; a field
+ * holding '$' other than the last makes a different command.
+ */
+size_t cmd_encode(char *buf, size_t size, const struct cmd *c);
+
+/* Wire name of a verb ("send_msg"); "*" for CMD_COUNT. */
+const char *cmd_verb_name(enum cmd_verb verb);
+
+/* Non-zero if a verb is only accepted after hello (extended mode). */
+int cmd_verb_is_extended(enum cmd_verb verb);
+
+#endif

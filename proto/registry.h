@@ -1,0 +1,121 @@
+/* registry.h: users, channels and the membership between them. */
+#ifndef PROTO_REGISTRY_H
+#define PROTO_REGISTRY_H
+
+#include <stddef.h>
+
+#include "proto.h"
+
+/*
+ * The registry is mechanism only: it keeps users (by connection, uid and
+ * case-insensitive name), channels (by id and, for named channels, by
+ * case-insensitive name) and memberships (both ways), with O(1) average
+ * lookups.  Chat rules such as limits, notifications and when to remove an
+ * empty channel belong to the caller.  No I/O, no globals.
+ *
+ * Strings passed in are copied; strings returned are owned by the registry
+ * and NUL-terminated, valid until their object is removed or renamed.
+ */
+
+struct registry;
+struct user;
+struct channel;
+
+enum registry_kind {
+	REGISTRY_CHANNEL,  /* made by create_chan; its name is unique */
+	REGISTRY_PERSONAL, /* a user's own channel; id = the user's uid */
+};
+
+/*
+ * A new empty registry.  free_data, if not NULL, is called on each channel's
+ * data pointer when the channel is removed or the registry freed.
+ */
+struct registry *registry_new(void (*free_data)(void *data));
+/* Frees everything (NULL does nothing). */
+void registry_free(struct registry *r);
+
+/*
+ * Adds a user for connection conn (>= 0).  Returns PROTO_E_NONE and sets
+ * *out, PROTO_E_ALREADY_REGISTERED if conn has a user, PROTO_E_NAME_TAKEN
+ * if the name (case-insensitive) or uid is in use, or PROTO_E_NO_MEMORY.
+ * uid and name must fit PROTO_ID_MAX and PROTO_NAME_MAX.
+ */
+enum proto_code registry_add_user(struct registry *r, int conn,
+    const char *uid, size_t uid_len, const char *name, size_t name_len,
+    struct user **out);
+
+/* Removes the user from every channel and every index and frees it. */
+void registry_remove_user(struct registry *r, struct user *u);
+
+/* Renames; PROTO_E_NAME_TAKEN if another user has the name (any case). */
+enum proto_code registry_rename_user(struct registry *r, struct user *u,
+    const char *name, size_t len);
+
+struct user *registry_user_by_conn(const struct registry *r, int conn);
+struct user *registry_user_by_uid(const struct registry *r, const char *uid,
+    size_t len);
+struct user *registry_user_by_name(const struct registry *r, const char *name,
+    size_t len);
+size_t registry_user_count(const struct registry *r);
+
+const char *user_name(const struct user *u);
+size_t user_name_len(const struct user *u);
+const char *user_uid(const struct user *u);
+size_t user_uid_len(const struct user *u);
+int user_conn(const struct user *u);
+/* The channels u is in; the array is the registry's, valid until u joins or leaves. */
+struct channel *const *user_channels(const struct user *u, size_t *count);
+
+/*
+ * Adds a channel.  Returns PROTO_E_NONE and sets *out, PROTO_E_CHANNEL_EXISTS
+ * if the id is in use or (REGISTRY_CHANNEL) the name is in use in any case,
+ * or PROTO_E_NO_MEMORY.  owner may be NULL; it is not made a member.
+ */
+enum proto_code registry_add_channel(struct registry *r, const char *id,
+    size_t id_len, const char *name, size_t name_len, enum registry_kind kind,
+    struct user *owner, struct channel **out);
+
+/* Removes every membership of c, frees its data and c itself. */
+void registry_remove_channel(struct registry *r, struct channel *c);
+
+/* Renames; PROTO_E_CHANNEL_EXISTS if a named channel already has the name. */
+enum proto_code registry_rename_channel(struct registry *r, struct channel *c,
+    const char *name, size_t len);
+
+struct channel *registry_channel_by_id(const struct registry *r,
+    const char *id, size_t len);
+/* Named channels only (REGISTRY_CHANNEL). */
+struct channel *registry_channel_by_name(const struct registry *r,
+    const char *name, size_t len);
+/* Every channel, in no particular order; valid until one is added or removed. */
+struct channel *const *registry_channels(const struct registry *r,
+    size_t *count);
+size_t registry_channel_count(const struct registry *r);
+
+const char *channel_id(const struct channel *c);
+size_t channel_id_len(const struct channel *c);
+const char *channel_name(const struct channel *c);
+size_t channel_name_len(const struct channel *c);
+enum registry_kind channel_kind(const struct channel *c);
+/* The owner (personal channels), or NULL; cleared when the owner is removed. */
+struct user *channel_owner(const struct channel *c);
+/* The members, in join order until someone leaves; valid until the next join or leave. */
+struct user *const *channel_members(const struct channel *c, size_t *count);
+size_t channel_member_count(const struct channel *c);
+void *channel_data(const struct channel *c);
+/* Sets the data pointer; the registry frees it with free_data. */
+void channel_set_data(struct channel *c, void *data);
+
+/*
+ * Membership.  registry_join returns PROTO_E_NONE (also when already a
+ * member: nothing changes) or PROTO_E_NO_MEMORY; registry_leave returns
+ * PROTO_E_NONE or PROTO_E_NOT_MEMBER.  Neither removes an empty channel.
+ */
+enum proto_code registry_join(struct registry *r, struct user *u,
+    struct channel *c);
+enum proto_code registry_leave(struct registry *r, struct user *u,
+    struct channel *c);
+int registry_is_member(const struct registry *r, const struct user *u,
+    const struct channel *c);
+
+#endif
