@@ -1,0 +1,108 @@
+/* sanitize.c: turns untrusted bytes into valid UTF-8 that is safe to draw. */
+#include <string.h>
+
+#include "sanitize.h"
+#include "utf8.h"
+#include "width.h"
+
+#define SANITIZE_REPLACEMENT 0xFFFD
+
+struct sanitize_range {
+	uint32_t lo, hi;
+};
+
+/*
+ * Code points wcwidth() calls printable that must not reach the screen:
+ * the bidi controls can reorder what follows them (even the next line on
+ * some terminals), the separators break lines behind ncurses' back, and
+ * the invisible format characters let one name pass for another.
+ */
+static const struct sanitize_range sanitize_banned[] = {
+    {0x061C, 0x061C},   /* ARABIC LETTER MARK */
+    {0x180E, 0x180E},   /* MONGOLIAN VOWEL SEPARATOR */
+    {0x200B, 0x200B},   /* ZERO WIDTH SPACE */
+    {0x200E, 0x200F},   /* LRM, RLM */
+    {0x2028, 0x2029},   /* LINE and PARAGRAPH SEPARATOR */
+    {0x202A, 0x202E},   /* embeddings and overrides */
+    {0x2060, 0x2064},   /* WORD JOINER, invisible operators */
+    {0x2066, 0x2069},   /* isolates */
+    {0x206A, 0x206F},   /* deprecated format characters */
+    {0xFEFF, 0xFEFF},   /* ZERO WIDTH NO-BREAK SPACE (BOM) */
+    {0xFFF9, 0xFFFB},   /* interlinear annotation */
+    {0x13430, 0x1343F}, /* Egyptian hieroglyph format controls */
+    {0x1BCA0, 0x1BCA3}, /* shorthand format controls */
+    {0x1D173, 0x1D17A}, /* musical symbol format controls */
+    {0xE0001, 0xE0001}, /* LANGUAGE TAG */
+};
+
+static int
+sanitize_is_banned(uint32_t cp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sanitize_banned) / sizeof(sanitize_banned[0]);
+	     i++) {
+		if (cp >= sanitize_banned[i].lo && cp <= sanitize_banned[i].hi)
+			return 1;
+	}
+	return 0;
+}
+
+uint32_t
+sanitize_cp(uint32_t cp)
+{
+	if (cp < 0x20)
+		return 0x2400 + cp;
+	if (cp == 0x7F)
+		return 0x2421;
+	/* C1, surrogates and beyond U+10FFFF are all non-printable here. */
+	if ((cp >= 0x80 && cp <= 0x9F) || sanitize_is_banned(cp) ||
+	    width_raw(cp) < 0)
+		return SANITIZE_REPLACEMENT;
+	return cp;
+}
+
+size_t
+sanitize(const char *in, size_t len, char *out, size_t out_size)
+{
+	size_t i = 0, o = 0, need;
+	char buf[1 + 4];
+	uint32_t cp;
+	int n, k, first = 1;
+
+	while (i < len) {
+		n = utf8_decode(in + i, len - i, &cp);
+		if (n < 0) {
+			/* One byte at a time, so a valid sequence is resynced.
+			 */
+			cp = SANITIZE_REPLACEMENT;
+			n = 1;
+		} else {
+			cp = sanitize_cp(cp);
+		}
+		k = 0;
+		if (first && width_raw(cp) == 0)
+			buf[k++] = ' ';
+		k += utf8_encode(cp, buf + k);
+		need = (size_t)k;
+		if (need > out_size - o)
+			break;
+		memcpy(out + o, buf, need);
+		o += need;
+		i += (size_t)n;
+		first = 0;
+	}
+	return o;
+}
+
+size_t
+sanitize_name(const char *in, size_t len, char *out, size_t out_size)
+{
+	size_t n;
+
+	if (out_size == 0)
+		return 0;
+	n = sanitize(in, len, out, out_size - 1);
+	out[n] = '\0';
+	return n;
+}
