@@ -56,7 +56,10 @@ enum line_status line_reader_next(struct line_reader *r, const char **line,
 /* Bytes buffered and not yet taken as lines (0 means the storage is free). */
 size_t line_reader_pending(const struct line_reader *r);
 
-/* Non-zero if a complete line is buffered, without taking it. */
+/*
+ * Non-zero if line_reader_next() would return a line or LINE_TOO_LONG,
+ * without taking it.
+ */
 int line_reader_has_line(struct line_reader *r);
 
 #endif
