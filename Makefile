@@ -86,18 +86,22 @@ $(B)/bench/%.o: tests/bench/%.c
 	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itests/lib $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(PROTO_LIB): $(PROTO_SRC:%.c=$(B)/%.o)
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(SERVER_LIB): $(SERVER_SRC:%.c=$(B)/%.o)
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(TUI_LIB): $(TUI_SRC:%.c=$(B)/%.o)
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(TESTLIB): $(TESTLIB_SRC:%.c=$(B)/%.o)
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
