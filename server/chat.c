@@ -1,0 +1,1057 @@
+/* chat.c: the chat rules: commands, replies, fan-out, cleanup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat.h"
+#include "cmd.h"
+#include "event.h"
+#include "history.h"
+#include "registry.h"
+
+/* Errors a not yet registered connection may make before it is closed. */
+#define CHAT_UNREGISTERED_ERRORS_MAX 5
+/* The window over which errors are counted, in milliseconds. */
+#define CHAT_ERROR_WINDOW_MS 60000
+/* Tries at a fresh random channel id before giving up. */
+#define CHAT_ID_TRIES 8
+/* Bytes of a client-supplied field echoed in an error text. */
+#define CHAT_ECHO_MAX 64
+
+/* Per-connection state; indexed by connection id. */
+struct chat_conn {
+	unsigned char mode; /* enum chat_mode */
+	unsigned char uid_len;
+	unsigned short errors;
+	unsigned stamp; /* last notification round that reached this conn */
+	uint64_t error_window;
+	char uid[PROTO_ID_MAX + 1];
+};
+
+/* What a channel carries besides its members. */
+struct chan_state {
+	uint64_t seq;
+	struct history *history;
+};
+
+struct chat {
+	struct chat_config cfg;
+	struct chat_sink sink;
+	struct registry *reg;
+	struct chat_conn *conns;
+	size_t conns_cap;
+	size_t named;   /* channels of kind REGISTRY_CHANNEL */
+	unsigned stamp; /* notification round, for sending once per user */
+	char line[PROTO_LINE_MAX];
+	char base_line[PROTO_LINE_MAX];
+};
+
+static const char nanoid_alphabet[] =
+    "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict";
+
+static void
+chan_state_free(void *data)
+{
+	struct chan_state *cs = data;
+
+	if (cs == NULL)
+		return;
+	history_free(cs->history);
+	free(cs);
+}
+
+static struct slice
+slice_of(const char *p, size_t len)
+{
+	struct slice s;
+
+	s.p = p;
+	s.len = len;
+	return s;
+}
+
+static struct slice
+slice_str(const char *s)
+{
+	return slice_of(s, strlen(s));
+}
+
+static struct chat_conn *
+conn_get(const struct chat *c, int conn)
+{
+	if (conn < 0 || (size_t)conn >= c->conns_cap)
+		return NULL;
+	if (c->conns[conn].mode == CHAT_MODE_NONE)
+		return NULL;
+	return &c->conns[conn];
+}
+
+static int
+conn_is_ext(const struct chat *c, int conn)
+{
+	return c->conns[conn].mode == CHAT_MODE_EXT;
+}
+
+struct chat *
+chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
+{
+	struct chat *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->cfg = *cfg;
+	c->sink = *sink;
+	c->reg = registry_new(chan_state_free);
+	if (c->reg == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+chat_free(struct chat *c)
+{
+	if (c == NULL)
+		return;
+	registry_free(c->reg);
+	free(c->conns);
+	free(c);
+}
+
+/* Sending. */
+
+static void
+send_bytes(struct chat *c, int conn, const char *p, size_t len)
+{
+	/* A refusal is the caller's to act on: the sink recorded it. */
+	if (len > 0)
+		(void)c->sink.send(c->sink.ctx, conn, p, len);
+}
+
+/* Sends ev to conn in the form its mode reads; kinds without a base form are
+ * not sent to base clients. */
+static void
+send_event(struct chat *c, int conn, const struct event *ev)
+{
+	char buf[PROTO_LINE_MAX];
+	size_t len;
+
+	if (conn_is_ext(c, conn))
+		len = event_encode(buf, sizeof(buf), ev);
+	else
+		len = event_encode_base(buf, sizeof(buf), ev);
+	send_bytes(c, conn, buf, len);
+}
+
+/*
+ * Sends ev to every member of ch but skip, encoding it at most once per
+ * form.  The extended encoding is left in c->line (the caller may keep it).
+ */
+static size_t
+send_channel(struct chat *c, struct channel *ch, const struct event *ev,
+    const struct user *skip)
+{
+	size_t n, i, ext_len, base_len = 0;
+	int base_done = 0;
+	struct user *const *members = channel_members(ch, &n);
+
+	ext_len = event_encode(c->line, sizeof(c->line), ev);
+	for (i = 0; i < n; i++) {
+		int conn;
+
+		if (members[i] == skip)
+			continue;
+		conn = user_conn(members[i]);
+		if (conn_is_ext(c, conn)) {
+			send_bytes(c, conn, c->line, ext_len);
+			continue;
+		}
+		if (!base_done) {
+			base_len = event_encode_base(
+			    c->base_line, sizeof(c->base_line), ev);
+			base_done = 1;
+		}
+		send_bytes(c, conn, c->base_line, base_len);
+	}
+	return ext_len;
+}
+
+/*
+ * Sends ev once to every extended-mode user sharing a channel with u, and
+ * to u itself if include_self.  Base-mode users have no form for these.
+ */
+static void
+send_sharers(
+    struct chat *c, struct user *u, const struct event *ev, int include_self)
+{
+	size_t nch, i, j, len;
+	struct channel *const *chans = user_channels(u, &nch);
+	unsigned stamp = ++c->stamp;
+
+	len = event_encode(c->line, sizeof(c->line), ev);
+	c->conns[user_conn(u)].stamp = stamp;
+	if (include_self && conn_is_ext(c, user_conn(u)))
+		send_bytes(c, user_conn(u), c->line, len);
+	for (i = 0; i < nch; i++) {
+		size_t nm;
+		struct user *const *members = channel_members(chans[i], &nm);
+
+		for (j = 0; j < nm; j++) {
+			struct chat_conn *cc = &c->conns[user_conn(members[j])];
+
+			if (cc->stamp == stamp)
+				continue;
+			cc->stamp = stamp;
+			if (cc->mode == CHAT_MODE_EXT)
+				send_bytes(
+				    c, user_conn(members[j]), c->line, len);
+		}
+	}
+}
+
+static enum event_chan_kind
+chan_kind_of(const struct channel *ch)
+{
+	return channel_kind(ch) == REGISTRY_PERSONAL ? EV_CHAN_PERSONAL
+	                                             : EV_CHAN_CHANNEL;
+}
+
+/*
+ * The member names of ch as "names$<id>$a b c" lines that fit the line
+ * limit, then "names_end$<id>$<count>".
+ */
+static void
+send_names(struct chat *c, int conn, struct channel *ch)
+{
+	size_t n, i, len, head;
+	struct user *const *members = channel_members(ch, &n);
+	struct event ev;
+
+	len = (size_t)snprintf(
+	    c->line, sizeof(c->line), "names$%s$", channel_id(ch));
+	head = len;
+	for (i = 0; i < n; i++) {
+		size_t nl = user_name_len(members[i]);
+
+		/* Room for a separator, the name and the LF. */
+		if (len + 1 + nl + 1 > sizeof(c->line)) {
+			c->line[len++] = '\n';
+			send_bytes(c, conn, c->line, len);
+			len = head;
+		}
+		if (len > head)
+			c->line[len++] = ' ';
+		memcpy(c->line + len, user_name(members[i]), nl);
+		len += nl;
+	}
+	c->line[len++] = '\n';
+	send_bytes(c, conn, c->line, len);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_NAMES_END;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.count = n;
+	send_event(c, conn, &ev);
+}
+
+/* What an extended joiner gets: joined, names, history. */
+static void
+send_joined_ext(struct chat *c, int conn, struct channel *ch)
+{
+	struct chan_state *cs = channel_data(ch);
+	struct event ev;
+	size_t i, n = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_JOINED;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.name = slice_of(channel_name(ch), channel_name_len(ch));
+	ev.chan_kind = chan_kind_of(ch);
+	ev.count = channel_member_count(ch);
+	send_event(c, conn, &ev);
+	send_names(c, conn, ch);
+	if (cs != NULL && cs->history != NULL) {
+		n = history_count(cs->history);
+		for (i = 0; i < n; i++) {
+			size_t len;
+			const char *p = history_get(cs->history, i, &len);
+
+			send_bytes(c, conn, p, len);
+		}
+	}
+	ev.kind = EV_HISTORY_END;
+	ev.name = slice_of(NULL, 0);
+	ev.count = n;
+	send_event(c, conn, &ev);
+}
+
+/* The joiner's own confirmation, in its mode. */
+static void
+send_joined(struct chat *c, int conn, struct channel *ch)
+{
+	struct event ev;
+
+	if (conn_is_ext(c, conn)) {
+		send_joined_ext(c, conn, ch);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_JOINED;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	send_event(c, conn, &ev);
+}
+
+/* Errors. */
+
+/* Copies at most CHAT_ECHO_MAX bytes of s, cut at a UTF-8 boundary. */
+static int
+echo_len(struct slice s)
+{
+	size_t n = s.len;
+
+	if (n > CHAT_ECHO_MAX) {
+		n = CHAT_ECHO_MAX;
+		while (n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
+			n--;
+	}
+	return (int)n;
+}
+
+static void
+send_error(struct chat *c, int conn, enum proto_code code, enum cmd_verb verb,
+    struct slice detail)
+{
+	char text[PROTO_LINE_MAX / 2];
+	struct event ev;
+
+	if (detail.len > 0)
+		snprintf(text, sizeof(text), "%s: %.*s", proto_code_text(code),
+		    echo_len(detail), detail.p);
+	else
+		snprintf(text, sizeof(text), "%s", proto_code_text(code));
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_ERROR;
+	ev.code = code;
+	ev.verb = slice_str(cmd_verb_name(verb));
+	ev.text = slice_str(text);
+	send_event(c, conn, &ev);
+}
+
+/*
+ * Replies with an error and counts it; too many in a minute closes the
+ * connection.  Returns non-zero if conn was closed.
+ */
+static int
+fail(struct chat *c, int conn, enum proto_code code, enum cmd_verb verb,
+    struct slice detail, uint64_t now)
+{
+	struct chat_conn *cc = &c->conns[conn];
+	unsigned limit = c->cfg.errors_max;
+
+	send_error(c, conn, code, verb, detail);
+	if (limit == 0)
+		return 0;
+	if (registry_user_by_conn(c->reg, conn) == NULL &&
+	    limit > CHAT_UNREGISTERED_ERRORS_MAX)
+		limit = CHAT_UNREGISTERED_ERRORS_MAX;
+	if (now - cc->error_window >= CHAT_ERROR_WINDOW_MS ||
+	    now < cc->error_window) {
+		cc->error_window = now;
+		cc->errors = 0;
+	}
+	if (cc->errors < 0xFFFF)
+		cc->errors++;
+	if (cc->errors > limit) {
+		chat_close(c, conn, PROTO_E_TOO_MANY_ERRORS, NULL, now);
+		return 1;
+	}
+	return 0;
+}
+
+/* Channels. */
+
+static void
+remove_channel(struct chat *c, struct channel *ch)
+{
+	if (channel_kind(ch) == REGISTRY_CHANNEL)
+		c->named--;
+	registry_remove_channel(c->reg, ch);
+}
+
+static enum proto_code
+add_channel(struct chat *c, const char *id, size_t id_len, const char *name,
+    size_t name_len, enum registry_kind kind, struct user *owner,
+    struct channel **out)
+{
+	struct chan_state *cs = calloc(1, sizeof(*cs));
+	enum proto_code code;
+
+	if (cs == NULL)
+		return PROTO_E_NO_MEMORY;
+	code = registry_add_channel(
+	    c->reg, id, id_len, name, name_len, kind, owner, out);
+	if (code != PROTO_E_NONE) {
+		free(cs);
+		return code;
+	}
+	channel_set_data(*out, cs);
+	if (kind == REGISTRY_CHANNEL)
+		c->named++;
+	return PROTO_E_NONE;
+}
+
+/* A channel by id, else by name (case-insensitive). */
+static struct channel *
+find_channel(const struct chat *c, struct slice ref)
+{
+	struct channel *ch = registry_channel_by_id(c->reg, ref.p, ref.len);
+
+	if (ch == NULL)
+		ch = registry_channel_by_name(c->reg, ref.p, ref.len);
+	return ch;
+}
+
+static struct channel *
+personal_channel(const struct chat *c, const struct user *u)
+{
+	struct channel *ch =
+	    registry_channel_by_id(c->reg, user_uid(u), user_uid_len(u));
+
+	if (ch != NULL && channel_owner(ch) == u)
+		return ch;
+	return NULL;
+}
+
+/* Commands. */
+
+static enum proto_code
+do_hello(struct chat *c, int conn, const struct cmd *cmd, int first)
+{
+	struct event ev;
+
+	if (!first)
+		return PROTO_E_BAD_STATE;
+	if (cmd->arg.len != 1 || cmd->arg.p[0] != '0' + PROTO_VERSION)
+		return PROTO_E_BAD_VERSION;
+	c->conns[conn].mode = CHAT_MODE_EXT;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_HELLO;
+	ev.count = PROTO_VERSION;
+	ev.text_max = PROTO_TEXT_MAX;
+	ev.name_max = PROTO_NAME_MAX;
+	ev.text = slice_str(c->cfg.software);
+	send_event(c, conn, &ev);
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_reg(struct chat *c, int conn, const struct cmd *cmd)
+{
+	struct chat_conn *cc = &c->conns[conn];
+	char pname[PROTO_NAME_MAX + 2];
+	struct channel *ch;
+	struct user *u;
+	struct event ev;
+	enum proto_code code;
+
+	code = registry_add_user(
+	    c->reg, conn, cc->uid, cc->uid_len, cmd->arg.p, cmd->arg.len, &u);
+	if (code != PROTO_E_NONE)
+		return code;
+	pname[0] = '~';
+	memcpy(pname + 1, cmd->arg.p, cmd->arg.len);
+	code = add_channel(c, cc->uid, cc->uid_len, pname, cmd->arg.len + 1,
+	    REGISTRY_PERSONAL, u, &ch);
+	if (code == PROTO_E_NONE) {
+		code = registry_join(c->reg, u, ch);
+		if (code != PROTO_E_NONE)
+			remove_channel(c, ch);
+	}
+	if (code != PROTO_E_NONE) {
+		registry_remove_user(c->reg, u);
+		/* A channel id equal to this uid can only be left by a bug. */
+		return code == PROTO_E_CHANNEL_EXISTS ? PROTO_E_NAME_TAKEN
+		                                      : code;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_REGISTERED;
+	ev.chan = slice_of(cc->uid, cc->uid_len);
+	ev.name = cmd->arg;
+	send_event(c, conn, &ev);
+	if (conn_is_ext(c, conn))
+		send_joined_ext(c, conn, ch);
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
+{
+	char id[PROTO_CHAN_ID_LEN];
+	unsigned char rnd[PROTO_CHAN_ID_LEN];
+	struct channel *ch = NULL;
+	struct event ev;
+	enum proto_code code = PROTO_E_CHANNEL_EXISTS;
+	size_t nch;
+	int tries, i;
+
+	(void)user_channels(u, &nch);
+	if (nch >= c->cfg.max_joins)
+		return PROTO_E_JOIN_LIMIT;
+	if (c->named >= c->cfg.max_channels)
+		return PROTO_E_CHANNEL_LIMIT;
+	if (registry_channel_by_name(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
+		return PROTO_E_CHANNEL_EXISTS;
+	for (tries = 0; tries < CHAT_ID_TRIES; tries++) {
+		c->sink.random(c->sink.ctx, rnd, sizeof(rnd));
+		for (i = 0; i < PROTO_CHAN_ID_LEN; i++)
+			id[i] = nanoid_alphabet[rnd[i] & 63];
+		code = add_channel(c, id, sizeof(id), cmd->arg.p, cmd->arg.len,
+		    REGISTRY_CHANNEL, u, &ch);
+		if (code != PROTO_E_CHANNEL_EXISTS)
+			break;
+	}
+	if (code != PROTO_E_NONE)
+		return code;
+	code = registry_join(c->reg, u, ch);
+	if (code != PROTO_E_NONE) {
+		remove_channel(c, ch);
+		return code;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_CREATED;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.name = slice_of(channel_name(ch), channel_name_len(ch));
+	send_event(c, conn, &ev);
+	if (conn_is_ext(c, conn))
+		send_joined_ext(c, conn, ch);
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct event ev;
+	enum proto_code code;
+	size_t nch;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (registry_is_member(c->reg, u, ch)) {
+		/* Joining again only repeats the confirmation. */
+		send_joined(c, conn, ch);
+		return PROTO_E_NONE;
+	}
+	(void)user_channels(u, &nch);
+	if (nch >= c->cfg.max_joins)
+		return PROTO_E_JOIN_LIMIT;
+	if (channel_member_count(ch) >= c->cfg.max_members)
+		return PROTO_E_CHANNEL_FULL;
+	code = registry_join(c->reg, u, ch);
+	if (code != PROTO_E_NONE)
+		return code;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_JOIN;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.time = now;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	send_channel(c, ch, &ev, u);
+	send_joined(c, conn, ch);
+	return PROTO_E_NONE;
+}
+
+/* Takes u out of ch and tells the others; removes a named channel left empty.
+ */
+static void
+part_channel(struct chat *c, struct user *u, struct channel *ch, uint64_t now)
+{
+	struct event ev;
+
+	(void)registry_leave(c->reg, u, ch);
+	if (channel_kind(ch) == REGISTRY_CHANNEL &&
+	    channel_member_count(ch) == 0) {
+		remove_channel(c, ch);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_PART;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.time = now;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	send_channel(c, ch, &ev, NULL);
+}
+
+static enum proto_code
+do_leave(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct event ev;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (!registry_is_member(c->reg, u, ch))
+		return PROTO_E_NOT_MEMBER;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_LEFT;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	send_event(c, conn, &ev);
+	part_channel(c, u, ch, now);
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct chan_state *cs;
+	struct event ev;
+	size_t len;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (!registry_is_member(c->reg, u, ch))
+		return PROTO_E_NOT_MEMBER;
+	cs = channel_data(ch);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = cmd->verb == CMD_SEND_ACT ? EV_ACT : EV_MSG;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.seq = ++cs->seq;
+	ev.time = now;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	ev.text = cmd->text;
+	len = send_channel(c, ch, &ev, NULL);
+	if (c->cfg.history > 0 && len > 0) {
+		if (cs->history == NULL)
+			cs->history = history_new(c->cfg.history);
+		/* Without memory a joiner only misses this line of history. */
+		if (cs->history != NULL)
+			(void)history_add(cs->history, c->line, len);
+	}
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
+{
+	struct user *to =
+	    registry_user_by_name(c->reg, cmd->arg.p, cmd->arg.len);
+	struct event ev;
+
+	if (to == NULL)
+		return PROTO_E_NO_SUCH_USER;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = cmd->verb == CMD_DM_ACT ? EV_DM_ACT : EV_DM;
+	ev.time = now;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	ev.peer = slice_of(user_name(to), user_name_len(to));
+	ev.text = cmd->text;
+	send_event(c, user_conn(to), &ev);
+	if (to != u)
+		send_event(c, conn, &ev);
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_nick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+{
+	char old[PROTO_NAME_MAX + 1];
+	char pname[PROTO_NAME_MAX + 2];
+	size_t old_len = user_name_len(u);
+	struct channel *ch;
+	struct event ev;
+	enum proto_code code;
+
+	memcpy(old, user_name(u), old_len);
+	code = registry_rename_user(c->reg, u, cmd->arg.p, cmd->arg.len);
+	if (code != PROTO_E_NONE)
+		return code;
+	ch = personal_channel(c, u);
+	if (ch != NULL) {
+		pname[0] = '~';
+		memcpy(pname + 1, cmd->arg.p, cmd->arg.len);
+		/* Personal channels are not in the name index: this cannot
+		 * clash. */
+		(void)registry_rename_channel(
+		    c->reg, ch, pname, cmd->arg.len + 1);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_NICK;
+	ev.time = now;
+	ev.name = slice_of(old, old_len);
+	ev.peer = slice_of(user_name(u), user_name_len(u));
+	send_sharers(c, u, &ev, 1);
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_list(struct chat *c, int conn)
+{
+	size_t n, i, listed = 0;
+	struct channel *const *chans = registry_channels(c->reg, &n);
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	for (i = 0; i < n; i++) {
+		if (channel_kind(chans[i]) != REGISTRY_CHANNEL)
+			continue;
+		ev.kind = EV_LIST;
+		ev.chan =
+		    slice_of(channel_id(chans[i]), channel_id_len(chans[i]));
+		ev.chan_kind = EV_CHAN_CHANNEL;
+		ev.count = channel_member_count(chans[i]);
+		ev.name = slice_of(
+		    channel_name(chans[i]), channel_name_len(chans[i]));
+		send_event(c, conn, &ev);
+		listed++;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_LIST_END;
+	ev.count = listed;
+	send_event(c, conn, &ev);
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_names(struct chat *c, int conn, const struct cmd *cmd)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	send_names(c, conn, ch);
+	return PROTO_E_NONE;
+}
+
+static void
+do_ping(struct chat *c, int conn, const struct cmd *cmd)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_PONG;
+	ev.text = cmd->arg;
+	send_event(c, conn, &ev);
+}
+
+/* Verbs a connection may use before it registers. */
+static int
+allowed_unregistered(enum cmd_verb verb)
+{
+	return verb == CMD_HELLO || verb == CMD_REG || verb == CMD_PING ||
+	    verb == CMD_PONG || verb == CMD_QUIT;
+}
+
+/* Verbs whose second field is the sender's uid. */
+static int
+has_uid(enum cmd_verb verb)
+{
+	return !allowed_unregistered(verb);
+}
+
+/*
+ * Runs one decoded command.  Returns the error to report, with *detail
+ * set to the field it is about, or PROTO_E_NONE.  Sets *closed if conn
+ * was closed (quit).
+ */
+static enum proto_code
+dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
+    uint64_t now, struct slice *detail, int *closed)
+{
+	struct user *u = registry_user_by_conn(c->reg, conn);
+
+	if (cmd->verb == CMD_HELLO)
+		return do_hello(c, conn, cmd, first);
+	if (cmd_verb_is_extended(cmd->verb) && !conn_is_ext(c, conn))
+		return PROTO_E_EXT_ONLY;
+	if (u == NULL && !allowed_unregistered(cmd->verb))
+		return PROTO_E_NOT_REGISTERED;
+	if (has_uid(cmd->verb) &&
+	    (cmd->uid.len != user_uid_len(u) ||
+	        memcmp(cmd->uid.p, user_uid(u), cmd->uid.len) != 0)) {
+		*detail = cmd->uid;
+		return PROTO_E_BAD_UID;
+	}
+	*detail = cmd->arg;
+	switch (cmd->verb) {
+	case CMD_REG:
+		if (u != NULL)
+			return PROTO_E_ALREADY_REGISTERED;
+		return do_reg(c, conn, cmd);
+	case CMD_CREATE_CHAN:
+		return do_create(c, conn, u, cmd);
+	case CMD_JOIN:
+		return do_join(c, conn, u, cmd, now);
+	case CMD_LEAVE:
+		return do_leave(c, conn, u, cmd, now);
+	case CMD_SEND_MSG:
+	case CMD_SEND_ACT:
+		return do_send(c, u, cmd, now);
+	case CMD_DM:
+	case CMD_DM_ACT:
+		return do_dm(c, conn, u, cmd, now);
+	case CMD_NICK:
+		return do_nick(c, u, cmd, now);
+	case CMD_LIST:
+		return do_list(c, conn);
+	case CMD_NAMES:
+		return do_names(c, conn, cmd);
+	case CMD_PING:
+		do_ping(c, conn, cmd);
+		return PROTO_E_NONE;
+	case CMD_PONG:
+		return PROTO_E_NONE;
+	case CMD_QUIT: {
+		char reason[PROTO_REASON_MAX + 1];
+
+		memcpy(reason, cmd->text.p, cmd->text.len);
+		reason[cmd->text.len] = '\0';
+		chat_close(c, conn, PROTO_E_QUIT,
+		    cmd->text.len > 0 ? reason : NULL, now);
+		*closed = 1;
+		return PROTO_E_NONE;
+	}
+	case CMD_HELLO:
+	case CMD_COUNT:
+		break;
+	}
+	return PROTO_E_UNKNOWN_COMMAND;
+}
+
+int
+chat_connect(struct chat *c, int conn, const char *uid, size_t uid_len)
+{
+	static const char welcome[] = PROTO_WELCOME "\n\n";
+	struct chat_conn *cc;
+
+	if (conn < 0 || uid_len > PROTO_ID_MAX)
+		return -1;
+	if ((size_t)conn >= c->conns_cap) {
+		size_t cap = c->conns_cap ? c->conns_cap : 64;
+		struct chat_conn *p;
+
+		while (cap <= (size_t)conn)
+			cap *= 2;
+		p = realloc(c->conns, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		memset(p + c->conns_cap, 0, (cap - c->conns_cap) * sizeof(*p));
+		c->conns = p;
+		c->conns_cap = cap;
+	}
+	cc = &c->conns[conn];
+	memset(cc, 0, sizeof(*cc));
+	cc->mode = CHAT_MODE_NEW;
+	cc->uid_len = (unsigned char)uid_len;
+	memcpy(cc->uid, uid, uid_len);
+	send_bytes(c, conn, welcome, sizeof(welcome) - 1);
+	return 0;
+}
+
+void
+chat_line(
+    struct chat *c, int conn, const char *line, size_t len, uint64_t now_ms)
+{
+	struct chat_conn *cc = conn_get(c, conn);
+	struct slice detail = {NULL, 0};
+	struct cmd cmd;
+	enum proto_code code;
+	int first, closed = 0;
+
+	if (cc == NULL || len == 0)
+		return;
+	first = cc->mode == CHAT_MODE_NEW;
+	if (first)
+		cc->mode = CHAT_MODE_BASE;
+	code = cmd_decode(line, len, &cmd);
+	if (code != PROTO_E_NONE) {
+		/* Bad bytes before a name are not a chat client talking. */
+		if ((code == PROTO_E_BAD_UTF8 || code == PROTO_E_BAD_CHAR) &&
+		    registry_user_by_conn(c->reg, conn) == NULL) {
+			chat_close(c, conn, PROTO_E_NOT_CHAT, NULL, now_ms);
+			return;
+		}
+		(void)fail(c, conn, code, cmd.verb, detail, now_ms);
+		return;
+	}
+	code = dispatch(c, conn, &cmd, first, now_ms, &detail, &closed);
+	if (code != PROTO_E_NONE && !closed)
+		(void)fail(c, conn, code, cmd.verb, detail, now_ms);
+}
+
+void
+chat_line_too_long(struct chat *c, int conn, uint64_t now_ms)
+{
+	struct chat_conn *cc = conn_get(c, conn);
+	struct slice none = {NULL, 0};
+
+	if (cc == NULL)
+		return;
+	if (cc->mode == CHAT_MODE_NEW)
+		cc->mode = CHAT_MODE_BASE;
+	if (registry_user_by_conn(c->reg, conn) == NULL) {
+		chat_close(c, conn, PROTO_E_NOT_CHAT, NULL, now_ms);
+		return;
+	}
+	(void)fail(c, conn, PROTO_E_LINE_TOO_LONG, CMD_COUNT, none, now_ms);
+}
+
+/* Removes conn's user from everything, telling those who shared a channel. */
+static void
+forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
+{
+	struct user *u = registry_user_by_conn(c->reg, conn);
+	struct channel *personal;
+	struct event ev;
+	size_t n;
+
+	if (u == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_QUIT;
+	ev.time = now;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	ev.text = slice_str(reason);
+	send_sharers(c, u, &ev, 0);
+
+	personal = personal_channel(c, u);
+	for (;;) {
+		struct channel *const *chans = user_channels(u, &n);
+		struct channel *ch;
+
+		if (n == 0)
+			break;
+		ch = chans[n - 1];
+		(void)registry_leave(c->reg, u, ch);
+		if (channel_kind(ch) == REGISTRY_CHANNEL &&
+		    channel_member_count(ch) == 0)
+			remove_channel(c, ch);
+	}
+	if (personal != NULL) {
+		/* Its id is the owner's address, which the next user may get.
+		 */
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_CLOSED;
+		ev.chan =
+		    slice_of(channel_id(personal), channel_id_len(personal));
+		ev.text = slice_str("its owner left");
+		send_channel(c, personal, &ev, NULL);
+		remove_channel(c, personal);
+	}
+	registry_remove_user(c->reg, u);
+}
+
+void
+chat_close(struct chat *c, int conn, enum proto_code code, const char *text,
+    uint64_t now_ms)
+{
+	struct chat_conn *cc = conn_get(c, conn);
+	char buf[PROTO_LINE_MAX];
+	struct event ev;
+	size_t len;
+
+	if (cc == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_ERROR;
+	ev.code = code;
+	ev.verb = slice_str(code == PROTO_E_QUIT ? "quit" : "*");
+	ev.text = slice_str(text != NULL ? text : proto_code_text(code));
+	if (cc->mode == CHAT_MODE_EXT)
+		len = event_encode(buf, sizeof(buf), &ev);
+	else
+		len = event_encode_base(buf, sizeof(buf), &ev);
+	c->sink.close(
+	    c->sink.ctx, conn, code == PROTO_E_SENDQ_EXCEEDED, buf, len);
+	forget_user(
+	    c, conn, text != NULL ? text : proto_code_text(code), now_ms);
+	memset(cc, 0, sizeof(*cc));
+}
+
+void
+chat_disconnect(struct chat *c, int conn, const char *reason, uint64_t now_ms)
+{
+	struct chat_conn *cc = conn_get(c, conn);
+
+	if (cc == NULL)
+		return;
+	forget_user(c, conn, reason, now_ms);
+	memset(cc, 0, sizeof(*cc));
+}
+
+void
+chat_keepalive(struct chat *c, int conn, const char *token)
+{
+	struct event ev;
+
+	if (conn_get(c, conn) == NULL || !conn_is_ext(c, conn))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_PING;
+	ev.text = slice_str(token);
+	send_event(c, conn, &ev);
+}
+
+enum chat_mode
+chat_mode(const struct chat *c, int conn)
+{
+	const struct chat_conn *cc = conn_get(c, conn);
+
+	return cc == NULL ? CHAT_MODE_NONE : (enum chat_mode)cc->mode;
+}
+
+int
+chat_registered(const struct chat *c, int conn)
+{
+	return conn_get(c, conn) != NULL &&
+	    registry_user_by_conn(c->reg, conn) != NULL;
+}
+
+size_t
+chat_user_count(const struct chat *c)
+{
+	return registry_user_count(c->reg);
+}
+
+size_t
+chat_channel_count(const struct chat *c)
+{
+	return c->named;
+}
+
+int
+chat_check(const struct chat *c)
+{
+	size_t n, i, j, named = 0;
+	struct channel *const *chans = registry_channels(c->reg, &n);
+
+	for (i = 0; i < n; i++) {
+		size_t nm;
+		struct user *const *members = channel_members(chans[i], &nm);
+
+		if (channel_kind(chans[i]) == REGISTRY_CHANNEL) {
+			named++;
+			if (nm == 0)
+				return -1; /* empty channels are removed */
+		} else if (channel_owner(chans[i]) == NULL) {
+			return -2; /* personal channels die with their owner */
+		}
+		if (nm > c->cfg.max_members && nm > 1)
+			return -3;
+		for (j = 0; j < nm; j++) {
+			int conn = user_conn(members[j]);
+
+			if (!registry_is_member(c->reg, members[j], chans[i]))
+				return -4;
+			if (conn_get(c, conn) == NULL ||
+			    registry_user_by_conn(c->reg, conn) != members[j])
+				return -5;
+		}
+	}
+	if (named != c->named)
+		return -6;
+	return 0;
+}

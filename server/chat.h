@@ -1,0 +1,110 @@
+/* chat.h: the chat rules: what each command does and who hears of it. */
+#ifndef SERVER_CHAT_H
+#define SERVER_CHAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+/*
+ * The rules never touch a socket.  They talk to connections through this
+ * sink, so that tests can drive them with a fake that records what would
+ * be sent.  Connections are small non-negative ids chosen by the caller.
+ */
+struct chat_sink {
+	void *ctx;
+	/*
+	 * Queues len bytes (whole lines) for conn.  Returns 0, or -1 if conn
+	 * cannot take them (its output limit was passed): the caller must
+	 * then close it with chat_close(..., PROTO_E_SENDQ_EXCEEDED) after the
+	 * current chat call returns.  Never calls back into the chat.
+	 */
+	int (*send)(void *ctx, int conn, const char *data, size_t len);
+	/*
+	 * Ends conn: drop_queued says whether bytes still queued may be
+	 * discarded; the final line (already encoded for the connection's
+	 * mode) is sent last, then the connection is closed.  The chat has
+	 * forgotten conn by the time this returns.
+	 */
+	void (*close)(void *ctx, int conn, int drop_queued, const char *final,
+	    size_t len);
+	/* Fills buf with len random bytes (for channel ids). */
+	void (*random)(void *ctx, void *buf, size_t len);
+};
+
+struct chat_config {
+	unsigned max_channels; /* named channels on the server */
+	unsigned max_joins;   /* channels a user may be in, personal included */
+	unsigned max_members; /* members of one channel */
+	unsigned history;     /* message lines kept per channel; 0 keeps none */
+	unsigned errors_max;  /* errors a minute before a client is closed */
+	const char *software; /* announced in the hello reply */
+};
+
+enum chat_mode {
+	CHAT_MODE_NONE = 0, /* not connected */
+	CHAT_MODE_NEW,      /* connected, no line received yet */
+	CHAT_MODE_BASE,     /* the reference protocol */
+	CHAT_MODE_EXT,      /* extended protocol after hello */
+};
+
+struct chat;
+
+/* A new chat with no connection; the sink is copied.  NULL on ENOMEM. */
+struct chat *chat_new(
+    const struct chat_config *cfg, const struct chat_sink *sink);
+/* Frees everything; connections are forgotten without notice. */
+void chat_free(struct chat *c);
+
+/*
+ * A new connection whose uid (its peer address, "ip:port" or "[v6]:port")
+ * is copied.  Sends the welcome lines.  Returns 0, or -1 on ENOMEM or if
+ * the uid does not fit PROTO_ID_MAX.
+ */
+int chat_connect(struct chat *c, int conn, const char *uid, size_t uid_len);
+
+/*
+ * One line from conn (without its LF/CRLF).  now_ms is the wall clock in
+ * milliseconds since the epoch, used for message times.  Empty lines are
+ * ignored.
+ */
+void chat_line(
+    struct chat *c, int conn, const char *line, size_t len, uint64_t now_ms);
+
+/* The framer found a line longer than PROTO_LINE_MAX: it is refused. */
+void chat_line_too_long(struct chat *c, int conn, uint64_t now_ms);
+
+/*
+ * Closes conn for the server's own reason: sends the final error line
+ * (text NULL for the default text) through sink.close, then tells the
+ * others as for chat_disconnect.
+ */
+void chat_close(struct chat *c, int conn, enum proto_code code,
+    const char *text, uint64_t now_ms);
+
+/*
+ * conn is already gone (the peer closed or reset it): the user leaves every
+ * channel and the others are told with reason.  Does nothing for a conn the
+ * chat does not know.
+ */
+void chat_disconnect(
+    struct chat *c, int conn, const char *reason, uint64_t now_ms);
+
+/* Sends a keepalive "ping$<token>" to an extended-mode conn. */
+void chat_keepalive(struct chat *c, int conn, const char *token);
+
+/* The mode of conn. */
+enum chat_mode chat_mode(const struct chat *c, int conn);
+
+/* Non-zero if conn has registered a name. */
+int chat_registered(const struct chat *c, int conn);
+
+/* Users registered and named channels, for logs and tests. */
+size_t chat_user_count(const struct chat *c);
+size_t chat_channel_count(const struct chat *c);
+
+/* Checks the registry's invariants (for tests and fuzzing): 0 when sound. */
+int chat_check(const struct chat *c);
+
+#endif

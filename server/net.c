@@ -1,0 +1,178 @@
+/* net.c: socket helpers for the server. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+
+/* Idle seconds before TCP keepalive probes a silent peer, and their pace. */
+#define NET_KEEPIDLE  120
+#define NET_KEEPINTVL 30
+#define NET_KEEPCNT   4
+
+static int
+copy_part(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		return -1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+int
+net_split(const char *hostport, char *host, size_t host_size, char *port,
+    size_t port_size)
+{
+	const char *colon;
+
+	if (hostport[0] == '[') {
+		const char *end = strchr(hostport, ']');
+
+		if (end == NULL || end[1] != ':')
+			return -1;
+		if (copy_part(host, host_size, hostport + 1,
+		        (size_t)(end - hostport - 1)) < 0)
+			return -1;
+		colon = end + 1;
+	} else {
+		colon = strrchr(hostport, ':');
+		if (colon == NULL ||
+		    memchr(hostport, ':', (size_t)(colon - hostport)) != NULL)
+			return -1;
+		if (copy_part(host, host_size, hostport,
+		        (size_t)(colon - hostport)) < 0)
+			return -1;
+	}
+	if (colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return -1;
+	return copy_part(port, port_size, colon + 1, strlen(colon + 1));
+}
+
+static int
+set_flags(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	fl = fcntl(fd, F_GETFD);
+	if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
+		return -1;
+	return 0;
+}
+
+int
+net_listen(const char *hostport, int backlog, char *err, size_t err_size)
+{
+	char host[256], port[16];
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, rc, one = 1, zero = 0, saved = 0;
+
+	if (net_split(hostport, host, sizeof(host), port, sizeof(port)) < 0) {
+		snprintf(err, err_size, "%s: expected host:port or [v6]:port",
+		    hostport);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (rc != 0) {
+		snprintf(err, err_size, "%s: %s", hostport, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd < 0) {
+			saved = errno;
+			continue;
+		}
+		(void)setsockopt(
+		    fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			(void)setsockopt(
+			    fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, backlog) == 0 && set_flags(fd) == 0)
+			break;
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		snprintf(err, err_size, "%s: %s", hostport, strerror(saved));
+	return fd;
+}
+
+int
+net_format(const struct sockaddr *sa, char *addr, size_t addr_size, char *ip,
+    size_t ip_size)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned port;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+		port = ntohs(in->sin_port);
+		snprintf(addr, addr_size, "%s:%u", buf, port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		port = ntohs(in6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], buf,
+			    sizeof(buf));
+			snprintf(addr, addr_size, "%s:%u", buf, port);
+		} else {
+			inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+			snprintf(addr, addr_size, "[%s]:%u", buf, port);
+		}
+	} else {
+		return -1;
+	}
+	if (ip != NULL)
+		snprintf(ip, ip_size, "%s", buf);
+	return 0;
+}
+
+int
+net_local_name(int fd, char *addr, size_t addr_size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	return net_format((struct sockaddr *)&ss, addr, addr_size, NULL, 0);
+}
+
+int
+net_client_setup(int fd)
+{
+	int one = 1, idle = NET_KEEPIDLE, intvl = NET_KEEPINTVL,
+	    cnt = NET_KEEPCNT;
+
+	if (set_flags(fd) < 0)
+		return -1;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		return -1;
+	/* Keepalive finds dead base-mode peers, which cannot answer pings. */
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0)
+		return -1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	return 0;
+}

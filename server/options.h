@@ -1,0 +1,27 @@
+/* options.h: the txt-chatd command line. */
+#ifndef SERVER_OPTIONS_H
+#define SERVER_OPTIONS_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+enum options_result {
+	OPTIONS_RUN = 0,     /* cfg is ready */
+	OPTIONS_HELP = 1,    /* print usage, exit 0 */
+	OPTIONS_VERSION = 2, /* print version, exit 0 */
+	OPTIONS_ERROR = -1,  /* err holds why; print usage, exit 1 */
+};
+
+/*
+ * Parses argv over the values already in cfg.  Strings in cfg point into
+ * argv.  Numbers must be whole, in range, with an optional k/m suffix
+ * where a size is meant.
+ */
+enum options_result options_parse(int argc, char **argv,
+    struct server_config *cfg, char *err, size_t err_size);
+
+/* The usage text, matching the SYNOPSIS of txt-chatd(8). */
+const char *options_usage(void);
+
+#endif

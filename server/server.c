@@ -1,0 +1,1048 @@
+/* server.c: the poll() loop that owns every socket and buffer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "event.h"
+#include "hmap.h"
+#include "line.h"
+#include "net.h"
+#include "outq.h"
+#include "pool.h"
+#include "ratelimit.h"
+#include "server.h"
+
+/* Pending connections the kernel may hold for us. */
+#define SERVER_BACKLOG 511
+/* Connections accepted per loop turn, so a storm cannot starve clients. */
+#define SERVER_ACCEPT_BUDGET 64
+/* How long a closing connection may take to flush its last lines. */
+#define SERVER_LINGER_MS 2000
+/* How long shutdown waits for every client to get its closing line. */
+#define SERVER_SHUTDOWN_MS 3000
+/* Pause of the listener when no descriptor is left even for refusing. */
+#define SERVER_ACCEPT_PAUSE_MS 100
+/* Chunks handed to one writev. */
+#define SERVER_IOV_MAX 64
+/* Bytes of one output chunk (a pool block). */
+#define SERVER_CHUNK_SIZE 4096
+/* Free blocks each pool keeps for reuse. */
+#define SERVER_POOL_KEEP 4096
+/* Descriptors kept free for the listener, the signal pipe and the spare. */
+#define SERVER_FD_RESERVE 16
+/* Poll slots before the first connection: listener, signal pipe. */
+#define SLOT_LISTEN 0
+#define SLOT_SIGNAL 1
+#define SLOT_FIRST  2
+
+#define VERSION_STRING "txt-chatd/0.1.0"
+
+enum conn_state {
+	CONN_FREE = 0,
+	CONN_OPEN,    /* talking */
+	CONN_CLOSING, /* flushing its last lines */
+	CONN_LINGER,  /* flushed and shut for writing; waiting for the peer */
+};
+
+/* Connections from one IP address. */
+struct addr_count {
+	struct hmap_node node;
+	unsigned count;
+	char ip[NET_ADDR_MAX];
+};
+
+struct conn {
+	unsigned char state;
+	unsigned char throttled;  /* flood limit reached: not read */
+	unsigned char backlogged; /* own output too big: not read */
+	unsigned char ready;      /* complete lines left over for next turn */
+	unsigned char dirty;      /* in the flush list */
+	unsigned char overflow;   /* output limit passed: to be closed */
+	unsigned char ping_out;   /* keepalive ping unanswered */
+	unsigned char peer_eof;   /* the peer will send no more */
+	struct line_reader in;
+	struct outq out;
+	struct ratelimit flood;
+	struct addr_count *addr;
+	uint64_t accepted;
+	uint64_t last_rx;
+	uint64_t ping_sent;
+	uint64_t close_at;
+};
+
+struct server {
+	const struct server_config *cfg;
+	struct chat *chat;
+	struct pool *in_pool;
+	struct pool *out_pool;
+	struct deadlines *deadlines;
+	struct hmap addrs;
+	struct pollfd *pfds; /* SLOT_FIRST + slot for connection slot */
+	struct conn *conns;
+	size_t cap;    /* slots allocated */
+	size_t high;   /* slots in use are below this */
+	size_t nconns; /* connections not free */
+	int *free_slots;
+	size_t nfree;
+	int *dirty;
+	size_t ndirty;
+	int *overflowed;
+	size_t noverflowed;
+	int spare_fd;  /* given up to refuse a client when out of fds */
+	uint64_t now;  /* monotonic ms, once per turn */
+	uint64_t wall; /* epoch ms, once per turn */
+	uint64_t listen_resume;
+	uint64_t shutdown_at;
+	int any_ready;
+	int stopping;
+};
+
+/* The signal handler's only way out: a flag and a byte in a pipe. */
+static volatile sig_atomic_t stop_signal;
+static int signal_pipe_write = -1;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char b = 0;
+
+	stop_signal = sig;
+	if (signal_pipe_write >= 0)
+		(void)write(signal_pipe_write, &b, 1);
+	errno = saved;
+}
+
+static void log_line(const struct server *s, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+log_line(const struct server *s, int level, const char *fmt, ...)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t t;
+	va_list ap;
+
+	if (level > s->cfg->verbose)
+		return;
+	t = time(NULL);
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(stderr, "%s txt-chatd: ", stamp);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+void
+server_defaults(struct server_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen = "0.0.0.0:9090";
+	cfg->max_clients = 10000;
+	cfg->max_per_addr = 64;
+	cfg->sendq_max = 1024 * 1024;
+	cfg->flood_rate = 10;
+	cfg->flood_burst = 20;
+	cfg->read_budget = 16;
+	cfg->reg_timeout = 30;
+	cfg->ping_interval = 60;
+	cfg->ping_timeout = 60;
+	cfg->chat.max_channels = 4096;
+	cfg->chat.max_joins = 100;
+	cfg->chat.max_members = 10000;
+	cfg->chat.history = 100;
+	cfg->chat.errors_max = 20;
+	cfg->chat.software = VERSION_STRING;
+}
+
+/* Poll interest and bookkeeping. */
+
+static struct pollfd *
+pfd_of(struct server *s, int i)
+{
+	return &s->pfds[SLOT_FIRST + i];
+}
+
+static void
+update_events(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+	short ev = 0;
+
+	if (c->state == CONN_OPEN) {
+		if (!c->throttled && !c->backlogged && !c->ready)
+			ev |= POLLIN;
+	} else if (!c->peer_eof) {
+		/* Read and drop, to see the peer's close. */
+		ev |= POLLIN;
+	}
+	if (outq_bytes(&c->out) > 0)
+		ev |= POLLOUT;
+	pfd_of(s, i)->events = ev;
+}
+
+static void
+mark_dirty(struct server *s, int i)
+{
+	if (s->conns[i].dirty)
+		return;
+	s->conns[i].dirty = 1;
+	s->dirty[s->ndirty++] = i;
+}
+
+static uint64_t
+conn_next_deadline(const struct server *s, const struct conn *c, int i)
+{
+	const struct server_config *cfg = s->cfg;
+	uint64_t t = UINT64_MAX;
+
+	if (c->state != CONN_OPEN)
+		return c->close_at;
+	if (c->throttled)
+		t = ratelimit_ready_ms(
+		    &c->flood, s->now, cfg->flood_rate, cfg->flood_burst);
+	if (!chat_registered(s->chat, i))
+		return min_u64(t, c->accepted + cfg->reg_timeout * 1000ULL);
+	if (chat_mode(s->chat, i) != CHAT_MODE_EXT)
+		return t;
+	if (c->ping_out && c->last_rx < c->ping_sent)
+		return min_u64(t, c->ping_sent + cfg->ping_timeout * 1000ULL);
+	return min_u64(t, c->last_rx + cfg->ping_interval * 1000ULL);
+}
+
+static void
+schedule(struct server *s, int i)
+{
+	uint64_t t = conn_next_deadline(s, &s->conns[i], i);
+
+	if (t == UINT64_MAX)
+		deadlines_cancel(s->deadlines, i);
+	else if (deadlines_set(s->deadlines, i, t) < 0)
+		log_line(s, 0, "out of memory for a deadline");
+}
+
+/* The output sink the chat rules talk to. */
+
+static int
+sink_send(void *ctx, int i, const char *data, size_t len)
+{
+	struct server *s = ctx;
+	struct conn *c = &s->conns[i];
+
+	if (c->state != CONN_OPEN || c->overflow)
+		return -1;
+	if (outq_append(&c->out, s->out_pool, data, len, s->cfg->sendq_max) !=
+	    OUTQ_OK) {
+		c->overflow = 1;
+		s->overflowed[s->noverflowed++] = i;
+		return -1;
+	}
+	mark_dirty(s, i);
+	return 0;
+}
+
+static void
+release_input(struct server *s, struct conn *c)
+{
+	c->in.start = c->in.len = c->in.scanned = 0;
+	pool_put(s->in_pool, line_reader_detach(&c->in));
+}
+
+static void
+sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
+{
+	struct server *s = ctx;
+	struct conn *c = &s->conns[i];
+
+	if (c->state != CONN_OPEN)
+		return;
+	c->state = CONN_CLOSING;
+	c->ready = 0;
+	release_input(s, c);
+	if (drop_queued)
+		outq_clear(&c->out, s->out_pool);
+	/* The last line may pass the limit: it is the reason. */
+	(void)outq_append(&c->out, s->out_pool, final, len, SIZE_MAX);
+	c->close_at = s->now + SERVER_LINGER_MS;
+	if (deadlines_set(s->deadlines, i, c->close_at) < 0)
+		log_line(s, 0, "out of memory for a deadline");
+	mark_dirty(s, i);
+	update_events(s, i);
+}
+
+static void
+sink_random(void *ctx, void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom(p + got, len - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* getrandom cannot fail once the pool is ready. */
+			abort();
+		}
+		got += (size_t)n;
+	}
+	(void)ctx;
+}
+
+/* Slots. */
+
+static int
+grow(struct server *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 256, k;
+	struct pollfd *pfds;
+	struct conn *conns;
+	int *fr, *dirty, *over;
+
+	pfds = realloc(s->pfds, (SLOT_FIRST + cap) * sizeof(*pfds));
+	if (pfds == NULL)
+		return -1;
+	s->pfds = pfds;
+	conns = realloc(s->conns, cap * sizeof(*conns));
+	if (conns == NULL)
+		return -1;
+	s->conns = conns;
+	fr = realloc(s->free_slots, cap * sizeof(*fr));
+	if (fr == NULL)
+		return -1;
+	s->free_slots = fr;
+	dirty = realloc(s->dirty, cap * sizeof(*dirty));
+	if (dirty == NULL)
+		return -1;
+	s->dirty = dirty;
+	over = realloc(s->overflowed, cap * sizeof(*over));
+	if (over == NULL)
+		return -1;
+	s->overflowed = over;
+	memset(conns + s->cap, 0, (cap - s->cap) * sizeof(*conns));
+	for (k = s->cap; k < cap; k++) {
+		pfds[SLOT_FIRST + k].fd = -1;
+		pfds[SLOT_FIRST + k].events = 0;
+		pfds[SLOT_FIRST + k].revents = 0;
+	}
+	/* Lowest slots on top of the stack, to keep the poll set short. */
+	for (k = cap; k > s->cap; k--)
+		s->free_slots[s->nfree++] = (int)(k - 1);
+	s->cap = cap;
+	return 0;
+}
+
+static void
+close_conn(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+
+	close(pfd_of(s, i)->fd);
+	outq_clear(&c->out, s->out_pool);
+	release_input(s, c);
+	deadlines_cancel(s->deadlines, i);
+	if (c->addr != NULL && --c->addr->count == 0) {
+		hmap_remove(&s->addrs, &c->addr->node);
+		free(c->addr);
+	}
+	/* dirty and overflow lists skip free slots, so a flag can stay. */
+	memset(c, 0, sizeof(*c));
+	pfd_of(s, i)->fd = -1;
+	pfd_of(s, i)->events = 0;
+	pfd_of(s, i)->revents = 0;
+	s->free_slots[s->nfree++] = i;
+	s->nconns--;
+	while (s->high > 0 && s->conns[s->high - 1].state == CONN_FREE)
+		s->high--;
+}
+
+static void handle_overflows(struct server *s);
+
+/* The peer is gone or broken while it was talking. */
+static void
+lost_conn(struct server *s, int i, const char *why)
+{
+	struct conn *c = &s->conns[i];
+
+	if (c->state == CONN_OPEN) {
+		log_line(s, 1, "slot %d: %s", i, why);
+		chat_disconnect(s->chat, i, why, s->wall);
+	}
+	close_conn(s, i);
+	handle_overflows(s);
+}
+
+/* Closes every connection the chat calls just pushed over its limit. */
+static void
+handle_overflows(struct server *s)
+{
+	while (s->noverflowed > 0) {
+		int i = s->overflowed[--s->noverflowed];
+		struct conn *c = &s->conns[i];
+
+		if (c->state != CONN_OPEN || !c->overflow)
+			continue;
+		log_line(s, 0,
+		    "slot %d: closing: output queue passed %zu bytes", i,
+		    s->cfg->sendq_max);
+		chat_close(s->chat, i, PROTO_E_SENDQ_EXCEEDED, NULL, s->wall);
+	}
+}
+
+/* Accepting. */
+
+static struct addr_count *
+addr_find(struct server *s, const char *ip)
+{
+	size_t len = strlen(ip);
+	uint32_t h = hmap_hash(ip, len);
+	struct hmap_node *n;
+
+	for (n = hmap_first(&s->addrs, h); n != NULL; n = hmap_next(n)) {
+		struct addr_count *a = HMAP_ENTRY(n, struct addr_count, node);
+
+		if (strcmp(a->ip, ip) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* Sends a refusal straight away (best effort: the socket is new and empty) and
+ * closes. */
+static void
+refuse(struct server *s, int fd, enum proto_code code, const char *addr)
+{
+	char buf[256];
+	struct event ev;
+	size_t len;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_ERROR;
+	ev.code = code;
+	ev.verb.p = "*";
+	ev.verb.len = 1;
+	ev.text.p = proto_code_text(code);
+	ev.text.len = strlen(ev.text.p);
+	len = event_encode_base(buf, sizeof(buf), &ev);
+	if (len > 0 && write(fd, buf, len) < 0)
+		log_line(s, 2, "refusing %s: %s", addr, strerror(errno));
+	log_line(s, 1, "refused %s: %s", addr, proto_code_name(code));
+	close(fd);
+}
+
+static void
+add_conn(struct server *s, int fd, const char *addr, const char *ip)
+{
+	struct addr_count *a = addr_find(s, ip);
+	struct conn *c;
+	int i;
+
+	if (s->nconns >= s->cfg->max_clients) {
+		refuse(s, fd, PROTO_E_SERVER_FULL, addr);
+		return;
+	}
+	if (s->cfg->max_per_addr > 0 && a != NULL &&
+	    a->count >= s->cfg->max_per_addr) {
+		refuse(s, fd, PROTO_E_ADDRESS_LIMIT, addr);
+		return;
+	}
+	if ((s->nfree == 0 && grow(s) < 0) ||
+	    (a == NULL && (a = calloc(1, sizeof(*a))) == NULL)) {
+		log_line(s, 0, "out of memory accepting %s", addr);
+		close(fd);
+		return;
+	}
+	if (a->count == 0) {
+		snprintf(a->ip, sizeof(a->ip), "%s", ip);
+		if (hmap_insert(&s->addrs, &a->node,
+		        hmap_hash(a->ip, strlen(a->ip))) < 0) {
+			free(a);
+			close(fd);
+			return;
+		}
+	}
+	a->count++;
+	i = s->free_slots[--s->nfree];
+	c = &s->conns[i];
+	memset(c, 0, sizeof(*c));
+	c->state = CONN_OPEN;
+	c->addr = a;
+	c->accepted = c->last_rx = s->now;
+	pfd_of(s, i)->fd = fd;
+	pfd_of(s, i)->revents = 0;
+	s->nconns++;
+	if ((size_t)i >= s->high)
+		s->high = (size_t)i + 1;
+	if (chat_connect(s->chat, i, addr, strlen(addr)) < 0) {
+		log_line(s, 0, "out of memory accepting %s", addr);
+		close_conn(s, i);
+		return;
+	}
+	log_line(s, 1, "slot %d: connected from %s", i, addr);
+	update_events(s, i);
+	schedule(s, i);
+}
+
+static void
+accept_clients(struct server *s)
+{
+	int k;
+
+	for (k = 0; k < SERVER_ACCEPT_BUDGET; k++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		char addr[NET_ADDR_MAX], ip[NET_ADDR_MAX];
+		int fd = accept(
+		    s->pfds[SLOT_LISTEN].fd, (struct sockaddr *)&ss, &len);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EMFILE || errno == ENFILE) {
+				/* Free the spare to take the client off the
+				 * queue and refuse it. */
+				if (s->spare_fd >= 0) {
+					close(s->spare_fd);
+					s->spare_fd = -1;
+					fd = accept(s->pfds[SLOT_LISTEN].fd,
+					    NULL, NULL);
+					if (fd >= 0)
+						refuse(s, fd,
+						    PROTO_E_SERVER_FULL,
+						    "a client");
+					s->spare_fd = open(
+					    "/dev/null", O_RDONLY | O_CLOEXEC);
+					if (fd >= 0)
+						continue;
+				}
+				log_line(s, 0, "accept: %s; pausing",
+				    strerror(errno));
+			} else {
+				log_line(s, 0, "accept: %s", strerror(errno));
+			}
+			/* Out of descriptors and no spare: wait, don't spin. */
+			s->pfds[SLOT_LISTEN].events = 0;
+			s->listen_resume = s->now + SERVER_ACCEPT_PAUSE_MS;
+			return;
+		}
+		if (net_client_setup(fd) < 0 ||
+		    net_format((struct sockaddr *)&ss, addr, sizeof(addr), ip,
+		        sizeof(ip)) < 0) {
+			close(fd);
+			continue;
+		}
+		add_conn(s, fd, addr, ip);
+	}
+}
+
+/* Reading. */
+
+/* Takes up to the read budget of complete lines and hands them to the chat. */
+static void
+take_lines(struct server *s, int i)
+{
+	const struct server_config *cfg = s->cfg;
+	struct conn *c = &s->conns[i];
+	unsigned budget = cfg->read_budget;
+
+	while (c->state == CONN_OPEN && !c->backlogged) {
+		const char *line;
+		size_t len;
+		enum line_status st;
+
+		if (line_reader_has_line(&c->in)) {
+			if (budget == 0)
+				break;
+			if (cfg->flood_rate > 0 &&
+			    !ratelimit_take(&c->flood, s->now, cfg->flood_rate,
+			        cfg->flood_burst)) {
+				c->throttled = 1;
+				schedule(s, i);
+				break;
+			}
+			budget--;
+		}
+		st = line_reader_next(&c->in, &line, &len);
+		if (st == LINE_NONE)
+			break;
+		if (st == LINE_TOO_LONG)
+			chat_line_too_long(s->chat, i, s->wall);
+		else
+			chat_line(s->chat, i, line, len, s->wall);
+		handle_overflows(s);
+		if (c->state == CONN_OPEN &&
+		    outq_bytes(&c->out) > cfg->sendq_max / 2)
+			c->backlogged = 1;
+	}
+	if (c->state != CONN_OPEN)
+		return;
+	c->ready =
+	    !c->throttled && !c->backlogged && line_reader_has_line(&c->in);
+	if (c->ready)
+		s->any_ready = 1;
+	if (line_reader_pending(&c->in) == 0)
+		release_input(s, c);
+	update_events(s, i);
+}
+
+static void
+read_conn(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+	char *space;
+	size_t avail;
+	ssize_t n;
+
+	if (c->in.buf == NULL) {
+		char *buf = pool_get(s->in_pool);
+
+		if (buf == NULL) {
+			log_line(s, 0, "out of memory reading slot %d", i);
+			return;
+		}
+		line_reader_attach(&c->in, buf, PROTO_LINE_MAX);
+	}
+	space = line_reader_space(&c->in, &avail);
+	n = read(pfd_of(s, i)->fd, space, avail);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			lost_conn(s, i, strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		c->peer_eof = 1;
+		if (c->state == CONN_OPEN) {
+			log_line(s, 1, "slot %d: closed by peer", i);
+			chat_disconnect(
+			    s->chat, i, "connection closed", s->wall);
+			handle_overflows(s);
+			c->state = CONN_CLOSING;
+			c->close_at = s->now + SERVER_LINGER_MS;
+			(void)deadlines_set(s->deadlines, i, c->close_at);
+		}
+		release_input(s, c);
+		if (outq_bytes(&c->out) == 0)
+			close_conn(s, i);
+		else
+			update_events(s, i);
+		return;
+	}
+	if (c->state != CONN_OPEN) {
+		/* Closing: what the peer still sends is dropped. */
+		release_input(s, c);
+		return;
+	}
+	line_reader_commit(&c->in, (size_t)n);
+	c->last_rx = s->now;
+}
+
+/* Writing. */
+
+static void
+flushed(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+
+	if (c->state == CONN_CLOSING) {
+		if (c->peer_eof) {
+			close_conn(s, i);
+			return;
+		}
+		/* Our FIN goes after the last line; then wait for the peer's.
+		 */
+		(void)shutdown(pfd_of(s, i)->fd, SHUT_WR);
+		c->state = CONN_LINGER;
+	}
+	update_events(s, i);
+}
+
+static void
+flush_conn(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+	struct iovec iov[SERVER_IOV_MAX];
+	int n = outq_iov(&c->out, iov, SERVER_IOV_MAX);
+	ssize_t w;
+
+	if (n == 0) {
+		flushed(s, i);
+		return;
+	}
+	w = writev(pfd_of(s, i)->fd, iov, n);
+	if (w < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			update_events(s, i);
+			return;
+		}
+		lost_conn(s, i, strerror(errno));
+		return;
+	}
+	outq_consume(&c->out, s->out_pool, (size_t)w);
+	if (c->backlogged && outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
+		c->backlogged = 0;
+		if (line_reader_has_line(&c->in)) {
+			c->ready = 1;
+			s->any_ready = 1;
+		}
+	}
+	if (outq_bytes(&c->out) == 0)
+		flushed(s, i);
+	else
+		update_events(s, i);
+}
+
+/* One write per dirty connection per turn, right after the turn's work. */
+static void
+flush_dirty(struct server *s)
+{
+	size_t k;
+
+	/* Closing a connection can queue lines for others: the list may grow.
+	 */
+	for (k = 0; k < s->ndirty; k++) {
+		int i = s->dirty[k];
+		struct conn *c = &s->conns[i];
+
+		if (!c->dirty)
+			continue;
+		c->dirty = 0;
+		if (c->state != CONN_FREE)
+			flush_conn(s, i);
+	}
+	s->ndirty = 0;
+}
+
+/* Deadlines. */
+
+static void
+conn_deadline(struct server *s, int i)
+{
+	const struct server_config *cfg = s->cfg;
+	struct conn *c = &s->conns[i];
+	char token[PROTO_NUM_MAX + 1];
+
+	if (c->state == CONN_FREE)
+		return;
+	if (c->state != CONN_OPEN) {
+		if (s->now >= c->close_at) {
+			log_line(s, 2, "slot %d: linger over", i);
+			close_conn(s, i);
+		} else {
+			schedule(s, i);
+		}
+		return;
+	}
+	if (c->throttled &&
+	    ratelimit_ready_ms(&c->flood, s->now, cfg->flood_rate,
+	        cfg->flood_burst) <= s->now) {
+		c->throttled = 0;
+		c->ready = line_reader_has_line(&c->in);
+		update_events(s, i);
+	}
+	if (!chat_registered(s->chat, i)) {
+		if (s->now >= c->accepted + cfg->reg_timeout * 1000ULL) {
+			log_line(s, 1, "slot %d: registration timeout", i);
+			chat_close(s->chat, i, PROTO_E_REGISTRATION_TIMEOUT,
+			    NULL, s->wall);
+			handle_overflows(s);
+			return;
+		}
+	} else if (chat_mode(s->chat, i) == CHAT_MODE_EXT) {
+		if (c->ping_out && c->last_rx >= c->ping_sent)
+			c->ping_out = 0;
+		if (c->ping_out &&
+		    s->now >= c->ping_sent + cfg->ping_timeout * 1000ULL) {
+			log_line(s, 1, "slot %d: ping timeout", i);
+			chat_close(
+			    s->chat, i, PROTO_E_PING_TIMEOUT, NULL, s->wall);
+			handle_overflows(s);
+			return;
+		}
+		if (!c->ping_out &&
+		    s->now >= c->last_rx + cfg->ping_interval * 1000ULL) {
+			snprintf(token, sizeof(token), "%llu",
+			    (unsigned long long)s->wall);
+			chat_keepalive(s->chat, i, token);
+			c->ping_out = 1;
+			c->ping_sent = s->now;
+			handle_overflows(s);
+		}
+	}
+	if (c->state == CONN_OPEN)
+		schedule(s, i);
+}
+
+static void
+run_deadlines(struct server *s)
+{
+	int i;
+
+	while (deadlines_pop(s->deadlines, s->now, &i))
+		conn_deadline(s, i);
+	if (s->listen_resume != 0 && s->now >= s->listen_resume) {
+		s->listen_resume = 0;
+		if (!s->stopping)
+			s->pfds[SLOT_LISTEN].events = POLLIN;
+	}
+}
+
+static int
+poll_timeout(const struct server *s)
+{
+	uint64_t next = UINT64_MAX, t;
+
+	if (s->any_ready)
+		return 0;
+	if (deadlines_next(s->deadlines, &t))
+		next = t;
+	if (s->listen_resume != 0)
+		next = min_u64(next, s->listen_resume);
+	if (s->shutdown_at != 0)
+		next = min_u64(next, s->shutdown_at);
+	if (next == UINT64_MAX)
+		return -1;
+	if (next <= s->now)
+		return 0;
+	/* Round up so that the deadline has passed when poll returns. */
+	return next - s->now > INT32_MAX ? INT32_MAX : (int)(next - s->now);
+}
+
+/* Shutdown. */
+
+static void
+begin_shutdown(struct server *s)
+{
+	size_t i;
+
+	log_line(s, 0, "signal %d: closing %zu connections", (int)stop_signal,
+	    s->nconns);
+	s->stopping = 1;
+	close(s->pfds[SLOT_LISTEN].fd);
+	s->pfds[SLOT_LISTEN].fd = -1;
+	s->shutdown_at = s->now + SERVER_SHUTDOWN_MS;
+	for (i = 0; i < s->high; i++) {
+		if (s->conns[i].state == CONN_OPEN)
+			chat_close(
+			    s->chat, (int)i, PROTO_E_SHUTDOWN, NULL, s->wall);
+		s->noverflowed = 0;
+	}
+}
+
+static void
+drain_signal_pipe(struct server *s)
+{
+	char buf[64];
+
+	while (read(s->pfds[SLOT_SIGNAL].fd, buf, sizeof(buf)) > 0)
+		continue;
+}
+
+/* One pass over the connections poll reported or that have lines left. */
+static void
+serve_conns(struct server *s)
+{
+	size_t i;
+
+	s->any_ready = 0;
+	for (i = 0; i < s->high; i++) {
+		struct pollfd *p = pfd_of(s, (int)i);
+		struct conn *c = &s->conns[i];
+		short re = p->revents;
+
+		if (c->state == CONN_FREE || (re == 0 && !c->ready))
+			continue;
+		p->revents = 0;
+		if (re & POLLNVAL) {
+			lost_conn(s, (int)i, "invalid descriptor");
+			continue;
+		}
+		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 && !c->dirty) {
+			flush_conn(s, (int)i);
+			if (c->state == CONN_FREE)
+				continue;
+		}
+		if (re & (POLLIN | POLLHUP | POLLERR)) {
+			read_conn(s, (int)i);
+			if (c->state == CONN_FREE)
+				continue;
+		}
+		c->ready = 0;
+		if (c->state == CONN_OPEN)
+			take_lines(s, (int)i);
+	}
+}
+
+static int
+setup(struct server *s, const struct server_config *cfg)
+{
+	struct chat_sink sink;
+	struct rlimit rl;
+	char err[256], name[NET_ADDR_MAX];
+	int pipefd[2], fd, k;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->spare_fd = -1;
+	/* Take every descriptor the hard limit allows; clients need them. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < (rlim_t)cfg->max_clients + SERVER_FD_RESERVE)
+		log_line(s, 0,
+		    "only %llu descriptors: clients past that are refused",
+		    (unsigned long long)rl.rlim_cur);
+	sink.ctx = s;
+	sink.send = sink_send;
+	sink.close = sink_close;
+	sink.random = sink_random;
+	s->chat = chat_new(&cfg->chat, &sink);
+	s->in_pool = pool_new(PROTO_LINE_MAX, SERVER_POOL_KEEP);
+	s->out_pool = pool_new(SERVER_CHUNK_SIZE, SERVER_POOL_KEEP);
+	s->deadlines = deadlines_new();
+	s->pfds = calloc(SLOT_FIRST, sizeof(*s->pfds));
+	if (s->chat == NULL || s->in_pool == NULL || s->out_pool == NULL ||
+	    s->deadlines == NULL || s->pfds == NULL || grow(s) < 0) {
+		fprintf(stderr, "txt-chatd: out of memory\n");
+		return -1;
+	}
+	for (k = 0; k < SLOT_FIRST; k++)
+		s->pfds[k].fd = -1;
+	fd = net_listen(cfg->listen, SERVER_BACKLOG, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "txt-chatd: %s\n", err);
+		return -1;
+	}
+	s->pfds[SLOT_LISTEN].fd = fd;
+	s->pfds[SLOT_LISTEN].events = POLLIN;
+	if (pipe(pipefd) < 0) {
+		fprintf(stderr, "txt-chatd: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	for (k = 0; k < 2; k++) {
+		(void)fcntl(
+		    pipefd[k], F_SETFL, fcntl(pipefd[k], F_GETFL) | O_NONBLOCK);
+		(void)fcntl(pipefd[k], F_SETFD, FD_CLOEXEC);
+	}
+	s->pfds[SLOT_SIGNAL].fd = pipefd[0];
+	s->pfds[SLOT_SIGNAL].events = POLLIN;
+	signal_pipe_write = pipefd[1];
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (net_local_name(fd, name, sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "%s", cfg->listen);
+	fprintf(stderr, "listening on %s\n", name);
+	return 0;
+}
+
+static void
+teardown(struct server *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->high; i++)
+		if (s->conns[i].state != CONN_FREE)
+			close_conn(s, (int)i);
+	/* Every address node went with its last connection. */
+	hmap_clear(&s->addrs);
+	if (s->pfds != NULL) {
+		for (i = 0; i < SLOT_FIRST; i++)
+			if (s->pfds[i].fd >= 0)
+				close(s->pfds[i].fd);
+	}
+	if (signal_pipe_write >= 0)
+		close(signal_pipe_write);
+	signal_pipe_write = -1;
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
+	chat_free(s->chat);
+	deadlines_free(s->deadlines);
+	pool_free(s->in_pool);
+	pool_free(s->out_pool);
+	free(s->pfds);
+	free(s->conns);
+	free(s->free_slots);
+	free(s->dirty);
+	free(s->overflowed);
+}
+
+int
+server_run(const struct server_config *cfg)
+{
+	struct sigaction sa;
+	struct server s;
+	int status = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	if (setup(&s, cfg) < 0) {
+		teardown(&s);
+		return 1;
+	}
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (;;) {
+		int n = poll(s.pfds, SLOT_FIRST + s.high, poll_timeout(&s));
+
+		if (n < 0 && errno != EINTR) {
+			log_line(&s, 0, "poll: %s", strerror(errno));
+			status = 1;
+			break;
+		}
+		s.now = clock_ms(CLOCK_MONOTONIC);
+		s.wall = clock_ms(CLOCK_REALTIME);
+		if (n > 0 && s.pfds[SLOT_SIGNAL].revents)
+			drain_signal_pipe(&s);
+		if (stop_signal && !s.stopping)
+			begin_shutdown(&s);
+		if (s.stopping && (s.nconns == 0 || s.now >= s.shutdown_at))
+			break;
+		run_deadlines(&s);
+		if (n > 0 && !s.stopping && s.pfds[SLOT_LISTEN].revents)
+			accept_clients(&s);
+		s.pfds[SLOT_LISTEN].revents = 0;
+		s.pfds[SLOT_SIGNAL].revents = 0;
+		serve_conns(&s);
+		flush_dirty(&s);
+	}
+	log_line(&s, 0, "exiting");
+	teardown(&s);
+	return status;
+}

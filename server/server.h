@@ -1,0 +1,34 @@
+/* server.h: the poll() loop: sockets, buffers, deadlines, limits. */
+#ifndef SERVER_SERVER_H
+#define SERVER_SERVER_H
+
+#include <stddef.h>
+
+#include "chat.h"
+
+struct server_config {
+	const char *listen;     /* "host:port" */
+	unsigned max_clients;   /* connections at once */
+	unsigned max_per_addr;  /* connections from one IP; 0 = no limit */
+	size_t sendq_max;       /* bytes queued for one client */
+	unsigned flood_rate;    /* lines a second; 0 = no flood control */
+	unsigned flood_burst;   /* lines at once */
+	unsigned read_budget;   /* lines taken from a client per turn */
+	unsigned reg_timeout;   /* seconds to register */
+	unsigned ping_interval; /* seconds of silence before a ping */
+	unsigned ping_timeout;  /* seconds to answer it */
+	int verbose;            /* 0 quiet, 1 connections, 2 debug */
+	struct chat_config chat;
+};
+
+/* Fills cfg with the documented defaults. */
+void server_defaults(struct server_config *cfg);
+
+/*
+ * Listens, prints "listening on <host>:<port>" to standard error and serves
+ * until SIGINT or SIGTERM; then every client gets a closing line.  Returns
+ * the exit status (0 after a signal, 1 if it could not start).
+ */
+int server_run(const struct server_config *cfg);
+
+#endif
