@@ -155,3 +155,12 @@ line_reader_has_line(struct line_reader *r)
 		return 1;
 	return (r->discarding & LINE_UNREPORTED) != 0;
 }
+
+char *
+line_reader_release(struct line_reader *r)
+{
+	char *buf = r->buf;
+
+	memset(r, 0, sizeof(*r));
+	return buf;
+}

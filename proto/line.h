@@ -39,6 +39,11 @@ enum line_status {
 void line_reader_attach(struct line_reader *r, char *buf, size_t cap);
 /* Returns the storage (NULL if none); requires line_reader_pending() == 0. */
 char *line_reader_detach(struct line_reader *r);
+/*
+ * Drops everything buffered and any over-long line in progress, for a
+ * connection that is closing; returns the storage (NULL if none).
+ */
+char *line_reader_release(struct line_reader *r);
 
 /*
  * Moves unconsumed bytes to the front and returns where new bytes go;

@@ -275,8 +275,7 @@ sink_send(void *ctx, int i, const char *data, size_t len)
 static void
 release_input(struct server *s, struct conn *c)
 {
-	c->in.start = c->in.len = c->in.scanned = 0;
-	pool_put(s->in_pool, line_reader_detach(&c->in));
+	pool_put(s->in_pool, line_reader_release(&c->in));
 }
 
 static void
@@ -614,8 +613,10 @@ take_lines(struct server *s, int i)
 	    !c->throttled && !c->backlogged && line_reader_has_line(&c->in);
 	if (c->ready)
 		s->any_ready = 1;
+	/* An idle connection holds no input buffer (detach keeps a discard in
+	 * progress). */
 	if (line_reader_pending(&c->in) == 0)
-		release_input(s, c);
+		pool_put(s->in_pool, line_reader_detach(&c->in));
 	update_events(s, i);
 }
 
