@@ -21,6 +21,12 @@ struct registry;
 struct user;
 struct channel;
 
+/*
+ * Bytes in a channel name, no terminator: a personal channel is named "~"
+ * and its owner's name.  Longer names and ids are PROTO_E_BAD_ARGS.
+ */
+#define REGISTRY_CHAN_NAME_MAX (PROTO_NAME_MAX + 1)
+
 enum registry_kind {
 	REGISTRY_CHANNEL,  /* made by create_chan; its name is unique */
 	REGISTRY_PERSONAL, /* a user's own channel; id = the user's uid */
@@ -38,7 +44,8 @@ void registry_free(struct registry *r);
  * Adds a user for connection conn (>= 0).  Returns PROTO_E_NONE and sets
  * *out, PROTO_E_ALREADY_REGISTERED if conn has a user, PROTO_E_NAME_TAKEN
  * if the name (case-insensitive) or uid is in use, or PROTO_E_NO_MEMORY.
- * uid and name must fit PROTO_ID_MAX and PROTO_NAME_MAX.
+ * PROTO_E_BAD_ARGS if conn < 0 or uid or name is longer than PROTO_ID_MAX
+ * or PROTO_NAME_MAX.  On any error the registry is unchanged.
  */
 enum proto_code registry_add_user(struct registry *r, int conn,
     const char *uid, size_t uid_len, const char *name, size_t name_len,
@@ -47,7 +54,10 @@ enum proto_code registry_add_user(struct registry *r, int conn,
 /* Removes the user from every channel and every index and frees it. */
 void registry_remove_user(struct registry *r, struct user *u);
 
-/* Renames; PROTO_E_NAME_TAKEN if another user has the name (any case). */
+/*
+ * Renames; PROTO_E_NAME_TAKEN if another user has the name (any case),
+ * PROTO_E_BAD_ARGS if it is longer than PROTO_NAME_MAX.
+ */
 enum proto_code registry_rename_user(struct registry *r, struct user *u,
     const char *name, size_t len);
 
@@ -69,7 +79,9 @@ struct channel *const *user_channels(const struct user *u, size_t *count);
 /*
  * Adds a channel.  Returns PROTO_E_NONE and sets *out, PROTO_E_CHANNEL_EXISTS
  * if the id is in use or (REGISTRY_CHANNEL) the name is in use in any case,
- * or PROTO_E_NO_MEMORY.  owner may be NULL; it is not made a member.
+ * or PROTO_E_NO_MEMORY; PROTO_E_BAD_ARGS if the id is longer than
+ * PROTO_ID_MAX, the name longer than REGISTRY_CHAN_NAME_MAX or kind unknown.
+ * owner may be NULL; it is not made a member.
  */
 enum proto_code registry_add_channel(struct registry *r, const char *id,
     size_t id_len, const char *name, size_t name_len, enum registry_kind kind,
@@ -78,7 +90,11 @@ enum proto_code registry_add_channel(struct registry *r, const char *id,
 /* Removes every membership of c, frees its data and c itself. */
 void registry_remove_channel(struct registry *r, struct channel *c);
 
-/* Renames; PROTO_E_CHANNEL_EXISTS if a named channel already has the name. */
+/*
+ * Renames; PROTO_E_CHANNEL_EXISTS if c is a named channel and another named
+ * channel has the name (any case), PROTO_E_BAD_ARGS if it is longer than
+ * REGISTRY_CHAN_NAME_MAX.
+ */
 enum proto_code registry_rename_channel(struct registry *r, struct channel *c,
     const char *name, size_t len);
 
@@ -103,7 +119,10 @@ struct user *channel_owner(const struct channel *c);
 struct user *const *channel_members(const struct channel *c, size_t *count);
 size_t channel_member_count(const struct channel *c);
 void *channel_data(const struct channel *c);
-/* Sets the data pointer; the registry frees it with free_data. */
+/*
+ * Sets the data pointer; the registry frees it with free_data.  A pointer
+ * it replaces is not freed.
+ */
 void channel_set_data(struct channel *c, void *data);
 
 /*

@@ -1,0 +1,1236 @@
+/* test_registry.c: tests for users, channels and memberships. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+
+#define S8     "abcdefgh"
+#define NAME32 S8 S8 S8 S8
+#define NAME33 NAME32 "x"
+#define NAME34 NAME33 "y"
+#define ID64   NAME32 NAME32
+#define ID65   ID64 "z"
+
+/* Channel data that records how often it was freed. */
+struct tracked {
+	int *freed;
+};
+
+static void
+tracked_free(void *data)
+{
+	struct tracked *t = data;
+
+	(*t->freed)++;
+	free(t);
+}
+
+static struct tracked *
+tracked_new(int *freed)
+{
+	struct tracked *t = malloc(sizeof(*t));
+
+	assert_non_null(t);
+	t->freed = freed;
+	return t;
+}
+
+static struct user *
+add_user(struct registry *r, int conn, const char *uid, const char *name)
+{
+	struct user *u = NULL;
+
+	assert_int_equal(registry_add_user(
+	                     r, conn, uid, strlen(uid), name, strlen(name), &u),
+	    PROTO_E_NONE);
+	assert_non_null(u);
+	return u;
+}
+
+static struct channel *
+add_chan(struct registry *r, const char *id, const char *name,
+    enum registry_kind kind, struct user *owner)
+{
+	struct channel *c = NULL;
+
+	assert_int_equal(registry_add_channel(r, id, strlen(id), name,
+	                     strlen(name), kind, owner, &c),
+	    PROTO_E_NONE);
+	assert_non_null(c);
+	return c;
+}
+
+static struct user *
+by_name(struct registry *r, const char *name)
+{
+	return registry_user_by_name(r, name, strlen(name));
+}
+
+static struct user *
+by_uid(struct registry *r, const char *uid)
+{
+	return registry_user_by_uid(r, uid, strlen(uid));
+}
+
+static struct channel *
+chan_by_name(struct registry *r, const char *name)
+{
+	return registry_channel_by_name(r, name, strlen(name));
+}
+
+static struct channel *
+chan_by_id(struct registry *r, const char *id)
+{
+	return registry_channel_by_id(r, id, strlen(id));
+}
+
+/* Non-zero if p is among the n pointers of arr. */
+static int
+contains(const void *const *arr, size_t n, const void *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (arr[i] == p)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+in_channel(const struct channel *c, const struct user *u)
+{
+	size_t n;
+	struct user *const *m = channel_members(c, &n);
+
+	return contains((const void *const *)m, n, u);
+}
+
+static int
+in_user(const struct user *u, const struct channel *c)
+{
+	size_t n;
+	struct channel *const *ch = user_channels(u, &n);
+
+	return contains((const void *const *)ch, n, c);
+}
+
+struct add_user_case {
+	int conn;
+	const char *uid;
+	const char *name;
+	enum proto_code want;
+};
+
+/* Applied in order to one registry. */
+static void
+test_add_user(void **state)
+{
+	static const struct add_user_case cases[] = {
+	    {0, "10.0.0.1:1", "Alice", PROTO_E_NONE},
+	    {1, "10.0.0.1:2", "ALICE", PROTO_E_NAME_TAKEN},
+	    {1, "10.0.0.1:2", "alice", PROTO_E_NAME_TAKEN},
+	    {1, "10.0.0.1:1", "bob", PROTO_E_NAME_TAKEN},
+	    {0, "10.0.0.1:3", "carol", PROTO_E_ALREADY_REGISTERED},
+	    /* A taken conn wins over a taken name. */
+	    {0, "10.0.0.1:1", "alice", PROTO_E_ALREADY_REGISTERED},
+	    {-1, "10.0.0.1:4", "dave", PROTO_E_BAD_ARGS},
+	    {1, ID64, "bob", PROTO_E_NONE},
+	    {2, ID65, "erin", PROTO_E_BAD_ARGS},
+	    {2, "u2", NAME32, PROTO_E_NONE},
+	    {3, "u3", NAME33, PROTO_E_BAD_ARGS},
+	    {3, "u3", "ABCDEFGH" S8 S8 S8, PROTO_E_NAME_TAKEN},
+	    /* Uids are exact bytes: "U2" is not "u2". */
+	    {3, "U2", "frank", PROTO_E_NONE},
+	    {4, "u2", "grace", PROTO_E_NAME_TAKEN},
+	    /* A far connection grows the array. */
+	    {1000, "u1000", "far", PROTO_E_NONE},
+	    {999, "u999", "near", PROTO_E_NONE},
+	    {5, "", "", PROTO_E_NONE},
+	    {6, "", "x", PROTO_E_NAME_TAKEN},
+	    {6, "y", "", PROTO_E_NAME_TAKEN},
+	};
+	struct registry *r = registry_new(NULL);
+	struct user *u;
+	size_t i, n = 0;
+	enum proto_code got;
+
+	(void)state;
+	assert_non_null(r);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		u = NULL;
+		got = registry_add_user(r, cases[i].conn, cases[i].uid,
+		    strlen(cases[i].uid), cases[i].name, strlen(cases[i].name),
+		    &u);
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, (int)got,
+			    (int)cases[i].want);
+		if (got != PROTO_E_NONE)
+			continue;
+		n++;
+		assert_ptr_equal(registry_user_by_conn(r, cases[i].conn), u);
+		assert_ptr_equal(by_uid(r, cases[i].uid), u);
+		assert_ptr_equal(by_name(r, cases[i].name), u);
+		assert_int_equal(user_conn(u), cases[i].conn);
+		assert_string_equal(user_uid(u), cases[i].uid);
+		assert_int_equal(user_uid_len(u), strlen(cases[i].uid));
+		assert_string_equal(user_name(u), cases[i].name);
+		assert_int_equal(user_name_len(u), strlen(cases[i].name));
+		assert_int_equal(registry_user_count(r), n);
+	}
+	assert_int_equal(registry_user_count(r), 7);
+	assert_null(registry_user_by_conn(r, 4));
+	assert_null(registry_user_by_conn(r, 998));
+	assert_null(registry_user_by_conn(r, 1001));
+	assert_null(registry_user_by_conn(r, 1 << 30));
+	assert_null(registry_user_by_conn(r, -1));
+	registry_free(r);
+}
+
+struct lookup_case {
+	const char *key;
+	size_t len; /* 0: strlen(key) */
+	int want;   /* index into the users, or -1 */
+};
+
+static void
+test_lookup_by_name(void **state)
+{
+	static const struct lookup_case cases[] = {
+	    {"Alice", 0, 0},
+	    {"ALICE", 0, 0},
+	    {"alice", 0, 0},
+	    {"aLiCe", 0, 0},
+	    {"Ali", 0, -1},
+	    {"Alicea", 0, -1},
+	    {"Alice_", 0, 1},
+	    {"alice_", 0, 1},
+	    {"Alice_x", 6, 1}, /* only len bytes count */
+	    {"Alice_x", 5, 0},
+	    {"Al1ce", 0, -1},
+	    {"ALICE\xc0", 0, -1},
+	    {"bob", 0, -1},
+	    {"", 0, -1},
+	};
+	struct registry *r = registry_new(NULL);
+	struct user *users[2];
+	struct user *got;
+	size_t i, len;
+
+	(void)state;
+	users[0] = add_user(r, 0, "u0", "Alice");
+	users[1] = add_user(r, 1, "u1", "Alice_");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = cases[i].len ? cases[i].len : strlen(cases[i].key);
+		got = registry_user_by_name(r, cases[i].key, len);
+		if (cases[i].want < 0)
+			assert_null(got);
+		else
+			assert_ptr_equal(got, users[cases[i].want]);
+	}
+	/* Uids are exact. */
+	assert_ptr_equal(by_uid(r, "u0"), users[0]);
+	assert_null(by_uid(r, "U0"));
+	assert_null(by_uid(r, "u"));
+	assert_null(by_uid(r, "u00"));
+	registry_free(r);
+}
+
+struct rename_case {
+	int who;
+	const char *name;
+	enum proto_code want;
+};
+
+static void
+test_rename_user(void **state)
+{
+	static const struct rename_case cases[] = {
+	    {0, "ALICE", PROTO_E_NONE}, /* own name, other case */
+	    {0, "alice", PROTO_E_NONE},
+	    {0, "alice", PROTO_E_NONE}, /* the same name */
+	    {0, "Bob", PROTO_E_NAME_TAKEN},
+	    {0, "BOB", PROTO_E_NAME_TAKEN},
+	    {0, "carol", PROTO_E_NONE},
+	    {1, "Alice", PROTO_E_NONE}, /* freed by the rename before */
+	    {1, "Carol", PROTO_E_NAME_TAKEN},
+	    {1, NAME32, PROTO_E_NONE},
+	    {1, NAME33, PROTO_E_BAD_ARGS},
+	    {0, NAME32, PROTO_E_NAME_TAKEN},
+	    {0, "", PROTO_E_NONE},
+	};
+	struct registry *r = registry_new(NULL);
+	struct user *users[2], *u;
+	char names[2][PROTO_NAME_MAX + 1] = {"alice", "bob"};
+	size_t i, j;
+	enum proto_code got;
+
+	(void)state;
+	users[0] = add_user(r, 0, "u0", names[0]);
+	users[1] = add_user(r, 1, "u1", names[1]);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		u = users[cases[i].who];
+		got = registry_rename_user(
+		    r, u, cases[i].name, strlen(cases[i].name));
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, (int)got,
+			    (int)cases[i].want);
+		if (got == PROTO_E_NONE)
+			strcpy(names[cases[i].who], cases[i].name);
+		/* Both users are found by their current names only. */
+		for (j = 0; j < 2; j++) {
+			assert_string_equal(user_name(users[j]), names[j]);
+			assert_int_equal(
+			    user_name_len(users[j]), strlen(names[j]));
+			assert_ptr_equal(by_name(r, names[j]), users[j]);
+		}
+		assert_int_equal(registry_user_count(r), 2);
+	}
+	assert_null(by_name(r, "alice"));
+	assert_null(by_name(r, "carol"));
+	assert_null(by_name(r, "bob"));
+	registry_free(r);
+}
+
+struct add_chan_case {
+	const char *id;
+	const char *name;
+	enum registry_kind kind;
+	enum proto_code want;
+};
+
+static void
+test_add_channel(void **state)
+{
+	static const struct add_chan_case cases[] = {
+	    {"c1", "#General", REGISTRY_CHANNEL, PROTO_E_NONE},
+	    {"c2", "#general", REGISTRY_CHANNEL, PROTO_E_CHANNEL_EXISTS},
+	    {"c2", "#GENERAL", REGISTRY_CHANNEL, PROTO_E_CHANNEL_EXISTS},
+	    {"c1", "#other", REGISTRY_CHANNEL, PROTO_E_CHANNEL_EXISTS},
+	    {"c1", "#other", REGISTRY_PERSONAL, PROTO_E_CHANNEL_EXISTS},
+	    {"C1", "#other", REGISTRY_CHANNEL, PROTO_E_NONE},
+	    /* Personal names may collide with anything. */
+	    {"u0", "#general", REGISTRY_PERSONAL, PROTO_E_NONE},
+	    {"u1", "#General", REGISTRY_PERSONAL, PROTO_E_NONE},
+	    {"u2", "~" NAME32, REGISTRY_PERSONAL, PROTO_E_NONE},
+	    {"u3", "~" NAME33, REGISTRY_PERSONAL, PROTO_E_BAD_ARGS},
+	    {"c3", NAME33, REGISTRY_CHANNEL, PROTO_E_NONE},
+	    {"c4", NAME34, REGISTRY_CHANNEL, PROTO_E_BAD_ARGS},
+	    {ID64, "#long", REGISTRY_CHANNEL, PROTO_E_NONE},
+	    {ID65, "#longer", REGISTRY_CHANNEL, PROTO_E_BAD_ARGS},
+	    {"c5", "#x", (enum registry_kind)7, PROTO_E_BAD_ARGS},
+	    /* A personal name does not block a named channel. */
+	    {"c6", "~" NAME32, REGISTRY_CHANNEL, PROTO_E_NONE},
+	};
+	struct registry *r = registry_new(NULL);
+	struct channel *c, *const *all;
+	size_t i, n = 0, count;
+	enum proto_code got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = NULL;
+		got = registry_add_channel(r, cases[i].id, strlen(cases[i].id),
+		    cases[i].name, strlen(cases[i].name), cases[i].kind, NULL,
+		    &c);
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, (int)got,
+			    (int)cases[i].want);
+		if (got != PROTO_E_NONE)
+			continue;
+		n++;
+		assert_ptr_equal(chan_by_id(r, cases[i].id), c);
+		assert_string_equal(channel_id(c), cases[i].id);
+		assert_int_equal(channel_id_len(c), strlen(cases[i].id));
+		assert_string_equal(channel_name(c), cases[i].name);
+		assert_int_equal(channel_name_len(c), strlen(cases[i].name));
+		assert_int_equal(channel_kind(c), cases[i].kind);
+		assert_null(channel_owner(c));
+		assert_null(channel_data(c));
+		assert_int_equal(channel_member_count(c), 0);
+		if (cases[i].kind == REGISTRY_CHANNEL)
+			assert_ptr_equal(chan_by_name(r, cases[i].name), c);
+		else
+			assert_ptr_not_equal(chan_by_name(r, cases[i].name), c);
+		assert_int_equal(registry_channel_count(r), n);
+		all = registry_channels(r, &count);
+		assert_int_equal(count, n);
+		assert_true(contains((const void *const *)all, count, c));
+	}
+	assert_ptr_equal(chan_by_name(r, "#GENERAL"), chan_by_id(r, "c1"));
+	assert_null(chan_by_name(r, "~" NAME32 "x"));
+	assert_ptr_equal(chan_by_name(r, "~" NAME32), chan_by_id(r, "c6"));
+	assert_null(chan_by_id(r, "c2"));
+	assert_null(chan_by_id(r, "U0"));
+	registry_free(r);
+}
+
+/* Personal channels are never found by name, even alone. */
+static void
+test_personal_not_by_name(void **state)
+{
+	struct registry *r = registry_new(NULL);
+	struct user *u;
+	struct channel *c;
+
+	(void)state;
+	u = add_user(r, 0, "10.0.0.1:5", "alice");
+	c = add_chan(r, "10.0.0.1:5", "~alice", REGISTRY_PERSONAL, u);
+	assert_null(chan_by_name(r, "~alice"));
+	assert_null(chan_by_name(r, "~ALICE"));
+	assert_ptr_equal(chan_by_id(r, "10.0.0.1:5"), c);
+	assert_ptr_equal(channel_owner(c), u);
+	assert_int_equal(channel_member_count(c), 0);
+	assert_int_equal(
+	    registry_rename_channel(r, c, "~bob", 4), PROTO_E_NONE);
+	assert_string_equal(channel_name(c), "~bob");
+	assert_null(chan_by_name(r, "~bob"));
+	registry_free(r);
+}
+
+struct rename_chan_case {
+	int which;
+	const char *name;
+	enum proto_code want;
+};
+
+static void
+test_rename_channel(void **state)
+{
+	static const struct rename_chan_case cases[] = {
+	    {0, "#ROOM", PROTO_E_NONE}, /* own name, other case */
+	    {0, "#Hall", PROTO_E_CHANNEL_EXISTS},
+	    {0, "#hall", PROTO_E_CHANNEL_EXISTS},
+	    {0, "#lobby", PROTO_E_NONE},
+	    {1, "#room", PROTO_E_NONE}, /* freed by the rename before */
+	    {1, "#LOBBY", PROTO_E_CHANNEL_EXISTS},
+	    /* The personal channel may take any name. */
+	    {2, "#lobby", PROTO_E_NONE},
+	    {2, "#ROOM", PROTO_E_NONE},
+	    {2, "~" NAME32, PROTO_E_NONE},
+	    {2, "~" NAME33, PROTO_E_BAD_ARGS},
+	    {0, NAME33, PROTO_E_NONE},
+	    {0, NAME34, PROTO_E_BAD_ARGS},
+	};
+	struct registry *r = registry_new(NULL);
+	struct channel *chans[3];
+	char names[3][REGISTRY_CHAN_NAME_MAX + 1] = {"#room", "#hall", "~me"};
+	size_t i, j;
+	enum proto_code got;
+
+	(void)state;
+	chans[0] = add_chan(r, "c0", names[0], REGISTRY_CHANNEL, NULL);
+	chans[1] = add_chan(r, "c1", names[1], REGISTRY_CHANNEL, NULL);
+	chans[2] = add_chan(r, "c2", names[2], REGISTRY_PERSONAL, NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = registry_rename_channel(r, chans[cases[i].which],
+		    cases[i].name, strlen(cases[i].name));
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, (int)got,
+			    (int)cases[i].want);
+		if (got == PROTO_E_NONE)
+			strcpy(names[cases[i].which], cases[i].name);
+		for (j = 0; j < 3; j++) {
+			assert_string_equal(channel_name(chans[j]), names[j]);
+			assert_int_equal(
+			    channel_name_len(chans[j]), strlen(names[j]));
+		}
+		assert_ptr_equal(chan_by_name(r, names[0]), chans[0]);
+		assert_ptr_equal(chan_by_name(r, names[1]), chans[1]);
+	}
+	assert_null(chan_by_name(r, "#lobby"));
+	assert_null(chan_by_name(r, "#hall"));
+	assert_null(chan_by_name(r, "~" NAME32));
+	registry_free(r);
+}
+
+static void
+test_join_leave(void **state)
+{
+	struct registry *r = registry_new(NULL);
+	struct user *a, *b, *c;
+	struct channel *x, *y;
+	struct user *const *m;
+	struct channel *const *ch;
+	size_t n;
+
+	(void)state;
+	a = add_user(r, 0, "ua", "a");
+	b = add_user(r, 1, "ub", "b");
+	c = add_user(r, 2, "uc", "c");
+	x = add_chan(r, "x", "#x", REGISTRY_CHANNEL, NULL);
+	y = add_chan(r, "y", "#y", REGISTRY_CHANNEL, NULL);
+	assert_false(registry_is_member(r, a, x));
+	assert_int_equal(registry_leave(r, a, x), PROTO_E_NOT_MEMBER);
+
+	assert_int_equal(registry_join(r, a, x), PROTO_E_NONE);
+	assert_int_equal(registry_join(r, b, x), PROTO_E_NONE);
+	assert_int_equal(registry_join(r, c, x), PROTO_E_NONE);
+	/* Joining twice changes nothing. */
+	assert_int_equal(registry_join(r, a, x), PROTO_E_NONE);
+	assert_int_equal(channel_member_count(x), 3);
+	m = channel_members(x, &n);
+	assert_int_equal(n, 3);
+	/* Join order. */
+	assert_ptr_equal(m[0], a);
+	assert_ptr_equal(m[1], b);
+	assert_ptr_equal(m[2], c);
+	ch = user_channels(a, &n);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(ch[0], x);
+
+	assert_int_equal(registry_join(r, a, y), PROTO_E_NONE);
+	ch = user_channels(a, &n);
+	assert_int_equal(n, 2);
+	assert_ptr_equal(ch[0], x);
+	assert_ptr_equal(ch[1], y);
+	assert_true(registry_is_member(r, a, y));
+	assert_false(registry_is_member(r, b, y));
+	assert_int_equal(registry_leave(r, b, y), PROTO_E_NOT_MEMBER);
+
+	/* Leaving from the front moves the last one into the gap. */
+	assert_int_equal(registry_leave(r, a, x), PROTO_E_NONE);
+	assert_false(registry_is_member(r, a, x));
+	assert_int_equal(registry_leave(r, a, x), PROTO_E_NOT_MEMBER);
+	m = channel_members(x, &n);
+	assert_int_equal(n, 2);
+	assert_true(in_channel(x, b) && in_channel(x, c));
+	assert_false(in_channel(x, a));
+	ch = user_channels(a, &n);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(ch[0], y);
+	/* The moved member's record was fixed: it can still leave. */
+	assert_int_equal(registry_leave(r, c, x), PROTO_E_NONE);
+	assert_int_equal(registry_leave(r, b, x), PROTO_E_NONE);
+	assert_int_equal(channel_member_count(x), 0);
+	/* An empty channel stays. */
+	assert_ptr_equal(chan_by_name(r, "#x"), x);
+	assert_int_equal(registry_channel_count(r), 2);
+	(void)m;
+	registry_free(r);
+}
+
+/* Many members and channels: arrays grow and shrink, indexes stay right. */
+static void
+test_join_many(void **state)
+{
+	enum { NU = 100, NC = 40 };
+	struct registry *r = registry_new(NULL);
+	struct user *u[NU];
+	struct channel *c[NC];
+	char key[16];
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < NU; i++) {
+		snprintf(key, sizeof(key), "u%d", i);
+		u[i] = add_user(r, i, key, key);
+	}
+	for (j = 0; j < NC; j++) {
+		snprintf(key, sizeof(key), "c%d", j);
+		c[j] = add_chan(r, key, key, REGISTRY_CHANNEL, NULL);
+	}
+	for (i = 0; i < NU; i++) {
+		for (j = 0; j < NC; j++)
+			assert_int_equal(registry_join(r, u[i], c[j]), 0);
+	}
+	for (j = 0; j < NC; j++)
+		assert_int_equal(channel_member_count(c[j]), NU);
+	/* Leave in an order that moves elements both ways. */
+	for (i = 0; i < NU; i++) {
+		for (j = (i * 7) % NC; j < NC; j += 3)
+			assert_int_equal(registry_leave(r, u[i], c[j]), 0);
+	}
+	for (i = 0; i < NU; i++) {
+		for (j = 0; j < NC; j++) {
+			int want =
+			    !(j >= (i * 7) % NC && (j - (i * 7) % NC) % 3 == 0);
+
+			assert_int_equal(
+			    registry_is_member(r, u[i], c[j]), want);
+			assert_int_equal(in_user(u[i], c[j]), want);
+			assert_int_equal(in_channel(c[j], u[i]), want);
+		}
+	}
+	registry_free(r);
+}
+
+static void
+test_remove_user(void **state)
+{
+	struct registry *r = registry_new(NULL);
+	struct user *a, *b;
+	struct channel *pa, *pb, *x, *y, *z;
+
+	(void)state;
+	a = add_user(r, 3, "ua", "Alice");
+	b = add_user(r, 4, "ub", "bob");
+	pa = add_chan(r, "ua", "~Alice", REGISTRY_PERSONAL, a);
+	pb = add_chan(r, "ub", "~bob", REGISTRY_PERSONAL, b);
+	x = add_chan(r, "x", "#x", REGISTRY_CHANNEL, a);
+	y = add_chan(r, "y", "#y", REGISTRY_CHANNEL, b);
+	z = add_chan(r, "z", "#z", REGISTRY_CHANNEL, a);
+	assert_int_equal(registry_join(r, a, pa), 0);
+	assert_int_equal(registry_join(r, a, x), 0);
+	assert_int_equal(registry_join(r, b, x), 0);
+	assert_int_equal(registry_join(r, a, y), 0);
+	assert_int_equal(registry_join(r, b, y), 0);
+	assert_int_equal(registry_join(r, a, pb), 0);
+
+	registry_remove_user(r, a);
+	assert_int_equal(registry_user_count(r), 1);
+	assert_null(registry_user_by_conn(r, 3));
+	assert_null(by_uid(r, "ua"));
+	assert_null(by_name(r, "alice"));
+	/* Channels stay, even empty, without a's membership or ownership. */
+	assert_int_equal(registry_channel_count(r), 5);
+	assert_ptr_equal(chan_by_id(r, "ua"), pa);
+	assert_int_equal(channel_member_count(pa), 0);
+	assert_null(channel_owner(pa));
+	assert_null(channel_owner(x));
+	assert_null(channel_owner(z));
+	assert_ptr_equal(channel_owner(pb), b);
+	assert_ptr_equal(channel_owner(y), b);
+	assert_int_equal(channel_member_count(x), 1);
+	assert_int_equal(channel_member_count(y), 1);
+	assert_int_equal(channel_member_count(pb), 0);
+	assert_true(in_channel(x, b) && in_channel(y, b));
+	assert_true(registry_is_member(r, b, x));
+	assert_int_equal(channel_member_count(z), 0);
+
+	/* Conn, uid and name can be used again. */
+	a = add_user(r, 3, "ua", "ALICE");
+	assert_false(registry_is_member(r, a, x));
+	assert_null(channel_owner(pa));
+	/* Removing the owner of a channel removed before is fine. */
+	registry_remove_channel(r, y);
+	registry_remove_user(r, b);
+	assert_null(channel_owner(pb));
+	assert_int_equal(channel_member_count(x), 0);
+	assert_int_equal(registry_user_count(r), 1);
+	registry_free(r);
+}
+
+static void
+test_remove_channel(void **state)
+{
+	struct registry *r = registry_new(tracked_free);
+	struct user *a, *b, *c;
+	struct channel *x, *y, *z, *const *all;
+	int freed_x = 0, freed_y = 0;
+	size_t n;
+
+	(void)state;
+	a = add_user(r, 0, "ua", "a");
+	b = add_user(r, 1, "ub", "b");
+	c = add_user(r, 2, "uc", "c");
+	x = add_chan(r, "x", "#X", REGISTRY_CHANNEL, a);
+	y = add_chan(r, "y", "#y", REGISTRY_CHANNEL, NULL);
+	z = add_chan(r, "z", "#z", REGISTRY_CHANNEL, NULL);
+	channel_set_data(x, tracked_new(&freed_x));
+	channel_set_data(y, tracked_new(&freed_y));
+	assert_int_equal(registry_join(r, a, x), 0);
+	assert_int_equal(registry_join(r, b, x), 0);
+	assert_int_equal(registry_join(r, c, x), 0);
+	assert_int_equal(registry_join(r, a, y), 0);
+	assert_int_equal(registry_join(r, b, z), 0);
+	assert_int_equal(registry_join(r, a, z), 0);
+
+	registry_remove_channel(r, x);
+	assert_int_equal(freed_x, 1);
+	assert_int_equal(freed_y, 0);
+	assert_int_equal(registry_channel_count(r), 2);
+	assert_null(chan_by_id(r, "x"));
+	assert_null(chan_by_name(r, "#x"));
+	all = registry_channels(r, &n);
+	assert_int_equal(n, 2);
+	assert_true(contains((const void *const *)all, n, y));
+	assert_true(contains((const void *const *)all, n, z));
+	/* Every user left x and kept the rest. */
+	assert_int_equal(user_channels(a, &n) != NULL, 1);
+	assert_int_equal(n, 2);
+	assert_true(in_user(a, y) && in_user(a, z));
+	user_channels(b, &n);
+	assert_int_equal(n, 1);
+	assert_true(in_user(b, z));
+	user_channels(c, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(channel_member_count(z), 2);
+	assert_true(registry_is_member(r, a, z));
+	assert_int_equal(registry_leave(r, a, z), PROTO_E_NONE);
+	assert_int_equal(registry_leave(r, b, z), PROTO_E_NONE);
+
+	/* The id and name can be used again. */
+	x = add_chan(r, "x", "#x", REGISTRY_CHANNEL, NULL);
+	assert_int_equal(channel_member_count(x), 0);
+	/* A channel without data calls nothing. */
+	registry_remove_channel(r, z);
+	assert_int_equal(freed_y, 0);
+	registry_free(r);
+	assert_int_equal(freed_x, 1);
+	assert_int_equal(freed_y, 1);
+}
+
+/* registry_free frees every channel's data exactly once. */
+static void
+test_free_data(void **state)
+{
+	enum { N = 12 };
+	struct registry *r = registry_new(tracked_free);
+	struct user *u;
+	struct channel *c;
+	int freed[N] = {0};
+	char key[16];
+	int i;
+
+	(void)state;
+	u = add_user(r, 0, "u", "u");
+	for (i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "c%d", i);
+		c = add_chan(r, key, key,
+		    i % 2 ? REGISTRY_CHANNEL : REGISTRY_PERSONAL,
+		    i % 3 ? u : NULL);
+		if (i % 4 != 3)
+			channel_set_data(c, tracked_new(&freed[i]));
+		assert_int_equal(registry_join(r, u, c), 0);
+	}
+	c = chan_by_id(r, "c5");
+	assert_non_null(channel_data(c));
+	assert_ptr_equal(((struct tracked *)channel_data(c))->freed, &freed[5]);
+	registry_remove_channel(r, c);
+	assert_int_equal(freed[5], 1);
+	registry_free(r);
+	for (i = 0; i < N; i++)
+		assert_int_equal(freed[i], i % 4 != 3);
+
+	/* Without free_data the data stays the caller's. */
+	r = registry_new(NULL);
+	c = add_chan(r, "c", "#c", REGISTRY_CHANNEL, NULL);
+	channel_set_data(c, &freed[0]);
+	assert_ptr_equal(channel_data(c), &freed[0]);
+	registry_free(r);
+	registry_free(NULL);
+}
+
+/* registry_channels stays dense with each channel once. */
+static void
+test_channels_array(void **state)
+{
+	enum { N = 37 };
+	struct registry *r = registry_new(NULL);
+	struct channel *c[N], *const *all;
+	int live[N];
+	char key[16];
+	size_t n, k;
+	int i, j, found;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "c%d", i);
+		c[i] = add_chan(r, key, key, REGISTRY_CHANNEL, NULL);
+		live[i] = 1;
+	}
+	for (i = 0; i < N; i += (i % 2) + 1) {
+		registry_remove_channel(r, c[i]);
+		live[i] = 0;
+		all = registry_channels(r, &n);
+		assert_int_equal(n, registry_channel_count(r));
+		for (j = 0, k = 0; j < N; j++) {
+			if (!live[j])
+				continue;
+			k++;
+			for (found = 0; (size_t)found < n; found++) {
+				if (all[found] == c[j])
+					break;
+			}
+			assert_true((size_t)found < n);
+		}
+		assert_int_equal(k, n);
+	}
+	registry_free(r);
+}
+
+/*
+ * The randomized model test: a naive model of arrays, compared with the
+ * registry after every operation.
+ */
+enum { MU = 50, MC = 20, MNAMES = 80, MIDS = 70, MSTEPS = 4000 };
+
+struct muser {
+	struct user *p;
+	char uid[16];
+	char name[16];
+};
+
+struct mchan {
+	struct channel *p;
+	char id[16];
+	char name[16];
+	enum registry_kind kind;
+	int owner; /* user slot, or -1 */
+	int member[MU];
+	int data; /* index into freed[], or -1 */
+};
+
+struct model {
+	struct registry *r;
+	uint32_t seed;
+	struct muser u[MU];
+	struct mchan c[MC];
+	int freed[MSTEPS * 2];
+	int ndata;
+};
+
+static uint32_t
+rnd(struct model *m, uint32_t n)
+{
+	/* xorshift32: reproducible across platforms. */
+	m->seed ^= m->seed << 13;
+	m->seed ^= m->seed >> 17;
+	m->seed ^= m->seed << 5;
+	return m->seed % n;
+}
+
+/* Copies s into dst flipping the case of letters at random. */
+static void
+rnd_case(struct model *m, char *dst, const char *s)
+{
+	for (; *s != '\0'; s++, dst++) {
+		*dst = *s;
+		if (*s >= 'a' && *s <= 'z' && rnd(m, 2))
+			*dst = (char)(*s - 'a' + 'A');
+	}
+	*dst = '\0';
+}
+
+static int
+fold_eq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
+		char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+
+		if (x != y)
+			return 0;
+	}
+	return *a == *b;
+}
+
+static void
+rnd_user_name(struct model *m, char *dst)
+{
+	char base[16];
+
+	snprintf(base, sizeof(base), "name%u", (unsigned)rnd(m, MNAMES));
+	rnd_case(m, dst, base);
+}
+
+static void
+rnd_chan_name(struct model *m, char *dst)
+{
+	char base[16];
+
+	snprintf(base, sizeof(base), "#room%u", (unsigned)rnd(m, MNAMES / 3));
+	rnd_case(m, dst, base);
+}
+
+/* Uids and channel ids come from one pool so they can collide. */
+static void
+rnd_id(struct model *m, char *dst)
+{
+	char base[16];
+
+	snprintf(base, sizeof(base), "id%u", (unsigned)rnd(m, MIDS));
+	rnd_case(m, dst, base);
+}
+
+static void
+model_add_user(struct model *m)
+{
+	int s = (int)rnd(m, MU), i;
+	char uid[16], name[16];
+	enum proto_code want = PROTO_E_NONE, got;
+	struct user *p = NULL;
+
+	rnd_id(m, uid);
+	rnd_user_name(m, name);
+	for (i = 0; i < MU; i++) {
+		if (m->u[i].p != NULL &&
+		    (strcmp(m->u[i].uid, uid) == 0 ||
+		        fold_eq(m->u[i].name, name)))
+			want = PROTO_E_NAME_TAKEN;
+	}
+	if (m->u[s].p != NULL)
+		want = PROTO_E_ALREADY_REGISTERED;
+	got = registry_add_user(
+	    m->r, s, uid, strlen(uid), name, strlen(name), &p);
+	assert_int_equal(got, want);
+	if (got == PROTO_E_NONE) {
+		m->u[s].p = p;
+		strcpy(m->u[s].uid, uid);
+		strcpy(m->u[s].name, name);
+	}
+}
+
+static int
+rnd_live_user(struct model *m)
+{
+	int s = (int)rnd(m, MU), i;
+
+	for (i = 0; i < MU; i++) {
+		if (m->u[(s + i) % MU].p != NULL)
+			return (s + i) % MU;
+	}
+	return -1;
+}
+
+static int
+rnd_live_chan(struct model *m)
+{
+	int s = (int)rnd(m, MC), i;
+
+	for (i = 0; i < MC; i++) {
+		if (m->c[(s + i) % MC].p != NULL)
+			return (s + i) % MC;
+	}
+	return -1;
+}
+
+static void
+model_remove_user(struct model *m)
+{
+	int s = rnd_live_user(m), j;
+
+	if (s < 0)
+		return;
+	registry_remove_user(m->r, m->u[s].p);
+	m->u[s].p = NULL;
+	for (j = 0; j < MC; j++) {
+		m->c[j].member[s] = 0;
+		if (m->c[j].owner == s)
+			m->c[j].owner = -1;
+	}
+}
+
+static void
+model_rename_user(struct model *m)
+{
+	int s = rnd_live_user(m), i;
+	char name[16];
+	enum proto_code want = PROTO_E_NONE;
+
+	if (s < 0)
+		return;
+	rnd_user_name(m, name);
+	for (i = 0; i < MU; i++) {
+		if (i != s && m->u[i].p != NULL && fold_eq(m->u[i].name, name))
+			want = PROTO_E_NAME_TAKEN;
+	}
+	assert_int_equal(
+	    registry_rename_user(m->r, m->u[s].p, name, strlen(name)), want);
+	if (want == PROTO_E_NONE)
+		strcpy(m->u[s].name, name);
+}
+
+static void
+model_add_chan(struct model *m)
+{
+	int s = (int)rnd(m, MC), i, owner;
+	struct mchan *c = &m->c[s];
+	char id[16], name[16];
+	enum registry_kind kind;
+	enum proto_code want = PROTO_E_NONE;
+	struct channel *p = NULL;
+
+	if (c->p != NULL)
+		return;
+	kind = rnd(m, 3) ? REGISTRY_CHANNEL : REGISTRY_PERSONAL;
+	owner = rnd(m, 2) ? rnd_live_user(m) : -1;
+	if (kind == REGISTRY_PERSONAL && owner >= 0 && rnd(m, 2))
+		strcpy(id, m->u[owner].uid);
+	else
+		rnd_id(m, id);
+	rnd_chan_name(m, name);
+	for (i = 0; i < MC; i++) {
+		if (m->c[i].p == NULL)
+			continue;
+		if (strcmp(m->c[i].id, id) == 0)
+			want = PROTO_E_CHANNEL_EXISTS;
+		if (kind == REGISTRY_CHANNEL &&
+		    m->c[i].kind == REGISTRY_CHANNEL &&
+		    fold_eq(m->c[i].name, name))
+			want = PROTO_E_CHANNEL_EXISTS;
+	}
+	assert_int_equal(
+	    registry_add_channel(m->r, id, strlen(id), name, strlen(name), kind,
+	        owner >= 0 ? m->u[owner].p : NULL, &p),
+	    want);
+	if (want != PROTO_E_NONE)
+		return;
+	memset(c, 0, sizeof(*c));
+	c->p = p;
+	strcpy(c->id, id);
+	strcpy(c->name, name);
+	c->kind = kind;
+	c->owner = owner;
+	c->data = -1;
+	if (rnd(m, 2)) {
+		c->data = m->ndata++;
+		channel_set_data(p, tracked_new(&m->freed[c->data]));
+	}
+}
+
+static void
+model_remove_chan(struct model *m)
+{
+	int s = rnd_live_chan(m);
+
+	if (s < 0)
+		return;
+	registry_remove_channel(m->r, m->c[s].p);
+	if (m->c[s].data >= 0)
+		assert_int_equal(m->freed[m->c[s].data], 1);
+	m->c[s].p = NULL;
+}
+
+static void
+model_rename_chan(struct model *m)
+{
+	int s = rnd_live_chan(m), i;
+	char name[16];
+	enum proto_code want = PROTO_E_NONE;
+
+	if (s < 0)
+		return;
+	rnd_chan_name(m, name);
+	for (i = 0; i < MC; i++) {
+		if (i != s && m->c[i].p != NULL &&
+		    m->c[s].kind == REGISTRY_CHANNEL &&
+		    m->c[i].kind == REGISTRY_CHANNEL &&
+		    fold_eq(m->c[i].name, name))
+			want = PROTO_E_CHANNEL_EXISTS;
+	}
+	assert_int_equal(
+	    registry_rename_channel(m->r, m->c[s].p, name, strlen(name)), want);
+	if (want == PROTO_E_NONE)
+		strcpy(m->c[s].name, name);
+}
+
+static void
+model_join_leave(struct model *m, int join)
+{
+	int u = rnd_live_user(m), c = rnd_live_chan(m);
+
+	if (u < 0 || c < 0)
+		return;
+	if (join) {
+		assert_int_equal(
+		    registry_join(m->r, m->u[u].p, m->c[c].p), PROTO_E_NONE);
+		m->c[c].member[u] = 1;
+	} else {
+		assert_int_equal(registry_leave(m->r, m->u[u].p, m->c[c].p),
+		    m->c[c].member[u] ? PROTO_E_NONE : PROTO_E_NOT_MEMBER);
+		m->c[c].member[u] = 0;
+	}
+}
+
+static void
+model_check(struct model *m)
+{
+	struct user *const *members;
+	struct channel *const *chans;
+	size_t n, k, nu = 0, nc = 0;
+	char key[16];
+	int i, j, hits;
+
+	for (i = 0; i < MU; i++) {
+		struct muser *u = &m->u[i];
+
+		assert_ptr_equal(registry_user_by_conn(m->r, i), u->p);
+		if (u->p == NULL)
+			continue;
+		nu++;
+		assert_ptr_equal(by_uid(m->r, u->uid), u->p);
+		rnd_case(m, key, u->name);
+		assert_ptr_equal(by_name(m->r, key), u->p);
+		assert_string_equal(user_name(u->p), u->name);
+		assert_string_equal(user_uid(u->p), u->uid);
+		assert_int_equal(user_conn(u->p), i);
+		/* user_channels is exactly the model's set, no duplicates. */
+		chans = user_channels(u->p, &n);
+		for (j = 0, k = 0; j < MC; j++) {
+			if (m->c[j].p == NULL || !m->c[j].member[i])
+				continue;
+			k++;
+			assert_true(
+			    contains((const void *const *)chans, n, m->c[j].p));
+		}
+		assert_int_equal(n, k);
+	}
+	assert_int_equal(registry_user_count(m->r), nu);
+
+	for (j = 0; j < MC; j++) {
+		struct mchan *c = &m->c[j];
+
+		if (c->p == NULL)
+			continue;
+		nc++;
+		assert_ptr_equal(chan_by_id(m->r, c->id), c->p);
+		rnd_case(m, key, c->name);
+		if (c->kind == REGISTRY_CHANNEL)
+			assert_ptr_equal(chan_by_name(m->r, key), c->p);
+		else
+			assert_ptr_not_equal(chan_by_name(m->r, key), c->p);
+		assert_string_equal(channel_name(c->p), c->name);
+		assert_int_equal(channel_kind(c->p), c->kind);
+		assert_ptr_equal(channel_owner(c->p),
+		    c->owner >= 0 ? m->u[c->owner].p : NULL);
+		assert_int_equal(channel_data(c->p) != NULL, c->data >= 0);
+		members = channel_members(c->p, &n);
+		assert_int_equal(channel_member_count(c->p), n);
+		for (i = 0, k = 0; i < MU; i++) {
+			if (m->u[i].p == NULL)
+				continue;
+			assert_int_equal(
+			    registry_is_member(m->r, m->u[i].p, c->p),
+			    c->member[i]);
+			if (!c->member[i])
+				continue;
+			k++;
+			assert_true(contains(
+			    (const void *const *)members, n, m->u[i].p));
+			assert_true(in_user(m->u[i].p, c->p));
+		}
+		assert_int_equal(n, k);
+	}
+	assert_int_equal(registry_channel_count(m->r), nc);
+	chans = registry_channels(m->r, &n);
+	assert_int_equal(n, nc);
+	for (j = 0; j < MC; j++) {
+		if (m->c[j].p != NULL)
+			assert_true(
+			    contains((const void *const *)chans, n, m->c[j].p));
+	}
+
+	/* Names and ids nobody has are not found. */
+	for (i = 0; i < MNAMES; i++) {
+		snprintf(key, sizeof(key), "NAME%d", i);
+		for (j = 0, hits = 0; j < MU; j++)
+			hits += m->u[j].p != NULL && fold_eq(m->u[j].name, key);
+		assert_int_equal(by_name(m->r, key) != NULL, hits);
+	}
+	for (i = 0; i < MNAMES / 3; i++) {
+		snprintf(key, sizeof(key), "#ROOM%d", i);
+		for (j = 0, hits = 0; j < MC; j++)
+			hits += m->c[j].p != NULL &&
+			    m->c[j].kind == REGISTRY_CHANNEL &&
+			    fold_eq(m->c[j].name, key);
+		assert_int_equal(chan_by_name(m->r, key) != NULL, hits);
+	}
+	for (i = 0; i < MIDS; i++) {
+		snprintf(key, sizeof(key), "id%d", i);
+		for (j = 0, hits = 0; j < MU; j++)
+			hits +=
+			    m->u[j].p != NULL && strcmp(m->u[j].uid, key) == 0;
+		assert_int_equal(by_uid(m->r, key) != NULL, hits);
+		for (j = 0, hits = 0; j < MC; j++)
+			hits +=
+			    m->c[j].p != NULL && strcmp(m->c[j].id, key) == 0;
+		assert_int_equal(chan_by_id(m->r, key) != NULL, hits);
+	}
+}
+
+static void
+run_model(uint32_t seed)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	int step, i;
+
+	assert_non_null(m);
+	m->seed = seed;
+	m->r = registry_new(tracked_free);
+	assert_non_null(m->r);
+	for (step = 0; step < MSTEPS; step++) {
+		/*
+		 * Removals are rarer than additions so that the registry
+		 * fills up and channels get many members.
+		 */
+		switch (rnd(m, 16)) {
+		case 0:
+		case 1:
+			model_add_user(m);
+			break;
+		case 2:
+			if (rnd(m, 2))
+				model_remove_user(m);
+			break;
+		case 3:
+			model_rename_user(m);
+			break;
+		case 4:
+		case 5:
+			model_add_chan(m);
+			break;
+		case 6:
+			if (rnd(m, 3) == 0)
+				model_remove_chan(m);
+			break;
+		case 7:
+			model_rename_chan(m);
+			break;
+		case 8:
+		case 9:
+		case 10:
+		case 11:
+		case 12:
+			model_join_leave(m, 1);
+			break;
+		default:
+			model_join_leave(m, 0);
+			break;
+		}
+		model_check(m);
+	}
+	registry_free(m->r);
+	for (i = 0; i < m->ndata; i++)
+		assert_int_equal(m->freed[i], 1);
+	free(m);
+}
+
+static void
+test_model(void **state)
+{
+	(void)state;
+	run_model(1);
+	run_model(0x9e3779b9u);
+	run_model(20240601u);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_add_user),
+	    cmocka_unit_test(test_lookup_by_name),
+	    cmocka_unit_test(test_rename_user),
+	    cmocka_unit_test(test_add_channel),
+	    cmocka_unit_test(test_personal_not_by_name),
+	    cmocka_unit_test(test_rename_channel),
+	    cmocka_unit_test(test_join_leave),
+	    cmocka_unit_test(test_join_many),
+	    cmocka_unit_test(test_remove_user),
+	    cmocka_unit_test(test_remove_channel),
+	    cmocka_unit_test(test_free_data),
+	    cmocka_unit_test(test_channels_array),
+	    cmocka_unit_test(test_model),
+	};
+
+	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
+}
