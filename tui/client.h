@@ -1,0 +1,101 @@
+/* client.h: the client's rules: server lines and typed lines in, protocol lines out. */
+#ifndef TUI_CLIENT_H
+#define TUI_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/*
+ * The client decides everything the program does with the server and with
+ * what the user types; the I/O shell (main.c, net.c, ui.c) only moves
+ * bytes and keys and calls these functions.  Times are wall-clock
+ * milliseconds since the epoch, passed in by the shell.
+ */
+
+/* Silence from the server, in ms, before the client sends a ping. */
+#define CLIENT_PING_IDLE_MS 30000
+/* Time, in ms, the server gets to answer it before the connection is dropped. */
+#define CLIENT_PING_TIMEOUT_MS 30000
+
+enum client_state {
+	CLIENT_OFFLINE,	    /* not connected; the shell retries */
+	CLIENT_CONNECTING,  /* TCP connect under way */
+	CLIENT_HELLO,	    /* connected, hello sent */
+	CLIENT_REGISTERING, /* reg sent (or the name was taken: waiting for /nick) */
+	CLIENT_ONLINE,	    /* registered */
+};
+
+struct client_io {
+	void *ctx;
+	/* Queues one protocol line, LF included, for the server. */
+	void (*send)(void *ctx, const char *line, size_t len);
+	/* Closes the connection (the server stopped answering); the shell reconnects. */
+	void (*drop)(void *ctx, const char *why);
+	/* Ends the program after the lines already queued are sent. */
+	void (*quit)(void *ctx);
+};
+
+struct client_config {
+	const char *name;  /* the name to register; copied */
+	size_t scrollback; /* lines per window */
+};
+
+struct client;
+
+/* A new offline client; io is copied.  NULL when out of memory. */
+struct client *client_new(const struct client_config *cfg,
+    const struct client_io *io);
+void client_free(struct client *c);
+
+/* The model the drawer shows; owned by the client. */
+struct model *client_model(const struct client *c);
+enum client_state client_state(const struct client *c);
+/* The name in use (or being asked for), NUL-terminated. */
+const char *client_name(const struct client *c);
+/* The last measured round trip to the server in ms, or -1 if none yet. */
+long client_lag(const struct client *c);
+/* The server's text limit in bytes (PROTO_TEXT_MAX until hello says otherwise). */
+size_t client_text_max(const struct client *c);
+/* Members of the current window's channel, or 0. */
+size_t client_member_count(const struct client *c);
+
+/* The shell started connecting to server ("host:port"). */
+void client_connecting(struct client *c, const char *server, uint64_t now);
+/* The connection is up: the client says hello. */
+void client_connected(struct client *c, uint64_t now);
+/*
+ * The connection is gone (why says how); retry_ms is when the shell will
+ * try again, for the notice.  Windows stay; channels are rejoined after the
+ * next registration, and what the user was typing is untouched.
+ */
+void client_disconnected(struct client *c, const char *why, uint64_t now,
+    uint64_t retry_ms);
+/* One line from the server, without its LF. */
+void client_line(struct client *c, const char *line, size_t len,
+    uint64_t now);
+/* The server sent a line longer than PROTO_LINE_MAX: a notice. */
+void client_line_too_long(struct client *c, uint64_t now);
+
+enum client_input_result {
+	CLIENT_INPUT_DONE = 0, /* handled: clear the input line */
+	CLIENT_INPUT_KEEP = 1, /* refused (a notice says why): keep it for editing */
+};
+
+/*
+ * A line the user submitted: a message to the current window, or a slash
+ * command (see slash.h).  Control characters are refused.
+ */
+enum client_input_result client_input(struct client *c, const char *utf8,
+    size_t len, uint64_t now);
+
+/*
+ * When the shell must call client_tick next (wall clock ms), or UINT64_MAX
+ * for never: keepalive only, so an idle client sleeps for long stretches.
+ */
+uint64_t client_next_tick(const struct client *c);
+/* Sends a keepalive ping when due, or drops a server that did not answer. */
+void client_tick(struct client *c, uint64_t now);
+
+#endif

@@ -1,0 +1,182 @@
+/* model.h: what the client shows: windows, scrollback, members, unread state. */
+#ifndef TUI_MODEL_H
+#define TUI_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The model is pure data: no terminal, no sockets, no clock.  Text handed
+ * to it comes from the network and is sanitised on the way in (see
+ * sanitize.h), so everything it returns is safe, valid UTF-8.
+ *
+ * Windows are listed in the order they were opened; window 0 is the
+ * status window and is never closed.  Lines of a window have absolute
+ * indexes that only grow: the scrollback keeps [begin, end), and the
+ * oldest line is dropped when it holds its limit.
+ */
+
+/* Lines kept per window unless configured: default, least and most. */
+#define MODEL_SCROLLBACK_DEFAULT 4000
+#define MODEL_SCROLLBACK_MIN 100
+#define MODEL_SCROLLBACK_MAX 1000000
+/* Windows open at once, the status window included. */
+#define MODEL_WINDOWS_MAX 200
+/* Members tracked per window; a server sending more is cut off here. */
+#define MODEL_MEMBERS_MAX 20000
+/* Bytes of a name or channel name kept after sanitising, no terminator. */
+#define MODEL_NAME_MAX 64
+/* Bytes of a channel id kept, no terminator. */
+#define MODEL_ID_MAX 64
+/* Bytes of line text kept after sanitising, no terminator; longer is cut. */
+#define MODEL_TEXT_MAX 12288
+
+enum model_win_kind {
+	MODEL_WIN_STATUS,   /* notices of the client and the server */
+	MODEL_WIN_CHANNEL,  /* a named channel; key: its id */
+	MODEL_WIN_PERSONAL, /* someone's personal channel; key: its id */
+	MODEL_WIN_DM,	    /* a conversation; key: the peer's name */
+};
+
+enum model_line_kind {
+	MODEL_LINE_MSG,	  /* <sender> text */
+	MODEL_LINE_ACT,	  /* * sender text */
+	MODEL_LINE_EVENT, /* joins, parts, quits, renames: shown dimmed */
+	MODEL_LINE_INFO,  /* the client's own notices and replies */
+	MODEL_LINE_ERROR, /* errors */
+};
+
+/* Line flags. */
+#define MODEL_FLAG_SELF 1    /* sent by this user */
+#define MODEL_FLAG_MENTION 2 /* names this user (set by model_add) */
+#define MODEL_FLAG_HISTORY 4 /* replayed on join: never counts as unread */
+
+/* A line as stored; the strings are the model's, valid until it changes. */
+struct model_line {
+	uint64_t time_ms; /* when the server (or the client) saw it */
+	enum model_line_kind kind;
+	unsigned flags;
+	const char *sender; /* empty for INFO and ERROR lines */
+	size_t sender_len;
+	const char *text;
+	size_t text_len;
+};
+
+struct model;
+struct model_win;
+
+/* A model with only the status window; scrollback is clamped to the limits above. */
+struct model *model_new(size_t scrollback);
+/* model_free(NULL) does nothing. */
+void model_free(struct model *m);
+
+/* This user's name, for SELF and MENTION flags; copied. */
+void model_set_self(struct model *m, const char *name, size_t len);
+const char *model_self(const struct model *m);
+
+/* Windows. */
+size_t model_win_count(const struct model *m);
+struct model_win *model_win_at(const struct model *m, size_t index);
+/* The index of a window, or (size_t)-1 if it is not open. */
+size_t model_win_index(const struct model *m, const struct model_win *w);
+size_t model_current(const struct model *m);
+/*
+ * Shows window index: the window left keeps an unread marker at its end,
+ * the window shown has its unread count and mention mark cleared.
+ */
+void model_select(struct model *m, size_t index);
+/* The window of kind with key (id, or peer name for DM, case-insensitive); NULL if none. */
+struct model_win *model_find(const struct model *m, enum model_win_kind kind,
+    const char *key, size_t len);
+/* A channel window by channel name, case-insensitive; NULL if none. */
+struct model_win *model_find_name(const struct model *m, const char *name,
+    size_t len);
+/*
+ * The window of kind with key, opened at the end of the list if it is not
+ * there yet; name is what the list shows.  NULL when MODEL_WINDOWS_MAX are
+ * open or memory ran out.
+ */
+struct model_win *model_open(struct model *m, enum model_win_kind kind,
+    const char *key, size_t key_len, const char *name, size_t name_len);
+/* Closes a window (not the status window); the one after it, or before, becomes current if it was. */
+void model_close(struct model *m, struct model_win *w);
+/* Changes a window's key and name (a new channel id after the server restarted, a renamed peer). */
+void model_win_rekey(struct model *m, struct model_win *w, const char *key,
+    size_t key_len, const char *name, size_t name_len);
+
+enum model_win_kind model_win_kind(const struct model_win *w);
+/* Display name and key, NUL-terminated. */
+const char *model_win_name(const struct model_win *w);
+const char *model_win_key(const struct model_win *w);
+/* Messages that arrived while the window was not shown, and whether one mentioned this user. */
+unsigned model_win_unread(const struct model_win *w);
+int model_win_mentioned(const struct model_win *w);
+/* Whether this user is in the channel on the server (for rejoining and the list). */
+int model_win_joined(const struct model_win *w);
+void model_win_set_joined(struct model_win *w, int joined);
+/* The highest message sequence number seen, to skip history already shown. */
+uint64_t model_win_seq(const struct model_win *w);
+void model_win_set_seq(struct model_win *w, uint64_t seq);
+
+/*
+ * Adds a line to w.  sender and text are sanitised and cut to
+ * MODEL_NAME_MAX and MODEL_TEXT_MAX bytes.  MSG and ACT lines from others
+ * that contain this user's name as a word (case-insensitive) get
+ * MODEL_FLAG_MENTION; when w is not the current window and the line is not
+ * history, MSG and ACT lines count as unread and a mention marks w.
+ * Returns 0, or -1 when memory ran out (the line is lost, nothing else).
+ */
+int model_add(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, unsigned flags, const char *sender,
+    size_t sender_len, const char *text, size_t text_len);
+/* Adds a client notice built with printf-style arguments (never with network text as the format). */
+int model_info(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* The absolute indexes kept: [begin, end). */
+uint64_t model_lines_begin(const struct model_win *w);
+uint64_t model_lines_end(const struct model_win *w);
+/* Line index; 0 and *out filled, or -1 if it is not kept. */
+int model_line(const struct model_win *w, uint64_t index,
+    struct model_line *out);
+/* Empties the scrollback (/clear); indexes go on growing. */
+void model_clear(struct model_win *w);
+/* The first line not yet seen when the window was last left, or UINT64_MAX for none. */
+uint64_t model_win_marker(const struct model_win *w);
+
+/*
+ * Scrolling.  The anchor is the line shown at the bottom of the view and
+ * skip the rows of it hidden below the view; anchor UINT64_MAX means the
+ * view follows the newest line.  The model only keeps the position (and
+ * moves an anchor that fell out of the scrollback to the oldest line); the
+ * drawer, which knows the widths, computes it.
+ */
+uint64_t model_win_anchor(const struct model_win *w);
+unsigned model_win_skip(const struct model_win *w);
+void model_win_scroll(struct model_win *w, uint64_t anchor, unsigned skip);
+/* Lines below the view (0 when following). */
+uint64_t model_win_below(const struct model_win *w);
+
+/* Members, most recent speaker first, then in the order they came. */
+void model_members_clear(struct model_win *w);
+/* Adds a member (no duplicates, case-insensitive); 0, or -1 when full or out of memory. */
+int model_member_add(struct model_win *w, const char *name, size_t len);
+/* Removes a member; returns 1 if it was there. */
+int model_member_remove(struct model_win *w, const char *name, size_t len);
+/* Renames a member; returns 1 if it was there. */
+int model_member_rename(struct model_win *w, const char *old, size_t old_len,
+    const char *name, size_t len);
+/* Moves a member to the front (it just spoke); returns 1 if it was there. */
+int model_member_spoke(struct model_win *w, const char *name, size_t len);
+int model_member_has(const struct model_win *w, const char *name, size_t len);
+size_t model_member_count(const struct model_win *w);
+/* Member i (0 = most recent speaker), NUL-terminated. */
+const char *model_member(const struct model_win *w, size_t i);
+
+/*
+ * The window Alt-A goes to: the next one after the current with a
+ * mention, else the next with unread messages; the current if none.
+ */
+size_t model_next_activity(const struct model *m);
+
+#endif
