@@ -1,0 +1,69 @@
+/* slash.h: parsing of typed lines into messages and slash commands. */
+#ifndef TUI_SLASH_H
+#define TUI_SLASH_H
+
+#include <stddef.h>
+
+#include "proto.h"
+
+/* Bytes of an error explanation, counting the terminator. */
+#define SLASH_ERR_MAX 128
+
+enum slash_cmd {
+	SLASH_NONE,    /* an empty line, or an unknown command */
+	SLASH_MESSAGE, /* text: the message ("//x" gives "/x") */
+	SLASH_JOIN,    /* arg: channel name or id */
+	SLASH_CREATE,  /* arg: channel name */
+	SLASH_LEAVE,   /* arg: channel, or empty for the current one */
+	SLASH_LIST,
+	SLASH_NAMES, /* /names or /who; arg: channel, or empty */
+	SLASH_NICK,  /* arg: the new name */
+	SLASH_MSG,   /* arg: user name; text: the message */
+	SLASH_ME,    /* text: the action */
+	SLASH_CLEAR,
+	SLASH_HELP, /* arg: a command name, or empty for all */
+	SLASH_QUIT  /* text: the reason, or empty */
+};
+
+enum slash_error {
+	SLASH_OK = 0,
+	SLASH_E_UNKNOWN, /* no such command */
+	SLASH_E_MISSING, /* a required argument is missing */
+	SLASH_E_EXTRA    /* more arguments than the command takes */
+};
+
+/*
+ * A parsed line.  The slices borrow from the parsed line; absent ones are
+ * empty.  Arguments never hold spaces; text is the rest of the line after
+ * the spaces that separate it, kept as typed.
+ */
+struct slash {
+	enum slash_cmd cmd;
+	struct slice arg;
+	struct slice text;
+};
+
+/*
+ * Parses line[0..len).  A line not starting with '/' is a message.  Command
+ * names are case-insensitive and exact (no prefixes).  Returns SLASH_OK, or
+ * an error with a one-line explanation in err[0..errsize) (NUL-terminated,
+ * cut if short; err may be NULL if errsize is 0).  On error out->cmd is
+ * the command if it was known, else SLASH_NONE.
+ */
+enum slash_error slash_parse(
+    const char *line, size_t len, struct slash *out, char *err, size_t errsize);
+
+/*
+ * The command names without '/', in /help order, aliases included: a
+ * static table, for completion.  Stores their number in *n.
+ */
+const char *const *slash_names(size_t *n);
+
+/*
+ * The one-line usage of the command name[0..len) (a leading '/' and case
+ * do not matter), such as "/join <name|id>  join a channel by name or
+ * id": a static string, or NULL for an unknown name.
+ */
+const char *slash_usage(const char *name, size_t len);
+
+#endif
