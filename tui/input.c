@@ -1,0 +1,338 @@
+/* input.c: key actions applied to the editor, the windows and the client. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "complete.h"
+#include "input.h"
+#include "layout.h"
+#include "slash.h"
+
+/* Bytes of the question shown instead of the prompt, with the NUL. */
+#define INPUT_QUESTION_MAX 96
+
+struct input {
+	struct client *client;
+	struct editor *ed;
+	struct complete comp;
+	char *paste; /* a multi-line paste waiting for Enter or Escape */
+	size_t paste_len;
+	size_t paste_lines;
+	int quit_armed; /* Ctrl-C was pressed once */
+	char question[INPUT_QUESTION_MAX];
+	const char **names; /* scratch for completion candidates */
+	size_t names_cap;
+	char line[EDITOR_UTF8_MAX];
+};
+
+struct input *
+input_new(struct client *c)
+{
+	struct input *in = calloc(1, sizeof(*in));
+
+	if (in == NULL)
+		return NULL;
+	in->client = c;
+	in->ed = editor_new();
+	if (in->ed == NULL) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+void
+input_free(struct input *in)
+{
+	if (in == NULL)
+		return;
+	editor_free(in->ed);
+	free(in->paste);
+	free(in->names);
+	free(in);
+}
+
+struct editor *
+input_editor(const struct input *in)
+{
+	return in->ed;
+}
+
+const char *
+input_question(const struct input *in)
+{
+	return in->question[0] != '\0' ? in->question : NULL;
+}
+
+static void
+drop_paste(struct input *in)
+{
+	free(in->paste);
+	in->paste = NULL;
+	in->paste_len = in->paste_lines = 0;
+	in->question[0] = '\0';
+}
+
+/* Enter: the line goes to the client; refused lines stay for editing. */
+static void
+submit(struct input *in, uint64_t now)
+{
+	size_t len = editor_text_utf8(in->ed, in->line, sizeof(in->line));
+
+	if (len == 0)
+		return;
+	if (client_input(in->client, in->line, len, now) == CLIENT_INPUT_DONE)
+		(void)editor_submit(in->ed, in->line, sizeof(in->line));
+}
+
+/* Sends a confirmed paste line by line; blank lines are skipped. */
+static void
+send_paste(struct input *in, uint64_t now)
+{
+	struct model *m = client_model(in->client);
+	size_t i = 0;
+
+	if (client_state(in->client) != CLIENT_ONLINE) {
+		model_info(m, model_win_at(m, model_current(m)), now,
+		    MODEL_LINE_ERROR, "not connected: the paste was not sent");
+		return;
+	}
+	while (i < in->paste_len) {
+		char *nl = memchr(in->paste + i, '\n', in->paste_len - i);
+		size_t end =
+		    nl != NULL ? (size_t)(nl - in->paste) : in->paste_len;
+
+		if (end > i)
+			(void)client_input(
+			    in->client, in->paste + i, end - i, now);
+		i = end + 1;
+	}
+	drop_paste(in);
+}
+
+static void
+paste_end(struct input *in, const struct keymap_action *a)
+{
+	size_t lines = 1, i;
+
+	/* A trailing newline does not make another line. */
+	size_t len = a->len;
+
+	while (len > 0 && a->text[len - 1] == '\n')
+		len--;
+	for (i = 0; i < len; i++)
+		if (a->text[i] == '\n')
+			lines++;
+	if (lines == 1) {
+		(void)editor_insert_utf8(in->ed, a->text, len);
+		return;
+	}
+	drop_paste(in);
+	in->paste = malloc(len);
+	if (in->paste == NULL)
+		return;
+	memcpy(in->paste, a->text, len);
+	in->paste_len = len;
+	in->paste_lines = lines;
+	snprintf(in->question, sizeof(in->question),
+	    "paste %zu lines%s? Enter sends them, Escape cancels", lines,
+	    a->truncated ? " (cut at 64 KiB)" : "");
+}
+
+static void
+complete(struct input *in)
+{
+	struct model *m = client_model(in->client);
+	struct model_win *w = model_win_at(m, model_current(m));
+	size_t nmem = model_member_count(w), nwin = model_win_count(m);
+	size_t need = nmem + nwin, i, nchan = 0;
+	struct complete_sources src;
+	struct complete_edit edit;
+
+	if (need > in->names_cap) {
+		const char **p = realloc(in->names, need * sizeof(*p));
+
+		if (p == NULL)
+			return;
+		in->names = p;
+		in->names_cap = need;
+	}
+	for (i = 0; i < nmem; i++)
+		in->names[i] = model_member(w, i);
+	for (i = 0; i < nwin; i++) {
+		struct model_win *cw = model_win_at(m, i);
+
+		if (model_win_kind(cw) == MODEL_WIN_CHANNEL)
+			in->names[nmem + nchan++] = model_win_name(cw);
+	}
+	memset(&src, 0, sizeof(src));
+	src.nicks = in->names;
+	src.n_nicks = nmem;
+	src.channels = in->names + nmem;
+	src.n_channels = nchan;
+	src.commands = slash_names(&src.n_commands);
+	if (complete_next(&in->comp, editor_text(in->ed), editor_len(in->ed),
+	        editor_cursor(in->ed), &src, &edit))
+		(void)editor_replace_utf8(
+		    in->ed, edit.start, edit.end, edit.text, edit.len);
+}
+
+static void
+go_window(struct input *in, size_t index)
+{
+	struct model *m = client_model(in->client);
+
+	if (index < model_win_count(m))
+		model_select(m, index);
+}
+
+static unsigned
+editing(struct input *in, const struct keymap_action *a)
+{
+	struct editor *ed = in->ed;
+
+	switch (a->act) {
+	case KEYMAP_INSERT:
+		(void)editor_insert(ed, a->cp);
+		break;
+	case KEYMAP_LEFT:
+		editor_left(ed);
+		break;
+	case KEYMAP_RIGHT:
+		editor_right(ed);
+		break;
+	case KEYMAP_HOME:
+		editor_home(ed);
+		break;
+	case KEYMAP_END:
+		editor_end(ed);
+		break;
+	case KEYMAP_WORD_LEFT:
+		editor_word_left(ed);
+		break;
+	case KEYMAP_WORD_RIGHT:
+		editor_word_right(ed);
+		break;
+	case KEYMAP_DELETE:
+		editor_delete(ed);
+		break;
+	case KEYMAP_BACKSPACE:
+		editor_backspace(ed);
+		break;
+	case KEYMAP_KILL_RUBOUT:
+		editor_kill_rubout(ed);
+		break;
+	case KEYMAP_KILL_WORD_BACK:
+		editor_kill_word_back(ed);
+		break;
+	case KEYMAP_KILL_WORD_FORWARD:
+		editor_kill_word_forward(ed);
+		break;
+	case KEYMAP_KILL_TO_END:
+		editor_kill_to_end(ed);
+		break;
+	case KEYMAP_KILL_TO_START:
+		editor_kill_to_start(ed);
+		break;
+	case KEYMAP_YANK:
+		(void)editor_yank(ed);
+		break;
+	case KEYMAP_TRANSPOSE:
+		editor_transpose(ed);
+		break;
+	case KEYMAP_HISTORY_PREV:
+		(void)editor_history_prev(ed);
+		break;
+	case KEYMAP_HISTORY_NEXT:
+		(void)editor_history_next(ed);
+		break;
+	default:
+		return 0;
+	}
+	return INPUT_DRAW;
+}
+
+unsigned
+input_apply(struct input *in, const struct keymap_action *a,
+    const struct input_pane *pane, uint64_t now)
+{
+	struct model *m = client_model(in->client);
+	struct model_win *w = model_win_at(m, model_current(m));
+	size_t n = model_win_count(m), cur = model_current(m);
+	unsigned done;
+
+	if (a->act != KEYMAP_COMPLETE)
+		complete_reset(&in->comp);
+	if (a->act != KEYMAP_QUIT_REQUEST && in->quit_armed) {
+		in->quit_armed = 0;
+		in->question[0] = '\0';
+	}
+	if (in->paste != NULL) {
+		/* Only Enter and Escape answer the paste question. */
+		if (a->act == KEYMAP_SUBMIT)
+			send_paste(in, now);
+		else if (a->act == KEYMAP_CANCEL)
+			drop_paste(in);
+		else if (a->act != KEYMAP_RESIZE && a->act != KEYMAP_REDRAW)
+			return 0;
+	}
+	done = editing(in, a);
+	if (done != 0)
+		return done;
+	switch (a->act) {
+	case KEYMAP_SUBMIT:
+		if (in->question[0] == '\0')
+			submit(in, now);
+		break;
+	case KEYMAP_COMPLETE:
+		complete(in);
+		break;
+	case KEYMAP_REDRAW:
+		return INPUT_DRAW | INPUT_REPAINT;
+	case KEYMAP_PAGE_UP:
+		layout_scroll(w, pane->width, pane->height,
+		    -(long)(pane->height > 2 ? pane->height - 1 : 1));
+		break;
+	case KEYMAP_PAGE_DOWN:
+		layout_scroll(w, pane->width, pane->height,
+		    pane->height > 2 ? pane->height - 1 : 1);
+		break;
+	case KEYMAP_SCROLL_TOP:
+		layout_scroll_top(w, pane->width, pane->height);
+		break;
+	case KEYMAP_SCROLL_BOTTOM:
+		layout_scroll_bottom(w);
+		break;
+	case KEYMAP_CHANNEL_GOTO:
+		go_window(in, (size_t)a->channel);
+		break;
+	case KEYMAP_CHANNEL_NEXT:
+		go_window(in, (cur + 1) % n);
+		break;
+	case KEYMAP_CHANNEL_PREV:
+		go_window(in, (cur + n - 1) % n);
+		break;
+	case KEYMAP_CHANNEL_ACTIVITY:
+		go_window(in, model_next_activity(m));
+		break;
+	case KEYMAP_QUIT_REQUEST:
+		if (in->quit_armed) {
+			in->quit_armed = 0;
+			return INPUT_QUIT;
+		}
+		in->quit_armed = 1;
+		snprintf(in->question, sizeof(in->question),
+		    "press Ctrl-C again to quit");
+		break;
+	case KEYMAP_CANCEL:
+	case KEYMAP_RESIZE:
+	case KEYMAP_PASTE_BEGIN:
+		break;
+	case KEYMAP_PASTE_END:
+		paste_end(in, a);
+		break;
+	default:
+		return 0;
+	}
+	return INPUT_DRAW;
+}

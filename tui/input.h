@@ -1,0 +1,50 @@
+/* input.h: what each key action does to the input line, the view and the
+ * client. */
+#ifndef TUI_INPUT_H
+#define TUI_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "editor.h"
+#include "keymap.h"
+
+/*
+ * The decisions behind every key, apart from the terminal: editing, Enter,
+ * Tab completion, paging, window switching, the confirmation of a
+ * multi-line paste and of Ctrl-C.  ui.c feeds it the actions keymap.c
+ * makes and draws what it says.
+ */
+
+/* What input_apply asks of the drawer, as bits. */
+#define INPUT_DRAW    1 /* something shown changed */
+#define INPUT_REPAINT 2 /* repaint the whole screen (Ctrl-L) */
+#define INPUT_QUIT    4 /* the user confirmed quitting */
+
+/* The message pane, for paging. */
+struct input_pane {
+	int width;
+	int height;
+};
+
+struct input;
+
+/* Input for client c (borrowed; it must outlive the input).  NULL on ENOMEM. */
+struct input *input_new(struct client *c);
+void input_free(struct input *in);
+
+/* The line editor, for drawing. */
+struct editor *input_editor(const struct input *in);
+
+/* Applies one action; returns INPUT_* bits. */
+unsigned input_apply(struct input *in, const struct keymap_action *a,
+    const struct input_pane *pane, uint64_t now);
+
+/*
+ * A question waiting for a key (a paste to confirm, Ctrl-C to repeat), to
+ * show instead of the prompt; NULL if none.  Owned by the input.
+ */
+const char *input_question(const struct input *in);
+
+#endif

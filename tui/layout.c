@@ -1,0 +1,188 @@
+/* layout.c: rows of scrollback lines and scrolling by rows. */
+#include <string.h>
+
+#include "layout.h"
+#include "width.h"
+#include "wrap.h"
+
+static const char *
+kind_mark(enum model_line_kind kind)
+{
+	switch (kind) {
+	case MODEL_LINE_ACT:
+		return "*";
+	case MODEL_LINE_EVENT:
+		return "--";
+	case MODEL_LINE_INFO:
+		return "::";
+	case MODEL_LINE_ERROR:
+		return "!!";
+	case MODEL_LINE_MSG:
+		break;
+	}
+	return "";
+}
+
+void
+layout_line(const struct model_line *l, int width, char *body_buf,
+    struct layout_line *out)
+{
+	int mark_w, name_w;
+
+	if (width < 1)
+		width = 1;
+	memset(out, 0, sizeof(*out));
+	if (l->kind == MODEL_LINE_MSG) {
+		out->mark = l->sender;
+		out->mark_len = l->sender_len;
+	} else {
+		out->mark = kind_mark(l->kind);
+		out->mark_len = strlen(out->mark);
+	}
+	if (l->kind == MODEL_LINE_ACT) {
+		size_t n = l->sender_len;
+
+		memcpy(body_buf, l->sender, n);
+		body_buf[n++] = ' ';
+		memcpy(body_buf + n, l->text, l->text_len);
+		out->body = body_buf;
+		out->body_len = n + l->text_len;
+	} else {
+		out->body = l->text;
+		out->body_len = l->text_len;
+	}
+	mark_w = (int)width_str(out->mark, out->mark_len);
+	out->show_time = width >= LAYOUT_NARROW;
+	if (out->show_time) {
+		name_w = mark_w > LAYOUT_NAME_COLS ? mark_w : LAYOUT_NAME_COLS;
+		out->name_col = LAYOUT_TIME_COLS + 1 + name_w - mark_w;
+		out->text_col = LAYOUT_TIME_COLS + 1 + name_w + 1;
+	} else {
+		out->name_col = 0;
+		out->text_col = mark_w + 1;
+	}
+	/* Keep at least half the pane for the text of every row. */
+	out->indent = out->text_col < width / 2 ? out->text_col : width / 2;
+}
+
+static int
+rows_of(const struct layout_line *ll, int width)
+{
+	int first = width - ll->text_col, rest = width - ll->indent;
+
+	return (int)wrap_rows(
+	    ll->body, ll->body_len, first < 1 ? 1 : first, rest < 1 ? 1 : rest);
+}
+
+int
+layout_rows(const struct model_line *l, int width)
+{
+	char body[LAYOUT_BODY_MAX];
+	struct layout_line ll;
+
+	layout_line(l, width, body, &ll);
+	return rows_of(&ll, width < 1 ? 1 : width);
+}
+
+int
+layout_index_rows(const struct model_win *w, uint64_t index, int width)
+{
+	struct model_line l;
+	int rows;
+
+	if (model_line(w, index, &l) < 0)
+		return 1;
+	rows = layout_rows(&l, width);
+	if (index == model_win_marker(w))
+		rows++;
+	return rows;
+}
+
+/* The bottom row shown is row (rows(anchor) - 1 - skip) of the anchor line. */
+struct pos {
+	uint64_t anchor;
+	long skip;
+};
+
+static int
+at_top(const struct model_win *w, struct pos p, int width, int height)
+{
+	long rows = layout_index_rows(w, p.anchor, width) - p.skip;
+	uint64_t i = p.anchor;
+
+	while (rows < height && i > model_lines_begin(w))
+		rows += layout_index_rows(w, --i, width);
+	return rows <= height;
+}
+
+void
+layout_scroll_top(struct model_win *w, int width, int height)
+{
+	uint64_t i = model_lines_begin(w), end = model_lines_end(w);
+	long rows = 0;
+
+	for (; i < end; i++) {
+		rows += layout_index_rows(w, i, width);
+		if (rows >= height) {
+			if (i + 1 == end && rows == height)
+				break;
+			model_win_scroll(w, i, (unsigned)(rows - height));
+			return;
+		}
+	}
+	layout_scroll_bottom(w);
+}
+
+void
+layout_scroll_bottom(struct model_win *w)
+{
+	model_win_scroll(w, UINT64_MAX, 0);
+}
+
+void
+layout_scroll(struct model_win *w, int width, int height, long rows)
+{
+	uint64_t begin = model_lines_begin(w), end = model_lines_end(w);
+	struct pos p;
+
+	if (begin == end)
+		return;
+	if (height < 1)
+		height = 1;
+	p.anchor = model_win_anchor(w);
+	p.skip = model_win_skip(w);
+	if (p.anchor == UINT64_MAX) {
+		if (rows >= 0)
+			return;
+		p.anchor = end - 1;
+		p.skip = 0;
+	}
+	for (; rows < 0; rows++) {
+		if (p.skip + 1 < layout_index_rows(w, p.anchor, width)) {
+			p.skip++;
+		} else if (p.anchor > begin) {
+			p.anchor--;
+			p.skip = 0;
+		} else {
+			break;
+		}
+		if (at_top(w, p, width, height)) {
+			layout_scroll_top(w, width, height);
+			return;
+		}
+	}
+	for (; rows > 0; rows--) {
+		if (p.skip > 0) {
+			p.skip--;
+		} else if (p.anchor + 1 < end) {
+			p.anchor++;
+			p.skip = layout_index_rows(w, p.anchor, width) - 1;
+		} else {
+			break;
+		}
+	}
+	if (p.anchor + 1 >= end && p.skip == 0)
+		layout_scroll_bottom(w);
+	else
+		model_win_scroll(w, p.anchor, (unsigned)p.skip);
+}

@@ -1,0 +1,65 @@
+/* layout.h: how scrollback lines fall into rows of the message pane. */
+#ifndef TUI_LAYOUT_H
+#define TUI_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/*
+ * A line is drawn as "HH:MM name text": the time, the name right-aligned
+ * in a column of LAYOUT_NAME_COLS (a longer name pushes the text right),
+ * then the text, wrapped with a hanging indent under its first column.
+ * Below LAYOUT_NARROW columns the time is left out and the name column
+ * shrinks to the name.  The name column holds the sender for messages and
+ * a mark for other kinds; an action's text is "sender text".
+ *
+ * The unread marker is one row of its own above the first unread line.
+ */
+
+#define LAYOUT_TIME_COLS 5
+#define LAYOUT_NAME_COLS 12
+#define LAYOUT_NARROW    40
+/* Bytes of a line's body (an action's sender, a space and its text). */
+#define LAYOUT_BODY_MAX (MODEL_NAME_MAX + 1 + MODEL_TEXT_MAX)
+
+/* Where the parts of one line go in a pane of width columns. */
+struct layout_line {
+	int show_time;    /* the time column is drawn */
+	int name_col;     /* column where the name (or mark) starts */
+	int text_col;     /* column where the first row's text starts */
+	int indent;       /* column where the following rows start */
+	const char *mark; /* what the name column shows: sender or a mark */
+	size_t mark_len;
+	const char
+	    *body; /* the text to wrap: in the caller's buffer or the model */
+	size_t body_len;
+};
+
+/*
+ * Lays out line l for a pane of width columns; body_buf (LAYOUT_BODY_MAX
+ * bytes) is used for an action's body.  The strings borrow from l and
+ * body_buf.
+ */
+void layout_line(const struct model_line *l, int width, char *body_buf,
+    struct layout_line *out);
+
+/* Rows of line l at width, at least 1. */
+int layout_rows(const struct model_line *l, int width);
+
+/* Rows window line index takes at width, counting the marker row above it. */
+int layout_index_rows(const struct model_win *w, uint64_t index, int width);
+
+/*
+ * Moves the view of w in a pane of width x height by rows: negative is up
+ * (older).  It never goes past the first line at the top; reaching the
+ * newest line at the bottom makes the view follow again.
+ */
+void layout_scroll(struct model_win *w, int width, int height, long rows);
+/* Shows the oldest lines (Alt-Home). */
+void layout_scroll_top(struct model_win *w, int width, int height);
+/* Follows the newest line again (Alt-End). */
+void layout_scroll_bottom(struct model_win *w);
+
+#endif

@@ -1,0 +1,655 @@
+/* ui.c: ncurses drawing of the model and reading of keys. */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "editor.h"
+#include "keymap.h"
+#include "layout.h"
+#include "ui.h"
+#include "utf8.h"
+#include "width.h"
+#include "wrap.h"
+
+/* Colour pairs: nick colours first, then the fixed ones. */
+#define PAIR_NICK_FIRST 1
+#define NICK_COLOURS    12
+#define PAIR_ERROR      (PAIR_NICK_FIRST + NICK_COLOURS)
+#define PAIR_MENTION    (PAIR_ERROR + 1)
+#define PAIR_MARKER     (PAIR_ERROR + 2)
+#define PAIR_STATUS     (PAIR_ERROR + 3)
+#define PAIR_LIMIT      (PAIR_ERROR + 4)
+/* Code points drawn at once. */
+#define UI_WIDE_MAX 512
+
+struct ui {
+	struct client *client;
+	struct input *input;
+	struct keymap *keys;
+	int colours;
+	long gmtoff; /* seconds east of UTC, looked up once per draw */
+	char body[LAYOUT_BODY_MAX];
+	wchar_t wide[UI_WIDE_MAX];
+};
+
+static const short nick_256[NICK_COLOURS] = {
+    33,
+    40,
+    166,
+    129,
+    37,
+    172,
+    69,
+    160,
+    28,
+    201,
+    136,
+    75,
+};
+static const short nick_8[NICK_COLOURS] = {
+    COLOR_RED,
+    COLOR_GREEN,
+    COLOR_YELLOW,
+    COLOR_BLUE,
+    COLOR_MAGENTA,
+    COLOR_CYAN,
+    COLOR_RED,
+    COLOR_GREEN,
+    COLOR_YELLOW,
+    COLOR_BLUE,
+    COLOR_MAGENTA,
+    COLOR_CYAN,
+};
+
+/* Bracketed paste: the terminal marks pasted text so it is never typed as keys.
+ */
+static void
+paste_mode(int on)
+{
+	const char *seq = on ? "\033[?2004h" : "\033[?2004l";
+
+	if (write(STDOUT_FILENO, seq, strlen(seq)) < 0)
+		return;
+}
+
+static void
+bind_extended(struct keymap *km, const char *cap, enum keymap_act act)
+{
+	int code = key_defined(cap);
+
+	if (code > 0)
+		(void)keymap_bind(km, code, act);
+}
+
+struct ui *
+ui_new(struct client *c, struct input *in)
+{
+	struct ui *u = calloc(1, sizeof(*u));
+	int i;
+
+	if (u == NULL)
+		return NULL;
+	u->client = c;
+	u->input = in;
+	u->keys = keymap_new();
+	if (u->keys == NULL || initscr() == NULL) {
+		keymap_free(u->keys);
+		free(u);
+		return NULL;
+	}
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(UI_ESCDELAY);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		u->colours = 1;
+		for (i = 0; i < NICK_COLOURS; i++)
+			init_pair(PAIR_NICK_FIRST + i,
+			    COLORS >= 256 ? nick_256[i] : nick_8[i], -1);
+		init_pair(PAIR_ERROR, COLOR_RED, -1);
+		init_pair(PAIR_MENTION, COLOR_YELLOW, -1);
+		init_pair(PAIR_MARKER, COLOR_RED, -1);
+		init_pair(PAIR_STATUS, COLOR_WHITE, COLOR_BLUE);
+		init_pair(PAIR_LIMIT, COLOR_WHITE, COLOR_RED);
+	}
+	bind_extended(u->keys, "kHOM3", KEYMAP_SCROLL_TOP);
+	bind_extended(u->keys, "kEND3", KEYMAP_SCROLL_BOTTOM);
+	bind_extended(u->keys, "kRIT3", KEYMAP_CHANNEL_NEXT);
+	bind_extended(u->keys, "kLFT3", KEYMAP_CHANNEL_PREV);
+	paste_mode(1);
+	return u;
+}
+
+void
+ui_free(struct ui *u)
+{
+	if (u == NULL)
+		return;
+	paste_mode(0);
+	endwin();
+	keymap_free(u->keys);
+	free(u);
+}
+
+/* Drawing helpers. */
+
+/* Draws UTF-8 (valid, sanitised) at the cursor, at most max_cols columns;
+ * returns the columns used. */
+static int
+put_text(struct ui *u, const char *s, size_t len, int max_cols)
+{
+	size_t i = 0;
+	int cols = 0;
+
+	while (i < len && cols < max_cols) {
+		size_t n = 0;
+
+		while (i < len && n < UI_WIDE_MAX) {
+			uint32_t cp;
+			int k = utf8_decode(s + i, len - i, &cp);
+			int w;
+
+			if (k < 0) {
+				cp = 0xFFFD;
+				k = 1;
+			}
+			w = width_cp(cp);
+			if (cols + w > max_cols)
+				break;
+			u->wide[n++] = (wchar_t)cp;
+			cols += w;
+			i += (size_t)k;
+		}
+		if (n == 0)
+			break;
+		addnwstr(u->wide, (int)n);
+		if (n < UI_WIDE_MAX)
+			break;
+	}
+	return cols;
+}
+
+static short
+nick_pair(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return (short)(PAIR_NICK_FIRST + h % NICK_COLOURS);
+}
+
+static void
+set_attr(struct ui *u, attr_t attr, short pair)
+{
+	attr_set(attr, u->colours ? pair : 0, NULL);
+}
+
+static int
+is_name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+/* Where the next whole-word mention of self starts in s[from..len), or len. */
+static size_t
+find_mention(
+    const char *s, size_t len, size_t from, const char *self, size_t self_len)
+{
+	size_t i, k;
+
+	if (self_len == 0)
+		return len;
+	for (i = from; i + self_len <= len; i++) {
+		if (i > 0 && is_name_byte(s[i - 1]))
+			continue;
+		if (i + self_len < len && is_name_byte(s[i + self_len]))
+			continue;
+		for (k = 0; k < self_len; k++) {
+			char a = s[i + k], b = self[k];
+
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			if (a != b)
+				break;
+		}
+		if (k == self_len)
+			return i;
+	}
+	return len;
+}
+
+/* Draws one row of body text, highlighting this user's name where others wrote
+ * it. */
+static void
+put_body(struct ui *u, const char *s, size_t len, int max_cols, attr_t attr,
+    short pair, int highlight)
+{
+	const char *self = model_self(client_model(u->client));
+	size_t self_len = highlight ? strlen(self) : 0, pos = 0;
+
+	while (pos < len && max_cols > 0) {
+		size_t at = find_mention(s, len, pos, self, self_len);
+		int used;
+
+		set_attr(u, attr, pair);
+		used = put_text(u, s + pos, at - pos, max_cols);
+		max_cols -= used;
+		if (at >= len)
+			break;
+		set_attr(u, A_BOLD | A_REVERSE, PAIR_MENTION);
+		used = put_text(u, s + at, self_len, max_cols);
+		max_cols -= used;
+		pos = at + self_len;
+	}
+	set_attr(u, A_NORMAL, 0);
+}
+
+static void
+put_ascii(struct ui *u, int y, int x, const char *s, int max_cols, attr_t attr,
+    short pair)
+{
+	if (max_cols <= 0)
+		return;
+	move(y, x);
+	set_attr(u, attr, pair);
+	put_text(u, s, strlen(s), max_cols);
+	set_attr(u, A_NORMAL, 0);
+}
+
+/* The message pane. */
+
+struct pane {
+	int top;
+	int left;
+	int width;
+	int height;
+};
+
+/* Draws row `row` (0-based within the line) of line index at screen row y. */
+static void
+draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
+    uint64_t index, int first_row, int y, int rows_left)
+{
+	struct model_line l;
+	struct layout_line ll;
+	attr_t attr = A_NORMAL;
+	short pair = 0;
+	size_t pos = 0;
+	int row = 0, highlight;
+
+	if (model_line(w, index, &l) < 0)
+		return;
+	if (index == model_win_marker(w)) {
+		if (row >= first_row && rows_left > 0) {
+			int x;
+
+			move(y, p->left);
+			set_attr(u, A_NORMAL, PAIR_MARKER);
+			for (x = 0; x < p->width; x++)
+				addch(x == 2 || x == 3 ? ' ' : ACS_HLINE);
+			put_ascii(u, y, p->left + 2, " new ", p->width - 2,
+			    A_BOLD, PAIR_MARKER);
+			y++;
+			rows_left--;
+		}
+		row++;
+	}
+	layout_line(&l, p->width, u->body, &ll);
+	if (l.kind == MODEL_LINE_EVENT || l.kind == MODEL_LINE_INFO)
+		attr = A_DIM;
+	if (l.kind == MODEL_LINE_ERROR)
+		pair = PAIR_ERROR;
+	highlight = (l.kind == MODEL_LINE_MSG || l.kind == MODEL_LINE_ACT) &&
+	    !(l.flags & MODEL_FLAG_SELF);
+	do {
+		size_t end, next;
+		int col = row == (index == model_win_marker(w)) ? ll.text_col
+		                                                : ll.indent;
+		int avail = p->width - col;
+
+		wrap_next(ll.body, ll.body_len, pos, avail < 1 ? 1 : avail,
+		    &end, &next);
+		if (row >= first_row && rows_left > 0) {
+			if (col == ll.text_col) {
+				if (ll.show_time) {
+					long t = (long)(l.time_ms / 1000) +
+					    u->gmtoff;
+					char hm[8];
+
+					t = ((t % 86400) + 86400) % 86400;
+					snprintf(hm, sizeof(hm), "%02ld:%02ld",
+					    t / 3600, t / 60 % 60);
+					put_ascii(u, y, p->left, hm, p->width,
+					    A_DIM, 0);
+				}
+				move(y, p->left + ll.name_col);
+				if (l.kind == MODEL_LINE_MSG)
+					set_attr(u,
+					    (l.flags & MODEL_FLAG_MENTION)
+					        ? A_BOLD | A_REVERSE
+					        : A_BOLD,
+					    nick_pair(l.sender, l.sender_len));
+				else
+					set_attr(u, attr | A_BOLD, pair);
+				put_text(u, ll.mark, ll.mark_len,
+				    p->width - ll.name_col);
+				set_attr(u, A_NORMAL, 0);
+			}
+			if (col < p->width) {
+				move(y, p->left + col);
+				put_body(u, ll.body + pos, end - pos,
+				    p->width - col, attr, pair, highlight);
+			}
+			y++;
+			rows_left--;
+		}
+		row++;
+		pos = next;
+	} while (pos < ll.body_len && rows_left > 0);
+}
+
+static void
+draw_messages(struct ui *u, const struct pane *p)
+{
+	struct model *m = client_model(u->client);
+	const struct model_win *w = model_win_at(m, model_current(m));
+	uint64_t begin = model_lines_begin(w), end = model_lines_end(w);
+	uint64_t anchor = model_win_anchor(w), i;
+	long skip = (long)model_win_skip(w), total = 0;
+	int y;
+
+	if (begin == end || p->height <= 0 || p->width <= 0)
+		return;
+	if (anchor == UINT64_MAX || anchor >= end) {
+		anchor = end - 1;
+		skip = 0;
+	}
+	if (anchor < begin)
+		anchor = begin;
+	/* Walk up from the anchor until the pane is full, then draw down. */
+	i = anchor;
+	for (;;) {
+		total += layout_index_rows(w, i, p->width);
+		if (total - skip >= p->height || i == begin)
+			break;
+		i--;
+	}
+	y = p->top + p->height - (int)(total - skip);
+	for (; i <= anchor; i++) {
+		int rows = layout_index_rows(w, i, p->width);
+		int first = 0, bottom = p->top + p->height;
+
+		if (y < p->top) {
+			first = p->top - y;
+			y = p->top;
+		}
+		if (first < rows && y < bottom)
+			draw_line_rows(u, p, w, i, first, y, bottom - y);
+		y += rows - first;
+	}
+}
+
+/* The channel list. */
+
+static void
+draw_list(struct ui *u, int height)
+{
+	struct model *m = client_model(u->client);
+	size_t n = model_win_count(m), cur = model_current(m), i;
+	int y;
+
+	for (y = 0; y < height; y++)
+		mvaddch(y, UI_LIST_COLS - 1, ACS_VLINE);
+	for (i = 0; i < n && (int)i < height; i++) {
+		const struct model_win *w = model_win_at(m, i);
+		unsigned unread = model_win_unread(w);
+		char num[8], count[16];
+		attr_t attr = A_NORMAL;
+		short pair = 0;
+		int name_cols = UI_LIST_COLS - 1 - 3;
+
+		if (!model_win_joined(w) &&
+		    model_win_kind(w) != MODEL_WIN_STATUS &&
+		    model_win_kind(w) != MODEL_WIN_DM)
+			attr = A_DIM;
+		if (unread > 0)
+			attr = A_BOLD;
+		if (model_win_mentioned(w)) {
+			attr = A_BOLD;
+			pair = PAIR_MENTION;
+		}
+		if (i == cur)
+			attr |= A_REVERSE;
+		snprintf(num, sizeof(num), "%2zu", (i + 1) % 100);
+		move((int)i, 0);
+		set_attr(u, attr, pair);
+		hline(' ', UI_LIST_COLS - 1);
+		put_ascii(u, (int)i, 0, num, 2, attr | A_DIM, pair);
+		put_ascii(u, (int)i, 2, model_win_mentioned(w) ? "!" : " ", 1,
+		    attr, pair);
+		count[0] = '\0';
+		if (unread > 0) {
+			snprintf(count, sizeof(count), " %u", unread);
+			name_cols -= (int)strlen(count);
+		}
+		move((int)i, 3);
+		set_attr(u, attr, pair);
+		put_text(
+		    u, model_win_name(w), strlen(model_win_name(w)), name_cols);
+		if (count[0] != '\0')
+			put_ascii(u, (int)i,
+			    UI_LIST_COLS - 1 - (int)strlen(count), count,
+			    (int)strlen(count), attr, pair);
+	}
+	set_attr(u, A_NORMAL, 0);
+}
+
+static const char *
+state_name(enum client_state s)
+{
+	switch (s) {
+	case CLIENT_OFFLINE:
+		return "offline";
+	case CLIENT_CONNECTING:
+		return "connecting";
+	case CLIENT_HELLO:
+	case CLIENT_REGISTERING:
+		return "registering";
+	case CLIENT_ONLINE:
+		return "online";
+	}
+	return "";
+}
+
+static void
+draw_status(struct ui *u, int y)
+{
+	struct model *m = client_model(u->client);
+	const struct model_win *w = model_win_at(m, model_current(m));
+	char buf[512], part[128];
+	long lag = client_lag(u->client);
+	uint64_t below = model_win_below(w);
+
+	snprintf(buf, sizeof(buf), " [%s] %s | %s",
+	    state_name(client_state(u->client)), client_name(u->client),
+	    model_win_name(w));
+	if (model_win_kind(w) == MODEL_WIN_CHANNEL ||
+	    model_win_kind(w) == MODEL_WIN_PERSONAL) {
+		snprintf(part, sizeof(part), " (%zu)", model_member_count(w));
+		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
+	}
+	if (lag >= 0) {
+		snprintf(part, sizeof(part), " | lag %ld ms", lag);
+		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
+	}
+	if (below > 0) {
+		snprintf(part, sizeof(part), " | %llu more below",
+		    (unsigned long long)below);
+		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
+	}
+	move(y, 0);
+	set_attr(u, A_REVERSE, PAIR_STATUS);
+	hline(' ', COLS);
+	put_text(u, buf, strlen(buf), COLS);
+	set_attr(u, A_NORMAL, 0);
+}
+
+/* The input line; leaves the cursor where the editor's cursor is. */
+static void
+draw_input(struct ui *u, int y)
+{
+	struct model *m = client_model(u->client);
+	struct editor *ed = input_editor(u->input);
+	const char *question = input_question(u->input);
+	const uint32_t *text = editor_text(ed);
+	size_t limit = editor_limit_index(ed, client_text_max(u->client));
+	struct editor_view v;
+	char prompt[MODEL_NAME_MAX + 8];
+	int pw, width;
+	size_t i;
+
+	move(y, 0);
+	clrtoeol();
+	if (question != NULL) {
+		put_ascii(u, y, 0, question, COLS, A_BOLD, 0);
+		return;
+	}
+	snprintf(prompt, sizeof(prompt), "[%s] ",
+	    model_win_name(model_win_at(m, model_current(m))));
+	move(y, 0);
+	pw = put_text(u, prompt, strlen(prompt), COLS / 3);
+	width = COLS - pw;
+	if (width < 1)
+		return;
+	editor_view(ed, width, &v);
+	move(y, pw);
+	for (i = v.first; i < v.end; i++) {
+		wchar_t wc = (wchar_t)text[i];
+
+		/* Past the server's text limit: marked so it is seen before
+		 * Enter. */
+		set_attr(u, i >= limit ? A_REVERSE : A_NORMAL,
+		    i >= limit ? PAIR_LIMIT : 0);
+		addnwstr(&wc, 1);
+	}
+	set_attr(u, A_NORMAL, 0);
+	move(y, pw + v.cursor_col);
+}
+
+void
+ui_draw(struct ui *u, uint64_t now, int repaint)
+{
+	struct pane p;
+	struct tm tm;
+	time_t t = (time_t)(now / 1000);
+	int list = COLS >= UI_LIST_MIN_COLS;
+
+	if (localtime_r(&t, &tm) != NULL)
+		u->gmtoff = tm.tm_gmtoff;
+	if (repaint)
+		clearok(curscr, TRUE);
+	erase();
+	if (LINES < 3 || COLS < 8) {
+		put_ascii(u, 0, 0, "terminal too small", COLS, A_BOLD, 0);
+		refresh();
+		return;
+	}
+	p.top = 0;
+	p.left = list ? UI_LIST_COLS : 0;
+	p.width = COLS - p.left;
+	p.height = LINES - 2;
+	if (list)
+		draw_list(u, p.height);
+	draw_messages(u, &p);
+	draw_status(u, LINES - 2);
+	draw_input(u, LINES - 1);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+void
+ui_resize(struct ui *u)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	(void)u;
+}
+
+static void
+pane_size(struct input_pane *pane)
+{
+	pane->width = COLS - (COLS >= UI_LIST_MIN_COLS ? UI_LIST_COLS : 0);
+	pane->height = LINES - 2;
+	if (pane->width < 1)
+		pane->width = 1;
+	if (pane->height < 1)
+		pane->height = 1;
+}
+
+static unsigned
+apply(struct ui *u, const struct keymap_action *acts, size_t n, uint64_t now)
+{
+	struct input_pane pane;
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (acts[i].act == KEYMAP_RESIZE) {
+			bits |= INPUT_DRAW;
+			continue;
+		}
+		pane_size(&pane);
+		bits |= input_apply(u->input, &acts[i], &pane, now);
+	}
+	return bits;
+}
+
+unsigned
+ui_read_keys(struct ui *u, uint64_t now)
+{
+	struct keymap_action acts[KEYMAP_OUT_MAX];
+	unsigned bits = 0;
+	wint_t wch;
+	int rc;
+
+	while ((rc = get_wch(&wch)) != ERR) {
+		size_t n = keymap_feed(u->keys,
+		    rc == KEY_CODE_YES ? KEYMAP_IN_KEY : KEYMAP_IN_CHAR,
+		    (uint32_t)wch, acts);
+
+		bits |= apply(u, acts, n, now);
+	}
+	bits |= apply(u, acts, keymap_flush(u->keys, acts), now);
+	return bits;
+}
+
+int
+ui_keys_waiting(const struct ui *u)
+{
+	return keymap_waiting(u->keys);
+}
+
+unsigned
+ui_keys_timeout(struct ui *u, uint64_t now)
+{
+	struct keymap_action acts[KEYMAP_OUT_MAX];
+
+	return apply(u, acts, keymap_timeout(u->keys, acts), now);
+}

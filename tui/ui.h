@@ -1,0 +1,48 @@
+/* ui.h: the terminal: ncurses set-up, reading keys, drawing the model. */
+#ifndef TUI_UI_H
+#define TUI_UI_H
+
+#include <stdint.h>
+
+#include "client.h"
+#include "input.h"
+
+/*
+ * Everything that touches ncurses is here.  The screen: the channel list
+ * on the left (hidden below UI_LIST_MIN_COLS columns), the messages of the
+ * current window, a status line and the input line.
+ */
+
+/* Columns of the channel list, and the terminal width below which it hides. */
+#define UI_LIST_COLS     20
+#define UI_LIST_MIN_COLS 60
+/* Milliseconds ncurses waits after ESC for the rest of a key. */
+#define UI_ESCDELAY 25
+
+struct ui;
+
+/*
+ * Takes over the terminal (wide-char ncurses, raw keys, no echo,
+ * non-blocking reads, bracketed paste on) to show client c with input in.
+ * Returns NULL if the terminal cannot be used.
+ */
+struct ui *ui_new(struct client *c, struct input *in);
+/* Gives the terminal back as it was (NULL does nothing). */
+void ui_free(struct ui *u);
+
+/*
+ * Reads every key waiting (until wget_wch() says none) and applies them.
+ * Returns the INPUT_* bits of all of them.
+ */
+unsigned ui_read_keys(struct ui *u, uint64_t now);
+/* Non-zero while the key map waits for the rest of a paste or sequence. */
+int ui_keys_waiting(const struct ui *u);
+/* No key came for KEYMAP_TIMEOUT_MS while waiting; returns INPUT_* bits. */
+unsigned ui_keys_timeout(struct ui *u, uint64_t now);
+
+/* The terminal changed size: asks the kernel for the new one. */
+void ui_resize(struct ui *u);
+/* Draws everything that changed; repaint redraws the whole screen. */
+void ui_draw(struct ui *u, uint64_t now, int repaint);
+
+#endif
