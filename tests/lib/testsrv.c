@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,7 +150,7 @@ find_port(const struct testsrv *s)
 }
 
 static void
-exec_server(const char *path, const char *const *args, int log_fd)
+exec_server(const char *path, const char *const *args, int log_fd, pid_t parent)
 {
 	const char *argv[TESTSRV_ARGS_MAX + 4];
 	int null_fd = open("/dev/null", O_RDONLY);
@@ -162,6 +163,9 @@ exec_server(const char *path, const char *const *args, int log_fd)
 	     i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+	/* A test that crashes must not leave its server running. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(125);
 	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 ||
 	    dup2(log_fd, 2) < 0)
 		_exit(126);
@@ -178,6 +182,7 @@ testsrv_start(const char *const *args)
 	char name[PATH_MAX];
 	struct testsrv *s;
 	long long deadline;
+	pid_t parent = getpid();
 
 	if (path == NULL || *path == '\0') {
 		fprintf(stderr,
@@ -207,7 +212,7 @@ testsrv_start(const char *const *args)
 		return NULL;
 	}
 	if (s->pid == 0)
-		exec_server(path, args, s->log_fd);
+		exec_server(path, args, s->log_fd, parent);
 	deadline = testsrv_now_ms() + TESTSRV_START_MS;
 	while ((s->port = find_port(s)) == 0) {
 		if (try_reap(s)) {
