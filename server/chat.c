@@ -807,7 +807,9 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 	case CMD_QUIT: {
 		char reason[PROTO_REASON_MAX + 1];
 
-		memcpy(reason, cmd->text.p, cmd->text.len);
+		/* A bare "quit" has no field: text.p is NULL. */
+		if (cmd->text.len > 0)
+			memcpy(reason, cmd->text.p, cmd->text.len);
 		reason[cmd->text.len] = '\0';
 		chat_close(c, conn, PROTO_E_QUIT,
 		    cmd->text.len > 0 ? reason : NULL, now);
