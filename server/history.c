@@ -56,7 +56,9 @@ history_add(struct history *h, const char *line, size_t len)
 		s->p = p;
 		s->cap = len;
 	}
-	memcpy(s->p, line, len);
+	/* An empty line into a fresh slot has no buffer to copy to. */
+	if (len > 0)
+		memcpy(s->p, line, len);
 	s->len = len;
 	h->next = (h->next + 1) % h->max;
 	if (h->count < h->max)
