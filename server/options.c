@@ -132,8 +132,19 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			    argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case '?':
-			snprintf(err, err_size, "unknown option %s",
-			    argv[optind - 1]);
+			/*
+			 * In "-xv" getopt has not moved past the argument yet,
+			 * so argv[optind - 1] is the one before: name the
+			 * letter.  glibc sets optopt to 0 for an unknown long
+			 * option and to a known letter for "--verbose=1".
+			 */
+			if (optopt > ' ' && optopt < 127 &&
+			    strchr("lvhV", optopt) == NULL)
+				snprintf(err, err_size, "unknown option -%c",
+				    optopt);
+			else
+				snprintf(err, err_size, "unknown option %s",
+				    argv[optind - 1]);
 			return OPTIONS_ERROR;
 		case OPT_MAX_CLIENTS:
 			uval = &cfg->max_clients;
