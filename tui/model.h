@@ -1,4 +1,5 @@
-/* model.h: what the client shows: windows, scrollback, members, unread state. */
+/* model.h: what the client shows: windows, scrollback, members, unread state.
+ */
 #ifndef TUI_MODEL_H
 #define TUI_MODEL_H
 
@@ -18,8 +19,8 @@
 
 /* Lines kept per window unless configured: default, least and most. */
 #define MODEL_SCROLLBACK_DEFAULT 4000
-#define MODEL_SCROLLBACK_MIN 100
-#define MODEL_SCROLLBACK_MAX 1000000
+#define MODEL_SCROLLBACK_MIN     100
+#define MODEL_SCROLLBACK_MAX     1000000
 /* Windows open at once, the status window included. */
 #define MODEL_WINDOWS_MAX 200
 /* Members tracked per window; a server sending more is cut off here. */
@@ -35,19 +36,19 @@ enum model_win_kind {
 	MODEL_WIN_STATUS,   /* notices of the client and the server */
 	MODEL_WIN_CHANNEL,  /* a named channel; key: its id */
 	MODEL_WIN_PERSONAL, /* someone's personal channel; key: its id */
-	MODEL_WIN_DM,	    /* a conversation; key: the peer's name */
+	MODEL_WIN_DM,       /* a conversation; key: the peer's name */
 };
 
 enum model_line_kind {
-	MODEL_LINE_MSG,	  /* <sender> text */
-	MODEL_LINE_ACT,	  /* * sender text */
+	MODEL_LINE_MSG,   /* <sender> text */
+	MODEL_LINE_ACT,   /* * sender text */
 	MODEL_LINE_EVENT, /* joins, parts, quits, renames: shown dimmed */
 	MODEL_LINE_INFO,  /* the client's own notices and replies */
 	MODEL_LINE_ERROR, /* errors */
 };
 
 /* Line flags. */
-#define MODEL_FLAG_SELF 1    /* sent by this user */
+#define MODEL_FLAG_SELF    1 /* sent by this user */
 #define MODEL_FLAG_MENTION 2 /* names this user (set by model_add) */
 #define MODEL_FLAG_HISTORY 4 /* replayed on join: never counts as unread */
 
@@ -65,7 +66,8 @@ struct model_line {
 struct model;
 struct model_win;
 
-/* A model with only the status window; scrollback is clamped to the limits above. */
+/* A model with only the status window; scrollback is clamped to the limits
+ * above. */
 struct model *model_new(size_t scrollback);
 /* model_free(NULL) does nothing. */
 void model_free(struct model *m);
@@ -85,12 +87,16 @@ size_t model_current(const struct model *m);
  * the window shown has its unread count and mention mark cleared.
  */
 void model_select(struct model *m, size_t index);
-/* The window of kind with key (id, or peer name for DM, case-insensitive); NULL if none. */
+/* The window of kind with key (id, or peer name for DM, case-insensitive); NULL
+ * if none. */
 struct model_win *model_find(const struct model *m, enum model_win_kind kind,
     const char *key, size_t len);
-/* A channel window by channel name, case-insensitive; NULL if none. */
-struct model_win *model_find_name(const struct model *m, const char *name,
-    size_t len);
+/*
+ * A channel window (MODEL_WIN_CHANNEL or MODEL_WIN_PERSONAL) by channel
+ * name, case-insensitive; NULL if none.
+ */
+struct model_win *model_find_name(
+    const struct model *m, const char *name, size_t len);
 /*
  * The window of kind with key, opened at the end of the list if it is not
  * there yet; name is what the list shows.  NULL when MODEL_WINDOWS_MAX are
@@ -98,9 +104,11 @@ struct model_win *model_find_name(const struct model *m, const char *name,
  */
 struct model_win *model_open(struct model *m, enum model_win_kind kind,
     const char *key, size_t key_len, const char *name, size_t name_len);
-/* Closes a window (not the status window); the one after it, or before, becomes current if it was. */
+/* Closes a window (not the status window); the one after it, or before, becomes
+ * current if it was. */
 void model_close(struct model *m, struct model_win *w);
-/* Changes a window's key and name (a new channel id after the server restarted, a renamed peer). */
+/* Changes a window's key and name (a new channel id after the server restarted,
+ * a renamed peer). */
 void model_win_rekey(struct model *m, struct model_win *w, const char *key,
     size_t key_len, const char *name, size_t name_len);
 
@@ -108,12 +116,20 @@ enum model_win_kind model_win_kind(const struct model_win *w);
 /* Display name and key, NUL-terminated. */
 const char *model_win_name(const struct model_win *w);
 const char *model_win_key(const struct model_win *w);
-/* Messages that arrived while the window was not shown, and whether one mentioned this user. */
+/* Messages that arrived while the window was not shown, and whether one
+ * mentioned this user. */
 unsigned model_win_unread(const struct model_win *w);
 int model_win_mentioned(const struct model_win *w);
-/* Whether this user is in the channel on the server (for rejoining and the list). */
+/* Whether this user is in the channel on the server (for rejoining and the
+ * list). */
 int model_win_joined(const struct model_win *w);
 void model_win_set_joined(struct model_win *w, int joined);
+/*
+ * Whether the client should join this channel again once it is registered
+ * after a reconnect (it was joined when the connection went).
+ */
+int model_win_rejoin(const struct model_win *w);
+void model_win_set_rejoin(struct model_win *w, int rejoin);
 /* The highest message sequence number seen, to skip history already shown. */
 uint64_t model_win_seq(const struct model_win *w);
 void model_win_set_seq(struct model_win *w, uint64_t seq);
@@ -124,12 +140,15 @@ void model_win_set_seq(struct model_win *w, uint64_t seq);
  * that contain this user's name as a word (case-insensitive) get
  * MODEL_FLAG_MENTION; when w is not the current window and the line is not
  * history, MSG and ACT lines count as unread and a mention marks w.
+ * flags may already hold MODEL_FLAG_MENTION: the client sets it on direct
+ * messages from others, which are meant for this user whatever they say.
  * Returns 0, or -1 when memory ran out (the line is lost, nothing else).
  */
 int model_add(struct model *m, struct model_win *w, uint64_t time_ms,
     enum model_line_kind kind, unsigned flags, const char *sender,
     size_t sender_len, const char *text, size_t text_len);
-/* Adds a client notice built with printf-style arguments (never with network text as the format). */
+/* Adds a client notice built with printf-style arguments (never with network
+ * text as the format). */
 int model_info(struct model *m, struct model_win *w, uint64_t time_ms,
     enum model_line_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -137,11 +156,12 @@ int model_info(struct model *m, struct model_win *w, uint64_t time_ms,
 uint64_t model_lines_begin(const struct model_win *w);
 uint64_t model_lines_end(const struct model_win *w);
 /* Line index; 0 and *out filled, or -1 if it is not kept. */
-int model_line(const struct model_win *w, uint64_t index,
-    struct model_line *out);
+int model_line(
+    const struct model_win *w, uint64_t index, struct model_line *out);
 /* Empties the scrollback (/clear); indexes go on growing. */
 void model_clear(struct model_win *w);
-/* The first line not yet seen when the window was last left, or UINT64_MAX for none. */
+/* The first line not yet seen when the window was last left, or UINT64_MAX for
+ * none. */
 uint64_t model_win_marker(const struct model_win *w);
 
 /*
@@ -159,7 +179,8 @@ uint64_t model_win_below(const struct model_win *w);
 
 /* Members, most recent speaker first, then in the order they came. */
 void model_members_clear(struct model_win *w);
-/* Adds a member (no duplicates, case-insensitive); 0, or -1 when full or out of memory. */
+/* Adds a member (no duplicates, case-insensitive); 0, or -1 when full or out of
+ * memory. */
 int model_member_add(struct model_win *w, const char *name, size_t len);
 /* Removes a member; returns 1 if it was there. */
 int model_member_remove(struct model_win *w, const char *name, size_t len);
@@ -170,7 +191,10 @@ int model_member_rename(struct model_win *w, const char *old, size_t old_len,
 int model_member_spoke(struct model_win *w, const char *name, size_t len);
 int model_member_has(const struct model_win *w, const char *name, size_t len);
 size_t model_member_count(const struct model_win *w);
-/* Member i (0 = most recent speaker), NUL-terminated. */
+/*
+ * Member i (0 = most recent speaker), NUL-terminated, or NULL past the
+ * end; valid until the members change.  Walking i in order is O(1) a step.
+ */
 const char *model_member(const struct model_win *w, size_t i);
 
 /*

@@ -1,0 +1,834 @@
+/* test_model.c: tests for the client's windows, scrollback, members and unread
+ * state. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static int
+setup_locale(void **state)
+{
+	(void)state;
+	return setlocale(LC_ALL, "C.UTF-8") == NULL ? -1 : 0;
+}
+
+/* Adds a message line with text s; asserts it was stored. */
+static void
+add_msg(struct model *m, struct model_win *w, const char *sender, const char *s,
+    unsigned flags)
+{
+	assert_int_equal(model_add(m, w, 1, MODEL_LINE_MSG, flags, sender,
+	                     strlen(sender), s, strlen(s)),
+	    0);
+}
+
+static void
+add_num(struct model *m, struct model_win *w, unsigned long n)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lu", n);
+	add_msg(m, w, "bob", buf, 0);
+}
+
+/* Asserts that line index of w has text s. */
+static void
+assert_line_text(const struct model_win *w, uint64_t index, const char *s)
+{
+	struct model_line l;
+
+	assert_int_equal(model_line(w, index, &l), 0);
+	assert_int_equal(l.text_len, strlen(s));
+	assert_memory_equal(l.text, s, l.text_len);
+	assert_int_equal(l.text[l.text_len], '\0');
+}
+
+static struct model_win *
+open_chan(struct model *m, const char *id, const char *name)
+{
+	struct model_win *w = model_open(
+	    m, MODEL_WIN_CHANNEL, id, strlen(id), name, strlen(name));
+
+	assert_non_null(w);
+	return w;
+}
+
+static void
+test_new_free(void **state)
+{
+	struct model *m = model_new(0);
+	struct model_win *s;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(model_win_count(m), 1);
+	assert_int_equal(model_current(m), 0);
+	s = model_win_at(m, 0);
+	assert_non_null(s);
+	assert_int_equal(model_win_kind(s), MODEL_WIN_STATUS);
+	assert_string_equal(model_win_name(s), "status");
+	assert_null(model_win_at(m, 1));
+	assert_int_equal(model_lines_begin(s), 0);
+	assert_int_equal(model_lines_end(s), 0);
+	assert_int_equal(model_win_marker(s), UINT64_MAX);
+	assert_int_equal(model_win_anchor(s), UINT64_MAX);
+	assert_string_equal(model_self(m), "");
+	model_free(m);
+	model_free(NULL);
+}
+
+/* The scrollback is clamped to [MIN, MAX]; the ring keeps exactly that. */
+static void
+test_ring_limits(void **state)
+{
+	static const struct {
+		size_t asked, kept;
+	} cases[] = {
+	    {0, MODEL_SCROLLBACK_MIN},
+	    {MODEL_SCROLLBACK_MIN - 1, MODEL_SCROLLBACK_MIN},
+	    {MODEL_SCROLLBACK_MIN, MODEL_SCROLLBACK_MIN},
+	    {MODEL_SCROLLBACK_MIN + 1, MODEL_SCROLLBACK_MIN + 1},
+	    {1000, 1000},
+	};
+	size_t i, k, n;
+	struct model *m;
+	struct model_win *w;
+	char buf[32];
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = model_new(cases[i].asked);
+		w = model_win_at(m, 0);
+		n = cases[i].kept;
+		/* N-1, N and N+1 lines. */
+		for (k = 0; k < n - 1; k++)
+			add_num(m, w, k);
+		assert_int_equal(model_lines_begin(w), 0);
+		assert_int_equal(model_lines_end(w), n - 1);
+		add_num(m, w, n - 1);
+		assert_int_equal(model_lines_begin(w), 0);
+		assert_int_equal(model_lines_end(w), n);
+		add_num(m, w, n);
+		assert_int_equal(model_lines_begin(w), 1);
+		assert_int_equal(model_lines_end(w), n + 1);
+		assert_line_text(w, 1, "1");
+		snprintf(buf, sizeof(buf), "%zu", n);
+		assert_line_text(w, n, buf);
+		model_free(m);
+	}
+}
+
+static void
+test_ring_eviction(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = model_win_at(m, 0);
+	struct model_line l;
+	unsigned long i;
+	char buf[32];
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		add_num(m, w, i);
+	assert_int_equal(model_lines_begin(w), 900);
+	assert_int_equal(model_lines_end(w), 1000);
+	assert_int_equal(model_line(w, 899, &l), -1);
+	assert_int_equal(model_line(w, 1000, &l), -1);
+	assert_int_equal(model_line(w, UINT64_MAX, &l), -1);
+	for (i = 900; i < 1000; i++) {
+		snprintf(buf, sizeof(buf), "%lu", i);
+		assert_line_text(w, i, buf);
+	}
+	/* /clear empties the ring; indexes keep growing. */
+	model_clear(w);
+	assert_int_equal(model_lines_begin(w), 1000);
+	assert_int_equal(model_lines_end(w), 1000);
+	assert_int_equal(model_line(w, 999, &l), -1);
+	add_num(m, w, 1000);
+	assert_int_equal(model_lines_begin(w), 1000);
+	assert_int_equal(model_lines_end(w), 1001);
+	assert_line_text(w, 1000, "1000");
+	model_free(m);
+}
+
+static void
+test_line_fields(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = model_win_at(m, 0);
+	struct model_line l;
+
+	(void)state;
+	assert_int_equal(model_add(m, w, 1234, MODEL_LINE_ACT, MODEL_FLAG_SELF,
+	                     "carol", 5, "waves", 5),
+	    0);
+	assert_int_equal(model_line(w, 0, &l), 0);
+	assert_int_equal(l.time_ms, 1234);
+	assert_int_equal(l.kind, MODEL_LINE_ACT);
+	assert_int_equal(l.flags, MODEL_FLAG_SELF);
+	assert_string_equal(l.sender, "carol");
+	assert_int_equal(l.sender_len, 5);
+	assert_string_equal(l.text, "waves");
+	/* A NULL sender or text is empty. */
+	assert_int_equal(
+	    model_add(m, w, 1, MODEL_LINE_INFO, 0, NULL, 0, NULL, 0), 0);
+	assert_int_equal(model_line(w, 1, &l), 0);
+	assert_int_equal(l.sender_len, 0);
+	assert_int_equal(l.text_len, 0);
+	assert_string_equal(l.sender, "");
+	assert_string_equal(l.text, "");
+	model_free(m);
+}
+
+struct sanitize_case {
+	const char *in;
+	size_t len;
+	const char *out;
+};
+
+/* Network text is made safe on the way in. */
+static void
+test_add_sanitises(void **state)
+{
+	static const struct sanitize_case cases[] = {
+	    {"plain", 5, "plain"},
+	    {"a\x1b[31mb", 7, "a\xE2\x90\x9B[31mb"},
+	    {"bad\xFFutf8", 8, "bad\xEF\xBF\xBDutf8"},
+	    {"nul\0byte", 8,
+	        "nul\xE2\x90\x80"
+	        "byte"},
+	    {"\xE2\x80\xAErtl", 6, "\xEF\xBF\xBDrtl"},
+	    {"tab\there", 8, "tab\xE2\x90\x89here"},
+	};
+	struct model *m = model_new(100);
+	struct model_win *w = model_win_at(m, 0);
+	struct model_line l;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(
+		    model_add(m, w, 1, MODEL_LINE_MSG, 0, cases[i].in,
+		        cases[i].len, cases[i].in, cases[i].len),
+		    0);
+		assert_int_equal(model_line(w, i, &l), 0);
+		assert_string_equal(l.text, cases[i].out);
+		assert_string_equal(l.sender, cases[i].out);
+	}
+	model_free(m);
+}
+
+/* Text and names are cut to their limits, on a code point boundary. */
+static void
+test_add_cuts(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = model_win_at(m, 0);
+	size_t big = MODEL_TEXT_MAX + 100;
+	char *text = malloc(big);
+	char name[MODEL_NAME_MAX + 10];
+	struct model_line l;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, 'a', big);
+	memset(name, 'n', sizeof(name));
+	/* N-1, N, N+1 bytes of text. */
+	assert_int_equal(model_add(m, w, 1, MODEL_LINE_MSG, 0, name,
+	                     MODEL_NAME_MAX - 1, text, MODEL_TEXT_MAX - 1),
+	    0);
+	assert_int_equal(model_line(w, 0, &l), 0);
+	assert_int_equal(l.text_len, MODEL_TEXT_MAX - 1);
+	assert_int_equal(l.sender_len, MODEL_NAME_MAX - 1);
+	assert_int_equal(model_add(m, w, 1, MODEL_LINE_MSG, 0, name,
+	                     MODEL_NAME_MAX, text, MODEL_TEXT_MAX),
+	    0);
+	assert_int_equal(model_line(w, 1, &l), 0);
+	assert_int_equal(l.text_len, MODEL_TEXT_MAX);
+	assert_int_equal(l.sender_len, MODEL_NAME_MAX);
+	assert_int_equal(model_add(m, w, 1, MODEL_LINE_MSG, 0, name,
+	                     MODEL_NAME_MAX + 1, text, MODEL_TEXT_MAX + 1),
+	    0);
+	assert_int_equal(model_line(w, 2, &l), 0);
+	assert_int_equal(l.text_len, MODEL_TEXT_MAX);
+	assert_int_equal(l.sender_len, MODEL_NAME_MAX);
+	/* A two-byte code point straddling the limit is left out whole. */
+	memcpy(text + MODEL_TEXT_MAX - 1, "\xC3\xA9", 2);
+	memcpy(name + MODEL_NAME_MAX - 1, "\xC3\xA9", 2);
+	assert_int_equal(model_add(m, w, 1, MODEL_LINE_MSG, 0, name,
+	                     MODEL_NAME_MAX + 1, text, MODEL_TEXT_MAX + 1),
+	    0);
+	assert_int_equal(model_line(w, 3, &l), 0);
+	assert_int_equal(l.text_len, MODEL_TEXT_MAX - 1);
+	assert_int_equal(l.sender_len, MODEL_NAME_MAX - 1);
+	/* Input that triples on sanitising is cut the same way. */
+	memset(text, 0x01, big);
+	assert_int_equal(
+	    model_add(m, w, 1, MODEL_LINE_MSG, 0, "x", 1, text, big), 0);
+	assert_int_equal(model_line(w, 4, &l), 0);
+	assert_int_equal(l.text_len, MODEL_TEXT_MAX);
+	assert_memory_equal(l.text, "\xE2\x90\x81", 3);
+	free(text);
+	model_free(m);
+}
+
+struct mention_case {
+	const char *self;
+	const char *text;
+	int mention;
+};
+
+static const struct mention_case mention_cases[] = {
+    {"alice", "hi alice", 1},
+    {"alice", "ALICE: hi", 1},
+    {"alice", "AlIcE", 1},
+    {"alice", "thanks, alice.", 1},
+    {"alice", "alice...", 1},
+    {"alice", "@alice!", 1},
+    {"alice", "(alice)", 1},
+    {"alice", "alice's turn", 1},
+    {"alice", "malice and alicebob", 0},
+    {"alice", "alice_b", 0},
+    {"alice", "alice.b", 0},
+    {"alice", "bob-alice", 0},
+    {"alice", "alic", 0},
+    {"alice", "", 0},
+    {"alice", "xalice yalice alice", 1},
+    {"alice", "caf\xC3\xA9 alice", 1},
+    {"a.b.", "hi a.b.", 1},
+    {"a.b.", "hi a.b", 0},
+    {"", "alice", 0},
+};
+
+static void
+test_mention_rules(void **state)
+{
+	struct model *m;
+	struct model_win *w;
+	struct model_line l;
+	size_t i;
+	int got;
+
+	(void)state;
+	for (i = 0; i < sizeof(mention_cases) / sizeof(mention_cases[0]); i++) {
+		m = model_new(100);
+		model_set_self(
+		    m, mention_cases[i].self, strlen(mention_cases[i].self));
+		w = open_chan(m, "id1", "#a");
+		add_msg(m, w, "bob", mention_cases[i].text, 0);
+		assert_int_equal(model_line(w, 0, &l), 0);
+		got = (l.flags & MODEL_FLAG_MENTION) != 0;
+		if (got != mention_cases[i].mention)
+			fail_msg("self \"%s\" text \"%s\": mention %d",
+			    mention_cases[i].self, mention_cases[i].text, got);
+		assert_int_equal(model_win_mentioned(w), got);
+		model_free(m);
+	}
+}
+
+/* Who and what can mention: only MSG and ACT lines from others. */
+static void
+test_mention_kinds(void **state)
+{
+	static const struct {
+		enum model_line_kind kind;
+		unsigned flags;
+		unsigned want_flags;
+		int marks;
+		unsigned unread;
+	} cases[] = {
+	    {MODEL_LINE_MSG, 0, MODEL_FLAG_MENTION, 1, 1},
+	    {MODEL_LINE_ACT, 0, MODEL_FLAG_MENTION, 1, 1},
+	    {MODEL_LINE_MSG, MODEL_FLAG_SELF, MODEL_FLAG_SELF, 0, 0},
+	    {MODEL_LINE_MSG, MODEL_FLAG_HISTORY,
+	        MODEL_FLAG_HISTORY | MODEL_FLAG_MENTION, 0, 0},
+	    {MODEL_LINE_EVENT, 0, 0, 0, 0},
+	    {MODEL_LINE_INFO, 0, 0, 0, 0},
+	    {MODEL_LINE_ERROR, 0, 0, 0, 0},
+	};
+	struct model *m;
+	struct model_win *w;
+	struct model_line l;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = model_new(100);
+		model_set_self(m, "alice", 5);
+		w = open_chan(m, "id1", "#a");
+		assert_int_equal(model_add(m, w, 1, cases[i].kind,
+		                     cases[i].flags, "bob", 3, "alice: hi", 9),
+		    0);
+		assert_int_equal(model_line(w, 0, &l), 0);
+		assert_int_equal(l.flags, cases[i].want_flags);
+		assert_int_equal(model_win_mentioned(w), cases[i].marks);
+		assert_int_equal(model_win_unread(w), cases[i].unread);
+		model_free(m);
+	}
+}
+
+/* A caller may mark a line as a mention (direct messages). */
+static void
+test_mention_forced(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = model_open(m, MODEL_WIN_DM, "bob", 3, "bob", 3);
+	struct model_line l;
+
+	(void)state;
+	assert_non_null(w);
+	add_msg(m, w, "bob", "no name here", MODEL_FLAG_MENTION);
+	assert_int_equal(model_line(w, 0, &l), 0);
+	assert_true(l.flags & MODEL_FLAG_MENTION);
+	assert_int_equal(model_win_mentioned(w), 1);
+	assert_int_equal(model_win_unread(w), 1);
+	model_free(m);
+}
+
+static void
+test_unread(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *a = open_chan(m, "id1", "#a");
+	struct model_win *b = open_chan(m, "id2", "#b");
+
+	(void)state;
+	/* The status window is current: lines elsewhere are unread. */
+	add_msg(m, a, "bob", "one", 0);
+	add_msg(m, a, "bob", "two", 0);
+	assert_int_equal(model_win_unread(a), 2);
+	assert_int_equal(model_win_unread(b), 0);
+	assert_int_equal(model_win_mentioned(a), 0);
+	model_info(m, a, 1, MODEL_LINE_EVENT, "bob joined");
+	assert_int_equal(model_win_unread(a), 2);
+	model_select(m, 1);
+	assert_int_equal(model_current(m), 1);
+	assert_int_equal(model_win_unread(a), 0);
+	/* Lines in the current window are never unread. */
+	add_msg(m, a, "bob", "three", 0);
+	assert_int_equal(model_win_unread(a), 0);
+	/* Selecting an out-of-range window changes nothing. */
+	model_select(m, 3);
+	assert_int_equal(model_current(m), 1);
+	model_free(m);
+}
+
+static void
+test_marker(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *a = open_chan(m, "id1", "#a");
+	int i;
+
+	(void)state;
+	model_select(m, 1);
+	add_msg(m, a, "bob", "seen", 0);
+	model_select(m, 0);
+	/* Nothing new yet: no marker. */
+	assert_int_equal(model_win_marker(a), UINT64_MAX);
+	/* The first line after what was seen. */
+	add_msg(m, a, "bob", "new", 0);
+	assert_int_equal(model_win_marker(a), 1);
+	add_msg(m, a, "bob", "newer", 0);
+	assert_int_equal(model_win_marker(a), 1);
+	/* Coming back keeps the marker; leaving again moves it. */
+	model_select(m, 1);
+	assert_int_equal(model_win_marker(a), 1);
+	model_select(m, 0);
+	assert_int_equal(model_win_marker(a), UINT64_MAX);
+	add_msg(m, a, "bob", "x", 0);
+	assert_int_equal(model_win_marker(a), 3);
+	/* A marker that fell out of the scrollback is at its oldest line. */
+	for (i = 0; i < 200; i++)
+		add_msg(m, a, "bob", "flood", 0);
+	assert_int_equal(model_lines_begin(a), 104);
+	assert_int_equal(model_win_marker(a), 104);
+	model_clear(a);
+	assert_int_equal(model_win_marker(a), UINT64_MAX);
+	/* Reselecting the current window does not move its marker. */
+	model_select(m, 1);
+	add_msg(m, a, "bob", "y", 0);
+	model_select(m, 1);
+	assert_int_equal(model_win_marker(a), UINT64_MAX);
+	model_free(m);
+}
+
+static void
+test_windows_find_open(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *c, *p, *d;
+
+	(void)state;
+	c = open_chan(m, "AbC", "#Rust");
+	p = model_open(m, MODEL_WIN_PERSONAL, "1.2.3.4:5", 9, "~bob", 4);
+	d = model_open(m, MODEL_WIN_DM, "Bob", 3, "Bob", 3);
+	assert_non_null(p);
+	assert_non_null(d);
+	assert_int_equal(model_win_count(m), 4);
+	assert_int_equal(model_win_index(m, d), 3);
+	/* Opening again finds the same window. */
+	assert_ptr_equal(open_chan(m, "AbC", "other"), c);
+	assert_int_equal(model_win_count(m), 4);
+	/* Channel ids are case-sensitive, DM keys are not. */
+	assert_ptr_equal(model_find(m, MODEL_WIN_CHANNEL, "AbC", 3), c);
+	assert_null(model_find(m, MODEL_WIN_CHANNEL, "abc", 3));
+	assert_null(model_find(m, MODEL_WIN_CHANNEL, "Ab", 2));
+	assert_null(model_find(m, MODEL_WIN_PERSONAL, "AbC", 3));
+	assert_ptr_equal(model_find(m, MODEL_WIN_DM, "bOB", 3), d);
+	assert_ptr_equal(model_find(m, MODEL_WIN_PERSONAL, "1.2.3.4:5", 9), p);
+	/* By name, case-insensitive, channels only. */
+	assert_ptr_equal(model_find_name(m, "#rust", 5), c);
+	assert_ptr_equal(model_find_name(m, "~BOB", 4), p);
+	assert_null(model_find_name(m, "bob", 3));
+	assert_null(model_find_name(m, "#rus", 4));
+	assert_string_equal(model_win_name(c), "#Rust");
+	assert_string_equal(model_win_key(c), "AbC");
+	assert_int_equal(model_win_kind(d), MODEL_WIN_DM);
+	assert_int_equal(model_win_index(m, NULL), (size_t)-1);
+	model_free(m);
+}
+
+static void
+test_windows_limit(void **state)
+{
+	struct model *m = model_new(100);
+	char key[16];
+	size_t i;
+
+	(void)state;
+	for (i = 1; i < MODEL_WINDOWS_MAX; i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		assert_non_null(open_chan(m, key, key));
+	}
+	assert_int_equal(model_win_count(m), MODEL_WINDOWS_MAX);
+	assert_null(model_open(m, MODEL_WIN_CHANNEL, "more", 4, "more", 4));
+	/* An open window is still found when the list is full. */
+	assert_non_null(model_open(m, MODEL_WIN_CHANNEL, "k5", 2, "k5", 2));
+	model_close(m, model_win_at(m, 1));
+	assert_non_null(model_open(m, MODEL_WIN_CHANNEL, "more", 4, "more", 4));
+	model_free(m);
+}
+
+static void
+test_windows_close(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *a = open_chan(m, "a", "a");
+	struct model_win *b = open_chan(m, "b", "b");
+	struct model_win *c = open_chan(m, "c", "c");
+	struct model_win *d = open_chan(m, "d", "d");
+
+	(void)state;
+	/* Closing the current window shows the one after it. */
+	model_select(m, 2);
+	add_msg(m, c, "x", "unread", 0);
+	assert_int_equal(model_win_unread(c), 1);
+	model_close(m, b);
+	assert_int_equal(model_win_count(m), 4);
+	assert_int_equal(model_current(m), 2);
+	assert_ptr_equal(model_win_at(m, 2), c);
+	assert_int_equal(model_win_unread(c), 0);
+	/* The last one closed shows the one before. */
+	model_select(m, 3);
+	model_close(m, d);
+	assert_int_equal(model_current(m), 2);
+	assert_ptr_equal(model_win_at(m, 2), c);
+	/* Closing one before the current keeps the current shown. */
+	model_close(m, a);
+	assert_int_equal(model_current(m), 1);
+	assert_ptr_equal(model_win_at(m, 1), c);
+	/* The status window and unknown windows are never closed. */
+	model_close(m, model_win_at(m, 0));
+	model_close(m, NULL);
+	assert_int_equal(model_win_count(m), 2);
+	model_close(m, c);
+	assert_int_equal(model_current(m), 0);
+	assert_int_equal(model_win_count(m), 1);
+	model_free(m);
+}
+
+static void
+test_windows_rekey_state(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *c = open_chan(m, "old", "#x");
+
+	(void)state;
+	model_win_rekey(m, c, "new", 3, "#y", 2);
+	assert_null(model_find(m, MODEL_WIN_CHANNEL, "old", 3));
+	assert_ptr_equal(model_find(m, MODEL_WIN_CHANNEL, "new", 3), c);
+	assert_string_equal(model_win_name(c), "#y");
+	/* Keys and names from the network are made safe too. */
+	model_win_rekey(m, c, "k\x1b", 2, "n\x07", 2);
+	assert_string_equal(model_win_key(c), "k\xE2\x90\x9B");
+	assert_string_equal(model_win_name(c), "n\xE2\x90\x87");
+	assert_ptr_equal(model_find(m, MODEL_WIN_CHANNEL, "k\x1b", 2), c);
+	assert_int_equal(model_win_joined(c), 0);
+	model_win_set_joined(c, 5);
+	assert_int_equal(model_win_joined(c), 1);
+	assert_int_equal(model_win_rejoin(c), 0);
+	model_win_set_rejoin(c, 1);
+	assert_int_equal(model_win_rejoin(c), 1);
+	assert_int_equal(model_win_seq(c), 0);
+	model_win_set_seq(c, UINT64_MAX - 1);
+	assert_int_equal(model_win_seq(c), UINT64_MAX - 1);
+	model_set_self(m, "carol\x01", 6);
+	assert_string_equal(model_self(m), "carol\xE2\x90\x81");
+	model_free(m);
+}
+
+/* Asserts the members of w, in order. */
+static void
+assert_members(const struct model_win *w, const char *const *want, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(model_member_count(w), n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(model_member(w, i), want[i]);
+	assert_null(model_member(w, n));
+	/* Backwards too, through the cursor. */
+	for (i = n; i > 0; i--)
+		assert_string_equal(model_member(w, i - 1), want[i - 1]);
+}
+
+static void
+test_members(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = open_chan(m, "a", "a");
+	static const char *const order1[] = {"alice", "bob", "carol"};
+	static const char *const order2[] = {"carol", "alice", "bob"};
+	static const char *const order3[] = {"bob", "carol", "alice"};
+	static const char *const order4[] = {"bob", "Caroline", "alice"};
+	static const char *const order5[] = {"bob", "alice"};
+
+	(void)state;
+	assert_int_equal(model_member_add(w, "alice", 5), 0);
+	assert_int_equal(model_member_add(w, "bob", 3), 0);
+	assert_int_equal(model_member_add(w, "carol", 5), 0);
+	/* No duplicates, whatever the case. */
+	assert_int_equal(model_member_add(w, "BOB", 3), 0);
+	assert_int_equal(model_member_add(w, "", 0), -1);
+	assert_members(w, order1, 3);
+	assert_true(model_member_has(w, "CAROL", 5));
+	assert_false(model_member_has(w, "dave", 4));
+	/* Speakers come first, most recent first. */
+	assert_int_equal(model_member_spoke(w, "Carol", 5), 1);
+	assert_members(w, order2, 3);
+	assert_int_equal(model_member_spoke(w, "dave", 4), 0);
+	assert_int_equal(model_member_spoke(w, "bob", 3), 1);
+	assert_int_equal(model_member_spoke(w, "bob", 3), 1);
+	assert_members(w, order3, 3);
+	/* A rename keeps the place. */
+	assert_int_equal(model_member_rename(w, "carol", 5, "Caroline", 8), 1);
+	assert_members(w, order4, 3);
+	assert_false(model_member_has(w, "carol", 5));
+	assert_int_equal(model_member_rename(w, "zed", 3, "x", 1), 0);
+	/* Renaming onto a listed name drops the old entry. */
+	assert_int_equal(model_member_rename(w, "caroline", 8, "ALICE", 5), 1);
+	assert_members(w, order5, 2);
+	/* A change of case only. */
+	assert_int_equal(model_member_rename(w, "bob", 3, "Bob", 3), 1);
+	assert_string_equal(model_member(w, 0), "Bob");
+	assert_int_equal(model_member_remove(w, "ALICE", 5), 1);
+	assert_int_equal(model_member_remove(w, "alice", 5), 0);
+	assert_int_equal(model_member_count(w), 1);
+	model_members_clear(w);
+	assert_int_equal(model_member_count(w), 0);
+	assert_null(model_member(w, 0));
+	assert_int_equal(model_member_add(w, "again", 5), 0);
+	assert_int_equal(model_member_count(w), 1);
+	model_free(m);
+}
+
+/* The member cap at N-1, N, N+1, and index access all over the list. */
+static void
+test_members_cap(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = open_chan(m, "a", "a");
+	char name[32];
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < MODEL_MEMBERS_MAX - 1; i++) {
+		snprintf(name, sizeof(name), "u%zu", i);
+		assert_int_equal(model_member_add(w, name, strlen(name)), 0);
+	}
+	assert_int_equal(model_member_add(w, "last", 4), 0);
+	assert_int_equal(model_member_count(w), MODEL_MEMBERS_MAX);
+	assert_int_equal(model_member_add(w, "over", 4), -1);
+	assert_int_equal(model_member_add(w, "LAST", 4), 0);
+	assert_int_equal(model_member_count(w), MODEL_MEMBERS_MAX);
+	assert_string_equal(model_member(w, MODEL_MEMBERS_MAX - 1), "last");
+	assert_int_equal(model_member_spoke(w, "u77", 3), 1);
+	assert_string_equal(model_member(w, 0), "u77");
+	/*
+	 * The order is now u77, u0 .. u76, u78 .. u19998, last; jumps in both
+	 * directions give the right names.
+	 */
+	for (k = 0; k < 60; k++) {
+		i = (k * 7919) % MODEL_MEMBERS_MAX;
+		if (i == 0)
+			snprintf(name, sizeof(name), "u77");
+		else if (i <= 77)
+			snprintf(name, sizeof(name), "u%zu", i - 1);
+		else if (i < MODEL_MEMBERS_MAX - 1)
+			snprintf(name, sizeof(name), "u%zu", i);
+		else
+			snprintf(name, sizeof(name), "last");
+		assert_string_equal(model_member(w, i), name);
+	}
+	assert_int_equal(model_member_remove(w, "u5", 2), 1);
+	assert_int_equal(model_member_add(w, "over", 4), 0);
+	model_free(m);
+}
+
+static void
+test_scroll(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = open_chan(m, "a", "a");
+	int i;
+
+	(void)state;
+	/* Nothing to scroll in an empty window. */
+	model_win_scroll(w, 0, 1);
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	for (i = 0; i < 50; i++)
+		add_msg(m, w, "bob", "x", 0);
+	assert_int_equal(model_win_below(w), 0);
+	model_win_scroll(w, 20, 2);
+	assert_int_equal(model_win_anchor(w), 20);
+	assert_int_equal(model_win_skip(w), 2);
+	assert_int_equal(model_win_below(w), 29);
+	model_win_scroll(w, 49, 0);
+	assert_int_equal(model_win_below(w), 0);
+	/* Past the newest line: follow. */
+	model_win_scroll(w, 50, 3);
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	assert_int_equal(model_win_skip(w), 0);
+	model_win_scroll(w, 10, 1);
+	model_win_scroll(w, UINT64_MAX, 1);
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	/* An anchor that falls out of the scrollback moves to the oldest. */
+	model_win_scroll(w, 10, 4);
+	for (i = 0; i < 60; i++)
+		add_msg(m, w, "bob", "y", 0);
+	assert_int_equal(model_lines_begin(w), 10);
+	assert_int_equal(model_win_anchor(w), 10);
+	assert_int_equal(model_win_skip(w), 4);
+	add_msg(m, w, "bob", "z", 0);
+	assert_int_equal(model_win_anchor(w), 11);
+	assert_int_equal(model_win_skip(w), 0);
+	assert_int_equal(model_win_below(w), 99);
+	model_win_scroll(w, 3, 2);
+	assert_int_equal(model_win_anchor(w), 11);
+	assert_int_equal(model_win_skip(w), 0);
+	/* /clear follows again. */
+	model_clear(w);
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	assert_int_equal(model_win_below(w), 0);
+	model_free(m);
+}
+
+static void
+test_next_activity(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *a = open_chan(m, "a", "a");
+	struct model_win *b = open_chan(m, "b", "b");
+	struct model_win *c = open_chan(m, "c", "c");
+
+	(void)state;
+	model_set_self(m, "me", 2);
+	assert_int_equal(model_next_activity(m), 0);
+	add_msg(m, a, "x", "plain", 0);
+	add_msg(m, c, "x", "plain", 0);
+	assert_int_equal(model_next_activity(m), 1);
+	model_select(m, 1);
+	assert_int_equal(model_next_activity(m), 3);
+	/* A mention goes first, searching forward circularly. */
+	model_select(m, 2);
+	add_msg(m, a, "x", "hey me", 0);
+	assert_int_equal(model_next_activity(m), 1);
+	model_select(m, 1);
+	assert_int_equal(model_next_activity(m), 3);
+	add_msg(m, b, "x", "me", 0);
+	assert_int_equal(model_next_activity(m), 2);
+	model_select(m, 2);
+	model_select(m, 3);
+	/* Nothing left: stay. */
+	assert_int_equal(model_next_activity(m), 3);
+	model_free(m);
+}
+
+static void
+test_info(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w = model_win_at(m, 0);
+	char *big = malloc(MODEL_TEXT_MAX + 10);
+	struct model_line l;
+
+	(void)state;
+	assert_non_null(big);
+	assert_int_equal(
+	    model_info(m, w, 7, MODEL_LINE_ERROR, "%s %d", "code", 42), 0);
+	assert_int_equal(model_line(w, 0, &l), 0);
+	assert_int_equal(l.kind, MODEL_LINE_ERROR);
+	assert_int_equal(l.time_ms, 7);
+	assert_string_equal(l.text, "code 42");
+	assert_int_equal(l.sender_len, 0);
+	/* Arguments are sanitised like any network text. */
+	model_info(m, w, 7, MODEL_LINE_INFO, "[%s]", "a\x1b");
+	assert_line_text(w, 1, "[a\xE2\x90\x9B]");
+	/* Cut at the limit, never inside a code point. */
+	memset(big, 'a', MODEL_TEXT_MAX - 1);
+	memcpy(big + MODEL_TEXT_MAX - 1, "\xC3\xA9", 3);
+	model_info(m, w, 7, MODEL_LINE_INFO, "%s", big);
+	assert_int_equal(model_line(w, 2, &l), 0);
+	assert_int_equal(l.text_len, MODEL_TEXT_MAX - 1);
+	assert_int_equal(l.text[l.text_len - 1], 'a');
+	free(big);
+	model_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_new_free),
+	    cmocka_unit_test(test_ring_limits),
+	    cmocka_unit_test(test_ring_eviction),
+	    cmocka_unit_test(test_line_fields),
+	    cmocka_unit_test(test_add_sanitises),
+	    cmocka_unit_test(test_add_cuts),
+	    cmocka_unit_test(test_mention_rules),
+	    cmocka_unit_test(test_mention_kinds),
+	    cmocka_unit_test(test_mention_forced),
+	    cmocka_unit_test(test_unread),
+	    cmocka_unit_test(test_marker),
+	    cmocka_unit_test(test_windows_find_open),
+	    cmocka_unit_test(test_windows_limit),
+	    cmocka_unit_test(test_windows_close),
+	    cmocka_unit_test(test_windows_rekey_state),
+	    cmocka_unit_test(test_members),
+	    cmocka_unit_test(test_members_cap),
+	    cmocka_unit_test(test_scroll),
+	    cmocka_unit_test(test_next_activity),
+	    cmocka_unit_test(test_info),
+	};
+
+	return cmocka_run_group_tests_name("model", tests, setup_locale, NULL);
+}
