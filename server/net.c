@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,6 +53,10 @@ net_split(const char *hostport, char *host, size_t host_size, char *port,
 	}
 	if (colon[1] == '\0' ||
 	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return -1;
+	/* getaddrinfo() would take 70000 as 4464: a port is 16 bits. */
+	errno = 0;
+	if (strtoul(colon + 1, NULL, 10) > 65535 || errno != 0)
 		return -1;
 	return copy_part(port, port_size, colon + 1, strlen(colon + 1));
 }

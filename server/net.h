@@ -11,7 +11,7 @@
 /*
  * Splits "host:port", "[v6]:port" or ":port" into host and port (copied,
  * NUL-terminated; an empty host means any).  Returns 0, or -1 if the form
- * is wrong or a part does not fit.
+ * is wrong, a part does not fit or the port is above 65535.
  */
 int net_split(const char *hostport, char *host, size_t host_size, char *port,
     size_t port_size);
