@@ -1,0 +1,446 @@
+/* config.c: the client's settings: defaults, config file, environment, command
+ * line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "model.h"
+#include "valid.h"
+
+/* Bytes of a value shown in an error message before it is cut. */
+#define CONFIG_QUOTE_MAX 64
+
+static const struct option config_options[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"server", required_argument, NULL, 's'},
+    {"name", required_argument, NULL, 'n'},
+    {"scrollback", required_argument, NULL, 'b'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+const char *
+config_usage(void)
+{
+	return "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
+	       "[-b lines]\n";
+}
+
+/*
+ * Writes s for an error message: at most CONFIG_QUOTE_MAX bytes, each byte
+ * outside printable ASCII as '?', "..." after a cut.
+ */
+static void
+config_quote(char *out, size_t out_size, const char *s, size_t len)
+{
+	size_t i, n = len < CONFIG_QUOTE_MAX ? len : CONFIG_QUOTE_MAX;
+	char buf[CONFIG_QUOTE_MAX + 1];
+
+	for (i = 0; i < n; i++)
+		buf[i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : '?';
+	buf[n] = '\0';
+	snprintf(out, out_size, "'%s'%s", buf, len > n ? "..." : "");
+}
+
+/*
+ * The setters check a value of len bytes (not NUL-terminated) and store
+ * it.  They return 0, or -1 with a message in err that the caller puts
+ * after where the value came from.
+ */
+static int
+config_set_server(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char copy[LINK_HOSTPORT_MAX + 1], q[CONFIG_QUOTE_MAX + 8];
+	char host[LINK_HOST_MAX + 1], port[LINK_PORT_MAX + 1];
+
+	if (len <= LINK_HOSTPORT_MAX && memchr(s, '\0', len) == NULL) {
+		memcpy(copy, s, len);
+		copy[len] = '\0';
+		if (link_split(copy, host, port) == 0) {
+			memcpy(cfg->server, copy, len + 1);
+			return 0;
+		}
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size,
+	    "%s is not host:port or [v6]:port with a port from 1 to 65535", q);
+	return -1;
+}
+
+static int
+config_set_name(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+
+	if (valid_name(s, len) == PROTO_E_NONE) {
+		memcpy(cfg->name, s, len);
+		cfg->name[len] = '\0';
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size,
+	    "%s is not a name: 1 to %d letters, digits, '_', '.' or '-', "
+	    "not starting with '.' or '-'",
+	    q, PROTO_NAME_MAX);
+	return -1;
+}
+
+static int
+config_set_scrollback(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+	size_t v = 0, i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > MODEL_SCROLLBACK_MAX)
+			break;
+		v = v * 10 + (size_t)(s[i] - '0');
+	}
+	if (len > 0 && i == len && v >= MODEL_SCROLLBACK_MIN &&
+	    v <= MODEL_SCROLLBACK_MAX) {
+		cfg->scrollback = v;
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size, "%s is not a number from %d to %d", q,
+	    MODEL_SCROLLBACK_MIN, MODEL_SCROLLBACK_MAX);
+	return -1;
+}
+
+static int
+config_name_byte(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+}
+
+void
+config_defaults(struct config *cfg, const char *login_name)
+{
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	memcpy(
+	    cfg->server, CONFIG_SERVER_DEFAULT, sizeof(CONFIG_SERVER_DEFAULT));
+	cfg->scrollback = MODEL_SCROLLBACK_DEFAULT;
+	for (i = 0;
+	     login_name != NULL && login_name[i] != '\0' && i < PROTO_NAME_MAX;
+	     i++)
+		cfg->name[i] =
+		    config_name_byte(login_name[i]) ? login_name[i] : '_';
+	cfg->name[i] = '\0';
+	if (cfg->name[0] == '.' || cfg->name[0] == '-')
+		cfg->name[0] = '_';
+	if (i == 0)
+		memcpy(cfg->name, CONFIG_NAME_FALLBACK,
+		    sizeof(CONFIG_NAME_FALLBACK));
+}
+
+/* Checks a value given on the command line; flag names it in err. */
+static int
+config_arg(int (*set)(struct config *, const char *, size_t, char *, size_t),
+    const char *flag, const char *value, char *err, size_t err_size)
+{
+	struct config scratch;
+	char why[CONFIG_ERR_MAX];
+
+	if (set(&scratch, value, strlen(value), why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, err_size, "%s: %s", flag, why);
+	return -1;
+}
+
+enum config_result
+config_parse_args(
+    struct config_args *args, int argc, char **argv, char *err, size_t err_size)
+{
+	int ch, r = 0;
+
+	memset(args, 0, sizeof(*args));
+	optind = 0; /* glibc: start afresh, so tests can parse twice */
+	opterr = 0;
+	while ((ch = getopt_long(
+	            argc, argv, ":hVc:s:n:b:", config_options, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			return CONFIG_HELP;
+		case 'V':
+			return CONFIG_VERSION;
+		case 'c':
+			args->file = optarg;
+			if (optarg[0] == '\0') {
+				snprintf(err, err_size, "-c: empty file name");
+				return CONFIG_ERROR;
+			}
+			break;
+		case 's':
+			args->server = optarg;
+			r = config_arg(
+			    config_set_server, "-s", optarg, err, err_size);
+			break;
+		case 'n':
+			args->name = optarg;
+			r = config_arg(
+			    config_set_name, "-n", optarg, err, err_size);
+			break;
+		case 'b':
+			args->scrollback = optarg;
+			r = config_arg(
+			    config_set_scrollback, "-b", optarg, err, err_size);
+			break;
+		case ':':
+			snprintf(err, err_size, "%s needs a value",
+			    argv[optind - 1]);
+			return CONFIG_ERROR;
+		default:
+			/*
+			 * A long option was taken whole, so optind is past
+			 * it; a short one may sit inside a cluster.
+			 */
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				snprintf(err, err_size, "bad option %s",
+				    argv[optind - 1]);
+			else
+				snprintf(err, err_size, "unknown option -%c",
+				    optopt);
+			return CONFIG_ERROR;
+		}
+		if (r < 0)
+			return CONFIG_ERROR;
+	}
+	if (optind < argc) {
+		snprintf(
+		    err, err_size, "unexpected argument '%s'", argv[optind]);
+		return CONFIG_ERROR;
+	}
+	return CONFIG_RUN;
+}
+
+static int
+config_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* Trims blanks off both ends of [*s, *s + *len). */
+static void
+config_trim(const char **s, size_t *len)
+{
+	while (*len > 0 && config_blank(**s)) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && config_blank((*s)[*len - 1]))
+		(*len)--;
+}
+
+static const struct config_key {
+	const char *key;
+	int (*set)(struct config *, const char *, size_t, char *, size_t);
+} config_keys[] = {
+    {"server", config_set_server},
+    {"name", config_set_name},
+    {"scrollback", config_set_scrollback},
+};
+
+/* Applies one line; returns 0, or -1 with the reason (no place) in err. */
+static int
+config_line(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	const char *eq, *key, *value;
+	size_t klen, vlen, i;
+	char q[CONFIG_QUOTE_MAX + 8];
+
+	config_trim(&s, &len);
+	if (len == 0 || s[0] == '#')
+		return 0;
+	if ((eq = memchr(s, '=', len)) == NULL || eq == s) {
+		snprintf(err, err_size, "expected 'key = value'");
+		return -1;
+	}
+	key = s;
+	klen = (size_t)(eq - s);
+	value = eq + 1;
+	vlen = len - klen - 1;
+	config_trim(&key, &klen);
+	config_trim(&value, &vlen);
+	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+		if (strlen(config_keys[i].key) == klen &&
+		    memcmp(config_keys[i].key, key, klen) == 0)
+			return config_keys[i].set(
+			    cfg, value, vlen, err, err_size);
+	}
+	config_quote(q, sizeof(q), key, klen);
+	snprintf(err, err_size,
+	    "unknown key %s (known: server, name, scrollback)", q);
+	return -1;
+}
+
+int
+config_parse_text(struct config *cfg, const char *text, size_t len,
+    const char *source, char *err, size_t err_size)
+{
+	const char *p = text, *end = text + len, *lf;
+	char why[CONFIG_ERR_MAX];
+	unsigned long line = 0;
+
+	while (p < end) {
+		line++;
+		if ((lf = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			lf = end;
+		if (memchr(p, '\0', (size_t)(lf - p)) != NULL) {
+			snprintf(
+			    err, err_size, "%s:%lu: a NUL byte", source, line);
+			return -1;
+		}
+		if (config_line(cfg, p, (size_t)(lf - p), why, sizeof(why)) <
+		    0) {
+			snprintf(
+			    err, err_size, "%s:%lu: %s", source, line, why);
+			return -1;
+		}
+		p = lf + 1;
+	}
+	return 0;
+}
+
+int
+config_apply_env(
+    struct config *cfg, char *(*get)(const char *), char *err, size_t err_size)
+{
+	char why[CONFIG_ERR_MAX];
+	const char *v;
+
+	if ((v = get("TXT_CHAT_SERVER")) != NULL && v[0] != '\0' &&
+	    config_set_server(cfg, v, strlen(v), why, sizeof(why)) < 0) {
+		snprintf(err, err_size, "TXT_CHAT_SERVER: %s", why);
+		return -1;
+	}
+	if ((v = get("TXT_CHAT_NAME")) != NULL && v[0] != '\0' &&
+	    config_set_name(cfg, v, strlen(v), why, sizeof(why)) < 0) {
+		snprintf(err, err_size, "TXT_CHAT_NAME: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_apply_args(struct config *cfg, const struct config_args *args, char *err,
+    size_t err_size)
+{
+	char why[CONFIG_ERR_MAX];
+	const char *flag = "";
+	int r = 0;
+
+	if (args->server != NULL) {
+		flag = "-s";
+		r = config_set_server(
+		    cfg, args->server, strlen(args->server), why, sizeof(why));
+	}
+	if (r == 0 && args->name != NULL) {
+		flag = "-n";
+		r = config_set_name(
+		    cfg, args->name, strlen(args->name), why, sizeof(why));
+	}
+	if (r == 0 && args->scrollback != NULL) {
+		flag = "-b";
+		r = config_set_scrollback(cfg, args->scrollback,
+		    strlen(args->scrollback), why, sizeof(why));
+	}
+	if (r < 0)
+		snprintf(err, err_size, "%s: %s", flag, why);
+	return r;
+}
+
+int
+config_default_path(char *buf, size_t size, char *(*get)(const char *))
+{
+	const char *base;
+	const char *rest;
+	int n;
+
+	if ((base = get("XDG_CONFIG_HOME")) != NULL && base[0] == '/')
+		rest = "/txt-chat/config";
+	else if ((base = get("HOME")) != NULL && base[0] != '\0')
+		rest = "/.config/txt-chat/config";
+	else
+		return 0;
+	n = snprintf(buf, size, "%s%s", base, rest);
+	return n >= 0 && (size_t)n < size ? 1 : -1;
+}
+
+int
+config_read_file(struct config *cfg, const char *path, int must_exist,
+    char *err, size_t err_size)
+{
+	FILE *fp;
+	char *text;
+	size_t len;
+	int r;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((text = malloc(CONFIG_FILE_MAX + 1)) == NULL) {
+		fclose(fp);
+		snprintf(err, err_size, "%s: out of memory", path);
+		return -1;
+	}
+	len = fread(text, 1, CONFIG_FILE_MAX + 1, fp);
+	if (ferror(fp)) {
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		r = -1;
+	} else if (len > CONFIG_FILE_MAX) {
+		snprintf(err, err_size, "%s: bigger than %d bytes", path,
+		    CONFIG_FILE_MAX);
+		r = -1;
+	} else {
+		r = config_parse_text(cfg, text, len, path, err, err_size);
+	}
+	free(text);
+	fclose(fp);
+	return r;
+}
+
+enum config_result
+config_load(struct config *cfg, int argc, char **argv, const char *login_name,
+    char *(*get)(const char *), char *err, size_t err_size)
+{
+	struct config_args args;
+	enum config_result res;
+	char path[CONFIG_PATH_MAX + 1];
+	int r;
+
+	config_defaults(cfg, login_name);
+	if ((res = config_parse_args(&args, argc, argv, err, err_size)) !=
+	    CONFIG_RUN)
+		return res;
+	if (args.file != NULL) {
+		if (config_read_file(cfg, args.file, 1, err, err_size) < 0)
+			return CONFIG_ERROR;
+	} else {
+		if ((r = config_default_path(path, sizeof(path), get)) < 0) {
+			snprintf(err, err_size,
+			    "the config file's path is longer than %d bytes",
+			    CONFIG_PATH_MAX);
+			return CONFIG_ERROR;
+		}
+		if (r > 0 && config_read_file(cfg, path, 0, err, err_size) < 0)
+			return CONFIG_ERROR;
+	}
+	if (config_apply_env(cfg, get, err, err_size) < 0 ||
+	    config_apply_args(cfg, &args, err, err_size) < 0)
+		return CONFIG_ERROR;
+	return CONFIG_RUN;
+}

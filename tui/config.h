@@ -1,0 +1,113 @@
+/* config.h: the client's settings from the command line, the environment and a
+ * file. */
+#ifndef TUI_CONFIG_H
+#define TUI_CONFIG_H
+
+#include <stddef.h>
+
+#include "link.h"
+#include "proto.h"
+
+/* The server when nothing says otherwise. */
+#define CONFIG_SERVER_DEFAULT "127.0.0.1:9090"
+/* The name when the login name has nothing usable. */
+#define CONFIG_NAME_FALLBACK "user"
+/* Bytes of a config file; a bigger one is an error. */
+#define CONFIG_FILE_MAX (64 * 1024)
+/* Bytes of the config file's path, no terminator. */
+#define CONFIG_PATH_MAX 4095
+/* Bytes an error message needs at most, terminator included. */
+#define CONFIG_ERR_MAX (CONFIG_PATH_MAX + 256)
+
+/*
+ * Settings, lowest precedence first: the defaults, the config file
+ * ($XDG_CONFIG_HOME/txt-chat/config, else $HOME/.config/txt-chat/config,
+ * or the file of -c), the environment (TXT_CHAT_SERVER, TXT_CHAT_NAME),
+ * the command line.  Every value is checked where it is read.
+ */
+struct config {
+	char server[LINK_HOSTPORT_MAX + 1]; /* "host:port" or "[v6]:port" */
+	char name[PROTO_NAME_MAX + 1];      /* a valid_name() */
+	size_t scrollback; /* MODEL_SCROLLBACK_MIN to MODEL_SCROLLBACK_MAX */
+};
+
+/* The command line as given: strings point into argv, NULL if absent. */
+struct config_args {
+	const char *file; /* -c: a config file that must exist */
+	const char *server;
+	const char *name;
+	const char *scrollback;
+};
+
+enum config_result {
+	CONFIG_RUN = 0,     /* the settings are ready */
+	CONFIG_HELP = 1,    /* print config_usage(), exit 0 */
+	CONFIG_VERSION = 2, /* print the version, exit 0 */
+	CONFIG_ERROR = -1,  /* err says why: print it and the usage, exit 1 */
+};
+
+/*
+ * The defaults: CONFIG_SERVER_DEFAULT, MODEL_SCROLLBACK_DEFAULT and the
+ * login name (NULL if unknown) made into a valid name: bytes outside
+ * A-Z a-z 0-9 _ . - become '_', a leading '.' or '-' too, and it is cut at
+ * PROTO_NAME_MAX bytes; nothing left gives CONFIG_NAME_FALLBACK.
+ */
+void config_defaults(struct config *cfg, const char *login_name);
+
+/*
+ * Parses argv (getopt_long; argv may be permuted) into args, checking
+ * every value.  Returns CONFIG_RUN, CONFIG_HELP or CONFIG_VERSION (at the
+ * first -h or -V), or CONFIG_ERROR with err filled.
+ */
+enum config_result config_parse_args(struct config_args *args, int argc,
+    char **argv, char *err, size_t err_size);
+
+/*
+ * Applies config file text: lines of "key = value" (keys server, name,
+ * scrollback), blank lines and lines whose first non-blank byte is '#';
+ * blanks around keys and values and a CR before the LF are ignored.
+ * source names the text in errors ("source:line: why").  Returns 0, or -1
+ * with err filled; cfg then holds the lines before the bad one.
+ */
+int config_parse_text(struct config *cfg, const char *text, size_t len,
+    const char *source, char *err, size_t err_size);
+
+/*
+ * Applies TXT_CHAT_SERVER and TXT_CHAT_NAME, looked up with get (getenv,
+ * or a fake in tests); an empty value counts as unset.  Returns 0, or -1
+ * with err filled.
+ */
+int config_apply_env(
+    struct config *cfg, char *(*get)(const char *), char *err, size_t err_size);
+
+/* Applies the values given on the command line.  Returns 0, or -1 with err. */
+int config_apply_args(struct config *cfg, const struct config_args *args,
+    char *err, size_t err_size);
+
+/*
+ * Writes the default config file's path into buf, looking variables up
+ * with get.  Returns 1, 0 if neither $XDG_CONFIG_HOME (absolute) nor
+ * $HOME is set, or -1 if the path does not fit in size bytes.
+ */
+int config_default_path(char *buf, size_t size, char *(*get)(const char *));
+
+/*
+ * Reads the file at path (stdio) and applies it.  A missing file is fine
+ * unless must_exist.  Returns 0, or -1 with err filled.
+ */
+int config_read_file(struct config *cfg, const char *path, int must_exist,
+    char *err, size_t err_size);
+
+/*
+ * All of the above in order: defaults, the command line (help, version
+ * and bad options come back before any file is read), the file of -c or
+ * the default one, the environment, the command line's values.
+ */
+enum config_result config_load(struct config *cfg, int argc, char **argv,
+    const char *login_name, char *(*get)(const char *), char *err,
+    size_t err_size);
+
+/* The usage text, matching the SYNOPSIS of txt-chat(1). */
+const char *config_usage(void);
+
+#endif
