@@ -24,9 +24,10 @@
 #define LINK_BACKOFF_MAX_MS   30000
 
 /*
- * What the link tells its owner.  Every callback may call any link
- * function, link_free() included; the link stops what it was doing
- * (delivering lines, say) once its owner has closed or freed it.
+ * What the link tells its owner; a NULL callback is skipped.  Every
+ * callback may call any link function, link_free() included; the link
+ * stops what it was doing (delivering lines, say) once its owner has
+ * closed or freed it.
  */
 struct link_cb {
 	void *ctx;
