@@ -555,22 +555,32 @@ model_whole(const char *s, size_t len)
 }
 
 int
-model_info(struct model *m, struct model_win *w, uint64_t time_ms,
-    enum model_line_kind kind, const char *fmt, ...)
+model_vinfo(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, const char *fmt, va_list ap)
 {
-	va_list ap;
 	size_t len;
 	int n;
 
-	va_start(ap, fmt);
 	n = vsnprintf(m->fmt_buf, sizeof(m->fmt_buf), fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		return -1;
 	len = (size_t)n;
 	if (len >= sizeof(m->fmt_buf))
 		len = model_whole(m->fmt_buf, sizeof(m->fmt_buf) - 1);
 	return model_add(m, w, time_ms, kind, 0, "", 0, m->fmt_buf, len);
+}
+
+int
+model_info(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = model_vinfo(m, w, time_ms, kind, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 uint64_t

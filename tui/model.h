@@ -3,6 +3,7 @@
 #ifndef TUI_MODEL_H
 #define TUI_MODEL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -152,6 +153,10 @@ int model_add(struct model *m, struct model_win *w, uint64_t time_ms,
 int model_info(struct model *m, struct model_win *w, uint64_t time_ms,
     enum model_line_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* model_info() with a va_list, for callers that take printf-style arguments. */
+int model_vinfo(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 /* The absolute indexes kept: [begin, end). */
 uint64_t model_lines_begin(const struct model_win *w);
 uint64_t model_lines_end(const struct model_win *w);

@@ -1,0 +1,1395 @@
+/* test_client.c: tests for the client's rules, driven through a fake I/O shell.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "model.h"
+#include "proto.h"
+
+/* Lines the fake shell records before a test reads them. */
+#define FAKE_LINES 64
+
+#define UID    "127.0.0.1:40000"
+#define UID2   "127.0.0.1:40001"
+#define RUST   "V1StGXR8_Z5jdHi6B-myT"
+#define RUST2  "Xx1StGXR8_Z5jdHi6B-my"
+#define BOBUID "127.0.0.1:50000"
+
+/* What the client asked the shell to do. */
+struct fake {
+	char *sent[FAKE_LINES];
+	size_t nsent;
+	int drops;
+	char why[64];
+	int quits;
+};
+
+static void
+fake_send(void *ctx, const char *line, size_t len)
+{
+	struct fake *f = ctx;
+	char *copy;
+
+	assert_true(len > 0);
+	assert_int_equal(line[len - 1], '\n');
+	assert_true(len <= PROTO_LINE_MAX);
+	assert_true(f->nsent < FAKE_LINES);
+	copy = malloc(len);
+	assert_non_null(copy);
+	memcpy(copy, line, len - 1);
+	copy[len - 1] = '\0';
+	f->sent[f->nsent++] = copy;
+}
+
+static void
+fake_drop(void *ctx, const char *why)
+{
+	struct fake *f = ctx;
+
+	f->drops++;
+	snprintf(f->why, sizeof(f->why), "%s", why);
+}
+
+static void
+fake_quit(void *ctx)
+{
+	struct fake *f = ctx;
+
+	f->quits++;
+}
+
+static void
+fake_clear(struct fake *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsent; i++)
+		free(f->sent[i]);
+	f->nsent = 0;
+}
+
+/* Asserts that exactly the lines given were sent, then forgets them. */
+static void
+assert_sent_n(struct fake *f, const char *const *want, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < f->nsent; i++)
+		assert_string_equal(f->sent[i], want[i]);
+	assert_int_equal(f->nsent, n);
+	fake_clear(f);
+}
+
+#define assert_sent(f, ...)                                                    \
+	do {                                                                   \
+		static const char *const want_[] = {__VA_ARGS__};              \
+		assert_sent_n((f), want_, sizeof(want_) / sizeof(want_[0]));   \
+	} while (0)
+
+static void
+assert_nothing_sent(struct fake *f)
+{
+	if (f->nsent > 0)
+		fail_msg("sent \"%s\"", f->sent[0]);
+}
+
+struct env {
+	struct fake f;
+	struct client *c;
+	struct model *m;
+};
+
+static void
+feed(struct env *e, const char *line, uint64_t now)
+{
+	client_line(e->c, line, strlen(line), now);
+}
+
+static enum client_input_result
+type(struct env *e, const char *line)
+{
+	return client_input(e->c, line, strlen(line), 1000);
+}
+
+/* The text of the last line of w. */
+static const char *
+last_text(const struct model_win *w)
+{
+	struct model_line l;
+
+	assert_true(model_lines_end(w) > model_lines_begin(w));
+	assert_int_equal(model_line(w, model_lines_end(w) - 1, &l), 0);
+	return l.text;
+}
+
+/* The last line of w. */
+static struct model_line
+last_line(const struct model_win *w)
+{
+	struct model_line l;
+
+	assert_true(model_lines_end(w) > model_lines_begin(w));
+	assert_int_equal(model_line(w, model_lines_end(w) - 1, &l), 0);
+	return l;
+}
+
+/* Whether w holds a line of kind whose text contains s. */
+static int
+has_line(const struct model_win *w, enum model_line_kind kind, const char *s)
+{
+	struct model_line l;
+	uint64_t i;
+
+	for (i = model_lines_begin(w); i < model_lines_end(w); i++) {
+		assert_int_equal(model_line(w, i, &l), 0);
+		if (l.kind == kind && strstr(l.text, s) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+assert_has_line(
+    const struct model_win *w, enum model_line_kind kind, const char *s)
+{
+	if (!has_line(w, kind, s))
+		fail_msg("no line of kind %d with \"%s\" in %s", kind, s,
+		    model_win_name(w));
+}
+
+static size_t
+line_count(const struct model_win *w)
+{
+	return (size_t)(model_lines_end(w) - model_lines_begin(w));
+}
+
+static struct model_win *
+status(struct env *e)
+{
+	return model_win_at(e->m, 0);
+}
+
+static struct model_win *
+current(struct env *e)
+{
+	return model_win_at(e->m, model_current(e->m));
+}
+
+static struct model_win *
+chan(struct env *e, const char *id)
+{
+	struct model_win *w =
+	    model_find(e->m, MODEL_WIN_CHANNEL, id, strlen(id));
+
+	assert_non_null(w);
+	return w;
+}
+
+static void
+env_start(struct env *e, const char *name, size_t scrollback)
+{
+	struct client_config cfg;
+	struct client_io io;
+
+	memset(e, 0, sizeof(*e));
+	cfg.name = name;
+	cfg.scrollback = scrollback;
+	io.ctx = &e->f;
+	io.send = fake_send;
+	io.drop = fake_drop;
+	io.quit = fake_quit;
+	e->c = client_new(&cfg, &io);
+	assert_non_null(e->c);
+	e->m = client_model(e->c);
+	assert_int_equal(client_state(e->c), CLIENT_OFFLINE);
+}
+
+static void
+env_end(struct env *e)
+{
+	fake_clear(&e->f);
+	client_free(e->c);
+}
+
+/* Connects and registers as carol under uid; the personal window opens. */
+static void
+env_register(struct env *e, const char *uid)
+{
+	char line[256];
+
+	client_connecting(e->c, "localhost:7000", 1000);
+	client_connected(e->c, 1000);
+	feed(e, PROTO_WELCOME, 1000);
+	feed(e, "", 1000);
+	feed(e, "hello$1$3072$32$txt-chatd/0.1.0", 1000);
+	snprintf(line, sizeof(line), "registered$%s$carol", uid);
+	feed(e, line, 1000);
+	snprintf(line, sizeof(line), "joined$%s$personal$1$~carol", uid);
+	feed(e, line, 1000);
+	snprintf(line, sizeof(line), "names$%s$carol", uid);
+	feed(e, line, 1000);
+	snprintf(line, sizeof(line), "names_end$%s$1", uid);
+	feed(e, line, 1000);
+	snprintf(line, sizeof(line), "history_end$%s$0", uid);
+	feed(e, line, 1000);
+	assert_int_equal(client_state(e->c), CLIENT_ONLINE);
+	fake_clear(&e->f);
+}
+
+static void
+env_online(struct env *e)
+{
+	env_start(e, "carol", 1000);
+	env_register(e, UID);
+}
+
+/* The join sequence of #rust with members carol, alice, bob and n history
+ * lines. */
+static void
+join_rust(struct env *e, const char *id, uint64_t n)
+{
+	char line[256];
+	uint64_t i;
+
+	snprintf(line, sizeof(line), "joined$%s$channel$3$#rust", id);
+	feed(e, line, 2000);
+	snprintf(line, sizeof(line), "names$%s$carol alice", id);
+	feed(e, line, 2000);
+	snprintf(line, sizeof(line), "names$%s$bob", id);
+	feed(e, line, 2000);
+	snprintf(line, sizeof(line), "names_end$%s$3", id);
+	feed(e, line, 2000);
+	for (i = 1; i <= n; i++) {
+		snprintf(line, sizeof(line),
+		    "msg$%s$%" PRIu64 "$1500$alice$old %" PRIu64, id, i, i);
+		feed(e, line, 2000);
+	}
+	snprintf(line, sizeof(line), "history_end$%s$%" PRIu64, id, n);
+	feed(e, line, 2000);
+}
+
+static int
+setup_locale(void **state)
+{
+	(void)state;
+	return setlocale(LC_ALL, "C.UTF-8") == NULL ? -1 : 0;
+}
+
+static void
+test_connect_register(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	assert_string_equal(client_name(e.c), "carol");
+	assert_int_equal(client_lag(e.c), -1);
+	assert_int_equal(client_text_max(e.c), PROTO_TEXT_MAX);
+	client_connecting(e.c, "localhost:7000", 1000);
+	assert_int_equal(client_state(e.c), CLIENT_CONNECTING);
+	assert_has_line(status(&e), MODEL_LINE_INFO, "localhost:7000");
+	client_connected(e.c, 1000);
+	assert_int_equal(client_state(e.c), CLIENT_HELLO);
+	assert_sent(&e.f, "hello$1");
+	/* The welcome and anything else before the reply are skipped. */
+	feed(&e, PROTO_WELCOME, 1000);
+	feed(&e, "", 1000);
+	feed(&e, "msg$x$1$1$a$b", 1000);
+	feed(&e, "ping$1", 1000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(client_state(e.c), CLIENT_HELLO);
+	feed(&e, "hello$1$2000$32$txt-chatd/0.1.0", 1000);
+	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
+	assert_int_equal(client_text_max(e.c), 2000);
+	assert_sent(&e.f, "reg$carol");
+	feed(&e, "registered$" UID "$carol", 1000);
+	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
+	assert_string_equal(model_self(e.m), "carol");
+	assert_nothing_sent(&e.f);
+	/* The personal channel's join sequence opens its window, unshown. */
+	feed(&e, "joined$" UID "$personal$1$~carol", 1000);
+	feed(&e, "names$" UID "$carol", 1000);
+	feed(&e, "names_end$" UID "$1", 1000);
+	feed(&e, "history_end$" UID "$0", 1000);
+	assert_int_equal(model_win_count(e.m), 2);
+	assert_int_equal(model_current(e.m), 0);
+	w = model_win_at(e.m, 1);
+	assert_int_equal(model_win_kind(w), MODEL_WIN_PERSONAL);
+	assert_string_equal(model_win_name(w), "~carol");
+	assert_string_equal(model_win_key(w), UID);
+	assert_int_equal(model_win_joined(w), 1);
+	assert_int_equal(model_member_count(w), 1);
+	assert_int_equal(line_count(w), 0);
+	/* Silent names: nothing printed anywhere. */
+	assert_false(has_line(status(&e), MODEL_LINE_INFO, "carol:"));
+	/* A second registered means nothing. */
+	feed(&e, "registered$" UID2 "$mallory", 1000);
+	assert_string_equal(client_name(e.c), "carol");
+	env_end(&e);
+}
+
+/* The text limit of hello is taken when this side can send it. */
+static void
+test_hello_text_max(void **state)
+{
+	static const struct {
+		const char *line;
+		size_t want;
+	} cases[] = {
+	    {"hello$1$1$32$x", 1},
+	    {"hello$1$3071$32$x", 3071},
+	    {"hello$1$3072$32$x", 3072},
+	    {"hello$1$3073$32$x", 3072},
+	    {"hello$1$0$32$x", 3072},
+	};
+	struct env e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		env_start(&e, "carol", 1000);
+		client_connected(e.c, 1);
+		feed(&e, cases[i].line, 1);
+		assert_int_equal(client_text_max(e.c), cases[i].want);
+		env_end(&e);
+	}
+}
+
+static void
+test_name_taken(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	client_connected(e.c, 1000);
+	feed(&e, "hello$1$3072$32$x", 1000);
+	fake_clear(&e.f);
+	feed(&e, "error$name_taken$reg$name is already in use: carol", 1000);
+	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
+	assert_has_line(status(&e), MODEL_LINE_ERROR,
+	    "the name carol is taken; pick another with /nick NAME");
+	/* A name that is not valid is refused here. */
+	assert_int_equal(type(&e, "/nick car$ol"), CLIENT_INPUT_KEEP);
+	assert_int_equal(type(&e, "/nick -x"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(type(&e, "/nick carol2"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "reg$carol2");
+	assert_string_equal(client_name(e.c), "carol2");
+	feed(&e, "error$bad_name$reg$names are ...", 1000);
+	assert_has_line(status(&e), MODEL_LINE_ERROR,
+	    "the name carol2 is not valid; pick another with /nick NAME");
+	/* Messages wait for registration. */
+	assert_int_equal(type(&e, "/join #a"), CLIENT_INPUT_KEEP);
+	assert_has_line(
+	    status(&e), MODEL_LINE_ERROR, "not connected: not sent");
+	assert_int_equal(type(&e, "/nick carol3"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "reg$carol3");
+	feed(&e, "registered$" UID "$carol3", 1000);
+	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
+	assert_string_equal(model_self(e.m), "carol3");
+	env_end(&e);
+}
+
+/* A configured name that is not valid is never sent. */
+static void
+test_bad_config_name(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e, "bad name", 1000);
+	client_connected(e.c, 1000);
+	fake_clear(&e.f);
+	feed(&e, "hello$1$3072$32$x", 1000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
+	assert_has_line(
+	    status(&e), MODEL_LINE_ERROR, "pick another with /nick NAME");
+	/* Offline, /nick changes the name to register with. */
+	client_disconnected(e.c, "eof", 2000, 7000);
+	assert_int_equal(type(&e, "/nick dave"), CLIENT_INPUT_DONE);
+	assert_nothing_sent(&e.f);
+	assert_string_equal(client_name(e.c), "dave");
+	client_connected(e.c, 8000);
+	feed(&e, "hello$1$3072$32$x", 8000);
+	assert_sent(&e.f, "hello$1", "reg$dave");
+	env_end(&e);
+}
+
+static void
+test_join_history_switch(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	struct model_line l;
+
+	(void)state;
+	env_online(&e);
+	assert_int_equal(type(&e, "/join #Rust"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "join$" UID "$#Rust");
+	join_rust(&e, RUST, 2);
+	w = chan(&e, RUST);
+	/* The window asked for is shown once joined. */
+	assert_ptr_equal(current(&e), w);
+	assert_string_equal(model_win_name(w), "#rust");
+	assert_int_equal(model_win_joined(w), 1);
+	assert_int_equal(model_member_count(w), 3);
+	assert_int_equal(line_count(w), 2);
+	assert_int_equal(model_line(w, 0, &l), 0);
+	assert_int_equal(l.flags, MODEL_FLAG_HISTORY);
+	assert_int_equal(l.time_ms, 1500);
+	assert_string_equal(l.sender, "alice");
+	assert_string_equal(l.text, "old 1");
+	assert_int_equal(model_win_seq(w), 2);
+	/* A history speaker moves up the member list. */
+	assert_string_equal(model_member(w, 0), "alice");
+	/* Live lines after history_end. */
+	model_select(e.m, 0);
+	feed(&e, "msg$" RUST "$3$3000$bob$hello carol", 3000);
+	l = last_line(w);
+	assert_int_equal(l.kind, MODEL_LINE_MSG);
+	assert_int_equal(l.flags, MODEL_FLAG_MENTION);
+	assert_int_equal(l.time_ms, 3000);
+	assert_int_equal(model_win_unread(w), 1);
+	assert_int_equal(model_win_mentioned(w), 1);
+	assert_string_equal(model_member(w, 0), "bob");
+	feed(&e, "act$" RUST "$4$3001$Carol$waves", 3001);
+	l = last_line(w);
+	assert_int_equal(l.kind, MODEL_LINE_ACT);
+	assert_int_equal(l.flags, MODEL_FLAG_SELF);
+	assert_int_equal(model_win_unread(w), 1);
+	/* A line seen already is skipped. */
+	feed(&e, "msg$" RUST "$4$3002$bob$dup", 3002);
+	feed(&e, "msg$" RUST "$2$3002$bob$dup", 3002);
+	assert_false(has_line(w, MODEL_LINE_MSG, "dup"));
+	assert_int_equal(model_win_seq(w), 4);
+	/* /create switches too, once the join sequence comes. */
+	assert_int_equal(type(&e, "/create dev"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "create_chan$" UID "$dev");
+	feed(&e, "created$D$dev", 3100);
+	feed(&e, "joined$D$channel$1$dev", 3100);
+	feed(&e, "names$D$carol", 3100);
+	feed(&e, "names_end$D$1", 3100);
+	feed(&e, "history_end$D$0", 3100);
+	assert_string_equal(model_win_name(current(&e)), "dev");
+	/* A join that fails forgets the switch. */
+	assert_int_equal(type(&e, "/join nowhere"), CLIENT_INPUT_DONE);
+	fake_clear(&e.f);
+	feed(&e, "error$no_such_channel$join$no such channel: nowhere", 3200);
+	assert_string_equal(last_text(current(&e)), "no such channel: nowhere");
+	assert_int_equal(last_line(current(&e)).kind, MODEL_LINE_ERROR);
+	feed(&e, "joined$N$channel$1$nowhere", 3300);
+	feed(&e, "history_end$N$0", 3300);
+	assert_string_equal(model_win_name(current(&e)), "dev");
+	env_end(&e);
+}
+
+static void
+test_reconnect_same_ids(void **state)
+{
+	struct env e;
+	struct model_win *w, *own;
+	size_t n;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 3);
+	w = chan(&e, RUST);
+	own = model_win_at(e.m, 1);
+	fake_clear(&e.f);
+	n = model_win_count(e.m);
+	client_disconnected(e.c, "connection reset", 5000, 10000);
+	assert_int_equal(client_state(e.c), CLIENT_OFFLINE);
+	assert_has_line(status(&e), MODEL_LINE_INFO,
+	    "disconnected: connection reset; reconnecting in 5 s");
+	assert_has_line(w, MODEL_LINE_INFO, "disconnected: connection reset");
+	assert_int_equal(model_win_joined(w), 0);
+	assert_int_equal(model_win_rejoin(w), 1);
+	assert_int_equal(model_win_rejoin(own), 0);
+	assert_int_equal(model_member_count(w), 0);
+	assert_int_equal(client_member_count(e.c), 0);
+	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
+	/* Offline, typed text is kept. */
+	assert_int_equal(type(&e, "are you there?"), CLIENT_INPUT_KEEP);
+	assert_string_equal(last_text(w), "not connected: not sent");
+	assert_nothing_sent(&e.f);
+	/* Same server: the same ids come back. */
+	client_connected(e.c, 11000);
+	feed(&e, "hello$1$3072$32$x", 11000);
+	feed(&e, "registered$" UID2 "$carol", 11000);
+	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust");
+	feed(&e, "joined$" UID2 "$personal$1$~carol", 11000);
+	feed(&e, "history_end$" UID2 "$0", 11000);
+	/* The personal window is re-keyed, not opened again. */
+	assert_int_equal(model_win_count(e.m), n);
+	assert_string_equal(model_win_key(own), UID2);
+	assert_int_equal(model_win_joined(own), 1);
+	model_select(e.m, 0);
+	join_rust(&e, RUST, 4);
+	/* Only the line not seen yet is added; the view stays. */
+	assert_int_equal(model_current(e.m), 0);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_string_equal(last_text(w), "old 4");
+	/* 3 lines of history, 2 notices and the new line. */
+	assert_int_equal(line_count(w), 6);
+	assert_int_equal(model_win_seq(w), 4);
+	assert_int_equal(model_win_joined(w), 1);
+	assert_int_equal(model_win_rejoin(w), 0);
+	assert_int_equal(model_member_count(w), 3);
+	/* History never counts as unread. */
+	assert_int_equal(model_win_unread(w), 0);
+	env_end(&e);
+}
+
+static void
+test_reconnect_new_ids(void **state)
+{
+	struct env e;
+	struct model_win *w, *bob;
+	size_t n;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 3);
+	w = chan(&e, RUST);
+	feed(&e, "joined$" BOBUID "$personal$2$~bob", 2000);
+	feed(&e, "history_end$" BOBUID "$0", 2000);
+	bob = model_find(e.m, MODEL_WIN_PERSONAL, BOBUID, strlen(BOBUID));
+	assert_non_null(bob);
+	/* A DM window is not rejoined. */
+	feed(&e, "dm$1$dave$carol$hi", 2000);
+	fake_clear(&e.f);
+	n = model_win_count(e.m);
+	client_disconnected(e.c, "eof", 5000, 5000);
+	assert_has_line(status(&e), MODEL_LINE_INFO, "reconnecting in 0 s");
+	client_connected(e.c, 6000);
+	feed(&e, "hello$1$3072$32$x", 6000);
+	feed(&e, "registered$" UID2 "$carol", 6000);
+	/* Named channels by name, personal ones by id. */
+	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust",
+	    "join$" UID2 "$" BOBUID);
+	feed(&e, "joined$" UID2 "$personal$1$~carol", 6000);
+	feed(&e, "history_end$" UID2 "$0", 6000);
+	/* The server restarted: #rust has a new id and new history. */
+	join_rust(&e, RUST2, 2);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_ptr_equal(chan(&e, RUST2), w);
+	assert_null(model_find(e.m, MODEL_WIN_CHANNEL, RUST, strlen(RUST)));
+	assert_int_equal(model_win_seq(w), 2);
+	/* 3 lines of history, the notice and the new history. */
+	assert_int_equal(line_count(w), 3 + 1 + 2);
+	assert_string_equal(last_text(w), "old 2");
+	feed(&e, "msg$" RUST2 "$3$7000$bob$new", 7000);
+	assert_string_equal(last_text(w), "new");
+	/* bob's channel is gone: an error, and the window stays. */
+	feed(&e, "error$no_such_channel$join$no such channel: " BOBUID, 6000);
+	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel");
+	assert_int_equal(model_win_joined(bob), 0);
+	/* It is not joined: /leave just closes it. */
+	model_select(e.m, model_win_index(e.m, bob));
+	assert_int_equal(type(&e, "/leave"), CLIENT_INPUT_DONE);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(model_win_count(e.m), n - 1);
+	env_end(&e);
+}
+
+/* A disconnect before the rejoin was confirmed rejoins again next time. */
+static void
+test_reconnect_twice(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	client_disconnected(e.c, "eof", 5000, 6000);
+	client_connected(e.c, 6000);
+	feed(&e, "hello$1$3072$32$x", 6000);
+	feed(&e, "registered$" UID2 "$carol", 6000);
+	fake_clear(&e.f);
+	client_disconnected(e.c, "eof", 6500, 7000);
+	client_connected(e.c, 7000);
+	feed(&e, "hello$1$3072$32$x", 7000);
+	feed(&e, "registered$" UID "$carol", 7000);
+	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID "$#rust");
+	env_end(&e);
+}
+
+/* The name is taken after a reconnect: the notice reaches the window shown. */
+static void
+test_reconnect_name_taken(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = current(&e);
+	client_disconnected(e.c, "eof", 5000, 6000);
+	client_connected(e.c, 6000);
+	feed(&e, "hello$1$3072$32$x", 6000);
+	feed(&e, "error$name_taken$reg$taken", 6000);
+	assert_string_equal(last_text(w),
+	    "the name carol is taken; pick another with /nick NAME");
+	assert_string_equal(last_text(status(&e)),
+	    "the name carol is taken; pick another with /nick NAME");
+	fake_clear(&e.f);
+	/* Text typed meanwhile is kept. */
+	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+}
+
+static void
+test_join_part_quit_nick(void **state)
+{
+	struct env e;
+	struct model_win *w, *dev, *dm, *own;
+
+	(void)state;
+	env_online(&e);
+	own = model_win_at(e.m, 1);
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	feed(&e, "joined$D$channel$2$dev", 2000);
+	feed(&e, "names$D$carol bob", 2000);
+	feed(&e, "names_end$D$2", 2000);
+	feed(&e, "history_end$D$0", 2000);
+	dev = chan(&e, "D");
+	feed(&e, "dm$1$alice$carol$psst", 2000);
+	dm = model_find(e.m, MODEL_WIN_DM, "alice", 5);
+	assert_non_null(dm);
+
+	feed(&e, "join$" RUST "$4000$dave", 4000);
+	assert_string_equal(last_text(w), "dave joined");
+	assert_int_equal(last_line(w).kind, MODEL_LINE_EVENT);
+	assert_int_equal(last_line(w).time_ms, 4000);
+	assert_true(model_member_has(w, "dave", 4));
+	feed(&e, "part$" RUST "$4001$dave", 4001);
+	assert_string_equal(last_text(w), "dave left");
+	assert_false(model_member_has(w, "dave", 4));
+	/* Events never count as unread. */
+	assert_int_equal(model_win_unread(w), 0);
+	/* Events for channels without a window are dropped. */
+	feed(&e, "join$nochan$4000$dave", 4000);
+	assert_ptr_equal(model_find(e.m, MODEL_WIN_CHANNEL, "nochan", 6), NULL);
+
+	/* A quit shows wherever the quitter was. */
+	feed(&e, "quit$4002$bob$gone fishing", 4002);
+	assert_string_equal(last_text(w), "bob quit (gone fishing)");
+	assert_string_equal(last_text(dev), "bob quit (gone fishing)");
+	assert_false(model_member_has(w, "bob", 3));
+	assert_false(model_member_has(dev, "bob", 3));
+	assert_int_equal(line_count(own), 0);
+	feed(&e, "quit$4003$alice$", 4003);
+	assert_string_equal(last_text(w), "alice quit");
+	assert_string_equal(last_text(dm), "alice quit");
+	assert_false(has_line(dev, MODEL_LINE_EVENT, "alice"));
+
+	/* A rename, in every window where the old name is. */
+	feed(&e, "joined$" RUST "$channel$3$#rust", 5000);
+	feed(&e, "names$" RUST "$carol alice bob", 5000);
+	feed(&e, "names_end$" RUST "$3", 5000);
+	feed(&e, "history_end$" RUST "$0", 5000);
+	feed(&e, "nick$5001$Alice$alicia", 5001);
+	assert_string_equal(last_text(w), "Alice is now known as alicia");
+	assert_true(model_member_has(w, "alicia", 6));
+	assert_false(model_member_has(w, "alice", 5));
+	assert_false(has_line(dev, MODEL_LINE_EVENT, "alicia"));
+	/* The conversation follows the new name. */
+	assert_string_equal(model_win_key(dm), "alicia");
+	assert_string_equal(model_win_name(dm), "alicia");
+	assert_string_equal(last_text(dm), "Alice is now known as alicia");
+	feed(&e, "dm$5002$alicia$carol$again", 5002);
+	assert_string_equal(last_text(dm), "again");
+
+	/* This user's own rename. */
+	feed(&e, "nick$5003$carol$caz", 5003);
+	assert_string_equal(client_name(e.c), "caz");
+	assert_string_equal(model_self(e.m), "caz");
+	assert_string_equal(model_win_name(own), "~caz");
+	assert_has_line(
+	    status(&e), MODEL_LINE_INFO, "you are now known as caz");
+	assert_string_equal(last_text(w), "carol is now known as caz");
+	feed(&e, "msg$" RUST "$1$5004$caz$me now", 5004);
+	assert_int_equal(last_line(w).flags, MODEL_FLAG_SELF);
+	feed(&e, "msg$" RUST "$2$5004$bob$hi caz", 5004);
+	assert_int_equal(last_line(w).flags, MODEL_FLAG_MENTION);
+	env_end(&e);
+}
+
+static void
+test_dm(void **state)
+{
+	struct env e;
+	struct model_win *dm;
+	struct model_line l;
+
+	(void)state;
+	env_online(&e);
+	feed(&e, "dm$4000$bob$carol$hi there", 4000);
+	dm = model_find(e.m, MODEL_WIN_DM, "bob", 3);
+	assert_non_null(dm);
+	/* Opened, not shown; a direct message is a mention. */
+	assert_int_equal(model_current(e.m), 0);
+	assert_string_equal(model_win_name(dm), "bob");
+	l = last_line(dm);
+	assert_int_equal(l.kind, MODEL_LINE_MSG);
+	assert_int_equal(l.flags, MODEL_FLAG_MENTION);
+	assert_string_equal(l.sender, "bob");
+	assert_int_equal(model_win_unread(dm), 1);
+	assert_int_equal(model_win_mentioned(dm), 1);
+	assert_int_equal(model_next_activity(e.m), model_win_index(e.m, dm));
+	/* Our copy goes to the window of the other party. */
+	feed(&e, "dm$4001$carol$BOB$hello", 4001);
+	l = last_line(dm);
+	assert_int_equal(l.flags, MODEL_FLAG_SELF);
+	assert_string_equal(l.sender, "carol");
+	assert_int_equal(model_win_unread(dm), 1);
+	feed(&e, "dm_act$4002$Bob$carol$waves", 4002);
+	assert_int_equal(last_line(dm).kind, MODEL_LINE_ACT);
+	assert_int_equal(model_win_count(e.m), 3);
+	/* Typing in it. */
+	model_select(e.m, model_win_index(e.m, dm));
+	assert_int_equal(type(&e, "how are you"), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, "/me smiles"), CLIENT_INPUT_DONE);
+	assert_sent(
+	    &e.f, "dm$" UID "$bob$how are you", "dm_act$" UID "$bob$smiles");
+	/* /leave closes it here; the server has nothing to leave. */
+	assert_int_equal(type(&e, "/leave"), CLIENT_INPUT_DONE);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(model_win_count(e.m), 2);
+	env_end(&e);
+}
+
+static void
+test_left_closed(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	fake_clear(&e.f);
+	assert_int_equal(type(&e, "/leave"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "leave$" UID "$" RUST);
+	assert_int_equal(model_win_count(e.m), 3);
+	feed(&e, "left$" RUST, 3000);
+	assert_int_equal(model_win_count(e.m), 2);
+	assert_int_equal(model_current(e.m), 1);
+	assert_has_line(status(&e), MODEL_LINE_INFO, "you left #rust");
+	/* A channel closed under us stays, not joined. */
+	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
+	feed(&e, "names$" BOBUID "$bob carol", 3000);
+	feed(&e, "names_end$" BOBUID "$2", 3000);
+	feed(&e, "history_end$" BOBUID "$0", 3000);
+	w = model_find(e.m, MODEL_WIN_PERSONAL, BOBUID, strlen(BOBUID));
+	assert_non_null(w);
+	feed(&e, "closed$" BOBUID "$bob quit", 3001);
+	assert_int_equal(model_win_joined(w), 0);
+	assert_int_equal(model_member_count(w), 0);
+	assert_has_line(w, MODEL_LINE_INFO, "closed: bob quit");
+	model_select(e.m, model_win_index(e.m, w));
+	assert_int_equal(type(&e, "still here?"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_has_line(w, MODEL_LINE_ERROR, "you are not in ~bob");
+	/* Not reconnected to later. */
+	client_disconnected(e.c, "eof", 4000, 5000);
+	assert_int_equal(model_win_rejoin(w), 0);
+	/* left for a channel without a window changes nothing. */
+	client_connected(e.c, 5000);
+	feed(&e, "hello$1$3072$32$x", 5000);
+	feed(&e, "registered$" UID "$carol", 5000);
+	feed(&e, "left$nochan", 5000);
+	assert_int_equal(model_win_count(e.m), 3);
+	env_end(&e);
+}
+
+static void
+test_list_names(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	fake_clear(&e.f);
+	assert_int_equal(type(&e, "/list"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "list$" UID);
+	feed(&e, "list$" RUST "$channel$3$#rust", 3000);
+	feed(&e, "list$D$channel$1$dev", 3000);
+	feed(&e, "list_end$2", 3000);
+	assert_has_line(w, MODEL_LINE_INFO, "#rust  3 members  " RUST);
+	assert_has_line(w, MODEL_LINE_INFO, "dev  1 member  D");
+	assert_string_equal(last_text(w), "2 channels");
+	/* /names asks and prints the reply, which replaces the members. */
+	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "names$" UID "$" RUST);
+	feed(&e, "names$" RUST "$carol dave", 3000);
+	feed(&e, "names_end$" RUST "$2", 3000);
+	assert_has_line(w, MODEL_LINE_INFO, "#rust: carol dave");
+	assert_string_equal(last_text(w), "#rust: 2 members");
+	assert_int_equal(model_member_count(w), 2);
+	assert_true(model_member_has(w, "dave", 4));
+	assert_false(model_member_has(w, "bob", 3));
+	assert_int_equal(client_member_count(e.c), 2);
+	/* Of another channel, by name. */
+	assert_int_equal(type(&e, "/who #other"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "names$" UID "$#other");
+	feed(&e, "names$O$zed", 3000);
+	feed(&e, "names_end$O$1", 3000);
+	assert_has_line(w, MODEL_LINE_INFO, "O: zed");
+	assert_string_equal(last_text(w), "O: 1 member");
+	/* Unasked replies are silent; failed asks are forgotten. */
+	assert_int_equal(type(&e, "/names #gone"), CLIENT_INPUT_DONE);
+	fake_clear(&e.f);
+	feed(&e, "error$no_such_channel$names$no such channel: #gone", 3000);
+	feed(&e, "names$" RUST "$carol", 3000);
+	feed(&e, "names_end$" RUST "$1", 3000);
+	assert_string_equal(last_text(w), "no such channel: #gone");
+	assert_int_equal(model_member_count(w), 1);
+	/* Not in a window without a channel. */
+	model_select(e.m, 0);
+	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+}
+
+static void
+test_ping_pong_error(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_online(&e);
+	feed(&e, "ping$abc", 2000);
+	assert_sent(&e.f, "pong$abc");
+	/* A token that cannot be echoed is not. */
+	feed(&e, "ping$a b", 2000);
+	feed(&e, "ping$", 2000);
+	assert_nothing_sent(&e.f);
+	/* An unexpected pong measures nothing. */
+	feed(&e, "pong$123", 2000);
+	assert_int_equal(client_lag(e.c), -1);
+	/* Errors go to the window shown; closing ones to status too. */
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	feed(&e, "error$not_member$send_msg$you are not in it", 3000);
+	assert_string_equal(last_text(current(&e)), "you are not in it");
+	assert_false(has_line(status(&e), MODEL_LINE_ERROR, "not in it"));
+	feed(&e, "error$shutdown$*$server is stopping", 3000);
+	assert_string_equal(last_text(current(&e)), "server is stopping");
+	assert_string_equal(last_text(status(&e)), "server is stopping");
+	/* No text: the code's own. */
+	feed(&e, "error$channel_full$join$", 3000);
+	assert_string_equal(last_text(current(&e)), "channel is full");
+	env_end(&e);
+}
+
+static void
+test_keepalive(void **state)
+{
+	struct env e;
+	uint64_t t0 = 1000, t;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
+	client_tick(e.c, 1000000);
+	assert_nothing_sent(&e.f);
+	env_register(&e, UID);
+	/* Idle: a ping after CLIENT_PING_IDLE_MS of silence. */
+	assert_int_equal(client_next_tick(e.c), t0 + CLIENT_PING_IDLE_MS);
+	client_tick(e.c, t0 + CLIENT_PING_IDLE_MS - 1);
+	assert_nothing_sent(&e.f);
+	/* Any line is life. */
+	feed(&e, "ping$x", t0 + 100);
+	fake_clear(&e.f);
+	t0 += 100;
+	assert_int_equal(client_next_tick(e.c), t0 + CLIENT_PING_IDLE_MS);
+	client_tick(e.c, t0 + CLIENT_PING_IDLE_MS - 1);
+	assert_nothing_sent(&e.f);
+	t = t0 + CLIENT_PING_IDLE_MS;
+	client_tick(e.c, t);
+	assert_int_equal(e.f.nsent, 1);
+	assert_string_equal(e.f.sent[0], "ping$31100");
+	fake_clear(&e.f);
+	assert_int_equal(client_next_tick(e.c), t + CLIENT_PING_TIMEOUT_MS);
+	/* One ping at a time. */
+	client_tick(e.c, t + 10);
+	assert_nothing_sent(&e.f);
+	/* Another token is not ours. */
+	feed(&e, "pong$31101", t + 40);
+	assert_int_equal(client_lag(e.c), -1);
+	feed(&e, "pong$31100", t + 50);
+	assert_int_equal(client_lag(e.c), 50);
+	assert_int_equal(client_next_tick(e.c), t + 50 + CLIENT_PING_IDLE_MS);
+	/* Unanswered: dropped at the deadline, not before. */
+	t = t + 50 + CLIENT_PING_IDLE_MS;
+	client_tick(e.c, t);
+	fake_clear(&e.f);
+	client_tick(e.c, t + CLIENT_PING_TIMEOUT_MS - 1);
+	assert_int_equal(e.f.drops, 0);
+	/* A line meanwhile moves the deadline. */
+	feed(&e, "list_end$0", t + 1000);
+	assert_int_equal(
+	    client_next_tick(e.c), t + 1000 + CLIENT_PING_TIMEOUT_MS);
+	client_tick(e.c, t + CLIENT_PING_TIMEOUT_MS);
+	assert_int_equal(e.f.drops, 0);
+	client_tick(e.c, t + 1000 + CLIENT_PING_TIMEOUT_MS);
+	assert_int_equal(e.f.drops, 1);
+	assert_string_equal(e.f.why, "server not responding");
+	assert_nothing_sent(&e.f);
+	/* Nothing more until the shell reconnects. */
+	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
+	client_tick(e.c, t + 10 * CLIENT_PING_TIMEOUT_MS);
+	assert_int_equal(e.f.drops, 1);
+	assert_nothing_sent(&e.f);
+	client_disconnected(e.c, "server not responding", t + 1000, t + 6000);
+	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
+	client_connected(e.c, 200000);
+	fake_clear(&e.f);
+	assert_int_equal(client_next_tick(e.c), 200000 + CLIENT_PING_IDLE_MS);
+	/* A late line after the deadline passed still drops at once. */
+	client_tick(e.c, 200000 + CLIENT_PING_IDLE_MS + 5);
+	assert_sent(&e.f, "ping$230005");
+	client_tick(e.c, 230005 + CLIENT_PING_TIMEOUT_MS + 1);
+	assert_int_equal(e.f.drops, 2);
+	env_end(&e);
+}
+
+static void
+test_input_messages(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	char *text;
+	size_t max;
+
+	(void)state;
+	env_online(&e);
+	/* Not in the status window. */
+	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
+	assert_has_line(status(&e), MODEL_LINE_INFO, "status window");
+	assert_int_equal(type(&e, "/me waves"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	fake_clear(&e.f);
+	assert_int_equal(type(&e, "price is $5"), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, "//join x"), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, "/me waves"), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, ""), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "send_msg$" UID "$" RUST "$price is $5",
+	    "send_msg$" UID "$" RUST "$/join x",
+	    "send_act$" UID "$" RUST "$waves");
+	/* The server echoes; nothing is shown before. */
+	assert_int_equal(line_count(w), 0);
+	/* Control characters and bad UTF-8 are refused, with the reason. */
+	assert_int_equal(type(&e, "a\tb"), CLIENT_INPUT_KEEP);
+	assert_has_line(w, MODEL_LINE_ERROR, "U+0009");
+	assert_int_equal(type(&e,
+	                     "a\xE2\x80\xAE"
+	                     "b"),
+	    CLIENT_INPUT_KEEP);
+	assert_has_line(w, MODEL_LINE_ERROR, "U+202E");
+	assert_int_equal(type(&e, "bad \xFF"), CLIENT_INPUT_KEEP);
+	assert_int_equal(type(&e, "two\nlines"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	/* The text limit at N and N+1. */
+	max = client_text_max(e.c);
+	text = malloc(max + 2);
+	assert_non_null(text);
+	memset(text, 'x', max + 1);
+	text[max] = '\0';
+	assert_int_equal(type(&e, text), CLIENT_INPUT_DONE);
+	assert_int_equal(e.f.nsent, 1);
+	assert_int_equal(
+	    strlen(e.f.sent[0]), strlen("send_msg$" UID "$" RUST "$") + max);
+	fake_clear(&e.f);
+	text[max] = 'x';
+	text[max + 1] = '\0';
+	assert_int_equal(type(&e, text), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_string_equal(last_text(w),
+	    "not sent: the text is 3073 bytes; the server takes at most 3072");
+	free(text);
+	env_end(&e);
+}
+
+/* A server with a lower text limit: N and N+1 at its limit. */
+static void
+test_input_text_max_low(void **state)
+{
+	struct env e;
+	char text[102];
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	client_connected(e.c, 1);
+	feed(&e, "hello$1$100$32$x", 1);
+	feed(&e, "registered$" UID "$carol", 1);
+	join_rust(&e, RUST, 0);
+	model_select(e.m, model_win_index(e.m, chan(&e, RUST)));
+	fake_clear(&e.f);
+	memset(text, 'y', 100);
+	text[100] = '\0';
+	assert_int_equal(type(&e, text), CLIENT_INPUT_DONE);
+	fake_clear(&e.f);
+	text[100] = 'y';
+	text[101] = '\0';
+	assert_int_equal(type(&e, text), CLIENT_INPUT_KEEP);
+	assert_string_equal(last_text(current(&e)),
+	    "not sent: the text is 101 bytes; the server takes at most 100");
+	/* /msg and /me follow the same limit. */
+	assert_int_equal(type(&e,
+	                     "/me yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+	                     "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+	                     "yyyyyyyyyyyyyyyy"),
+	    CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+}
+
+static void
+test_input_offline(void **state)
+{
+	static const char *const needs_server[] = {"/join #a", "/create a",
+	    "/list", "/names #a", "/msg bob hi", "/leave #elsewhere"};
+	struct env e;
+	struct model_win *w;
+	size_t i, n;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	client_disconnected(e.c, "eof", 3000, 8000);
+	fake_clear(&e.f);
+	for (i = 0; i < sizeof(needs_server) / sizeof(needs_server[0]); i++) {
+		n = line_count(w);
+		assert_int_equal(type(&e, needs_server[i]), CLIENT_INPUT_KEEP);
+		assert_int_equal(line_count(w), n + 1);
+		assert_string_equal(last_text(w), "not connected: not sent");
+		assert_int_equal(last_line(w).kind, MODEL_LINE_ERROR);
+	}
+	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
+	assert_int_equal(type(&e, "/me waves"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	/* What needs no server works. */
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, "/clear"), CLIENT_INPUT_DONE);
+	assert_int_equal(line_count(w), 0);
+	/* /quit offline just quits. */
+	assert_int_equal(type(&e, "/quit bye"), CLIENT_INPUT_DONE);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(e.f.quits, 1);
+	env_end(&e);
+}
+
+static void
+test_slash_commands(void **state)
+{
+	struct env e;
+	struct model_win *w, *dm;
+	size_t n;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	fake_clear(&e.f);
+	/* Parse errors: slash's explanation, text kept. */
+	assert_int_equal(type(&e, "/bogus x"), CLIENT_INPUT_KEEP);
+	assert_string_equal(
+	    last_text(w), "unknown command /bogus; /help lists them");
+	assert_int_equal(type(&e, "/join"), CLIENT_INPUT_KEEP);
+	assert_string_equal(last_text(w), "/join needs a channel name or id");
+	assert_int_equal(type(&e, "/"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	/* /join and /create. */
+	assert_int_equal(type(&e, "/join " RUST2), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "join$" UID "$" RUST2);
+	assert_int_equal(type(&e, "/create bad!name"), CLIENT_INPUT_KEEP);
+	assert_has_line(w, MODEL_LINE_ERROR, "not a valid channel name");
+	assert_int_equal(type(&e, "/create #ok"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "create_chan$" UID "$#ok");
+	/* A '$' in the last field stays in it. */
+	assert_int_equal(type(&e, "/join a$b"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "join$" UID "$a$b");
+	/* /nick. */
+	assert_int_equal(type(&e, "/nick caz"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "nick$" UID "$caz");
+	assert_string_equal(client_name(e.c), "carol");
+	assert_int_equal(type(&e, "/nick ca$z"), CLIENT_INPUT_KEEP);
+	assert_has_line(w, MODEL_LINE_ERROR, "is not a valid name");
+	/* /msg opens the conversation without going there. */
+	assert_int_equal(type(&e, "/msg bob hi $there"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "dm$" UID "$bob$hi $there");
+	dm = model_find(e.m, MODEL_WIN_DM, "bob", 3);
+	assert_non_null(dm);
+	assert_ptr_equal(current(&e), w);
+	assert_int_equal(type(&e, "/msg bo$b hi"), CLIENT_INPUT_KEEP);
+	assert_int_equal(type(&e, "/msg bob a\x01"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	/* /leave by name and by id of a window, and of none. */
+	assert_int_equal(type(&e, "/leave #RUST"), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, "/leave " RUST), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, "/leave #elsewhere"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "leave$" UID "$" RUST, "leave$" UID "$" RUST,
+	    "leave$" UID "$#elsewhere");
+	n = model_win_count(e.m);
+	model_select(e.m, 0);
+	assert_int_equal(type(&e, "/leave"), CLIENT_INPUT_KEEP);
+	assert_int_equal(model_win_count(e.m), n);
+	model_select(e.m, model_win_index(e.m, w));
+	/* /clear. */
+	assert_true(line_count(w) > 0);
+	assert_int_equal(type(&e, "/clear"), CLIENT_INPUT_DONE);
+	assert_int_equal(line_count(w), 0);
+	/* /help: every command, then the keys. */
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	assert_has_line(w, MODEL_LINE_INFO, "/join <name|id>");
+	assert_has_line(w, MODEL_LINE_INFO, "/create <name>");
+	assert_has_line(w, MODEL_LINE_INFO, "/leave [channel]");
+	assert_has_line(w, MODEL_LINE_INFO, "/list");
+	assert_has_line(w, MODEL_LINE_INFO, "/names [channel]");
+	assert_has_line(w, MODEL_LINE_INFO, "/who");
+	assert_has_line(w, MODEL_LINE_INFO, "/nick <name>");
+	assert_has_line(w, MODEL_LINE_INFO, "/msg <name> <text>");
+	assert_has_line(w, MODEL_LINE_INFO, "/me <action>");
+	assert_has_line(w, MODEL_LINE_INFO, "/clear");
+	assert_has_line(w, MODEL_LINE_INFO, "/help [command]");
+	assert_has_line(w, MODEL_LINE_INFO, "/quit [reason]");
+	assert_has_line(w, MODEL_LINE_INFO, "Alt-1");
+	assert_has_line(w, MODEL_LINE_INFO, "Alt-0");
+	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-N");
+	assert_has_line(w, MODEL_LINE_INFO, "Alt-Left");
+	assert_has_line(w, MODEL_LINE_INFO, "Alt-A");
+	assert_has_line(w, MODEL_LINE_INFO, "PgUp");
+	assert_has_line(w, MODEL_LINE_INFO, "Alt-Home");
+	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-L");
+	assert_has_line(w, MODEL_LINE_INFO, "Tab");
+	assert_has_line(w, MODEL_LINE_INFO, "Up, Down");
+	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-W");
+	n = line_count(w);
+	assert_int_equal(type(&e, "/help join"), CLIENT_INPUT_DONE);
+	assert_int_equal(line_count(w), n + 1);
+	assert_string_equal(
+	    last_text(w), "/join <name|id>  join a channel by name or id");
+	assert_int_equal(type(&e, "/help nope"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	/* /quit: the reason goes, then the program ends. */
+	assert_int_equal(type(&e, "/quit"), CLIENT_INPUT_DONE);
+	assert_int_equal(type(&e, "/quit see you $soon"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "quit", "quit$see you $soon");
+	assert_int_equal(e.f.quits, 2);
+	env_end(&e);
+}
+
+static void
+test_quit_reason_limit(void **state)
+{
+	struct env e;
+	char line[PROTO_REASON_MAX + 16];
+
+	(void)state;
+	env_online(&e);
+	strcpy(line, "/quit ");
+	memset(line + 6, 'r', PROTO_REASON_MAX);
+	line[6 + PROTO_REASON_MAX] = '\0';
+	assert_int_equal(type(&e, line), CLIENT_INPUT_DONE);
+	assert_int_equal(e.f.nsent, 1);
+	assert_int_equal(strlen(e.f.sent[0]), 5 + PROTO_REASON_MAX);
+	fake_clear(&e.f);
+	line[6 + PROTO_REASON_MAX] = 'r';
+	line[7 + PROTO_REASON_MAX] = '\0';
+	assert_int_equal(type(&e, line), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_string_equal(last_text(status(&e)),
+	    "the reason is 257 bytes; the server takes at most 256");
+	assert_int_equal(type(&e, "/quit a\x1b"), CLIENT_INPUT_KEEP);
+	assert_int_equal(e.f.quits, 1);
+	env_end(&e);
+}
+
+static void
+test_hostile_lines(void **state)
+{
+	static const char *const malformed[] = {"msg", "msg$" RUST,
+	    "msg$" RUST "$x$1$a$b", "joined$X$weird$1$n", "hello$1",
+	    "names_end$" RUST "$-1",
+	    "msg$" RUST "$99999999999999999999999$1$a$b"};
+	struct env e;
+	struct model_win *w, *s;
+	char *big;
+	size_t i, n;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	s = status(&e);
+	fake_clear(&e.f);
+	feed(&e, "bogus$1$2", 3000);
+	assert_string_equal(last_text(s), "server sent an unknown line: bogus");
+	feed(&e, "\x1b[2J$x", 3000);
+	assert_string_equal(
+	    last_text(s), "server sent an unknown line: \xE2\x90\x9B[2J");
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		n = line_count(s);
+		feed(&e, malformed[i], 3000);
+		assert_int_equal(line_count(s), n + 1);
+		assert_non_null(strstr(last_text(s), "server sent a"));
+	}
+	/* Empty lines are nothing. */
+	n = line_count(s);
+	feed(&e, "", 3000);
+	assert_int_equal(line_count(s), n);
+	/* Bad bytes in names and text are made safe. */
+	feed(&e, "msg$" RUST "$1$3000$ev\xFFil\x1b$text\x07\xC0\xAF", 3000);
+	assert_string_equal(
+	    last_line(w).sender, "ev\xEF\xBF\xBDil\xE2\x90\x9B");
+	assert_string_equal(
+	    last_text(w), "text\xE2\x90\x87\xEF\xBF\xBD\xEF\xBF\xBD");
+	feed(&e, "join$" RUST "$1$\x1b]0;pwned\x07", 3000);
+	assert_string_equal(
+	    last_text(w), "\xE2\x90\x9B]0;pwned\xE2\x90\x87 joined");
+	/* A message for a channel without a window opens one, unshown. */
+	feed(&e, "msg$Q$1$3000$zed$surprise", 3000);
+	assert_string_equal(last_text(chan(&e, "Q")), "surprise");
+	assert_ptr_equal(current(&e), w);
+	/* A 100 KB line the shell passes anyway is cut, not trusted. */
+	big = malloc(100 * 1024 + 1);
+	assert_non_null(big);
+	memset(big, 'z', 100 * 1024);
+	memcpy(big, "msg$" RUST "$2$3000$bob$",
+	    strlen("msg$" RUST "$2$3000$bob$"));
+	client_line(e.c, big, 100 * 1024, 3000);
+	assert_int_equal(last_line(w).text_len, MODEL_TEXT_MAX);
+	memcpy(big, "nick$1$", 7);
+	client_line(e.c, big, 100 * 1024, 3000);
+	free(big);
+	client_line_too_long(e.c, 3000);
+	assert_has_line(s, MODEL_LINE_INFO, "longer than 4096 bytes");
+	/* A '$' in a name that would split a command is never sent. */
+	feed(&e, "dm$1$bob$carol$hi", 3000);
+	feed(&e, "nick$1$bob$b$x", 3000);
+	model_select(
+	    e.m, model_win_index(e.m, model_find(e.m, MODEL_WIN_DM, "b$x", 3)));
+	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_string_equal(last_text(current(&e)),
+	    "not sent: a name or channel may not hold '$' or be empty");
+	model_select(e.m, model_win_index(e.m, w));
+	/* Names lines with odd spacing. */
+	feed(&e, "names$" RUST "$   ", 3000);
+	feed(&e, "names$" RUST "$ a  b ", 3000);
+	feed(&e, "names_end$" RUST "$2", 3000);
+	assert_int_equal(model_member_count(w), 2);
+	/* Lines while offline are ignored. */
+	client_disconnected(e.c, "eof", 3000, 4000);
+	n = line_count(s);
+	feed(&e, "bogus", 3000);
+	feed(&e, "msg$" RUST "$9$1$a$offline line", 3000);
+	assert_int_equal(line_count(s), n);
+	assert_false(has_line(w, MODEL_LINE_MSG, "offline line"));
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+}
+
+/* 100,000 messages into one window: the ring holds its bound. */
+static void
+test_ingest_100k(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	struct model_line l;
+	char line[256];
+	uint64_t i;
+	int n;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	env_register(&e, UID);
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	for (i = 1; i <= 100000; i++) {
+		n = snprintf(line, sizeof(line),
+		    "msg$" RUST "$%" PRIu64 "$%" PRIu64 "$%s$message %" PRIu64,
+		    i, 5000 + i, i % 3 ? "alice" : "bob", i);
+		client_line(e.c, line, (size_t)n, 5000 + i);
+	}
+	assert_int_equal(model_lines_end(w) - model_lines_begin(w), 1000);
+	assert_int_equal(model_lines_end(w), 100000);
+	assert_string_equal(last_text(w), "message 100000");
+	assert_int_equal(model_line(w, 99000, &l), 0);
+	assert_string_equal(l.text, "message 99001");
+	assert_string_equal(l.sender, "alice");
+	assert_int_equal(l.time_ms, 5000 + 99001);
+	assert_int_equal(model_line(w, 98999, &l), -1);
+	assert_int_equal(model_win_seq(w), 100000);
+	assert_int_equal(model_win_unread(w), 100000);
+	/* The last speakers first: 100000 is alice's, 99999 bob's. */
+	assert_string_equal(model_member(w, 0), "alice");
+	assert_string_equal(model_member(w, 1), "bob");
+	assert_int_equal(model_member_count(w), 3);
+	env_end(&e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_connect_register),
+	    cmocka_unit_test(test_hello_text_max),
+	    cmocka_unit_test(test_name_taken),
+	    cmocka_unit_test(test_bad_config_name),
+	    cmocka_unit_test(test_join_history_switch),
+	    cmocka_unit_test(test_reconnect_same_ids),
+	    cmocka_unit_test(test_reconnect_new_ids),
+	    cmocka_unit_test(test_reconnect_twice),
+	    cmocka_unit_test(test_reconnect_name_taken),
+	    cmocka_unit_test(test_join_part_quit_nick),
+	    cmocka_unit_test(test_dm),
+	    cmocka_unit_test(test_left_closed),
+	    cmocka_unit_test(test_list_names),
+	    cmocka_unit_test(test_ping_pong_error),
+	    cmocka_unit_test(test_keepalive),
+	    cmocka_unit_test(test_input_messages),
+	    cmocka_unit_test(test_input_text_max_low),
+	    cmocka_unit_test(test_input_offline),
+	    cmocka_unit_test(test_slash_commands),
+	    cmocka_unit_test(test_quit_reason_limit),
+	    cmocka_unit_test(test_hostile_lines),
+	    cmocka_unit_test(test_ingest_100k),
+	};
+
+	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);
+}
