@@ -609,15 +609,36 @@ take_lines(struct server *s, int i)
 	}
 	if (c->state != CONN_OPEN)
 		return;
+	/*
+	 * Deadlines move later lazily; one that must come sooner, such as
+	 * the first keepalive after registering, is moved here.
+	 */
+	if (conn_next_deadline(s, c, i) < deadlines_when(s->deadlines, i))
+		schedule(s, i);
 	c->ready =
 	    !c->throttled && !c->backlogged && line_reader_has_line(&c->in);
 	if (c->ready)
 		s->any_ready = 1;
-	/* An idle connection holds no input buffer (detach keeps a discard in
-	 * progress). */
+	/* Idle connections hold no input buffer; detach keeps a discard going.
+	 */
 	if (line_reader_pending(&c->in) == 0)
 		pool_put(s->in_pool, line_reader_detach(&c->in));
 	update_events(s, i);
+}
+
+/* Bytes no text line holds: controls other than CR and LF, and DEL. */
+static int
+has_binary(const char *p, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		unsigned char b = (unsigned char)p[k];
+
+		if ((b < 0x20 && b != '\r' && b != '\n') || b == 0x7F)
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -665,6 +686,14 @@ read_conn(struct server *s, int i)
 	if (c->state != CONN_OPEN) {
 		/* Closing: what the peer still sends is dropped. */
 		release_input(s, c);
+		return;
+	}
+	/* Binary bytes before a name: not a chat client; no need to wait for a
+	 * LF. */
+	if (!chat_registered(s->chat, i) && has_binary(space, (size_t)n)) {
+		log_line(s, 1, "slot %d: binary data before registering", i);
+		chat_close(s->chat, i, PROTO_E_NOT_CHAT, NULL, s->wall);
+		handle_overflows(s);
 		return;
 	}
 	line_reader_commit(&c->in, (size_t)n);
@@ -1042,6 +1071,8 @@ server_run(const struct server_config *cfg)
 		s.pfds[SLOT_SIGNAL].revents = 0;
 		serve_conns(&s);
 		flush_dirty(&s);
+		if (s.stopping && s.nconns == 0)
+			break;
 	}
 	log_line(&s, 0, "exiting");
 	teardown(&s);
