@@ -289,7 +289,7 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 	attr_t attr = A_NORMAL;
 	short pair = 0;
 	size_t pos = 0;
-	int row = 0, highlight;
+	int row = 0, first_text_row, highlight;
 
 	if (model_line(w, index, &l) < 0)
 		return;
@@ -308,6 +308,7 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 		}
 		row++;
 	}
+	first_text_row = row;
 	layout_line(&l, p->width, u->body, &ll);
 	if (l.kind == MODEL_LINE_EVENT || l.kind == MODEL_LINE_INFO)
 		attr = A_DIM;
@@ -317,14 +318,14 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 	    !(l.flags & MODEL_FLAG_SELF);
 	do {
 		size_t end, next;
-		int col = row == (index == model_win_marker(w)) ? ll.text_col
-		                                                : ll.indent;
+		int head = row == first_text_row;
+		int col = head ? ll.text_col : ll.indent;
 		int avail = p->width - col;
 
 		wrap_next(ll.body, ll.body_len, pos, avail < 1 ? 1 : avail,
 		    &end, &next);
 		if (row >= first_row && rows_left > 0) {
-			if (col == ll.text_col) {
+			if (head) {
 				if (ll.show_time) {
 					long t = (long)(l.time_ms / 1000) +
 					    u->gmtoff;
