@@ -39,6 +39,8 @@ TUI_SRC = $(sort $(filter-out tui/main.c,$(wildcard tui/*.c)))
 TESTLIB_SRC = $(sort $(wildcard tests/lib/*.c))
 TEST_SRC = $(sort $(wildcard tests/test_*.c tests/it_*.c))
 TEST_BIN = $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
+TOOL_SRC = $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN = $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
 BENCH_BIN = $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
@@ -81,6 +83,13 @@ $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itui -Itests/lib $(CMOCKA_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+$(B)/tools/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itui -Itests/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tools/%: $(B)/tools/%.o $(TESTLIB) $(PROTO_LIB)
+	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) -lm
+
 $(B)/bench/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itests/lib $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -119,7 +128,7 @@ $(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(if $(TUI_SRC),$(TUI_LIB)) $(SERVER_LIB
 $(B)/bench/%: $(B)/bench/%.o $(TESTLIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) -lm
 
-tests: all $(TEST_BIN)
+tests: all $(TEST_BIN) $(TOOL_BIN)
 
 # make test: install what is missing, build with sanitizers, run everything.
 test: deps-test
@@ -165,4 +174,4 @@ format:
 clean:
 	rm -rf build server/txt-chatd tui/txt-chat
 
--include $(wildcard $(B)/*/*.d $(B)/*/*/*.d)
+-include $(wildcard $(B)/*/*.d $(B)/*/*/*.d $(B)/*/*/*/*.d)
