@@ -88,7 +88,8 @@ $(B)/tools/%.o: tests/tools/%.c
 	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itui -Itests/lib $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tools/%: $(B)/tools/%.o $(TESTLIB) $(PROTO_LIB)
-	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) -lm
+	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) \
+	    $(CMOCKA_LIBS) -lm
 
 $(B)/bench/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
