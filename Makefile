@@ -148,6 +148,30 @@ run: deps
 	$(MAKE) --no-print-directory all
 	@sh .ci/chat
 
+# Long runs, each in its own target and script (not part of make test).
+FUZZ_TIME = 180
+SOAK_TIME = 300
+
+fuzz: deps-test
+	@sh tests/fuzz/run.sh $(FUZZ_TIME)
+
+bench: deps-test
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory B=build/bench-tools CFLAGS="-O2 -g" \
+	    $(patsubst tests/bench/%.c,build/bench-tools/bench/%,$(BENCH_SRC))
+	@sh tests/bench/run.sh
+
+valgrind:
+	@sh .ci/deps valgrind
+	$(MAKE) --no-print-directory B=build/vg CFLAGS="-O1 -g" tests
+	@TXT_VALGRIND=1 sh tests/run.sh build/vg it_
+
+soak: deps-test
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory B=build/bench-tools CFLAGS="-O2 -g" \
+	    $(patsubst tests/bench/%.c,build/bench-tools/bench/%,$(BENCH_SRC))
+	@sh tests/bench/soak.sh $(SOAK_TIME)
+
 install: all
 	mkdir -p $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(SERVER_BIN) $(DESTDIR)$(SBINDIR)/txt-chatd
