@@ -112,7 +112,8 @@ at_top(const struct model_win *w, struct pos p, int width, int height)
 
 	while (rows < height && i > model_lines_begin(w))
 		rows += layout_index_rows(w, --i, width);
-	return rows <= height;
+	/* At the top only if the oldest line's first row is in the pane. */
+	return i == model_lines_begin(w) && rows <= height;
 }
 
 void
