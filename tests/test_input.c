@@ -1,0 +1,387 @@
+/* test_input.c: key actions applied to the editor, the windows and the client.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "editor.h"
+#include "input.h"
+#include "keymap.h"
+#include "model.h"
+
+#define UID      "127.0.0.1:40000"
+#define RUST     "V1StGXR8_Z5jdHi6B-myT"
+#define SENT_MAX 32
+
+struct fixture {
+	struct client *client;
+	struct input *input;
+	struct input_pane pane;
+	char sent[SENT_MAX][256];
+	size_t nsent;
+	int quits;
+};
+
+static void
+fake_send(void *ctx, const char *line, size_t len)
+{
+	struct fixture *f = ctx;
+
+	assert_true(f->nsent < SENT_MAX);
+	assert_true(len < sizeof(f->sent[0]));
+	memcpy(f->sent[f->nsent], line, len - 1);
+	f->sent[f->nsent][len - 1] = '\0';
+	f->nsent++;
+}
+
+static void
+fake_drop(void *ctx, const char *why)
+{
+	(void)ctx;
+	(void)why;
+}
+
+static void
+fake_quit(void *ctx)
+{
+	struct fixture *f = ctx;
+
+	f->quits++;
+}
+
+static void
+server(struct fixture *f, const char *line)
+{
+	client_line(f->client, line, strlen(line), 1000);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct client_config cfg = {"alice", MODEL_SCROLLBACK_MIN};
+	struct client_io io;
+
+	assert_non_null(f);
+	memset(&io, 0, sizeof(io));
+	io.ctx = f;
+	io.send = fake_send;
+	io.drop = fake_drop;
+	io.quit = fake_quit;
+	f->client = client_new(&cfg, &io);
+	f->input = input_new(f->client);
+	assert_non_null(f->client);
+	assert_non_null(f->input);
+	f->pane.width = 80;
+	f->pane.height = 10;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	input_free(f->input);
+	client_free(f->client);
+	free(f);
+	return 0;
+}
+
+/* Brings the client online in channel rust with bob in it. */
+static void
+online(struct fixture *f)
+{
+	struct model *m;
+	struct model_win *w;
+
+	client_connected(f->client, 1000);
+	server(f, "hello$1$3072$32$test");
+	server(f, "registered$" UID "$alice");
+	server(f, "joined$" UID "$personal$1$~alice");
+	server(f, "names$" UID "$alice");
+	server(f, "names_end$" UID "$1");
+	server(f, "history_end$" UID "$0");
+	server(f, "joined$" RUST "$channel$2$rust");
+	server(f, "names$" RUST "$alice bob");
+	server(f, "names_end$" RUST "$2");
+	server(f, "history_end$" RUST "$0");
+	assert_int_equal(client_state(f->client), CLIENT_ONLINE);
+	m = client_model(f->client);
+	w = model_find(m, MODEL_WIN_CHANNEL, RUST, strlen(RUST));
+	assert_non_null(w);
+	model_select(m, model_win_index(m, w));
+	f->nsent = 0;
+}
+
+static unsigned
+act(struct fixture *f, enum keymap_act a)
+{
+	struct keymap_action ka;
+
+	memset(&ka, 0, sizeof(ka));
+	ka.act = a;
+	return input_apply(f->input, &ka, &f->pane, 1000);
+}
+
+static void
+type(struct fixture *f, const char *s)
+{
+	struct keymap_action ka;
+
+	memset(&ka, 0, sizeof(ka));
+	ka.act = KEYMAP_INSERT;
+	for (; *s != '\0'; s++) {
+		ka.cp = (unsigned char)*s;
+		assert_int_equal(
+		    input_apply(f->input, &ka, &f->pane, 1000), INPUT_DRAW);
+	}
+}
+
+static void
+paste(struct fixture *f, const char *text)
+{
+	struct keymap_action ka;
+
+	memset(&ka, 0, sizeof(ka));
+	ka.act = KEYMAP_PASTE_END;
+	ka.text = text;
+	ka.len = strlen(text);
+	(void)input_apply(f->input, &ka, &f->pane, 1000);
+}
+
+static const char *
+line_text(struct fixture *f)
+{
+	static char buf[EDITOR_UTF8_MAX];
+
+	editor_text_utf8(input_editor(f->input), buf, sizeof(buf));
+	return buf;
+}
+
+static void
+test_enter_sends_and_clears(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	type(f, "hello");
+	assert_string_equal(line_text(f), "hello");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 1);
+	assert_string_equal(f->sent[0], "send_msg$" UID "$" RUST "$hello");
+	assert_string_equal(line_text(f), "");
+	/* The line went to the history. */
+	act(f, KEYMAP_HISTORY_PREV);
+	assert_string_equal(line_text(f), "hello");
+}
+
+static void
+test_enter_offline_keeps_the_line(void **state)
+{
+	struct fixture *f = *state;
+
+	type(f, "not yet");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 0);
+	assert_string_equal(line_text(f), "not yet");
+}
+
+static void
+test_editing_keys_reach_the_editor(void **state)
+{
+	struct fixture *f = *state;
+
+	type(f, "one two");
+	act(f, KEYMAP_KILL_RUBOUT);
+	assert_string_equal(line_text(f), "one ");
+	act(f, KEYMAP_HOME);
+	act(f, KEYMAP_YANK);
+	assert_string_equal(line_text(f), "twoone ");
+	act(f, KEYMAP_KILL_TO_END);
+	assert_string_equal(line_text(f), "two");
+	act(f, KEYMAP_BACKSPACE);
+	assert_string_equal(line_text(f), "tw");
+}
+
+static void
+test_multiline_paste_asks_first(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	paste(f, "one\ntwo\nthree\n");
+	assert_non_null(input_question(f->input));
+	assert_non_null(strstr(input_question(f->input), "3 lines"));
+	/* Other keys do not answer the question and type nothing. */
+	assert_int_equal(act(f, KEYMAP_BACKSPACE), 0);
+	assert_string_equal(line_text(f), "");
+	act(f, KEYMAP_SUBMIT);
+	assert_null(input_question(f->input));
+	assert_int_equal(f->nsent, 3);
+	assert_string_equal(f->sent[0], "send_msg$" UID "$" RUST "$one");
+	assert_string_equal(f->sent[2], "send_msg$" UID "$" RUST "$three");
+}
+
+static void
+test_paste_escape_cancels(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	paste(f, "a\nb");
+	assert_non_null(input_question(f->input));
+	act(f, KEYMAP_CANCEL);
+	assert_null(input_question(f->input));
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 0);
+}
+
+static void
+test_one_line_paste_goes_into_the_line(void **state)
+{
+	struct fixture *f = *state;
+
+	paste(f, "pasted \x1b[31mtext\n");
+	assert_null(input_question(f->input));
+	/* The escape is dropped, never typed. */
+	assert_string_equal(line_text(f), "pasted [31mtext");
+}
+
+static void
+test_ctrl_c_twice_quits(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(act(f, KEYMAP_QUIT_REQUEST), INPUT_DRAW);
+	assert_non_null(input_question(f->input));
+	/* Another key in between disarms it. */
+	type(f, "x");
+	assert_null(input_question(f->input));
+	act(f, KEYMAP_QUIT_REQUEST);
+	assert_int_equal(act(f, KEYMAP_QUIT_REQUEST), INPUT_QUIT);
+}
+
+static void
+test_window_switching(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = client_model(f->client);
+	size_t n, i, start;
+
+	online(f);
+	n = model_win_count(m);
+	assert_true(n >= 3);
+	start = model_current(m);
+	act(f, KEYMAP_CHANNEL_NEXT);
+	assert_int_equal(model_current(m), (start + 1) % n);
+	for (i = 1; i < n; i++)
+		act(f, KEYMAP_CHANNEL_NEXT);
+	assert_int_equal(model_current(m), start);
+	act(f, KEYMAP_CHANNEL_PREV);
+	assert_int_equal(model_current(m), (start + n - 1) % n);
+	{
+		struct keymap_action ka;
+
+		memset(&ka, 0, sizeof(ka));
+		ka.act = KEYMAP_CHANNEL_GOTO;
+		ka.channel = 1;
+		input_apply(f->input, &ka, &f->pane, 1000);
+		assert_int_equal(model_current(m), 1);
+		/* A window that does not exist changes nothing. */
+		ka.channel = 9;
+		input_apply(f->input, &ka, &f->pane, 1000);
+		assert_int_equal(model_current(m), 1);
+	}
+	/* Activity: a message in another window. */
+	server(f, "msg$" RUST "$1$1000$bob$hi alice");
+	act(f, KEYMAP_CHANNEL_ACTIVITY);
+	assert_string_equal(
+	    model_win_name(model_win_at(m, model_current(m))), "rust");
+}
+
+static void
+test_tab_completes_a_member(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	type(f, "bo");
+	act(f, KEYMAP_COMPLETE);
+	assert_string_equal(line_text(f), "bob: ");
+}
+
+static void
+test_paging_moves_the_view(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = client_model(f->client);
+	struct model_win *w;
+	char line[128];
+	int i;
+
+	online(f);
+	for (i = 1; i <= 40; i++) {
+		snprintf(
+		    line, sizeof(line), "msg$" RUST "$%d$1000$bob$n%d", i, i);
+		server(f, line);
+	}
+	w = model_win_at(m, model_current(m));
+	act(f, KEYMAP_PAGE_UP);
+	assert_int_not_equal(model_win_anchor(w), UINT64_MAX);
+	assert_int_equal(model_win_below(w), 9);
+	act(f, KEYMAP_PAGE_DOWN);
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	act(f, KEYMAP_SCROLL_TOP);
+	assert_int_not_equal(model_win_anchor(w), UINT64_MAX);
+	act(f, KEYMAP_SCROLL_BOTTOM);
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+}
+
+static void
+test_redraw_asks_for_a_repaint(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(act(f, KEYMAP_REDRAW), INPUT_DRAW | INPUT_REPAINT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_enter_sends_and_clears, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_enter_offline_keeps_the_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_editing_keys_reach_the_editor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_multiline_paste_asks_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paste_escape_cancels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_one_line_paste_goes_into_the_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_ctrl_c_twice_quits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_window_switching, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_tab_completes_a_member, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paging_moves_the_view, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_redraw_asks_for_a_repaint, setup, teardown),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	return cmocka_run_group_tests_name("input", tests, NULL, NULL);
+}
