@@ -11,21 +11,21 @@
  * field takes the rest of the line, so text may hold '$'.
  */
 enum cmd_verb {
-	CMD_HELLO,	 /* hello$<version>                 extended opt-in */
-	CMD_REG,	 /* reg$<name> */
+	CMD_HELLO,       /* hello$<version>                 extended opt-in */
+	CMD_REG,         /* reg$<name> */
 	CMD_CREATE_CHAN, /* create_chan$<uid>$<channel name> */
-	CMD_JOIN,	 /* join$<uid>$<channel id or name> */
-	CMD_LEAVE,	 /* leave$<uid>$<channel id or name> */
-	CMD_SEND_MSG,	 /* send_msg$<uid>$<channel>$<text> */
-	CMD_SEND_ACT,	 /* send_act$<uid>$<channel>$<text>  extended */
-	CMD_DM,		 /* dm$<uid>$<user name>$<text>      extended */
-	CMD_DM_ACT,	 /* dm_act$<uid>$<user name>$<text>  extended */
-	CMD_NICK,	 /* nick$<uid>$<new name>            extended */
-	CMD_LIST,	 /* list$<uid>                       extended */
-	CMD_NAMES,	 /* names$<uid>$<channel>            extended */
-	CMD_PING,	 /* ping$<token> */
-	CMD_PONG,	 /* pong$<token>                     extended */
-	CMD_QUIT,	 /* quit or quit$<reason> */
+	CMD_JOIN,        /* join$<uid>$<channel id or name> */
+	CMD_LEAVE,       /* leave$<uid>$<channel id or name> */
+	CMD_SEND_MSG,    /* send_msg$<uid>$<channel>$<text> */
+	CMD_SEND_ACT,    /* send_act$<uid>$<channel>$<text>  extended */
+	CMD_DM,          /* dm$<uid>$<user name>$<text>      extended */
+	CMD_DM_ACT,      /* dm_act$<uid>$<user name>$<text>  extended */
+	CMD_NICK,        /* nick$<uid>$<new name>            extended */
+	CMD_LIST,        /* list$<uid>                       extended */
+	CMD_NAMES,       /* names$<uid>$<channel>            extended */
+	CMD_PING,        /* ping$<token> */
+	CMD_PONG,        /* pong$<token>                     extended */
+	CMD_QUIT,        /* quit or quit$<reason> */
 	CMD_COUNT
 };
 

@@ -12,28 +12,29 @@
  * the rest of the line.  Times are milliseconds since the Unix epoch.
  */
 enum event_kind {
-	EV_HELLO,	/* hello$<version>$<text max>$<name max>$<software> */
-	EV_REGISTERED,	/* registered$<uid>$<name> */
-	EV_CREATED,	/* created$<chan id>$<name> */
-	EV_JOINED,	/* joined$<chan id>$<kind>$<members>$<name>   to the joiner */
-	EV_NAMES,	/* names$<chan id>$<name> <name> ... */
-	EV_NAMES_END,	/* names_end$<chan id>$<count> */
-	EV_MSG,		/* msg$<chan id>$<seq>$<time>$<sender>$<text> */
-	EV_ACT,		/* act$<chan id>$<seq>$<time>$<sender>$<text> */
+	EV_HELLO,      /* hello$<version>$<text max>$<name max>$<software> */
+	EV_REGISTERED, /* registered$<uid>$<name> */
+	EV_CREATED,    /* created$<chan id>$<name> */
+	EV_JOINED, /* joined$<chan id>$<kind>$<members>$<name>   to the joiner
+	            */
+	EV_NAMES,  /* names$<chan id>$<name> <name> ... */
+	EV_NAMES_END,   /* names_end$<chan id>$<count> */
+	EV_MSG,         /* msg$<chan id>$<seq>$<time>$<sender>$<text> */
+	EV_ACT,         /* act$<chan id>$<seq>$<time>$<sender>$<text> */
 	EV_HISTORY_END, /* history_end$<chan id>$<count> */
-	EV_JOIN,	/* join$<chan id>$<time>$<name>      someone else joined */
-	EV_PART,	/* part$<chan id>$<time>$<name>      someone else left */
-	EV_LEFT,	/* left$<chan id>                    you left */
-	EV_CLOSED,	/* closed$<chan id>$<reason>         channel removed */
-	EV_QUIT,	/* quit$<time>$<name>$<reason> */
-	EV_NICK,	/* nick$<time>$<old>$<new> */
-	EV_DM,		/* dm$<time>$<from>$<to>$<text> */
-	EV_DM_ACT,	/* dm_act$<time>$<from>$<to>$<text> */
-	EV_LIST,	/* list$<chan id>$<kind>$<members>$<name> */
-	EV_LIST_END,	/* list_end$<count> */
-	EV_PING,	/* ping$<token> */
-	EV_PONG,	/* pong$<token> */
-	EV_ERROR,	/* error$<code>$<verb>$<text> */
+	EV_JOIN,     /* join$<chan id>$<time>$<name>      someone else joined */
+	EV_PART,     /* part$<chan id>$<time>$<name>      someone else left */
+	EV_LEFT,     /* left$<chan id>                    you left */
+	EV_CLOSED,   /* closed$<chan id>$<reason>         channel removed */
+	EV_QUIT,     /* quit$<time>$<name>$<reason> */
+	EV_NICK,     /* nick$<time>$<old>$<new> */
+	EV_DM,       /* dm$<time>$<from>$<to>$<text> */
+	EV_DM_ACT,   /* dm_act$<time>$<from>$<to>$<text> */
+	EV_LIST,     /* list$<chan id>$<kind>$<members>$<name> */
+	EV_LIST_END, /* list_end$<count> */
+	EV_PING,     /* ping$<token> */
+	EV_PONG,     /* pong$<token> */
+	EV_ERROR,    /* error$<code>$<verb>$<text> */
 	EV_COUNT
 };
 

@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 /* The enclosing object of a member pointer. */
-#define HMAP_ENTRY(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define HMAP_ENTRY(ptr, type, member)                                          \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct hmap_node {
 	struct hmap_node *next;
@@ -21,7 +21,7 @@ struct hmap_node {
  */
 struct hmap {
 	struct hmap_node **buckets;
-	size_t mask;	/* bucket count - 1, or 0 with no buckets */
+	size_t mask; /* bucket count - 1, or 0 with no buckets */
 	size_t count;
 };
 

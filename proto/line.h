@@ -11,23 +11,23 @@
  * bytes are discarded up to and including the next LF: the reader never
  * grows and never stalls.
  *
- * Reading: attach storage, then line_reader_space() gives room for new bytes, the caller reads
- * into it and calls line_reader_commit() with the count, then takes lines
- * with line_reader_next() until LINE_NONE.  A returned line borrows the
- * storage and stays valid until the next line_reader_space() call.
+ * Reading: attach storage, then line_reader_space() gives room for new bytes,
+ * the caller reads into it and calls line_reader_commit() with the count, then
+ * takes lines with line_reader_next() until LINE_NONE.  A returned line borrows
+ * the storage and stays valid until the next line_reader_space() call.
  */
 struct line_reader {
-	char *buf;	 /* caller-owned storage, or NULL while detached */
-	size_t cap;	 /* bytes of storage */
-	size_t start;	 /* first unconsumed byte */
-	size_t len;	 /* end of buffered bytes */
-	size_t scanned;	 /* bytes from start already searched for LF */
-	int discarding;	 /* dropping the rest of an over-long line */
+	char *buf;      /* caller-owned storage, or NULL while detached */
+	size_t cap;     /* bytes of storage */
+	size_t start;   /* first unconsumed byte */
+	size_t len;     /* end of buffered bytes */
+	size_t scanned; /* bytes from start already searched for LF */
+	int discarding; /* dropping the rest of an over-long line */
 };
 
 enum line_status {
-	LINE_NONE = 0,	   /* no complete line buffered */
-	LINE_OK = 1,	   /* *line, *len hold a line without its LF/CRLF */
+	LINE_NONE = 0,     /* no complete line buffered */
+	LINE_OK = 1,       /* *line, *len hold a line without its LF/CRLF */
 	LINE_TOO_LONG = 2, /* a line passed the limit and is being dropped */
 };
 
@@ -55,8 +55,8 @@ char *line_reader_space(struct line_reader *r, size_t *avail);
 void line_reader_commit(struct line_reader *r, size_t n);
 
 /* Takes the next line; see enum line_status. */
-enum line_status line_reader_next(struct line_reader *r, const char **line,
-    size_t *len);
+enum line_status line_reader_next(
+    struct line_reader *r, const char **line, size_t *len);
 
 /* Bytes buffered and not yet taken as lines (0 means the storage is free). */
 size_t line_reader_pending(const struct line_reader *r);

@@ -22,16 +22,16 @@ struct outq {
 
 enum outq_status {
 	OUTQ_OK = 0,
-	OUTQ_FULL = -1,	  /* the bytes would pass the limit: nothing appended */
-	OUTQ_NOMEM = -2,  /* no chunk could be had: nothing appended */
+	OUTQ_FULL = -1,  /* the bytes would pass the limit: nothing appended */
+	OUTQ_NOMEM = -2, /* no chunk could be had: nothing appended */
 };
 
 /*
  * Appends len bytes, all or nothing, unless the queue would then hold more
  * than limit bytes.  The pool's blocks must be larger than a chunk header.
  */
-enum outq_status outq_append(struct outq *q, struct pool *p, const void *data,
-    size_t len, size_t limit);
+enum outq_status outq_append(
+    struct outq *q, struct pool *p, const void *data, size_t len, size_t limit);
 
 /* Bytes queued. */
 size_t outq_bytes(const struct outq *q);

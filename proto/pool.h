@@ -1,4 +1,5 @@
-/* pool.h: a free list of equal-sized blocks, so steady traffic does not call malloc. */
+/* pool.h: a free list of equal-sized blocks, so steady traffic does not call
+ * malloc. */
 #ifndef PROTO_POOL_H
 #define PROTO_POOL_H
 
@@ -15,7 +16,8 @@ struct pool *pool_new(size_t block_size, size_t keep_max);
 /* Frees the pool and its free blocks; blocks still out must be put first. */
 void pool_free(struct pool *p);
 
-/* A block of the pool's size, owned by the caller until pool_put; NULL on ENOMEM. */
+/* A block of the pool's size, owned by the caller until pool_put; NULL on
+ * ENOMEM. */
 void *pool_get(struct pool *p);
 
 /* Gives a block back (NULL does nothing). */

@@ -47,9 +47,8 @@ void registry_free(struct registry *r);
  * PROTO_E_BAD_ARGS if conn < 0 or uid or name is longer than PROTO_ID_MAX
  * or PROTO_NAME_MAX.  On any error the registry is unchanged.
  */
-enum proto_code registry_add_user(struct registry *r, int conn,
-    const char *uid, size_t uid_len, const char *name, size_t name_len,
-    struct user **out);
+enum proto_code registry_add_user(struct registry *r, int conn, const char *uid,
+    size_t uid_len, const char *name, size_t name_len, struct user **out);
 
 /* Removes the user from every channel and every index and frees it. */
 void registry_remove_user(struct registry *r, struct user *u);
@@ -58,14 +57,14 @@ void registry_remove_user(struct registry *r, struct user *u);
  * Renames; PROTO_E_NAME_TAKEN if another user has the name (any case),
  * PROTO_E_BAD_ARGS if it is longer than PROTO_NAME_MAX.
  */
-enum proto_code registry_rename_user(struct registry *r, struct user *u,
-    const char *name, size_t len);
+enum proto_code registry_rename_user(
+    struct registry *r, struct user *u, const char *name, size_t len);
 
 struct user *registry_user_by_conn(const struct registry *r, int conn);
-struct user *registry_user_by_uid(const struct registry *r, const char *uid,
-    size_t len);
-struct user *registry_user_by_name(const struct registry *r, const char *name,
-    size_t len);
+struct user *registry_user_by_uid(
+    const struct registry *r, const char *uid, size_t len);
+struct user *registry_user_by_name(
+    const struct registry *r, const char *name, size_t len);
 size_t registry_user_count(const struct registry *r);
 
 const char *user_name(const struct user *u);
@@ -73,7 +72,8 @@ size_t user_name_len(const struct user *u);
 const char *user_uid(const struct user *u);
 size_t user_uid_len(const struct user *u);
 int user_conn(const struct user *u);
-/* The channels u is in; the array is the registry's, valid until u joins or leaves. */
+/* The channels u is in; the array is the registry's, valid until u joins or
+ * leaves. */
 struct channel *const *user_channels(const struct user *u, size_t *count);
 
 /*
@@ -95,17 +95,18 @@ void registry_remove_channel(struct registry *r, struct channel *c);
  * channel has the name (any case), PROTO_E_BAD_ARGS if it is longer than
  * REGISTRY_CHAN_NAME_MAX.
  */
-enum proto_code registry_rename_channel(struct registry *r, struct channel *c,
-    const char *name, size_t len);
+enum proto_code registry_rename_channel(
+    struct registry *r, struct channel *c, const char *name, size_t len);
 
-struct channel *registry_channel_by_id(const struct registry *r,
-    const char *id, size_t len);
+struct channel *registry_channel_by_id(
+    const struct registry *r, const char *id, size_t len);
 /* Named channels only (REGISTRY_CHANNEL). */
-struct channel *registry_channel_by_name(const struct registry *r,
-    const char *name, size_t len);
-/* Every channel, in no particular order; valid until one is added or removed. */
-struct channel *const *registry_channels(const struct registry *r,
-    size_t *count);
+struct channel *registry_channel_by_name(
+    const struct registry *r, const char *name, size_t len);
+/* Every channel, in no particular order; valid until one is added or removed.
+ */
+struct channel *const *registry_channels(
+    const struct registry *r, size_t *count);
 size_t registry_channel_count(const struct registry *r);
 
 const char *channel_id(const struct channel *c);
@@ -115,7 +116,8 @@ size_t channel_name_len(const struct channel *c);
 enum registry_kind channel_kind(const struct channel *c);
 /* The owner (personal channels), or NULL; cleared when the owner is removed. */
 struct user *channel_owner(const struct channel *c);
-/* The members, in join order until someone leaves; valid until the next join or leave. */
+/* The members, in join order until someone leaves; valid until the next join or
+ * leave. */
 struct user *const *channel_members(const struct channel *c, size_t *count);
 size_t channel_member_count(const struct channel *c);
 void *channel_data(const struct channel *c);
@@ -130,11 +132,11 @@ void channel_set_data(struct channel *c, void *data);
  * member: nothing changes) or PROTO_E_NO_MEMORY; registry_leave returns
  * PROTO_E_NONE or PROTO_E_NOT_MEMBER.  Neither removes an empty channel.
  */
-enum proto_code registry_join(struct registry *r, struct user *u,
-    struct channel *c);
-enum proto_code registry_leave(struct registry *r, struct user *u,
-    struct channel *c);
-int registry_is_member(const struct registry *r, const struct user *u,
-    const struct channel *c);
+enum proto_code registry_join(
+    struct registry *r, struct user *u, struct channel *c);
+enum proto_code registry_leave(
+    struct registry *r, struct user *u, struct channel *c);
+int registry_is_member(
+    const struct registry *r, const struct user *u, const struct channel *c);
 
 #endif

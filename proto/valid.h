@@ -36,7 +36,8 @@ enum proto_code valid_channel_name(const char *s, size_t len);
  */
 enum proto_code valid_text(const char *s, size_t len);
 
-/* A ping token: 1 to PROTO_TOKEN_MAX bytes of '!' to '~'.  Else PROTO_E_BAD_TOKEN. */
+/* A ping token: 1 to PROTO_TOKEN_MAX bytes of '!' to '~'.  Else
+ * PROTO_E_BAD_TOKEN. */
 enum proto_code valid_token(const char *s, size_t len);
 
 /*

@@ -1,4 +1,5 @@
-/* client.h: the client's rules: server lines and typed lines in, protocol lines out. */
+/* client.h: the client's rules: server lines and typed lines in, protocol lines
+ * out. */
 #ifndef TUI_CLIENT_H
 #define TUI_CLIENT_H
 
@@ -16,22 +17,25 @@
 
 /* Silence from the server, in ms, before the client sends a ping. */
 #define CLIENT_PING_IDLE_MS 30000
-/* Time, in ms, the server gets to answer it before the connection is dropped. */
+/* Time, in ms, the server gets to answer it before the connection is dropped.
+ */
 #define CLIENT_PING_TIMEOUT_MS 30000
 
 enum client_state {
-	CLIENT_OFFLINE,	    /* not connected; the shell retries */
+	CLIENT_OFFLINE,     /* not connected; the shell retries */
 	CLIENT_CONNECTING,  /* TCP connect under way */
-	CLIENT_HELLO,	    /* connected, hello sent */
-	CLIENT_REGISTERING, /* reg sent (or the name was taken: waiting for /nick) */
-	CLIENT_ONLINE,	    /* registered */
+	CLIENT_HELLO,       /* connected, hello sent */
+	CLIENT_REGISTERING, /* reg sent (or the name was taken: waiting for
+	                       /nick) */
+	CLIENT_ONLINE,      /* registered */
 };
 
 struct client_io {
 	void *ctx;
 	/* Queues one protocol line, LF included, for the server. */
 	void (*send)(void *ctx, const char *line, size_t len);
-	/* Closes the connection (the server stopped answering); the shell reconnects. */
+	/* Closes the connection (the server stopped answering); the shell
+	 * reconnects. */
 	void (*drop)(void *ctx, const char *why);
 	/* Ends the program after the lines already queued are sent. */
 	void (*quit)(void *ctx);
@@ -45,8 +49,8 @@ struct client_config {
 struct client;
 
 /* A new offline client; io is copied.  NULL when out of memory. */
-struct client *client_new(const struct client_config *cfg,
-    const struct client_io *io);
+struct client *client_new(
+    const struct client_config *cfg, const struct client_io *io);
 void client_free(struct client *c);
 
 /* The model the drawer shows; owned by the client. */
@@ -56,7 +60,8 @@ enum client_state client_state(const struct client *c);
 const char *client_name(const struct client *c);
 /* The last measured round trip to the server in ms, or -1 if none yet. */
 long client_lag(const struct client *c);
-/* The server's text limit in bytes (PROTO_TEXT_MAX until hello says otherwise). */
+/* The server's text limit in bytes (PROTO_TEXT_MAX until hello says otherwise).
+ */
 size_t client_text_max(const struct client *c);
 /* Members of the current window's channel, or 0. */
 size_t client_member_count(const struct client *c);
@@ -70,25 +75,25 @@ void client_connected(struct client *c, uint64_t now);
  * try again, for the notice.  Windows stay; channels are rejoined after the
  * next registration, and what the user was typing is untouched.
  */
-void client_disconnected(struct client *c, const char *why, uint64_t now,
-    uint64_t retry_ms);
+void client_disconnected(
+    struct client *c, const char *why, uint64_t now, uint64_t retry_ms);
 /* One line from the server, without its LF. */
-void client_line(struct client *c, const char *line, size_t len,
-    uint64_t now);
+void client_line(struct client *c, const char *line, size_t len, uint64_t now);
 /* The server sent a line longer than PROTO_LINE_MAX: a notice. */
 void client_line_too_long(struct client *c, uint64_t now);
 
 enum client_input_result {
 	CLIENT_INPUT_DONE = 0, /* handled: clear the input line */
-	CLIENT_INPUT_KEEP = 1, /* refused (a notice says why): keep it for editing */
+	CLIENT_INPUT_KEEP =
+	    1, /* refused (a notice says why): keep it for editing */
 };
 
 /*
  * A line the user submitted: a message to the current window, or a slash
  * command (see slash.h).  Control characters are refused.
  */
-enum client_input_result client_input(struct client *c, const char *utf8,
-    size_t len, uint64_t now);
+enum client_input_result client_input(
+    struct client *c, const char *utf8, size_t len, uint64_t now);
 
 /*
  * When the shell must call client_tick next (wall clock ms), or UINT64_MAX
