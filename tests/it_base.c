@@ -165,7 +165,8 @@ test_reference_client_conversation(void **state)
 {
 	struct testsrv *srv = start(state);
 	struct refcli a, b;
-	char join[TESTCLI_UID_MAX + 8], auid[TESTCLI_UID_MAX], buid[TESTCLI_UID_MAX];
+	char join[TESTCLI_UID_MAX + 8], auid[TESTCLI_UID_MAX],
+	    buid[TESTCLI_UID_MAX];
 	char l_auid[TESTCLI_UID_MAX + 8], l_buid[TESTCLI_UID_MAX + 8];
 	char l_joined[TESTCLI_UID_MAX + 24];
 
