@@ -1,14 +1,17 @@
 /* line.c: the line framer: complete lines off the front of a fixed buffer. */
 #include <assert.h>
+#include <limits.h>
 #include <string.h>
 
 #include "line.h"
 
 /*
- * Bits of r->discarding.  LINE_DROP: bytes up to the next LF belong to an
- * over-long line.  LINE_UNREPORTED: an over-long line was found (by
- * line_reader_space, when the caller had not drained the reader) and
- * line_reader_next has yet to report it.
+ * r->discarding holds LINE_DROP: bytes up to the next LF belong to an
+ * over-long line; and, counted in units of LINE_UNREPORTED, the over-long
+ * lines found (by line_reader_space, when the caller had not drained the
+ * reader) that line_reader_next has yet to report.  It is a count, not a
+ * flag: a caller that reads twice without taking lines can have two, and
+ * each is reported once.
  */
 enum {
 	LINE_DROP = 1,
@@ -35,9 +38,12 @@ line_scan(struct line_reader *r, size_t *eol)
 		if (lf == NULL) {
 			r->scanned = r->len - r->start;
 			if (!(r->discarding & LINE_DROP) &&
-			    r->scanned == r->cap)
+			    r->scanned == r->cap) {
 				/* Even an LF next could not fit: over-long. */
-				r->discarding |= LINE_DROP | LINE_UNREPORTED;
+				r->discarding |= LINE_DROP;
+				if (r->discarding <= INT_MAX - LINE_UNREPORTED)
+					r->discarding += LINE_UNREPORTED;
+			}
 			if (r->discarding & LINE_DROP) {
 				r->start = r->len;
 				r->scanned = 0;
@@ -123,7 +129,7 @@ line_reader_next(struct line_reader *r, const char **line, size_t *len)
 	size_t eol, n;
 
 	/* A pending report comes before any line that followed it. */
-	if (!(r->discarding & LINE_UNREPORTED) && line_scan(r, &eol)) {
+	if (r->discarding < LINE_UNREPORTED && line_scan(r, &eol)) {
 		n = eol - r->start;
 		if (n > 0 && r->buf[eol - 1] == '\r')
 			n--;
@@ -133,8 +139,8 @@ line_reader_next(struct line_reader *r, const char **line, size_t *len)
 		r->scanned = 0;
 		return LINE_OK;
 	}
-	if (r->discarding & LINE_UNREPORTED) {
-		r->discarding &= ~LINE_UNREPORTED;
+	if (r->discarding >= LINE_UNREPORTED) {
+		r->discarding -= LINE_UNREPORTED;
 		return LINE_TOO_LONG;
 	}
 	return LINE_NONE;
@@ -153,7 +159,7 @@ line_reader_has_line(struct line_reader *r)
 
 	if (line_scan(r, &eol))
 		return 1;
-	return (r->discarding & LINE_UNREPORTED) != 0;
+	return r->discarding >= LINE_UNREPORTED;
 }
 
 char *

@@ -22,7 +22,7 @@ struct line_reader {
 	size_t start;   /* first unconsumed byte */
 	size_t len;     /* end of buffered bytes */
 	size_t scanned; /* bytes from start already searched for LF */
-	int discarding; /* dropping the rest of an over-long line */
+	int discarding; /* over-long line being dropped, reports owed */
 };
 
 enum line_status {

@@ -656,6 +656,78 @@ test_report_survives_detach(void **state)
 	line_reader_detach(&r);
 }
 
+/*
+ * Two over-long lines found by space before the caller takes anything:
+ * each is reported (found by fuzz_framer; the second report was lost).
+ */
+static void
+test_two_reports_owed(void **state)
+{
+	char buf[16];
+	struct line_reader r = {0};
+	const char *line;
+	size_t len, avail;
+
+	(void)state;
+	line_reader_attach(&r, buf, sizeof(buf));
+	commit_str(&r, "aaaaaaaaaaaaaaaa");
+	/* Full with no LF: the first line is dropped, one report owed. */
+	line_reader_space(&r, &avail);
+	assert_int_equal(avail, 16);
+	commit_str(&r, "\nbbbbbbbbbbbbbbb");
+	line_reader_space(&r, &avail);
+	assert_int_equal(avail, 1);
+	commit_str(&r, "b");
+	/* Full again with no LF: the second line goes too, two owed. */
+	line_reader_space(&r, &avail);
+	assert_int_equal(avail, 16);
+	assert_int_equal(line_reader_pending(&r), 0);
+	commit_str(&r, "bb\nok\n");
+	assert_int_equal(line_reader_next(&r, &line, &len), LINE_TOO_LONG);
+	assert_int_equal(line_reader_has_line(&r), 1);
+	assert_int_equal(line_reader_next(&r, &line, &len), LINE_TOO_LONG);
+	expect_line(&r, "ok");
+	assert_int_equal(line_reader_next(&r, &line, &len), LINE_NONE);
+	assert_int_equal(line_reader_has_line(&r), 0);
+	line_reader_detach(&r);
+}
+
+/* The fuzz_framer input that found it: cap 16, reads of 16, 16, 1, 1. */
+static void
+test_fuzz_two_reports(void **state)
+{
+	static const char in[] = "dm$}\xffmd\x08\0\0\0dmdod\n"
+	                         "dm[g$d[g[g[g[gg[g";
+	static const size_t reads[] = {16, 16, 1, 1};
+	char buf[16];
+	struct line_reader r = {0};
+	const char *line, *p = in;
+	size_t len, avail, i;
+	int reports = 0;
+
+	(void)state;
+	line_reader_attach(&r, buf, sizeof(buf));
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		char *dst = line_reader_space(&r, &avail);
+
+		assert_true(reads[i] <= avail);
+		memcpy(dst, p, reads[i]);
+		line_reader_commit(&r, reads[i]);
+		p += reads[i];
+	}
+	assert_int_equal(p - in, sizeof(in) - 1);
+	for (;;) {
+		enum line_status st = line_reader_next(&r, &line, &len);
+
+		if (st == LINE_NONE)
+			break;
+		assert_int_equal(st, LINE_TOO_LONG);
+		reports++;
+	}
+	assert_int_equal(reports, 2);
+	line_reader_release(&r);
+}
+
 int
 main(void)
 {
@@ -670,6 +742,8 @@ main(void)
 	    cmocka_unit_test(test_space_without_next),
 	    cmocka_unit_test(test_discarding_survives_detach),
 	    cmocka_unit_test(test_report_survives_detach),
+	    cmocka_unit_test(test_two_reports_owed),
+	    cmocka_unit_test(test_fuzz_two_reports),
 	};
 
 	return cmocka_run_group_tests_name("line", tests, NULL, NULL);
