@@ -141,3 +141,50 @@ outq_clear(struct outq *q, struct pool *p)
 	q->tail = NULL;
 	q->bytes = 0;
 }
+
+size_t
+outq_line_end(const struct outq *q)
+{
+	const struct outq_chunk *c;
+	size_t before = 0;
+
+	for (c = q->head; c != NULL; c = c->next) {
+		const char *lf =
+		    memchr(c->data + c->start, '\n', c->end - c->start);
+
+		if (lf != NULL)
+			return before + (size_t)(lf - (c->data + c->start)) + 1;
+		before += c->end - c->start;
+	}
+	return before;
+}
+
+void
+outq_truncate(struct outq *q, struct pool *p, size_t keep)
+{
+	struct outq_chunk *c = q->head, *rest;
+	size_t left = keep;
+
+	if (keep >= q->bytes)
+		return;
+	if (keep == 0) {
+		outq_clear(q, p);
+		return;
+	}
+	/* Find the chunk holding the last byte kept. */
+	while (left > c->end - c->start) {
+		left -= c->end - c->start;
+		c = c->next;
+	}
+	c->end = c->start + left;
+	rest = c->next;
+	c->next = NULL;
+	q->tail = c;
+	q->bytes = keep;
+	while (rest != NULL) {
+		struct outq_chunk *next = rest->next;
+
+		pool_put(p, rest);
+		rest = next;
+	}
+}

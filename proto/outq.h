@@ -49,4 +49,11 @@ void outq_consume(struct outq *q, struct pool *p, size_t n);
 /* Drops everything. */
 void outq_clear(struct outq *q, struct pool *p);
 
+/* Bytes up to and including the first LF queued, or outq_bytes if none. */
+size_t outq_line_end(const struct outq *q);
+
+/* Drops everything after the first keep bytes (nothing if keep >= outq_bytes).
+ */
+void outq_truncate(struct outq *q, struct pool *p, size_t keep);
+
 #endif

@@ -73,6 +73,7 @@ struct conn {
 	unsigned char overflow;   /* output limit passed: to be closed */
 	unsigned char ping_out;   /* keepalive ping unanswered */
 	unsigned char peer_eof;   /* the peer will send no more */
+	unsigned char mid_line;   /* the last write ended inside a line */
 	struct line_reader in;
 	struct outq out;
 	struct ratelimit flood;
@@ -289,8 +290,10 @@ sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 	c->state = CONN_CLOSING;
 	c->ready = 0;
 	release_input(s, c);
+	/* Drop what waits, but finish a line the peer already has a part of. */
 	if (drop_queued)
-		outq_clear(&c->out, s->out_pool);
+		outq_truncate(&c->out, s->out_pool,
+		    c->mid_line ? outq_line_end(&c->out) : 0);
 	/* The last line may pass the limit: it is the reason. */
 	(void)outq_append(&c->out, s->out_pool, final, len, SIZE_MAX);
 	c->close_at = s->now + SERVER_LINGER_MS;
@@ -720,6 +723,17 @@ flushed(struct server *s, int i)
 	update_events(s, i);
 }
 
+/* The byte at offset n - 1 of what iov points at (n > 0, within it). */
+static char
+last_byte(const struct iovec *iov, size_t n)
+{
+	while (n > iov->iov_len) {
+		n -= iov->iov_len;
+		iov++;
+	}
+	return ((const char *)iov->iov_base)[n - 1];
+}
+
 static void
 flush_conn(struct server *s, int i)
 {
@@ -741,6 +755,8 @@ flush_conn(struct server *s, int i)
 		lost_conn(s, i, strerror(errno));
 		return;
 	}
+	if (w > 0)
+		c->mid_line = last_byte(iov, (size_t)w) != '\n';
 	outq_consume(&c->out, s->out_pool, (size_t)w);
 	if (c->backlogged && outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
 		c->backlogged = 0;

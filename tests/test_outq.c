@@ -456,6 +456,65 @@ test_big_append(void **state)
 	pool_free(p);
 }
 
+static void
+test_truncate_every_length(void **state)
+{
+	const size_t cap = chunk_cap();
+	size_t total = 3 * cap + 5, keep;
+
+	(void)state;
+	for (keep = 0; keep <= total + 1; keep++) {
+		struct pool *p = pool_new(BLOCK, 4);
+		struct outq q = {0};
+		struct model m = {0};
+
+		fill(&q, p, &m, total);
+		/* A consumed head chunk must keep working too. */
+		outq_consume(&q, p, 3);
+		model_consume(&m, 3);
+		outq_truncate(&q, p, keep);
+		if (keep < m.len)
+			m.len = keep;
+		check(&q, p, &m);
+		/* The queue still takes appends after a cut. */
+		assert_int_equal(
+		    outq_append(&q, p, "tail", 4, SIZE_MAX), OUTQ_OK);
+		model_append(&m, "tail", 4);
+		check(&q, p, &m);
+		outq_clear(&q, p);
+		assert_int_equal(pool_outstanding(p), 0);
+		free(m.p);
+		pool_free(p);
+	}
+}
+
+static void
+test_line_end(void **state)
+{
+	const size_t cap = chunk_cap();
+	struct pool *p = pool_new(BLOCK, 4);
+	struct outq q = {0};
+	char big[4 * BLOCK];
+
+	(void)state;
+	assert_int_equal(outq_line_end(&q), 0);
+	assert_int_equal(outq_append(&q, p, "abc", 3, SIZE_MAX), OUTQ_OK);
+	assert_int_equal(outq_line_end(&q), 3);
+	assert_int_equal(outq_append(&q, p, "\nxy\n", 4, SIZE_MAX), OUTQ_OK);
+	assert_int_equal(outq_line_end(&q), 4);
+	outq_consume(&q, p, 2);
+	assert_int_equal(outq_line_end(&q), 2);
+	outq_clear(&q, p);
+	/* The first LF in a later chunk. */
+	memset(big, 'z', sizeof(big));
+	big[2 * cap + 1] = '\n';
+	assert_int_equal(
+	    outq_append(&q, p, big, sizeof(big), SIZE_MAX), OUTQ_OK);
+	assert_int_equal(outq_line_end(&q), 2 * cap + 2);
+	outq_clear(&q, p);
+	pool_free(p);
+}
+
 int
 main(void)
 {
@@ -469,6 +528,8 @@ main(void)
 	    cmocka_unit_test(test_iov_max),
 	    cmocka_unit_test(test_clear),
 	    cmocka_unit_test(test_big_append),
+	    cmocka_unit_test(test_truncate_every_length),
+	    cmocka_unit_test(test_line_end),
 	};
 
 	return cmocka_run_group_tests_name("outq", tests, NULL, NULL);
