@@ -64,6 +64,8 @@ MANPAGES = man/txt-chat.1 man/txt-chatd.8 man/txt-chat-protocol.7
 .PHONY: all clean install uninstall test tests deps deps-test run lint \
 	format bench fuzz valgrind soak
 .SUFFIXES:
+# Keep objects of test programs: they are intermediate files to make.
+.SECONDARY:
 
 all: $(SERVER_BIN) $(if $(wildcard tui/main.c),$(TUI_BIN))
 

@@ -152,10 +152,20 @@ find_port(const struct testsrv *s)
 static void
 exec_server(const char *path, const char *const *args, int log_fd, pid_t parent)
 {
-	const char *argv[TESTSRV_ARGS_MAX + 4];
+	const char *argv[TESTSRV_ARGS_MAX + 16];
 	int null_fd = open("/dev/null", O_RDONLY);
 	size_t n = 0, i;
+	const char *vg = getenv("TXT_VALGRIND");
 
+	/* make valgrind: every server runs under memcheck; errors fail it. */
+	if (vg != NULL && vg[0] != '\0') {
+		argv[n++] = "valgrind";
+		argv[n++] = "--quiet";
+		argv[n++] = "--error-exitcode=99";
+		argv[n++] = "--leak-check=full";
+		argv[n++] = "--errors-for-leak-kinds=definite";
+		argv[n++] = "--show-leak-kinds=definite";
+	}
 	argv[n++] = path;
 	argv[n++] = "-l";
 	argv[n++] = "127.0.0.1:0";
@@ -169,7 +179,7 @@ exec_server(const char *path, const char *const *args, int log_fd, pid_t parent)
 	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 ||
 	    dup2(log_fd, 2) < 0)
 		_exit(126);
-	execv(path, (char *const *)argv);
+	execvp(argv[0], (char *const *)argv);
 	fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 	_exit(127);
 }
