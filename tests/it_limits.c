@@ -573,6 +573,78 @@ test_flood_control(void **state)
 	stop(srv);
 }
 
+/*
+ * Where calm's line lands among 200 that busy sent first in one write,
+ * as a third member sees the channel (busy's personal channel).
+ */
+static int
+position_among_busy(const char *budget)
+{
+	enum { LINES = 200 };
+	const char *args[] = {
+	    "--flood-rate", "0", "--read-budget", budget, NULL};
+	struct testsrv *srv = testsrv_start(args);
+	struct testcli *busy, *calm, *watch;
+	char buf[LINES * 80];
+	size_t len = 0;
+	int i, pos = -1;
+
+	assert_non_null(srv);
+	busy = testcli_base_user(srv, "busy");
+	calm = testcli_base_user(srv, "calm");
+	watch = testcli_base_user(srv, "watch");
+	testcli_sendf(
+	    calm, "join$%s$%s\n", testcli_uid(calm), testcli_uid(busy));
+	testcli_sendf(
+	    watch, "join$%s$%s\n", testcli_uid(watch), testcli_uid(busy));
+	testcli_sync(calm, NULL);
+	testcli_sync(watch, NULL);
+	for (i = 0; i < LINES; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+		    "send_msg$%s$%s$b%d\n", testcli_uid(busy),
+		    testcli_uid(busy), i);
+	send_raw(busy, buf, len);
+	testcli_sendf(calm, "send_msg$%s$%s$calm\n", testcli_uid(calm),
+	    testcli_uid(busy));
+	for (i = 0; i <= LINES; i++) {
+		const char *line = testcli_read(watch);
+
+		if (line == NULL)
+			fail_msg("watch got only %d lines", i);
+		if (strncmp(line, "$$joined:", 9) == 0) {
+			i--;
+			continue;
+		}
+		if (strcmp(line, "calm: calm") == 0)
+			pos = i;
+	}
+	assert_int_not_equal(pos, -1);
+	assert_int_equal(testsrv_stop(srv), 0);
+	testsrv_free(srv);
+	return pos;
+}
+
+/* One client's burst does not hold up another's line: the read budget. */
+static void
+test_read_budget(void **state)
+{
+	int fair, greedy;
+
+	(void)state;
+	fair = position_among_busy("1");
+	greedy = position_among_busy("1000");
+	/* With 1 line per turn calm waits a turn or two, not for busy's buffer.
+	 */
+	if (fair > 10)
+		fail_msg("with --read-budget 1 calm's line came after %d of "
+		         "busy's",
+		    fair);
+	if (greedy < 40)
+		fail_msg("with --read-budget 1000 calm's line came after only "
+		         "%d of busy's: the budget test proves nothing",
+		    greedy);
+}
+
 int
 main(void)
 {
@@ -594,6 +666,7 @@ main(void)
 	    cmocka_unit_test_teardown(test_per_address_limit, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_max_clients, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_flood_control, testsrv_teardown),
+	    cmocka_unit_test(test_read_budget),
 	};
 
 	return cmocka_run_group_tests_name("it_limits", tests, NULL, NULL);
