@@ -1,5 +1,6 @@
 /* main.c: txt-chat: settings, the terminal, then one libuv loop. */
 #include <err.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
@@ -43,8 +44,10 @@ struct app {
 	int dirty;         /* the screen needs a redraw */
 	int repaint;       /* ... of every cell */
 	int quitting;
+	int reading_keys; /* inside the ui's key reading: it must outlive it */
 	int have_termios;
 	struct termios termios; /* the terminal as we found it */
+	int stdin_flags;        /* its file status flags as found, or -1 */
 };
 
 static struct app app;
@@ -64,11 +67,30 @@ now_ms(void)
  */
 static const char reset_seq[] = "\033[?2004l\033[0m\033[?25h\033[?1049l";
 
+/*
+ * libuv makes the terminal non-blocking, and the shell shares that state
+ * with us: left so, the next program's reads and writes fail with EAGAIN.
+ */
+static void
+restore_stdin_flags(void)
+{
+	if (app.stdin_flags >= 0)
+		(void)fcntl(STDIN_FILENO, F_SETFL, app.stdin_flags);
+}
+
+/* Gives the terminal back as it was found. */
+static void
+release_terminal(void)
+{
+	restore_stdin_flags();
+	ui_free(app.ui);
+	app.ui = NULL;
+}
+
 static void
 restore_terminal_atexit(void)
 {
-	ui_free(app.ui);
-	app.ui = NULL;
+	release_terminal();
 }
 
 static void
@@ -79,6 +101,7 @@ crash_handler(int sig)
 		sig = sig + 0;
 	if (app.have_termios)
 		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &app.termios);
+	restore_stdin_flags();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -113,8 +136,13 @@ shut_down(void)
 	if (app.quitting)
 		return;
 	app.quitting = 1;
-	ui_free(app.ui);
-	app.ui = NULL;
+	/*
+	 * A key being applied (Enter on /quit, a pasted /quit) gets here
+	 * from inside the ui's key loop, which still uses the ui: the
+	 * terminal is then given back as soon as that loop returns.
+	 */
+	if (!app.reading_keys)
+		release_terminal();
 	close_handle((uv_handle_t *)&app.stdin_poll);
 	close_handle((uv_handle_t *)&app.sig_winch);
 	close_handle((uv_handle_t *)&app.sig_int);
@@ -244,6 +272,21 @@ handle_input_bits(unsigned bits)
 	}
 }
 
+/* Reads the keys waiting, or ends a paste that timed out; INPUT_* bits. */
+static unsigned
+read_keys(int timed_out)
+{
+	unsigned bits;
+
+	app.reading_keys = 1;
+	bits = timed_out ? ui_keys_timeout(app.ui, now_ms())
+	                 : ui_read_keys(app.ui, now_ms());
+	app.reading_keys = 0;
+	if (app.quitting)
+		release_terminal();
+	return bits;
+}
+
 static void on_key_timeout(uv_timer_t *t);
 
 static void
@@ -262,8 +305,9 @@ on_key_timeout(uv_timer_t *t)
 	(void)t;
 	if (app.ui == NULL)
 		return;
-	handle_input_bits(ui_keys_timeout(app.ui, now_ms()));
-	arm_key_timer();
+	handle_input_bits(read_keys(1));
+	if (!app.quitting)
+		arm_key_timer();
 }
 
 static void
@@ -277,7 +321,7 @@ on_stdin(uv_poll_t *p, int status, int events)
 			shut_down();
 		return;
 	}
-	handle_input_bits(ui_read_keys(app.ui, now_ms()));
+	handle_input_bits(read_keys(0));
 	if (!app.quitting)
 		arm_key_timer();
 }
@@ -387,6 +431,7 @@ start_loop(void)
 		errx(1, "out of memory");
 	if (tcgetattr(STDIN_FILENO, &app.termios) == 0)
 		app.have_termios = 1;
+	app.stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
 	install_crash_handlers();
 	atexit(restore_terminal_atexit);
 	app.ui = ui_new(app.client, app.input);
