@@ -77,11 +77,20 @@ paste_mode(int on)
 		return;
 }
 
+/*
+ * Binds the key the terminal sends for the extended capability cap (such
+ * as kHOM3, Alt-Home): key_defined() takes the key's escape sequence, which
+ * tigetstr() looks up, and gives the code ncurses assigned to it.
+ */
 static void
 bind_extended(struct keymap *km, const char *cap, enum keymap_act act)
 {
-	int code = key_defined(cap);
+	const char *seq = tigetstr(cap);
+	int code;
 
+	if (seq == NULL || seq == (const char *)-1)
+		return;
+	code = key_defined(seq);
 	if (code > 0)
 		(void)keymap_bind(km, code, act);
 }
