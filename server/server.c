@@ -223,6 +223,12 @@ mark_dirty(struct server *s, int i)
 }
 
 static uint64_t
+round_second(uint64_t ms)
+{
+	return (ms + 999) / 1000 * 1000;
+}
+
+static uint64_t
 conn_next_deadline(const struct server *s, const struct conn *c, int i)
 {
 	const struct server_config *cfg = s->cfg;
@@ -237,9 +243,15 @@ conn_next_deadline(const struct server *s, const struct conn *c, int i)
 		return min_u64(t, c->accepted + cfg->reg_timeout * 1000ULL);
 	if (chat_mode(s->chat, i) != CHAT_MODE_EXT)
 		return t;
+	/*
+	 * Keepalive deadlines are rounded up to a whole second so that idle
+	 * clients share wake-ups instead of each bringing its own.
+	 */
 	if (c->ping_out && c->last_rx < c->ping_sent)
-		return min_u64(t, c->ping_sent + cfg->ping_timeout * 1000ULL);
-	return min_u64(t, c->last_rx + cfg->ping_interval * 1000ULL);
+		return min_u64(t,
+		    round_second(c->ping_sent + cfg->ping_timeout * 1000ULL));
+	return min_u64(
+	    t, round_second(c->last_rx + cfg->ping_interval * 1000ULL));
 }
 
 static void
