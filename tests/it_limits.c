@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -603,9 +604,12 @@ position_among_busy(const char *budget)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
 		    "send_msg$%s$%s$b%d\n", testcli_uid(busy),
 		    testcli_uid(busy), i);
+	/* Both writes wait in the kernel before the server reads either. */
+	assert_int_equal(testsrv_kill(srv, SIGSTOP), 0);
 	send_raw(busy, buf, len);
 	testcli_sendf(calm, "send_msg$%s$%s$calm\n", testcli_uid(calm),
 	    testcli_uid(busy));
+	assert_int_equal(testsrv_kill(srv, SIGCONT), 0);
 	for (i = 0; i <= LINES; i++) {
 		const char *line = testcli_read(watch);
 
