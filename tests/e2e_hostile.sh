@@ -42,7 +42,7 @@ e2e_wait_title() {
 
 play() {
 	e2e_say "$P" go &&
-	    e2e_wait_for "$P" "evil MARK-AFTER $SC done\$" "${1:-$E2E_WAIT}"
+	    e2e_wait_for "$P" "evil MARK-AFTER $SC done\$"
 }
 
 # Nothing changed the pane's title, the window's name or tmux's buffers.
