@@ -83,7 +83,9 @@ e2e_cleanup() {
 			cp -r "$E2E_TMP" "$e2e_build/test-logs/$E2E_NAME-files"
 			echo "# files kept in $e2e_build/test-logs/$E2E_NAME-files"
 		fi
-		rm -rf "$E2E_TMP"
+		# Clients killed with tmux may still be writing their status.
+		rm -rf "$E2E_TMP" 2>/dev/null ||
+		    { sleep 0.2; rm -rf "$E2E_TMP"; }
 	fi
 	exit "$status"
 }
