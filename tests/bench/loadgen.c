@@ -50,6 +50,8 @@
 #define LG_SEND_BUDGET 16
 /* Messages sent in one turn of a paced run at most (catching up). */
 #define LG_PACED_BURST_MAX 4096
+/* A hold starts this long after the awaited join, when its echoes are over. */
+#define LG_SETTLE_MS 1000
 /* A run ends when deliveries stop for this long: lost ones never come. */
 #define LG_STALL_MS 3000
 /* Bytes of a uid, a name or a channel id, counting the terminator. */
@@ -172,6 +174,7 @@ struct lg {
 	char chan_id[LG_ID_MAX];
 	int chan_created;
 	int join_seen;
+	uint64_t t_joined;
 	uint64_t t_setup;
 	long rss_before_idle, rss_after_idle;
 	uint64_t t_idle;
@@ -999,7 +1002,10 @@ burst_send(struct lg *g)
 			room--;
 		}
 	}
-	if (g->marker != NULL && g->sent_total == body && !g->marker_sent &&
+	/* The marker goes once every other message has reached every member,
+	 * so that it is the last message in the channel's order too. */
+	if (g->marker != NULL && g->sent_total == body &&
+	    g->completed == body && !g->marker_sent &&
 	    send_one(g, 0, g->marker) == 0)
 		g->marker_sent = 1;
 }
@@ -1106,6 +1112,12 @@ advance(struct lg *g)
 	case PH_WAIT_JOIN:
 		if (g->wait_join != NULL && !g->join_seen)
 			break;
+		if (g->mode == MODE_HOLD && g->join_seen) {
+			if (g->t_joined == 0)
+				g->t_joined = g->now;
+			if (g->now < g->t_joined + LG_SETTLE_MS * NS_PER_MS)
+				break;
+		}
 		start_run(g);
 		/* FALLTHROUGH */
 	case PH_RUN:
@@ -1142,9 +1154,15 @@ wait_ms(const struct lg *g)
 
 	switch (g->phase) {
 	case PH_RUN:
-		if (g->mode == MODE_BURST)
-			return g->sent_total - g->completed < g->window ? 0
-			                                                : 20;
+		if (g->mode == MODE_BURST) {
+			uint64_t body = g->total - (g->marker != NULL);
+			int can = g->sent_total < body
+			    ? g->sent_total - g->completed < g->window
+			    : g->completed == body;
+
+			/* Nothing to send: sleep until deliveries come. */
+			return can ? 0 : 20;
+		}
 		if (g->mode == MODE_HOLD) {
 			next = g->t_start + (uint64_t)(g->duration * 1e9);
 			return next <= g->now
@@ -1378,6 +1396,10 @@ run_chat(struct lg *g)
 	g->now = now_ns();
 	proc_sample(g->pid, &g->ps1, 0);
 	report(g);
+	/* Whoever watches the same window (the client's counters) reads them
+	 * before our goodbyes wake everyone up. */
+	if (g->mode == MODE_HOLD)
+		usleep(LG_SETTLE_MS * 1000);
 	for (k = 0; k < g->nconns; k++)
 		if (g->conns[k].state != ST_FREE)
 			close(g->conns[k].fd);

@@ -1,0 +1,483 @@
+#!/bin/sh
+# run.sh: the benchmark: starts txt-chatd and the raw fan-out baseline on
+# 127.0.0.1, runs the workloads W1-W6, prints one table with each figure
+# next to its target and its ratio to the baseline measured in the same run,
+# and writes build/bench/results.csv (and fanout.png if gnuplot is there).
+# Usage: sh tests/bench/run.sh
+#   BENCH_QUICK=1        fewer messages, shorter runs (for development)
+#   BENCH_ONLY="W1 W4"   run only these workloads (W6, the baseline, runs
+#                        with W1-W3)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+tools=${BENCH_TOOLS:-build/bench-tools/bench}
+srv_bin=${TXT_CHATD:-server/txt-chatd}
+cli_bin=${TXT_CHAT:-tui/txt-chat}
+out=${BENCH_OUT:-build/bench}
+quick=${BENCH_QUICK:-0}
+only=${BENCH_ONLY:-W1 W2 W3 W4 W5}
+
+for b in "$srv_bin" "$tools/loadgen" "$tools/baseline" "$tools/tmuxprobe"; do
+	[ -x "$b" ] || { echo "run.sh: $b is missing; run make bench" >&2; exit 1; }
+done
+mkdir -p "$out"
+work=$(mktemp -d "${TMPDIR:-/tmp}/txt-bench.XXXXXX") || exit 1
+raw=$out/raw.txt
+rows=$work/rows
+: >"$raw"
+: >"$rows"
+tck=$(getconf CLK_TCK)
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] && hard=1048576
+max_clients=$((hard - 64))
+[ "$max_clients" -gt 20000 ] && max_clients=20000
+
+if [ "$quick" = 1 ]; then
+	deliveries=1000000   # per W1 configuration
+	paced_s=3
+	idle_n=2000
+	hold_s=5
+	w4_msgs=20000
+else
+	deliveries=8000000
+	paced_s=10
+	idle_n=10000
+	hold_s=30
+	w4_msgs=100000
+fi
+
+srv_pid=
+srv_port=
+tmux_sock=txtbench$$
+
+cleanup() {
+	[ -n "$srv_pid" ] && kill -KILL "$srv_pid" 2>/dev/null
+	tmux -L "$tmux_sock" kill-server 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*" >&2; }
+
+# kv KEY LINE: the value of KEY=... in a key=value line.
+# A missing key reads as 0; a run that printed no result gets its own row.
+kv() {
+	v=$(printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1)
+	printf '%s' "${v:-0}"
+}
+
+# calc EXPR: awk arithmetic, printed with up to 4 significant decimals.
+calc() { awk "BEGIN { v = $1; printf \"%.4g\", v }"; }
+# test_expr EXPR: awk's truth of EXPR as an exit status.
+test_expr() { awk "BEGIN { exit !($1) }"; }
+
+# start NAME CMD...: starts a server, waits for "listening on", sets
+# srv_pid and srv_port.
+start() {
+	name=$1
+	shift
+	: >"$work/$name.log"
+	"$@" 2>"$work/$name.log" &
+	srv_pid=$!
+	k=0
+	while [ $k -lt 200 ]; do
+		srv_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+		    "$work/$name.log")
+		[ -n "$srv_port" ] && return 0
+		kill -0 "$srv_pid" 2>/dev/null || break
+		sleep 0.05
+		k=$((k + 1))
+	done
+	say "run.sh: $name did not start:"
+	cat "$work/$name.log" >&2
+	exit 1
+}
+
+stop() {
+	[ -n "$srv_pid" ] || return 0
+	kill -TERM "$srv_pid" 2>/dev/null
+	k=0
+	while kill -0 "$srv_pid" 2>/dev/null && [ $k -lt 100 ]; do
+		sleep 0.05
+		k=$((k + 1))
+	done
+	kill -KILL "$srv_pid" 2>/dev/null
+	wait "$srv_pid" 2>/dev/null
+	srv_pid=
+}
+
+start_chatd() {
+	sname=$1
+	shift
+	start "$sname" "$srv_bin" -l 127.0.0.1:0 --flood-rate 0 \
+	    --max-per-addr 0 --max-clients "$max_clients" "$@"
+}
+
+# cpu_us PID: utime + stime of a process in microseconds.
+cpu_us() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null |
+	    awk -v t="$tck" '{ printf "%d", ($12 + $13) * 1000000 / t }'
+}
+
+# wakeups PID: context switches of every thread of a process.
+wakeups() {
+	cat /proc/"$1"/task/*/status 2>/dev/null | awk '
+	    /^voluntary_ctxt_switches/ { n += $2 }
+	    /^nonvoluntary_ctxt_switches/ { n += $2 }
+	    END { print n + 0 }'
+}
+
+# lg NAME ARGS...: runs loadgen against the current server and prints its
+# result line; the server's CPU around the whole run goes to the raw file.
+lg() {
+	name=$1
+	shift
+	c0=$(cpu_us "$srv_pid")
+	timeout -k 5 600 "$tools/loadgen" -p "$srv_port" -P "$srv_pid" "$@" \
+	    >"$work/$name.out" 2>"$work/$name.err"
+	st=$?
+	c1=$(cpu_us "$srv_pid")
+	res=$(grep '^result ' "$work/$name.out")
+	[ -n "$res" ] || row "$name" "loadgen failed (exit $st)" - - - - FAIL
+	printf '%s %s srv_cpu_whole_us=%s exit=%s\n' "$name" "$res" \
+	    "$((c1 - c0))" "$st" >>"$raw"
+	if [ -s "$work/$name.err" ]; then
+		sed "s/^/$name: /" "$work/$name.err" >&2
+		sed "s/^/$name: /" "$work/$name.err" >>"$raw"
+	fi
+	printf '%s\n' "$res"
+}
+
+# row WORKLOAD METRIC MEASURED TARGET BASELINE RATIO VERDICT
+row() {
+	printf '%s|%s|%s|%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" \
+	    >>"$rows"
+}
+
+verdict() { if test_expr "$1"; then echo PASS; else echo FAIL; fi; }
+
+ms() { calc "$1 / 1000"; }
+
+want() { case " $only " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# W1: burst fan-out, and its baseline (W6).
+w1() {
+	for n in 10 100 500 2000; do
+		for s in $n 5; do
+			m=$((deliveries / (n * s)))
+			[ $m -lt 1 ] && m=1
+			tag="W1 N=$n S=$s M=$m"
+			say "$tag"
+			args="-m burst -n $n -s $s -M $m -c w1n${n}s$s -x a"
+			start_chatd w1
+			r=$(lg "w1-n$n-s$s" $args)
+			stop
+			start base "$tools/baseline"
+			b=$(lg "w6-n$n-s$s" $args)
+			stop
+			dps=$(kv deliveries_per_s "$r")
+			bdps=$(kv deliveries_per_s "$b")
+			ratio=$(calc "$dps / ($bdps + 0.000001)")
+			row "$tag" "deliveries/s" "$dps" ">=0.7x base" "$bdps" \
+			    "$ratio" "$(verdict "$ratio >= 0.7")"
+			cpu=$(kv srv_cpu_us_per_delivery "$r")
+			bcpu=$(kv srv_cpu_us_per_delivery "$b")
+			if [ $n -ge 500 ]; then
+				t="<=0.2"
+				v=$(verdict "$cpu <= 0.2")
+			else
+				t="-"
+				v="-"
+			fi
+			row "$tag" "server CPU us/delivery" "$cpu" "$t" "$bcpu" \
+			    "$(calc "$cpu / ($bcpu + 0.000001)")" "$v"
+			row "$tag" "latency p50/p99/max ms" \
+			    "$(ms "$(kv p50_us "$r")")/$(ms "$(kv p99_us "$r")")/$(ms "$(kv max_us "$r")")" \
+			    "-" \
+			    "$(ms "$(kv p50_us "$b")")/$(ms "$(kv p99_us "$b")")/$(ms "$(kv max_us "$b")")" \
+			    "$(calc "$(kv p99_us "$r") / ($(kv p99_us "$b") + 0.001)")" "-"
+			lost=$(kv lost "$r")
+			bad=$(($(kv order_errors "$r") + $(kv disconnects "$r") + $(kv errors "$r")))
+			row "$tag" "lost (order/disconnect/errors)" "$lost ($bad)" \
+			    "0" "$(kv lost "$b")" "-" \
+			    "$(verdict "$lost == 0 && $bad == 0")"
+			echo "$n $s $dps $bdps $(kv p99_us "$r") $(kv p99_us "$b")" \
+			    >>"$work/plot.dat"
+		done
+	done
+}
+
+# paced_rows TAG RESULT BASELINE_RESULT
+paced_rows() {
+	r=$2
+	b=$3
+	p99=$(kv p99_us "$r")
+	row "$1" "latency p50/p99 ms" \
+	    "$(ms "$(kv p50_us "$r")")/$(ms "$p99")" "p99<=3" \
+	    "$(ms "$(kv p50_us "$b")")/$(ms "$(kv p99_us "$b")")" \
+	    "$(calc "$p99 / ($(kv p99_us "$b") + 0.001)")" \
+	    "$(verdict "$p99 <= 3000")"
+	cpu=$(kv srv_cpu_us_per_delivery "$r")
+	bcpu=$(kv srv_cpu_us_per_delivery "$b")
+	row "$1" "server CPU us/delivery" "$cpu" "-" "$bcpu" \
+	    "$(calc "$cpu / ($bcpu + 0.000001)")" "-"
+	lost=$(kv lost "$r")
+	row "$1" "lost" "$lost" "0" "$(kv lost "$b")" "-" \
+	    "$(verdict "$lost == 0")"
+}
+
+# W2: paced.
+w2() {
+	tag="W2a N=500 125 msg/s ${paced_s}s"
+	say "$tag"
+	args="-m paced -n 500 -r 125 -d $paced_s -c w2a -x a"
+	start_chatd w2
+	r=$(lg w2a $args)
+	stop
+	start base "$tools/baseline"
+	b=$(lg w6-w2a $args)
+	stop
+	paced_rows "$tag" "$r" "$b"
+
+	tag="W2b N=100 5 msg/s each ${paced_s}s"
+	say "$tag"
+	args="-m paced -n 100 -r 500 -d $paced_s -c w2b -x b"
+	start_chatd w2
+	r=$(lg w2b $args)
+	stop
+	start base "$tools/baseline"
+	b=$(lg w6-w2b $args)
+	stop
+	paced_rows "$tag" "$r" "$b"
+	w2b_p99=$(kv p99_us "$r")
+	w2b_base_p99=$(kv p99_us "$b")
+}
+
+# W3: many idle registered connections, then W2b with them present.
+w3() {
+	tag="W3 $idle_n idle + W2b"
+	say "$tag"
+	args="-m paced -n 100 -r 500 -d $paced_s -i $idle_n -c w3 -x c"
+	start_chatd w3
+	r=$(lg w3 $args)
+	stop
+	start base "$tools/baseline"
+	b=$(lg w6-w3 $args)
+	stop
+	per=$(kv rss_per_idle_b "$r")
+	row "$tag" "server RSS B/idle conn" "$per" "<=2048" \
+	    "$(kv rss_per_idle_b "$b")" "-" "$(verdict "$per <= 2048")"
+	p99=$(kv p99_us "$r")
+	if [ -z "${w2b_p99:-}" ]; then
+		start_chatd w2
+		w2b_p99=$(kv p99_us "$(lg w2b-ref -m paced -n 100 -r 500 \
+		    -d "$paced_s" -c w2b -x b)")
+		stop
+	fi
+	row "$tag" "p99 ms with idle / without" \
+	    "$(ms "$p99") / $(ms "$w2b_p99")" "<=1.5x" \
+	    "$(ms "$(kv p99_us "$b")") / $(ms "${w2b_base_p99:-0}")" \
+	    "$(calc "$p99 / ($w2b_p99 + 0.001)")" \
+	    "$(verdict "$p99 <= 1.5 * $w2b_p99")"
+	cpu=$(kv srv_cpu_us_per_delivery "$r")
+	bcpu=$(kv srv_cpu_us_per_delivery "$b")
+	row "$tag" "server CPU us/delivery" "$cpu" "-" "$bcpu" \
+	    "$(calc "$cpu / ($bcpu + 0.000001)")" "-"
+	row "$tag" "idle connect+register s" \
+	    "$(calc "$(kv idle_setup_ms "$r") / 1000")" "-" \
+	    "$(calc "$(kv idle_setup_ms "$b") / 1000")" "-" "-"
+	lost=$(kv lost "$r")
+	row "$tag" "lost" "$lost" "0" "$(kv lost "$b")" "-" \
+	    "$(verdict "$lost == 0")"
+}
+
+# wait_line FILE PATTERN TIMEOUT_S: waits for a line in a file.
+wait_line() {
+	k=0
+	while [ $k -lt $(($3 * 100)) ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.01
+		k=$((k + 1))
+	done
+	return 1
+}
+
+# client_start: (re)starts txt-chat in the tmux pane against srv_port and
+# prints the tmuxprobe line of the wait for "[online]".
+client_start() {
+	home=$work/home
+	mkdir -p "$home"
+	if ! tmux -L "$tmux_sock" has-session -t bench 2>/dev/null; then
+		tmux -L "$tmux_sock" -f /dev/null new-session -d -s bench \
+		    -x 160 -y 48 'sleep 3600' || return 1
+		tmux -L "$tmux_sock" set -g status off >/dev/null
+	fi
+	"$tools/tmuxprobe" -L "$tmux_sock" -t bench -w '[online]' -i 1 \
+	    -T 10000 -- respawn-pane -k -t bench \
+	    "exec env HOME=$home XDG_CONFIG_HOME=$home LANG=C.UTF-8 TERM=screen-256color $top/$cli_bin -s 127.0.0.1:$srv_port -n watcher"
+}
+
+client_pid() { tmux -L "$tmux_sock" display -p -t bench '#{pane_pid}'; }
+
+# w4_burst NAME MARKER: the client joins a channel and takes a burst.
+w4_burst() {
+	rm -f "$work/$1.out"
+	"$tools/loadgen" -p "$srv_port" -P "$srv_pid" -m burst -n 3 -s 3 \
+	    -M $((w4_msgs / 3)) -k "$2" -j watcher -c "$1" -x "$1" -t 120 \
+	    >"$work/$1.out" 2>"$work/$1.err" &
+	lg_pid=$!
+	wait_line "$work/$1.out" '^ready' 30 || say "run.sh: $1: loadgen not ready"
+	tmux -L "$tmux_sock" send-keys -t bench "/join $1" Enter
+	wait_line "$work/$1.out" '^running' 30 || say "run.sh: $1: no join seen"
+}
+
+# W4: the real client taking a burst in its current channel.
+w4() {
+	tag="W4 client, burst of $w4_msgs"
+	say "$tag"
+	command -v tmux >/dev/null || { row "$tag" "tmux missing" - - - - FAIL; return; }
+	[ -x "$cli_bin" ] || { row "$tag" "$cli_bin missing" - - - - FAIL; return; }
+	# A server with room to queue the whole burst: this measures the client.
+	start_chatd w4 --sendq 64m
+	p=$(client_start)
+	startup=$(kv wait0_ms "$p")
+	cpid=$(client_pid)
+	floor=$("$tools/tmuxprobe" -L "$tmux_sock" -t bench -k 20 -g 20 -T 10000)
+	marker=LASTOFBURST$$
+	w4_burst w4chan "$marker"
+	cpu0=$(cpu_us "$cpid")
+	pr=$("$tools/tmuxprobe" -L "$tmux_sock" -t bench -w "$marker" -k 400 \
+	    -g 20 -i 2 -T 60000)
+	cpu1=$(cpu_us "$cpid")
+	tmux -L "$tmux_sock" capture-pane -p -t bench >"$out/w4-screen.txt"
+	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' /proc/"$cpid"/status)
+	wait "$lg_pid"
+	r=$(grep '^result ' "$work/w4chan.out")
+	printf 'w4 %s\nw4-probe %s\nw4-floor %s\nw4-start %s\n' "$r" "$pr" \
+	    "$floor" "$p" >>"$raw"
+	seen=$(kv wait0_ns "$pr")
+	last=$(kv last_send_ns "$r")
+	if [ "${seen:-0}" != 0 ] && [ -n "$last" ]; then
+		lag=$(calc "($seen - $last) / 1000000")
+	else
+		lag=never
+	fi
+	row "$tag" "startup to [online] ms" "$startup" "<50" "-" "-" \
+	    "$(verdict "${startup:--1} >= 0 && ${startup:-99} < 50")"
+	row "$tag" "last sent -> on screen ms" "$lag" "<=1000" "-" "-" \
+	    "$(verdict "\"$lag\" != \"never\" && $lag <= 1000")"
+	row "$tag" "client CPU ms during burst" "$(calc "($cpu1 - $cpu0) / 1000")" \
+	    "-" "-" "-" "-"
+	row "$tag" "client peak RSS MiB" "$(calc "$hwm / 1024")" "<=32" "-" "-" \
+	    "$(verdict "$hwm <= 32768")"
+	kmax=$(kv key_max_ms "$pr")
+	row "$tag" "key echo p50/max ms (n=$(kv keys_seen "$pr"))" \
+	    "$(kv key_p50_ms "$pr")/$kmax" "max<=10" \
+	    "$(kv key_p50_ms "$floor")/$(kv key_max_ms "$floor") idle" \
+	    "$(calc "$kmax / ($(kv key_max_ms "$floor") + 0.001)")" \
+	    "$(verdict "$kmax >= 0 && $kmax <= 10")"
+	row "$tag" "server lost (to loadgen members)" "$(kv lost "$r")" "0" \
+	    "-" "-" "$(verdict "$(kv lost "$r") == 0")"
+	stop
+
+	# The same burst with the default output limit (1 MiB).
+	start_chatd w4d
+	client_start >/dev/null
+	w4_burst w4dflt "${marker}d"
+	wait "$lg_pid"
+	# The server logs it when it drops a client over the limit.
+	sleep 1
+	pr=$(tmux -L "$tmux_sock" capture-pane -p -t bench | grep -c disconnected)
+	if grep -q 'output queue passed' "$work/w4d.log"; then
+		kept="no: sendq_exceeded"
+	else
+		kept=yes
+	fi
+	printf 'w4-default disconnected_lines=%s\n' "$pr" >>"$raw"
+	row "$tag" "client kept, default --sendq" "$kept" "yes" "-" "-" \
+	    "$(verdict "\"$kept\" == \"yes\"")"
+	stop
+}
+
+# W5: idle server and idle client.
+w5() {
+	tag="W5 idle ${hold_s}s, 1000 idle conns"
+	say "$tag"
+	start "w5" "$srv_bin" -l 127.0.0.1:0 --max-per-addr 0 \
+	    --max-clients "$max_clients"
+	client_start >/dev/null
+	cpid=$(client_pid)
+	rm -f "$work/w5.out"
+	"$tools/loadgen" -p "$srv_port" -P "$srv_pid" -m hold -n 2 -i 1000 \
+	    -d "$hold_s" -j watcher -c idlechan -x i -t 300 \
+	    >"$work/w5.out" 2>"$work/w5.err" &
+	lg_pid=$!
+	wait_line "$work/w5.out" '^ready' 60 || say "run.sh: w5: loadgen not ready"
+	tmux -L "$tmux_sock" send-keys -t bench "/join idlechan" Enter
+	wait_line "$work/w5.out" '^running' 30 || say "run.sh: w5: no join seen"
+	w0=$(wakeups "$cpid")
+	c0=$(cpu_us "$cpid")
+	sleep "$hold_s"
+	w1=$(wakeups "$cpid")
+	c1=$(cpu_us "$cpid")
+	wait "$lg_pid"
+	r=$(grep '^result ' "$work/w5.out")
+	printf 'w5 %s client_wakeups=%s client_cpu_us=%s\n' "$r" \
+	    "$((w1 - w0))" "$((c1 - c0))" >>"$raw"
+	sw=$(($(kv srv_vcsw "$r") + $(kv srv_nvcsw "$r")))
+	# Real deadlines in the window: the client's keepalive ping after 30 s
+	# of silence (and the server's wake-up to answer it); the server pings
+	# only after 60 s.
+	if [ "$hold_s" -ge 30 ]; then allow=1; else allow=0; fi
+	row "$tag" "server wake-ups" "$sw" "<=$allow (deadlines)" "-" "-" \
+	    "$(verdict "$sw <= $allow")"
+	row "$tag" "server CPU ms" "$(ms "$(kv srv_cpu_us "$r")")" "-" "-" "-" "-"
+	cw=$((w1 - w0))
+	row "$tag" "client wake-ups" "$cw" "<=$((allow * 2)) (deadlines)" "-" \
+	    "-" "$(verdict "$cw <= $allow * 2")"
+	row "$tag" "client CPU ms" "$(ms $((c1 - c0)))" "-" "-" "-" "-"
+	stop
+}
+
+say "bench: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); quick=$quick"
+say "bench: figures are noisy on a shared machine; compare ratios"
+want W1 && w1
+want W2 && w2
+want W3 && w3
+want W4 && w4
+want W5 && w5
+
+{
+	echo "workload,metric,measured,target,baseline,ratio,verdict"
+	sed 's/,/;/g; s/|/,/g' "$rows"
+} >"$out/results.csv"
+
+printf '\n%-30s %-32s %-18s %-14s %-20s %-7s %s\n' workload metric \
+    measured target baseline ratio verdict
+awk -F'|' '{ printf "%-30s %-32s %-18s %-14s %-20s %-7s %s\n",
+    $1, $2, $3, $4, $5, $6, $7 }' "$rows"
+echo
+echo "results: $out/results.csv, raw loadgen lines: $raw"
+
+if command -v gnuplot >/dev/null && [ -s "$work/plot.dat" ]; then
+	gnuplot <<EOF 2>/dev/null && echo "plot: $out/fanout.png"
+set terminal png size 900,500
+set output "$out/fanout.png"
+set logscale x
+set xlabel "members"
+set ylabel "deliveries/s"
+set y2label "p99 latency (ms)"
+set y2tics
+set key top left
+plot "< awk '\$2 != 5' $work/plot.dat" using 1:3 with linespoints title "txt-chatd S=N", \
+     "< awk '\$2 != 5' $work/plot.dat" using 1:4 with linespoints title "baseline S=N", \
+     "< awk '\$2 == 5' $work/plot.dat" using 1:3 with linespoints title "txt-chatd S=5", \
+     "< awk '\$2 == 5' $work/plot.dat" using 1:4 with linespoints title "baseline S=5", \
+     "< awk '\$2 == 5' $work/plot.dat" using 1:(\$5/1000) axes x1y2 with lines dt 2 title "txt-chatd p99 S=5"
+EOF
+fi
+if grep -q FAIL "$rows"; then
+	echo "bench: some targets missed (see FAIL above)"
+fi
+exit 0
