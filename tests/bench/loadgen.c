@@ -1734,7 +1734,7 @@ run_soak(struct lg *g)
 	       "actions=%llu closes=%llu refused=%llu errors_rx=%llu "
 	       "probe_pings=%llu p50_us=%.0f p99_us=%.0f max_us=%.0f "
 	       "fds_start=%d fds_end=%d rss_start_kib=%ld rss_end_kib=%ld "
-	       "closed_by=",
+	       "last_error_before_close=",
 	    g->clients, g->probes, g->duration, (unsigned long long)g->actions,
 	    (unsigned long long)g->closes, (unsigned long long)g->refused,
 	    (unsigned long long)g->errors_rx,
