@@ -607,6 +607,49 @@ test_reconnect_new_ids(void **state)
 	env_end(&e);
 }
 
+/* After a server restart a rejoined channel is gone: the client makes it again.
+ */
+static void
+test_reconnect_channel_gone(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 1);
+	w = chan(&e, RUST);
+	fake_clear(&e.f);
+	client_disconnected(e.c, "eof", 5000, 5000);
+	client_connected(e.c, 6000);
+	feed(&e, "hello$1$3072$32$x", 6000);
+	feed(&e, "registered$" UID2 "$carol", 6000);
+	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" UID2 "$personal$1$~carol", 6000);
+	feed(&e, "history_end$" UID2 "$0", 6000);
+	feed(&e, "error$no_such_channel$join$no such channel: #rust", 6000);
+	assert_sent(&e.f, "create_chan$" UID2 "$#rust");
+	assert_has_line(w, MODEL_LINE_INFO, "making it again");
+	fake_clear(&e.f);
+	/* Someone else made it first: join theirs. */
+	feed(
+	    &e, "error$channel_exists$create_chan$channel exists: #rust", 6000);
+	assert_sent(&e.f, "join$" UID2 "$#rust");
+	fake_clear(&e.f);
+	join_rust(&e, RUST2, 0);
+	assert_ptr_equal(chan(&e, RUST2), w);
+	assert_int_equal(model_win_joined(w), 1);
+	/* A user's own /join of a missing channel is only an error. */
+	type(&e, "/join #nope");
+	fake_clear(&e.f);
+	feed(&e, "error$no_such_channel$join$no such channel: #nope", 7000);
+	assert_nothing_sent(&e.f);
+	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel");
+	env_end(&e);
+}
+
 /* A disconnect before the rejoin was confirmed rejoins again next time. */
 static void
 test_reconnect_twice(void **state)
@@ -1374,6 +1417,7 @@ main(void)
 	    cmocka_unit_test(test_join_history_switch),
 	    cmocka_unit_test(test_reconnect_same_ids),
 	    cmocka_unit_test(test_reconnect_new_ids),
+	    cmocka_unit_test(test_reconnect_channel_gone),
 	    cmocka_unit_test(test_reconnect_twice),
 	    cmocka_unit_test(test_reconnect_name_taken),
 	    cmocka_unit_test(test_join_part_quit_nick),

@@ -22,6 +22,16 @@
 /* Digits of a keepalive token and its terminator. */
 #define CLIENT_TOKEN_SIZE (PROTO_NUM_MAX + 1)
 
+/* A join or create_chan waiting for its answer. */
+struct client_wait {
+	enum cmd_verb verb;
+	unsigned char recreate;       /* join: create it if it is gone */
+	unsigned char join_if_exists; /* create: join it if someone was first */
+	char name[PROTO_ID_MAX + 1];
+};
+
+#define CLIENT_WAITS_MAX MODEL_WINDOWS_MAX
+
 struct client {
 	struct client_io io;
 	struct model *m;
@@ -57,6 +67,17 @@ struct client {
 	/* What /join or /create asked for: its window is shown when joined. */
 	char pending[PROTO_ID_MAX + 1];
 	size_t pending_len;
+	/*
+	 * join and create_chan lines not yet answered, oldest first.  The
+	 * server answers each, in order, with a join sequence or an error,
+	 * which is how a rejoin that finds its channel gone (the server
+	 * restarted) knows to make it again.
+	 */
+	struct client_wait waits[CLIENT_WAITS_MAX];
+	size_t waits_head;
+	size_t waits_count;
+	int joined_follows; /* registered or created: the next joined is theirs
+	                     */
 };
 
 static struct slice
@@ -322,6 +343,41 @@ client_send_arg(
 	return client_send(c, verb, arg, client_none, now);
 }
 
+/* Sends join or create_chan and remembers it until the server answers. */
+static int
+client_send_waited(struct client *c, enum cmd_verb verb, struct slice arg,
+    int recreate, int join_if_exists, uint64_t now)
+{
+	struct client_wait *w;
+
+	if (c->waits_count == CLIENT_WAITS_MAX || arg.len > PROTO_ID_MAX) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "too many joins wait for the server; try again later");
+		return -1;
+	}
+	if (client_send_arg(c, verb, arg, now) < 0)
+		return -1;
+	w = &c->waits[(c->waits_head + c->waits_count++) % CLIENT_WAITS_MAX];
+	w->verb = verb;
+	w->recreate = (unsigned char)recreate;
+	w->join_if_exists = (unsigned char)join_if_exists;
+	memcpy(w->name, arg.p, arg.len);
+	w->name[arg.len] = '\0';
+	return 0;
+}
+
+/* Takes the oldest unanswered join or create_chan into *out; 0 if none. */
+static int
+client_take_wait(struct client *c, struct client_wait *out)
+{
+	if (c->waits_count == 0)
+		return 0;
+	*out = c->waits[c->waits_head];
+	c->waits_head = (c->waits_head + 1) % CLIENT_WAITS_MAX;
+	c->waits_count--;
+	return 1;
+}
+
 /* Sends reg with the name asked for, or explains why it is not valid. */
 static void
 client_register(struct client *c, uint64_t now)
@@ -422,6 +478,8 @@ client_disconnected(
 	c->in_join = 0;
 	c->names_wanted = 0;
 	c->pending_len = 0;
+	c->waits_count = 0;
+	c->joined_follows = 0;
 	c->lag = -1;
 	if (retry_ms == UINT64_MAX)
 		client_note_both(
@@ -468,8 +526,9 @@ client_rejoin(struct client *c, uint64_t now)
 		/* Named channels get new ids when the server restarts. */
 		by = model_win_kind(w) == MODEL_WIN_CHANNEL ? model_win_name(w)
 		                                            : model_win_key(w);
-		(void)client_send_arg(
-		    c, CMD_JOIN, client_slice(by, strlen(by)), now);
+		(void)client_send_waited(c, CMD_JOIN,
+		    client_slice(by, strlen(by)),
+		    model_win_kind(w) == MODEL_WIN_CHANNEL, 0, now);
 	}
 }
 
@@ -487,6 +546,8 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	client_set_name(c, ev->name);
 	model_set_self(c->m, c->name, c->name_len);
 	c->state = CLIENT_ONLINE;
+	/* The personal channel's join sequence comes next. */
+	c->joined_follows = 1;
 	client_note(c, NULL, now, MODEL_LINE_INFO, "registered as %s", c->name);
 	client_rejoin(c, now);
 }
@@ -847,6 +908,35 @@ client_verb_is(const struct event *ev, const char *verb)
 	return client_slice_eq(ev->verb, verb, strlen(verb));
 }
 
+/*
+ * A rejoin whose named channel is gone (the server restarted) makes it
+ * again; a remake that lost the race to someone else joins theirs.
+ * Returns 1 if that handled the error.
+ */
+static int
+client_answer_wait(struct client *c, const struct client_wait *w,
+    const struct event *ev, uint64_t now)
+{
+	struct slice name = client_slice(w->name, strlen(w->name));
+
+	if (w->verb == CMD_JOIN && w->recreate &&
+	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
+		client_note(c, model_find_name(c->m, name.p, name.len), now,
+		    MODEL_LINE_INFO,
+		    "%s is gone from the server (it restarted?); making it "
+		    "again",
+		    w->name);
+		(void)client_send_waited(c, CMD_CREATE_CHAN, name, 0, 1, now);
+		return 1;
+	}
+	if (w->verb == CMD_CREATE_CHAN && w->join_if_exists &&
+	    ev->code == PROTO_E_CHANNEL_EXISTS) {
+		(void)client_send_waited(c, CMD_JOIN, name, 0, 0, now);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
@@ -859,8 +949,14 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 		    ev->code == PROTO_E_NAME_TAKEN ? "taken" : "not valid");
 		return;
 	}
-	if (client_verb_is(ev, "join") || client_verb_is(ev, "create_chan"))
+	if (client_verb_is(ev, "join") || client_verb_is(ev, "create_chan")) {
+		struct client_wait w;
+
 		c->pending_len = 0;
+		if (client_take_wait(c, &w) &&
+		    client_answer_wait(c, &w, ev, now))
+			return;
+	}
 	if (client_verb_is(ev, "names") && c->names_wanted > 0)
 		c->names_wanted--;
 	if (text.len == 0)
@@ -894,11 +990,17 @@ client_on_bad(struct client *c, const char *line, size_t len,
 static void
 client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 {
+	struct client_wait wait;
+
 	switch (ev->kind) {
 	case EV_REGISTERED:
 		client_on_registered(c, ev, now);
 		break;
 	case EV_JOINED:
+		if (c->joined_follows)
+			c->joined_follows = 0;
+		else
+			(void)client_take_wait(c, &wait);
 		client_on_joined(c, ev, now);
 		break;
 	case EV_NAMES:
@@ -948,8 +1050,11 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 	case EV_ERROR:
 		client_on_error(c, ev, now);
 		break;
-	case EV_HELLO:
 	case EV_CREATED:
+		(void)client_take_wait(c, &wait);
+		c->joined_follows = 1;
+		break;
+	case EV_HELLO:
 	case EV_COUNT:
 		/* The window opens on joined; a second hello means nothing. */
 		break;
@@ -1076,7 +1181,7 @@ client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 	}
 	if (!client_need_online(c, now))
 		return CLIENT_INPUT_KEEP;
-	if (client_send_arg(c, verb, s->arg, now) < 0)
+	if (client_send_waited(c, verb, s->arg, 0, 0, now) < 0)
 		return CLIENT_INPUT_KEEP;
 	client_want_switch(c, s->arg);
 	return CLIENT_INPUT_DONE;
