@@ -318,6 +318,12 @@ event_decode(const char *line, size_t len, struct event *out)
 		dollar = last ? NULL : memchr(p, '$', (size_t)(end - p));
 		s.p = p;
 		s.len = dollar ? (size_t)(dollar - p) : (size_t)(end - p);
+		/* Ids and names are never empty; text may be. */
+		if (s.len == 0 &&
+		    (spec->fields[i] == EVF_CHAN ||
+		        spec->fields[i] == EVF_NAME ||
+		        spec->fields[i] == EVF_PEER))
+			return PROTO_E_BAD_ARGS;
 		if (!ev_take_field(out, spec->fields[i], &s))
 			return PROTO_E_BAD_ARGS;
 		p = dollar ? dollar + 1 : NULL;

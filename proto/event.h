@@ -99,7 +99,8 @@ size_t event_encode_base(char *buf, size_t size, const struct event *ev);
 /*
  * Decodes one extended-mode line (without LF/CRLF).  Returns PROTO_E_NONE,
  * PROTO_E_UNKNOWN_COMMAND for an unknown kind, or PROTO_E_BAD_ARGS for a
- * missing field or a malformed number or channel kind.  Bytes are not
+ * missing field, an empty channel id or name, or a malformed number or
+ * channel kind.  Bytes are not
  * checked for UTF-8: the client sanitises everything it shows.
  */
 enum proto_code event_decode(const char *line, size_t len, struct event *out);

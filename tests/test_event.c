@@ -256,6 +256,11 @@ static const struct dcase {
     {L("dm$9$alice$bob"), PROTO_E_BAD_ARGS, EV_DM},
     {L("error$bad_args$*"), PROTO_E_BAD_ARGS, EV_ERROR},
     {L("error$bad_args"), PROTO_E_BAD_ARGS, EV_ERROR},
+    {L("msg$$1$1$evil$no-channel"), PROTO_E_BAD_ARGS, EV_MSG},
+    {L("part$c$1$"), PROTO_E_BAD_ARGS, EV_PART},
+    {L("nick$1$old$"), PROTO_E_BAD_ARGS, EV_NICK},
+    {L("joined$c$channel$2$"), PROTO_E_BAD_ARGS, EV_JOINED},
+    {L("left$"), PROTO_E_BAD_ARGS, EV_LEFT},
     {L("list_end"), PROTO_E_BAD_ARGS, EV_LIST_END},
     /* Malformed numbers. */
     {L("list_end$"), PROTO_E_BAD_ARGS, EV_LIST_END},
@@ -341,19 +346,18 @@ test_decode_numbers(void **state)
 	}
 }
 
-/* Decoding checks the count of fields, not their bytes. */
+/*
+ * Decoding checks the count of fields and that ids and names are not
+ * empty, not their bytes.
+ */
 static void
 test_decode_lenient_strings(void **state)
 {
 	struct event out;
 
-	assert_int_equal(event_decode(L("left$"), &out), PROTO_E_NONE);
-	assert_int_equal(out.kind, EV_LEFT);
-	assert_slice(out.chan, "", "chan");
-
-	assert_int_equal(event_decode(L("msg$$1$2$$"), &out), PROTO_E_NONE);
-	assert_slice(out.chan, "", "chan");
-	assert_slice(out.name, "", "name");
+	assert_int_equal(event_decode(L("msg$c$1$2$b$"), &out), PROTO_E_NONE);
+	assert_slice(out.chan, "c", "chan");
+	assert_slice(out.name, "b", "name");
 	assert_slice(out.text, "", "text");
 
 	assert_int_equal(event_decode(L("msg$c$1$2$bob$\xff\x1b[2J\r\0"), &out),
