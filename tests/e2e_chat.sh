@@ -4,7 +4,7 @@
 # resizing, pasting, reconnecting, quitting.  TAP output.
 # Usage: sh tests/e2e_chat.sh BUILD_DIR
 set -u
-. "$(dirname "$0")/e2e_lib.sh"
+. "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" chat
 e2e_plan 17
 A="" B="" C="" E2E_RAW_PID=""

@@ -5,7 +5,7 @@
 # terminal, nor break the screen.  TAP output.
 # Usage: sh tests/e2e_hostile.sh BUILD_DIR
 set -u
-. "$(dirname "$0")/e2e_lib.sh"
+. "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" hostile
 e2e_plan 34
 # OSC 52 would fill a tmux buffer if it got through: make that visible.

@@ -1,4 +1,4 @@
-# e2e_lib.sh: shared helpers of the end-to-end tests: servers, a private tmux, polling, TAP.
+# e2e.sh: shared helpers of the end-to-end tests: servers, a private tmux, polling, TAP.
 #
 # A test script sources this file and calls e2e_init with the build
 # directory (its first argument) and a short name; everything it starts is
@@ -504,11 +504,3 @@ e2e_rawcli_bg() {
 	e2e_track "$E2E_RAW_PID"
 	e2e_wait_file "$e2e_out" '^# ready$'
 }
-
-# Run on its own (tests/run.sh runs every tests/e2e_*.sh), it has no tests.
-case $0 in
-*e2e_lib.sh)
-	echo "1..0 # SKIP the library of the end-to-end tests"
-	exit 0
-	;;
-esac
