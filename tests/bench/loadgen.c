@@ -66,6 +66,9 @@
 #define SOAK_ADDRS 32
 /* Soak: pause between a probe client's pings, in ms. */
 #define SOAK_PROBE_MS 200
+/* Soak: lines of history the server keeps per channel (its default),
+ * filled by the keepers with the longest lines during warm-up. */
+#define SOAK_FILL 100
 /* Soak: different close reasons counted. */
 #define SOAK_REASONS_MAX 32
 /* Soak: how long the server may take to close everything at the end. */
@@ -76,7 +79,8 @@
 
 enum lg_mode { MODE_BURST, MODE_PACED, MODE_HOLD, MODE_SOAK };
 
-enum lg_role { ROLE_MEMBER, ROLE_IDLE, ROLE_SOAK, ROLE_PROBE };
+/* Soak roles come last: ROLE_SOAK and above are soak clients. */
+enum lg_role { ROLE_MEMBER, ROLE_IDLE, ROLE_SOAK, ROLE_PROBE, ROLE_KEEPER };
 
 enum lg_state {
 	ST_FREE = 0,
@@ -874,6 +878,11 @@ soak_line(struct lg *g, int i, const char *line, size_t len)
 		c->state = ST_READY;
 		g->connecting--;
 		c->next_ns = g->now + (uint64_t)(50 + rnd(g, 500)) * NS_PER_MS;
+		/* Made or joined, whichever the channel needs: one error. */
+		if (c->role == ROLE_KEEPER)
+			(void)tx_putf(g, i,
+			    "create_chan$%s$soak%d\njoin$%s$soak%d\n", c->uid,
+			    c->id, c->uid, c->id);
 	} else if (starts(line, len, "joined$") &&
 	    field(line, len, 4, f, sizeof(f)) == 0 &&
 	    (k = pool_index(f)) >= 0) {
@@ -893,7 +902,7 @@ take_lines(struct lg *g, int i)
 
 		if (len > 0 && p[len - 1] == '\r')
 			len--;
-		if (c->role == ROLE_SOAK || c->role == ROLE_PROBE)
+		if (c->role >= ROLE_SOAK)
 			soak_line(g, i, p, len);
 		else
 			member_line(g, i, p, len);
@@ -1186,7 +1195,7 @@ on_closed(struct lg *g, int i, const char *why)
 {
 	struct conn *c = &g->conns[i];
 
-	if (c->role == ROLE_SOAK || c->role == ROLE_PROBE) {
+	if (c->role >= ROLE_SOAK) {
 		g->closes++;
 		soak_reason(g, c->last_err[0] != '\0' ? c->last_err : "eof");
 		c->next_ns = g->now + (uint64_t)(10 + rnd(g, 490)) * NS_PER_MS;
@@ -1431,7 +1440,16 @@ soak_connect(struct lg *g, int i)
 	snprintf(c->name, sizeof(c->name), "s%d_%u", i, c->gen);
 	c->state = ST_REGISTERING;
 	g->connecting++;
-	if (c->role == ROLE_PROBE) {
+	if (c->role == ROLE_KEEPER) {
+		/* The longest name, so that its history lines are the longest.
+		 */
+		snprintf(c->name, sizeof(c->name),
+		    "keep%02d_%u_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", c->id,
+		    c->gen);
+		c->name[32] = '\0';
+		c->sent = 0;
+		ok = tx_putf(g, i, "hello$1\nreg$%s\n", c->name);
+	} else if (c->role == ROLE_PROBE) {
 		ok = tx_putf(g, i, "hello$1\nreg$%s\n", c->name);
 	} else if (r < 3) {
 		/* Binary before a name: not a chat client. */
@@ -1599,6 +1617,36 @@ soak_act(struct lg *g, int i)
 	(void)ok;
 }
 
+/*
+ * A keeper stays in its channel, so the channel and its history live for
+ * the whole soak, and fills the history with the longest lines: history
+ * slots keep the largest buffer they held, so after this no traffic can
+ * make them grow.
+ */
+static void
+soak_fill(struct lg *g, int i)
+{
+	struct conn *c = &g->conns[i];
+	char *p;
+	int h;
+
+	if (c->sent >= SOAK_FILL) {
+		c->next_ns = g->now + 3600 * NS_PER_S;
+		return;
+	}
+	/* Under the default flood limit of 10 lines a second. */
+	c->next_ns = g->now + 120 * NS_PER_MS;
+	p = tx_room(c, LG_TEXT_MAX + 128);
+	if (p == NULL)
+		return;
+	h = snprintf(p, 128, "send_msg$%s$soak%d$", c->uid, c->id);
+	memset(p + h, 'k', LG_TEXT_MAX);
+	p[(size_t)h + LG_TEXT_MAX] = '\n';
+	c->tx_len += (size_t)h + LG_TEXT_MAX + 1;
+	mark_dirty(g, i);
+	c->sent++;
+}
+
 static void
 soak_tick(struct lg *g)
 {
@@ -1616,6 +1664,8 @@ soak_tick(struct lg *g)
 			continue;
 		if (c->state == ST_FREE) {
 			soak_connect(g, i);
+		} else if (c->role == ROLE_KEEPER && c->state == ST_READY) {
+			soak_fill(g, i);
 		} else if (c->role == ROLE_PROBE && c->state == ST_READY) {
 			(void)tx_putf(
 			    g, i, "ping$P%llu\n", (unsigned long long)g->now);
@@ -1669,13 +1719,21 @@ run_soak(struct lg *g)
 
 	if (g->duration <= 0)
 		die("soak needs -d seconds");
-	raise_nofile(g->clients + g->probes + 64);
-	alloc_conns(g, g->clients + g->probes);
+	raise_nofile(g->clients + g->probes + SOAK_CHANNELS + 64);
+	alloc_conns(g, g->clients + g->probes + SOAK_CHANNELS);
 	for (k = 0; k < g->nconns; k++) {
-		g->conns[k].role =
-		    (unsigned char)(k < g->clients ? ROLE_SOAK : ROLE_PROBE);
-		g->conns[k].id = (int)k;
-		g->conns[k].next_ns = 0;
+		struct conn *c = &g->conns[k];
+
+		c->id = (int)k;
+		c->next_ns = 0;
+		if (k < g->clients) {
+			c->role = ROLE_SOAK;
+		} else if (k < g->clients + g->probes) {
+			c->role = ROLE_PROBE;
+		} else {
+			c->role = ROLE_KEEPER;
+			c->id = (int)(k - g->clients - g->probes);
+		}
 	}
 	proc_sample(g->pid, &ps, 1);
 	if (!ps.ok)
