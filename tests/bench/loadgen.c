@@ -128,6 +128,7 @@ struct conn {
 	unsigned char base;      /* soak: base mode */
 	unsigned char stalled;   /* soak: not reading */
 	unsigned char reading;   /* EPOLLIN requested */
+	unsigned char filled;    /* soak keeper: history filled once */
 	int id;                  /* member index, or soak client index */
 	char *rx;
 	size_t rx_len, rx_cap;
@@ -201,6 +202,7 @@ struct lg {
 	uint64_t rng;
 	struct hist probe_lat, probe_all;
 	uint64_t actions, closes, refused, errors_rx, pings;
+	unsigned filled; /* keepers that filled their channel's history */
 	struct reason reasons[SOAK_REASONS_MAX];
 	unsigned nreasons;
 };
@@ -1631,6 +1633,10 @@ soak_fill(struct lg *g, int i)
 	int h;
 
 	if (c->sent >= SOAK_FILL) {
+		if (!c->filled) {
+			c->filled = 1;
+			g->filled++;
+		}
 		c->next_ns = g->now + 3600 * NS_PER_S;
 		return;
 	}
@@ -1663,7 +1669,12 @@ soak_tick(struct lg *g)
 		if (g->now < c->next_ns)
 			continue;
 		if (c->state == ST_FREE) {
-			soak_connect(g, i);
+			/* The crowd comes once every history is full. */
+			if (c->role == ROLE_KEEPER ||
+			    g->filled >= SOAK_CHANNELS)
+				soak_connect(g, i);
+			else
+				c->next_ns = g->now + 100 * NS_PER_MS;
 		} else if (c->role == ROLE_KEEPER && c->state == ST_READY) {
 			soak_fill(g, i);
 		} else if (c->role == ROLE_PROBE && c->state == ST_READY) {
