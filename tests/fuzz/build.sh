@@ -29,6 +29,14 @@ sources_of() {
 }
 ALL_TARGETS="fuzz_framer fuzz_event fuzz_display fuzz_chat"
 
+# Targets that make allocations fail wrap the allocator.
+ldflags_of() {
+	case "$1" in
+	fuzz_chat | fuzz_event) echo -Wl,--wrap=malloc -Wl,--wrap=calloc \
+	    -Wl,--wrap=realloc ;;
+	esac
+}
+
 # The defines the Makefile gives each directory (tui's come from ncursesw's
 # pkg-config flags, which the pure modules need only for wcwidth).
 defines_of() {
@@ -104,9 +112,10 @@ for t in $targets; do
 		# shellcheck disable=SC2086
 		if stale "$out/$t" "$out/obj/$t.o" $objs; then
 			echo "  LD  $out/$t"
-			# shellcheck disable=SC2086
+			# shellcheck disable=SC2046,SC2086
 			"$CLANG" -fsanitize=fuzzer,address,undefined \
-			    -o "$out/$t" "$out/obj/$t.o" $objs || ok=0
+			    $(ldflags_of "$t") -o "$out/$t" "$out/obj/$t.o" \
+			    $objs || ok=0
 		fi
 	fi
 	[ "$ok" -eq 1 ] || {

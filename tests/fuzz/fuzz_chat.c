@@ -24,6 +24,7 @@
  *   'R' k              conn k's output drains: sends are taken again
  *   'i' <byte>         the next <byte> % 16 random ids repeat the last
  *   't' <byte>         <byte> seconds pass;  'T' the clock steps back 5 s
+ *   'm' <byte>         allocation number <byte> % 8 + 1 from now fails
  * A line whose first byte is 'C' chooses the limits, if it comes first.
  * Placeholders in a line: %U own uid, %u<k> conn k's uid, %I<k> the k-th
  * channel id seen (of 8 remembered), %L 3072 bytes of text, %M 3073,
@@ -37,6 +38,18 @@
  */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * build.sh links this target with -Wl,--wrap for malloc, calloc and
+ * realloc, so that an allocation can be made to fail: the chat must then
+ * answer no_memory or go without (history), and leave nothing half done.
+ */
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
 
 #define FUZZ_CONNS 8
 /* Channel ids remembered for %I. */
@@ -71,7 +84,38 @@ struct fake {
 	int rnd_repeat;
 	unsigned char rnd_last[PROTO_CHAN_ID_LEN];
 	uint64_t now;
+	unsigned max_channels;
 };
+
+/*
+ * Allocations left before one fails; 0 when none is to fail.  The one
+ * global of the harness: the wrappers have no context to reach.
+ */
+static unsigned fail_countdown;
+
+static int
+fail_now(void)
+{
+	return fail_countdown > 0 && --fail_countdown == 0;
+}
+
+void *
+__wrap_malloc(size_t size)
+{
+	return fail_now() ? NULL : __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return fail_now() ? NULL : __real_calloc(n, size);
+}
+
+void *
+__wrap_realloc(void *p, size_t size)
+{
+	return fail_now() ? NULL : __real_realloc(p, size);
+}
 
 /* Remembers a channel id seen in a reply, for %I. */
 static void
@@ -241,6 +285,7 @@ settle(struct fake *f)
 		users += (size_t)reg;
 	}
 	FUZZ_CHECK(users == chat_user_count(f->chat));
+	FUZZ_CHECK(chat_channel_count(f->chat) <= f->max_channels);
 	for (i = 0; i < FUZZ_CONNS; i++) {
 		const struct fake_conn *a = &f->conns[i];
 
@@ -375,8 +420,11 @@ step(struct fake *f, const char *p, size_t len)
 		fc->refuse_after = -1;
 		fc->over = 0;
 		fc->name_len = 0;
-		FUZZ_CHECK(
-		    chat_connect(f->chat, k, fc->uid, strlen(fc->uid)) == 0);
+		if (chat_connect(f->chat, k, fc->uid, strlen(fc->uid)) < 0) {
+			/* Out of memory: the server closes the socket. */
+			fc->open = 0;
+			break;
+		}
 		FUZZ_CHECK(chat_mode(f->chat, k) == CHAT_MODE_NEW);
 		break;
 	case 'd':
@@ -413,6 +461,9 @@ step(struct fake *f, const char *p, size_t len)
 	case 'T':
 		f->now -= 5000;
 		break;
+	case 'm':
+		fail_countdown = len > 1 ? (unsigned char)p[1] % 8 + 1 : 1;
+		break;
 	default:
 		break;
 	}
@@ -442,10 +493,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.max_members = data[1] & 4 ? 1 : 10000;
 		cfg.max_channels = data[1] & 8 ? 0 : 4096;
 	}
+	fail_countdown = 0;
 	f = calloc(1, sizeof(*f));
 	FUZZ_CHECK(f != NULL);
 	f->rng = 0x9E3779B97F4A7C15ULL;
 	f->now = FUZZ_T0;
+	f->max_channels = cfg.max_channels;
 	sink.ctx = f;
 	sink.send = fake_send;
 	sink.close = fake_close;
@@ -459,6 +512,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		settle(f);
 		pos += len + 1;
 	}
+	/* libFuzzer allocates too: nothing may fail outside the program. */
+	fail_countdown = 0;
 	chat_free(f->chat);
 	free(f);
 	return 0;

@@ -26,6 +26,7 @@
  *   0x01 'l'          the framer reports an over-long line
  *   0x01 's' <byte>   the user shows window <byte> modulo the count
  *   0x01 'i' <text>   the user submits <text> (client_input)
+ *   0x01 'm' <byte>   allocation number <byte> % 8 + 1 from now fails
  * After every line the model's windows are checked, and at the end every
  * line and member kept: all of it must be safe to draw.  Every line the
  * client sends must be one the server accepts.
@@ -33,6 +34,18 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * build.sh links this target with -Wl,--wrap for malloc, calloc and
+ * realloc, so that an allocation can be made to fail: the client must
+ * then go without a line or a window, and keep what it shows safe.
+ */
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
 
 /* The wall clock at the start, as in the man page's example. */
 #define FUZZ_T0 1795600000000ULL
@@ -51,6 +64,36 @@ struct shell {
 	int dropped;
 	int quit;
 };
+
+/*
+ * Allocations left before one fails; 0 when none is to fail.  The one
+ * global of the harness: the wrappers have no context to reach.
+ */
+static unsigned fail_countdown;
+
+static int
+fail_now(void)
+{
+	return fail_countdown > 0 && --fail_countdown == 0;
+}
+
+void *
+__wrap_malloc(size_t size)
+{
+	return fail_now() ? NULL : __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return fail_now() ? NULL : __real_calloc(n, size);
+}
+
+void *
+__wrap_realloc(void *p, size_t size)
+{
+	return fail_now() ? NULL : __real_realloc(p, size);
+}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -292,6 +335,9 @@ shell_act(struct client *c, struct shell *sh, const char *p, size_t len,
 	case 'i':
 		(void)client_input(c, p + 1, len - 1, *now);
 		break;
+	case 'm':
+		fail_countdown = len > 1 ? (unsigned char)p[1] % 8 + 1 : 1;
+		break;
 	default:
 		break;
 	}
@@ -309,6 +355,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t now = FUZZ_T0;
 	size_t pos = 0, len;
 
+	fail_countdown = 0;
 	io.ctx = &sh;
 	io.send = shell_send;
 	io.drop = shell_drop;
@@ -346,6 +393,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strlen(client_name(c)) <= MODEL_NAME_MAX);
 		check_windows(client_model(c));
 	}
+	/* libFuzzer allocates too: nothing may fail outside the input. */
+	fail_countdown = 0;
 	check_all(client_model(c));
 	client_free(c);
 	return 0;
