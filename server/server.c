@@ -74,6 +74,8 @@ struct conn {
 	unsigned char ping_out;   /* keepalive ping unanswered */
 	unsigned char peer_eof;   /* the peer will send no more */
 	unsigned char mid_line;   /* the last write ended inside a line */
+	unsigned char
+	    registered; /* its deadlines were set for a registered user */
 	struct line_reader in;
 	struct outq out;
 	struct ratelimit flood;
@@ -625,11 +627,18 @@ take_lines(struct server *s, int i)
 	if (c->state != CONN_OPEN)
 		return;
 	/*
-	 * Deadlines move later lazily; one that must come sooner, such as
-	 * the first keepalive after registering, is moved here.
+	 * Deadlines move later lazily, but registering changes which timer
+	 * runs at all: the registration deadline gives way to keepalive (or,
+	 * in base mode, to none), so an idle server is not woken for it.
+	 * Anything that must come sooner is moved here too.
 	 */
-	if (conn_next_deadline(s, c, i) < deadlines_when(s->deadlines, i))
+	if (!c->registered && chat_registered(s->chat, i)) {
+		c->registered = 1;
 		schedule(s, i);
+	} else if (conn_next_deadline(s, c, i) <
+	    deadlines_when(s->deadlines, i)) {
+		schedule(s, i);
+	}
 	c->ready =
 	    !c->throttled && !c->backlogged && line_reader_has_line(&c->in);
 	if (c->ready)
