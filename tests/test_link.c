@@ -56,6 +56,11 @@ struct fx {
 	char *lines[LINES_MAX];
 	size_t lens[LINES_MAX];
 	unsigned turns[LINES_MAX];
+	/* Counting mode for bursts: lines must be "0", "1", ... in order. */
+	int count_only;
+	int order_bad;
+	unsigned long counted;
+	unsigned count_turn, in_turn, most_in_turn;
 	size_t nlines;
 	/* What the owner does from inside its callbacks. */
 	size_t free_at, close_at; /* on line number n (1-based), 0 never */
@@ -96,6 +101,21 @@ on_line(void *ctx, const char *line, size_t len)
 	struct fx *f = ctx;
 	char *copy;
 
+	if (f->count_only) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "%lu", f->counted);
+		if (len != strlen(want) || memcmp(line, want, len) != 0)
+			f->order_bad = 1;
+		f->counted++;
+		if (f->turn != f->count_turn) {
+			f->count_turn = f->turn;
+			f->in_turn = 0;
+		}
+		if (++f->in_turn > f->most_in_turn)
+			f->most_in_turn = f->in_turn;
+		return;
+	}
 	assert_true(f->nlines < LINES_MAX);
 	assert_non_null(copy = malloc(len + 1));
 	memcpy(copy, line, len);
@@ -460,6 +480,30 @@ test_five_lines_one_write(void **state)
 	}
 	run_for(f, 20);
 	assert_int_equal(f->nlines, 5);
+}
+
+/* A burst is handed out in shares, so a loop turn never runs for long. */
+static void
+test_burst_yields_between_turns(void **state)
+{
+	struct fx *f = *state;
+	enum { LINES = 5000 };
+	char *buf = malloc(LINES * 8);
+	size_t len = 0;
+	unsigned long i;
+
+	assert_non_null(buf);
+	connect_fx(f);
+	f->count_only = 1;
+	for (i = 0; i < LINES; i++)
+		len += (size_t)sprintf(buf + len, "%lu\n", i);
+	srv_write(f, buf, len);
+	free(buf);
+	RUN_UNTIL(f, f->counted == LINES);
+	assert_false(f->order_bad);
+	/* At most one share (256 lines) per loop turn. */
+	assert_true(f->most_in_turn <= 256);
+	assert_true(f->most_in_turn > 0);
 }
 
 static void
@@ -1042,6 +1086,7 @@ main(void)
 	    T(test_connect_bad_hostport),
 	    T(test_lines_split_across_writes),
 	    T(test_five_lines_one_write),
+	    T(test_burst_yields_between_turns),
 	    T(test_crlf),
 	    T(test_line_limits),
 	    T(test_server_closes),

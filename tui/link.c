@@ -16,6 +16,8 @@
 #define LINK_BUF_KEEP (64 * 1024)
 /* First size of a write buffer, in bytes. */
 #define LINK_BUF_FIRST 4096
+/* Lines handed to the owner before reading pauses for a loop turn. */
+#define LINK_TURN_LINES 256
 /* Bytes read (and dropped) at a time while a let-go connection drains. */
 #define LINK_DRAIN_MAX 1024
 /* Seconds of silence before the kernel starts keepalive probes. */
@@ -70,6 +72,13 @@ struct link {
 	 * when the last one comes back after link_free().
 	 */
 	int refs;
+	/*
+	 * Lines handed out since the last pause.  A burst of lines pauses
+	 * reading every LINK_TURN_LINES for one loop turn (resume, an idle
+	 * handle, goes on), so keys and redraws never wait behind a burst.
+	 */
+	unsigned turn_lines;
+	uv_idle_t resume;
 	struct line_reader reader;
 	char rbuf[PROTO_LINE_MAX];
 };
@@ -248,6 +257,8 @@ link_reset(struct link *l)
 	}
 	(void)uv_timer_stop(&l->timer);
 	(void)uv_prepare_stop(&l->flush);
+	(void)uv_idle_stop(&l->resume);
+	l->turn_lines = 0;
 	l->state = LINK_IDLE;
 	(void)line_reader_release(&l->reader);
 	line_reader_attach(&l->reader, l->rbuf, sizeof(l->rbuf));
@@ -328,14 +339,64 @@ link_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(p, (unsigned)avail);
 }
 
+/*
+ * Hands buffered lines to the owner until none is complete or the turn's
+ * share is used up; returns 1 in the second case.  A callback that
+ * closed, freed or reconnected the link ends it (returning 0).
+ */
+static int
+link_deliver(struct link *l, struct link_conn *c)
+{
+	enum line_status st;
+	const char *line;
+	size_t len;
+
+	while (l->conn == c) {
+		if (l->turn_lines >= LINK_TURN_LINES)
+			return line_reader_has_line(&l->reader);
+		st = line_reader_next(&l->reader, &line, &len);
+		if (st == LINE_NONE)
+			break;
+		l->turn_lines++;
+		if (st == LINE_OK) {
+			if (l->cb.line != NULL)
+				l->cb.line(l->cb.ctx, line, len);
+		} else if (l->cb.line_too_long != NULL) {
+			l->cb.line_too_long(l->cb.ctx);
+		}
+	}
+	return 0;
+}
+
+static void link_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+
+/* The next loop turn after a pause: more lines, then reading again. */
+static void
+link_resume_cb(uv_idle_t *h)
+{
+	struct link *l = h->data;
+	struct link_conn *c = l->conn;
+	int r;
+
+	l->turn_lines = 0;
+	if (l->state != LINK_CONNECTED || c == NULL) {
+		(void)uv_idle_stop(h);
+		return;
+	}
+	if (link_deliver(l, c) || l->conn != c)
+		return;
+	(void)uv_idle_stop(h);
+	if ((r = uv_read_start(
+	         (uv_stream_t *)&c->tcp, link_alloc_cb, link_read_cb)) < 0)
+		link_fail(l, uv_strerror(r));
+}
+
 static void
 link_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct link_conn *c = s->data;
 	struct link *l = c->link;
-	enum line_status st;
-	const char *line;
-	size_t len;
+	int r;
 
 	(void)buf;
 	if (l == NULL) {
@@ -353,17 +414,10 @@ link_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	line_reader_commit(&l->reader, (size_t)n);
-	/* A callback that closed, freed or reconnected the link ends this. */
-	while (l->conn == c) {
-		st = line_reader_next(&l->reader, &line, &len);
-		if (st == LINE_NONE)
-			break;
-		if (st == LINE_OK) {
-			if (l->cb.line != NULL)
-				l->cb.line(l->cb.ctx, line, len);
-		} else if (l->cb.line_too_long != NULL) {
-			l->cb.line_too_long(l->cb.ctx);
-		}
+	if (link_deliver(l, c)) {
+		(void)uv_read_stop(s);
+		if ((r = uv_idle_start(&l->resume, link_resume_cb)) < 0)
+			link_fail(l, uv_strerror(r));
 	}
 }
 
@@ -494,6 +548,13 @@ link_new(uv_loop_t *loop, const struct link_cb *cb)
 	}
 	l->flush.data = l;
 	l->refs = 2;
+	if (uv_idle_init(loop, &l->resume) < 0) {
+		uv_close((uv_handle_t *)&l->timer, link_handle_close_cb);
+		uv_close((uv_handle_t *)&l->flush, link_handle_close_cb);
+		return NULL;
+	}
+	l->resume.data = l;
+	l->refs = 3;
 	return l;
 }
 
@@ -505,6 +566,7 @@ link_free(struct link *l)
 	link_reset(l);
 	uv_close((uv_handle_t *)&l->timer, link_handle_close_cb);
 	uv_close((uv_handle_t *)&l->flush, link_handle_close_cb);
+	uv_close((uv_handle_t *)&l->resume, link_handle_close_cb);
 }
 
 int

@@ -39,10 +39,13 @@ struct app {
 	uv_timer_t tick_timer;
 	uv_timer_t key_timer;
 	uv_prepare_t redraw;
-	uint64_t tick_at;  /* when tick_timer fires, or UINT64_MAX */
-	unsigned attempts; /* connection attempts since the last success */
-	int dirty;         /* the screen needs a redraw */
-	int repaint;       /* ... of every cell */
+	uint64_t tick_at;      /* when tick_timer fires, or UINT64_MAX */
+	unsigned attempts;     /* connection attempts since the last success */
+	int dirty;             /* the screen needs a redraw */
+	int repaint;           /* ... of every cell */
+	int keyed;             /* ... because of a key: draw at once */
+	uint64_t last_draw;    /* loop time of the last frame */
+	uv_timer_t draw_timer; /* the next frame while lines pour in */
 	int quitting;
 	int reading_keys; /* inside the ui's key reading: it must outlive it */
 	int have_termios;
@@ -151,6 +154,7 @@ shut_down(void)
 	close_handle((uv_handle_t *)&app.retry_timer);
 	close_handle((uv_handle_t *)&app.tick_timer);
 	close_handle((uv_handle_t *)&app.key_timer);
+	close_handle((uv_handle_t *)&app.draw_timer);
 	close_handle((uv_handle_t *)&app.redraw);
 	/* The link sends what is queued (the quit line) in the background. */
 	link_close(app.link);
@@ -262,7 +266,7 @@ static void
 handle_input_bits(unsigned bits)
 {
 	if (bits & INPUT_DRAW)
-		app.dirty = 1;
+		app.dirty = app.keyed = 1;
 	if (bits & INPUT_REPAINT)
 		app.repaint = 1;
 	if (bits & INPUT_QUIT) {
@@ -333,7 +337,7 @@ on_signal(uv_signal_t *s, int signum)
 	if (signum == SIGWINCH) {
 		if (app.ui != NULL)
 			ui_resize(app.ui);
-		app.dirty = 1;
+		app.dirty = app.keyed = 1;
 		return;
 	}
 	/* SIGINT from outside (Ctrl-C is a key in raw mode), SIGTERM, SIGHUP.
@@ -351,6 +355,38 @@ on_tick(uv_timer_t *t)
 	app.tick_at = UINT64_MAX;
 	client_tick(app.client, now_ms());
 	app.dirty = 1;
+}
+
+static void on_draw_timer(uv_timer_t *t);
+
+/*
+ * Draws at once after a key, so typing never waits; lines from the server
+ * are drawn at most every UI_FRAME_MS, so that a burst of them costs a few
+ * frames instead of one per loop turn (and the terminal keeps up).
+ */
+static void
+draw_now_or_soon(void)
+{
+	uint64_t now = uv_now(app.loop);
+
+	if (!app.keyed && now < app.last_draw + UI_FRAME_MS) {
+		if (!uv_is_active((uv_handle_t *)&app.draw_timer))
+			uv_timer_start(&app.draw_timer, on_draw_timer,
+			    app.last_draw + UI_FRAME_MS - now, 0);
+		return;
+	}
+	uv_timer_stop(&app.draw_timer);
+	ui_draw(app.ui, now_ms(), app.repaint);
+	app.dirty = app.repaint = app.keyed = 0;
+	app.last_draw = now;
+}
+
+static void
+on_draw_timer(uv_timer_t *t)
+{
+	(void)t;
+	if (app.dirty && app.ui != NULL && !app.quitting)
+		draw_now_or_soon();
 }
 
 /* Before the loop sleeps: one redraw if needed, and the keepalive timer. */
@@ -372,10 +408,8 @@ on_prepare(uv_prepare_t *p)
 			uv_timer_start(&app.tick_timer, on_tick,
 			    next > now ? next - now : 0, 0);
 	}
-	if (app.dirty && app.ui != NULL) {
-		ui_draw(app.ui, now, app.repaint);
-		app.dirty = app.repaint = 0;
-	}
+	if (app.dirty && app.ui != NULL)
+		draw_now_or_soon();
 }
 
 static const char *
@@ -453,6 +487,7 @@ start_loop(void)
 	uv_timer_init(app.loop, &app.retry_timer);
 	uv_timer_init(app.loop, &app.tick_timer);
 	uv_timer_init(app.loop, &app.key_timer);
+	uv_timer_init(app.loop, &app.draw_timer);
 	uv_prepare_init(app.loop, &app.redraw);
 	uv_prepare_start(&app.redraw, on_prepare);
 	app.dirty = 1;

@@ -18,6 +18,8 @@
 #define UI_LIST_MIN_COLS 60
 /* Milliseconds ncurses waits after ESC for the rest of a key. */
 #define UI_ESCDELAY 25
+/* Milliseconds between frames while lines pour in; keys draw at once. */
+#define UI_FRAME_MS 16
 
 struct ui;
 
