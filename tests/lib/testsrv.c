@@ -18,6 +18,8 @@
 
 /* Options a test may add to the command line. */
 #define TESTSRV_ARGS_MAX 32
+/* Words of a wrapper command put before the server. */
+#define TESTSRV_WRAPPER_MAX 16
 /* Pause between looks at a child that has not answered yet, in ms. */
 #define TESTSRV_POLL_MS 5
 /* Bytes of server output printed when it ends badly. */
@@ -150,12 +152,18 @@ find_port(const struct testsrv *s)
 }
 
 static void
-exec_server(const char *path, const char *const *args, int log_fd, pid_t parent)
+exec_server(const char *const *wrapper, const char *path,
+    const char *const *args, int log_fd, pid_t parent)
 {
-	const char *argv[TESTSRV_ARGS_MAX + 16];
+	const char *argv[TESTSRV_WRAPPER_MAX + TESTSRV_ARGS_MAX + 16];
 	int null_fd = open("/dev/null", O_RDONLY);
 	size_t n = 0, i;
 	const char *vg = getenv("TXT_VALGRIND");
+
+	for (i = 0;
+	     wrapper != NULL && wrapper[i] != NULL && i < TESTSRV_WRAPPER_MAX;
+	     i++)
+		argv[n++] = wrapper[i];
 
 	/* make valgrind: every server runs under memcheck; errors fail it. */
 	if (vg != NULL && vg[0] != '\0') {
@@ -186,6 +194,12 @@ exec_server(const char *path, const char *const *args, int log_fd, pid_t parent)
 
 struct testsrv *
 testsrv_start(const char *const *args)
+{
+	return testsrv_start_wrapped(NULL, args);
+}
+
+struct testsrv *
+testsrv_start_wrapped(const char *const *wrapper, const char *const *args)
 {
 	const char *path = getenv("TXT_CHATD");
 	const char *tmp = getenv("TMPDIR");
@@ -222,7 +236,7 @@ testsrv_start(const char *const *args)
 		return NULL;
 	}
 	if (s->pid == 0)
-		exec_server(path, args, s->log_fd, parent);
+		exec_server(wrapper, path, args, s->log_fd, parent);
 	deadline = testsrv_now_ms() + TESTSRV_START_MS;
 	while ((s->port = find_port(s)) == 0) {
 		if (try_reap(s)) {

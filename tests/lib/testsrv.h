@@ -33,6 +33,16 @@ struct testsrv_owned {
  */
 struct testsrv *testsrv_start(const char *const *args);
 
+/*
+ * As testsrv_start(), but the server runs under wrapper, a NULL-terminated
+ * command put before it (and before valgrind under $TXT_VALGRIND), such as
+ * {"prlimit", "--nofile=64:64", NULL}.  The wrapper must exec what follows
+ * it in its own process, so that testsrv_pid() and the /proc readings stay
+ * the server's.  A NULL wrapper is testsrv_start().
+ */
+struct testsrv *testsrv_start_wrapped(
+    const char *const *wrapper, const char *const *args);
+
 /* As testsrv_start(), with the options as arguments up to a NULL. */
 struct testsrv *testsrv_startl(const char *arg, ...);
 
