@@ -463,6 +463,7 @@ refuse(struct server *s, int fd, enum proto_code code, const char *addr)
 	char buf[256];
 	struct event ev;
 	size_t len;
+	ssize_t n = 0;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_ERROR;
@@ -472,7 +473,10 @@ refuse(struct server *s, int fd, enum proto_code code, const char *addr)
 	ev.text.p = proto_code_text(code);
 	ev.text.len = strlen(ev.text.p);
 	len = event_encode_base(buf, sizeof(buf), &ev);
-	if (len > 0 && write(fd, buf, len) < 0)
+	/* A signal must not cost the client its reason. */
+	while (len > 0 && (n = write(fd, buf, len)) < 0 && errno == EINTR)
+		continue;
+	if (n < 0)
 		log_line(s, 2, "refusing %s: %s", addr, strerror(errno));
 	log_line(s, 1, "refused %s: %s", addr, proto_code_name(code));
 	close(fd);
@@ -552,10 +556,20 @@ accept_clients(struct server *s)
 				/* Free the spare to take the client off the
 				 * queue and refuse it. */
 				if (s->spare_fd >= 0) {
+					int empty;
+
 					close(s->spare_fd);
 					s->spare_fd = -1;
 					fd = accept(s->pfds[SLOT_LISTEN].fd,
 					    NULL, NULL);
+					/*
+					 * accept(2) fails with EMFILE before
+					 * it looks at the queue: an empty one
+					 * is no reason to pause.
+					 */
+					empty = fd < 0 &&
+					    (errno == EAGAIN ||
+					        errno == EWOULDBLOCK);
 					if (fd >= 0)
 						refuse(s, fd,
 						    PROTO_E_SERVER_FULL,
@@ -564,6 +578,8 @@ accept_clients(struct server *s)
 					    "/dev/null", O_RDONLY | O_CLOEXEC);
 					if (fd >= 0)
 						continue;
+					if (empty)
+						return;
 				}
 				log_line(s, 0, "accept: %s; pausing",
 				    strerror(errno));

@@ -897,14 +897,12 @@ test_out_of_fds(void **state)
 }
 
 /*
- * BUG (fails until fixed): out of descriptors, every refusal pauses the
- * listener.  Linux's accept(2) takes a descriptor before it looks at the
- * queue, so once the queue is empty the next accept fails with EMFILE
- * again; the server then gives up its spare, accepts, gets EAGAIN, and
- * takes that for "no descriptor even for refusing": it logs "accept:
- * Resource temporarily unavailable; pausing" and stops listening for
- * 100 ms.  Each later newcomer waits up to those 100 ms, and the log gets
- * that line for every refusal.
+ * Out of descriptors, refusals do not pause the listener.  Linux's
+ * accept(2) takes a descriptor before it looks at the queue, so once the
+ * queue is empty the next accept fails with EMFILE again; the server gave
+ * up its spare, accepted, got EAGAIN and took that for "no descriptor even
+ * for refusing": it logged "accept: Resource temporarily unavailable;
+ * pausing" and stopped listening for 100 ms after every refusal (fixed).
  */
 static void
 test_out_of_fds_refusals_quiet(void **state)
@@ -1262,11 +1260,8 @@ test_eintr_control(void **state)
 /*
  * The same session with strace failing every third poll, read, write,
  * writev and accept with EINTR: the server treats EINTR as "later" and
- * every line comes as without it.
- *
- * BUG (fails until fixed): refuse() in server.c writes the server_full
- * line once and closes; when that write fails with EINTR the reason is
- * lost and the refused client reads a bare EOF.
+ * every line comes as without it.  The refusals are what tests write:
+ * refuse() once lost its line to an EINTR (fixed).
  */
 static void
 test_eintr_injected(void **state)
