@@ -169,6 +169,21 @@ command_works(const char *const *argv)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/*
+ * "ASAN_OPTIONS=<the test's own>:<extra>" in buf, the argument of an env
+ * wrapper that tunes the server's sanitizer for one test (a server built
+ * without it ignores the variable).  Returns buf.
+ */
+static const char *
+asan_env(char *buf, size_t size, const char *extra)
+{
+	const char *now = getenv("ASAN_OPTIONS");
+
+	snprintf(buf, size, "ASAN_OPTIONS=%s%s%s", now != NULL ? now : "",
+	    now != NULL && *now != '\0' ? ":" : "", extra);
+	return buf;
+}
+
 /* "msg$<chan>$<seq>$<time>$<sender>$<text>": seq, sender and text. */
 static int
 parse_msg(const char *line, unsigned long *seq, char *sender, size_t ssize,
@@ -982,9 +997,13 @@ tracer_pid_of(pid_t pid)
 	return p != NULL ? strtol(p + 11, NULL, 10) : -1;
 }
 
-/* Stops strace (it detaches) and reaps it. Returns its exit status. */
+/*
+ * Reaps strace, after asking it to detach and go (ask) or waiting for it
+ * to end with its tracee; SIGKILL after 5 s.  Returns its wait status, or
+ * -1 if there was none.
+ */
 static int
-tracer_end(struct tracer *t)
+tracer_end(struct tracer *t, int ask)
 {
 	long long t0 = testsrv_now_ms();
 	int st = 0;
@@ -992,7 +1011,8 @@ tracer_end(struct tracer *t)
 
 	if (t->pid <= 0)
 		return -1;
-	(void)kill(t->pid, SIGTERM);
+	if (ask)
+		(void)kill(t->pid, SIGTERM);
 	while ((r = waitpid(t->pid, &st, WNOHANG)) == 0) {
 		if (testsrv_now_ms() - t0 > 5000) {
 			(void)kill(t->pid, SIGKILL);
@@ -1011,7 +1031,7 @@ tracer_free(struct tracer *t)
 	if (t == NULL)
 		return;
 	testsrv_disown(&t->owned);
-	(void)tracer_end(t);
+	(void)tracer_end(t, 1);
 	(void)unlink(t->path);
 	free(t);
 }
@@ -1262,6 +1282,11 @@ test_eintr_control(void **state)
  * writev and accept with EINTR: the server treats EINTR as "later" and
  * every line comes as without it.  The refusals are what tests write:
  * refuse() once lost its line to an EINTR (fixed).
+ *
+ * The server is stopped while traced: strace detaching in the middle of
+ * an injection leaves the syscall failing with ENOSYS, which is no state
+ * a real kernel produces.  LeakSanitizer cannot run under ptrace, so the
+ * server runs without it here.
  */
 static void
 test_eintr_injected(void **state)
@@ -1269,6 +1294,8 @@ test_eintr_injected(void **state)
 	static const char *const check[] = {"strace", "-V", NULL};
 	static const char *const names[] = {
 	    "poll", "read", "write", "writev", "accept"};
+	char asan[1024];
+	const char *wrapper[] = {"env", asan, NULL};
 	struct testsrv *srv;
 	struct tracer *t;
 	int st, i, got[5];
@@ -1277,18 +1304,19 @@ test_eintr_injected(void **state)
 		print_message("# strace not available\n");
 		skip();
 	}
-	srv = start(state, eintr_args);
+	asan_env(asan, sizeof(asan), "detect_leaks=0");
+	srv = start_wrapped(state, wrapper, eintr_args);
 	t = tracer_start(srv);
 	if (t == NULL) {
 		print_message("# strace cannot attach to the server here\n");
 		skip();
 	}
 	eintr_session(srv);
-	st = tracer_end(t);
-	if (st == -1)
-		fail_msg("strace could not be reaped");
-	/* The server still runs untraced, and stops cleanly. */
-	assert_int_equal(tracer_pid_of(testsrv_pid(srv)), 0);
+	/* The server stops cleanly, still traced; strace ends with it. */
+	stop(srv);
+	st = tracer_end(t, 0);
+	if (st == -1 || !WIFEXITED(st))
+		fail_msg("strace did not end with the server");
 	for (i = 0; i < 5; i++)
 		got[i] = tracer_injected(t, names[i]);
 	got[0] += tracer_injected(t, "ppoll");
@@ -1301,7 +1329,6 @@ test_eintr_injected(void **state)
 		if (got[i] == 0)
 			fail_msg("no EINTR was injected into %s", names[i]);
 	tracer_free(t);
-	stop(srv);
 }
 
 /* 6. Resets in a flood. */
@@ -1563,9 +1590,8 @@ test_churn(void **state)
 {
 	static const char *const args[] = {
 	    "--max-per-addr", "0", "--flood-rate", "0", NULL};
-	static char asan[1024];
+	char asan[1024];
 	const char *wrapper[] = {"env", asan, NULL};
-	const char *asan_now = getenv("ASAN_OPTIONS");
 	struct testsrv *srv;
 	struct testcli *hub;
 	char hub_id[64];
@@ -1579,11 +1605,8 @@ test_churn(void **state)
 	 * AddressSanitizer keeps freed memory in quarantine (256 MiB of it),
 	 * which would pass for a leak here; the server runs without.
 	 */
-	snprintf(asan, sizeof(asan),
-	    "ASAN_OPTIONS=%s%squarantine_size_mb=0:"
-	    "thread_local_quarantine_size_kb=0",
-	    asan_now != NULL ? asan_now : "",
-	    asan_now != NULL && *asan_now != '\0' ? ":" : "");
+	asan_env(asan, sizeof(asan),
+	    "quarantine_size_mb=0:thread_local_quarantine_size_kb=0");
 	srv = start_wrapped(state, wrapper, args);
 	fds0 = testsrv_fd_count(srv);
 	assert_true(fds0 > 0);
