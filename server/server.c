@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -43,10 +44,20 @@
 #define SERVER_POOL_KEEP 4096
 /* Descriptors kept free for the listener, the signal pipe and the spare. */
 #define SERVER_FD_RESERVE 16
-/* Poll slots before the first connection: listener, signal pipe. */
+/*
+ * A connection silent this long, with nothing queued either way, is
+ * parked: it leaves the poll set for an epoll set that poll() watches as
+ * one descriptor, so thousands of idle clients cost the loop nothing.
+ */
+#define SERVER_PARK_MS 1000
+/* Parked connections woken per epoll_wait call, and calls per turn. */
+#define SERVER_WAKE_BATCH  256
+#define SERVER_WAKE_ROUNDS 16
+/* Poll slots before the first connection: listener, signal pipe, parked set. */
 #define SLOT_LISTEN 0
 #define SLOT_SIGNAL 1
-#define SLOT_FIRST  2
+#define SLOT_PARKED 2
+#define SLOT_FIRST  3
 
 #define VERSION_STRING "txt-chatd/0.1.0"
 
@@ -74,13 +85,16 @@ struct conn {
 	unsigned char ping_out;   /* keepalive ping unanswered */
 	unsigned char peer_eof;   /* the peer will send no more */
 	unsigned char mid_line;   /* the last write ended inside a line */
-	unsigned char
-	    registered; /* its deadlines were set for a registered user */
+	unsigned char registered; /* deadlines set for a registered user */
+	unsigned char parked;     /* in the epoll set, not the poll set */
+	int fd;
+	int pidx; /* its entry in the poll set, or -1 while parked */
 	struct line_reader in;
 	struct outq out;
 	struct ratelimit flood;
 	struct addr_count *addr;
 	uint64_t accepted;
+	uint64_t last_active; /* last byte read or written */
 	uint64_t last_rx;
 	uint64_t ping_sent;
 	uint64_t close_at;
@@ -93,7 +107,16 @@ struct server {
 	struct pool *out_pool;
 	struct deadlines *deadlines;
 	struct hmap addrs;
-	struct pollfd *pfds; /* SLOT_FIRST + slot for connection slot */
+	/*
+	 * The poll set: the fixed entries, then one per connection that is not
+	 * parked, dense (swap-removed), so a poll call and the pass over its
+	 * results cost only what is active.  pfd_slot names each entry's slot.
+	 */
+	struct pollfd *pfds;
+	int *pfd_slot;
+	size_t npfd;
+	int *work; /* slots to serve this turn, and what poll said */
+	short *work_ev;
 	struct conn *conns;
 	size_t cap;    /* slots allocated */
 	size_t high;   /* slots in use are below this */
@@ -105,6 +128,7 @@ struct server {
 	int *overflowed;
 	size_t noverflowed;
 	int spare_fd;  /* given up to refuse a client when out of fds */
+	int epfd;      /* the parked connections */
 	uint64_t now;  /* monotonic ms, once per turn */
 	uint64_t wall; /* epoch ms, once per turn */
 	uint64_t listen_resume;
@@ -191,10 +215,71 @@ server_defaults(struct server_config *cfg)
 
 /* Poll interest and bookkeeping. */
 
-static struct pollfd *
-pfd_of(struct server *s, int i)
+/* Puts slot i's descriptor in the poll set. */
+static void
+pfd_add(struct server *s, int i)
 {
-	return &s->pfds[SLOT_FIRST + i];
+	struct conn *c = &s->conns[i];
+	size_t k = SLOT_FIRST + s->npfd++;
+
+	s->pfds[k].fd = c->fd;
+	s->pfds[k].events = 0;
+	s->pfds[k].revents = 0;
+	s->pfd_slot[k - SLOT_FIRST] = i;
+	c->pidx = (int)k;
+}
+
+/* Takes slot i's descriptor out of the poll set; the last entry fills the gap.
+ */
+static void
+pfd_remove(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+	size_t k = (size_t)c->pidx, last = SLOT_FIRST + --s->npfd;
+
+	if (k != last) {
+		int moved = s->pfd_slot[last - SLOT_FIRST];
+
+		s->pfds[k] = s->pfds[last];
+		s->pfd_slot[k - SLOT_FIRST] = moved;
+		s->conns[moved].pidx = (int)k;
+	}
+	c->pidx = -1;
+}
+
+static void
+park(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.u32 = (uint32_t)i;
+	/* Without the epoll set the connection just stays in the poll set. */
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+		return;
+	c->parked = 1;
+	pfd_remove(s, i);
+}
+
+static void
+unpark(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+
+	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	c->parked = 0;
+	pfd_add(s, i);
+}
+
+/* Silent, with nothing buffered or pending: it can wait in the epoll set. */
+static int
+parkable(const struct conn *c)
+{
+	return c->state == CONN_OPEN && !c->parked && !c->throttled &&
+	    !c->backlogged && !c->ready && !c->dirty &&
+	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0;
 }
 
 static void
@@ -212,7 +297,11 @@ update_events(struct server *s, int i)
 	}
 	if (outq_bytes(&c->out) > 0)
 		ev |= POLLOUT;
-	pfd_of(s, i)->events = ev;
+	/* Anything but waiting to read needs the poll set. */
+	if (c->parked && (c->state != CONN_OPEN || ev != POLLIN))
+		unpark(s, i);
+	if (!c->parked)
+		s->pfds[c->pidx].events = ev;
 }
 
 static void
@@ -231,13 +320,11 @@ round_second(uint64_t ms)
 }
 
 static uint64_t
-conn_next_deadline(const struct server *s, const struct conn *c, int i)
+timer_deadline(const struct server *s, const struct conn *c, int i)
 {
 	const struct server_config *cfg = s->cfg;
 	uint64_t t = UINT64_MAX;
 
-	if (c->state != CONN_OPEN)
-		return c->close_at;
 	if (c->throttled)
 		t = ratelimit_ready_ms(
 		    &c->flood, s->now, cfg->flood_rate, cfg->flood_burst);
@@ -256,11 +343,28 @@ conn_next_deadline(const struct server *s, const struct conn *c, int i)
 	    t, round_second(c->last_rx + cfg->ping_interval * 1000ULL));
 }
 
+static uint64_t
+conn_next_deadline(const struct server *s, const struct conn *c, int i)
+{
+	uint64_t t;
+
+	if (c->state != CONN_OPEN)
+		return c->close_at;
+	t = timer_deadline(s, c, i);
+	if (parkable(c))
+		t = min_u64(t, round_second(c->last_active + SERVER_PARK_MS));
+	return t;
+}
+
 static void
 schedule(struct server *s, int i)
 {
 	uint64_t t = conn_next_deadline(s, &s->conns[i], i);
 
+	/* A deadline already due runs next turn: the deadline loop never spins.
+	 */
+	if (t <= s->now)
+		t = s->now + 1;
 	if (t == UINT64_MAX)
 		deadlines_cancel(s->deadlines, i);
 	else if (deadlines_set(s->deadlines, i, t) < 0)
@@ -345,12 +449,25 @@ grow(struct server *s)
 	size_t cap = s->cap ? s->cap * 2 : 256, k;
 	struct pollfd *pfds;
 	struct conn *conns;
-	int *fr, *dirty, *over;
+	int *fr, *dirty, *over, *slot, *work;
+	short *work_ev;
 
 	pfds = realloc(s->pfds, (SLOT_FIRST + cap) * sizeof(*pfds));
 	if (pfds == NULL)
 		return -1;
 	s->pfds = pfds;
+	slot = realloc(s->pfd_slot, cap * sizeof(*slot));
+	if (slot == NULL)
+		return -1;
+	s->pfd_slot = slot;
+	work = realloc(s->work, cap * sizeof(*work));
+	if (work == NULL)
+		return -1;
+	s->work = work;
+	work_ev = realloc(s->work_ev, cap * sizeof(*work_ev));
+	if (work_ev == NULL)
+		return -1;
+	s->work_ev = work_ev;
 	conns = realloc(s->conns, cap * sizeof(*conns));
 	if (conns == NULL)
 		return -1;
@@ -368,12 +485,7 @@ grow(struct server *s)
 		return -1;
 	s->overflowed = over;
 	memset(conns + s->cap, 0, (cap - s->cap) * sizeof(*conns));
-	for (k = s->cap; k < cap; k++) {
-		pfds[SLOT_FIRST + k].fd = -1;
-		pfds[SLOT_FIRST + k].events = 0;
-		pfds[SLOT_FIRST + k].revents = 0;
-	}
-	/* Lowest slots on top of the stack, to keep the poll set short. */
+	/* Lowest slots on top of the stack, to keep slot numbers small. */
 	for (k = cap; k > s->cap; k--)
 		s->free_slots[s->nfree++] = (int)(k - 1);
 	s->cap = cap;
@@ -385,7 +497,10 @@ close_conn(struct server *s, int i)
 {
 	struct conn *c = &s->conns[i];
 
-	close(pfd_of(s, i)->fd);
+	if (!c->parked)
+		pfd_remove(s, i);
+	/* Closing takes it out of the epoll set too. */
+	close(c->fd);
 	outq_clear(&c->out, s->out_pool);
 	release_input(s, c);
 	deadlines_cancel(s->deadlines, i);
@@ -395,9 +510,7 @@ close_conn(struct server *s, int i)
 	}
 	/* dirty and overflow lists skip free slots, so a flag can stay. */
 	memset(c, 0, sizeof(*c));
-	pfd_of(s, i)->fd = -1;
-	pfd_of(s, i)->events = 0;
-	pfd_of(s, i)->revents = 0;
+	c->pidx = -1;
 	s->free_slots[s->nfree++] = i;
 	s->nconns--;
 	while (s->high > 0 && s->conns[s->high - 1].state == CONN_FREE)
@@ -520,8 +633,9 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip)
 	c->state = CONN_OPEN;
 	c->addr = a;
 	c->accepted = c->last_rx = s->now;
-	pfd_of(s, i)->fd = fd;
-	pfd_of(s, i)->revents = 0;
+	c->fd = fd;
+	c->last_active = s->now;
+	pfd_add(s, i);
 	s->nconns++;
 	if ((size_t)i >= s->high)
 		s->high = (size_t)i + 1;
@@ -699,7 +813,7 @@ read_conn(struct server *s, int i)
 		line_reader_attach(&c->in, buf, PROTO_LINE_MAX);
 	}
 	space = line_reader_space(&c->in, &avail);
-	n = read(pfd_of(s, i)->fd, space, avail);
+	n = read(c->fd, space, avail);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			lost_conn(s, i, strerror(errno));
@@ -737,7 +851,7 @@ read_conn(struct server *s, int i)
 		return;
 	}
 	line_reader_commit(&c->in, (size_t)n);
-	c->last_rx = s->now;
+	c->last_rx = c->last_active = s->now;
 }
 
 /* Writing. */
@@ -754,10 +868,14 @@ flushed(struct server *s, int i)
 		}
 		/* Our FIN goes after the last line; then wait for the peer's.
 		 */
-		(void)shutdown(pfd_of(s, i)->fd, SHUT_WR);
+		(void)shutdown(c->fd, SHUT_WR);
 		c->state = CONN_LINGER;
 	}
 	update_events(s, i);
+	/* Nothing left to send: it may park in a second. */
+	if (c->state == CONN_OPEN &&
+	    conn_next_deadline(s, c, i) < deadlines_when(s->deadlines, i))
+		schedule(s, i);
 }
 
 /* The byte at offset n - 1 of what iov points at (n > 0, within it). */
@@ -783,7 +901,7 @@ flush_conn(struct server *s, int i)
 		flushed(s, i);
 		return;
 	}
-	w = writev(pfd_of(s, i)->fd, iov, n);
+	w = writev(c->fd, iov, n);
 	if (w < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 			update_events(s, i);
@@ -792,8 +910,10 @@ flush_conn(struct server *s, int i)
 		lost_conn(s, i, strerror(errno));
 		return;
 	}
-	if (w > 0)
+	if (w > 0) {
 		c->mid_line = last_byte(iov, (size_t)w) != '\n';
+		c->last_active = s->now;
+	}
 	outq_consume(&c->out, s->out_pool, (size_t)w);
 	if (c->backlogged && outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
 		c->backlogged = 0;
@@ -885,6 +1005,9 @@ conn_deadline(struct server *s, int i)
 			handle_overflows(s);
 		}
 	}
+	if (c->state == CONN_OPEN && parkable(c) &&
+	    s->now >= c->last_active + SERVER_PARK_MS)
+		park(s, i);
 	if (c->state == CONN_OPEN)
 		schedule(s, i);
 }
@@ -900,6 +1023,29 @@ run_deadlines(struct server *s)
 		s->listen_resume = 0;
 		if (!s->stopping)
 			s->pfds[SLOT_LISTEN].events = POLLIN;
+	}
+}
+
+/* The epoll set says some parked connections have input: back to poll. */
+static void
+wake_parked(struct server *s)
+{
+	struct epoll_event evs[SERVER_WAKE_BATCH];
+	int n, k, round;
+
+	for (round = 0; round < SERVER_WAKE_ROUNDS; round++) {
+		n = epoll_wait(s->epfd, evs, SERVER_WAKE_BATCH, 0);
+		for (k = 0; k < n; k++) {
+			int i = (int)evs[k].data.u32;
+
+			if ((size_t)i >= s->high || !s->conns[i].parked)
+				continue;
+			unpark(s, i);
+			/* Read it in this very turn, as poll would have. */
+			s->pfds[s->conns[i].pidx].revents = POLLIN;
+		}
+		if (n < SERVER_WAKE_BATCH)
+			break;
 	}
 }
 
@@ -958,34 +1104,46 @@ drain_signal_pipe(struct server *s)
 static void
 serve_conns(struct server *s)
 {
-	size_t i;
+	size_t k, n = 0;
 
-	s->any_ready = 0;
-	for (i = 0; i < s->high; i++) {
-		struct pollfd *p = pfd_of(s, (int)i);
-		struct conn *c = &s->conns[i];
-		short re = p->revents;
+	/*
+	 * First note who needs serving: serving changes the poll set (closes
+	 * swap entries around, wakes append them).
+	 */
+	for (k = SLOT_FIRST; k < SLOT_FIRST + s->npfd; k++) {
+		int i = s->pfd_slot[k - SLOT_FIRST];
 
-		if (c->state == CONN_FREE || (re == 0 && !c->ready))
+		if (s->pfds[k].revents == 0 && !s->conns[i].ready)
 			continue;
-		p->revents = 0;
+		s->work[n] = i;
+		s->work_ev[n++] = s->pfds[k].revents;
+		s->pfds[k].revents = 0;
+	}
+	s->any_ready = 0;
+	for (k = 0; k < n; k++) {
+		int i = s->work[k];
+		struct conn *c = &s->conns[i];
+		short re = s->work_ev[k];
+
+		if (c->state == CONN_FREE)
+			continue;
 		if (re & POLLNVAL) {
-			lost_conn(s, (int)i, "invalid descriptor");
+			lost_conn(s, i, "invalid descriptor");
 			continue;
 		}
 		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 && !c->dirty) {
-			flush_conn(s, (int)i);
+			flush_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
 		}
 		if (re & (POLLIN | POLLHUP | POLLERR)) {
-			read_conn(s, (int)i);
+			read_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
 		}
 		c->ready = 0;
 		if (c->state == CONN_OPEN)
-			take_lines(s, (int)i);
+			take_lines(s, i);
 	}
 }
 
@@ -1000,6 +1158,7 @@ setup(struct server *s, const struct server_config *cfg)
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
 	s->spare_fd = -1;
+	s->epfd = -1;
 	/* Take every descriptor the hard limit allows; clients need them. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -1044,6 +1203,13 @@ setup(struct server *s, const struct server_config *cfg)
 	}
 	s->pfds[SLOT_SIGNAL].fd = pipefd[0];
 	s->pfds[SLOT_SIGNAL].events = POLLIN;
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0) {
+		fprintf(stderr, "txt-chatd: epoll: %s\n", strerror(errno));
+		return -1;
+	}
+	s->pfds[SLOT_PARKED].fd = s->epfd;
+	s->pfds[SLOT_PARKED].events = POLLIN;
 	signal_pipe_write = pipefd[1];
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (net_local_name(fd, name, sizeof(name)) < 0)
@@ -1081,6 +1247,9 @@ teardown(struct server *s)
 	free(s->free_slots);
 	free(s->dirty);
 	free(s->overflowed);
+	free(s->pfd_slot);
+	free(s->work);
+	free(s->work_ev);
 }
 
 int
@@ -1102,7 +1271,7 @@ server_run(const struct server_config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	for (;;) {
-		int n = poll(s.pfds, SLOT_FIRST + s.high, poll_timeout(&s));
+		int n = poll(s.pfds, SLOT_FIRST + s.npfd, poll_timeout(&s));
 
 		if (n < 0 && errno != EINTR) {
 			log_line(&s, 0, "poll: %s", strerror(errno));
@@ -1118,6 +1287,9 @@ server_run(const struct server_config *cfg)
 		if (s.stopping && (s.nconns == 0 || s.now >= s.shutdown_at))
 			break;
 		run_deadlines(&s);
+		if (n > 0 && s.pfds[SLOT_PARKED].revents)
+			wake_parked(&s);
+		s.pfds[SLOT_PARKED].revents = 0;
 		if (n > 0 && !s.stopping && s.pfds[SLOT_LISTEN].revents)
 			accept_clients(&s);
 		s.pfds[SLOT_LISTEN].revents = 0;

@@ -183,6 +183,9 @@ struct lg {
 	uint64_t t_setup;
 	long rss_before_idle, rss_after_idle;
 	uint64_t t_idle;
+	/* Milliseconds the idle crowd stays quiet before the members come. */
+	unsigned idle_settle_ms;
+	uint64_t t_idle_done;
 
 	/* The run. */
 	uint64_t total; /* messages to send, marker included */
@@ -215,7 +218,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: loadgen -p port [-P pid] [-m burst|paced|hold|soak]\n"
 	    "\t[-n members] [-s senders] [-M msgs] [-w window] [-z size]\n"
-	    "\t[-r rate] [-d seconds] [-i idle] [-c channel] [-x prefix]\n"
+	    "\t[-r rate] [-d seconds] [-i idle] [-I settle-ms] [-c channel]\n"
+	    "\t[-x prefix]\n"
 	    "\t[-j wait-join-name] [-k marker] [-t timeout]\n"
 	    "\t[--clients n] [--probes n] [--sample ms] [--seed n]\n");
 	exit(2);
@@ -1084,13 +1088,18 @@ advance(struct lg *g)
 		}
 		if (g->idle_registered < g->idle)
 			break;
-		if (g->idle > 0) {
+		if (g->idle > 0 && g->t_idle_done == 0) {
 			struct procstat ps;
 
 			proc_sample(g->pid, &ps, 0);
 			g->rss_after_idle = ps.rss_kib;
 			g->t_idle = now_ns() - g->t_setup;
+			g->t_idle_done = g->now;
 		}
+		/* Idle clients are idle for a while on a real server too. */
+		if (g->idle > 0 &&
+		    g->now < g->t_idle_done + g->idle_settle_ms * NS_PER_MS)
+			break;
 		g->phase = PH_MEMBERS;
 		/* FALLTHROUGH */
 	case PH_MEMBERS:
@@ -1887,7 +1896,7 @@ main(int argc, char **argv)
 	g->sample_ms = 5000;
 	g->seed = 1;
 	while ((ch = getopt_long(argc, argv,
-	            "p:P:m:n:s:M:w:z:r:d:i:c:x:j:k:t:h", opts, NULL)) != -1) {
+	            "p:P:m:n:s:M:w:z:r:d:i:I:c:x:j:k:t:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			g->port = (int)opt_uint(optarg, 65535);
@@ -1930,6 +1939,9 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			g->idle = opt_uint(optarg, LG_CONNS_MAX);
+			break;
+		case 'I':
+			g->idle_settle_ms = opt_uint(optarg, 600000);
 			break;
 		case 'c':
 			g->channel = optarg;

@@ -260,7 +260,9 @@ w2() {
 w3() {
 	tag="W3 $idle_n idle + W2b"
 	say "$tag"
-	args="-m paced -n 100 -r 500 -d $paced_s -i $idle_n -c w3 -x c"
+	# The idle crowd settles for 3 s first: the server parks connections
+	# silent for a second, as it would long before a real crowd mattered.
+	args="-m paced -n 100 -r 500 -d $paced_s -i $idle_n -I 3000 -c w3 -x c"
 	start_chatd w3
 	r=$(lg w3 $args)
 	stop
