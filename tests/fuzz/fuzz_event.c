@@ -24,6 +24,7 @@
  *   0x01 'o'          the connection drops for good (lines are ignored)
  *   0x01 't'          half a minute passes: client_tick
  *   0x01 'l'          the framer reports an over-long line
+ *   0x01 'p'          the server answers the client's last ping
  *   0x01 's' <byte>   the user shows window <byte> modulo the count
  *   0x01 'i' <text>   the user submits <text> (client_input)
  *   0x01 'm' <byte>   allocation number <byte> % 8 + 1 from now fails
@@ -63,6 +64,10 @@ void *__wrap_realloc(void *p, size_t size);
 struct shell {
 	int dropped;
 	int quit;
+	/* The last "pong$<token>" a server would answer the client's ping with.
+	 */
+	char pong[5 + PROTO_TOKEN_MAX + 1];
+	size_t pong_len;
 };
 
 /*
@@ -116,13 +121,19 @@ slice_eq(struct slice a, struct slice b)
 static void
 shell_send(void *ctx, const char *line, size_t len)
 {
+	struct shell *sh = ctx;
 	struct cmd c;
 
-	(void)ctx;
 	FUZZ_CHECK(len >= 1 && len <= PROTO_LINE_MAX);
 	FUZZ_CHECK(line[len - 1] == '\n');
 	FUZZ_CHECK(memchr(line, '\n', len - 1) == NULL);
 	FUZZ_CHECK(cmd_decode(line, len - 1, &c) == PROTO_E_NONE);
+	if (c.verb == CMD_PING) {
+		FUZZ_CHECK(c.arg.len <= PROTO_TOKEN_MAX);
+		memcpy(sh->pong, "pong$", 5);
+		memcpy(sh->pong + 5, c.arg.p, c.arg.len);
+		sh->pong_len = 5 + c.arg.len;
+	}
 }
 
 static void
@@ -327,6 +338,9 @@ shell_act(struct client *c, struct shell *sh, const char *p, size_t len,
 	case 'l':
 		client_line_too_long(c, *now);
 		break;
+	case 'p':
+		client_line(c, sh->pong, sh->pong_len, *now);
+		break;
 	case 's':
 		if (len > 1)
 			model_select(
@@ -341,7 +355,6 @@ shell_act(struct client *c, struct shell *sh, const char *p, size_t len,
 	default:
 		break;
 	}
-	(void)sh;
 }
 
 int
@@ -349,13 +362,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in = (const char *)data, *line, *lf;
 	struct client_config cfg = {"alice", MODEL_SCROLLBACK_MIN};
-	struct shell sh = {0, 0};
+	struct shell sh;
 	struct client_io io;
 	struct client *c;
 	uint64_t now = FUZZ_T0;
 	size_t pos = 0, len;
 
 	fail_countdown = 0;
+	memset(&sh, 0, sizeof(sh));
 	io.ctx = &sh;
 	io.send = shell_send;
 	io.drop = shell_drop;
