@@ -353,8 +353,11 @@ on_tick(uv_timer_t *t)
 {
 	(void)t;
 	app.tick_at = UINT64_MAX;
+	/*
+	 * A keepalive ping shows nothing (a lost server redraws through
+	 * schedule_retry); its pong will, so one wake-up draws once.
+	 */
 	client_tick(app.client, now_ms());
-	app.dirty = 1;
 }
 
 static void on_draw_timer(uv_timer_t *t);
