@@ -129,19 +129,25 @@ send_bytes(struct chat *c, int conn, const char *p, size_t len)
 		(void)c->sink.send(c->sink.ctx, conn, p, len);
 }
 
-/* Sends ev to conn in the form its mode reads; kinds without a base form are
- * not sent to base clients. */
+/*
+ * Encodes ev in the form conn's mode reads; 0 for a kind without a base
+ * form, which base-mode clients are not sent.
+ */
+static size_t
+encode_for(const struct chat *c, int conn, const struct event *ev, char *buf,
+    size_t size)
+{
+	if (conn_is_ext(c, conn))
+		return event_encode(buf, size, ev);
+	return event_encode_base(buf, size, ev);
+}
+
 static void
 send_event(struct chat *c, int conn, const struct event *ev)
 {
 	char buf[PROTO_LINE_MAX];
-	size_t len;
 
-	if (conn_is_ext(c, conn))
-		len = event_encode(buf, sizeof(buf), ev);
-	else
-		len = event_encode_base(buf, sizeof(buf), ev);
-	send_bytes(c, conn, buf, len);
+	send_bytes(c, conn, buf, encode_for(c, conn, ev, buf, sizeof(buf)));
 }
 
 /*
@@ -933,8 +939,7 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 			remove_channel(c, ch);
 	}
 	if (personal != NULL) {
-		/* Its id is the owner's address, which the next user may get.
-		 */
+		/* Its id is the owner's address: the next user may get it. */
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = EV_CLOSED;
 		ev.chan =
@@ -962,10 +967,7 @@ chat_close(struct chat *c, int conn, enum proto_code code, const char *text,
 	ev.code = code;
 	ev.verb = slice_str(code == PROTO_E_QUIT ? "quit" : "*");
 	ev.text = slice_str(text != NULL ? text : proto_code_text(code));
-	if (cc->mode == CHAT_MODE_EXT)
-		len = event_encode(buf, sizeof(buf), &ev);
-	else
-		len = event_encode_base(buf, sizeof(buf), &ev);
+	len = encode_for(c, conn, &ev, buf, sizeof(buf));
 	c->sink.close(
 	    c->sink.ctx, conn, code == PROTO_E_SENDQ_EXCEEDED, buf, len);
 	forget_user(
