@@ -10,6 +10,7 @@ struct outq_chunk {
 	struct outq_chunk *next;
 	size_t start;
 	size_t end;
+	size_t cap; /* bytes data can hold: the pool block less this header */
 	char data[];
 };
 
@@ -26,13 +27,21 @@ outq_append(
     struct outq *q, struct pool *p, const void *data, size_t len, size_t limit)
 {
 	const char *src = data;
-	size_t cap = outq_chunk_cap(p), room = 0, n, need;
+	size_t cap, room = 0, n, need;
 	struct outq_chunk *first = NULL, *last = NULL, *c;
 
 	if (len > limit || q->bytes > limit - len)
 		return OUTQ_FULL;
+	/* The common case, a line that fits the last chunk: one copy. */
+	if (q->tail != NULL && q->tail->cap - q->tail->end >= len) {
+		memcpy(q->tail->data + q->tail->end, data, len);
+		q->tail->end += len;
+		q->bytes += len;
+		return OUTQ_OK;
+	}
 	if (len == 0)
 		return OUTQ_OK;
+	cap = outq_chunk_cap(p);
 	if (q->tail != NULL)
 		room = cap - q->tail->end;
 	/*
@@ -46,6 +55,7 @@ outq_append(
 		c->next = NULL;
 		c->start = 0;
 		c->end = 0;
+		c->cap = cap;
 		if (last != NULL)
 			last->next = c;
 		else

@@ -44,12 +44,13 @@ valid_line(const char *s, size_t len)
 	int n;
 
 	while (i < len) {
-		if (u[i] < 0x80) {
-			if (valid_forbidden(u[i]))
-				return PROTO_E_BAD_CHAR;
+		/* Printable ASCII, the bulk of chat text, needs one compare. */
+		if (u[i] >= 0x20 && u[i] < 0x7F) {
 			i++;
 			continue;
 		}
+		if (u[i] < 0x80)
+			return PROTO_E_BAD_CHAR;
 		n = utf8_decode(s + i, len - i, &cp);
 		if (n < 0)
 			return PROTO_E_BAD_UTF8;

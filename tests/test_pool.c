@@ -148,7 +148,8 @@ test_tiny_blocks(void **state)
 static void
 test_outq_reuses_blocks(void **state)
 {
-	struct pool *p = pool_new(128, 4);
+	/* Room for the chunk header and the message in one block. */
+	struct pool *p = pool_new(256, 4);
 	struct outq q = {0};
 	struct iovec iov[1];
 	char msg[100];
