@@ -34,7 +34,10 @@
  * sendq_exceeded as the server does.  After every step chat_check() must
  * pass, the chat and the fake agree on who is connected and registered,
  * and the names of registered users (learnt from reg and nick) differ in
- * more than case.  Every line sent must be a valid line of its mode.
+ * more than case.  Every line sent must be a valid line of its mode; in
+ * extended mode, join sequences and names replies must be whole with
+ * the right counts, a channel's live messages must come in sequence
+ * order, and one chat call sends a connection at most one quit or nick.
  */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,6 +69,21 @@ void *__wrap_realloc(void *p, size_t size);
 		}                                                              \
 	} while (0)
 
+/* Channels whose last message sequence number a connection remembers. */
+#define FUZZ_SEQS 8
+
+/* Where an extended-mode connection is in a join sequence or names reply. */
+enum fake_seq_state {
+	SEQ_NONE,    /* between sequences */
+	SEQ_NAMES,   /* after joined: names lines, then names_end */
+	SEQ_HISTORY, /* after names_end: msg and act lines, then history_end */
+};
+
+struct fake_seq {
+	char id[PROTO_ID_MAX + 1];
+	uint64_t seq;
+};
+
 struct fake_conn {
 	int open;
 	int refuse_after; /* sends taken before the output is full; -1: all */
@@ -73,6 +91,18 @@ struct fake_conn {
 	char uid[PROTO_ID_MAX + 1];
 	char name[PROTO_NAME_MAX + 1]; /* empty until registered */
 	size_t name_len;
+	/* The join sequence or names reply under way, in extended mode. */
+	enum fake_seq_state state;
+	char chan[PROTO_ID_MAX + 1];
+	size_t chan_len;
+	int in_join;
+	uint64_t members; /* announced by joined */
+	uint64_t names;   /* names listed so far */
+	uint64_t history; /* history lines so far */
+	/* The chat call that last sent this connection a quit or nick line. */
+	unsigned long notice_call;
+	struct fake_seq seqs[FUZZ_SEQS];
+	size_t next_seq;
 };
 
 struct fake {
@@ -85,6 +115,8 @@ struct fake {
 	unsigned char rnd_last[PROTO_CHAN_ID_LEN];
 	uint64_t now;
 	unsigned max_channels;
+	/* Chat calls made, so that a line can be told apart by its call. */
+	unsigned long call;
 };
 
 /*
@@ -134,6 +166,134 @@ remember_id(struct fake *f, const char *p, size_t len)
 	f->next_id = (f->next_id + 1) % FUZZ_IDS;
 }
 
+static int
+slice_is(struct slice s, const char *p, size_t len)
+{
+	return s.len == len && (len == 0 || memcmp(s.p, p, len) == 0);
+}
+
+/* The remembered sequence number of channel id for fc, or NULL. */
+static struct fake_seq *
+seq_find(struct fake_conn *fc, struct slice id)
+{
+	size_t i;
+
+	if (id.len == 0)
+		return NULL;
+	for (i = 0; i < FUZZ_SEQS; i++) {
+		if (slice_is(id, fc->seqs[i].id, strlen(fc->seqs[i].id)))
+			return &fc->seqs[i];
+	}
+	return NULL;
+}
+
+/* A live message: the channel's sequence numbers only go up. */
+static void
+seq_check(struct fake_conn *fc, struct slice id, uint64_t seq)
+{
+	struct fake_seq *s = seq_find(fc, id);
+
+	FUZZ_CHECK(seq >= 1);
+	if (s == NULL) {
+		if (id.len == 0 || id.len > PROTO_ID_MAX)
+			return;
+		s = &fc->seqs[fc->next_seq];
+		fc->next_seq = (fc->next_seq + 1) % FUZZ_SEQS;
+		memcpy(s->id, id.p, id.len);
+		s->id[id.len] = '\0';
+	} else {
+		FUZZ_CHECK(seq > s->seq);
+	}
+	s->seq = seq;
+}
+
+/* Joined again, left or closed: history may repeat what was seen. */
+static void
+seq_forget(struct fake_conn *fc, struct slice id)
+{
+	struct fake_seq *s = seq_find(fc, id);
+
+	if (s != NULL)
+		s->id[0] = '\0';
+}
+
+static void
+sequence_start(struct fake_conn *fc, const struct event *ev, int in_join)
+{
+	FUZZ_CHECK(ev->chan.len <= PROTO_ID_MAX);
+	memcpy(fc->chan, ev->chan.p, ev->chan.len);
+	fc->chan_len = ev->chan.len;
+	fc->state = SEQ_NAMES;
+	fc->in_join = in_join;
+	fc->members = ev->count;
+	fc->names = 0;
+	fc->history = 0;
+}
+
+static uint64_t
+count_names(struct slice list)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < list.len; i++) {
+		if (list.p[i] != ' ' && (i == 0 || list.p[i - 1] == ' '))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The join sequence of protocol(7): joined, names lines, names_end, the
+ * history as msg and act lines, history_end, with nothing else between
+ * and every count right; a names reply is names lines and names_end.
+ * Returns non-zero if ev belonged to a sequence.
+ */
+static int
+sequence_step(struct fake_conn *fc, const struct event *ev)
+{
+	int same = slice_is(ev->chan, fc->chan, fc->chan_len);
+
+	switch (fc->state) {
+	case SEQ_NONE:
+		if (ev->kind == EV_JOINED) {
+			sequence_start(fc, ev, 1);
+			return 1;
+		}
+		if (ev->kind == EV_NAMES) {
+			/* A reply to names: no joined line before it. */
+			sequence_start(fc, ev, 0);
+			fc->names = count_names(ev->text);
+			return 1;
+		}
+		FUZZ_CHECK(
+		    ev->kind != EV_NAMES_END && ev->kind != EV_HISTORY_END);
+		return 0;
+	case SEQ_NAMES:
+		FUZZ_CHECK(same);
+		if (ev->kind == EV_NAMES) {
+			fc->names += count_names(ev->text);
+			return 1;
+		}
+		FUZZ_CHECK(ev->kind == EV_NAMES_END);
+		FUZZ_CHECK(ev->count == fc->names);
+		FUZZ_CHECK(!fc->in_join || fc->members == fc->names);
+		fc->state = fc->in_join ? SEQ_HISTORY : SEQ_NONE;
+		return 1;
+	case SEQ_HISTORY:
+		FUZZ_CHECK(same);
+		if (ev->kind == EV_MSG || ev->kind == EV_ACT) {
+			fc->history++;
+			return 0;
+		}
+		FUZZ_CHECK(ev->kind == EV_HISTORY_END);
+		FUZZ_CHECK(ev->count == fc->history);
+		fc->state = SEQ_NONE;
+		return 1;
+	}
+	return 0;
+}
+
 /* Checks one line sent to conn and learns ids and renames from it. */
 static void
 look_at_line(struct fake *f, int conn, const char *p, size_t n, int ext)
@@ -152,13 +312,36 @@ look_at_line(struct fake *f, int conn, const char *p, size_t n, int ext)
 		return;
 	}
 	FUZZ_CHECK(event_decode(p, n, &ev) == PROTO_E_NONE);
+	(void)sequence_step(fc, &ev);
+	switch (ev.kind) {
+	case EV_MSG:
+	case EV_ACT:
+		seq_check(fc, ev.chan, ev.seq);
+		break;
+	case EV_LEFT:
+	case EV_CLOSED:
+		seq_forget(fc, ev.chan);
+		break;
+	case EV_QUIT:
+		/* Once per connection however many channels were shared. */
+		FUZZ_CHECK(fc->notice_call != f->call);
+		fc->notice_call = f->call;
+		break;
+	default:
+		break;
+	}
 	switch (ev.kind) {
 	case EV_CREATED:
-	case EV_JOINED:
 	case EV_LIST:
 		remember_id(f, ev.chan.p, ev.chan.len);
 		break;
+	case EV_JOINED:
+		remember_id(f, ev.chan.p, ev.chan.len);
+		seq_forget(fc, ev.chan);
+		break;
 	case EV_NICK:
+		FUZZ_CHECK(fc->notice_call != f->call);
+		fc->notice_call = f->call;
 		/* Names are unique, so only this user's own rename matches. */
 		if (fc->name_len > 0 &&
 		    valid_name_equal(
@@ -268,6 +451,7 @@ settle(struct fake *f)
 			if (!f->conns[k].over || !f->conns[k].open)
 				continue;
 			f->conns[k].over = 0;
+			f->call++;
 			chat_close(
 			    f->chat, k, PROTO_E_SENDQ_EXCEEDED, NULL, f->now);
 			again = 1;
@@ -407,6 +591,8 @@ step(struct fake *f, const char *p, size_t len)
 
 	if (len == 0)
 		return;
+	/* Each step makes at most one chat call. */
+	f->call++;
 	if (p[0] >= '0' && p[0] <= '9') {
 		step_line(f, (p[0] - '0') % FUZZ_CONNS, p + 1, len - 1);
 		return;
@@ -415,11 +601,10 @@ step(struct fake *f, const char *p, size_t len)
 	case 'c':
 		if (fc->open)
 			break;
+		memset(fc, 0, sizeof(*fc));
 		snprintf(fc->uid, sizeof(fc->uid), "127.0.0.1:%d", k);
 		fc->open = 1;
 		fc->refuse_after = -1;
-		fc->over = 0;
-		fc->name_len = 0;
 		if (chat_connect(f->chat, k, fc->uid, strlen(fc->uid)) < 0) {
 			/* Out of memory: the server closes the socket. */
 			fc->open = 0;
