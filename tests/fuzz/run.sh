@@ -110,7 +110,8 @@ for t in $targets; do
 	runs=$(stat_of number_of_executed_units "$log")
 	speed=$(stat_of average_exec_per_sec "$log")
 	cov=$(sed -n 's/.*DONE *cov: \([0-9]*\).*/\1/p' "$log" | tail -1)
-	files=$(find "$out/corpus-$t" -type f | wc -l)
+	# Units in the fuzzer's corpus at the end (the directory keeps more).
+	units=$(sed -n 's/.*DONE .* corp: \([0-9]*\).*/\1/p' "$log" | tail -1)
 	found=$(ls "$out/$t"-crash-* "$out/$t"-leak-* "$out/$t"-timeout-* \
 	    "$out/$t"-oom-* 2>/dev/null)
 	if [ "$status" -eq 0 ] && [ -z "$found" ]; then
@@ -130,7 +131,7 @@ for t in $targets; do
 		fi
 	else
 		printf '%-14s %-8s %12s %9s %6s %7s  %s\n' "$t" "$result" \
-		    "${runs:-?}" "${speed:-?}" "${cov:-?}" "$files" \
+		    "${runs:-?}" "${speed:-?}" "${cov:-?}" "${units:-?}" \
 		    "$(echo "$found" | tr '\n' ' ')"
 	fi
 done
