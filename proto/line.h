@@ -47,7 +47,8 @@ char *line_reader_release(struct line_reader *r);
 
 /*
  * Moves unconsumed bytes to the front and returns where new bytes go;
- * *avail is set to the room there (never 0 while a buffer is attached).
+ * *avail is set to the room there.  While a buffer is attached it is 0
+ * only when the buffer is full of whole lines the caller has not taken.
  */
 char *line_reader_space(struct line_reader *r, size_t *avail);
 

@@ -692,6 +692,29 @@ test_two_reports_owed(void **state)
 	line_reader_detach(&r);
 }
 
+/* Full of whole lines not yet taken: no room until one is taken. */
+static void
+test_space_full_of_lines(void **state)
+{
+	char buf[8];
+	struct line_reader r = {0};
+	const char *line;
+	size_t len, avail;
+
+	(void)state;
+	line_reader_attach(&r, buf, sizeof(buf));
+	commit_str(&r, "abc\ndef\n");
+	assert_non_null(line_reader_space(&r, &avail));
+	assert_int_equal(avail, 0);
+	assert_int_equal(line_reader_has_line(&r), 1);
+	expect_line(&r, "abc");
+	assert_non_null(line_reader_space(&r, &avail));
+	assert_int_equal(avail, 4);
+	expect_line(&r, "def");
+	assert_int_equal(line_reader_next(&r, &line, &len), LINE_NONE);
+	line_reader_detach(&r);
+}
+
 /* The fuzz_framer input that found it: cap 16, reads of 16, 16, 1, 1. */
 static void
 test_fuzz_two_reports(void **state)
@@ -743,6 +766,7 @@ main(void)
 	    cmocka_unit_test(test_discarding_survives_detach),
 	    cmocka_unit_test(test_report_survives_detach),
 	    cmocka_unit_test(test_two_reports_owed),
+	    cmocka_unit_test(test_space_full_of_lines),
 	    cmocka_unit_test(test_fuzz_two_reports),
 	};
 
