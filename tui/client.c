@@ -909,8 +909,8 @@ client_verb_is(const struct event *ev, const char *verb)
 }
 
 /*
- * A rejoin whose named channel is gone (the server restarted) makes it
- * again; a remake that lost the race to someone else joins theirs.
+ * A rejoin whose named channel is gone (the server restarted, or everyone
+ * left while we were away) makes it again; a remake that lost the race to someone else joins theirs.
  * Returns 1 if that handled the error.
  */
 static int
@@ -923,8 +923,7 @@ client_answer_wait(struct client *c, const struct client_wait *w,
 	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
 		client_note(c, model_find_name(c->m, name.p, name.len), now,
 		    MODEL_LINE_INFO,
-		    "%s is gone from the server (it restarted?); making it "
-		    "again",
+		    "%s no longer exists on the server; making it again",
 		    w->name);
 		(void)client_send_waited(c, CMD_CREATE_CHAN, name, 0, 1, now);
 		return 1;
