@@ -910,7 +910,8 @@ client_verb_is(const struct event *ev, const char *verb)
 
 /*
  * A rejoin whose named channel is gone (the server restarted, or everyone
- * left while we were away) makes it again; a remake that lost the race to someone else joins theirs.
+ * left while we were away) makes it again; a remake that lost the race
+ * to someone else joins theirs.
  * Returns 1 if that handled the error.
  */
 static int
