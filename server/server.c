@@ -48,6 +48,9 @@
  * A connection silent this long, with nothing queued either way, is
  * parked: it leaves the poll set for an epoll set that poll() watches as
  * one descriptor, so thousands of idle clients cost the loop nothing.
+ * Only its own silence counts: lines to it are written straight from the
+ * flush and it stays parked unless one does not fit the socket, so the
+ * many who only read a busy channel cost no poll slot either.
  */
 #define SERVER_PARK_MS 1000
 /* Parked connections woken per epoll_wait call, and calls per turn. */
@@ -94,8 +97,7 @@ struct conn {
 	struct ratelimit flood;
 	struct addr_count *addr;
 	uint64_t accepted;
-	uint64_t last_active; /* last byte read or written */
-	uint64_t last_rx;
+	uint64_t last_rx; /* last byte read: keepalive and parking */
 	uint64_t ping_sent;
 	uint64_t close_at;
 };
@@ -352,7 +354,7 @@ conn_next_deadline(const struct server *s, const struct conn *c, int i)
 		return c->close_at;
 	t = timer_deadline(s, c, i);
 	if (parkable(c))
-		t = min_u64(t, round_second(c->last_active + SERVER_PARK_MS));
+		t = min_u64(t, round_second(c->last_rx + SERVER_PARK_MS));
 	return t;
 }
 
@@ -634,7 +636,6 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip)
 	c->addr = a;
 	c->accepted = c->last_rx = s->now;
 	c->fd = fd;
-	c->last_active = s->now;
 	pfd_add(s, i);
 	s->nconns++;
 	if ((size_t)i >= s->high)
@@ -851,7 +852,7 @@ read_conn(struct server *s, int i)
 		return;
 	}
 	line_reader_commit(&c->in, (size_t)n);
-	c->last_rx = c->last_active = s->now;
+	c->last_rx = s->now;
 }
 
 /* Writing. */
@@ -872,7 +873,7 @@ flushed(struct server *s, int i)
 		c->state = CONN_LINGER;
 	}
 	update_events(s, i);
-	/* Nothing left to send: it may park in a second. */
+	/* Nothing left to send: it may park once silent long enough. */
 	if (c->state == CONN_OPEN &&
 	    conn_next_deadline(s, c, i) < deadlines_when(s->deadlines, i))
 		schedule(s, i);
@@ -910,10 +911,8 @@ flush_conn(struct server *s, int i)
 		lost_conn(s, i, strerror(errno));
 		return;
 	}
-	if (w > 0) {
+	if (w > 0)
 		c->mid_line = last_byte(iov, (size_t)w) != '\n';
-		c->last_active = s->now;
-	}
 	outq_consume(&c->out, s->out_pool, (size_t)w);
 	if (c->backlogged && outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
 		c->backlogged = 0;
@@ -1006,7 +1005,7 @@ conn_deadline(struct server *s, int i)
 		}
 	}
 	if (c->state == CONN_OPEN && parkable(c) &&
-	    s->now >= c->last_active + SERVER_PARK_MS)
+	    s->now >= c->last_rx + SERVER_PARK_MS)
 		park(s, i);
 	if (c->state == CONN_OPEN)
 		schedule(s, i);

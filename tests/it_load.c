@@ -13,6 +13,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "testcli.h"
 #include "testsrv.h"
@@ -460,6 +463,183 @@ test_500_members(void **state)
 	assert_int_equal(testsrv_stop(srv), 0);
 }
 
+/* Bytes of a message in the parked reader test's backlog phase. */
+#define PARK_BIG_TEXT 2000
+/* Messages of that phase: far more than a 4 KiB receive window holds. */
+#define PARK_BIG_MSGS 60
+
+/*
+ * Connections in the server's epoll set of parked connections: the
+ * "tfd:" lines of its fdinfo.  -1 if the server has no such set.
+ */
+static int
+parked_count(const struct testsrv *srv)
+{
+	char path[320], link[64], line[256];
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)testsrv_pid(srv));
+	d = opendir(path);
+	assert_non_null(d);
+	while (n < 0 && (e = readdir(d)) != NULL) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s",
+		    (int)testsrv_pid(srv), e->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, "anon_inode:[eventpoll]") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s",
+		    (int)testsrv_pid(srv), e->d_name);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		n = 0;
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (strncmp(line, "tfd:", 4) == 0)
+				n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Expects the talker's message number k: "msg$<chan>$<seq>$...$talker$k". */
+static void
+expect_talk(struct testcli *c, unsigned k, size_t pad)
+{
+	const char *line = testcli_expect_prefix(c, "msg$"), *text;
+	char sender[64];
+	unsigned long seq;
+	size_t i, skip;
+	char want[16];
+
+	if (parse_msg(line, &seq, sender, sizeof(sender), &text) < 0 ||
+	    strcmp(sender, "talker") != 0)
+		fail_msg("%s: unexpected '%.60s'", testcli_label(c), line);
+	skip = (size_t)snprintf(want, sizeof(want), "%u", k);
+	if (strncmp(text, want, skip) != 0)
+		fail_msg(
+		    "%s: message %u holds '%.20s'", testcli_label(c), k, text);
+	for (i = 0; i < pad; i++)
+		if (text[skip + i] != 'z')
+			fail_msg("%s: message %u cut at %zu", testcli_label(c),
+			    k, i);
+	if (text[skip + pad] != '\0')
+		fail_msg("%s: message %u runs on", testcli_label(c), k);
+}
+
+/*
+ * The server parks connections silent for a second, even when they are
+ * sent lines all the time: lurkers in a busy channel must get every
+ * message while parked, a backlog that does not fit their socket must
+ * still arrive whole and in order, a parked one that speaks must be heard
+ * at once, and one that closes while parked must be seen to leave.
+ */
+static void
+test_parked_readers(void **state)
+{
+	static const char *const args[] = {"--flood-rate", "0", NULL};
+	struct testsrv *srv = start(state, args);
+	struct testcli *talker, *lurker, *quiet;
+	char id[64], *big;
+	const char *line;
+	unsigned k = 0, parked_for = 0;
+	long long t0;
+
+	talker = testcli_ext_user(srv, "talker");
+	lurker = testcli_open(srv);
+	{
+		int small = 4096;
+
+		(void)setsockopt(testcli_fd(lurker), SOL_SOCKET, SO_RCVBUF,
+		    &small, sizeof(small));
+	}
+	testcli_set_label(lurker, "lurker");
+	testcli_ext_hello(lurker);
+	(void)testcli_ext_reg(lurker, "lurker");
+	quiet = testcli_ext_user(srv, "quiet");
+	testcli_sendf(talker, "create_chan$%s$busy", testcli_uid(talker));
+	line = testcli_expect_prefix(talker, "created$");
+	snprintf(id, sizeof(id), "%.21s", line + 8);
+	testcli_sendf(lurker, "join$%s$%s", testcli_uid(lurker), id);
+	testcli_sync(lurker, NULL);
+	testcli_sendf(quiet, "join$%s$%s", testcli_uid(quiet), id);
+	testcli_sync(quiet, NULL);
+	testcli_sync(lurker, NULL);
+	testcli_sync(talker, NULL);
+
+	/* The talker talks every 100 ms; the other two only read. */
+	t0 = testsrv_now_ms();
+	while (parked_for < 10) {
+		struct timespec gap = {0, 100 * 1000 * 1000};
+
+		if (testsrv_now_ms() - t0 > PHASE_MS)
+			fail_msg("the readers were never parked (%d parked)",
+			    parked_count(srv));
+		k++;
+		testcli_sendf(
+		    talker, "send_msg$%s$%s$%u", testcli_uid(talker), id, k);
+		expect_talk(talker, k, 0);
+		expect_talk(lurker, k, 0);
+		expect_talk(quiet, k, 0);
+		/* Both readers parked, the talker not: count the messages
+		 * delivered to them while parked. */
+		if (parked_count(srv) == 2)
+			parked_for++;
+		else if (parked_for > 0)
+			fail_msg("a reader left the parked set while reading");
+		nanosleep(&gap, NULL);
+	}
+
+	/* A backlog for the parked lurker, which does not read for now. */
+	big = malloc(PARK_BIG_TEXT + 1);
+	assert_non_null(big);
+	memset(big, 'z', PARK_BIG_TEXT);
+	big[PARK_BIG_TEXT] = '\0';
+	{
+		unsigned first = k + 1, j;
+
+		for (j = 0; j < PARK_BIG_MSGS; j++) {
+			k++;
+			testcli_sendf(talker, "send_msg$%s$%s$%u%s",
+			    testcli_uid(talker), id, k, big);
+			expect_talk(talker, k, PARK_BIG_TEXT);
+			expect_talk(quiet, k, PARK_BIG_TEXT);
+		}
+		for (j = first; j <= k; j++)
+			expect_talk(lurker, j, PARK_BIG_TEXT);
+	}
+	free(big);
+
+	/* The parked lurker speaks: everyone hears it at once. */
+	testcli_sendf(lurker, "send_msg$%s$%s$awake", testcli_uid(lurker), id);
+	testcli_expect_prefix(lurker, "msg$");
+	line = testcli_expect_prefix(talker, "msg$");
+	assert_non_null(strstr(line, "$lurker$awake"));
+	line = testcli_expect_prefix(quiet, "msg$");
+	assert_non_null(strstr(line, "$lurker$awake"));
+
+	/* The parked quiet one hangs up: the others see it leave. */
+	assert_int_equal(parked_count(srv) >= 1, 1);
+	testcli_free(quiet);
+	line = testcli_expect_prefix(talker, "quit$");
+	assert_non_null(strstr(line, "$quiet$"));
+	line = testcli_expect_prefix(lurker, "quit$");
+	assert_non_null(strstr(line, "$quiet$"));
+
+	testcli_expect_quiet(talker);
+	testcli_expect_quiet(lurker);
+	testcli_free(talker);
+	testcli_free(lurker);
+	assert_int_equal(testsrv_stop(srv), 0);
+}
+
 /* One connect/disconnect cycle of a kind chosen by i. */
 static void
 cycle(struct testsrv *srv, size_t i, const char *hub)
@@ -755,6 +935,7 @@ main(void)
 	    cmocka_unit_test_teardown(
 	        test_slow_reader_last_line, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_500_members, testsrv_teardown),
+	    cmocka_unit_test_teardown(test_parked_readers, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_connect_cycles, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_shutdown_prompt, testsrv_teardown),
 	    cmocka_unit_test_teardown(
