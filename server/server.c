@@ -203,7 +203,7 @@ server_defaults(struct server_config *cfg)
 	cfg->sendq_max = 1024 * 1024;
 	cfg->flood_rate = 10;
 	cfg->flood_burst = 20;
-	cfg->read_budget = 16;
+	cfg->read_budget = 64;
 	cfg->reg_timeout = 30;
 	cfg->ping_interval = 60;
 	cfg->ping_timeout = 60;

@@ -170,7 +170,7 @@ test_defaults_unchanged(void **state)
 	assert_int_equal(cfg.sendq_max, 1024 * 1024);
 	assert_int_equal(cfg.flood_rate, 10);
 	assert_int_equal(cfg.flood_burst, 20);
-	assert_int_equal(cfg.read_budget, 16);
+	assert_int_equal(cfg.read_budget, 64);
 	assert_int_equal(cfg.reg_timeout, 30);
 	assert_int_equal(cfg.ping_interval, 60);
 	assert_int_equal(cfg.ping_timeout, 60);
