@@ -709,10 +709,10 @@ static void
 test_view_widths(void **state)
 {
 	static const char *lines[] = {
-	    "ab" ZH "c" WEN WEN "de" ZH ZH "f" SMILE "g",
-	    ZH WEN ZH WEN ZH WEN ZH,
+	    ("ab" ZH "c" WEN WEN "de" ZH ZH "f" SMILE "g"),
+	    (ZH WEN ZH WEN ZH WEN ZH),
 	    "abcdefghijklmnop",
-	    "a" ZH,
+	    ("a" ZH),
 	};
 	struct editor *ed = *state;
 	size_t l;

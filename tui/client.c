@@ -1296,8 +1296,8 @@ static const char *const client_keys_help[] = {
     "  Up, Down  earlier and later lines you typed",
     "  Ctrl-A, Ctrl-E, Ctrl-B, Ctrl-F, Alt-B, Alt-F  move in the line",
     "  Ctrl-D, Backspace  delete; Ctrl-T  swap two characters",
-    "  Ctrl-W, Alt-Backspace, Alt-D, Ctrl-K, Ctrl-U  cut; Ctrl-Y  paste "
-    "what was cut",
+    "  Ctrl-W, Alt-Backspace, Alt-D, Ctrl-K, Ctrl-U  cut",
+    "  Ctrl-Y  paste what was cut",
 };
 
 static enum client_input_result
