@@ -480,21 +480,10 @@ echo
 echo "results: $out/results.csv, raw loadgen lines: $raw"
 
 if command -v gnuplot >/dev/null && [ -s "$work/plot.dat" ]; then
-	gnuplot <<EOF 2>/dev/null && echo "plot: $out/fanout.png"
-set terminal png size 900,500
-set output "$out/fanout.png"
-set logscale x
-set xlabel "members"
-set ylabel "deliveries/s"
-set y2label "p99 latency (ms)"
-set y2tics
-set key top left
-plot "< awk '\$2 != 5' $work/plot.dat" using 1:3 with linespoints title "txt-chatd S=N", \
-     "< awk '\$2 != 5' $work/plot.dat" using 1:4 with linespoints title "baseline S=N", \
-     "< awk '\$2 == 5' $work/plot.dat" using 1:3 with linespoints title "txt-chatd S=5", \
-     "< awk '\$2 == 5' $work/plot.dat" using 1:4 with linespoints title "baseline S=5", \
-     "< awk '\$2 == 5' $work/plot.dat" using 1:(\$5/1000) axes x1y2 with lines dt 2 title "txt-chatd p99 S=5"
-EOF
+	term=png
+	gnuplot -e 'set terminal pngcairo' 2>/dev/null && term=pngcairo
+	gnuplot -e "term='$term'; data='$work/plot.dat'; out='$out/fanout.png'" \
+	    tests/bench/fanout.gp && echo "plot: $out/fanout.png"
 fi
 if grep -q FAIL "$rows"; then
 	echo "bench: some targets missed (see FAIL above)"
