@@ -705,6 +705,7 @@ test_join_part_quit_nick(void **state)
 {
 	struct env e;
 	struct model_win *w, *dev, *dm, *own;
+	size_t n;
 
 	(void)state;
 	env_online(&e);
@@ -763,14 +764,28 @@ test_join_part_quit_nick(void **state)
 	feed(&e, "dm$5002$alicia$carol$again", 5002);
 	assert_string_equal(last_text(dm), "again");
 
-	/* This user's own rename. */
+	/* This user's own rename, read in one of its channels: said once
+	 * there, in the user's terms, and once in the status window. */
+	model_select(e.m, model_win_index(e.m, w));
+	n = line_count(w);
 	feed(&e, "nick$5003$carol$caz", 5003);
 	assert_string_equal(client_name(e.c), "caz");
 	assert_string_equal(model_self(e.m), "caz");
 	assert_string_equal(model_win_name(own), "~caz");
 	assert_has_line(
 	    status(&e), MODEL_LINE_INFO, "you are now known as caz");
-	assert_string_equal(last_text(w), "carol is now known as caz");
+	assert_int_equal(line_count(w), n + 1);
+	assert_int_equal(last_line(w).kind, MODEL_LINE_EVENT);
+	assert_string_equal(last_text(w), "you are now known as caz");
+	/* Read in a conversation, which holds no member list, it is said
+	 * there too. */
+	model_select(e.m, model_win_index(e.m, dm));
+	n = line_count(dm);
+	feed(&e, "nick$5003$caz$carol", 5003);
+	assert_int_equal(line_count(dm), n + 1);
+	assert_string_equal(last_text(dm), "you are now known as carol");
+	assert_string_equal(last_text(w), "you are now known as carol");
+	feed(&e, "nick$5003$carol$caz", 5003);
 	feed(&e, "msg$" RUST "$1$5004$caz$me now", 5004);
 	assert_int_equal(last_line(w).flags, MODEL_FLAG_SELF);
 	feed(&e, "msg$" RUST "$2$5004$bob$hi caz", 5004);

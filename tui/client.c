@@ -792,15 +792,21 @@ client_on_nick(struct client *c, const struct event *ev, uint64_t now)
 	struct slice old = ev->name, to = ev->peer;
 	struct model_win *w, *dm;
 	char own_name[PROTO_NAME_MAX + 2];
+	int self = client_is_self(c, old), told_current = 0;
 	size_t i;
 
 	for (i = 1; i < model_win_count(c->m); i++) {
 		w = model_win_at(c->m, i);
 		if (!model_member_rename(w, old.p, old.len, to.p, to.len))
 			continue;
-		client_note(c, w, ev->time, MODEL_LINE_EVENT,
-		    "%.*s is now known as %.*s", (int)old.len, old.p,
-		    (int)to.len, to.p);
+		if (self)
+			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			    "you are now known as %.*s", (int)to.len, to.p);
+		else
+			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			    "%.*s is now known as %.*s", (int)old.len, old.p,
+			    (int)to.len, to.p);
+		told_current |= w == client_current(c);
 	}
 	dm = model_find(c->m, MODEL_WIN_DM, old.p, old.len);
 	if (dm != NULL) {
@@ -811,7 +817,7 @@ client_on_nick(struct client *c, const struct event *ev, uint64_t now)
 		    "%.*s is now known as %.*s", (int)old.len, old.p,
 		    (int)to.len, to.p);
 	}
-	if (!client_is_self(c, old))
+	if (!self)
 		return;
 	client_set_name(c, to);
 	model_set_self(c->m, c->name, c->name_len);
@@ -824,8 +830,14 @@ client_on_nick(struct client *c, const struct event *ev, uint64_t now)
 		model_win_rekey(
 		    c->m, w, c->own, c->own_len, own_name, to.len + 1);
 	}
-	client_note_both(
-	    c, now, MODEL_LINE_INFO, "you are now known as %s", c->name);
+	/* Once in the status window, and in the window being read unless
+	 * the loop above already said it there. */
+	if (told_current)
+		client_note(c, client_status(c), now, MODEL_LINE_INFO,
+		    "you are now known as %s", c->name);
+	else
+		client_note_both(c, now, MODEL_LINE_INFO,
+		    "you are now known as %s", c->name);
 }
 
 static void
