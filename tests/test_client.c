@@ -446,7 +446,10 @@ test_join_history_switch(void **state)
 	assert_string_equal(model_win_name(w), "#rust");
 	assert_int_equal(model_win_joined(w), 1);
 	assert_int_equal(model_member_count(w), 3);
-	assert_int_equal(line_count(w), 2);
+	/* Two lines of history, then where live lines begin. */
+	assert_int_equal(line_count(w), 3);
+	assert_int_equal(last_line(w).kind, MODEL_LINE_EVENT);
+	assert_string_equal(last_text(w), "you joined #rust (3 members)");
 	assert_int_equal(model_line(w, 0, &l), 0);
 	assert_int_equal(l.flags, MODEL_FLAG_HISTORY);
 	assert_int_equal(l.time_ms, 1500);
@@ -543,8 +546,9 @@ test_reconnect_same_ids(void **state)
 	assert_int_equal(model_current(e.m), 0);
 	assert_int_equal(model_win_count(e.m), n);
 	assert_string_equal(last_text(w), "old 4");
-	/* 3 lines of history, 2 notices and the new line. */
-	assert_int_equal(line_count(w), 6);
+	/* 3 lines of history, the join, 2 notices and the new line: a
+	 * rejoin adds no join notice. */
+	assert_int_equal(line_count(w), 7);
 	assert_int_equal(model_win_seq(w), 4);
 	assert_int_equal(model_win_joined(w), 1);
 	assert_int_equal(model_win_rejoin(w), 0);
@@ -590,8 +594,8 @@ test_reconnect_new_ids(void **state)
 	assert_ptr_equal(chan(&e, RUST2), w);
 	assert_null(model_find(e.m, MODEL_WIN_CHANNEL, RUST, strlen(RUST)));
 	assert_int_equal(model_win_seq(w), 2);
-	/* 3 lines of history, the notice and the new history. */
-	assert_int_equal(line_count(w), 3 + 1 + 2);
+	/* 3 lines of history, the join, the notice and the new history. */
+	assert_int_equal(line_count(w), 3 + 1 + 1 + 2);
 	assert_string_equal(last_text(w), "old 2");
 	feed(&e, "msg$" RUST2 "$3$7000$bob$new", 7000);
 	assert_string_equal(last_text(w), "new");
@@ -1064,8 +1068,8 @@ test_input_messages(void **state)
 	assert_sent(&e.f, "send_msg$" UID "$" RUST "$price is $5",
 	    "send_msg$" UID "$" RUST "$/join x",
 	    "send_act$" UID "$" RUST "$waves");
-	/* The server echoes; nothing is shown before. */
-	assert_int_equal(line_count(w), 0);
+	/* The server echoes; nothing is shown before (but the join). */
+	assert_int_equal(line_count(w), 1);
 	/* Control characters and bad UTF-8 are refused, with the reason. */
 	assert_int_equal(type(&e, "a\tb"), CLIENT_INPUT_KEEP);
 	assert_has_line(w, MODEL_LINE_ERROR, "U+0009");
@@ -1405,13 +1409,14 @@ test_ingest_100k(void **state)
 		client_line(e.c, line, (size_t)n, 5000 + i);
 	}
 	assert_int_equal(model_lines_end(w) - model_lines_begin(w), 1000);
-	assert_int_equal(model_lines_end(w), 100000);
+	/* The join notice, then 100,000 messages. */
+	assert_int_equal(model_lines_end(w), 100001);
 	assert_string_equal(last_text(w), "message 100000");
-	assert_int_equal(model_line(w, 99000, &l), 0);
+	assert_int_equal(model_line(w, 99001, &l), 0);
 	assert_string_equal(l.text, "message 99001");
 	assert_string_equal(l.sender, "alice");
 	assert_int_equal(l.time_ms, 5000 + 99001);
-	assert_int_equal(model_line(w, 98999, &l), -1);
+	assert_int_equal(model_line(w, 99000, &l), -1);
 	assert_int_equal(model_win_seq(w), 100000);
 	assert_int_equal(model_win_unread(w), 100000);
 	/* The last speakers first: 100000 is alice's, 99999 bob's. */

@@ -59,6 +59,7 @@ struct client {
 	char seq_chan[PROTO_ID_MAX + 1];
 	size_t seq_chan_len;
 	int in_join;
+	int join_is_new; /* not a rejoin after reconnecting: say so at its end */
 	/* Replies to /names still to come, and the channel of the one arriving.
 	 */
 	unsigned names_wanted;
@@ -606,6 +607,7 @@ client_on_joined(struct client *c, const struct event *ev, uint64_t now)
 		    (int)ev->name.len, ev->name.p, MODEL_WINDOWS_MAX);
 		return;
 	}
+	c->join_is_new = !model_win_rejoin(w);
 	model_win_set_joined(w, 1);
 	model_win_set_rejoin(w, 0);
 	model_members_clear(w);
@@ -700,10 +702,23 @@ client_on_names_end(struct client *c, const struct event *ev, uint64_t now)
 }
 
 static void
-client_on_history_end(struct client *c, const struct event *ev)
+client_on_history_end(struct client *c, const struct event *ev, uint64_t now)
 {
-	if (client_in_join(c, ev->chan))
-		c->in_join = 0;
+	struct model_win *w;
+	size_t n;
+
+	if (!client_in_join(c, ev->chan))
+		return;
+	c->in_join = 0;
+	/* Said after the history, so it marks where live lines begin; a
+	 * rejoin after reconnecting goes on quietly where it left off. */
+	w = client_chan_win(c, ev->chan);
+	if (!c->join_is_new || w == NULL ||
+	    model_win_kind(w) != MODEL_WIN_CHANNEL)
+		return;
+	n = model_member_count(w);
+	client_note(c, w, now, MODEL_LINE_EVENT, "you joined %s (%zu member%s)",
+	    model_win_name(w), n, n == 1 ? "" : "s");
 }
 
 static void
@@ -1026,7 +1041,7 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 		client_on_msg(c, ev, now);
 		break;
 	case EV_HISTORY_END:
-		client_on_history_end(c, ev);
+		client_on_history_end(c, ev, now);
 		break;
 	case EV_JOIN:
 	case EV_PART:
