@@ -59,7 +59,8 @@ struct client {
 	char seq_chan[PROTO_ID_MAX + 1];
 	size_t seq_chan_len;
 	int in_join;
-	int join_is_new; /* not a rejoin after reconnecting: say so at its end */
+	/* Not a rejoin after reconnecting: say so at the end of the join. */
+	int join_is_new;
 	/* Replies to /names still to come, and the channel of the one arriving.
 	 */
 	unsigned names_wanted;
