@@ -796,6 +796,15 @@ has_binary(const char *p, size_t n)
 	return 0;
 }
 
+/* How many of the n bytes at p come before the first LF (all if none). */
+static size_t
+first_line_len(const char *p, size_t n)
+{
+	const char *lf = memchr(p, '\n', n);
+
+	return lf != NULL ? (size_t)(lf - p) : n;
+}
+
 static void
 read_conn(struct server *s, int i)
 {
@@ -844,8 +853,10 @@ read_conn(struct server *s, int i)
 		return;
 	}
 	/* Binary bytes before a name: not a chat client; no need to wait for a
-	 * LF. */
-	if (!chat_registered(s->chat, i) && has_binary(space, (size_t)n)) {
+	 * LF.  Only what comes before the first LF counts: lines sent along
+	 * with a reg are checked one by one once it is handled. */
+	if (!chat_registered(s->chat, i) &&
+	    has_binary(space, first_line_len(space, (size_t)n))) {
 		log_line(s, 1, "slot %d: binary data before registering", i);
 		chat_close(s->chat, i, PROTO_E_NOT_CHAT, NULL, s->wall);
 		handle_overflows(s);

@@ -318,6 +318,24 @@ test_not_chat(void **state)
 	expect_not_chat(srv, buf, random_bytes(buf, sizeof(buf), 1));
 	/* A control character in an otherwise plain first line. */
 	expect_not_chat(srv, "reg$a\x01\n", 7);
+	/* One in a line sent along with a good reg is that line's error. */
+	{
+		struct testcli *c = testcli_open(srv);
+		char two[128];
+		int len;
+
+		testcli_expect_welcome(c);
+		len = snprintf(two, sizeof(two),
+		    "reg$pipelined\nsend_msg$%s$%s$a\tb\n", testcli_local(c),
+		    testcli_local(c));
+		send_raw(c, two, (size_t)len);
+		testcli_expect(c, testcli_local(c));
+		testcli_expect_prefix(c, "$$error: bad_char: ");
+		testcli_sendf(c, "send_msg$%s$%s$still here", testcli_local(c),
+		    testcli_local(c));
+		testcli_expect(c, "pipelined: still here");
+		testcli_free(c);
+	}
 	/* An over-long first line. */
 	{
 		char big[LINE_MAX_BYTES + 1];
