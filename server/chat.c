@@ -251,8 +251,12 @@ send_names(struct chat *c, int conn, struct channel *ch)
 		memcpy(c->line + len, user_name(members[i]), nl);
 		len += nl;
 	}
-	c->line[len++] = '\n';
-	send_bytes(c, conn, c->line, len);
+	/* No members (an owner who left their personal channel): only the
+	 * end line, as a names line always holds a name. */
+	if (n > 0) {
+		c->line[len++] = '\n';
+		send_bytes(c, conn, c->line, len);
+	}
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_NAMES_END;

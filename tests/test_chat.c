@@ -669,6 +669,11 @@ test_ext_register_create_join(void **state)
 	take_all(f);
 	line(f, 1, "names$" UID_D "$" UID_E);
 	expect(f, 1, "names$" UID_E "$dave\nnames_end$" UID_E "$1\n");
+	/* No members left: no names line, as one always holds a name. */
+	line(f, 2, "leave$" UID_E "$" UID_E);
+	take_all(f);
+	line(f, 1, "names$" UID_D "$" UID_E);
+	expect(f, 1, "names_end$" UID_E "$0\n");
 	fake_free(f);
 }
 
