@@ -458,6 +458,12 @@ test_marker(void **state)
 	add_msg(m, a, "bob", "y", 0);
 	model_select(m, 1);
 	assert_int_equal(model_win_marker(a), UINT64_MAX);
+	/* Away and back with nothing new: lines read as they arrive get
+	 * no marker above them. */
+	model_select(m, 0);
+	model_select(m, 1);
+	add_msg(m, a, "bob", "watched", 0);
+	assert_int_equal(model_win_marker(a), UINT64_MAX);
 	model_free(m);
 }
 

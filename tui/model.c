@@ -243,14 +243,19 @@ model_shown(struct model_win *w)
 void
 model_select(struct model *m, size_t index)
 {
-	struct model_win *old;
+	struct model_win *old, *w;
 
 	if (index >= m->nwins || index == m->current)
 		return;
 	old = m->wins[m->current];
 	old->left_at = model_end(old);
 	m->current = index;
-	model_shown(m->wins[index]);
+	w = m->wins[index];
+	/* Nothing came while away: no marker, or it would fall above the
+	 * next line, read as it arrives. */
+	if (w->left_at >= model_end(w))
+		w->left_at = UINT64_MAX;
+	model_shown(w);
 }
 
 static int
