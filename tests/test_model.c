@@ -467,6 +467,33 @@ test_marker(void **state)
 	model_free(m);
 }
 
+static size_t
+mention_at(const char *name, const char *t, size_t from)
+{
+	return model_find_mention(name, strlen(name), t, strlen(t), from);
+}
+
+/* Where the UI highlights a name: the same words that flag a mention. */
+static void
+test_find_mention(void **state)
+{
+	(void)state;
+	assert_int_equal(mention_at("alice", "thanks, alice.", 0), 8);
+	assert_int_equal(mention_at("alice", "Thanks, ALICE...", 0), 8);
+	assert_int_equal(mention_at("alice", "alice: hi", 0), 0);
+	assert_int_equal(mention_at("alice", "malice alices alice.bob", 0), 23);
+	assert_int_equal(mention_at("alice", "", 0), 0);
+	assert_int_equal(mention_at("", "alice", 0), 5);
+	/* A name that ends in a dot keeps it. */
+	assert_int_equal(mention_at("bob.", "hi bob. and bob", 0), 3);
+	assert_int_equal(mention_at("bob.", "hi bob", 0), 6);
+	/* From the end of one mention to the next; a start inside a word
+	 * does not make its tail a word. */
+	assert_int_equal(mention_at("al", "al, al.", 2), 4);
+	assert_int_equal(mention_at("al", "xal al", 1), 4);
+	assert_int_equal(mention_at("al", "al", 2), 2);
+}
+
 static void
 test_windows_find_open(void **state)
 {
@@ -825,6 +852,7 @@ main(void)
 	    cmocka_unit_test(test_mention_forced),
 	    cmocka_unit_test(test_unread),
 	    cmocka_unit_test(test_marker),
+	    cmocka_unit_test(test_find_mention),
 	    cmocka_unit_test(test_windows_find_open),
 	    cmocka_unit_test(test_windows_limit),
 	    cmocka_unit_test(test_windows_close),

@@ -422,19 +422,18 @@ model_is_name_char(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
-/*
- * Whether text holds this user's name as a word: a run of name characters
- * equal to it without regard to case.  Dots ending the run end a sentence
- * ("thanks, alice."), not the name, unless the name itself ends so.  One
- * pass over the text, so a long line costs no more than its length.
- */
-static int
-model_mentions(const struct model *m, const char *t, size_t len)
+size_t
+model_find_mention(
+    const char *name, size_t name_len, const char *t, size_t len, size_t from)
 {
-	size_t i = 0, start, wlen;
+	size_t i = from, start, wlen;
 
-	if (m->self_len == 0)
-		return 0;
+	if (name_len == 0)
+		return len;
+	/* Starting inside a word: that word is not a new one. */
+	if (i > 0 && i < len && model_is_name_char((unsigned char)t[i - 1]))
+		while (i < len && model_is_name_char((unsigned char)t[i]))
+			i++;
 	while (i < len) {
 		if (!model_is_name_char((unsigned char)t[i])) {
 			i++;
@@ -444,13 +443,20 @@ model_mentions(const struct model *m, const char *t, size_t len)
 		while (i < len && model_is_name_char((unsigned char)t[i]))
 			i++;
 		wlen = i - start;
-		while (wlen > m->self_len && t[start + wlen - 1] == '.')
+		while (wlen > name_len && t[start + wlen - 1] == '.')
 			wlen--;
-		if (wlen == m->self_len &&
-		    valid_name_equal(t + start, wlen, m->self, m->self_len))
-			return 1;
+		if (wlen == name_len &&
+		    valid_name_equal(t + start, wlen, name, name_len))
+			return start;
 	}
-	return 0;
+	return len;
+}
+
+/* Whether text mentions this user. */
+static int
+model_mentions(const struct model *m, const char *t, size_t len)
+{
+	return model_find_mention(m->self, m->self_len, t, len, 0) < len;
 }
 
 /* Grows the ring of a full window that is below the scrollback limit. */

@@ -77,6 +77,15 @@ void model_free(struct model *m);
 void model_set_self(struct model *m, const char *name, size_t len);
 const char *model_self(const struct model *m);
 
+/*
+ * Where the next mention of name as a word starts in t[from..len), else
+ * len.  A word is a run of letters, digits, '_', '-' and '.', matched
+ * without regard to case; dots ending it end a sentence ("thanks,
+ * alice."), not the name, unless the name itself ends so.  One pass.
+ */
+size_t model_find_mention(
+    const char *name, size_t name_len, const char *t, size_t len, size_t from);
+
 /* Windows. */
 size_t model_win_count(const struct model *m);
 struct model_win *model_win_at(const struct model *m, size_t index);

@@ -204,43 +204,6 @@ set_attr(struct ui *u, attr_t attr, short pair)
 	attr_set(attr, u->colours ? pair : 0, NULL);
 }
 
-static int
-is_name_byte(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-}
-
-/* Where the next whole-word mention of self starts in s[from..len), or len. */
-static size_t
-find_mention(
-    const char *s, size_t len, size_t from, const char *self, size_t self_len)
-{
-	size_t i, k;
-
-	if (self_len == 0)
-		return len;
-	for (i = from; i + self_len <= len; i++) {
-		if (i > 0 && is_name_byte(s[i - 1]))
-			continue;
-		if (i + self_len < len && is_name_byte(s[i + self_len]))
-			continue;
-		for (k = 0; k < self_len; k++) {
-			char a = s[i + k], b = self[k];
-
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (b >= 'A' && b <= 'Z')
-				b = (char)(b - 'A' + 'a');
-			if (a != b)
-				break;
-		}
-		if (k == self_len)
-			return i;
-	}
-	return len;
-}
-
 /* Draws one row of body text, highlighting this user's name where others wrote
  * it. */
 static void
@@ -251,7 +214,7 @@ put_body(struct ui *u, const char *s, size_t len, int max_cols, attr_t attr,
 	size_t self_len = highlight ? strlen(self) : 0, pos = 0;
 
 	while (pos < len && max_cols > 0) {
-		size_t at = find_mention(s, len, pos, self, self_len);
+		size_t at = model_find_mention(self, self_len, s, len, pos);
 		int used;
 
 		set_attr(u, attr, pair);
