@@ -245,6 +245,29 @@ test_paste_escape_cancels(void **state)
 	assert_int_equal(f->nsent, 0);
 }
 
+/* Enter answers the question only: the draft is neither sent nor lost. */
+static void
+test_paste_enter_keeps_the_draft(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	type(f, "my draft");
+	paste(f, "pasted one\npasted two\n");
+	assert_int_equal(act(f, KEYMAP_SUBMIT), INPUT_DRAW);
+	assert_null(input_question(f->input));
+	assert_int_equal(f->nsent, 2);
+	assert_string_equal(f->sent[0], "send_msg$" UID "$" RUST "$pasted one");
+	assert_string_equal(f->sent[1], "send_msg$" UID "$" RUST "$pasted two");
+	assert_string_equal(line_text(f), "my draft");
+	/* Escape on the question leaves the draft too. */
+	paste(f, "a\nb");
+	assert_int_equal(act(f, KEYMAP_CANCEL), INPUT_DRAW);
+	assert_null(input_question(f->input));
+	assert_int_equal(f->nsent, 2);
+	assert_string_equal(line_text(f), "my draft");
+}
+
 static void
 test_one_line_paste_goes_into_the_line(void **state)
 {
@@ -368,6 +391,8 @@ main(void)
 	        test_multiline_paste_asks_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paste_escape_cancels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paste_enter_keeps_the_draft, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_one_line_paste_goes_into_the_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

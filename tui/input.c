@@ -268,12 +268,20 @@ input_apply(struct input *in, const struct keymap_action *a,
 		in->question[0] = '\0';
 	}
 	if (in->paste != NULL) {
-		/* Only Enter and Escape answer the paste question. */
-		if (a->act == KEYMAP_SUBMIT)
+		/*
+		 * Only Enter and Escape answer the paste question, and the
+		 * answer is all they do: falling through, Enter would also
+		 * send the draft on the input line.
+		 */
+		if (a->act == KEYMAP_SUBMIT) {
 			send_paste(in, now);
-		else if (a->act == KEYMAP_CANCEL)
+			return INPUT_DRAW;
+		}
+		if (a->act == KEYMAP_CANCEL) {
 			drop_paste(in);
-		else if (a->act != KEYMAP_RESIZE && a->act != KEYMAP_REDRAW)
+			return INPUT_DRAW;
+		}
+		if (a->act != KEYMAP_RESIZE && a->act != KEYMAP_REDRAW)
 			return 0;
 	}
 	done = editing(in, a);
@@ -281,8 +289,7 @@ input_apply(struct input *in, const struct keymap_action *a,
 		return done;
 	switch (a->act) {
 	case KEYMAP_SUBMIT:
-		if (in->question[0] == '\0')
-			submit(in, now);
+		submit(in, now);
 		break;
 	case KEYMAP_COMPLETE:
 		complete(in);
