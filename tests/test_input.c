@@ -268,6 +268,24 @@ test_paste_enter_keeps_the_draft(void **state)
 	assert_string_equal(line_text(f), "my draft");
 }
 
+/* A pasted line is a message, never a command, whatever it starts with. */
+static void
+test_pasted_slash_lines_are_messages(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	paste(f, "line one\n/quit\n//x\n/\nline three\n");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->quits, 0);
+	assert_int_equal(f->nsent, 5);
+	assert_string_equal(f->sent[0], "send_msg$" UID "$" RUST "$line one");
+	assert_string_equal(f->sent[1], "send_msg$" UID "$" RUST "$/quit");
+	assert_string_equal(f->sent[2], "send_msg$" UID "$" RUST "$//x");
+	assert_string_equal(f->sent[3], "send_msg$" UID "$" RUST "$/");
+	assert_string_equal(f->sent[4], "send_msg$" UID "$" RUST "$line three");
+}
+
 static void
 test_one_line_paste_goes_into_the_line(void **state)
 {
@@ -393,6 +411,8 @@ main(void)
 	        test_paste_escape_cancels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paste_enter_keeps_the_draft, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_pasted_slash_lines_are_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_one_line_paste_goes_into_the_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

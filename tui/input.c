@@ -15,7 +15,12 @@ struct input {
 	struct client *client;
 	struct editor *ed;
 	struct complete comp;
-	char *paste; /* a multi-line paste waiting for Enter or Escape */
+	/*
+	 * A multi-line paste waiting for Enter or Escape: LF, then the lines
+	 * separated by LF.  The LF before each line is room for the '/' that
+	 * makes a line starting with '/' a message (see send_paste).
+	 */
+	char *paste;
 	size_t paste_len;
 	size_t paste_lines;
 	int quit_armed; /* Ctrl-C was pressed once */
@@ -85,12 +90,18 @@ submit(struct input *in, uint64_t now)
 		(void)editor_submit(in->ed, in->line, sizeof(in->line));
 }
 
-/* Sends a confirmed paste line by line; blank lines are skipped. */
+/*
+ * Sends a confirmed paste line by line; blank lines are skipped.  Each line
+ * is a message, never a command: a pasted "/quit" must not quit.  A line
+ * starting with '/' is therefore handed over as "//...", which
+ * client_input sends as the literal line; the extra '/' goes where the LF
+ * before the line was, so nothing is copied.
+ */
 static void
 send_paste(struct input *in, uint64_t now)
 {
 	struct model *m = client_model(in->client);
-	size_t i = 0;
+	size_t i = 1;
 
 	if (client_state(in->client) != CLIENT_ONLINE) {
 		model_info(m, model_win_at(m, model_current(m)), now,
@@ -102,6 +113,8 @@ send_paste(struct input *in, uint64_t now)
 		size_t end =
 		    nl != NULL ? (size_t)(nl - in->paste) : in->paste_len;
 
+		if (end > i && in->paste[i] == '/')
+			in->paste[--i] = '/';
 		if (end > i)
 			(void)client_input(
 			    in->client, in->paste + i, end - i, now);
@@ -128,11 +141,12 @@ paste_end(struct input *in, const struct keymap_action *a)
 		return;
 	}
 	drop_paste(in);
-	in->paste = malloc(len);
+	in->paste = malloc(len + 1);
 	if (in->paste == NULL)
 		return;
-	memcpy(in->paste, a->text, len);
-	in->paste_len = len;
+	in->paste[0] = '\n';
+	memcpy(in->paste + 1, a->text, len);
+	in->paste_len = len + 1;
 	in->paste_lines = lines;
 	snprintf(in->question, sizeof(in->question),
 	    "paste %zu lines%s? Enter sends them, Escape cancels", lines,
