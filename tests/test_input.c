@@ -297,6 +297,43 @@ test_one_line_paste_goes_into_the_line(void **state)
 	assert_string_equal(line_text(f), "pasted [31mtext");
 }
 
+/*
+ * Control characters are dropped from a paste, not refused with it; a tab
+ * becomes a space so the words it separated stay apart.  What is dropped
+ * is whole code points: the multi-byte characters around them survive.
+ */
+static void
+test_paste_drops_control_characters(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	/* TAB, BEL, DEL; U+0085, U+202E, U+2028, U+2066, a stray 0xff. */
+	paste(f,
+	    "tab\tline here\nsecond\x07"
+	    "bell\x7f\n"
+	    "caf\xc3\xa9\xc2\x85!\xe2\x80\xae\xe2\x80\xa8"
+	    "\xe2\x81\xa6\xf0\x9f\x98\x80\xff\n");
+	assert_non_null(input_question(f->input));
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 3);
+	assert_string_equal(
+	    f->sent[0], "send_msg$" UID "$" RUST "$tab line here");
+	assert_string_equal(f->sent[1], "send_msg$" UID "$" RUST "$secondbell");
+	assert_string_equal(f->sent[2],
+	    "send_msg$" UID "$" RUST "$caf\xc3\xa9!\xf0\x9f\x98\x80");
+}
+
+static void
+test_one_line_paste_turns_tabs_into_spaces(void **state)
+{
+	struct fixture *f = *state;
+
+	paste(f, "single\ttab\x01\xc3\xa9\x1b\n");
+	assert_null(input_question(f->input));
+	assert_string_equal(line_text(f), "single tab\xc3\xa9");
+}
+
 static void
 test_ctrl_c_twice_quits(void **state)
 {
@@ -415,6 +452,10 @@ main(void)
 	        test_pasted_slash_lines_are_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_one_line_paste_goes_into_the_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paste_drops_control_characters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_one_line_paste_turns_tabs_into_spaces, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_ctrl_c_twice_quits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -7,6 +7,8 @@
 #include "input.h"
 #include "layout.h"
 #include "slash.h"
+#include "utf8.h"
+#include "valid.h"
 
 /* Bytes of the question shown instead of the prompt, with the NUL. */
 #define INPUT_QUESTION_MAX 96
@@ -123,29 +125,63 @@ send_paste(struct input *in, uint64_t now)
 	drop_paste(in);
 }
 
+/*
+ * Copies the paste s[0..len) to out without the characters a message may
+ * not hold (valid_forbidden: controls, bidi overrides, line separators):
+ * the server would refuse the whole line for one invisible character.  A
+ * tab becomes a space so the words it separated stay apart; LF stays, as
+ * it separates the lines.  Bytes that are not UTF-8 go too.  The output is
+ * never longer than the input; returns its length.
+ */
+static size_t
+paste_clean(const char *s, size_t len, char *out)
+{
+	size_t i = 0, n = 0;
+	uint32_t cp;
+	int k;
+
+	while (i < len) {
+		k = utf8_decode(s + i, len - i, &cp);
+		if (k < 0) {
+			i++;
+			continue;
+		}
+		if (cp == '\t') {
+			out[n++] = ' ';
+		} else if (cp == '\n' || !valid_forbidden(cp)) {
+			memcpy(out + n, s + i, (size_t)k);
+			n += (size_t)k;
+		}
+		i += (size_t)k;
+	}
+	return n;
+}
+
 static void
 paste_end(struct input *in, const struct keymap_action *a)
 {
-	size_t lines = 1, i;
+	size_t lines = 1, len, i;
+	char *text;
 
+	/* One byte more for the LF in front that send_paste needs. */
+	text = malloc(a->len + 1);
+	if (text == NULL)
+		return;
+	text[0] = '\n';
+	len = paste_clean(a->text, a->len, text + 1);
 	/* A trailing newline does not make another line. */
-	size_t len = a->len;
-
-	while (len > 0 && a->text[len - 1] == '\n')
+	while (len > 0 && text[len] == '\n')
 		len--;
-	for (i = 0; i < len; i++)
-		if (a->text[i] == '\n')
+	for (i = 1; i <= len; i++)
+		if (text[i] == '\n')
 			lines++;
 	if (lines == 1) {
-		(void)editor_insert_utf8(in->ed, a->text, len);
+		(void)editor_insert_utf8(in->ed, text + 1, len);
+		free(text);
 		return;
 	}
 	drop_paste(in);
-	in->paste = malloc(len + 1);
-	if (in->paste == NULL)
-		return;
-	in->paste[0] = '\n';
-	memcpy(in->paste + 1, a->text, len);
+	in->paste = text;
 	in->paste_len = len + 1;
 	in->paste_lines = lines;
 	snprintf(in->question, sizeof(in->question),
