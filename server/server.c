@@ -306,11 +306,21 @@ update_events(struct server *s, int i)
 		s->pfds[c->pidx].events = ev;
 }
 
+/*
+ * Lists connection i for this turn's flush.  The list holds each
+ * connection once, except that a close during the flush can queue lines
+ * for connections already flushed, which then come again; should that
+ * fill the list, POLLOUT sends the rest next turn.
+ */
 static void
 mark_dirty(struct server *s, int i)
 {
 	if (s->conns[i].dirty)
 		return;
+	if (s->ndirty == s->cap) {
+		update_events(s, i);
+		return;
+	}
 	s->conns[i].dirty = 1;
 	s->dirty[s->ndirty++] = i;
 }

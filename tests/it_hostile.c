@@ -49,8 +49,13 @@
 #define EINTR_BURST   15
 #define EINTR_REFUSED 3
 
-/* Reset storm: members, senders among the keepers, messages per sender. */
-#define STORM_MEMBERS 40
+/*
+ * Reset storm: members, senders among the keepers, messages per sender.
+ * Members are more than half the server's first 256 slots: each reset in
+ * a flush queues quit lines for keepers already flushed, which overran
+ * the flush list before 2026-11-26.
+ */
+#define STORM_MEMBERS 200
 #define STORM_SENDERS 4
 #define STORM_MSGS    400
 
