@@ -286,6 +286,31 @@ test_pasted_slash_lines_are_messages(void **state)
 	assert_string_equal(f->sent[4], "send_msg$" UID "$" RUST "$line three");
 }
 
+/* The question counts the lines Enter sends: blank ones are skipped. */
+static void
+test_paste_counts_only_lines_it_sends(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	paste(f, "\none\n\n  \n\t\x07\ntwo\n\n\n");
+	assert_non_null(input_question(f->input));
+	assert_non_null(strstr(input_question(f->input), "paste 2 lines"));
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 2);
+	assert_string_equal(f->sent[0], "send_msg$" UID "$" RUST "$one");
+	assert_string_equal(f->sent[1], "send_msg$" UID "$" RUST "$two");
+	/* Nothing to send: no question, nothing typed. */
+	paste(f, "\n \n\t\n\x1b\n\n");
+	assert_null(input_question(f->input));
+	assert_string_equal(line_text(f), "");
+	/* One line among blank ones is a one-line paste. */
+	paste(f, "\n\n hello \n\n");
+	assert_null(input_question(f->input));
+	assert_string_equal(line_text(f), " hello ");
+	assert_int_equal(f->nsent, 2);
+}
+
 static void
 test_one_line_paste_goes_into_the_line(void **state)
 {
@@ -450,6 +475,8 @@ main(void)
 	        test_paste_enter_keeps_the_draft, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_pasted_slash_lines_are_messages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paste_counts_only_lines_it_sends, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_one_line_paste_goes_into_the_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -92,6 +92,27 @@ submit(struct input *in, uint64_t now)
 		(void)editor_submit(in->ed, in->line, sizeof(in->line));
 }
 
+/* The end of the paste line that starts at p[i]: its LF, or len. */
+static size_t
+paste_line_end(const char *p, size_t len, size_t i)
+{
+	const char *nl = memchr(p + i, '\n', len - i);
+
+	return nl != NULL ? (size_t)(nl - p) : len;
+}
+
+/*
+ * Non-zero for a pasted line that is not sent: empty or only spaces (a
+ * tab is a space by then), which would be an empty-looking message.
+ */
+static int
+paste_blank(const char *s, size_t len)
+{
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	return len == 0;
+}
+
 /*
  * Sends a confirmed paste line by line; blank lines are skipped.  Each line
  * is a message, never a command: a pasted "/quit" must not quit.  A line
@@ -103,24 +124,20 @@ static void
 send_paste(struct input *in, uint64_t now)
 {
 	struct model *m = client_model(in->client);
-	size_t i = 1;
+	size_t i = 1, end;
 
 	if (client_state(in->client) != CLIENT_ONLINE) {
 		model_info(m, model_win_at(m, model_current(m)), now,
 		    MODEL_LINE_ERROR, "not connected: the paste was not sent");
 		return;
 	}
-	while (i < in->paste_len) {
-		char *nl = memchr(in->paste + i, '\n', in->paste_len - i);
-		size_t end =
-		    nl != NULL ? (size_t)(nl - in->paste) : in->paste_len;
-
-		if (end > i && in->paste[i] == '/')
+	for (; i < in->paste_len; i = end + 1) {
+		end = paste_line_end(in->paste, in->paste_len, i);
+		if (paste_blank(in->paste + i, end - i))
+			continue;
+		if (in->paste[i] == '/')
 			in->paste[--i] = '/';
-		if (end > i)
-			(void)client_input(
-			    in->client, in->paste + i, end - i, now);
-		i = end + 1;
+		(void)client_input(in->client, in->paste + i, end - i, now);
 	}
 	drop_paste(in);
 }
@@ -157,10 +174,15 @@ paste_clean(const char *s, size_t len, char *out)
 	return n;
 }
 
+/*
+ * A paste has ended: one line goes into the input line, more wait for the
+ * question to be answered.  Only the lines Enter would send count, so the
+ * question says what Enter does, and a paste of blank lines does nothing.
+ */
 static void
 paste_end(struct input *in, const struct keymap_action *a)
 {
-	size_t lines = 1, len, i;
+	size_t lines = 0, len, i, end, first = 0, first_end = 0;
 	char *text;
 
 	/* One byte more for the LF in front that send_paste needs. */
@@ -172,17 +194,31 @@ paste_end(struct input *in, const struct keymap_action *a)
 	/* A trailing newline does not make another line. */
 	while (len > 0 && text[len] == '\n')
 		len--;
-	for (i = 1; i <= len; i++)
-		if (text[i] == '\n')
-			lines++;
-	if (lines == 1) {
+	/* Without a newline even blank text is typed, as into any editor. */
+	if (memchr(text + 1, '\n', len) == NULL) {
 		(void)editor_insert_utf8(in->ed, text + 1, len);
+		free(text);
+		return;
+	}
+	/* From here on len counts the LF in front too, as paste_len does. */
+	len++;
+	for (i = 1; i < len; i = end + 1) {
+		end = paste_line_end(text, len, i);
+		if (!paste_blank(text + i, end - i) && lines++ == 0) {
+			first = i;
+			first_end = end;
+		}
+	}
+	if (lines <= 1) {
+		if (lines == 1)
+			(void)editor_insert_utf8(
+			    in->ed, text + first, first_end - first);
 		free(text);
 		return;
 	}
 	drop_paste(in);
 	in->paste = text;
-	in->paste_len = len + 1;
+	in->paste_len = len;
 	in->paste_lines = lines;
 	snprintf(in->question, sizeof(in->question),
 	    "paste %zu lines%s? Enter sends them, Escape cancels", lines,
