@@ -311,6 +311,24 @@ test_paste_counts_only_lines_it_sends(void **state)
 	assert_int_equal(f->nsent, 2);
 }
 
+/* Ctrl-C on the paste question cancels the paste; it does not arm quit. */
+static void
+test_paste_ctrl_c_cancels(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	paste(f, "a\nb\n");
+	assert_int_equal(act(f, KEYMAP_QUIT_REQUEST), INPUT_DRAW);
+	assert_null(input_question(f->input));
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 0);
+	/* The next Ctrl-C is the first of two again. */
+	assert_int_equal(act(f, KEYMAP_QUIT_REQUEST), INPUT_DRAW);
+	assert_non_null(input_question(f->input));
+	assert_int_equal(act(f, KEYMAP_QUIT_REQUEST), INPUT_QUIT);
+}
+
 static void
 test_one_line_paste_goes_into_the_line(void **state)
 {
@@ -477,6 +495,8 @@ main(void)
 	        test_pasted_slash_lines_are_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paste_counts_only_lines_it_sends, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paste_ctrl_c_cancels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_one_line_paste_goes_into_the_line, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

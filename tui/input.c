@@ -355,15 +355,16 @@ input_apply(struct input *in, const struct keymap_action *a,
 	}
 	if (in->paste != NULL) {
 		/*
-		 * Only Enter and Escape answer the paste question, and the
-		 * answer is all they do: falling through, Enter would also
-		 * send the draft on the input line.
+		 * Only Enter, Escape and Ctrl-C answer the paste question,
+		 * and the answer is all they do: falling through, Enter would
+		 * also send the draft on the input line, and Ctrl-C would arm
+		 * quitting when the user only wants the paste gone.
 		 */
 		if (a->act == KEYMAP_SUBMIT) {
 			send_paste(in, now);
 			return INPUT_DRAW;
 		}
-		if (a->act == KEYMAP_CANCEL) {
+		if (a->act == KEYMAP_CANCEL || a->act == KEYMAP_QUIT_REQUEST) {
 			drop_paste(in);
 			return INPUT_DRAW;
 		}
