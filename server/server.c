@@ -756,6 +756,9 @@ take_lines(struct server *s, int i)
 		st = line_reader_next(&c->in, &line, &len);
 		if (st == LINE_NONE)
 			break;
+		/* A client whose lines wait for flood control is not silent:
+		 * its pong may be behind them. */
+		c->last_rx = s->now;
 		if (st == LINE_TOO_LONG)
 			chat_line_too_long(s->chat, i, s->wall);
 		else

@@ -433,6 +433,49 @@ test_ping_timeout(void **state)
 }
 
 /*
+ * A client held back by flood control is not silent: with lines still
+ * waiting to be taken it is neither pinged out nor closed, however long
+ * its backlog takes (before 2026-11-26 the server counted only reads, so
+ * its pong, queued behind those lines, came too late).
+ */
+static void
+test_throttled_not_pinged_out(void **state)
+{
+	enum { LINES = 50 };
+	static const char *const args[] = {"--ping-interval", "1",
+	    "--ping-timeout", "1", "--flood-rate", "10", "--flood-burst", "1",
+	    NULL};
+	struct testsrv *srv = start(state, args);
+	struct testcli *busy = testcli_ext_user(srv, "busy");
+	char buf[LINES * 16], want[16];
+	const char *line;
+	size_t len = 0;
+	int i, got = 0;
+
+	for (i = 0; i < LINES; i++)
+		len += (size_t)snprintf(
+		    buf + len, sizeof(buf) - len, "ping$n%d\n", i);
+	send_raw(busy, buf, len);
+	/* 50 lines at 10 a second: about 5 s, past two ping timeouts. */
+	testcli_set_timeout(busy, 10000);
+	while (got < LINES) {
+		line = testcli_read(busy);
+		if (line == NULL)
+			fail_msg("lost the connection after %d pongs", got);
+		if (strncmp(line, "ping$", 5) == 0) {
+			testcli_sendf(busy, "pong$%s", line + 5);
+			continue;
+		}
+		snprintf(want, sizeof(want), "pong$n%d", got);
+		if (strcmp(line, want) != 0)
+			fail_msg("expected '%s', got '%s'", want, line);
+		got++;
+	}
+	testcli_free(busy);
+	stop(srv);
+}
+
+/*
  * The first keepalive ping comes --ping-interval after registering, not
  * at the registration deadline set when the connection was accepted (a
  * bug fixed in 68a4390: with the default --reg-timeout 30 it came after
@@ -683,6 +726,8 @@ main(void)
 	    cmocka_unit_test_teardown(
 	        test_registration_timeout, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_ping_timeout, testsrv_teardown),
+	    cmocka_unit_test_teardown(
+	        test_throttled_not_pinged_out, testsrv_teardown),
 	    cmocka_unit_test_teardown(
 	        test_first_ping_after_interval, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_per_address_limit, testsrv_teardown),
