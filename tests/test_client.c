@@ -677,12 +677,18 @@ test_reconnect_twice(void **state)
 	env_end(&e);
 }
 
-/* The name is taken after a reconnect: the notice reaches the window shown. */
+/*
+ * The name is taken after a reconnect, most likely by the connection just
+ * lost, which the server has not found dead yet: the client says so once,
+ * where the user reads, and asks again every CLIENT_REG_RETRY_MS until the
+ * name is free, rejoining then; /nick picks another instead.
+ */
 static void
 test_reconnect_name_taken(void **state)
 {
 	struct env e;
 	struct model_win *w;
+	size_t n;
 
 	(void)state;
 	env_online(&e);
@@ -692,11 +698,42 @@ test_reconnect_name_taken(void **state)
 	client_disconnected(e.c, "eof", 5000, 6000);
 	client_connected(e.c, 6000);
 	feed(&e, "hello$1$3072$32$x", 6000);
+	fake_clear(&e.f);
 	feed(&e, "error$name_taken$reg$taken", 6000);
+	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
 	assert_string_equal(last_text(w),
-	    "the name carol is taken; pick another with /nick NAME");
-	assert_string_equal(last_text(status(&e)),
-	    "the name carol is taken; pick another with /nick NAME");
+	    "the name carol is still taken, likely by the connection just "
+	    "lost; asking again every 5 s (or pick another with /nick NAME)");
+	assert_has_line(status(&e), MODEL_LINE_INFO, "still taken");
+	assert_int_equal(client_next_tick(e.c), 6000 + CLIENT_REG_RETRY_MS);
+	client_tick(e.c, 6000 + CLIENT_REG_RETRY_MS - 1);
+	assert_nothing_sent(&e.f);
+	client_tick(e.c, 6000 + CLIENT_REG_RETRY_MS);
+	assert_sent(&e.f, "reg$carol");
+	/* Taken again: asked again, but not said again. */
+	n = line_count(w);
+	feed(&e, "error$name_taken$reg$taken", 11000);
+	assert_int_equal(line_count(w), n);
+	assert_int_equal(client_next_tick(e.c), 11000 + CLIENT_REG_RETRY_MS);
+	client_tick(e.c, 11000 + CLIENT_REG_RETRY_MS);
+	assert_sent(&e.f, "reg$carol");
+	/* Free at last: registered, and the channels come back. */
+	feed(&e, "registered$" UID2 "$carol", 16000);
+	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
+	assert_sent(&e.f, "join$" UID2 "$#rust");
+	assert_true(client_next_tick(e.c) > 16000 + CLIENT_REG_RETRY_MS);
+	/* Lost again: /nick while waiting stops the asking. */
+	client_disconnected(e.c, "eof", 17000, 18000);
+	client_connected(e.c, 18000);
+	feed(&e, "hello$1$3072$32$x", 18000);
+	feed(&e, "error$name_taken$reg$taken", 18000);
+	fake_clear(&e.f);
+	assert_int_equal(type(&e, "/nick carol2"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "reg$carol2");
+	client_tick(e.c, 18000 + CLIENT_REG_RETRY_MS);
+	assert_nothing_sent(&e.f);
+	feed(&e, "error$name_taken$reg$taken", 19000);
+	assert_int_equal(client_next_tick(e.c), 19000 + CLIENT_REG_RETRY_MS);
 	fake_clear(&e.f);
 	/* Text typed meanwhile is kept. */
 	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);

@@ -55,6 +55,10 @@ struct client {
 	uint64_t ping_sent;
 	int ping_out;
 	int dropped;
+	/* Registered once: a name taken on reconnecting is asked for again. */
+	int was_online;
+	uint64_t reg_retry_at; /* UINT64_MAX: none */
+	int reg_retried;       /* said so once this connection */
 	/* The join sequence under way (joined to history_end): its channel. */
 	char seq_chan[PROTO_ID_MAX + 1];
 	size_t seq_chan_len;
@@ -185,6 +189,7 @@ client_new(const struct client_config *cfg, const struct client_io *io)
 	c->state = CLIENT_OFFLINE;
 	c->text_max = PROTO_TEXT_MAX;
 	c->lag = -1;
+	c->reg_retry_at = UINT64_MAX;
 	name = client_slice(cfg->name != NULL ? cfg->name : "",
 	    cfg->name != NULL ? strlen(cfg->name) : 0);
 	if (name.len > CLIENT_NAME_MAX)
@@ -444,6 +449,8 @@ client_connected(struct client *c, uint64_t now)
 
 	c->state = CLIENT_HELLO;
 	c->last_rx = now;
+	c->reg_retry_at = UINT64_MAX;
+	c->reg_retried = 0;
 	c->ping_out = 0;
 	c->dropped = 0;
 	c->in_join = 0;
@@ -460,6 +467,9 @@ client_disconnected(
     struct client *c, const char *why, uint64_t now, uint64_t retry_ms)
 {
 	struct model_win *w;
+	/* Only the loss of a connection is news where the user reads; each
+	 * failed retry after it is for the status window. */
+	int was_up = c->state >= CLIENT_HELLO;
 	size_t i;
 
 	for (i = 1; i < model_win_count(c->m); i++) {
@@ -473,6 +483,7 @@ client_disconnected(
 		model_members_clear(w);
 	}
 	c->state = CLIENT_OFFLINE;
+	c->reg_retry_at = UINT64_MAX;
 	c->uid_len = 0;
 	c->uid[0] = '\0';
 	c->ping_out = 0;
@@ -486,9 +497,13 @@ client_disconnected(
 	if (retry_ms == UINT64_MAX)
 		client_note_both(
 		    c, now, MODEL_LINE_INFO, "disconnected: %s", why);
-	else
+	else if (was_up)
 		client_note_both(c, now, MODEL_LINE_INFO,
 		    "disconnected: %s; reconnecting in %" PRIu64 " s", why,
+		    retry_ms > now ? (retry_ms - now + 999) / 1000 : 0);
+	else
+		client_note(c, NULL, now, MODEL_LINE_INFO,
+		    "cannot connect: %s; trying again in %" PRIu64 " s", why,
 		    retry_ms > now ? (retry_ms - now + 999) / 1000 : 0);
 }
 
@@ -548,6 +563,8 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	client_set_name(c, ev->name);
 	model_set_self(c->m, c->name, c->name_len);
 	c->state = CLIENT_ONLINE;
+	c->was_online = 1;
+	c->reg_retry_at = UINT64_MAX;
 	/* The personal channel's join sequence comes next. */
 	c->joined_follows = 1;
 	client_note(c, NULL, now, MODEL_LINE_INFO, "registered as %s", c->name);
@@ -970,6 +987,18 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct slice text = ev->text;
 
+	if (client_verb_is(ev, "reg") && ev->code == PROTO_E_NAME_TAKEN &&
+	    c->was_online && c->state == CLIENT_REGISTERING) {
+		c->reg_retry_at = now + CLIENT_REG_RETRY_MS;
+		if (!c->reg_retried)
+			client_note_both(c, now, MODEL_LINE_INFO,
+			    "the name %s is still taken, likely by the "
+			    "connection just lost; asking again every %d s "
+			    "(or pick another with /nick NAME)",
+			    c->name, CLIENT_REG_RETRY_MS / 1000);
+		c->reg_retried = 1;
+		return;
+	}
 	if (client_verb_is(ev, "reg") &&
 	    (ev->code == PROTO_E_NAME_TAKEN || ev->code == PROTO_E_BAD_NAME)) {
 		client_note_both(c, now, MODEL_LINE_ERROR,
@@ -1282,6 +1311,7 @@ client_cmd_nick(struct client *c, const struct slash *s, uint64_t now)
 		return client_result(client_send_arg(c, CMD_NICK, s->arg, now));
 	case CLIENT_REGISTERING:
 		client_set_name(c, s->arg);
+		c->reg_retry_at = UINT64_MAX;
 		client_register(c, now);
 		return CLIENT_INPUT_DONE;
 	default:
@@ -1437,11 +1467,15 @@ client_ping_deadline(const struct client *c)
 uint64_t
 client_next_tick(const struct client *c)
 {
+	uint64_t t;
+
 	if (c->state < CLIENT_HELLO || c->dropped)
 		return UINT64_MAX;
 	if (c->ping_out)
-		return client_ping_deadline(c);
-	return c->last_rx + CLIENT_PING_IDLE_MS;
+		t = client_ping_deadline(c);
+	else
+		t = c->last_rx + CLIENT_PING_IDLE_MS;
+	return c->reg_retry_at < t ? c->reg_retry_at : t;
 }
 
 void
@@ -1452,6 +1486,10 @@ client_tick(struct client *c, uint64_t now)
 
 	if (c->state < CLIENT_HELLO || c->dropped)
 		return;
+	if (c->state == CLIENT_REGISTERING && now >= c->reg_retry_at) {
+		c->reg_retry_at = UINT64_MAX;
+		client_register(c, now);
+	}
 	if (c->ping_out) {
 		if (now >= client_ping_deadline(c)) {
 			c->ping_out = 0;

@@ -20,6 +20,12 @@
 /* Time, in ms, the server gets to answer it before the connection is dropped.
  */
 #define CLIENT_PING_TIMEOUT_MS 30000
+/*
+ * After a reconnect, how long to wait before asking again for a name the
+ * server says is taken: likely by this client's own old connection, which
+ * the server has not yet found dead.
+ */
+#define CLIENT_REG_RETRY_MS 5000
 
 enum client_state {
 	CLIENT_OFFLINE,     /* not connected; the shell retries */

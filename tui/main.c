@@ -140,7 +140,7 @@ shut_down(void)
 		return;
 	app.quitting = 1;
 	/*
-	 * A key being applied (Enter on /quit, a pasted /quit) gets here
+	 * A key being applied (Enter on /quit) gets here
 	 * from inside the ui's key loop, which still uses the ui: the
 	 * terminal is then given back as soon as that loop returns.
 	 */
