@@ -553,8 +553,22 @@ test_reconnect_same_ids(void **state)
 	assert_int_equal(model_win_joined(w), 1);
 	assert_int_equal(model_win_rejoin(w), 0);
 	assert_int_equal(model_member_count(w), 3);
-	/* History never counts as unread. */
-	assert_int_equal(model_win_unread(w), 0);
+	/* The line missed while away counts as unread, unlike history
+	 * shown on a first join. */
+	assert_int_equal(model_win_unread(w), 1);
+	assert_int_equal(last_line(w).flags & MODEL_FLAG_HISTORY, 0);
+	/* And a mention missed while away is a mention. */
+	client_disconnected(e.c, "eof", 12000, 13000);
+	client_connected(e.c, 13000);
+	feed(&e, "hello$1$3072$32$x", 13000);
+	feed(&e, "registered$" UID2 "$carol", 13000);
+	feed(&e, "joined$" RUST "$channel$3$#rust", 13000);
+	feed(&e, "msg$" RUST "$4$1500$alice$old 4", 13000);
+	feed(&e, "msg$" RUST "$5$12500$alice$carol, are you there?", 13000);
+	feed(&e, "history_end$" RUST "$2", 13000);
+	assert_string_equal(last_text(w), "carol, are you there?");
+	assert_int_equal(model_win_unread(w), 2);
+	assert_int_equal(model_win_mentioned(w), 1);
 	env_end(&e);
 }
 

@@ -766,7 +766,9 @@ client_on_msg(struct client *c, const struct event *ev, uint64_t now)
 	}
 	if (client_is_self(c, ev->name))
 		flags |= MODEL_FLAG_SELF;
-	if (history)
+	/* On a rejoin, history not shown before was missed while away: it
+	 * counts as unread, and mentions in it as mentions. */
+	if (history && c->join_is_new)
 		flags |= MODEL_FLAG_HISTORY;
 	(void)model_add(c->m, w, ev->time,
 	    ev->kind == EV_ACT ? MODEL_LINE_ACT : MODEL_LINE_MSG, flags,
