@@ -437,6 +437,16 @@ test_join_history_switch(void **state)
 
 	(void)state;
 	env_online(&e);
+	/* No name or id is that long: said so, nothing sent. */
+	fake_clear(&e.f);
+	assert_int_equal(type(&e,
+	                     "/join "
+	                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+	    CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_string_equal(last_text(current(&e)),
+	    "no channel name or id is longer than 64 bytes");
 	assert_int_equal(type(&e, "/join #Rust"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "join$" UID "$#Rust");
 	join_rust(&e, RUST, 2);

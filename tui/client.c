@@ -357,7 +357,13 @@ client_send_waited(struct client *c, enum cmd_verb verb, struct slice arg,
 {
 	struct client_wait *w;
 
-	if (c->waits_count == CLIENT_WAITS_MAX || arg.len > PROTO_ID_MAX) {
+	if (arg.len > PROTO_ID_MAX) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "no channel name or id is longer than %d bytes",
+		    PROTO_ID_MAX);
+		return -1;
+	}
+	if (c->waits_count == CLIENT_WAITS_MAX) {
 		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
 		    "too many joins wait for the server; try again later");
 		return -1;
