@@ -504,13 +504,19 @@ test_utf8_len_limit(void **state)
 	size_t i;
 
 	assert_int_equal(editor_utf8_len(ed), 0);
-	assert_int_equal(editor_limit_index(ed, 0), 0);
+	assert_int_equal(editor_limit_index(ed, 0, 0), 0);
 	set_line(ed, "a\xC3\xA9" ZH SMILE, 0);
 	assert_int_equal(editor_utf8_len(ed), 10);
 	for (i = 0; i < sizeof(limit_index) / sizeof(limit_index[0]); i++)
-		if (editor_limit_index(ed, i) != limit_index[i])
+		if (editor_limit_index(ed, 0, i) != limit_index[i])
 			fail_msg("limit %zu: %zu, want %zu", i,
-			    editor_limit_index(ed, i), limit_index[i]);
+			    editor_limit_index(ed, 0, i), limit_index[i]);
+	/* Counted from a later code point: "/me " is not sent as text. */
+	set_line(ed, "/me " ZH ZH "a", 0);
+	assert_int_equal(editor_limit_index(ed, 4, 6), 6);
+	assert_int_equal(editor_limit_index(ed, 4, 5), 5);
+	assert_int_equal(editor_limit_index(ed, 4, 7), 7);
+	assert_int_equal(editor_limit_index(ed, 7, 0), 7);
 	fill(ed, EDITOR_MAX);
 	assert_int_equal(editor_utf8_len(ed), EDITOR_MAX);
 }

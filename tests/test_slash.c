@@ -242,6 +242,40 @@ test_names_usage(void **state)
 	assert_non_null(slash_usage("joinx", 4));
 }
 
+/* Where the message text starts, for the input line's limit mark. */
+static void
+test_text_start(void **state)
+{
+	static const struct {
+		const char *line;
+		int ok;
+		size_t start;
+	} starts[] = {
+	    {"hello", 0, 0},
+	    {"//join x", 0, 1},
+	    {"/me waves", 0, 4},
+	    {"/ME   waves", 0, 6},
+	    {"/msg bob hi there", 0, 9},
+	    {"/msg bob", -1, 0},
+	    {"/join #a", -1, 0},
+	    {"/quit bye", -1, 0},
+	    {"/nosuch x", -1, 0},
+	    {"", -1, 0},
+	};
+	size_t i, start;
+
+	(void)state;
+	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		start = 999;
+		if (slash_text_start(starts[i].line, strlen(starts[i].line),
+		        &start) != starts[i].ok)
+			fail_msg("'%s': wrong result", starts[i].line);
+		if (starts[i].ok == 0 && start != starts[i].start)
+			fail_msg("'%s': starts at %zu, want %zu",
+			    starts[i].line, start, starts[i].start);
+	}
+}
+
 int
 main(void)
 {
@@ -250,6 +284,7 @@ main(void)
 	    cmocka_unit_test(test_parse_len),
 	    cmocka_unit_test(test_err_buffer),
 	    cmocka_unit_test(test_names_usage),
+	    cmocka_unit_test(test_text_start),
 	};
 
 	return cmocka_run_group_tests_name("slash", tests, NULL, NULL);

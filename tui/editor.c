@@ -529,11 +529,11 @@ editor_utf8_len(const struct editor *ed)
 }
 
 size_t
-editor_limit_index(const struct editor *ed, size_t limit)
+editor_limit_index(const struct editor *ed, size_t from, size_t limit)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < ed->len; i++) {
+	for (i = from; i < ed->len; i++) {
 		n += editor_cp_bytes(ed->line[i]);
 		if (n > limit)
 			return i;

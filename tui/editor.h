@@ -139,10 +139,11 @@ size_t editor_submit(struct editor *ed, char *buf, size_t size);
 /* Bytes of the line's UTF-8 encoding. */
 size_t editor_utf8_len(const struct editor *ed);
 /*
- * Index of the first code point whose encoding ends beyond limit bytes,
- * where the text starts to exceed it; editor_len() if it all fits.
+ * Counting bytes from code point from on, the index of the first code
+ * point whose encoding ends beyond limit bytes, where the text starts to
+ * exceed it; editor_len() if it all fits.
  */
-size_t editor_limit_index(const struct editor *ed, size_t limit);
+size_t editor_limit_index(const struct editor *ed, size_t from, size_t limit);
 
 /*
  * Computes which part of the line to show in width columns (width >= 1) so

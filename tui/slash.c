@@ -257,3 +257,21 @@ slash_usage(const char *name, size_t len)
 	k = slash_find(name, len);
 	return k < 0 ? NULL : slash_defs[k].usage;
 }
+
+int
+slash_text_start(const char *line, size_t len, size_t *start)
+{
+	struct slash s;
+
+	if (slash_parse(line, len, &s, NULL, 0) != SLASH_OK)
+		return -1;
+	switch (s.cmd) {
+	case SLASH_MESSAGE:
+	case SLASH_MSG:
+	case SLASH_ME:
+		*start = (size_t)(s.text.p - line);
+		return 0;
+	default:
+		return -1;
+	}
+}

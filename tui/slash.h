@@ -54,6 +54,14 @@ enum slash_error slash_parse(
     const char *line, size_t len, struct slash *out, char *err, size_t errsize);
 
 /*
+ * Where in line[0..len) the text that goes out as a message starts: the
+ * whole of a plain line, after the first '/' of "//x", after "/me " or
+ * "/msg name ".  Stores it in *start and returns 0, or returns -1 if the
+ * line sends no message text (another command, or not yet a whole one).
+ */
+int slash_text_start(const char *line, size_t len, size_t *start);
+
+/*
  * The command names without '/', in /help order, aliases included: a
  * static table, for completion.  Stores their number in *n.
  */

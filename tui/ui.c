@@ -11,6 +11,7 @@
 #include "editor.h"
 #include "keymap.h"
 #include "layout.h"
+#include "slash.h"
 #include "ui.h"
 #include "utf8.h"
 #include "width.h"
@@ -35,6 +36,7 @@ struct ui {
 	long gmtoff; /* seconds east of UTC, looked up once per draw */
 	char body[LAYOUT_BODY_MAX];
 	wchar_t wide[UI_WIDE_MAX];
+	char input_utf8[EDITOR_UTF8_MAX]; /* the input line, to find its text */
 };
 
 static const short nick_256[NICK_COLOURS] = {
@@ -481,6 +483,24 @@ draw_status(struct ui *u, int y)
 	set_attr(u, A_NORMAL, 0);
 }
 
+/*
+ * Where the input line passes the server's text limit, counting only what
+ * is sent as text ("/me " and "/msg name " are not); editor_len() if it
+ * does not, or if the line sends no text.
+ */
+static size_t
+input_limit_index(struct ui *u, const struct editor *ed)
+{
+	size_t n = editor_text_utf8(ed, u->input_utf8, sizeof(u->input_utf8));
+	size_t start, i, cp = 0;
+
+	if (slash_text_start(u->input_utf8, n, &start) < 0)
+		return editor_len(ed);
+	for (i = 0; i < start; i++)
+		cp += ((unsigned char)u->input_utf8[i] & 0xC0) != 0x80;
+	return editor_limit_index(ed, cp, client_text_max(u->client));
+}
+
 /* The input line; leaves the cursor where the editor's cursor is. */
 static void
 draw_input(struct ui *u, int y)
@@ -489,7 +509,7 @@ draw_input(struct ui *u, int y)
 	struct editor *ed = input_editor(u->input);
 	const char *question = input_question(u->input);
 	const uint32_t *text = editor_text(ed);
-	size_t limit = editor_limit_index(ed, client_text_max(u->client));
+	size_t limit = input_limit_index(u, ed);
 	struct editor_view v;
 	char prompt[MODEL_NAME_MAX + 8];
 	int pw, width;
