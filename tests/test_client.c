@@ -1271,12 +1271,24 @@ test_slash_commands(void **state)
 	assert_string_equal(client_name(e.c), "carol");
 	assert_int_equal(type(&e, "/nick ca$z"), CLIENT_INPUT_KEEP);
 	assert_has_line(w, MODEL_LINE_ERROR, "is not a valid name");
-	/* /msg opens the conversation without going there. */
-	assert_int_equal(type(&e, "/msg bob hi $there"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "dm$" UID "$bob$hi $there");
+	/* /msg opens the conversation, once the server has it, without going
+	 * there; under the name as the server spells it. */
+	assert_int_equal(type(&e, "/msg BOB hi $there"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "dm$" UID "$BOB$hi $there");
+	assert_null(model_find(e.m, MODEL_WIN_DM, "bob", 3));
+	feed(&e, "dm$3000$carol$bob$hi $there", 3000);
 	dm = model_find(e.m, MODEL_WIN_DM, "bob", 3);
 	assert_non_null(dm);
+	assert_string_equal(model_win_name(dm), "bob");
+	assert_string_equal(last_text(dm), "hi $there");
 	assert_ptr_equal(current(&e), w);
+	/* No such user: an error, and no window. */
+	n = model_win_count(e.m);
+	assert_int_equal(type(&e, "/msg nobody hi"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "dm$" UID "$nobody$hi");
+	feed(&e, "error$no_such_user$dm$no such user: nobody", 3000);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_string_equal(last_text(w), "no such user: nobody");
 	assert_int_equal(type(&e, "/msg bo$b hi"), CLIENT_INPUT_KEEP);
 	assert_int_equal(type(&e, "/msg bob a\x01"), CLIENT_INPUT_KEEP);
 	assert_nothing_sent(&e.f);

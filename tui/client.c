@@ -1337,15 +1337,11 @@ client_cmd_msg(struct client *c, const struct slash *s, uint64_t now)
 	if (!client_name_ok(c, s->arg, now) || !client_need_online(c, now) ||
 	    !client_text_fits(c, s->text, now))
 		return CLIENT_INPUT_KEEP;
+	/* The conversation opens in the list when the server echoes the
+	 * message, under the name as the server spells it; a user who does
+	 * not exist gets an error and no window. */
 	if (client_send(c, CMD_DM, s->arg, s->text, now) < 0)
 		return CLIENT_INPUT_KEEP;
-	/* The conversation opens in the list; the user goes there if they like.
-	 */
-	if (model_open(c->m, MODEL_WIN_DM, s->arg.p, s->arg.len, s->arg.p,
-	        s->arg.len) == NULL)
-		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
-		    "cannot open a window for %.*s: %d are open",
-		    (int)s->arg.len, s->arg.p, MODEL_WINDOWS_MAX);
 	return CLIENT_INPUT_DONE;
 }
 
