@@ -440,6 +440,41 @@ test_tab_completes_a_member(void **state)
 	assert_string_equal(line_text(f), "bob: ");
 }
 
+/*
+ * Names come from the window's members, but never this user's own; in a
+ * conversation, whom it is with comes first; the people of the other
+ * conversations can be completed anywhere (for /msg).
+ */
+static void
+test_tab_completes_names_from_conversations(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m = client_model(f->client);
+
+	online(f);
+	server(f, "names$" RUST "$alice albert bob");
+	server(f, "names_end$" RUST "$3");
+	type(f, "al");
+	act(f, KEYMAP_COMPLETE);
+	assert_string_equal(line_text(f), "albert: ");
+	act(f, KEYMAP_COMPLETE);
+	assert_string_equal(line_text(f), "albert: ");
+	act(f, KEYMAP_KILL_TO_START);
+	/* A conversation with Erin: "e" in it is Erin. */
+	server(f, "dm$2000$erin$alice$hi");
+	model_select(
+	    m, model_win_index(m, model_find(m, MODEL_WIN_DM, "erin", 4)));
+	type(f, "e");
+	act(f, KEYMAP_COMPLETE);
+	assert_string_equal(line_text(f), "erin: ");
+	act(f, KEYMAP_KILL_TO_START);
+	/* From the status window too, after /msg. */
+	model_select(m, 0);
+	type(f, "/msg e");
+	act(f, KEYMAP_COMPLETE);
+	assert_string_equal(line_text(f), "/msg erin ");
+}
+
 static void
 test_paging_moves_the_view(void **state)
 {
@@ -509,6 +544,8 @@ main(void)
 	        test_window_switching, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_tab_completes_a_member, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_tab_completes_names_from_conversations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paging_moves_the_view, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -230,8 +230,9 @@ complete(struct input *in)
 {
 	struct model *m = client_model(in->client);
 	struct model_win *w = model_win_at(m, model_current(m));
+	const char *self = model_self(m), *name;
 	size_t nmem = model_member_count(w), nwin = model_win_count(m);
-	size_t need = nmem + nwin, i, nchan = 0;
+	size_t need = nmem + 2 * nwin, i, nnick = 0, nchan = 0;
 	struct complete_sources src;
 	struct complete_edit edit;
 
@@ -243,18 +244,34 @@ complete(struct input *in)
 		in->names = p;
 		in->names_cap = need;
 	}
-	for (i = 0; i < nmem; i++)
-		in->names[i] = model_member(w, i);
+	/*
+	 * Names: in a conversation, whom it is with; the window's members,
+	 * most recent speaker first, but not this user; then the people of
+	 * the other conversations.  Then channels.
+	 */
+	if (model_win_kind(w) == MODEL_WIN_DM)
+		in->names[nnick++] = model_win_name(w);
+	for (i = 0; i < nmem; i++) {
+		name = model_member(w, i);
+		if (!valid_name_equal(name, strlen(name), self, strlen(self)))
+			in->names[nnick++] = name;
+	}
+	for (i = 0; i < nwin; i++) {
+		struct model_win *cw = model_win_at(m, i);
+
+		if (cw != w && model_win_kind(cw) == MODEL_WIN_DM)
+			in->names[nnick++] = model_win_name(cw);
+	}
 	for (i = 0; i < nwin; i++) {
 		struct model_win *cw = model_win_at(m, i);
 
 		if (model_win_kind(cw) == MODEL_WIN_CHANNEL)
-			in->names[nmem + nchan++] = model_win_name(cw);
+			in->names[nnick + nchan++] = model_win_name(cw);
 	}
 	memset(&src, 0, sizeof(src));
 	src.nicks = in->names;
-	src.n_nicks = nmem;
-	src.channels = in->names + nmem;
+	src.n_nicks = nnick;
+	src.channels = in->names + nnick;
 	src.n_channels = nchan;
 	src.commands = slash_names(&src.n_commands);
 	if (complete_next(&in->comp, editor_text(in->ed), editor_len(in->ed),
