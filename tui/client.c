@@ -1356,10 +1356,13 @@ static const char *const client_keys_help[] = {
     "  Ctrl-L  redraw the screen",
     "  Tab  complete a command, name or channel",
     "  Up, Down  earlier and later lines you typed",
-    "  Ctrl-A, Ctrl-E, Ctrl-B, Ctrl-F, Alt-B, Alt-F  move in the line",
-    "  Ctrl-D, Backspace  delete; Ctrl-T  swap two characters",
+    "  Ctrl-A, Home, Ctrl-E, End  start and end of the line",
+    "  Ctrl-B, Ctrl-F, Left, Right, Alt-B, Alt-F  move in the line",
+    "  Ctrl-D, Delete, Backspace  delete; Ctrl-T  swap two characters",
     "  Ctrl-W, Alt-Backspace, Alt-D, Ctrl-K, Ctrl-U  cut",
     "  Ctrl-Y  paste what was cut",
+    "  Enter  send; Escape  cancel a question",
+    "  Ctrl-C twice  quit",
 };
 
 static enum client_input_result
