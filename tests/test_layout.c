@@ -247,6 +247,61 @@ test_position_survives_resize(void **state)
 	model_free(m);
 }
 
+static void
+expect_list(size_t n, size_t cur, int height, size_t prev, size_t first,
+    size_t count, size_t above, size_t below)
+{
+	struct layout_list l;
+
+	layout_list(n, cur, height, prev, &l);
+	if (l.first != first || l.count != count || l.above != above ||
+	    l.below != below)
+		fail_msg("n %zu cur %zu h %d prev %zu: first %zu count %zu "
+		         "above %zu below %zu, want %zu %zu %zu %zu",
+		    n, cur, height, prev, l.first, l.count, l.above, l.below,
+		    first, count, above, below);
+}
+
+/* More windows than rows: the current one stays in sight, the rest are
+ * counted, and the list moves as little as it can. */
+static void
+test_window_list_scrolls(void **state)
+{
+	size_t cur, prev = 0, n = 30;
+	struct layout_list l;
+	int h;
+
+	(void)state;
+	/* All fit. */
+	expect_list(5, 4, 5, 0, 0, 5, 0, 0);
+	expect_list(0, 0, 5, 0, 0, 0, 0, 0);
+	/* At the top: 4 windows and "26 below". */
+	expect_list(30, 0, 5, 0, 0, 4, 0, 26);
+	expect_list(30, 3, 5, 0, 0, 4, 0, 26);
+	/* One further: "1 above", 3 windows, "26 below". */
+	expect_list(30, 4, 5, 0, 2, 3, 2, 25);
+	/* Back up within the view: it stays. */
+	expect_list(30, 3, 5, 2, 2, 3, 2, 25);
+	/* Up past it: the current one is first. */
+	expect_list(30, 1, 5, 2, 1, 3, 1, 26);
+	/* The last one: no row below. */
+	expect_list(30, 29, 5, 0, 26, 4, 26, 0);
+	/* Windows closed while the list was far down: no empty rows. */
+	expect_list(8, 7, 5, 20, 4, 4, 4, 0);
+	/* Too few rows for the counts: the current window alone. */
+	expect_list(30, 7, 2, 0, 7, 1, 7, 22);
+	expect_list(30, 7, 0, 0, 7, 0, 7, 23);
+	/* Walking through every window at every height keeps it shown. */
+	for (h = 3; h <= 12; h++)
+		for (cur = 0; cur < n; cur++) {
+			layout_list(n, cur, h, prev, &l);
+			assert_true(l.first <= cur && cur < l.first + l.count);
+			assert_int_equal(
+			    l.count + (l.above > 0) + (l.below > 0), (size_t)h);
+			prev = l.first;
+		}
+}
+
 int
 main(void)
 {
@@ -260,6 +315,7 @@ main(void)
 	    cmocka_unit_test(test_scroll_within_a_tall_line),
 	    cmocka_unit_test(test_short_window_top_is_follow),
 	    cmocka_unit_test(test_position_survives_resize),
+	    cmocka_unit_test(test_window_list_scrolls),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -187,3 +187,45 @@ layout_scroll(struct model_win *w, int width, int height, long rows)
 	else
 		model_win_scroll(w, p.anchor, (unsigned)p.skip);
 }
+
+/* Windows shown from first on in h rows, after the rows about the rest. */
+static size_t
+layout_list_count(size_t n, size_t first, size_t h)
+{
+	size_t rows = h - (first > 0);
+
+	if (first + rows >= n)
+		return n - first;
+	return rows - 1;
+}
+
+void
+layout_list(size_t n, size_t cur, int height, size_t prev_first,
+    struct layout_list *out)
+{
+	size_t h = height > 0 ? (size_t)height : 0, first;
+
+	if (cur >= n)
+		cur = n > 0 ? n - 1 : 0;
+	if (n <= h) {
+		first = 0;
+		out->count = n;
+	} else if (h < 3) {
+		first = cur;
+		out->count = h > 0;
+	} else {
+		first = prev_first < n ? prev_first : n - 1;
+		if (cur < first)
+			first = cur;
+		while (cur >= first + layout_list_count(n, first, h))
+			first++;
+		/* Windows were closed: fill the rows again from above. */
+		while (first > 0 &&
+		    first - 1 + layout_list_count(n, first - 1, h) >= n)
+			first--;
+		out->count = layout_list_count(n, first, h);
+	}
+	out->first = first;
+	out->above = first;
+	out->below = n - first - out->count;
+}

@@ -62,4 +62,26 @@ void layout_scroll_top(struct model_win *w, int width, int height);
 /* Follows the newest line again (Alt-End). */
 void layout_scroll_bottom(struct model_win *w);
 
+/*
+ * The window list when it holds more windows than rows: a row at the top
+ * says how many are above, one at the bottom how many below, and the
+ * windows between always include the current one.  The list moves only
+ * when the current window would leave it, and never shows empty rows
+ * while windows are hidden above.
+ */
+struct layout_list {
+	size_t first; /* index of the first window shown */
+	size_t count; /* windows shown */
+	size_t above; /* hidden above: a row says so when > 0 */
+	size_t below; /* hidden below: a row says so when > 0 */
+};
+
+/*
+ * Lays out n windows, the current one cur, in height rows, where the list
+ * started at prev_first last time (0 at first).  Below 3 rows only the
+ * current window is shown, with no rows about the others.
+ */
+void layout_list(size_t n, size_t cur, int height, size_t prev_first,
+    struct layout_list *out);
+
 #endif

@@ -37,6 +37,7 @@ struct ui {
 	char body[LAYOUT_BODY_MAX];
 	wchar_t wide[UI_WIDE_MAX];
 	char input_utf8[EDITOR_UTF8_MAX]; /* the input line, to find its text */
+	size_t list_first; /* the window list's first row, kept between draws */
 };
 
 static const short nick_256[NICK_COLOURS] = {
@@ -380,16 +381,54 @@ draw_messages(struct ui *u, const struct pane *p)
 
 /* The channel list. */
 
+/* A list row about count windows from index first on that do not fit. */
+static void
+draw_list_more(
+    struct ui *u, int row, size_t first, size_t count, const char *where)
+{
+	struct model *m = client_model(u->client);
+	attr_t attr = A_DIM;
+	short pair = 0;
+	int mentioned = 0;
+	char text[32];
+	size_t i;
+
+	/* Activity out of sight still shows, as Alt-A would find it. */
+	for (i = first; i < first + count; i++) {
+		const struct model_win *w = model_win_at(m, i);
+
+		if (model_win_unread(w) > 0)
+			attr = A_BOLD;
+		mentioned |= model_win_mentioned(w);
+	}
+	if (mentioned) {
+		attr = A_BOLD;
+		pair = PAIR_MENTION;
+	}
+	snprintf(text, sizeof(text), "%s +%zu %s", mentioned ? " !" : "  ",
+	    count, where);
+	move(row, 0);
+	set_attr(u, attr, pair);
+	hline(' ', UI_LIST_COLS - 1);
+	put_ascii(u, row, 0, text, UI_LIST_COLS - 1, attr, pair);
+}
+
 static void
 draw_list(struct ui *u, int height)
 {
 	struct model *m = client_model(u->client);
 	size_t n = model_win_count(m), cur = model_current(m), i;
-	int y;
+	struct layout_list list;
+	int y, row;
 
 	for (y = 0; y < height; y++)
 		mvaddch(y, UI_LIST_COLS - 1, ACS_VLINE);
-	for (i = 0; i < n && (int)i < height; i++) {
+	layout_list(n, cur, height, u->list_first, &list);
+	u->list_first = list.first;
+	row = 0;
+	if (list.above > 0 && height >= 3)
+		draw_list_more(u, row++, 0, list.above, "above");
+	for (i = list.first; i < list.first + list.count; i++, row++) {
 		const struct model_win *w = model_win_at(m, i);
 		unsigned unread = model_win_unread(w);
 		char num[8], count[16];
@@ -410,26 +449,28 @@ draw_list(struct ui *u, int height)
 		if (i == cur)
 			attr |= A_REVERSE;
 		snprintf(num, sizeof(num), "%2zu", (i + 1) % 100);
-		move((int)i, 0);
+		move(row, 0);
 		set_attr(u, attr, pair);
 		hline(' ', UI_LIST_COLS - 1);
-		put_ascii(u, (int)i, 0, num, 2, attr | A_DIM, pair);
-		put_ascii(u, (int)i, 2, model_win_mentioned(w) ? "!" : " ", 1,
+		put_ascii(u, row, 0, num, 2, attr | A_DIM, pair);
+		put_ascii(u, row, 2, model_win_mentioned(w) ? "!" : " ", 1,
 		    attr, pair);
 		count[0] = '\0';
 		if (unread > 0) {
 			snprintf(count, sizeof(count), " %u", unread);
 			name_cols -= (int)strlen(count);
 		}
-		move((int)i, 3);
+		move(row, 3);
 		set_attr(u, attr, pair);
 		put_text(
 		    u, model_win_name(w), strlen(model_win_name(w)), name_cols);
 		if (count[0] != '\0')
-			put_ascii(u, (int)i,
-			    UI_LIST_COLS - 1 - (int)strlen(count), count,
-			    (int)strlen(count), attr, pair);
+			put_ascii(u, row, UI_LIST_COLS - 1 - (int)strlen(count),
+			    count, (int)strlen(count), attr, pair);
 	}
+	if (list.below > 0 && height >= 3)
+		draw_list_more(
+		    u, row, list.first + list.count, list.below, "below");
 	set_attr(u, A_NORMAL, 0);
 }
 
