@@ -100,7 +100,7 @@ message_rows() {
 }
 
 more_below() {
-	e2e_capture "$1" | sed -n 's/.* | \([0-9][0-9]*\) more below.*/\1/p'
+	e2e_capture "$1" | sed -n 's/.* \([0-9][0-9]*\) more below.*/\1/p'
 }
 
 t_pgup() {
@@ -111,13 +111,13 @@ t_pgup() {
 	e2e_rawcli "$E2E_TMP/filler.out" -e -n filler -j rust "$E2E_PORT" "$@" &&
 	    e2e_wait_for "$A" 'filler quit \(done\)$' &&
 	    e2e_keys "$A" PPage &&
-	    e2e_wait_for "$A" ' \| [0-9]+ more below' &&
+	    e2e_wait_for "$A" ' [0-9]+ more below' &&
 	    e2e_no_match "$A" 'scroll 69$' || return 1
 	below=$(more_below "$A")
 	message_rows "$A" >"$E2E_TMP/view1"
 	e2e_say "$B" "late one" &&
 	    e2e_wait_for "$B" "$(row bob 'late one')" &&
-	    e2e_wait_for "$A" " \\| $((below + 1)) more below" || return 1
+	    e2e_wait_for "$A" " $((below + 1)) more below" || return 1
 	message_rows "$A" >"$E2E_TMP/view2"
 	if ! cmp -s "$E2E_TMP/view1" "$E2E_TMP/view2"; then
 		e2e_diag "the view moved when a message came:"

@@ -512,15 +512,23 @@ draw_status(struct ui *u, int y)
 		snprintf(part, sizeof(part), " | lag %ld ms", lag);
 		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
 	}
-	if (below > 0) {
-		snprintf(part, sizeof(part), " | %llu more below",
+	/* How far the view is scrolled up goes at the right edge, so a narrow
+	 * terminal cuts the rest of the line, not that. */
+	part[0] = '\0';
+	if (below > 0)
+		snprintf(part, sizeof(part), " %llu more below ",
 		    (unsigned long long)below);
-		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
-	}
 	move(y, 0);
 	set_attr(u, A_REVERSE, PAIR_STATUS);
 	hline(' ', COLS);
-	put_text(u, buf, strlen(buf), COLS);
+	if ((int)strlen(part) >= COLS)
+		part[0] = '\0';
+	put_text(u, buf, strlen(buf), COLS - (int)strlen(part));
+	if (part[0] != '\0') {
+		set_attr(u, A_REVERSE | A_BOLD, PAIR_STATUS);
+		put_ascii(u, y, COLS - (int)strlen(part), part,
+		    (int)strlen(part), A_REVERSE | A_BOLD, PAIR_STATUS);
+	}
 	set_attr(u, A_NORMAL, 0);
 }
 
@@ -564,6 +572,9 @@ draw_input(struct ui *u, int y)
 	}
 	snprintf(prompt, sizeof(prompt), "[%s] ",
 	    model_win_name(model_win_at(m, model_current(m))));
+	/* A name cut short reads as another; narrow, just mark the line. */
+	if ((int)strlen(prompt) > COLS / 3)
+		snprintf(prompt, sizeof(prompt), "> ");
 	move(y, 0);
 	pw = put_text(u, prompt, strlen(prompt), COLS / 3);
 	width = COLS - pw;
