@@ -286,6 +286,55 @@ test_pasted_slash_lines_are_messages(void **state)
 	assert_string_equal(f->sent[4], "send_msg$" UID "$" RUST "$line three");
 }
 
+/*
+ * A pasted line longer than the server takes goes as several messages,
+ * cut at a space where one is near, else between whole characters; the
+ * question says how many.  The server here takes 10 bytes.
+ */
+static void
+test_paste_cuts_long_lines(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const want[] = {
+	    "short",
+	    "the quick",
+	    "brown fox",
+	    "abcdefghij",
+	    "klm",
+	    /* 3 + 2 + 2 + 3 bytes: the 4th character would pass 10. */
+	    "\xE4\xB8\xAD\xC3\xA9\xC3\xA9\xE4\xB8\xAD",
+	    "\xE4\xB8\xAD",
+	    "/slash",
+	    "/cut",
+	};
+	size_t i;
+
+	online(f);
+	client_disconnected(f->client, "eof", 2000, 2000);
+	client_connected(f->client, 2000);
+	server(f, "hello$1$10$32$test");
+	server(f, "registered$" UID "$alice");
+	server(f, "joined$" RUST "$channel$2$rust");
+	server(f, "history_end$" RUST "$0");
+	f->nsent = 0;
+	paste(f,
+	    "short\nthe quick brown fox\nabcdefghijklm\n"
+	    "\xE4\xB8\xAD\xC3\xA9\xC3\xA9\xE4\xB8\xAD\xE4\xB8\xAD\n"
+	    "/slash    /cut\n");
+	assert_non_null(input_question(f->input));
+	assert_non_null(
+	    strstr(input_question(f->input), "paste 5 lines as 9 messages?"));
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < f->nsent; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "send_msg$" UID "$" RUST "$%s",
+		    want[i]);
+		assert_string_equal(f->sent[i], line);
+	}
+}
+
 /* The question counts the lines Enter sends: blank ones are skipped. */
 static void
 test_paste_counts_only_lines_it_sends(void **state)
@@ -546,6 +595,8 @@ main(void)
 	        test_tab_completes_a_member, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_tab_completes_names_from_conversations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paste_cuts_long_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paging_moves_the_view, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -114,17 +114,73 @@ paste_blank(const char *s, size_t len)
 }
 
 /*
- * Sends a confirmed paste line by line; blank lines are skipped.  Each line
- * is a message, never a command: a pasted "/quit" must not quit.  A line
- * starting with '/' is therefore handed over as "//...", which
- * client_input sends as the literal line; the extra '/' goes where the LF
- * before the line was, so nothing is copied.
+ * Where the message starting at s[i] ends, in a line ending at end: all
+ * of it if it fits in max bytes; else at the last space in the second half
+ * of what fits, so words stay whole; else after the last whole character
+ * that fits.  Always past i, so cutting a line makes progress.
+ */
+static size_t
+paste_piece_end(const char *s, size_t i, size_t end, size_t max)
+{
+	size_t cut, k;
+
+	if (end - i <= max)
+		return end;
+	cut = i + (max > 0 ? max : 1);
+	/* s[cut] exists (end > cut); back off a character cut in two. */
+	while (cut > i + 1 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	for (k = cut; k > i + max / 2; k--) {
+		if (s[k] != ' ')
+			continue;
+		/* The piece ends before the run of spaces, not inside it. */
+		while (k > i + 1 && s[k - 1] == ' ')
+			k--;
+		return k;
+	}
+	return cut;
+}
+
+/* The start of the next piece: the spaces where a line was cut go. */
+static size_t
+paste_piece_next(const char *s, size_t at, size_t end)
+{
+	while (at < end && s[at] == ' ')
+		at++;
+	return at;
+}
+
+/* Messages the paste text[1..len) makes: its lines, cut to max bytes. */
+static size_t
+paste_messages(const char *text, size_t len, size_t max)
+{
+	size_t i, end, at, n = 0;
+
+	for (i = 1; i < len; i = end + 1) {
+		end = paste_line_end(text, len, i);
+		if (paste_blank(text + i, end - i))
+			continue;
+		for (at = i; at < end; n++)
+			at = paste_piece_next(
+			    text, paste_piece_end(text, at, end, max), end);
+	}
+	return n;
+}
+
+/*
+ * Sends a confirmed paste line by line; blank lines are skipped, and a
+ * line longer than the server takes goes as several messages rather than
+ * not at all.  Each is a message, never a command: a pasted "/quit" must
+ * not quit.  A piece starting with '/' is therefore handed over as
+ * "//...", which client_input sends as the literal text; the extra '/'
+ * goes over the byte before it (the LF before the line, a space cut away
+ * or the end of a piece already sent), so nothing is copied.
  */
 static void
 send_paste(struct input *in, uint64_t now)
 {
 	struct model *m = client_model(in->client);
-	size_t i = 1, end;
+	size_t max = client_text_max(in->client), i = 1, end, at, piece;
 
 	if (client_state(in->client) != CLIENT_ONLINE) {
 		model_info(m, model_win_at(m, model_current(m)), now,
@@ -135,9 +191,16 @@ send_paste(struct input *in, uint64_t now)
 		end = paste_line_end(in->paste, in->paste_len, i);
 		if (paste_blank(in->paste + i, end - i))
 			continue;
-		if (in->paste[i] == '/')
-			in->paste[--i] = '/';
-		(void)client_input(in->client, in->paste + i, end - i, now);
+		for (at = i; at < end;
+		     at = paste_piece_next(in->paste, piece, end)) {
+			size_t from = at;
+
+			piece = paste_piece_end(in->paste, at, end, max);
+			if (in->paste[from] == '/')
+				in->paste[--from] = '/';
+			(void)client_input(
+			    in->client, in->paste + from, piece - from, now);
+		}
 	}
 	drop_paste(in);
 }
@@ -182,8 +245,8 @@ paste_clean(const char *s, size_t len, char *out)
 static void
 paste_end(struct input *in, const struct keymap_action *a)
 {
-	size_t lines = 0, len, i, end, first = 0, first_end = 0;
-	char *text;
+	size_t lines = 0, len, i, end, first = 0, first_end = 0, pieces;
+	char *text, pieces_text[48] = "";
 
 	/* One byte more for the LF in front that send_paste needs. */
 	text = malloc(a->len + 1);
@@ -220,9 +283,13 @@ paste_end(struct input *in, const struct keymap_action *a)
 	in->paste = text;
 	in->paste_len = len;
 	in->paste_lines = lines;
+	pieces = paste_messages(text, len, client_text_max(in->client));
+	if (pieces > lines)
+		snprintf(pieces_text, sizeof(pieces_text), " as %zu messages",
+		    pieces);
 	snprintf(in->question, sizeof(in->question),
-	    "paste %zu lines%s? Enter sends them, Escape cancels", lines,
-	    a->truncated ? " (cut at 64 KiB)" : "");
+	    "paste %zu lines%s%s? Enter sends them, Escape cancels", lines,
+	    pieces_text, a->truncated ? " (cut at 64 KiB)" : "");
 }
 
 static void
