@@ -90,6 +90,8 @@ struct conn {
 	unsigned char mid_line;   /* the last write ended inside a line */
 	unsigned char registered; /* deadlines set for a registered user */
 	unsigned char parked;     /* in the epoll set, not the poll set */
+	unsigned char
+	    unparkable; /* epoll refused it: not again till it talks */
 	int fd;
 	int pidx; /* its entry in the poll set, or -1 while parked */
 	struct line_reader in;
@@ -258,9 +260,15 @@ park(struct server *s, int i)
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.u32 = (uint32_t)i;
-	/* Without the epoll set the connection just stays in the poll set. */
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+	/*
+	 * Without the epoll set (ENOSPC past max_user_watches, ENOMEM) the
+	 * connection stays in the poll set; its park time, now past, must not
+	 * wake the loop again and again.
+	 */
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		c->unparkable = 1;
 		return;
+	}
 	c->parked = 1;
 	pfd_remove(s, i);
 }
@@ -279,8 +287,8 @@ unpark(struct server *s, int i)
 static int
 parkable(const struct conn *c)
 {
-	return c->state == CONN_OPEN && !c->parked && !c->throttled &&
-	    !c->backlogged && !c->ready && !c->dirty &&
+	return c->state == CONN_OPEN && !c->parked && !c->unparkable &&
+	    !c->throttled && !c->backlogged && !c->ready && !c->dirty &&
 	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0;
 }
 
@@ -877,6 +885,7 @@ read_conn(struct server *s, int i)
 	}
 	line_reader_commit(&c->in, (size_t)n);
 	c->last_rx = s->now;
+	c->unparkable = 0;
 }
 
 /* Writing. */

@@ -1077,17 +1077,18 @@ tracer_owned_free(struct testsrv_owned *o)
 }
 
 /*
- * Attaches strace to the running server: attaching, rather than running
- * the server under strace, keeps the injected EINTRs away from the dynamic
- * loader, which does not retry them.  Returns NULL if strace cannot
- * attach here.
+ * Attaches strace to the running server, tracing the syscalls trace and
+ * making them fail as inject says (strace's -e trace= and -e inject=):
+ * attaching, rather than running the server under strace, keeps the
+ * injected errors away from the dynamic loader, which does not retry
+ * them.  Returns NULL if strace cannot attach here.
  */
 static struct tracer *
-tracer_start(struct testsrv *srv)
+tracer_start(struct testsrv *srv, const char *trace, const char *inject)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct tracer *t = calloc(1, sizeof(*t));
-	char pid[32];
+	char pid[32], trace_arg[256], inject_arg[256];
 	pid_t parent = getpid();
 	long long t0;
 	int fd;
@@ -1101,12 +1102,13 @@ tracer_start(struct testsrv *srv)
 	t->owned.free_cb = tracer_owned_free;
 	testsrv_adopt(srv, &t->owned);
 	snprintf(pid, sizeof(pid), "%ld", (long)testsrv_pid(srv));
+	snprintf(trace_arg, sizeof(trace_arg), "trace=%s", trace);
+	snprintf(inject_arg, sizeof(inject_arg), "inject=%s", inject);
 	t->pid = fork();
 	assert_true(t->pid >= 0);
 	if (t->pid == 0) {
 		const char *argv[] = {"strace", "-qq", "-f", "-p", pid, "-o",
-		    t->path, "-e", "trace=" EINTR_SYSCALLS, "-e",
-		    "inject=" EINTR_SYSCALLS ":error=EINTR:when=2+3", NULL};
+		    t->path, "-e", trace_arg, "-e", inject_arg, NULL};
 
 		fd = open("/dev/null", O_RDWR);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
@@ -1130,9 +1132,10 @@ tracer_start(struct testsrv *srv)
 	return t;
 }
 
-/* Counts the injected failures of the syscall name in t's trace. */
+/* Counts the calls of the syscall name in t's trace, only the failures
+ * injected if injected is set. */
 static int
-tracer_injected(const struct tracer *t, const char *name)
+tracer_count(const struct tracer *t, const char *name, int injected)
 {
 	char line[1024];
 	size_t len = strlen(name);
@@ -1144,7 +1147,7 @@ tracer_injected(const struct tracer *t, const char *name)
 		const char *p = line + strspn(line, "0123456789 ");
 
 		if (strncmp(p, name, len) == 0 && p[len] == '(' &&
-		    strstr(p, "(INJECTED)") != NULL)
+		    (!injected || strstr(p, "(INJECTED)") != NULL))
 			n++;
 	}
 	fclose(f);
@@ -1340,7 +1343,8 @@ test_eintr_injected(void **state)
 	}
 	asan_env(asan, sizeof(asan), "detect_leaks=0");
 	srv = start_wrapped(state, wrapper, eintr_args);
-	t = tracer_start(srv);
+	t = tracer_start(
+	    srv, EINTR_SYSCALLS, EINTR_SYSCALLS ":error=EINTR:when=2+3");
 	if (t == NULL) {
 		skip_test("strace cannot attach to the server here");
 		return;
@@ -1352,9 +1356,9 @@ test_eintr_injected(void **state)
 	if (st == -1 || !WIFEXITED(st))
 		fail_msg("strace did not end with the server");
 	for (i = 0; i < 5; i++)
-		got[i] = tracer_injected(t, names[i]);
-	got[0] += tracer_injected(t, "ppoll");
-	got[4] += tracer_injected(t, "accept4");
+		got[i] = tracer_count(t, names[i], 1);
+	got[0] += tracer_count(t, "ppoll", 1);
+	got[4] += tracer_count(t, "accept4", 1);
 	print_message("# EINTR injected: poll %d, read %d, write %d, "
 	              "writev %d, accept %d\n",
 	    got[0], got[1], got[2], got[3], got[4]);
@@ -1362,6 +1366,61 @@ test_eintr_injected(void **state)
 	for (i = 0; i < 5; i++)
 		if (got[i] == 0)
 			fail_msg("no EINTR was injected into %s", names[i]);
+	tracer_free(t);
+}
+
+/*
+ * epoll refuses to take a connection that has gone quiet (ENOSPC, as past
+ * fs.epoll.max_user_watches): it stays in the poll set, served as before,
+ * and the loop does not spin on its park time, long past (it woke
+ * thousands of times a second before 2026-11-26).
+ */
+static void
+test_epoll_refused(void **state)
+{
+	static const char *const check[] = {"strace", "-V", NULL};
+	char asan[1024];
+	const char *wrapper[] = {"env", asan, NULL};
+	struct testsrv *srv;
+	struct testcli *quiet, *talker;
+	struct tracer *t;
+	long long t0;
+	int polls, refused;
+
+	if (under_valgrind() || !command_works(check)) {
+		skip_test("no strace, or valgrind runs");
+		return;
+	}
+	asan_env(asan, sizeof(asan), "detect_leaks=0");
+	srv = start_wrapped(state, wrapper, NULL);
+	t = tracer_start(
+	    srv, "epoll_ctl,?poll,?ppoll", "epoll_ctl:error=ENOSPC");
+	if (t == NULL) {
+		skip_test("strace cannot attach to the server here");
+		return;
+	}
+	quiet = testcli_ext_user(srv, "quiet");
+	talker = testcli_ext_user(srv, "talker");
+	/* Quiet for three park times (this is the point, not a wait for
+	 * something); then it is still served. */
+	t0 = testsrv_now_ms();
+	while (testsrv_now_ms() - t0 < 3000)
+		(void)poll(NULL, 0, 100);
+	testcli_sendf(talker, "dm$%s$quiet$still there?", testcli_uid(talker));
+	testcli_expect_prefix(quiet, "dm$");
+	testcli_sync(quiet, NULL);
+	stop(srv);
+	(void)tracer_end(t, 0);
+	refused = tracer_count(t, "epoll_ctl", 1);
+	polls = tracer_count(t, "poll", 0) + tracer_count(t, "ppoll", 0);
+	print_message(
+	    "# epoll_ctl refused %d times; %d polls in 3 s\n", refused, polls);
+	if (refused == 0)
+		fail_msg("no epoll_ctl was refused");
+	if (polls > 100)
+		fail_msg("the loop woke %d times in 3 quiet seconds", polls);
+	testcli_free(quiet);
+	testcli_free(talker);
 	tracer_free(t);
 }
 
@@ -1694,6 +1753,7 @@ main(void)
 	        test_out_of_fds_refusals_quiet, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_eintr_control, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_eintr_injected, testsrv_teardown),
+	    cmocka_unit_test_teardown(test_epoll_refused, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_reset_storm, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_churn, testsrv_teardown),
 	};
