@@ -681,7 +681,13 @@ accept_clients(struct server *s)
 		    s->pfds[SLOT_LISTEN].fd, (struct sockaddr *)&ss, &len);
 
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
+			/* The connection's own trouble: accept(2) says to
+			 * take the next one, as for EAGAIN. */
+			if (errno == EINTR || errno == ECONNABORTED ||
+			    errno == EPROTO || errno == ENETDOWN ||
+			    errno == ENOPROTOOPT || errno == EHOSTDOWN ||
+			    errno == EHOSTUNREACH || errno == EOPNOTSUPP ||
+			    errno == ENETUNREACH)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
@@ -1053,6 +1059,9 @@ run_deadlines(struct server *s)
 		conn_deadline(s, i);
 	if (s->listen_resume != 0 && s->now >= s->listen_resume) {
 		s->listen_resume = 0;
+		/* The spare could not be had back when it was last used. */
+		if (s->spare_fd < 0)
+			s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (!s->stopping)
 			s->pfds[SLOT_LISTEN].events = POLLIN;
 	}

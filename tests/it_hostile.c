@@ -1424,6 +1424,49 @@ test_epoll_refused(void **state)
 	tracer_free(t);
 }
 
+/*
+ * accept(2) fails with the connection's own trouble (EPROTO, ENETDOWN and
+ * the like): the server takes the next one at once, as accept(2) asks,
+ * and does not pause listening as it does when out of descriptors.
+ */
+static void
+test_accept_error_not_paused(void **state)
+{
+	static const char *const check[] = {"strace", "-V", NULL};
+	char asan[1024];
+	const char *wrapper[] = {"env", asan, NULL};
+	struct testsrv *srv;
+	struct testcli *c;
+	struct tracer *t;
+	char *log;
+
+	if (under_valgrind() || !command_works(check)) {
+		skip_test("no strace, or valgrind runs");
+		return;
+	}
+	asan_env(asan, sizeof(asan), "detect_leaks=0");
+	srv = start_wrapped(state, wrapper, NULL);
+	t = tracer_start(
+	    srv, "?accept,accept4", "?accept,accept4:error=EPROTO:when=1");
+	if (t == NULL) {
+		skip_test("strace cannot attach to the server here");
+		return;
+	}
+	c = testcli_open(srv);
+	testcli_expect_welcome(c);
+	testcli_free(c);
+	stop(srv);
+	(void)tracer_end(t, 0);
+	if (tracer_count(t, "accept", 1) + tracer_count(t, "accept4", 1) == 0)
+		fail_msg("no accept failed with EPROTO");
+	log = testsrv_log(srv);
+	assert_non_null(log);
+	if (strstr(log, "accept:") != NULL)
+		fail_msg("the server paused on EPROTO:\n%s", log);
+	free(log);
+	tracer_free(t);
+}
+
 /* 6. Resets in a flood. */
 
 struct storm_member {
@@ -1754,6 +1797,8 @@ main(void)
 	    cmocka_unit_test_teardown(test_eintr_control, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_eintr_injected, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_epoll_refused, testsrv_teardown),
+	    cmocka_unit_test_teardown(
+	        test_accept_error_not_paused, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_reset_storm, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_churn, testsrv_teardown),
 	};
