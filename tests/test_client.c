@@ -967,17 +967,26 @@ test_list_names(void **state)
 	assert_has_line(w, MODEL_LINE_INFO, "#rust  3 members  " RUST);
 	assert_has_line(w, MODEL_LINE_INFO, "dev  1 member  D");
 	assert_string_equal(last_text(w), "2 channels");
-	/* /names asks and prints the reply, which replaces the members. */
+	/* /names asks and prints the reply, which replaces the members but
+	 * keeps the recent speakers first. */
+	feed(&e, "msg$" RUST "$1$3000$bob$hi", 3000);
+	assert_string_equal(model_member(w, 0), "bob");
 	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "names$" UID "$" RUST);
 	feed(&e, "names$" RUST "$carol dave", 3000);
-	feed(&e, "names_end$" RUST "$2", 3000);
+	feed(&e, "names$" RUST "$bob", 3000);
+	feed(&e, "names_end$" RUST "$3", 3000);
 	assert_has_line(w, MODEL_LINE_INFO, "#rust: carol dave");
-	assert_string_equal(last_text(w), "#rust: 2 members");
-	assert_int_equal(model_member_count(w), 2);
+	assert_string_equal(last_text(w), "#rust: 3 members");
+	assert_int_equal(model_member_count(w), 3);
+	assert_string_equal(model_member(w, 0), "bob");
 	assert_true(model_member_has(w, "dave", 4));
+	assert_false(model_member_has(w, "alice", 5));
+	assert_int_equal(client_member_count(e.c), 3);
+	feed(&e, "names$" RUST "$carol dave", 3000);
+	feed(&e, "names_end$" RUST "$2", 3000);
+	assert_int_equal(model_member_count(w), 2);
 	assert_false(model_member_has(w, "bob", 3));
-	assert_int_equal(client_member_count(e.c), 2);
 	/* Of another channel, by name. */
 	assert_int_equal(type(&e, "/who #other"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "names$" UID "$#other");

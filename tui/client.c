@@ -691,12 +691,13 @@ client_on_names(struct client *c, const struct event *ev, uint64_t now)
 			client_add_names(w, ev->text);
 		return;
 	}
-	/* A reply to names: it replaces what the window knew. */
+	/* A reply to names replaces the members, keeping the order of
+	 * recent speakers that Tab completes by. */
 	if (!client_slice_eq(ev->chan, c->names_chan, c->names_chan_len)) {
 		client_keep(c->names_chan, sizeof(c->names_chan),
 		    &c->names_chan_len, ev->chan);
 		if (w != NULL)
-			model_members_clear(w);
+			model_members_mark(w);
 	}
 	if (w != NULL)
 		client_add_names(w, ev->text);
@@ -711,10 +712,17 @@ client_on_names(struct client *c, const struct event *ev, uint64_t now)
 static void
 client_on_names_end(struct client *c, const struct event *ev, uint64_t now)
 {
+	struct model_win *w = client_chan_win(c, ev->chan);
 	struct slice label;
 
 	if (client_in_join(c, ev->chan))
 		return;
+	/* Whoever the reply left out is gone; no names lines, nobody is. */
+	if (w != NULL &&
+	    client_slice_eq(ev->chan, c->names_chan, c->names_chan_len))
+		model_members_sweep(w);
+	else if (w != NULL && ev->count == 0)
+		model_members_clear(w);
 	c->names_chan_len = 0;
 	if (c->names_wanted == 0)
 		return;

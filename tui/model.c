@@ -35,6 +35,7 @@ struct model_member {
 	struct hmap_node node;
 	struct model_member *prev, *next;
 	size_t len;
+	unsigned char stale; /* not yet in the names reply being read */
 	char name[];
 };
 
@@ -740,8 +741,11 @@ model_member_add(struct model_win *w, const char *name, size_t len)
 	n = sanitize_name(name, len, clean, sizeof(clean));
 	if (n == 0)
 		return -1;
-	if (model_member_find(mem, clean, n) != NULL)
+	p = model_member_find(mem, clean, n);
+	if (p != NULL) {
+		p->stale = 0;
 		return 0;
+	}
 	if (mem->count >= MODEL_MEMBERS_MAX)
 		return -1;
 	p = malloc(sizeof(*p) + n + 1);
@@ -749,6 +753,7 @@ model_member_add(struct model_win *w, const char *name, size_t len)
 		return -1;
 	memcpy(p->name, clean, n + 1);
 	p->len = n;
+	p->stale = 0;
 	if (hmap_insert(&mem->map, &p->node, hmap_hash_fold(clean, n)) < 0) {
 		free(p);
 		return -1;
@@ -772,6 +777,28 @@ model_member_drop(struct model_members *mem, struct model_member *p)
 	hmap_remove(&mem->map, &p->node);
 	mem->count--;
 	free(p);
+}
+
+void
+model_members_mark(struct model_win *w)
+{
+	struct model_member *p;
+
+	for (p = w->members->head; p != NULL; p = p->next)
+		p->stale = 1;
+}
+
+void
+model_members_sweep(struct model_win *w)
+{
+	struct model_member *p, *next;
+
+	for (p = w->members->head; p != NULL; p = next) {
+		next = p->next;
+		if (p->stale)
+			model_member_drop(w->members, p);
+	}
+	w->members->cursor = NULL;
 }
 
 int

@@ -196,6 +196,13 @@ void model_members_clear(struct model_win *w);
 /* Adds a member (no duplicates, case-insensitive); 0, or -1 when full or out of
  * memory. */
 int model_member_add(struct model_win *w, const char *name, size_t len);
+/*
+ * A full list replacing the members without losing the speakers' order:
+ * mark them all, add every name of the new list (which unmarks those
+ * already there), then sweep away those still marked.
+ */
+void model_members_mark(struct model_win *w);
+void model_members_sweep(struct model_win *w);
 /* Removes a member; returns 1 if it was there. */
 int model_member_remove(struct model_win *w, const char *name, size_t len);
 /* Renames a member; returns 1 if it was there. */
