@@ -555,7 +555,8 @@ test_history(void **state)
 	expect(ed, "two", 3);
 	assert_int_equal(editor_history_prev(ed), 1);
 	expect(ed, "three", 5);
-	/* Editing a recalled entry does not change the history. */
+	/* An edited entry keeps its edit when left and found again, until
+	 * Enter; the history itself does not change. */
 	editor_insert(ed, '!');
 	assert_int_equal(editor_history_prev(ed), 1);
 	expect(ed, "two", 3);
@@ -565,7 +566,7 @@ test_history(void **state)
 	expect(ed, "one", 3);
 	assert_int_equal(editor_history_next(ed), 1);
 	assert_int_equal(editor_history_next(ed), 1);
-	expect(ed, "three", 5);
+	expect(ed, "three!", 6);
 	assert_int_equal(editor_history_next(ed), 1);
 	expect(ed, "two", 3);
 	assert_int_equal(editor_history_next(ed), 1);
@@ -579,12 +580,23 @@ test_history(void **state)
 	assert_int_equal(editor_history_next(ed), 1);
 	expect(ed, "drafty", 6);
 
-	/* Submitting a recalled entry adds it as the newest. */
+	/* Submitting a recalled entry adds it as the newest; the edit made
+	 * to another one is dropped, and that one is as it was. */
 	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "two", 3);
 	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "three!", 6);
+	editor_backspace(ed);
 	assert_int_equal(editor_submit(ed, buf, sizeof(buf)), 5);
 	assert_string_equal(buf, "three");
 	assert_int_equal(editor_history_count(ed), 5);
+	assert_int_equal(editor_history_prev(ed), 1);
+	assert_int_equal(editor_history_prev(ed), 1);
+	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "three", 5);
+	assert_int_equal(editor_history_next(ed), 1);
+	assert_int_equal(editor_history_next(ed), 1);
+	assert_int_equal(editor_history_next(ed), 1);
 	/* And leaves the editor on a fresh empty line. */
 	assert_int_equal(editor_history_next(ed), 0);
 	assert_int_equal(editor_history_prev(ed), 1);

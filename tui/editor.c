@@ -23,6 +23,12 @@ struct editor {
 	/* A ring of malloc'd entries, oldest at hist_first. */
 	uint32_t *hist[EDITOR_HISTORY_MAX];
 	size_t hist_len[EDITOR_HISTORY_MAX];
+	/*
+	 * An entry edited and then left, as readline keeps it until the next
+	 * Enter: NULL if unedited.  Same slots as hist.
+	 */
+	uint32_t *edit[EDITOR_HISTORY_MAX];
+	size_t edit_len[EDITOR_HISTORY_MAX];
 	size_t hist_first;
 	size_t hist_count;
 	/* Entry shown, 0 to hist_count; hist_count is the line being typed. */
@@ -83,8 +89,10 @@ editor_free(struct editor *ed)
 
 	if (ed == NULL)
 		return;
-	for (i = 0; i < EDITOR_HISTORY_MAX; i++)
+	for (i = 0; i < EDITOR_HISTORY_MAX; i++) {
 		free(ed->hist[i]);
+		free(ed->edit[i]);
+	}
 	free(ed);
 }
 
@@ -413,39 +421,73 @@ editor_hist_slot(const struct editor *ed, size_t i)
 	return (ed->hist_first + i) % EDITOR_HISTORY_MAX;
 }
 
-int
-editor_history_prev(struct editor *ed)
+/*
+ * Keeps the line shown, before moving away from it: the line being typed
+ * in saved, a recalled entry's changes in its edit slot.  An edit that
+ * cannot be kept (out of memory) is lost, as it was before edits were.
+ */
+static void
+editor_history_leave(struct editor *ed)
+{
+	size_t slot, n = ed->len * sizeof(uint32_t);
+	uint32_t *copy;
+
+	if (ed->hist_pos == ed->hist_count) {
+		memcpy(ed->saved, ed->line, n);
+		ed->saved_len = ed->len;
+		return;
+	}
+	slot = editor_hist_slot(ed, ed->hist_pos);
+	if (ed->edit[slot] == NULL && ed->hist_len[slot] == ed->len &&
+	    memcmp(ed->hist[slot], ed->line, n) == 0)
+		return;
+	copy = malloc(n > 0 ? n : 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, ed->line, n);
+	free(ed->edit[slot]);
+	ed->edit[slot] = copy;
+	ed->edit_len[slot] = ed->len;
+}
+
+/* Shows the entry at hist_pos: its edit if it has one. */
+static void
+editor_history_show(struct editor *ed)
 {
 	size_t slot;
 
+	if (ed->hist_pos == ed->hist_count) {
+		editor_load(ed, ed->saved, ed->saved_len);
+		return;
+	}
+	slot = editor_hist_slot(ed, ed->hist_pos);
+	if (ed->edit[slot] != NULL)
+		editor_load(ed, ed->edit[slot], ed->edit_len[slot]);
+	else
+		editor_load(ed, ed->hist[slot], ed->hist_len[slot]);
+}
+
+int
+editor_history_prev(struct editor *ed)
+{
 	ed->last_kill = 0;
 	if (ed->hist_pos == 0)
 		return 0;
-	if (ed->hist_pos == ed->hist_count) {
-		memcpy(ed->saved, ed->line, ed->len * sizeof(uint32_t));
-		ed->saved_len = ed->len;
-	}
+	editor_history_leave(ed);
 	ed->hist_pos--;
-	slot = editor_hist_slot(ed, ed->hist_pos);
-	editor_load(ed, ed->hist[slot], ed->hist_len[slot]);
+	editor_history_show(ed);
 	return 1;
 }
 
 int
 editor_history_next(struct editor *ed)
 {
-	size_t slot;
-
 	ed->last_kill = 0;
 	if (ed->hist_pos == ed->hist_count)
 		return 0;
+	editor_history_leave(ed);
 	ed->hist_pos++;
-	if (ed->hist_pos == ed->hist_count) {
-		editor_load(ed, ed->saved, ed->saved_len);
-	} else {
-		slot = editor_hist_slot(ed, ed->hist_pos);
-		editor_load(ed, ed->hist[slot], ed->hist_len[slot]);
-	}
+	editor_history_show(ed);
 	return 1;
 }
 
@@ -478,6 +520,8 @@ editor_history_add(struct editor *ed)
 	if (ed->hist_count == EDITOR_HISTORY_MAX) {
 		free(ed->hist[ed->hist_first]);
 		ed->hist[ed->hist_first] = NULL;
+		free(ed->edit[ed->hist_first]);
+		ed->edit[ed->hist_first] = NULL;
 		ed->hist_first = (ed->hist_first + 1) % EDITOR_HISTORY_MAX;
 		ed->hist_count--;
 	}
@@ -508,8 +552,13 @@ editor_text_utf8(const struct editor *ed, char *buf, size_t size)
 size_t
 editor_submit(struct editor *ed, char *buf, size_t size)
 {
-	size_t n = editor_text_utf8(ed, buf, size);
+	size_t n = editor_text_utf8(ed, buf, size), i;
 
+	/* Edits of recalled entries last until Enter, as in readline. */
+	for (i = 0; i < EDITOR_HISTORY_MAX; i++) {
+		free(ed->edit[i]);
+		ed->edit[i] = NULL;
+	}
 	editor_history_add(ed);
 	ed->hist_pos = ed->hist_count;
 	ed->saved_len = 0;

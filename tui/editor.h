@@ -112,8 +112,9 @@ void editor_clear(struct editor *ed);
 
 /*
  * Moves to the previous history entry (Up).  Leaving the line being typed
- * saves it; editing a recalled entry changes only the line, not the
- * history.  Returns 1 if it moved, 0 at the oldest entry.
+ * saves it; a recalled entry that was edited keeps its edit when left,
+ * until the next Enter (editor_submit), as in readline; the history itself
+ * never changes.  Returns 1 if it moved, 0 at the oldest entry.
  */
 int editor_history_prev(struct editor *ed);
 /*
