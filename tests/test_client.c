@@ -702,6 +702,43 @@ test_reconnect_twice(void **state)
 }
 
 /*
+ * A /nick while reg is on its way does not send a second reg: the name is
+ * asked for with nick once registered, or with reg if the first is
+ * refused.
+ */
+static void
+test_nick_while_registering(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	client_connected(e.c, 1000);
+	feed(&e, "hello$1$3072$32$x", 1000);
+	assert_sent(&e.f, "hello$1", "reg$carol");
+	assert_int_equal(type(&e, "/nick caz"), CLIENT_INPUT_DONE);
+	assert_nothing_sent(&e.f);
+	assert_string_equal(
+	    last_text(status(&e)), "you will be caz once registered");
+	feed(&e, "registered$" UID "$carol", 1000);
+	assert_sent(&e.f, "nick$" UID "$caz");
+	/* Refused: the new name is asked for instead. */
+	client_disconnected(e.c, "eof", 2000, 3000);
+	client_connected(e.c, 3000);
+	feed(&e, "hello$1$3072$32$x", 3000);
+	fake_clear(&e.f);
+	assert_int_equal(type(&e, "/nick dee"), CLIENT_INPUT_DONE);
+	assert_nothing_sent(&e.f);
+	feed(&e, "error$name_taken$reg$taken", 3000);
+	assert_sent(&e.f, "reg$dee");
+	assert_string_equal(client_name(e.c), "dee");
+	feed(&e, "registered$" UID2 "$dee", 3000);
+	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+}
+
+/*
  * The name is taken after a reconnect, most likely by the connection just
  * lost, which the server has not found dead yet: the client says so once,
  * where the user reads, and asks again every CLIENT_REG_RETRY_MS until the
@@ -1521,6 +1558,7 @@ main(void)
 	    cmocka_unit_test(test_reconnect_new_ids),
 	    cmocka_unit_test(test_reconnect_channel_gone),
 	    cmocka_unit_test(test_reconnect_twice),
+	    cmocka_unit_test(test_nick_while_registering),
 	    cmocka_unit_test(test_reconnect_name_taken),
 	    cmocka_unit_test(test_join_part_quit_nick),
 	    cmocka_unit_test(test_dm),

@@ -38,6 +38,13 @@ struct client {
 	enum client_state state;
 	char name[CLIENT_NAME_MAX + 1];
 	size_t name_len;
+	/*
+	 * reg sent and not yet answered; a /nick meanwhile is kept in want
+	 * and asked for once the answer is in.
+	 */
+	int reg_out;
+	char want[CLIENT_NAME_MAX + 1];
+	size_t want_len;
 	/* The uid of this connection, empty until registered. */
 	char uid[PROTO_ID_MAX + 1];
 	size_t uid_len;
@@ -402,8 +409,9 @@ client_register(struct client *c, uint64_t now)
 		    c->name, proto_code_text(PROTO_E_BAD_NAME));
 		return;
 	}
-	(void)client_send_arg(
-	    c, CMD_REG, client_slice(c->name, c->name_len), now);
+	if (client_send_arg(
+	        c, CMD_REG, client_slice(c->name, c->name_len), now) == 0)
+		c->reg_out = 1;
 }
 
 static void
@@ -455,6 +463,7 @@ client_connected(struct client *c, uint64_t now)
 
 	c->state = CLIENT_HELLO;
 	c->last_rx = now;
+	c->reg_out = 0;
 	c->reg_retry_at = UINT64_MAX;
 	c->reg_retried = 0;
 	c->ping_out = 0;
@@ -490,6 +499,11 @@ client_disconnected(
 	}
 	c->state = CLIENT_OFFLINE;
 	c->reg_retry_at = UINT64_MAX;
+	c->reg_out = 0;
+	/* A /nick not yet asked for becomes the name to register with. */
+	if (c->want_len > 0)
+		client_set_name(c, client_slice(c->want, c->want_len));
+	c->want_len = 0;
 	c->uid_len = 0;
 	c->uid[0] = '\0';
 	c->ping_out = 0;
@@ -570,11 +584,18 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	model_set_self(c->m, c->name, c->name_len);
 	c->state = CLIENT_ONLINE;
 	c->was_online = 1;
+	c->reg_out = 0;
 	c->reg_retry_at = UINT64_MAX;
 	/* The personal channel's join sequence comes next. */
 	c->joined_follows = 1;
 	client_note(c, NULL, now, MODEL_LINE_INFO, "registered as %s", c->name);
 	client_rejoin(c, now);
+	/* A /nick typed while reg was on its way. */
+	if (c->want_len > 0 &&
+	    !valid_name_equal(c->want, c->want_len, c->name, c->name_len))
+		(void)client_send_arg(
+		    c, CMD_NICK, client_slice(c->want, c->want_len), now);
+	c->want_len = 0;
 }
 
 /*
@@ -1003,6 +1024,19 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct slice text = ev->text;
 
+	if (client_verb_is(ev, "reg"))
+		c->reg_out = 0;
+	/* The name asked for is refused, but a /nick came meanwhile: that is
+	 * the name to ask for now. */
+	if (client_verb_is(ev, "reg") && c->want_len > 0 &&
+	    c->state == CLIENT_REGISTERING) {
+		client_set_name(c, client_slice(c->want, c->want_len));
+		c->want_len = 0;
+		c->reg_retry_at = UINT64_MAX;
+		client_register(c, now);
+		return;
+	}
+
 	if (client_verb_is(ev, "reg") && ev->code == PROTO_E_NAME_TAKEN &&
 	    c->was_online && c->state == CLIENT_REGISTERING) {
 		c->reg_retry_at = now + CLIENT_REG_RETRY_MS;
@@ -1326,6 +1360,14 @@ client_cmd_nick(struct client *c, const struct slash *s, uint64_t now)
 	case CLIENT_ONLINE:
 		return client_result(client_send_arg(c, CMD_NICK, s->arg, now));
 	case CLIENT_REGISTERING:
+		if (c->reg_out) {
+			client_keep(
+			    c->want, sizeof(c->want), &c->want_len, s->arg);
+			client_note(c, client_current(c), now, MODEL_LINE_INFO,
+			    "you will be %.*s once registered",
+			    (int)c->want_len, c->want);
+			return CLIENT_INPUT_DONE;
+		}
 		client_set_name(c, s->arg);
 		c->reg_retry_at = UINT64_MAX;
 		client_register(c, now);
