@@ -836,20 +836,33 @@ static void
 read_conn(struct server *s, int i)
 {
 	struct conn *c = &s->conns[i];
-	char *space;
+	char *space, scratch[512];
 	size_t avail;
 	ssize_t n;
 
-	if (c->in.buf == NULL) {
-		char *buf = pool_get(s->in_pool);
+	if (c->state != CONN_OPEN) {
+		/* Closing: read only to see the peer's close; no buffer. */
+		release_input(s, c);
+		space = scratch;
+		avail = sizeof(scratch);
+	} else {
+		if (c->in.buf == NULL) {
+			char *buf = pool_get(s->in_pool);
 
-		if (buf == NULL) {
-			log_line(s, 0, "out of memory reading slot %d", i);
-			return;
+			/* Left unread it would wake the loop at once, again
+			 * and again: the client goes, told why. */
+			if (buf == NULL) {
+				log_line(
+				    s, 0, "out of memory reading slot %d", i);
+				chat_close(s->chat, i, PROTO_E_SERVER_FULL,
+				    "the server is out of memory", s->wall);
+				handle_overflows(s);
+				return;
+			}
+			line_reader_attach(&c->in, buf, PROTO_LINE_MAX);
 		}
-		line_reader_attach(&c->in, buf, PROTO_LINE_MAX);
+		space = line_reader_space(&c->in, &avail);
 	}
-	space = line_reader_space(&c->in, &avail);
 	n = read(c->fd, space, avail);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
