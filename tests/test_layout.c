@@ -229,6 +229,46 @@ test_short_window_top_is_follow(void **state)
 	model_free(m);
 }
 
+/*
+ * Scrolled to the oldest lines while new ones push old ones out of the
+ * scrollback: the view still fills the pane from the top, instead of
+ * shrinking to the one line left at its bottom.
+ */
+static void
+test_view_stays_full_as_lines_drop(void **state)
+{
+	struct model *m = model_with_lines(MODEL_SCROLLBACK_MIN, "old");
+	struct model_win *w = model_win_at(m, 0);
+	uint64_t begin;
+	int i;
+
+	(void)state;
+	layout_scroll_top(w, 80, 10);
+	assert_int_equal(model_win_anchor(w), model_lines_begin(w) + 9);
+	for (i = 0; i < 60; i++)
+		assert_int_equal(
+		    model_add(m, w, 0, MODEL_LINE_MSG, 0, "bob", 3, "new", 3),
+		    0);
+	begin = model_lines_begin(w);
+	assert_int_equal(begin, 60);
+	/* The model alone leaves the anchor at the oldest line... */
+	assert_int_equal(model_win_anchor(w), begin);
+	/* ...and the view is filled again from the top. */
+	layout_fill_view(w, 80, 10);
+	assert_int_equal(model_win_anchor(w), begin + 9);
+	assert_int_equal(model_win_skip(w), 0);
+	/* A full view is left alone. */
+	layout_scroll(w, 80, 10, -5);
+	begin = model_win_anchor(w);
+	layout_fill_view(w, 80, 10);
+	assert_int_equal(model_win_anchor(w), begin);
+	/* Following the newest line is left alone too. */
+	layout_scroll_bottom(w);
+	layout_fill_view(w, 80, 10);
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	model_free(m);
+}
+
 static void
 test_position_survives_resize(void **state)
 {
@@ -315,6 +355,7 @@ main(void)
 	    cmocka_unit_test(test_scroll_within_a_tall_line),
 	    cmocka_unit_test(test_short_window_top_is_follow),
 	    cmocka_unit_test(test_position_survives_resize),
+	    cmocka_unit_test(test_view_stays_full_as_lines_drop),
 	    cmocka_unit_test(test_window_list_scrolls),
 	};
 

@@ -141,6 +141,25 @@ layout_scroll_bottom(struct model_win *w)
 }
 
 void
+layout_fill_view(struct model_win *w, int width, int height)
+{
+	uint64_t begin = model_lines_begin(w), i = model_win_anchor(w);
+	long rows = -(long)model_win_skip(w);
+
+	if (i == UINT64_MAX || height <= 0)
+		return;
+	for (;;) {
+		rows += layout_index_rows(w, i, width);
+		if (rows >= height)
+			return;
+		if (i == begin)
+			break;
+		i--;
+	}
+	layout_scroll_top(w, width, height);
+}
+
+void
 layout_scroll(struct model_win *w, int width, int height, long rows)
 {
 	uint64_t begin = model_lines_begin(w), end = model_lines_end(w);

@@ -61,6 +61,13 @@ void layout_scroll(struct model_win *w, int width, int height, long rows);
 void layout_scroll_top(struct model_win *w, int width, int height);
 /* Follows the newest line again (Alt-End). */
 void layout_scroll_bottom(struct model_win *w);
+/*
+ * A view scrolled back that no longer fills the pane (its oldest lines
+ * were dropped from the scrollback under it, or the pane grew) moves to
+ * show the oldest lines from the top row down.  Costs at most the lines
+ * of one pane.
+ */
+void layout_fill_view(struct model_win *w, int width, int height);
 
 /*
  * The window list when it holds more windows than rows: a row at the top

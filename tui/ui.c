@@ -619,6 +619,9 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	p.height = LINES - 2;
 	if (list)
 		draw_list(u, p.height);
+	layout_fill_view(model_win_at(client_model(u->client),
+	                     model_current(client_model(u->client))),
+	    p.width, p.height);
 	draw_messages(u, &p);
 	draw_status(u, LINES - 2);
 	draw_input(u, LINES - 1);
