@@ -42,6 +42,7 @@ struct chat {
 	size_t conns_cap;
 	size_t named;   /* channels of kind REGISTRY_CHANNEL */
 	unsigned stamp; /* notification round, for sending once per user */
+	int stopping;   /* everyone is being closed: nobody is told of others */
 	char line[PROTO_LINE_MAX];
 	char base_line[PROTO_LINE_MAX];
 };
@@ -927,7 +928,8 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 	ev.time = now;
 	ev.name = slice_of(user_name(u), user_name_len(u));
 	ev.text = slice_str(reason);
-	send_sharers(c, u, &ev, 0);
+	if (!c->stopping)
+		send_sharers(c, u, &ev, 0);
 
 	personal = personal_channel(c, u);
 	for (;;) {
@@ -949,7 +951,8 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 		ev.chan =
 		    slice_of(channel_id(personal), channel_id_len(personal));
 		ev.text = slice_str("its owner left");
-		send_channel(c, personal, &ev, NULL);
+		if (!c->stopping)
+			send_channel(c, personal, &ev, NULL);
 		remove_channel(c, personal);
 	}
 	registry_remove_user(c->reg, u);
@@ -974,9 +977,20 @@ chat_close(struct chat *c, int conn, enum proto_code code, const char *text,
 	len = encode_for(c, conn, &ev, buf, sizeof(buf));
 	c->sink.close(
 	    c->sink.ctx, conn, code == PROTO_E_SENDQ_EXCEEDED, buf, len);
-	forget_user(
-	    c, conn, text != NULL ? text : proto_code_text(code), now_ms);
+	/* The others hear the user's own reason for a quit, or none; the
+	 * default text is addressed to the quitter. */
+	forget_user(c, conn,
+	    text != NULL               ? text
+	        : code == PROTO_E_QUIT ? ""
+	                               : proto_code_text(code),
+	    now_ms);
 	memset(cc, 0, sizeof(*cc));
+}
+
+void
+chat_stop(struct chat *c)
+{
+	c->stopping = 1;
 }
 
 void

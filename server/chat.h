@@ -84,6 +84,13 @@ void chat_close(struct chat *c, int conn, enum proto_code code,
     const char *text, uint64_t now_ms);
 
 /*
+ * The server is closing every connection (it is shutting down): from now
+ * on a user who goes is not announced to the others, who each get their
+ * own closing line instead of a quit for everyone closed before them.
+ */
+void chat_stop(struct chat *c);
+
+/*
  * conn is already gone (the peer closed or reset it): the user leaves every
  * channel and the others are told with reason.  Does nothing for a conn the
  * chat does not know.

@@ -1137,6 +1137,7 @@ begin_shutdown(struct server *s)
 	close(s->pfds[SLOT_LISTEN].fd);
 	s->pfds[SLOT_LISTEN].fd = -1;
 	s->shutdown_at = s->now + SERVER_SHUTDOWN_MS;
+	chat_stop(s->chat);
 	for (i = 0; i < s->high; i++) {
 		if (s->conns[i].state == CONN_OPEN)
 			chat_close(

@@ -1975,6 +1975,27 @@ test_close_codes(void **state)
 	    "$$error: registration_timeout: did not register in time\n");
 	nothing(f, 2);
 	assert_int_equal(chat_user_count(f->chat), 1);
+	/* Shutting down: each gets its own closing line and no quit for
+	 * those closed before it. */
+	reg_ext(f, 1, UID_A, "alice");
+	reg_ext(f, 3, UID_C, "carol");
+	line(f, 1, "create_chan$" UID_A "$all");
+	take_all(f);
+	line(f, 2, "join$" UID_B "$all");
+	line(f, 3, "join$" UID_C "$all");
+	line(f, 3, "join$" UID_C "$" UID_A);
+	take_all(f);
+	chat_stop(f->chat);
+	chat_close(f->chat, 1, PROTO_E_SHUTDOWN, NULL, f->now);
+	chat_close(f->chat, 2, PROTO_E_SHUTDOWN, NULL, f->now);
+	chat_close(f->chat, 3, PROTO_E_SHUTDOWN, NULL, f->now);
+	settle(f);
+	expect_closed(f, 1, 0, "error$shutdown$*$server is shutting down\n");
+	expect_closed(f, 2, 0, "error$shutdown$*$server is shutting down\n");
+	expect_closed(f, 3, 0, "error$shutdown$*$server is shutting down\n");
+	nothing(f, 2);
+	nothing(f, 3);
+	assert_int_equal(chat_user_count(f->chat), 0);
 	fake_free(f);
 }
 
@@ -1991,8 +2012,8 @@ test_quit_command(void **state)
 	line(f, 1, "quit");
 	nothing(f, 1);
 	expect_closed(f, 1, 0, "$$error: quit: " TXT_QUIT "\n");
-	expect(f, 2,
-	    "quit$%llu$alice$" TXT_QUIT "\nclosed$" UID_A "$" TXT_CLOSED "\n",
+	/* The others hear no reason: the default text is for the quitter. */
+	expect(f, 2, "quit$%llu$alice$\nclosed$" UID_A "$" TXT_CLOSED "\n",
 	    now(f));
 
 	reg_ext(f, 1, UID_A, "alice");
