@@ -514,6 +514,7 @@ test_reconnect_same_ids(void **state)
 {
 	struct env e;
 	struct model_win *w, *own;
+	struct model_line l;
 	size_t n;
 
 	(void)state;
@@ -555,10 +556,10 @@ test_reconnect_same_ids(void **state)
 	/* Only the line not seen yet is added; the view stays. */
 	assert_int_equal(model_current(e.m), 0);
 	assert_int_equal(model_win_count(e.m), n);
-	assert_string_equal(last_text(w), "old 4");
-	/* 3 lines of history, the join, 2 notices and the new line: a
-	 * rejoin adds no join notice. */
-	assert_int_equal(line_count(w), 7);
+	assert_string_equal(last_text(w), "you rejoined #rust (3 members)");
+	/* 3 lines of history, the join, 2 notices, the new line and the
+	 * rejoin. */
+	assert_int_equal(line_count(w), 8);
 	assert_int_equal(model_win_seq(w), 4);
 	assert_int_equal(model_win_joined(w), 1);
 	assert_int_equal(model_win_rejoin(w), 0);
@@ -566,7 +567,9 @@ test_reconnect_same_ids(void **state)
 	/* The line missed while away counts as unread, unlike history
 	 * shown on a first join. */
 	assert_int_equal(model_win_unread(w), 1);
-	assert_int_equal(last_line(w).flags & MODEL_FLAG_HISTORY, 0);
+	assert_int_equal(model_line(w, model_lines_end(w) - 2, &l), 0);
+	assert_string_equal(l.text, "old 4");
+	assert_int_equal(l.flags & MODEL_FLAG_HISTORY, 0);
 	/* And a mention missed while away is a mention. */
 	client_disconnected(e.c, "eof", 12000, 13000);
 	client_connected(e.c, 13000);
@@ -576,7 +579,8 @@ test_reconnect_same_ids(void **state)
 	feed(&e, "msg$" RUST "$4$1500$alice$old 4", 13000);
 	feed(&e, "msg$" RUST "$5$12500$alice$carol, are you there?", 13000);
 	feed(&e, "history_end$" RUST "$2", 13000);
-	assert_string_equal(last_text(w), "carol, are you there?");
+	assert_int_equal(model_line(w, model_lines_end(w) - 2, &l), 0);
+	assert_string_equal(l.text, "carol, are you there?");
 	assert_int_equal(model_win_unread(w), 2);
 	assert_int_equal(model_win_mentioned(w), 1);
 	env_end(&e);
@@ -618,9 +622,10 @@ test_reconnect_new_ids(void **state)
 	assert_ptr_equal(chan(&e, RUST2), w);
 	assert_null(model_find(e.m, MODEL_WIN_CHANNEL, RUST, strlen(RUST)));
 	assert_int_equal(model_win_seq(w), 2);
-	/* 3 lines of history, the join, the notice and the new history. */
-	assert_int_equal(line_count(w), 3 + 1 + 1 + 2);
-	assert_string_equal(last_text(w), "old 2");
+	/* 3 lines of history, the join, the notice, the new history and
+	 * the rejoin. */
+	assert_int_equal(line_count(w), 3 + 1 + 1 + 2 + 1);
+	assert_string_equal(last_text(w), "you rejoined #rust (3 members)");
 	feed(&e, "msg$" RUST2 "$3$7000$bob$new", 7000);
 	assert_string_equal(last_text(w), "new");
 	/* bob's channel is gone: an error, and the window stays. */

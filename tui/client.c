@@ -763,15 +763,15 @@ client_on_history_end(struct client *c, const struct event *ev, uint64_t now)
 	if (!client_in_join(c, ev->chan))
 		return;
 	c->in_join = 0;
-	/* Said after the history, so it marks where live lines begin; a
-	 * rejoin after reconnecting goes on quietly where it left off. */
+	/* Said after the history, so it marks where live lines begin; after
+	 * a reconnect it says the window is live again, and who is there. */
 	w = client_chan_win(c, ev->chan);
-	if (!c->join_is_new || w == NULL ||
-	    model_win_kind(w) != MODEL_WIN_CHANNEL)
+	if (w == NULL || model_win_kind(w) != MODEL_WIN_CHANNEL)
 		return;
 	n = model_member_count(w);
-	client_note(c, w, now, MODEL_LINE_EVENT, "you joined %s (%zu member%s)",
-	    model_win_name(w), n, n == 1 ? "" : "s");
+	client_note(c, w, now, MODEL_LINE_EVENT, "you %s %s (%zu member%s)",
+	    c->join_is_new ? "joined" : "rejoined", model_win_name(w), n,
+	    n == 1 ? "" : "s");
 }
 
 static void
