@@ -390,12 +390,15 @@ test_name_taken(void **state)
 	feed(&e, "error$bad_name$reg$names are ...", 1000);
 	assert_has_line(status(&e), MODEL_LINE_ERROR,
 	    "the name carol2 is not valid; pick another with /nick NAME");
-	/* Messages wait for registration. */
+	/* Messages wait for registration, and say what it needs. */
 	assert_int_equal(type(&e, "/join #a"), CLIENT_INPUT_KEEP);
-	assert_has_line(
-	    status(&e), MODEL_LINE_ERROR, "not connected: not sent");
+	assert_string_equal(last_text(status(&e)),
+	    "not registered: pick a name with /nick NAME; not sent");
 	assert_int_equal(type(&e, "/nick carol3"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "reg$carol3");
+	assert_int_equal(type(&e, "/join #a"), CLIENT_INPUT_KEEP);
+	assert_string_equal(
+	    last_text(status(&e)), "not registered yet: not sent");
 	feed(&e, "registered$" UID "$carol3", 1000);
 	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
 	assert_string_equal(model_self(e.m), "carol3");

@@ -1202,8 +1202,16 @@ client_need_online(struct client *c, uint64_t now)
 {
 	if (c->state == CLIENT_ONLINE)
 		return 1;
-	client_note(c, client_current(c), now, MODEL_LINE_ERROR,
-	    "not connected: not sent");
+	if (c->state == CLIENT_REGISTERING && !c->reg_out &&
+	    c->reg_retry_at == UINT64_MAX)
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "not registered: pick a name with /nick NAME; not sent");
+	else if (c->state >= CLIENT_HELLO)
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "not registered yet: not sent");
+	else
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "not connected: not sent");
 	return 0;
 }
 
