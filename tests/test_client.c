@@ -709,6 +709,40 @@ test_reconnect_twice(void **state)
 	env_end(&e);
 }
 
+/* Messages sent and not yet back are counted, for a quit to wait on. */
+static void
+test_unechoed(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	assert_int_equal(client_unechoed(e.c), 0);
+	type(&e, "one");
+	type(&e, "/me two");
+	type(&e, "/msg bob three");
+	type(&e, "/names");
+	assert_int_equal(client_unechoed(e.c), 3);
+	feed(&e, "msg$" RUST "$1$3000$carol$one", 3000);
+	feed(&e, "msg$" RUST "$2$3000$bob$not mine", 3000);
+	assert_int_equal(client_unechoed(e.c), 2);
+	feed(&e, "act$" RUST "$3$3000$carol$two", 3000);
+	feed(&e, "dm$3000$carol$bob$three", 3000);
+	assert_int_equal(client_unechoed(e.c), 0);
+	/* A refusal counts as an answer; the count never goes below 0. */
+	type(&e, "four");
+	feed(&e, "error$not_member$send_msg$not a member", 3000);
+	feed(&e, "error$not_member$send_msg$not a member", 3000);
+	assert_int_equal(client_unechoed(e.c), 0);
+	/* Lost with the connection. */
+	type(&e, "five");
+	client_disconnected(e.c, "eof", 4000, 5000);
+	assert_int_equal(client_unechoed(e.c), 0);
+	env_end(&e);
+}
+
 /*
  * A /nick while reg is on its way does not send a second reg: the name is
  * asked for with nick once registered, or with reg if the first is
@@ -1566,6 +1600,7 @@ main(void)
 	    cmocka_unit_test(test_reconnect_new_ids),
 	    cmocka_unit_test(test_reconnect_channel_gone),
 	    cmocka_unit_test(test_reconnect_twice),
+	    cmocka_unit_test(test_unechoed),
 	    cmocka_unit_test(test_nick_while_registering),
 	    cmocka_unit_test(test_reconnect_name_taken),
 	    cmocka_unit_test(test_join_part_quit_nick),

@@ -43,6 +43,8 @@ struct client {
 	 * and asked for once the answer is in.
 	 */
 	int reg_out;
+	/* Messages sent and not yet come back from the server. */
+	unsigned unechoed;
 	char want[CLIENT_NAME_MAX + 1];
 	size_t want_len;
 	/* The uid of this connection, empty until registered. */
@@ -345,7 +347,24 @@ client_send(struct client *c, enum cmd_verb verb, struct slice arg,
 		return -1;
 	}
 	c->io.send(c->io.ctx, line, n);
+	if (verb == CMD_SEND_MSG || verb == CMD_SEND_ACT || verb == CMD_DM ||
+	    verb == CMD_DM_ACT)
+		c->unechoed++;
 	return 0;
+}
+
+/* One of this user's messages came back, or was refused. */
+static void
+client_echoed(struct client *c)
+{
+	if (c->unechoed > 0)
+		c->unechoed--;
+}
+
+unsigned
+client_unechoed(const struct client *c)
+{
+	return c->unechoed;
 }
 
 static const struct slice client_none = {"", 0};
@@ -500,6 +519,7 @@ client_disconnected(
 	c->state = CLIENT_OFFLINE;
 	c->reg_retry_at = UINT64_MAX;
 	c->reg_out = 0;
+	c->unechoed = 0;
 	/* A /nick not yet asked for becomes the name to register with. */
 	if (c->want_len > 0)
 		client_set_name(c, client_slice(c->want, c->want_len));
@@ -799,8 +819,11 @@ client_on_msg(struct client *c, const struct event *ev, uint64_t now)
 			return;
 		model_win_set_seq(w, ev->seq);
 	}
-	if (client_is_self(c, ev->name))
+	if (client_is_self(c, ev->name)) {
 		flags |= MODEL_FLAG_SELF;
+		if (!history)
+			client_echoed(c);
+	}
 	/* On a rejoin, history not shown before was missed while away: it
 	 * counts as unread, and mentions in it as mentions. */
 	if (history && c->join_is_new)
@@ -917,6 +940,8 @@ client_on_dm(struct client *c, const struct event *ev)
 	struct slice peer = self ? ev->peer : ev->name;
 	struct model_win *w;
 
+	if (self)
+		client_echoed(c);
 	w = model_open(c->m, MODEL_WIN_DM, peer.p, peer.len, peer.p, peer.len);
 	if (w == NULL)
 		w = client_status(c);
@@ -1026,6 +1051,9 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 
 	if (client_verb_is(ev, "reg"))
 		c->reg_out = 0;
+	if (client_verb_is(ev, "send_msg") || client_verb_is(ev, "send_act") ||
+	    client_verb_is(ev, "dm") || client_verb_is(ev, "dm_act"))
+		client_echoed(c);
 	/* The name asked for is refused, but a /nick came meanwhile: that is
 	 * the name to ask for now. */
 	if (client_verb_is(ev, "reg") && c->want_len > 0 &&

@@ -71,6 +71,11 @@ long client_lag(const struct client *c);
 size_t client_text_max(const struct client *c);
 /* Members of the current window's channel, or 0. */
 size_t client_member_count(const struct client *c);
+/*
+ * Messages this user sent that the server has neither echoed nor refused
+ * yet: still on their way, or held back by its flood control.
+ */
+unsigned client_unechoed(const struct client *c);
 
 /* The shell started connecting to server ("host:port"). */
 void client_connecting(struct client *c, const char *server, uint64_t now);

@@ -48,6 +48,9 @@ struct app {
 	uv_timer_t draw_timer; /* the next frame while lines pour in */
 	int quitting;
 	int reading_keys; /* inside the ui's key reading: it must outlive it */
+	unsigned quit_note;    /* messages still going when the user quit */
+	uv_timer_t quit_timer; /* says so if they take a while */
+	int has_quit_timer;
 	int have_termios;
 	struct termios termios; /* the terminal as we found it */
 	int stdin_flags;        /* its file status flags as found, or -1 */
@@ -126,6 +129,21 @@ install_crash_handlers(void)
 
 /* Quitting: the terminal first, so the user sees a prompt at once. */
 
+/* Says, on the terminal given back, why the program has not ended yet. */
+static void
+on_quit_note(uv_timer_t *t)
+{
+	(void)t;
+	if (app.quit_note == 0 || app.ui != NULL)
+		return;
+	fprintf(stderr,
+	    "txt-chat: %u message%s still on the way to the server; waiting "
+	    "for %s (Ctrl-C stops)\n",
+	    app.quit_note, app.quit_note == 1 ? "" : "s",
+	    app.quit_note == 1 ? "it" : "them");
+	app.quit_note = 0;
+}
+
 static void
 close_handle(uv_handle_t *h)
 {
@@ -133,9 +151,25 @@ close_handle(uv_handle_t *h)
 		uv_close(h, NULL);
 }
 
+/*
+ * Messages still on their way when the user quits (a paste held back by
+ * the server's flood control) are worth waiting for: closing first would
+ * reset the connection and the server would drop them, and the quit's
+ * reason with them.  The wait grows with their number, up to a bound.
+ */
+static uint64_t
+quit_wait_ms(unsigned unechoed)
+{
+	uint64_t ms = LINK_CLOSE_TIMEOUT_MS + (uint64_t)unechoed * 150;
+
+	return ms < 30000 ? ms : 30000;
+}
+
 static void
 shut_down(void)
 {
+	unsigned unechoed = client_unechoed(app.client);
+
 	if (app.quitting)
 		return;
 	app.quitting = 1;
@@ -157,6 +191,16 @@ shut_down(void)
 	close_handle((uv_handle_t *)&app.draw_timer);
 	close_handle((uv_handle_t *)&app.redraw);
 	/* The link sends what is queued (the quit line) in the background. */
+	if (unechoed > 0) {
+		link_set_timeouts(app.link, 0, quit_wait_ms(unechoed));
+		/* Said only if the wait is long enough to be noticed; the
+		 * timer does not keep the program alive. */
+		app.quit_note = unechoed;
+		uv_timer_init(app.loop, &app.quit_timer);
+		app.has_quit_timer = 1;
+		uv_timer_start(&app.quit_timer, on_quit_note, 1000, 0);
+		uv_unref((uv_handle_t *)&app.quit_timer);
+	}
 	link_close(app.link);
 	link_free(app.link);
 	app.link = NULL;
@@ -524,6 +568,11 @@ main(int argc, char **argv)
 	start_loop();
 	rc = uv_run(app.loop, UV_RUN_DEFAULT);
 	(void)rc;
+	/* The one handle that may be left: it never kept the loop alive. */
+	if (app.has_quit_timer) {
+		uv_close((uv_handle_t *)&app.quit_timer, NULL);
+		(void)uv_run(app.loop, UV_RUN_NOWAIT);
+	}
 	/* Every handle is closed by now; free what they served. */
 	input_free(app.input);
 	client_free(app.client);
