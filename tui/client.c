@@ -1044,6 +1044,23 @@ client_answer_wait(struct client *c, const struct client_wait *w,
 	return 0;
 }
 
+/* What to do about an error the user can act on, to follow its text. */
+static const char *
+client_error_hint(const struct event *ev)
+{
+	if (ev->code == PROTO_E_NO_SUCH_CHANNEL && client_verb_is(ev, "join"))
+		return "; /create makes one";
+	if (ev->code == PROTO_E_CHANNEL_EXISTS &&
+	    client_verb_is(ev, "create_chan"))
+		return "; /join joins it";
+	if (ev->code == PROTO_E_NO_SUCH_USER &&
+	    (client_verb_is(ev, "dm") || client_verb_is(ev, "dm_act")))
+		return " (not online)";
+	if (ev->code == PROTO_E_NOT_MEMBER)
+		return "; /join it first";
+	return "";
+}
+
 static void
 client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
@@ -1101,8 +1118,8 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 		client_note_both(
 		    c, now, MODEL_LINE_ERROR, "%.*s", (int)text.len, text.p);
 	else
-		client_note(c, client_current(c), now, MODEL_LINE_ERROR, "%.*s",
-		    (int)text.len, text.p);
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "%.*s%s", (int)text.len, text.p, client_error_hint(ev));
 }
 
 /* Notes a line this client cannot read, naming its kind. */
