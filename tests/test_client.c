@@ -504,7 +504,8 @@ test_join_history_switch(void **state)
 	assert_int_equal(type(&e, "/join nowhere"), CLIENT_INPUT_DONE);
 	fake_clear(&e.f);
 	feed(&e, "error$no_such_channel$join$no such channel: nowhere", 3200);
-	assert_string_equal(last_text(current(&e)), "no such channel: nowhere; /create makes one");
+	assert_string_equal(last_text(current(&e)),
+	    "no such channel: nowhere; /create makes one");
 	assert_int_equal(last_line(current(&e)).kind, MODEL_LINE_ERROR);
 	feed(&e, "joined$N$channel$1$nowhere", 3300);
 	feed(&e, "history_end$N$0", 3300);
@@ -1108,7 +1109,8 @@ test_ping_pong_error(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
 	feed(&e, "error$not_member$send_msg$you are not in it", 3000);
-	assert_string_equal(last_text(current(&e)), "you are not in it; /join it first");
+	assert_string_equal(
+	    last_text(current(&e)), "you are not in it; /join it first");
 	assert_false(has_line(status(&e), MODEL_LINE_ERROR, "not in it"));
 	feed(&e, "error$shutdown$*$server is stopping", 3000);
 	assert_string_equal(last_text(current(&e)), "server is stopping");
