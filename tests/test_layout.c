@@ -342,6 +342,44 @@ test_window_list_scrolls(void **state)
 		}
 }
 
+/* With the window list hidden, the status line names the busy windows. */
+static void
+test_activity(void **state)
+{
+	struct model *m = model_new(MODEL_SCROLLBACK_MIN);
+	struct model_win *a, *b, *c;
+	char buf[64];
+
+	(void)state;
+	model_set_self(m, "me", 2);
+	a = model_open(m, MODEL_WIN_CHANNEL, "1", 1, "a", 1);
+	b = model_open(m, MODEL_WIN_CHANNEL, "2", 1, "b", 1);
+	c = model_open(m, MODEL_WIN_CHANNEL, "3", 1, "c", 1);
+	assert_non_null(c);
+	strcpy(buf, "x");
+	layout_activity(m, buf, sizeof(buf));
+	assert_string_equal(buf, "x");
+	model_add(m, a, 0, MODEL_LINE_MSG, 0, "bob", 3, "hi", 2);
+	model_add(m, b, 0, MODEL_LINE_MSG, 0, "bob", 3, "hi me", 5);
+	layout_activity(m, buf, sizeof(buf));
+	assert_string_equal(buf, "x | act 2,3!");
+	/* The current window is not listed. */
+	model_select(m, 1);
+	strcpy(buf, "x");
+	layout_activity(m, buf, sizeof(buf));
+	assert_string_equal(buf, "x | act 3!");
+	/* Seen once shown; what does not fit is left out whole. */
+	model_select(m, 0);
+	model_add(m, c, 0, MODEL_LINE_MSG, 0, "bob", 3, "hi", 2);
+	strcpy(buf, "x");
+	layout_activity(m, buf, 11);
+	assert_string_equal(buf, "x | act 3!");
+	strcpy(buf, "x");
+	layout_activity(m, buf, 10);
+	assert_string_equal(buf, "x");
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -357,6 +395,7 @@ main(void)
 	    cmocka_unit_test(test_position_survives_resize),
 	    cmocka_unit_test(test_view_stays_full_as_lines_drop),
 	    cmocka_unit_test(test_window_list_scrolls),
+	    cmocka_unit_test(test_activity),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

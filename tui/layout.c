@@ -1,4 +1,5 @@
-/* layout.c: rows of scrollback lines and scrolling by rows. */
+/* layout.c: rows of scrollback lines, scrolling, the window list. */
+#include <stdio.h>
 #include <string.h>
 
 #include "layout.h"
@@ -247,4 +248,27 @@ layout_list(size_t n, size_t cur, int height, size_t prev_first,
 	out->first = first;
 	out->above = first;
 	out->below = n - first - out->count;
+}
+
+void
+layout_activity(const struct model *m, char *buf, size_t size)
+{
+	size_t i, n = model_win_count(m), len = strlen(buf);
+	const char *sep = " | act ";
+	int k;
+
+	for (i = 0; i < n; i++) {
+		const struct model_win *w = model_win_at(m, i);
+
+		if (i == model_current(m) || model_win_unread(w) == 0)
+			continue;
+		k = snprintf(buf + len, size - len, "%s%zu%s", sep, i + 1,
+		    model_win_mentioned(w) ? "!" : "");
+		if (k < 0 || (size_t)k >= size - len) {
+			buf[len] = '\0';
+			return;
+		}
+		len += (size_t)k;
+		sep = ",";
+	}
 }

@@ -84,6 +84,14 @@ struct layout_list {
 };
 
 /*
+ * Appends " | act 3,5!" to the NUL-terminated buf[0..size): the numbers of
+ * the windows other than the current one with unread lines, '!' after
+ * those that mention this user; what does not fit is left out whole.
+ * For the status line when the window list is hidden.
+ */
+void layout_activity(const struct model *m, char *buf, size_t size);
+
+/*
  * Lays out n windows, the current one cur, in height rows, where the list
  * started at prev_first last time (0 at first).  Below 3 rows only the
  * current window is shown, with no rows about the others.

@@ -492,7 +492,7 @@ state_name(enum client_state s)
 }
 
 static void
-draw_status(struct ui *u, int y)
+draw_status(struct ui *u, int y, int activity)
 {
 	struct model *m = client_model(u->client);
 	const struct model_win *w = model_win_at(m, model_current(m));
@@ -512,6 +512,9 @@ draw_status(struct ui *u, int y)
 		snprintf(part, sizeof(part), " | lag %ld ms", lag);
 		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
 	}
+	/* With the window list hidden, the windows with something new. */
+	if (activity)
+		layout_activity(m, buf, sizeof(buf));
 	/* How far the view is scrolled up goes at the right edge, so a narrow
 	 * terminal cuts the rest of the line, not that. */
 	part[0] = '\0';
@@ -623,7 +626,7 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	                     model_current(client_model(u->client))),
 	    p.width, p.height);
 	draw_messages(u, &p);
-	draw_status(u, LINES - 2);
+	draw_status(u, LINES - 2, !list);
 	draw_input(u, LINES - 1);
 	wnoutrefresh(stdscr);
 	doupdate();
