@@ -53,6 +53,23 @@ test_line_parts(void **state)
 	layout_line(&l, 80, body, &ll);
 	assert_int_equal(ll.name_col, 6);
 	assert_int_equal(ll.text_col, 6 + (int)l.sender_len + 1);
+	assert_false(ll.mark_cut);
+
+	/* Past the middle of the pane it is cut, with a '+' after it. */
+	l.sender = "a_name_of_thirty_two_characters_";
+	l.sender_len = strlen(l.sender);
+	layout_line(&l, 62, body, &ll);
+	assert_true(ll.mark_cut);
+	assert_int_equal(ll.mark_len, 23);
+	assert_int_equal(ll.name_col, 6);
+	assert_int_equal(ll.text_col, 31);
+	layout_line(&l, 100, body, &ll);
+	assert_false(ll.mark_cut);
+	assert_int_equal(ll.mark_len, 32);
+	layout_line(&l, 45, body, &ll);
+	assert_true(ll.mark_cut);
+	assert_int_equal(ll.mark_len, 14);
+	assert_int_equal(ll.text_col, 22);
 
 	/* Narrow: no time, the name column is just the name. */
 	l.sender = "bob";

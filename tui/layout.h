@@ -15,6 +15,9 @@
  * shrinks to the name.  The name column holds the sender for messages and
  * a mark for other kinds; an action's text is "sender text".
  *
+ * A name so long that the text would start past the middle of the pane
+ * is cut to fit there, with a '+' after it (as WeeChat does).
+ *
  * The unread marker is one row of its own above the first unread line.
  */
 
@@ -32,6 +35,7 @@ struct layout_line {
 	int indent;       /* column where the following rows start */
 	const char *mark; /* what the name column shows: sender or a mark */
 	size_t mark_len;
+	int mark_cut; /* mark shortened to fit: draw a '+' after it */
 	const char
 	    *body; /* the text to wrap: in the caller's buffer or the model */
 	size_t body_len;

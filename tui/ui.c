@@ -323,6 +323,8 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 					set_attr(u, attr | A_BOLD, pair);
 				put_text(u, ll.mark, ll.mark_len,
 				    p->width - ll.name_col);
+				if (ll.mark_cut)
+					addch('+');
 				set_attr(u, A_NORMAL, 0);
 			}
 			if (col < p->width) {
