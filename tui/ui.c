@@ -437,6 +437,7 @@ draw_list(struct ui *u, int height)
 		attr_t attr = A_NORMAL;
 		short pair = 0;
 		int name_cols = UI_LIST_COLS - 1 - 3;
+		const char *name;
 
 		if (!model_win_joined(w) &&
 		    model_win_kind(w) != MODEL_WIN_STATUS &&
@@ -464,8 +465,14 @@ draw_list(struct ui *u, int height)
 		}
 		move(row, 3);
 		set_attr(u, attr, pair);
-		put_text(
-		    u, model_win_name(w), strlen(model_win_name(w)), name_cols);
+		name = model_win_name(w);
+		/* A name cut short says so, as in the message pane. */
+		if ((int)width_str(name, strlen(name)) > name_cols) {
+			put_text(u, name, strlen(name), name_cols - 1);
+			addch('+');
+		} else {
+			put_text(u, name, strlen(name), name_cols);
+		}
 		if (count[0] != '\0')
 			put_ascii(u, row, UI_LIST_COLS - 1 - (int)strlen(count),
 			    count, (int)strlen(count), attr, pair);
