@@ -521,6 +521,12 @@ draw_status(struct ui *u, int y, int activity)
 		snprintf(part, sizeof(part), " | lag %ld ms", lag);
 		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
 	}
+	/* Messages the server holds back (its flood control): how many. */
+	if (client_unechoed(u->client) >= UI_UNSENT_SHOWN) {
+		snprintf(part, sizeof(part), " | %u to send",
+		    client_unechoed(u->client));
+		strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
+	}
 	/* With the window list hidden, the windows with something new. */
 	if (activity)
 		layout_activity(m, buf, sizeof(buf));

@@ -20,6 +20,11 @@
 #define UI_ESCDELAY 25
 /* Milliseconds between frames while lines pour in; keys draw at once. */
 #define UI_FRAME_MS 16
+/*
+ * Messages on their way (sent, not yet echoed) from which the status line
+ * counts them: fewer are the usual round trip, not worth a flicker.
+ */
+#define UI_UNSENT_SHOWN 3
 
 struct ui;
 
