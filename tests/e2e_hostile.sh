@@ -126,7 +126,7 @@ t_escapes_shown() {
 	    '�2Jc1-csi' '�bidi-override' 'bell␇␇bell' \
 	    'tab␉here del␡end' 'ev␛]2;pwned␇il name-with-osc' \
 	    'n␛[2Jx␍Z name-with-clear' '* evil ␛]0;pwned␇waves' \
-	    'j␛[2Joiner joined' 'error␛[2Jtext' ' 4 bad␛]2;pwned␇nam' \
+	    'j␛[2Joiner joined' 'error␛[2Jtext' ' 4 bad␛]2;pwned␇na+' \
 	    ' 5!d␛]2;pwned␇m'
 }
 
@@ -200,7 +200,7 @@ t_wide_widths() {
 }
 
 t_wide_names() {
-	e2e_wait_for "$P" '^ 4 频道名称很长的频│' &&
+	e2e_wait_for "$P" '^ 4 频道名称很长的\+ │' &&
 	    e2e_wait_for "$P" ' 名前 cjk-name$' &&
 	    e2e_wait_for "$P" "$(printf 'combining e\314\201 and a\314\210 end$')"
 }
