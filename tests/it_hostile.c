@@ -208,28 +208,6 @@ asan_env(char *buf, size_t size, const char *extra)
 	return buf;
 }
 
-/* "msg$<chan>$<seq>$<time>$<sender>$<text>": seq, sender and text. */
-static int
-parse_msg(const char *line, unsigned long *seq, char *sender, size_t ssize,
-    const char **text)
-{
-	const char *p = line, *f[5];
-	int k;
-
-	if (strncmp(line, "msg$", 4) != 0)
-		return -1;
-	for (k = 0; k < 5; k++) {
-		p = strchr(p, '$');
-		if (p == NULL)
-			return -1;
-		f[k] = ++p;
-	}
-	*seq = strtoul(f[1], NULL, 10);
-	snprintf(sender, ssize, "%.*s", (int)(f[4] - f[3] - 1), f[3]);
-	*text = f[4];
-	return 0;
-}
-
 /*
  * Two pings from c, dropping every line before the second pong.  What
  * other clients did before the first ping may be handled in the same
@@ -382,8 +360,8 @@ room_expect_oks(struct room *r, size_t n)
 	for (i = 0; i < l.n || i < n; i++) {
 		snprintf(want, sizeof(want), "ok %zu", i);
 		if (i >= l.n || i >= n ||
-		    parse_msg(l.line[i], &seq, sender, sizeof(sender), &text) <
-		        0 ||
+		    testcli_parse_msg(
+		        l.line[i], &seq, sender, sizeof(sender), &text) < 0 ||
 		    seq != i + 1 || strcmp(sender, "sender") != 0 ||
 		    strcmp(text, want) != 0)
 			fail_msg("watchext: line %zu: expected message %zu "
@@ -1260,7 +1238,8 @@ eintr_session(struct testsrv *srv)
 		got[0] = '\0';
 		seq = 0;
 		if (line != NULL &&
-		    parse_msg(line, &seq, sender, sizeof(sender), &text) == 0)
+		    testcli_parse_msg(
+		        line, &seq, sender, sizeof(sender), &text) == 0)
 			snprintf(got, sizeof(got), "%s: %s", sender, text);
 		if (line == NULL || seq != (unsigned long)i + 1 ||
 		    strcmp(got, want) != 0)
@@ -1274,7 +1253,7 @@ eintr_session(struct testsrv *srv)
 	testcli_sendf(
 	    carol, "send_msg$%s$%s$from carol", testcli_uid(carol), id);
 	line = testcli_expect_prefix(carol, "msg$");
-	if (parse_msg(line, &seq, sender, sizeof(sender), &text) < 0 ||
+	if (testcli_parse_msg(line, &seq, sender, sizeof(sender), &text) < 0 ||
 	    seq != EINTR_STEPS + 2 * EINTR_BURST + 1 ||
 	    strcmp(text, "from carol") != 0)
 		fail_msg("carol: got '%s'", line);
@@ -1495,7 +1474,8 @@ storm_drain(struct storm_member *m)
 			m->quits++;
 			continue;
 		}
-		if (parse_msg(line, &seq, sender, sizeof(sender), &text) < 0)
+		if (testcli_parse_msg(
+		        line, &seq, sender, sizeof(sender), &text) < 0)
 			fail_msg(
 			    "%s: unexpected '%s'", testcli_label(m->cli), line);
 		if (seq != m->next_seq)

@@ -447,7 +447,7 @@ test_throttled_not_pinged_out(void **state)
 	    NULL};
 	struct testsrv *srv = start(state, args);
 	struct testcli *busy = testcli_ext_user(srv, "busy");
-	char buf[LINES * 16], want[16];
+	char buf[LINES * 16], want[32];
 	const char *line;
 	size_t len = 0;
 	int i, got = 0;

@@ -79,28 +79,6 @@ wait_any(struct testcli *const *c, size_t n, int ms)
 	free(p);
 }
 
-/* "msg$<chan>$<seq>$<time>$<sender>$<text>": seq, sender and text. */
-static int
-parse_msg(const char *line, unsigned long *seq, char *sender, size_t ssize,
-    const char **text)
-{
-	const char *p = line, *f[5];
-	int k;
-
-	if (strncmp(line, "msg$", 4) != 0)
-		return -1;
-	for (k = 0; k < 5; k++) {
-		p = strchr(p, '$');
-		if (p == NULL)
-			return -1;
-		f[k] = ++p;
-	}
-	*seq = strtoul(f[1], NULL, 10);
-	snprintf(sender, ssize, "%.*s", (int)(f[4] - f[3] - 1), f[3]);
-	*text = f[4];
-	return 0;
-}
-
 /* Sets a small receive buffer before connecting, so a non-reader fills up
  * fast. */
 static struct testcli *
@@ -133,7 +111,8 @@ reader_drain(struct reader *r, const char *slow_name)
 		unsigned long seq;
 		const char *text;
 
-		if (parse_msg(line, &seq, sender, sizeof(sender), &text) == 0) {
+		if (testcli_parse_msg(
+		        line, &seq, sender, sizeof(sender), &text) == 0) {
 			char want[32];
 
 			if (seq != r->next_seq)
@@ -176,7 +155,7 @@ slow_check_msg(const char *line)
 	unsigned long seq;
 	size_t i, skip;
 
-	if (parse_msg(line, &seq, sender, sizeof(sender), &text) < 0 ||
+	if (testcli_parse_msg(line, &seq, sender, sizeof(sender), &text) < 0 ||
 	    strcmp(sender, "reader0") != 0)
 		fail_msg("slowpoke: unexpected '%.60s'", line);
 	skip = (size_t)snprintf(want, sizeof(want), "%lu ", seq);
@@ -358,7 +337,8 @@ member_drain(struct member *m)
 		const char *text;
 		unsigned s, n;
 
-		if (parse_msg(line, &seq, sender, sizeof(sender), &text) < 0)
+		if (testcli_parse_msg(
+		        line, &seq, sender, sizeof(sender), &text) < 0)
 			fail_msg(
 			    "%s: unexpected '%s'", testcli_label(m->cli), line);
 		if (seq != m->next_seq)
@@ -519,7 +499,7 @@ expect_talk(struct testcli *c, unsigned k, size_t pad)
 	size_t i, skip;
 	char want[16];
 
-	if (parse_msg(line, &seq, sender, sizeof(sender), &text) < 0 ||
+	if (testcli_parse_msg(line, &seq, sender, sizeof(sender), &text) < 0 ||
 	    strcmp(sender, "talker") != 0)
 		fail_msg("%s: unexpected '%.60s'", testcli_label(c), line);
 	skip = (size_t)snprintf(want, sizeof(want), "%u", k);
@@ -812,7 +792,7 @@ watcher_check(const struct watcher *w)
 		unsigned s, k;
 
 		if (w->ext) {
-			if (parse_msg(
+			if (testcli_parse_msg(
 			        line, &seq, sender, sizeof(sender), &text) < 0)
 				continue;
 			if (seq != next_seq)

@@ -11,7 +11,7 @@
 #include "valid.h"
 
 /* Bytes of the question shown instead of the prompt, with the NUL. */
-#define INPUT_QUESTION_MAX 96
+#define INPUT_QUESTION_MAX 160
 
 struct input {
 	struct client *client;

@@ -616,3 +616,30 @@ testcli_lines_expect(const struct testcli_lines *l, const char *const *want,
 		    l->n > n ? " (first extra: '" : "",
 		    l->n > n ? l->line[n] : "", l->n > n ? "')" : "");
 }
+
+int
+testcli_parse_msg(const char *line, unsigned long *seq, char *sender,
+    size_t ssize, const char **text)
+{
+	const char *p = line, *f[5];
+	int k;
+
+	/* Set even on failure: callers fail through a longjmp the compiler
+	 * cannot see, and must not read garbage on the way. */
+	*seq = 0;
+	*text = "";
+	if (ssize > 0)
+		sender[0] = '\0';
+	if (strncmp(line, "msg$", 4) != 0)
+		return -1;
+	for (k = 0; k < 5; k++) {
+		p = strchr(p, '$');
+		if (p == NULL)
+			return -1;
+		f[k] = ++p;
+	}
+	*seq = strtoul(f[1], NULL, 10);
+	snprintf(sender, ssize, "%.*s", (int)(f[4] - f[3] - 1), f[3]);
+	*text = f[4];
+	return 0;
+}

@@ -176,4 +176,12 @@ void testcli_lines_free(struct testcli_lines *l);
 void testcli_lines_expect(const struct testcli_lines *l,
     const char *const *want, size_t n, const char *what);
 
+/*
+ * Takes "msg$<chan>$<seq>$<time>$<sender>$<text>" apart: seq, sender (cut
+ * to ssize) and text, borrowed from line.  Returns 0, or -1 for another
+ * line, with *seq 0, sender and *text empty.
+ */
+int testcli_parse_msg(const char *line, unsigned long *seq, char *sender,
+    size_t ssize, const char **text);
+
 #endif
