@@ -378,6 +378,49 @@ test_paste_ctrl_c_cancels(void **state)
 	assert_int_equal(act(f, KEYMAP_QUIT_REQUEST), INPUT_QUIT);
 }
 
+static unsigned
+act_at(struct fixture *f, enum keymap_act a, uint64_t now)
+{
+	struct keymap_action ka;
+
+	memset(&ka, 0, sizeof(ka));
+	ka.act = a;
+	return input_apply(f->input, &ka, &f->pane, now);
+}
+
+/*
+ * Ctrl-C quits only when pressed again within INPUT_QUIT_WINDOW_MS; after
+ * that the question goes by itself and the next press starts over.
+ */
+static void
+test_ctrl_c_window(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	assert_int_equal(input_deadline(f->input), UINT64_MAX);
+	assert_int_equal(act_at(f, KEYMAP_QUIT_REQUEST, 5000), INPUT_DRAW);
+	assert_non_null(input_question(f->input));
+	assert_int_equal(input_deadline(f->input), 5000 + INPUT_QUIT_WINDOW_MS);
+	assert_int_equal(
+	    input_tick(f->input, 5000 + INPUT_QUIT_WINDOW_MS - 1), 0);
+	assert_non_null(input_question(f->input));
+	assert_int_equal(
+	    input_tick(f->input, 5000 + INPUT_QUIT_WINDOW_MS), INPUT_DRAW);
+	assert_null(input_question(f->input));
+	assert_int_equal(input_deadline(f->input), UINT64_MAX);
+	/* Late, without the tick: still the first press again. */
+	act_at(f, KEYMAP_QUIT_REQUEST, 10000);
+	assert_int_equal(
+	    act_at(f, KEYMAP_QUIT_REQUEST, 10000 + INPUT_QUIT_WINDOW_MS),
+	    INPUT_DRAW);
+	assert_non_null(input_question(f->input));
+	/* In time: quit. */
+	assert_int_equal(
+	    act_at(f, KEYMAP_QUIT_REQUEST, 10000 + INPUT_QUIT_WINDOW_MS + 100),
+	    INPUT_QUIT);
+}
+
 static void
 test_one_line_paste_goes_into_the_line(void **state)
 {
@@ -597,6 +640,8 @@ main(void)
 	        test_tab_completes_names_from_conversations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paste_cuts_long_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_ctrl_c_window, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paging_moves_the_view, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -1465,7 +1465,7 @@ static const char *const client_keys_help[] = {
     "  Ctrl-W, Alt-Backspace, Alt-D, Ctrl-K, Ctrl-U  cut",
     "  Ctrl-Y  paste what was cut",
     "  Enter  send; Escape  cancel a question",
-    "  Ctrl-C twice  quit",
+    "  Ctrl-C twice within 3 s  quit",
 };
 
 static enum client_input_result

@@ -25,7 +25,8 @@ struct input {
 	char *paste;
 	size_t paste_len;
 	size_t paste_lines;
-	int quit_armed; /* Ctrl-C was pressed once */
+	int quit_armed;      /* Ctrl-C was pressed once */
+	uint64_t quit_until; /* ... and a second press quits until then */
 	char question[INPUT_QUESTION_MAX];
 	const char **names; /* scratch for completion candidates */
 	size_t names_cap;
@@ -494,11 +495,12 @@ input_apply(struct input *in, const struct keymap_action *a,
 		go_window(in, model_next_activity(m));
 		break;
 	case KEYMAP_QUIT_REQUEST:
-		if (in->quit_armed) {
+		if (in->quit_armed && now < in->quit_until) {
 			in->quit_armed = 0;
 			return INPUT_QUIT;
 		}
 		in->quit_armed = 1;
+		in->quit_until = now + INPUT_QUIT_WINDOW_MS;
 		snprintf(in->question, sizeof(in->question),
 		    "press Ctrl-C again to quit");
 		break;
@@ -512,5 +514,21 @@ input_apply(struct input *in, const struct keymap_action *a,
 	default:
 		return 0;
 	}
+	return INPUT_DRAW;
+}
+
+uint64_t
+input_deadline(const struct input *in)
+{
+	return in->quit_armed ? in->quit_until : UINT64_MAX;
+}
+
+unsigned
+input_tick(struct input *in, uint64_t now)
+{
+	if (!in->quit_armed || now < in->quit_until)
+		return 0;
+	in->quit_armed = 0;
+	in->question[0] = '\0';
 	return INPUT_DRAW;
 }

@@ -47,4 +47,14 @@ unsigned input_apply(struct input *in, const struct keymap_action *a,
  */
 const char *input_question(const struct input *in);
 
+/*
+ * Ctrl-C quits when pressed twice within INPUT_QUIT_WINDOW_MS; after that
+ * the first press is forgotten and its question goes.  input_deadline()
+ * says when (UINT64_MAX: nothing pending); at that time the caller calls
+ * input_tick(), which returns INPUT_* bits.
+ */
+#define INPUT_QUIT_WINDOW_MS 3000
+uint64_t input_deadline(const struct input *in);
+unsigned input_tick(struct input *in, uint64_t now);
+
 #endif

@@ -402,6 +402,9 @@ on_tick(uv_timer_t *t)
 	 * schedule_retry); its pong will, so one wake-up draws once.
 	 */
 	client_tick(app.client, now_ms());
+	/* A Ctrl-C not repeated in time: its question goes. */
+	if (input_tick(app.input, now_ms()) & INPUT_DRAW)
+		app.dirty = 1;
 }
 
 static void on_draw_timer(uv_timer_t *t);
@@ -447,6 +450,8 @@ on_prepare(uv_prepare_t *p)
 		return;
 	now = now_ms();
 	next = client_next_tick(app.client);
+	if (input_deadline(app.input) < next)
+		next = input_deadline(app.input);
 	if (next != app.tick_at) {
 		app.tick_at = next;
 		if (next == UINT64_MAX)
