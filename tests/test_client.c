@@ -1000,6 +1000,8 @@ test_left_closed(void **state)
 	assert_int_equal(model_win_count(e.m), 2);
 	assert_int_equal(model_current(e.m), 1);
 	assert_has_line(status(&e), MODEL_LINE_INFO, "you left #rust");
+	/* And in the window the user is now in. */
+	assert_string_equal(last_text(current(&e)), "you left #rust");
 	/* A channel closed under us stays, not joined. */
 	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
 	feed(&e, "names$" BOBUID "$bob carol", 3000);

@@ -956,12 +956,14 @@ static void
 client_on_left(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct model_win *w = client_chan_win(c, ev->chan);
+	char name[MODEL_NAME_MAX + 1];
 
 	if (w == NULL)
 		return;
-	client_note(
-	    c, NULL, now, MODEL_LINE_INFO, "you left %s", model_win_name(w));
+	snprintf(name, sizeof(name), "%s", model_win_name(w));
 	model_close(c->m, w);
+	/* Said where the user is now, too: /leave may name another window. */
+	client_note_both(c, now, MODEL_LINE_INFO, "you left %s", name);
 }
 
 static void
