@@ -350,8 +350,35 @@ send_error(struct chat *c, int conn, enum proto_code code, enum cmd_verb verb,
 }
 
 /*
- * Replies with an error and counts it; too many in a minute closes the
- * connection.  Returns non-zero if conn was closed.
+ * Whether an error says the line itself was wrong (malformed, bad bytes,
+ * an unknown command, a uid not one's own): what --errors-max counts.
+ * The others only say how things stand (a channel gone, a name taken),
+ * which a well-behaved client meets through races and the people it
+ * serves; flood control alone paces those.
+ */
+static int
+error_counts(enum proto_code code)
+{
+	switch (code) {
+	case PROTO_E_NAME_TAKEN:
+	case PROTO_E_NO_SUCH_CHANNEL:
+	case PROTO_E_NOT_MEMBER:
+	case PROTO_E_CHANNEL_EXISTS:
+	case PROTO_E_NO_SUCH_USER:
+	case PROTO_E_JOIN_LIMIT:
+	case PROTO_E_CHANNEL_LIMIT:
+	case PROTO_E_CHANNEL_FULL:
+	case PROTO_E_NO_MEMORY:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * Replies with an error and counts it if it says the line was wrong; too
+ * many in a minute closes the connection.  Returns non-zero if conn was
+ * closed.
  */
 static int
 fail(struct chat *c, int conn, enum proto_code code, enum cmd_verb verb,
@@ -361,7 +388,7 @@ fail(struct chat *c, int conn, enum proto_code code, enum cmd_verb verb,
 	unsigned limit = c->cfg.errors_max;
 
 	send_error(c, conn, code, verb, detail);
-	if (limit == 0)
+	if (limit == 0 || !error_counts(code))
 		return 0;
 	if (registry_user_by_conn(c->reg, conn) == NULL &&
 	    limit > CHAT_UNREGISTERED_ERRORS_MAX)

@@ -1742,6 +1742,32 @@ run_errors_max(int ext)
 	fake_free(f);
 }
 
+/*
+ * Errors that only say how things stand are not counted: a base client
+ * left in a channel that went away, sending on, is told each time and
+ * stays connected.
+ */
+static void
+test_state_errors_not_counted(void **state)
+{
+	struct fake *f = fake_new(&cfg_default);
+	int i;
+
+	(void)state;
+	reg_base(f, 1, UID_A, "alice");
+	for (i = 0; i < 40; i++) {
+		line(f, 1, "send_msg$" UID_A "$" UID_B "$anyone?");
+		expect(f, 1,
+		    "$$error: no_such_channel: no such channel: " UID_B "\n");
+	}
+	expect_open(f, 1);
+	/* A malformed line still counts: 20 more of them close it. */
+	for (i = 0; i < 21; i++)
+		line(f, 1, "frob");
+	expect_closed(f, 1, 0, "$$error: too_many_errors: " TXT_TOO_MANY "\n");
+	fake_free(f);
+}
+
 static void
 test_errors_max_base(void **state)
 {
@@ -2348,6 +2374,7 @@ main(void)
 	    cmocka_unit_test(test_channel_full),
 	    cmocka_unit_test(test_line_too_long),
 	    cmocka_unit_test(test_not_chat),
+	    cmocka_unit_test(test_state_errors_not_counted),
 	    cmocka_unit_test(test_errors_max_base),
 	    cmocka_unit_test(test_errors_max_ext),
 	    cmocka_unit_test(test_errors_unregistered_limit),
