@@ -131,10 +131,11 @@ struct server {
 	size_t ndirty;
 	int *overflowed;
 	size_t noverflowed;
-	int spare_fd;  /* given up to refuse a client when out of fds */
-	int epfd;      /* the parked connections */
-	uint64_t now;  /* monotonic ms, once per turn */
-	uint64_t wall; /* epoch ms, once per turn */
+	int spare_fd; /* given up to refuse a client when out of fds */
+	char listen_name[NET_ADDR_MAX]; /* the address bound, for the log */
+	int epfd;                       /* the parked connections */
+	uint64_t now;                   /* monotonic ms, once per turn */
+	uint64_t wall;                  /* epoch ms, once per turn */
 	uint64_t listen_resume;
 	uint64_t shutdown_at;
 	int any_ready;
@@ -1269,7 +1270,7 @@ setup(struct server *s, const struct server_config *cfg)
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (net_local_name(fd, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "%s", cfg->listen);
-	fprintf(stderr, "listening on %s\n", name);
+	snprintf(s->listen_name, sizeof(s->listen_name), "%s", name);
 	return 0;
 }
 
@@ -1325,6 +1326,9 @@ server_run(const struct server_config *cfg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* Said once a signal would be handled: a script may send one as soon
+	 * as it reads this. */
+	fprintf(stderr, "listening on %s\n", s.listen_name);
 	for (;;) {
 		int n = poll(s.pfds, SLOT_FIRST + s.npfd, poll_timeout(&s));
 

@@ -6,9 +6,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testcli.h"
 #include "testsrv.h"
@@ -566,6 +569,67 @@ test_create_chan(void **state)
 	stop(srv);
 }
 
+/*
+ * Starts the server with its standard error on a pipe, reads up to the
+ * "listening on" line and at once sends sig, as a script may: returns the
+ * exit status, or -1.
+ */
+static int
+signal_when_ready(int sig)
+{
+	const char *path = getenv("TXT_CHATD");
+	char buf[512];
+	size_t got = 0;
+	int fds[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	assert_non_null(path);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		execl(path, path, "-l", "127.0.0.1:0", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (got < sizeof(buf) - 1 && memchr(buf, '\n', got) == NULL) {
+		n = read(fds[0], buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	(void)kill(pid, sig);
+	close(fds[0]);
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (strncmp(buf, "listening on ", 13) != 0)
+		fail_msg("first line: '%s'", buf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * A script may stop the server the moment it reads "listening on": it
+ * must exit 0 every time (before 2026-11-26 the signal could land before
+ * the handlers were set, and the server died of it).
+ */
+static void
+test_stop_right_after_ready(void **state)
+{
+	int i, status;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		status = signal_when_ready(i % 2 ? SIGINT : SIGTERM);
+		if (status != 0)
+			fail_msg("run %d: exit status %d", i, status);
+	}
+}
+
 int
 main(void)
 {
@@ -575,6 +639,7 @@ main(void)
 	    cmocka_unit_test_teardown(
 	        test_reference_client_conversation, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_dollar_preserved, testsrv_teardown),
+	    cmocka_unit_test(test_stop_right_after_ready),
 	    cmocka_unit_test_teardown(
 	        test_impersonation_refused, testsrv_teardown),
 	    cmocka_unit_test_teardown(
