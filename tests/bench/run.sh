@@ -325,7 +325,11 @@ client_start() {
 
 client_pid() { tmux -L "$tmux_sock" display -p -t bench '#{pane_pid}'; }
 
-# w4_burst NAME MARKER: the client joins a channel and takes a burst.
+# w4_burst NAME MARKER [WAIT]: the client joins a channel and takes a
+# burst, which starts as soon as loadgen sees the join.  With WAIT, this
+# waits for the burst to start; without, it returns at once, so that
+# nothing this script spawns competes with the client for the 2 cores
+# while the probe measures it (the caller checks w4_started after).
 w4_burst() {
 	rm -f "$work/$1.out"
 	"$tools/loadgen" -p "$srv_port" -P "$srv_pid" -m burst -n 3 -s 3 \
@@ -334,7 +338,16 @@ w4_burst() {
 	lg_pid=$!
 	wait_line "$work/$1.out" '^ready' 30 || say "run.sh: $1: loadgen not ready"
 	tmux -L "$tmux_sock" send-keys -t bench "/join $1" Enter
-	wait_line "$work/$1.out" '^running' 30 || say "run.sh: $1: no join seen"
+	if [ -n "${3:-}" ]; then
+		wait_line "$work/$1.out" '^running' 30 ||
+		    say "run.sh: $1: no join seen"
+	fi
+}
+
+# w4_started NAME: says so if the burst of NAME never started.
+w4_started() {
+	grep -q '^running' "$work/$1.out" 2>/dev/null ||
+	    say "run.sh: $1: no join seen"
 }
 
 # W4: the real client taking a burst in its current channel.
@@ -350,11 +363,12 @@ w4() {
 	cpid=$(client_pid)
 	floor=$("$tools/tmuxprobe" -L "$tmux_sock" -t bench -k 20 -g 20 -T 10000)
 	marker=LASTOFBURST$$
-	w4_burst w4chan "$marker"
 	cpu0=$(cpu_us "$cpid")
+	w4_burst w4chan "$marker"
 	pr=$("$tools/tmuxprobe" -L "$tmux_sock" -t bench -w "$marker" -k 400 \
 	    -g 20 -i 2 -T 60000)
 	cpu1=$(cpu_us "$cpid")
+	w4_started w4chan
 	tmux -L "$tmux_sock" capture-pane -p -t bench >"$out/w4-screen.txt"
 	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' /proc/"$cpid"/status)
 	wait "$lg_pid"
@@ -392,7 +406,7 @@ w4() {
 	# on screen and the client back online by itself.
 	start_chatd w4d
 	client_start >/dev/null
-	w4_burst w4dflt "${marker}d"
+	w4_burst w4dflt "${marker}d" wait
 	why=$("$tools/tmuxprobe" -L "$tmux_sock" -t bench \
 	    -w 'too much output left unread' -w 'reconnecting in' -i 5 -T 30000)
 	back=$("$tools/tmuxprobe" -L "$tmux_sock" -t bench -w '[online]' -i 5 \
