@@ -71,6 +71,15 @@ sanitize(const char *in, size_t len, char *out, size_t out_size)
 	int n, k, first = 1;
 
 	while (i < len) {
+		/* Printable ASCII passes as it is, a byte at a time. */
+		if ((unsigned char)in[i] >= 0x20 &&
+		    (unsigned char)in[i] < 0x7F) {
+			if (o == out_size)
+				break;
+			out[o++] = in[i++];
+			first = 0;
+			continue;
+		}
 		n = utf8_decode(in + i, len - i, &cp);
 		if (n < 0) {
 			/* One byte at a time, so a valid sequence is resynced.
