@@ -1368,12 +1368,20 @@ test_slash_commands(void **state)
 	assert_int_equal(type(&e, "/msg BOB hi $there"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "dm$" UID "$BOB$hi $there");
 	assert_null(model_find(e.m, MODEL_WIN_DM, "bob", 3));
+	/* Said where it was typed. */
+	assert_string_equal(last_text(w), "to BOB: hi $there");
 	feed(&e, "dm$3000$carol$bob$hi $there", 3000);
 	dm = model_find(e.m, MODEL_WIN_DM, "bob", 3);
 	assert_non_null(dm);
 	assert_string_equal(model_win_name(dm), "bob");
 	assert_string_equal(last_text(dm), "hi $there");
 	assert_ptr_equal(current(&e), w);
+	/* In the conversation itself, the echo is enough. */
+	model_select(e.m, model_win_index(e.m, dm));
+	assert_int_equal(type(&e, "/msg bob again"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "dm$" UID "$bob$again");
+	assert_string_equal(last_text(dm), "hi $there");
+	model_select(e.m, model_win_index(e.m, w));
 	/* No such user: an error, and no window. */
 	n = model_win_count(e.m);
 	assert_int_equal(type(&e, "/msg nobody hi"), CLIENT_INPUT_DONE);

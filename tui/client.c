@@ -1447,6 +1447,14 @@ client_cmd_msg(struct client *c, const struct slash *s, uint64_t now)
 	 * not exist gets an error and no window. */
 	if (client_send(c, CMD_DM, s->arg, s->text, now) < 0)
 		return CLIENT_INPUT_KEEP;
+	/* Typed elsewhere than in the conversation: said where it was typed,
+	 * as the text itself shows up in the conversation's window. */
+	if (model_win_kind(client_current(c)) != MODEL_WIN_DM ||
+	    !valid_name_equal(model_win_key(client_current(c)),
+	        strlen(model_win_key(client_current(c))), s->arg.p, s->arg.len))
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "to %.*s: %.*s", (int)s->arg.len, s->arg.p,
+		    (int)s->text.len, s->text.p);
 	return CLIENT_INPUT_DONE;
 }
 
