@@ -144,6 +144,32 @@ test_str_len(void **state)
 	assert_int_equal(width_str(s, 5), 4);
 }
 
+/* The longest prefix within a number of columns, in whole code points. */
+static void
+test_cut(void **state)
+{
+	/* "a", U+4E2D (3 bytes, 2 columns), "b", an invalid byte, "c". */
+	static const char s[] = "a\xE4\xB8\xAD"
+	                        "b\xFF"
+	                        "c";
+	int used;
+
+	(void)state;
+	assert_int_equal(width_cut(s, 7, 0, &used), 0);
+	assert_int_equal(used, 0);
+	assert_int_equal(width_cut(s, 7, 1, &used), 1);
+	assert_int_equal(used, 1);
+	/* The wide character does not fit in 2 columns after "a". */
+	assert_int_equal(width_cut(s, 7, 2, &used), 1);
+	assert_int_equal(used, 1);
+	assert_int_equal(width_cut(s, 7, 3, &used), 4);
+	assert_int_equal(used, 3);
+	assert_int_equal(width_cut(s, 7, 5, &used), 6);
+	assert_int_equal(used, 5);
+	assert_int_equal(width_cut(s, 7, 99, &used), 7);
+	assert_int_equal(used, 6);
+}
+
 int
 main(void)
 {
@@ -152,6 +178,7 @@ main(void)
 	    cmocka_unit_test(test_cp_range),
 	    cmocka_unit_test(test_str_table),
 	    cmocka_unit_test(test_str_len),
+	    cmocka_unit_test(test_cut),
 	};
 
 	return cmocka_run_group_tests_name("width", tests, setup_locale, NULL);

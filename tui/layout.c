@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "layout.h"
-#include "utf8.h"
 #include "width.h"
 #include "wrap.h"
 
@@ -23,35 +22,6 @@ kind_mark(enum model_line_kind kind)
 		break;
 	}
 	return "";
-}
-
-/*
- * Shortens s[0..*len) to its whole code points within cols columns and
- * returns the columns they take.
- */
-static int
-layout_cut(const char *s, size_t *len, int cols)
-{
-	size_t i = 0;
-	int used = 0, k, w;
-	uint32_t cp;
-
-	while (i < *len) {
-		k = utf8_decode(s + i, *len - i, &cp);
-		if (k < 0) {
-			k = 1;
-			cp = 0xFFFD;
-		}
-		w = width_cp(cp);
-		if (w < 0)
-			w = 1;
-		if (used + w > cols)
-			break;
-		used += w;
-		i += (size_t)k;
-	}
-	*len = i;
-	return used;
 }
 
 void
@@ -91,9 +61,9 @@ layout_line(const struct model_line *l, int width, char *body_buf,
 		if (name_max < LAYOUT_NAME_COLS)
 			name_max = LAYOUT_NAME_COLS;
 		if (mark_w > name_max) {
-			mark_w = layout_cut(
-			             out->mark, &out->mark_len, name_max - 1) +
-			    1;
+			out->mark_len = width_cut(
+			    out->mark, out->mark_len, name_max - 1, &mark_w);
+			mark_w++;
 			out->mark_cut = 1;
 		}
 		name_w = mark_w > LAYOUT_NAME_COLS ? mark_w : LAYOUT_NAME_COLS;

@@ -55,3 +55,22 @@ width_str(const char *s, size_t len)
 	}
 	return cols;
 }
+
+size_t
+width_cut(const char *s, size_t len, int cols, int *used)
+{
+	size_t i = 0;
+	int n, w, total = 0;
+	uint32_t cp;
+
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		w = n < 0 ? 1 : width_cp(cp);
+		if (total + w > cols)
+			break;
+		total += w;
+		i += n < 0 ? 1 : (size_t)n;
+	}
+	*used = total;
+	return i;
+}

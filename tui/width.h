@@ -32,4 +32,11 @@ int width_cp(uint32_t cp);
  */
 size_t width_str(const char *s, size_t len);
 
+/*
+ * How many bytes of s[0..len) make its longest prefix of whole code points
+ * within cols columns, counted as width_str() does; their columns go to
+ * *used.
+ */
+size_t width_cut(const char *s, size_t len, int cols, int *used);
+
 #endif
