@@ -314,6 +314,23 @@ client_refuse(struct client *c, enum proto_code code, const char *line,
  * that is not the last cannot make another command.  Returns 0, or -1
  * with a notice in the current window.
  */
+/* The commands that send a message, which the server echoes or refuses. */
+static const enum cmd_verb client_message_verbs[] = {
+    CMD_SEND_MSG, CMD_SEND_ACT, CMD_DM, CMD_DM_ACT};
+
+static int
+client_verb_is_message(enum cmd_verb verb)
+{
+	size_t i;
+
+	for (i = 0;
+	     i < sizeof(client_message_verbs) / sizeof(client_message_verbs[0]);
+	     i++)
+		if (verb == client_message_verbs[i])
+			return 1;
+	return 0;
+}
+
 static int
 client_send(struct client *c, enum cmd_verb verb, struct slice arg,
     struct slice text, uint64_t now)
@@ -347,8 +364,7 @@ client_send(struct client *c, enum cmd_verb verb, struct slice arg,
 		return -1;
 	}
 	c->io.send(c->io.ctx, line, n);
-	if (verb == CMD_SEND_MSG || verb == CMD_SEND_ACT || verb == CMD_DM ||
-	    verb == CMD_DM_ACT)
+	if (client_verb_is_message(verb))
 		c->unechoed++;
 	return 0;
 }
@@ -1067,16 +1083,19 @@ static void
 client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct slice text = ev->text;
+	int reg = client_verb_is(ev, cmd_verb_name(CMD_REG));
+	size_t i;
 
-	if (client_verb_is(ev, "reg"))
+	if (reg)
 		c->reg_out = 0;
-	if (client_verb_is(ev, "send_msg") || client_verb_is(ev, "send_act") ||
-	    client_verb_is(ev, "dm") || client_verb_is(ev, "dm_act"))
-		client_echoed(c);
+	for (i = 0;
+	     i < sizeof(client_message_verbs) / sizeof(client_message_verbs[0]);
+	     i++)
+		if (client_verb_is(ev, cmd_verb_name(client_message_verbs[i])))
+			client_echoed(c);
 	/* The name asked for is refused, but a /nick came meanwhile: that is
 	 * the name to ask for now. */
-	if (client_verb_is(ev, "reg") && c->want_len > 0 &&
-	    c->state == CLIENT_REGISTERING) {
+	if (reg && c->want_len > 0 && c->state == CLIENT_REGISTERING) {
 		client_set_name(c, client_slice(c->want, c->want_len));
 		c->want_len = 0;
 		c->reg_retry_at = UINT64_MAX;
@@ -1084,8 +1103,8 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 		return;
 	}
 
-	if (client_verb_is(ev, "reg") && ev->code == PROTO_E_NAME_TAKEN &&
-	    c->was_online && c->state == CLIENT_REGISTERING) {
+	if (reg && ev->code == PROTO_E_NAME_TAKEN && c->was_online &&
+	    c->state == CLIENT_REGISTERING) {
 		c->reg_retry_at = now + CLIENT_REG_RETRY_MS;
 		if (!c->reg_retried)
 			client_note_both(c, now, MODEL_LINE_INFO,
@@ -1096,7 +1115,7 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 		c->reg_retried = 1;
 		return;
 	}
-	if (client_verb_is(ev, "reg") &&
+	if (reg &&
 	    (ev->code == PROTO_E_NAME_TAKEN || ev->code == PROTO_E_BAD_NAME)) {
 		client_note_both(c, now, MODEL_LINE_ERROR,
 		    "the name %s is %s; pick another with /nick NAME", c->name,
@@ -1449,9 +1468,8 @@ client_cmd_msg(struct client *c, const struct slash *s, uint64_t now)
 		return CLIENT_INPUT_KEEP;
 	/* Typed elsewhere than in the conversation: said where it was typed,
 	 * as the text itself shows up in the conversation's window. */
-	if (model_win_kind(client_current(c)) != MODEL_WIN_DM ||
-	    !valid_name_equal(model_win_key(client_current(c)),
-	        strlen(model_win_key(client_current(c))), s->arg.p, s->arg.len))
+	if (model_find(c->m, MODEL_WIN_DM, s->arg.p, s->arg.len) !=
+	    client_current(c))
 		client_note(c, client_current(c), now, MODEL_LINE_INFO,
 		    "to %.*s: %.*s", (int)s->arg.len, s->arg.p,
 		    (int)s->text.len, s->text.p);
