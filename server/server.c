@@ -90,8 +90,7 @@ struct conn {
 	unsigned char mid_line;   /* the last write ended inside a line */
 	unsigned char registered; /* deadlines set for a registered user */
 	unsigned char parked;     /* in the epoll set, not the poll set */
-	unsigned char
-	    unparkable; /* epoll refused it: not again till it talks */
+	unsigned char unparkable; /* epoll refused it; kept till it talks */
 	int fd;
 	int pidx; /* its entry in the poll set, or -1 while parked */
 	struct line_reader in;
@@ -888,11 +887,9 @@ read_conn(struct server *s, int i)
 			update_events(s, i);
 		return;
 	}
-	if (c->state != CONN_OPEN) {
-		/* Closing: what the peer still sends is dropped. */
-		release_input(s, c);
+	/* Closing: what the peer still sends is dropped (into scratch). */
+	if (c->state != CONN_OPEN)
 		return;
-	}
 	/* Binary bytes before a name: not a chat client; no need to wait for a
 	 * LF.  Only what comes before the first LF counts: lines sent along
 	 * with a reg are checked one by one once it is handled. */
@@ -1208,7 +1205,7 @@ setup(struct server *s, const struct server_config *cfg)
 {
 	struct chat_sink sink;
 	struct rlimit rl;
-	char err[256], name[NET_ADDR_MAX];
+	char err[256];
 	int pipefd[2], fd, k;
 
 	memset(s, 0, sizeof(*s));
@@ -1268,9 +1265,9 @@ setup(struct server *s, const struct server_config *cfg)
 	s->pfds[SLOT_PARKED].events = POLLIN;
 	signal_pipe_write = pipefd[1];
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (net_local_name(fd, name, sizeof(name)) < 0)
-		snprintf(name, sizeof(name), "%s", cfg->listen);
-	snprintf(s->listen_name, sizeof(s->listen_name), "%s", name);
+	if (net_local_name(fd, s->listen_name, sizeof(s->listen_name)) < 0)
+		snprintf(
+		    s->listen_name, sizeof(s->listen_name), "%s", cfg->listen);
 	return 0;
 }
 
