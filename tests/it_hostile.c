@@ -1132,6 +1132,33 @@ tracer_count(const struct tracer *t, const char *name, int injected)
 	return n;
 }
 
+/*
+ * Starts the server (with args) and attaches strace to it as
+ * tracer_start() does.  LeakSanitizer cannot run under ptrace, so the
+ * server runs without it.  Returns NULL, the test marked skipped, when
+ * strace is missing or cannot attach, or valgrind runs.
+ */
+static struct tracer *
+start_traced(void **state, const char *const *args, const char *trace,
+    const char *inject, struct testsrv **srv)
+{
+	static const char *const check[] = {"strace", "-V", NULL};
+	char asan[1024];
+	const char *wrapper[] = {"env", asan, NULL};
+	struct tracer *t;
+
+	if (under_valgrind() || !command_works(check)) {
+		skip_test("no strace, or valgrind runs");
+		return NULL;
+	}
+	asan_env(asan, sizeof(asan), "detect_leaks=0");
+	*srv = start_wrapped(state, wrapper, args);
+	t = tracer_start(*srv, trace, inject);
+	if (t == NULL)
+		skip_test("strace cannot attach to the server here");
+	return t;
+}
+
 /* The sender of the EINTR session's lockstep message i. */
 static struct testcli *
 eintr_sender(struct testcli *alice, struct testcli *bob, int i)
@@ -1301,33 +1328,21 @@ test_eintr_control(void **state)
  *
  * The server is stopped while traced: strace detaching in the middle of
  * an injection leaves the syscall failing with ENOSYS, which is no state
- * a real kernel produces.  LeakSanitizer cannot run under ptrace, so the
- * server runs without it here.
+ * a real kernel produces.
  */
 static void
 test_eintr_injected(void **state)
 {
-	static const char *const check[] = {"strace", "-V", NULL};
 	static const char *const names[] = {
 	    "poll", "read", "write", "writev", "accept"};
-	char asan[1024];
-	const char *wrapper[] = {"env", asan, NULL};
-	struct testsrv *srv;
+	struct testsrv *srv = NULL;
 	struct tracer *t;
 	int st, i, got[5];
 
-	if (under_valgrind() || !command_works(check)) {
-		skip_test("no strace, or valgrind runs");
+	t = start_traced(state, eintr_args, EINTR_SYSCALLS,
+	    EINTR_SYSCALLS ":error=EINTR:when=2+3", &srv);
+	if (t == NULL)
 		return;
-	}
-	asan_env(asan, sizeof(asan), "detect_leaks=0");
-	srv = start_wrapped(state, wrapper, eintr_args);
-	t = tracer_start(
-	    srv, EINTR_SYSCALLS, EINTR_SYSCALLS ":error=EINTR:when=2+3");
-	if (t == NULL) {
-		skip_test("strace cannot attach to the server here");
-		return;
-	}
 	eintr_session(srv);
 	/* The server stops cleanly, still traced; strace ends with it. */
 	stop(srv);
@@ -1357,27 +1372,16 @@ test_eintr_injected(void **state)
 static void
 test_epoll_refused(void **state)
 {
-	static const char *const check[] = {"strace", "-V", NULL};
-	char asan[1024];
-	const char *wrapper[] = {"env", asan, NULL};
-	struct testsrv *srv;
+	struct testsrv *srv = NULL;
 	struct testcli *quiet, *talker;
 	struct tracer *t;
 	long long t0;
 	int polls, refused;
 
-	if (under_valgrind() || !command_works(check)) {
-		skip_test("no strace, or valgrind runs");
+	t = start_traced(state, NULL, "epoll_ctl,?poll,?ppoll",
+	    "epoll_ctl:error=ENOSPC", &srv);
+	if (t == NULL)
 		return;
-	}
-	asan_env(asan, sizeof(asan), "detect_leaks=0");
-	srv = start_wrapped(state, wrapper, NULL);
-	t = tracer_start(
-	    srv, "epoll_ctl,?poll,?ppoll", "epoll_ctl:error=ENOSPC");
-	if (t == NULL) {
-		skip_test("strace cannot attach to the server here");
-		return;
-	}
 	quiet = testcli_ext_user(srv, "quiet");
 	talker = testcli_ext_user(srv, "talker");
 	/* Quiet for three park times (this is the point, not a wait for
@@ -1411,26 +1415,15 @@ test_epoll_refused(void **state)
 static void
 test_accept_error_not_paused(void **state)
 {
-	static const char *const check[] = {"strace", "-V", NULL};
-	char asan[1024];
-	const char *wrapper[] = {"env", asan, NULL};
-	struct testsrv *srv;
+	struct testsrv *srv = NULL;
 	struct testcli *c;
 	struct tracer *t;
 	char *log;
 
-	if (under_valgrind() || !command_works(check)) {
-		skip_test("no strace, or valgrind runs");
+	t = start_traced(state, NULL, "?accept,accept4",
+	    "?accept,accept4:error=EPROTO:when=1", &srv);
+	if (t == NULL)
 		return;
-	}
-	asan_env(asan, sizeof(asan), "detect_leaks=0");
-	srv = start_wrapped(state, wrapper, NULL);
-	t = tracer_start(
-	    srv, "?accept,accept4", "?accept,accept4:error=EPROTO:when=1");
-	if (t == NULL) {
-		skip_test("strace cannot attach to the server here");
-		return;
-	}
 	c = testcli_open(srv);
 	testcli_expect_welcome(c);
 	testcli_free(c);
