@@ -1342,7 +1342,6 @@ server_run(const struct server_config *cfg)
 			begin_shutdown(&s);
 		if (s.stopping && (s.nconns == 0 || s.now >= s.shutdown_at))
 			break;
-		run_deadlines(&s);
 		if (n > 0 && s.pfds[SLOT_PARKED].revents)
 			wake_parked(&s);
 		s.pfds[SLOT_PARKED].revents = 0;
@@ -1351,6 +1350,15 @@ server_run(const struct server_config *cfg)
 		s.pfds[SLOT_LISTEN].revents = 0;
 		s.pfds[SLOT_SIGNAL].revents = 0;
 		serve_conns(&s);
+		/*
+		 * Deadlines are judged only after the input poll saw is read:
+		 * after a stall (SIGSTOP, swap) longer than a timeout, a pong
+		 * or reg already in the socket must count.  After EINTR poll
+		 * saw nothing, so they wait one turn (poll then returns at
+		 * once, with what is readable).
+		 */
+		if (n >= 0)
+			run_deadlines(&s);
 		flush_dirty(&s);
 		if (s.stopping && s.nconns == 0)
 			break;
