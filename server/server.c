@@ -1023,6 +1023,10 @@ conn_deadline(struct server *s, int i)
 	        cfg->flood_burst) <= s->now) {
 		c->throttled = 0;
 		c->ready = line_reader_has_line(&c->in);
+		/* Deadlines run after the connections are served: the lines
+		 * let through wait for the next turn, which must not sleep. */
+		if (c->ready)
+			s->any_ready = 1;
 		update_events(s, i);
 	}
 	if (!chat_registered(s->chat, i)) {
