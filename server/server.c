@@ -417,6 +417,58 @@ release_input(struct server *s, struct conn *c)
 	pool_put(s->in_pool, line_reader_release(&c->in));
 }
 
+/*
+ * The code of a closing line ("$$error: <code>: ..." or
+ * "error$<code>$..."), or PROTO_E_NONE: the sink is told the line, and
+ * the log wants the reason.
+ */
+static enum proto_code
+final_code(const char *line, size_t len)
+{
+	static const char base[] = "$$error: ", ext[] = "error$";
+	const char *name, *end;
+	char stop;
+
+	if (len >= sizeof(base) - 1 &&
+	    memcmp(line, base, sizeof(base) - 1) == 0) {
+		name = line + sizeof(base) - 1;
+		stop = ':';
+	} else if (len >= sizeof(ext) - 1 &&
+	    memcmp(line, ext, sizeof(ext) - 1) == 0) {
+		name = line + sizeof(ext) - 1;
+		stop = '$';
+	} else {
+		return PROTO_E_NONE;
+	}
+	end = memchr(name, stop, len - (size_t)(name - line));
+	if (end == NULL)
+		return PROTO_E_NONE;
+	return proto_code_parse(name, (size_t)(end - name));
+}
+
+/*
+ * Says why the server closes connection i: at the default level for
+ * abuse (too many errors, a full output queue), with -v for every other
+ * reason, and with -vv at shutdown, which is logged once for all.
+ */
+static void
+log_close(const struct server *s, int i, enum proto_code code)
+{
+	int level = 1;
+
+	if (code == PROTO_E_TOO_MANY_ERRORS || code == PROTO_E_SENDQ_EXCEEDED)
+		level = 0;
+	else if (code == PROTO_E_SHUTDOWN)
+		level = 2;
+	if (code == PROTO_E_SENDQ_EXCEEDED)
+		log_line(s, level,
+		    "slot %d: closing: %s: output queue passed %zu bytes", i,
+		    proto_code_name(code), s->cfg->sendq_max);
+	else
+		log_line(s, level, "slot %d: closing: %s", i,
+		    code != PROTO_E_NONE ? proto_code_name(code) : "unknown");
+}
+
 static void
 sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 {
@@ -425,6 +477,7 @@ sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 
 	if (c->state != CONN_OPEN)
 		return;
+	log_close(s, i, final_code(final, len));
 	c->state = CONN_CLOSING;
 	c->ready = 0;
 	release_input(s, c);
@@ -563,9 +616,6 @@ handle_overflows(struct server *s)
 
 		if (c->state != CONN_OPEN || !c->overflow)
 			continue;
-		log_line(s, 0,
-		    "slot %d: closing: output queue passed %zu bytes", i,
-		    s->cfg->sendq_max);
 		chat_close(s->chat, i, PROTO_E_SENDQ_EXCEEDED, NULL, s->wall);
 	}
 }
@@ -895,7 +945,6 @@ read_conn(struct server *s, int i)
 	 * with a reg are checked one by one once it is handled. */
 	if (!chat_registered(s->chat, i) &&
 	    has_binary(space, first_line_len(space, (size_t)n))) {
-		log_line(s, 1, "slot %d: binary data before registering", i);
 		chat_close(s->chat, i, PROTO_E_NOT_CHAT, NULL, s->wall);
 		handle_overflows(s);
 		return;
@@ -1031,7 +1080,6 @@ conn_deadline(struct server *s, int i)
 	}
 	if (!chat_registered(s->chat, i)) {
 		if (s->now >= c->accepted + cfg->reg_timeout * 1000ULL) {
-			log_line(s, 1, "slot %d: registration timeout", i);
 			chat_close(s->chat, i, PROTO_E_REGISTRATION_TIMEOUT,
 			    NULL, s->wall);
 			handle_overflows(s);
@@ -1042,7 +1090,6 @@ conn_deadline(struct server *s, int i)
 			c->ping_out = 0;
 		if (c->ping_out &&
 		    s->now >= c->ping_sent + cfg->ping_timeout * 1000ULL) {
-			log_line(s, 1, "slot %d: ping timeout", i);
 			chat_close(
 			    s->chat, i, PROTO_E_PING_TIMEOUT, NULL, s->wall);
 			handle_overflows(s);
