@@ -79,7 +79,7 @@ net_listen(const char *hostport, int backlog, char *err, size_t err_size)
 {
 	char host[256], port[16];
 	struct addrinfo hints, *res, *ai;
-	int fd = -1, rc, one = 1, zero = 0, saved = 0;
+	int fd = -1, rc, one = 1, zero = 0, saved = 0, rcvbuf = NET_RCVBUF;
 
 	if (net_split(hostport, host, sizeof(host), port, sizeof(port)) < 0) {
 		snprintf(err, err_size, "%s: expected host:port or [v6]:port",
@@ -106,7 +106,9 @@ net_listen(const char *hostport, int backlog, char *err, size_t err_size)
 		if (ai->ai_family == AF_INET6)
 			(void)setsockopt(
 			    fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		        sizeof(rcvbuf)) == 0 &&
+		    bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(fd, backlog) == 0 && set_flags(fd) == 0)
 			break;
 		saved = errno;
@@ -167,11 +169,14 @@ int
 net_client_setup(int fd)
 {
 	int one = 1, idle = NET_KEEPIDLE, intvl = NET_KEEPINTVL,
-	    cnt = NET_KEEPCNT;
+	    cnt = NET_KEEPCNT, sndbuf = NET_SNDBUF;
 
 	if (set_flags(fd) < 0)
 		return -1;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		return -1;
+	/* Bounds what the kernel holds for a client that does not read. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
 		return -1;
 	/* Keepalive finds dead base-mode peers, which cannot answer pings. */
 	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0)

@@ -9,6 +9,21 @@
 #define NET_ADDR_MAX 64
 
 /*
+ * The kernel buffers of one client socket, as asked of setsockopt(2);
+ * Linux doubles what it is asked for, to cover its bookkeeping, so each
+ * holds at most twice this.  Without them the send buffer grows by
+ * itself to the top of net.ipv4.tcp_wmem (4 MiB by default) for a client
+ * that does not read, on top of its --sendq, and the receive buffer to
+ * the top of tcp_rmem (6 MiB by default) once a fast sender is read
+ * quickly.  The server takes one 4 KiB read from a client per loop turn:
+ * 64 KiB of receive buffer hold 16 full lines ahead of it.  A writev
+ * carries up to 256 KiB; 128 KiB of send buffer take half of that at
+ * once, and on loopback a fast reader keeps its pace (see txt-chatd(8)).
+ */
+#define NET_SNDBUF (64 * 1024)
+#define NET_RCVBUF (32 * 1024)
+
+/*
  * Splits "host:port", "[v6]:port" or ":port" into host and port (copied,
  * NUL-terminated; an empty host means any).  Returns 0, or -1 if the form
  * is wrong, a part does not fit or the port is above 65535.
@@ -18,7 +33,9 @@ int net_split(const char *hostport, char *host, size_t host_size, char *port,
 
 /*
  * A non-blocking listening TCP socket on hostport (SO_REUSEADDR, and
- * IPV6_V6ONLY off for "[::]" so that one socket takes IPv4 too).  Returns
+ * IPV6_V6ONLY off for "[::]" so that one socket takes IPv4 too), whose
+ * accepted sockets inherit a receive buffer of NET_RCVBUF (set before
+ * listen(2), so that the window the peer is offered fits it).  Returns
  * the fd, or -1 with a message in err.
  */
 int net_listen(const char *hostport, int backlog, char *err, size_t err_size);
@@ -36,8 +53,9 @@ int net_local_name(int fd, char *addr, size_t addr_size);
 
 /*
  * Makes an accepted socket non-blocking and close-on-exec, turns off Nagle
- * (lines are batched by the server, not the kernel) and turns on TCP
- * keepalive.  Returns 0, or -1 with errno set.
+ * (lines are batched by the server, not the kernel), bounds its send
+ * buffer to NET_SNDBUF and turns on TCP keepalive.  Returns 0, or -1 with
+ * errno set.
  */
 int net_client_setup(int fd);
 
