@@ -1,6 +1,7 @@
 /* server.c: the poll() loop that owns every socket and buffer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +27,19 @@
 #include "ratelimit.h"
 #include "server.h"
 
+/* AddressSanitizer brings its own allocator, which malloc_trim misses. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SERVER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SERVER_ASAN 1
+#endif
+#endif
+#ifdef SERVER_ASAN
+/* From <sanitizer/allocator_interface.h>, which gcc does not ship. */
+void __sanitizer_purge_allocator(void);
+#endif
+
 /* Pending connections the kernel may hold for us. */
 #define SERVER_BACKLOG 511
 /* Connections accepted per loop turn, so a storm cannot starve clients. */
@@ -42,6 +56,19 @@
 #define SERVER_CHUNK_SIZE 4096
 /* Free blocks each pool keeps for reuse. */
 #define SERVER_POOL_KEEP 4096
+/*
+ * Memory freed after a load stays with the C library unless it is given
+ * back (glibc keeps freed chunks for reuse; only the top of the heap goes
+ * back by itself).  Once buffers worth SERVER_TRIM_MIN bytes went back to
+ * the pools, or SERVER_TRIM_CLOSES connections closed (each frees its
+ * user, and perhaps a channel's history), the loop trims when it is about
+ * to sleep, at most once per SERVER_TRIM_MS: the cost of a trim (a walk
+ * over the free chunks) stays out of busy turns and is paid at most once
+ * a second.
+ */
+#define SERVER_TRIM_MIN    (4 * 1024 * 1024)
+#define SERVER_TRIM_CLOSES 64
+#define SERVER_TRIM_MS     1000
 /* Descriptors kept free for the listener, the signal pipe and the spare. */
 #define SERVER_FD_RESERVE 16
 /*
@@ -137,6 +164,10 @@ struct server {
 	uint64_t wall;                  /* epoch ms, once per turn */
 	uint64_t listen_resume;
 	uint64_t shutdown_at;
+	uint64_t trim_last;                /* when memory was last given back */
+	size_t trim_peak;                  /* most pool bytes out since then */
+	size_t trim_closes;                /* connections closed since then */
+	unsigned char renew_in, renew_out; /* pools kept blocks at a trim */
 	int any_ready;
 	int stopping;
 };
@@ -581,6 +612,7 @@ close_conn(struct server *s, int i)
 		hmap_remove(&s->addrs, &c->addr->node);
 		free(c->addr);
 	}
+	s->trim_closes++;
 	/* dirty and overflow lists skip free slots, so a flag can stay. */
 	memset(c, 0, sizeof(*c));
 	c->pidx = -1;
@@ -1152,6 +1184,71 @@ wake_parked(struct server *s)
 	}
 }
 
+/* Bytes of the blocks the pools have handed out. */
+static size_t
+pool_bytes(const struct server *s)
+{
+	return pool_outstanding(s->in_pool) * pool_block_size(s->in_pool) +
+	    pool_outstanding(s->out_pool) * pool_block_size(s->out_pool);
+}
+
+/* Whether enough was freed since the last trim to give memory back. */
+static int
+trim_wanted(const struct server *s)
+{
+	return s->trim_peak - pool_bytes(s) >= SERVER_TRIM_MIN ||
+	    s->trim_closes >= SERVER_TRIM_CLOSES ||
+	    (s->renew_in && pool_outstanding(s->in_pool) == 0) ||
+	    (s->renew_out && pool_outstanding(s->out_pool) == 0);
+}
+
+/*
+ * A pool with no block out is replaced by an empty one, so that the free
+ * blocks it kept (up to SERVER_POOL_KEEP) are freed.  Returns 0 then, or
+ * 1 if the pool had to stay (a block is out, or no memory for a new one):
+ * the next trim comes once its last block is back.
+ */
+static unsigned char
+renew_pool(struct pool **p)
+{
+	struct pool *fresh;
+
+	if (pool_outstanding(*p) > 0)
+		return 1;
+	fresh = pool_new(pool_block_size(*p), SERVER_POOL_KEEP);
+	if (fresh == NULL)
+		return 1;
+	pool_free(*p);
+	*p = fresh;
+	return 0;
+}
+
+/* Gives memory freed after a load back to the system, when it is due. */
+static void
+maybe_trim(struct server *s)
+{
+	size_t now_bytes = pool_bytes(s);
+
+	if (now_bytes > s->trim_peak)
+		s->trim_peak = now_bytes;
+	if (s->any_ready || !trim_wanted(s) ||
+	    s->now < s->trim_last + SERVER_TRIM_MS)
+		return;
+	s->renew_in = renew_pool(&s->in_pool);
+	s->renew_out = renew_pool(&s->out_pool);
+#ifdef SERVER_ASAN
+	__sanitizer_purge_allocator();
+#else
+	(void)malloc_trim(0);
+#endif
+	s->trim_last = s->now;
+	s->trim_peak = now_bytes;
+	s->trim_closes = 0;
+	log_line(s, 2, "gave freed memory back in %llu ms (%zu bytes in use)",
+	    (unsigned long long)(clock_ms(CLOCK_MONOTONIC) - s->now),
+	    now_bytes);
+}
+
 static int
 poll_timeout(const struct server *s)
 {
@@ -1165,6 +1262,10 @@ poll_timeout(const struct server *s)
 		next = min_u64(next, s->listen_resume);
 	if (s->shutdown_at != 0)
 		next = min_u64(next, s->shutdown_at);
+	/* A trim held back by SERVER_TRIM_MS still comes, on an idle loop too.
+	 */
+	if (trim_wanted(s))
+		next = min_u64(next, s->trim_last + SERVER_TRIM_MS);
 	if (next == UINT64_MAX)
 		return -1;
 	if (next <= s->now)
@@ -1413,6 +1514,7 @@ server_run(const struct server_config *cfg)
 		flush_dirty(&s);
 		if (s.stopping && s.nconns == 0)
 			break;
+		maybe_trim(&s);
 	}
 	log_line(&s, 0, "exiting");
 	teardown(&s);
