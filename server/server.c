@@ -1196,7 +1196,7 @@ pool_bytes(const struct server *s)
 static int
 trim_wanted(const struct server *s)
 {
-	return s->trim_peak - pool_bytes(s) >= SERVER_TRIM_MIN ||
+	return pool_bytes(s) + SERVER_TRIM_MIN <= s->trim_peak ||
 	    s->trim_closes >= SERVER_TRIM_CLOSES ||
 	    (s->renew_in && pool_outstanding(s->in_pool) == 0) ||
 	    (s->renew_out && pool_outstanding(s->out_pool) == 0);
