@@ -60,11 +60,11 @@ void __sanitizer_purge_allocator(void);
  * Memory freed after a load stays with the C library unless it is given
  * back (glibc keeps freed chunks for reuse; only the top of the heap goes
  * back by itself).  Once buffers worth SERVER_TRIM_MIN bytes went back to
- * the pools, or SERVER_TRIM_CLOSES connections closed (each frees its
- * user, and perhaps a channel's history), the loop trims when it is about
- * to sleep, at most once per SERVER_TRIM_MS: the cost of a trim (a walk
- * over the free chunks) stays out of busy turns and is paid at most once
- * a second.
+ * the pools, SERVER_TRIM_CLOSES connections closed (each frees its user)
+ * or as many channels went away (each frees its history), the loop trims
+ * when it is about to sleep, at most once per SERVER_TRIM_MS: the cost of
+ * a trim (a walk over the free chunks) stays out of busy turns and is
+ * paid at most once a second.
  */
 #define SERVER_TRIM_MIN    (4 * 1024 * 1024)
 #define SERVER_TRIM_CLOSES 64
@@ -167,6 +167,7 @@ struct server {
 	uint64_t trim_last;                /* when memory was last given back */
 	size_t trim_peak;                  /* most pool bytes out since then */
 	size_t trim_closes;                /* connections closed since then */
+	size_t trim_channels;              /* most channels since then */
 	unsigned char renew_in, renew_out; /* pools kept blocks at a trim */
 	int any_ready;
 	int stopping;
@@ -1198,6 +1199,8 @@ trim_wanted(const struct server *s)
 {
 	return pool_bytes(s) + SERVER_TRIM_MIN <= s->trim_peak ||
 	    s->trim_closes >= SERVER_TRIM_CLOSES ||
+	    chat_channel_count(s->chat) + SERVER_TRIM_CLOSES <=
+	    s->trim_channels ||
 	    (s->renew_in && pool_outstanding(s->in_pool) == 0) ||
 	    (s->renew_out && pool_outstanding(s->out_pool) == 0);
 }
@@ -1227,10 +1230,13 @@ renew_pool(struct pool **p)
 static void
 maybe_trim(struct server *s)
 {
-	size_t now_bytes = pool_bytes(s);
+	size_t now_bytes = pool_bytes(s),
+	       channels = chat_channel_count(s->chat);
 
 	if (now_bytes > s->trim_peak)
 		s->trim_peak = now_bytes;
+	if (channels > s->trim_channels)
+		s->trim_channels = channels;
 	if (s->any_ready || !trim_wanted(s) ||
 	    s->now < s->trim_last + SERVER_TRIM_MS)
 		return;
@@ -1244,6 +1250,7 @@ maybe_trim(struct server *s)
 	s->trim_last = s->now;
 	s->trim_peak = now_bytes;
 	s->trim_closes = 0;
+	s->trim_channels = channels;
 	log_line(s, 2, "gave freed memory back in %llu ms (%zu bytes in use)",
 	    (unsigned long long)(clock_ms(CLOCK_MONOTONIC) - s->now),
 	    now_bytes);

@@ -30,6 +30,12 @@
 /* A backlog that counts as big, and what may stay once it is gone. */
 #define PEAK_MIN_KIB  (48 * 1024)
 #define AFTER_MAX_KIB (32 * 1024)
+/* Users who fill channel history, channels each, messages in each. */
+#define HIST_USERS    8
+#define HIST_CHANNELS 50
+#define HIST_MSGS     20
+/* History that counts as big (about 25 MB are sent). */
+#define HIST_PEAK_MIN_KIB (16 * 1024)
 /* How long the server may take to give memory back once quiet, in ms. */
 #define RETURN_MS 10000
 
@@ -239,12 +245,92 @@ test_memory_returned(void **state)
 	assert_int_equal(testsrv_stop(srv), 0);
 }
 
+/*
+ * Waits until the server's VmRSS is at most limit KiB, RETURN_MS at most.
+ * Returns the last reading.
+ */
+static long
+rss_falls_to(const struct testsrv *srv, long limit)
+{
+	long long deadline = testsrv_now_ms() + RETURN_MS;
+	long now;
+
+	do {
+		sleep_ms(100);
+		now = rss(srv);
+	} while (now > limit && testsrv_now_ms() < deadline);
+	return now;
+}
+
+/*
+ * History kept by channels whose few users left goes back to the system
+ * too: fewer connections closed than trigger a trim, but their channels
+ * went away (before 2026-12-03 nothing was given back; with only
+ * connections and queues counted, this was missed).
+ */
+static void
+test_history_returned(void **state)
+{
+	static const char *const args[] = {"--flood-rate", "0", NULL};
+	struct testsrv *srv = start(state, args);
+	struct testcli *users[HIST_USERS];
+	static char text[TEXT_BYTES + 1];
+	char name[32], id[64], prefix[40];
+	const char *line;
+	long rss0, peak, after;
+	int u, k, m;
+
+	memset(text, 'h', TEXT_BYTES);
+	rss0 = rss(srv);
+	for (u = 0; u < HIST_USERS; u++) {
+		snprintf(name, sizeof(name), "h%d", u);
+		snprintf(prefix, sizeof(prefix), "%s: ", name);
+		users[u] = testcli_base_user(srv, name);
+		for (k = 0; k < HIST_CHANNELS; k++) {
+			testcli_sendf(users[u], "create_chan$%s$c%d_%d",
+			    testcli_uid(users[u]), u, k);
+			line = testcli_read(users[u]);
+			assert_non_null(line);
+			snprintf(id, sizeof(id), "%s", line);
+			join(users[u], id);
+			for (m = 0; m < HIST_MSGS; m++)
+				testcli_sendf(users[u], "send_msg$%s$%s$%s",
+				    testcli_uid(users[u]), id, text);
+			for (m = 0; m < HIST_MSGS; m++) {
+				line = testcli_read(users[u]);
+				if (line == NULL ||
+				    strncmp(line, prefix, strlen(prefix)) != 0)
+					fail_msg("%s: expected its message "
+					         "back, got %s",
+					    name,
+					    line != NULL ? line : "nothing");
+			}
+		}
+	}
+	peak = rss(srv);
+	for (u = 0; u < HIST_USERS; u++)
+		testcli_free(users[u]);
+	after = rss_falls_to(srv, rss0 + (peak - rss0) / 4);
+	print_message("# VmRSS %ld KiB at start, %ld KiB with %d channels "
+	              "of history, %ld KiB once their users left\n",
+	    rss0, peak, HIST_USERS * HIST_CHANNELS, after);
+	if (peak < rss0 + HIST_PEAK_MIN_KIB)
+		fail_msg("no history to speak of: VmRSS %ld KiB, from %ld",
+		    peak, rss0);
+	if (after > rss0 + (peak - rss0) / 4)
+		fail_msg("VmRSS stayed at %ld KiB after the users left "
+		         "(%ld KiB at start, %ld KiB at the peak)",
+		    after, rss0, peak);
+	assert_int_equal(testsrv_stop(srv), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_kernel_send_bound, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_memory_returned, testsrv_teardown),
+	    cmocka_unit_test_teardown(test_history_returned, testsrv_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
