@@ -1269,8 +1269,7 @@ poll_timeout(const struct server *s)
 		next = min_u64(next, s->listen_resume);
 	if (s->shutdown_at != 0)
 		next = min_u64(next, s->shutdown_at);
-	/* A trim held back by SERVER_TRIM_MS still comes, on an idle loop too.
-	 */
+	/* A trim held back by SERVER_TRIM_MS comes on an idle loop too. */
 	if (trim_wanted(s))
 		next = min_u64(next, s->trim_last + SERVER_TRIM_MS);
 	if (next == UINT64_MAX)
