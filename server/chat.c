@@ -315,7 +315,10 @@ send_joined(struct chat *c, int conn, struct channel *ch)
 
 /* Errors. */
 
-/* Copies at most CHAT_ECHO_MAX bytes of s, cut at a UTF-8 boundary. */
+/*
+ * How much of s an error text echoes: all of it, or its first
+ * CHAT_ECHO_MAX bytes cut back to a UTF-8 boundary.
+ */
 static int
 echo_len(struct slice s)
 {
@@ -783,13 +786,6 @@ allowed_unregistered(enum cmd_verb verb)
 	    verb == CMD_PONG || verb == CMD_QUIT;
 }
 
-/* Verbs whose second field is the sender's uid. */
-static int
-has_uid(enum cmd_verb verb)
-{
-	return !allowed_unregistered(verb);
-}
-
 /*
  * Runs one decoded command.  Returns the error to report, with *detail
  * set to the field it is about, or PROTO_E_NONE.  Sets *closed if conn
@@ -807,7 +803,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return PROTO_E_EXT_ONLY;
 	if (u == NULL && !allowed_unregistered(cmd->verb))
 		return PROTO_E_NOT_REGISTERED;
-	if (has_uid(cmd->verb) &&
+	if (cmd_verb_has_uid(cmd->verb) &&
 	    (cmd->uid.len != user_uid_len(u) ||
 	        memcmp(cmd->uid.p, user_uid(u), cmd->uid.len) != 0)) {
 		*detail = cmd->uid;
