@@ -64,6 +64,7 @@ struct membership {
 
 struct registry {
 	void (*free_data)(void *data);
+	struct hmap_key key; /* of every table: chosen names cannot collide */
 	/* Connection ids are small and dense (server slots): an array. */
 	struct user **by_conn;
 	size_t conn_cap;
@@ -102,13 +103,14 @@ registry_name_equal(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 static uint32_t
-registry_pair_hash(const struct user *u, const struct channel *c)
+registry_pair_hash(
+    const struct registry *r, const struct user *u, const struct channel *c)
 {
 	const void *key[2];
 
 	key[0] = u;
 	key[1] = c;
-	return hmap_hash(key, sizeof(key));
+	return hmap_hash(&r->key, key, sizeof(key));
 }
 
 static struct membership *
@@ -118,7 +120,7 @@ registry_membership(
 	struct hmap_node *n;
 	struct membership *m;
 
-	for (n = hmap_first(&r->memberships, registry_pair_hash(u, c));
+	for (n = hmap_first(&r->memberships, registry_pair_hash(r, u, c));
 	     n != NULL; n = hmap_next(n)) {
 		m = HMAP_ENTRY(n, struct membership, node);
 		if (m->u == u && m->c == c)
@@ -171,7 +173,7 @@ registry_shrink32(void *arr, uint32_t count, uint32_t *cap, size_t size)
 }
 
 struct registry *
-registry_new(void (*free_data)(void *data))
+registry_new(void (*free_data)(void *data), const struct hmap_key *key)
 {
 	struct registry *r;
 
@@ -179,6 +181,7 @@ registry_new(void (*free_data)(void *data))
 	if (r == NULL)
 		return NULL;
 	r->free_data = free_data;
+	r->key = *key;
 	return r;
 }
 
@@ -251,11 +254,11 @@ registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
 	u->uid_len = (unsigned char)uid_len;
 	memcpy(u->name, name, name_len);
 	u->name_len = (unsigned char)name_len;
-	if (hmap_insert(&r->users_by_uid, &u->by_uid, hmap_hash(uid, uid_len)) <
-	    0)
+	if (hmap_insert(&r->users_by_uid, &u->by_uid,
+	        hmap_hash(&r->key, uid, uid_len)) < 0)
 		goto fail;
 	if (hmap_insert(&r->users_by_name, &u->by_name,
-	        hmap_hash_fold(name, name_len)) < 0) {
+	        hmap_hash_fold(&r->key, name, name_len)) < 0) {
 		hmap_remove(&r->users_by_uid, &u->by_uid);
 		goto fail;
 	}
@@ -347,7 +350,7 @@ registry_rename_user(
 	u->name_len = (unsigned char)len;
 	/* Cannot fail: the table keeps its buckets after a removal. */
 	rc = hmap_insert(
-	    &r->users_by_name, &u->by_name, hmap_hash_fold(name, len));
+	    &r->users_by_name, &u->by_name, hmap_hash_fold(&r->key, name, len));
 	assert(rc == 0);
 	(void)rc;
 	return PROTO_E_NONE;
@@ -367,8 +370,8 @@ registry_user_by_uid(const struct registry *r, const char *uid, size_t len)
 	struct hmap_node *n;
 	struct user *u;
 
-	for (n = hmap_first(&r->users_by_uid, hmap_hash(uid, len)); n != NULL;
-	     n = hmap_next(n)) {
+	for (n = hmap_first(&r->users_by_uid, hmap_hash(&r->key, uid, len));
+	     n != NULL; n = hmap_next(n)) {
 		u = HMAP_ENTRY(n, struct user, by_uid);
 		if (u->uid_len == len && memcmp(u->uid, uid, len) == 0)
 			return u;
@@ -382,7 +385,8 @@ registry_user_by_name(const struct registry *r, const char *name, size_t len)
 	struct hmap_node *n;
 	struct user *u;
 
-	for (n = hmap_first(&r->users_by_name, hmap_hash_fold(name, len));
+	for (n = hmap_first(
+	         &r->users_by_name, hmap_hash_fold(&r->key, name, len));
 	     n != NULL; n = hmap_next(n)) {
 		u = HMAP_ENTRY(n, struct user, by_name);
 		if (registry_name_equal(u->name, u->name_len, name, len))
@@ -469,11 +473,12 @@ registry_add_channel(struct registry *r, const char *id, size_t id_len,
 	c->id_len = (unsigned char)id_len;
 	memcpy(c->name, name, name_len);
 	c->name_len = (unsigned char)name_len;
-	if (hmap_insert(&r->chans_by_id, &c->by_id, hmap_hash(id, id_len)) < 0)
+	if (hmap_insert(
+	        &r->chans_by_id, &c->by_id, hmap_hash(&r->key, id, id_len)) < 0)
 		goto fail;
 	if (kind == REGISTRY_CHANNEL &&
 	    hmap_insert(&r->chans_by_name, &c->by_name,
-	        hmap_hash_fold(name, name_len)) < 0) {
+	        hmap_hash_fold(&r->key, name, name_len)) < 0) {
 		hmap_remove(&r->chans_by_id, &c->by_id);
 		goto fail;
 	}
@@ -536,8 +541,8 @@ registry_rename_channel(
 	c->name_len = (unsigned char)len;
 	if (c->kind == REGISTRY_CHANNEL) {
 		/* Cannot fail: the table keeps its buckets after a removal. */
-		rc = hmap_insert(
-		    &r->chans_by_name, &c->by_name, hmap_hash_fold(name, len));
+		rc = hmap_insert(&r->chans_by_name, &c->by_name,
+		    hmap_hash_fold(&r->key, name, len));
 		assert(rc == 0);
 		(void)rc;
 	}
@@ -550,8 +555,8 @@ registry_channel_by_id(const struct registry *r, const char *id, size_t len)
 	struct hmap_node *n;
 	struct channel *c;
 
-	for (n = hmap_first(&r->chans_by_id, hmap_hash(id, len)); n != NULL;
-	     n = hmap_next(n)) {
+	for (n = hmap_first(&r->chans_by_id, hmap_hash(&r->key, id, len));
+	     n != NULL; n = hmap_next(n)) {
 		c = HMAP_ENTRY(n, struct channel, by_id);
 		if (c->id_len == len && memcmp(c->id, id, len) == 0)
 			return c;
@@ -565,7 +570,8 @@ registry_channel_by_name(const struct registry *r, const char *name, size_t len)
 	struct hmap_node *n;
 	struct channel *c;
 
-	for (n = hmap_first(&r->chans_by_name, hmap_hash_fold(name, len));
+	for (n = hmap_first(
+	         &r->chans_by_name, hmap_hash_fold(&r->key, name, len));
 	     n != NULL; n = hmap_next(n)) {
 		c = HMAP_ENTRY(n, struct channel, by_name);
 		if (registry_name_equal(c->name, c->name_len, name, len))
@@ -674,8 +680,8 @@ registry_join(struct registry *r, struct user *u, struct channel *c)
 	m = malloc(sizeof(*m));
 	if (m == NULL)
 		return PROTO_E_NO_MEMORY;
-	if (hmap_insert(&r->memberships, &m->node, registry_pair_hash(u, c)) <
-	    0) {
+	if (hmap_insert(
+	        &r->memberships, &m->node, registry_pair_hash(r, u, c)) < 0) {
 		free(m);
 		return PROTO_E_NO_MEMORY;
 	}

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "hmap.h"
 #include "proto.h"
 
 /*
@@ -34,9 +35,12 @@ enum registry_kind {
 
 /*
  * A new empty registry.  free_data, if not NULL, is called on each channel's
- * data pointer when the channel is removed or the registry freed.
+ * data pointer when the channel is removed or the registry freed.  key (16
+ * random bytes, copied) keys the hash of every index, so that nobody who
+ * does not know it can choose names or ids that share a bucket.
  */
-struct registry *registry_new(void (*free_data)(void *data));
+struct registry *registry_new(
+    void (*free_data)(void *data), const struct hmap_key *key);
 /* Frees everything (NULL does nothing). */
 void registry_free(struct registry *r);
 

@@ -97,12 +97,16 @@ struct chat *
 chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
 {
 	struct chat *c = calloc(1, sizeof(*c));
+	struct hmap_key key;
 
 	if (c == NULL)
 		return NULL;
 	c->cfg = *cfg;
 	c->sink = *sink;
-	c->reg = registry_new(chan_state_free);
+	/* A fresh key per start: names chosen to collide under one do not
+	 * collide under the next. */
+	c->sink.random(c->sink.ctx, &key, sizeof(key));
+	c->reg = registry_new(chan_state_free, &key);
 	if (c->reg == NULL) {
 		free(c);
 		return NULL;

@@ -18,6 +18,9 @@
 #define ID64   NAME32 NAME32
 #define ID65   ID64 "z"
 
+/* Any key will do for these tests. */
+static const struct hmap_key rkey = {0x0123456789abcdefu, 0xfedcba9876543210u};
+
 /* Channel data that records how often it was freed. */
 struct tracked {
 	int *freed;
@@ -157,7 +160,7 @@ test_add_user(void **state)
 	    {6, "", "x", PROTO_E_NAME_TAKEN},
 	    {6, "y", "", PROTO_E_NAME_TAKEN},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *u;
 	size_t i, n = 0;
 	enum proto_code got;
@@ -219,7 +222,7 @@ test_lookup_by_name(void **state)
 	    {"bob", 0, -1},
 	    {"", 0, -1},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *users[2];
 	struct user *got;
 	size_t i, len;
@@ -266,7 +269,7 @@ test_rename_user(void **state)
 	    {0, NAME32, PROTO_E_NAME_TAKEN},
 	    {0, "", PROTO_E_NONE},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *users[2], *u;
 	char names[2][PROTO_NAME_MAX + 1] = {"alice", "bob"};
 	size_t i, j;
@@ -329,7 +332,7 @@ test_add_channel(void **state)
 	    /* A personal name does not block a named channel. */
 	    {"c6", "~" NAME32, REGISTRY_CHANNEL, PROTO_E_NONE},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct channel *c, *const *all;
 	size_t i, n = 0, count;
 	enum proto_code got;
@@ -376,7 +379,7 @@ test_add_channel(void **state)
 static void
 test_personal_not_by_name(void **state)
 {
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *u;
 	struct channel *c;
 
@@ -419,7 +422,7 @@ test_rename_channel(void **state)
 	    {0, NAME33, PROTO_E_NONE},
 	    {0, NAME34, PROTO_E_BAD_ARGS},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct channel *chans[3];
 	char names[3][REGISTRY_CHAN_NAME_MAX + 1] = {"#room", "#hall", "~me"};
 	size_t i, j;
@@ -454,7 +457,7 @@ test_rename_channel(void **state)
 static void
 test_join_leave(void **state)
 {
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *a, *b, *c;
 	struct channel *x, *y;
 	struct user *const *m;
@@ -522,7 +525,7 @@ static void
 test_join_many(void **state)
 {
 	enum { NU = 100, NC = 40 };
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *u[NU];
 	struct channel *c[NC];
 	char key[16];
@@ -565,7 +568,7 @@ test_join_many(void **state)
 static void
 test_remove_user(void **state)
 {
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *a, *b;
 	struct channel *pa, *pb, *x, *y, *z;
 
@@ -621,7 +624,7 @@ test_remove_user(void **state)
 static void
 test_remove_channel(void **state)
 {
-	struct registry *r = registry_new(tracked_free);
+	struct registry *r = registry_new(tracked_free, &rkey);
 	struct user *a, *b, *c;
 	struct channel *x, *y, *z, *const *all;
 	int freed_x = 0, freed_y = 0;
@@ -683,7 +686,7 @@ static void
 test_free_data(void **state)
 {
 	enum { N = 12 };
-	struct registry *r = registry_new(tracked_free);
+	struct registry *r = registry_new(tracked_free, &rkey);
 	struct user *u;
 	struct channel *c;
 	int freed[N] = {0};
@@ -711,7 +714,7 @@ test_free_data(void **state)
 		assert_int_equal(freed[i], i % 4 != 3);
 
 	/* Without free_data the data stays the caller's. */
-	r = registry_new(NULL);
+	r = registry_new(NULL, &rkey);
 	c = add_chan(r, "c", "#c", REGISTRY_CHANNEL, NULL);
 	channel_set_data(c, &freed[0]);
 	assert_ptr_equal(channel_data(c), &freed[0]);
@@ -724,7 +727,7 @@ static void
 test_channels_array(void **state)
 {
 	enum { N = 37 };
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct channel *c[N], *const *all;
 	int live[N];
 	char key[16];
@@ -1155,7 +1158,7 @@ run_model(uint32_t seed)
 
 	assert_non_null(m);
 	m->seed = seed;
-	m->r = registry_new(tracked_free);
+	m->r = registry_new(tracked_free, &rkey);
 	assert_non_null(m->r);
 	for (step = 0; step < MSTEPS; step++) {
 		/*
