@@ -6,6 +6,7 @@
 
 #include "hmap.h"
 #include "registry.h"
+#include "valid.h"
 
 /* Capacity of a member or channel array when it is first made. */
 #define REGISTRY_ARRAY_MIN 4
@@ -78,28 +79,39 @@ struct registry {
 	size_t chans_cap;
 };
 
-/* ASCII only, like hmap_hash_fold: tolower() would depend on the locale. */
-static unsigned char
-registry_fold(unsigned char b)
+/*
+ * The skeleton of a name (see valid_skeleton) into buf, which has room for
+ * REGISTRY_CHAN_NAME_MAX bytes; its length, or -1 for a name longer than
+ * any the registry holds.
+ */
+static long
+registry_skeleton(const char *name, size_t len, char *buf)
 {
-	if (b >= 'A' && b <= 'Z')
-		return (unsigned char)(b - 'A' + 'a');
-	return b;
+	if (len > REGISTRY_CHAN_NAME_MAX)
+		return -1;
+	return (long)valid_skeleton(name, len, buf);
 }
 
-static int
-registry_name_equal(const char *a, size_t alen, const char *b, size_t blen)
+/* The hash of a name the registry holds: that of its skeleton. */
+static uint32_t
+registry_name_hash(const struct registry *r, const char *name, size_t len)
 {
-	size_t i;
+	char skel[REGISTRY_CHAN_NAME_MAX];
+	long sl = registry_skeleton(name, len, skel);
 
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++) {
-		if (registry_fold((unsigned char)a[i]) !=
-		    registry_fold((unsigned char)b[i]))
-			return 0;
-	}
-	return 1;
+	assert(sl >= 0);
+	return hmap_hash(&r->key, skel, (size_t)sl);
+}
+
+/* Whether name's skeleton is skel. */
+static int
+registry_skeleton_is(
+    const char *name, size_t len, const char *skel, size_t skel_len)
+{
+	char buf[REGISTRY_CHAN_NAME_MAX];
+
+	return registry_skeleton(name, len, buf) == (long)skel_len &&
+	    memcmp(buf, skel, skel_len) == 0;
 }
 
 static uint32_t
@@ -241,7 +253,7 @@ registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
 	if (registry_user_by_conn(r, conn) != NULL)
 		return PROTO_E_ALREADY_REGISTERED;
 	if (registry_user_by_uid(r, uid, uid_len) != NULL ||
-	    registry_user_by_name(r, name, name_len) != NULL)
+	    registry_user_like(r, name, name_len) != NULL)
 		return PROTO_E_NAME_TAKEN;
 	/* A longer array with the same users is an unchanged registry. */
 	if ((size_t)conn >= r->conn_cap && registry_grow_conn(r, conn) < 0)
@@ -258,7 +270,7 @@ registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
 	        hmap_hash(&r->key, uid, uid_len)) < 0)
 		goto fail;
 	if (hmap_insert(&r->users_by_name, &u->by_name,
-	        hmap_hash_fold(&r->key, name, name_len)) < 0) {
+	        registry_name_hash(r, name, name_len)) < 0) {
 		hmap_remove(&r->users_by_uid, &u->by_uid);
 		goto fail;
 	}
@@ -341,7 +353,7 @@ registry_rename_user(
 
 	if (len > PROTO_NAME_MAX)
 		return PROTO_E_BAD_ARGS;
-	other = registry_user_by_name(r, name, len);
+	other = registry_user_like(r, name, len);
 	if (other != NULL && other != u)
 		return PROTO_E_NAME_TAKEN;
 	hmap_remove(&r->users_by_name, &u->by_name);
@@ -350,7 +362,7 @@ registry_rename_user(
 	u->name_len = (unsigned char)len;
 	/* Cannot fail: the table keeps its buckets after a removal. */
 	rc = hmap_insert(
-	    &r->users_by_name, &u->by_name, hmap_hash_fold(&r->key, name, len));
+	    &r->users_by_name, &u->by_name, registry_name_hash(r, name, len));
 	assert(rc == 0);
 	(void)rc;
 	return PROTO_E_NONE;
@@ -380,18 +392,34 @@ registry_user_by_uid(const struct registry *r, const char *uid, size_t len)
 }
 
 struct user *
-registry_user_by_name(const struct registry *r, const char *name, size_t len)
+registry_user_like(const struct registry *r, const char *name, size_t len)
 {
+	char skel[REGISTRY_CHAN_NAME_MAX];
 	struct hmap_node *n;
 	struct user *u;
+	long sl = registry_skeleton(name, len, skel);
 
+	if (sl < 0)
+		return NULL;
 	for (n = hmap_first(
-	         &r->users_by_name, hmap_hash_fold(&r->key, name, len));
+	         &r->users_by_name, hmap_hash(&r->key, skel, (size_t)sl));
 	     n != NULL; n = hmap_next(n)) {
 		u = HMAP_ENTRY(n, struct user, by_name);
-		if (registry_name_equal(u->name, u->name_len, name, len))
+		if (registry_skeleton_is(
+		        u->name, u->name_len, skel, (size_t)sl))
 			return u;
 	}
+	return NULL;
+}
+
+struct user *
+registry_user_by_name(const struct registry *r, const char *name, size_t len)
+{
+	/* Skeletons are unique, so the look-alike is the only candidate. */
+	struct user *u = registry_user_like(r, name, len);
+
+	if (u != NULL && valid_name_equal(u->name, u->name_len, name, len))
+		return u;
 	return NULL;
 }
 
@@ -452,7 +480,7 @@ registry_add_channel(struct registry *r, const char *id, size_t id_len,
 	if (registry_channel_by_id(r, id, id_len) != NULL)
 		return PROTO_E_CHANNEL_EXISTS;
 	if (kind == REGISTRY_CHANNEL &&
-	    registry_channel_by_name(r, name, name_len) != NULL)
+	    registry_channel_like(r, name, name_len) != NULL)
 		return PROTO_E_CHANNEL_EXISTS;
 	if (r->nchans == r->chans_cap) {
 		ncap =
@@ -478,7 +506,7 @@ registry_add_channel(struct registry *r, const char *id, size_t id_len,
 		goto fail;
 	if (kind == REGISTRY_CHANNEL &&
 	    hmap_insert(&r->chans_by_name, &c->by_name,
-	        hmap_hash_fold(&r->key, name, name_len)) < 0) {
+	        registry_name_hash(r, name, name_len)) < 0) {
 		hmap_remove(&r->chans_by_id, &c->by_id);
 		goto fail;
 	}
@@ -531,7 +559,7 @@ registry_rename_channel(
 	if (len > REGISTRY_CHAN_NAME_MAX)
 		return PROTO_E_BAD_ARGS;
 	if (c->kind == REGISTRY_CHANNEL) {
-		other = registry_channel_by_name(r, name, len);
+		other = registry_channel_like(r, name, len);
 		if (other != NULL && other != c)
 			return PROTO_E_CHANNEL_EXISTS;
 		hmap_remove(&r->chans_by_name, &c->by_name);
@@ -542,7 +570,7 @@ registry_rename_channel(
 	if (c->kind == REGISTRY_CHANNEL) {
 		/* Cannot fail: the table keeps its buckets after a removal. */
 		rc = hmap_insert(&r->chans_by_name, &c->by_name,
-		    hmap_hash_fold(&r->key, name, len));
+		    registry_name_hash(r, name, len));
 		assert(rc == 0);
 		(void)rc;
 	}
@@ -565,18 +593,33 @@ registry_channel_by_id(const struct registry *r, const char *id, size_t len)
 }
 
 struct channel *
-registry_channel_by_name(const struct registry *r, const char *name, size_t len)
+registry_channel_like(const struct registry *r, const char *name, size_t len)
 {
+	char skel[REGISTRY_CHAN_NAME_MAX];
 	struct hmap_node *n;
 	struct channel *c;
+	long sl = registry_skeleton(name, len, skel);
 
+	if (sl < 0)
+		return NULL;
 	for (n = hmap_first(
-	         &r->chans_by_name, hmap_hash_fold(&r->key, name, len));
+	         &r->chans_by_name, hmap_hash(&r->key, skel, (size_t)sl));
 	     n != NULL; n = hmap_next(n)) {
 		c = HMAP_ENTRY(n, struct channel, by_name);
-		if (registry_name_equal(c->name, c->name_len, name, len))
+		if (registry_skeleton_is(
+		        c->name, c->name_len, skel, (size_t)sl))
 			return c;
 	}
+	return NULL;
+}
+
+struct channel *
+registry_channel_by_name(const struct registry *r, const char *name, size_t len)
+{
+	struct channel *c = registry_channel_like(r, name, len);
+
+	if (c != NULL && valid_name_equal(c->name, c->name_len, name, len))
+		return c;
 	return NULL;
 }
 

@@ -545,7 +545,7 @@ do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 		return PROTO_E_JOIN_LIMIT;
 	if (c->named >= c->cfg.max_channels)
 		return PROTO_E_CHANNEL_LIMIT;
-	if (registry_channel_by_name(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
+	if (registry_channel_like(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
 		return PROTO_E_CHANNEL_EXISTS;
 	for (tries = 0; tries < CHAT_ID_TRIES; tries++) {
 		c->sink.random(c->sink.ctx, rnd, sizeof(rnd));

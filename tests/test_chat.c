@@ -1024,6 +1024,59 @@ test_ext_nick(void **state)
 	fake_free(f);
 }
 
+/*
+ * Names that look alike are taken, in reg and nick, for users and for
+ * channels, while every name keeps its spelling and is found in any case.
+ */
+static void
+test_lookalike_names(void **state)
+{
+	static const char *const alikes[] = {
+	    "aIice", "a1ice", "ALICE", "AL1CE", "aiice", "a1lce"};
+	char room[PROTO_ID_MAX + 1];
+	struct fake *f = fake_new(&cfg_default);
+	size_t i;
+
+	(void)state;
+	reg_ext(f, 1, UID_A, "alice");
+	reg_ext(f, 2, UID_B, "bob");
+	conn_open(f, 3, UID_C);
+	hello(f, 3);
+	for (i = 0; i < sizeof(alikes) / sizeof(alikes[0]); i++) {
+		line(f, 3, "reg$%s", alikes[i]);
+		expect(f, 3, "error$name_taken$reg$" TXT_TAKEN ": %s\n",
+		    alikes[i]);
+		line(f, 2, "nick$" UID_B "$%s", alikes[i]);
+		expect(f, 2, "error$name_taken$nick$" TXT_TAKEN ": %s\n",
+		    alikes[i]);
+	}
+	line(f, 3, "reg$b0b");
+	expect(f, 3, "error$name_taken$reg$" TXT_TAKEN ": b0b\n");
+	assert_false(chat_registered(f->chat, 3));
+	/* One's own look-alike is a rename like a change of case. */
+	line(f, 1, "nick$" UID_A "$aIice");
+	expect(f, 1, "nick$%llu$alice$aIice\n", now(f));
+	/* A dm goes to the name as spelled, in any case, not a look-alike. */
+	line(f, 2, "dm$" UID_B "$alice$hi");
+	expect(f, 2, "error$no_such_user$dm$" TXT_NO_USER ": alice\n");
+	line(f, 2, "dm$" UID_B "$AIICE$hi");
+	expect(f, 1, "dm$%llu$bob$aIice$hi\n", now(f));
+	take_all(f);
+	/* Channels: "rn" reads as "m", "0" as "o". */
+	create(f, 2, UID_B, "bob", "modern", room);
+	line(f, 2, "create_chan$" UID_B "$rnodern");
+	expect(
+	    f, 2, "error$channel_exists$create_chan$" TXT_EXISTS ": rnodern\n");
+	line(f, 2, "create_chan$" UID_B "$M0DERN");
+	expect(
+	    f, 2, "error$channel_exists$create_chan$" TXT_EXISTS ": M0DERN\n");
+	line(f, 1, "join$" UID_A "$rnodern");
+	expect(f, 1, "error$no_such_channel$join$" TXT_NO_CHAN ": rnodern\n");
+	assert_int_equal(chat_channel_count(f->chat), 1);
+	assert_int_equal(chat_check(f->chat), 0);
+	fake_free(f);
+}
+
 static void
 test_ping_pong(void **state)
 {
@@ -1302,10 +1355,10 @@ run_unregistered_errors(int ext)
 		nothing(f, 2);
 	}
 	/* A name that is free, at last. */
-	line(f, 1, "reg$b0b");
+	line(f, 1, "reg$dave");
 	if (ext)
-		assert_memory_equal(take(f, 1), "registered$" UID_A "$b0b\n",
-		    strlen("registered$" UID_A "$b0b\n"));
+		assert_memory_equal(take(f, 1), "registered$" UID_A "$dave\n",
+		    strlen("registered$" UID_A "$dave\n"));
 	else
 		expect(f, 1, UID_A "\n");
 	assert_true(chat_registered(f->chat, 1));
@@ -2361,6 +2414,7 @@ main(void)
 	    cmocka_unit_test(test_ping_pong),
 	    cmocka_unit_test(test_errors_registered_base),
 	    cmocka_unit_test(test_errors_registered_ext),
+	    cmocka_unit_test(test_lookalike_names),
 	    cmocka_unit_test(test_errors_unregistered_base),
 	    cmocka_unit_test(test_errors_unregistered_ext),
 	    cmocka_unit_test(test_errors_hello),

@@ -1216,6 +1216,77 @@ test_model(void **state)
 	run_model(20240601u);
 }
 
+/*
+ * Names are unique by skeleton: a look-alike of a user's or named
+ * channel's name is taken, while lookups by name find only the spelling
+ * (in any case) and registry_*_like finds the look-alike.
+ */
+static void
+test_lookalikes(void **state)
+{
+	struct registry *r = registry_new(NULL, &rkey);
+	struct user *alice, *bob, *u;
+	struct channel *mall, *ch, *p;
+
+	(void)state;
+	assert_int_equal(
+	    registry_add_user(r, 1, "u1", 2, "alice", 5, &alice), PROTO_E_NONE);
+	assert_int_equal(
+	    registry_add_user(r, 2, "u2", 2, "bob", 3, &bob), PROTO_E_NONE);
+	assert_int_equal(registry_add_user(r, 3, "u3", 2, "aIice", 5, &u),
+	    PROTO_E_NAME_TAKEN);
+	assert_int_equal(registry_add_user(r, 3, "u3", 2, "a1ice", 5, &u),
+	    PROTO_E_NAME_TAKEN);
+	assert_int_equal(
+	    registry_add_user(r, 3, "u3", 2, "B0B", 3, &u), PROTO_E_NAME_TAKEN);
+	assert_int_equal(registry_user_count(r), 2);
+	assert_ptr_equal(registry_user_by_name(r, "ALICE", 5), alice);
+	assert_null(registry_user_by_name(r, "aIice", 5));
+	assert_ptr_equal(registry_user_like(r, "aIice", 5), alice);
+	assert_ptr_equal(registry_user_like(r, "b0b", 3), bob);
+	assert_null(registry_user_like(r, "carol", 5));
+	assert_null(registry_user_like(r, NAME33 NAME33, 66));
+	/* Renaming: to another's look-alike no, to one's own yes. */
+	assert_int_equal(
+	    registry_rename_user(r, bob, "a1ice", 5), PROTO_E_NAME_TAKEN);
+	assert_string_equal(user_name(bob), "bob");
+	assert_int_equal(
+	    registry_rename_user(r, alice, "AI1ce", 5), PROTO_E_NONE);
+	assert_string_equal(user_name(alice), "AI1ce");
+	assert_ptr_equal(registry_user_by_name(r, "ai1CE", 5), alice);
+	assert_null(registry_user_by_name(r, "alice", 5));
+	assert_ptr_equal(registry_user_like(r, "alice", 5), alice);
+	/* The old skeleton is gone with the old name. */
+	assert_int_equal(registry_rename_user(r, alice, "carol", 5), 0);
+	assert_int_equal(
+	    registry_add_user(r, 3, "u3", 2, "aIice", 5, &u), PROTO_E_NONE);
+
+	/* Named channels alike; personal channels are not in the index. */
+	assert_int_equal(registry_add_channel(r, "c1", 2, "#mall", 5,
+	                     REGISTRY_CHANNEL, NULL, &mall),
+	    PROTO_E_NONE);
+	assert_int_equal(registry_add_channel(r, "c2", 2, "#rnaIl", 6,
+	                     REGISTRY_CHANNEL, NULL, &ch),
+	    PROTO_E_CHANNEL_EXISTS);
+	assert_int_equal(registry_add_channel(r, "c2", 2, "#MA1L", 5,
+	                     REGISTRY_CHANNEL, NULL, &ch),
+	    PROTO_E_CHANNEL_EXISTS);
+	assert_int_equal(registry_add_channel(r, "c2", 2, "#mall", 5,
+	                     REGISTRY_PERSONAL, NULL, &p),
+	    PROTO_E_NONE);
+	assert_ptr_equal(registry_channel_by_name(r, "#MALL", 5), mall);
+	assert_null(registry_channel_by_name(r, "#ma1l", 5));
+	assert_ptr_equal(registry_channel_like(r, "#ma1l", 5), mall);
+	assert_int_equal(registry_add_channel(r, "c3", 2, "#vvall", 6,
+	                     REGISTRY_CHANNEL, NULL, &ch),
+	    PROTO_E_NONE);
+	assert_int_equal(registry_rename_channel(r, ch, "#rnall", 6),
+	    PROTO_E_CHANNEL_EXISTS);
+	assert_int_equal(registry_rename_channel(r, ch, "#wa1l", 5), 0);
+	assert_ptr_equal(registry_channel_by_name(r, "#WA1L", 5), ch);
+	registry_free(r);
+}
+
 int
 main(void)
 {
@@ -1233,6 +1304,7 @@ main(void)
 	    cmocka_unit_test(test_free_data),
 	    cmocka_unit_test(test_channels_array),
 	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_lookalikes),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
