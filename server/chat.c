@@ -38,6 +38,7 @@ struct chat {
 	struct chat_config cfg;
 	struct chat_sink sink;
 	struct registry *reg;
+	struct history_store *hist; /* the budget of every channel's history */
 	struct chat_conn *conns;
 	size_t conns_cap;
 	size_t named;   /* channels of kind REGISTRY_CHANNEL */
@@ -107,7 +108,10 @@ chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
 	 * collide under the next. */
 	c->sink.random(c->sink.ctx, &key, sizeof(key));
 	c->reg = registry_new(chan_state_free, &key);
-	if (c->reg == NULL) {
+	c->hist = history_store_new(cfg->history_bytes);
+	if (c->reg == NULL || c->hist == NULL) {
+		registry_free(c->reg);
+		history_store_free(c->hist);
 		free(c);
 		return NULL;
 	}
@@ -119,7 +123,9 @@ chat_free(struct chat *c)
 {
 	if (c == NULL)
 		return;
+	/* The channels' rings first: they hold lines of the store. */
 	registry_free(c->reg);
+	history_store_free(c->hist);
 	free(c->conns);
 	free(c);
 }
@@ -668,9 +674,9 @@ do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	ev.name = slice_of(user_name(u), user_name_len(u));
 	ev.text = cmd->text;
 	len = send_channel(c, ch, &ev, NULL);
-	if (c->cfg.history > 0 && len > 0) {
+	if (c->cfg.history > 0 && c->cfg.history_bytes > 0 && len > 0) {
 		if (cs->history == NULL)
-			cs->history = history_new(c->cfg.history);
+			cs->history = history_new(c->hist, c->cfg.history);
 		/* Without memory a joiner only misses this line of history. */
 		if (cs->history != NULL)
 			(void)history_add(cs->history, c->line, len);

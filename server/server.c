@@ -214,6 +214,7 @@ server_defaults(struct server_config *cfg)
 	cfg->chat.max_joins = 100;
 	cfg->chat.max_members = 10000;
 	cfg->chat.history = 100;
+	cfg->chat.history_bytes = CHAT_HISTORY_BYTES_DEFAULT;
 	cfg->chat.errors_max = 20;
 	cfg->chat.software = VERSION_STRING;
 }

@@ -12,6 +12,7 @@
 
 #include "chat.h"
 #include "event.h"
+#include "history.h"
 #include "proto.h"
 
 /* Connection ids the fake can record; the names test needs 125 users. */
@@ -99,6 +100,7 @@ static const struct chat_config cfg_default = {
     .max_joins = 100,
     .max_members = 10000,
     .history = 100,
+    .history_bytes = CHAT_HISTORY_BYTES_DEFAULT,
     .errors_max = 20,
     .software = SOFTWARE,
 };
@@ -801,6 +803,76 @@ test_ext_history(void **state)
 	create(f, 1, UID_A, "carol", "h", id2);
 	line(f, 1, "send_msg$" UID_A "$h$again");
 	expect(f, 1, "msg$%s$1$%llu$carol$again\n", id2, now(f));
+	fake_free(f);
+}
+
+/*
+ * --history-bytes: past the server's budget the oldest lines of any
+ * channel go first, so a quiet channel's old lines make way for a busy
+ * one's new ones.
+ */
+static void
+test_ext_history_budget(void **state)
+{
+	struct chat_config cfg = cfg_default;
+	struct fake *f;
+	char q[PROTO_ID_MAX + 1], b[PROTO_ID_MAX + 1], one[PROTO_LINE_MAX];
+	int i, len;
+
+	(void)state;
+	/* Every message line below is as long as this one: room for three. */
+	len = snprintf(one, sizeof(one), "msg$%s$1$%llu$carol$m1\n",
+	    "V1StGXR8_Z5jdHi6B-myT", (unsigned long long)T0);
+	cfg.history_bytes = 3 * history_line_cost((size_t)len);
+	f = fake_new(&cfg);
+	reg_ext(f, 1, UID_A, "carol");
+	create(f, 1, UID_A, "carol", "q", q);
+	create(f, 1, UID_A, "carol", "b", b);
+	f->now = T0;
+	line(f, 1, "send_msg$" UID_A "$q$q1");
+	line(f, 1, "send_msg$" UID_A "$q$q2");
+	for (i = 1; i <= 3; i++)
+		line(f, 1, "send_msg$" UID_A "$b$b%d", i);
+	take_all(f);
+	reg_ext(f, 2, UID_B, "dave");
+	line(f, 2, "join$" UID_B "$q");
+	expect(f, 2,
+	    "joined$%s$channel$2$q\n"
+	    "names$%s$carol dave\n"
+	    "names_end$%s$2\n"
+	    "history_end$%s$0\n",
+	    q, q, q, q);
+	line(f, 2, "join$" UID_B "$b");
+	expect(f, 2,
+	    "joined$%s$channel$2$b\n"
+	    "names$%s$carol dave\n"
+	    "names_end$%s$2\n"
+	    "msg$%s$1$%llu$carol$b1\n"
+	    "msg$%s$2$%llu$carol$b2\n"
+	    "msg$%s$3$%llu$carol$b3\n"
+	    "history_end$%s$3\n",
+	    b, b, b, b, now(f), b, now(f), b, now(f), b);
+	/* The quiet channel speaks again: the busy one's oldest goes. */
+	line(f, 1, "send_msg$" UID_A "$q$q3");
+	take_all(f);
+	reg_ext(f, 3, UID_C, "erin");
+	line(f, 3, "join$" UID_C "$q");
+	expect(f, 3,
+	    "joined$%s$channel$3$q\n"
+	    "names$%s$carol dave erin\n"
+	    "names_end$%s$3\n"
+	    "msg$%s$3$%llu$carol$q3\n"
+	    "history_end$%s$1\n",
+	    q, q, q, q, now(f), q);
+	line(f, 3, "join$" UID_C "$b");
+	expect(f, 3,
+	    "joined$%s$channel$3$b\n"
+	    "names$%s$carol dave erin\n"
+	    "names_end$%s$3\n"
+	    "msg$%s$2$%llu$carol$b2\n"
+	    "msg$%s$3$%llu$carol$b3\n"
+	    "history_end$%s$2\n",
+	    b, b, b, b, now(f), b, now(f), b);
 	fake_free(f);
 }
 
@@ -2406,6 +2478,7 @@ main(void)
 	    cmocka_unit_test(test_ext_names_chunking),
 	    cmocka_unit_test(test_ext_history),
 	    cmocka_unit_test(test_ext_history_off),
+	    cmocka_unit_test(test_ext_history_budget),
 	    cmocka_unit_test(test_ext_leave_part),
 	    cmocka_unit_test(test_ext_dm),
 	    cmocka_unit_test(test_ext_act),
