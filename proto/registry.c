@@ -12,6 +12,14 @@
 #define REGISTRY_ARRAY_MIN 4
 /* Slots of the connection array when it is first made. */
 #define REGISTRY_CONN_MIN 16
+/*
+ * Members at which a channel keeps a bitmap of its members' connections,
+ * so that finding who shares a channel with a user ORs words instead of
+ * visiting every member of every channel.  Below it, visiting is cheaper.
+ */
+#define REGISTRY_BITS_MIN 32
+/* Connections per bitmap word. */
+#define REGISTRY_WORD_BITS 64
 
 /*
  * Kept small: the server holds one per connection.  Counts are 32-bit
@@ -39,6 +47,12 @@ struct channel {
 	/* The owner's list, so removing a user need not scan every channel. */
 	struct channel *owned_next;
 	struct channel **owned_prev;
+	/*
+	 * Members' connections as bits, or NULL: kept exact from
+	 * REGISTRY_BITS_MIN members on, dropped if it cannot grow.
+	 */
+	uint64_t *bits;
+	uint32_t nwords;
 	void *data;
 	size_t index; /* in registry.chans */
 	uint32_t nmembers;
@@ -69,6 +83,9 @@ struct registry {
 	/* Connection ids are small and dense (server slots): an array. */
 	struct user **by_conn;
 	size_t conn_cap;
+	/* One bit per slot of by_conn, all clear between calls: the union of
+	 * registry_each_sharer. */
+	uint64_t *scratch;
 	struct hmap users_by_uid;
 	struct hmap users_by_name;
 	struct hmap chans_by_id;
@@ -217,8 +234,82 @@ registry_free(struct registry *r)
 	hmap_clear(&r->chans_by_name);
 	hmap_clear(&r->memberships);
 	free(r->by_conn);
+	free(r->scratch);
 	free(r->chans);
 	free(r);
+}
+
+/*
+ * Grows a bitmap of old words to new words, the new ones clear; 0, or -1
+ * if out of memory (*words is then unchanged).
+ */
+static int
+registry_grow_words(uint64_t **words, size_t old, size_t new_words)
+{
+	uint64_t *p;
+
+	if (new_words <= old)
+		return 0;
+	if (new_words > SIZE_MAX / sizeof(*p))
+		return -1;
+	p = realloc(*words, new_words * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	memset(p + old, 0, (new_words - old) * sizeof(*p));
+	*words = p;
+	return 0;
+}
+
+/* The word and bit of a connection in a bitmap. */
+static size_t
+registry_word(int conn)
+{
+	return (size_t)conn / REGISTRY_WORD_BITS;
+}
+
+static uint64_t
+registry_bit(int conn)
+{
+	return (uint64_t)1 << ((unsigned)conn % REGISTRY_WORD_BITS);
+}
+
+/*
+ * Sets u's bit in c's bitmap, or makes the bitmap once c is large enough.
+ * Without memory the bitmap is dropped: it only saves time.
+ */
+static void
+registry_bits_add(struct channel *c, const struct user *u)
+{
+	size_t w = registry_word(u->conn), i, need = 0;
+
+	if (c->bits == NULL) {
+		if (c->nmembers < REGISTRY_BITS_MIN)
+			return;
+		for (i = 0; i < c->nmembers; i++) {
+			if (registry_word(c->members[i]->conn) + 1 > need)
+				need = registry_word(c->members[i]->conn) + 1;
+		}
+		if (need > UINT32_MAX ||
+		    registry_grow_words(&c->bits, 0, need) < 0)
+			return;
+		c->nwords = (uint32_t)need;
+		for (i = 0; i < c->nmembers; i++) {
+			c->bits[registry_word(c->members[i]->conn)] |=
+			    registry_bit(c->members[i]->conn);
+		}
+		return;
+	}
+	if (w >= c->nwords) {
+		if (w + 1 > UINT32_MAX ||
+		    registry_grow_words(&c->bits, c->nwords, w + 1) < 0) {
+			free(c->bits);
+			c->bits = NULL;
+			c->nwords = 0;
+			return;
+		}
+		c->nwords = (uint32_t)(w + 1);
+	}
+	c->bits[w] |= registry_bit(u->conn);
 }
 
 /* Makes r->by_conn long enough to hold conn; -1 if out of memory. */
@@ -232,6 +323,11 @@ registry_grow_conn(struct registry *r, int conn)
 	if (ncap <= (size_t)conn)
 		ncap = (size_t)conn + 1;
 	if (ncap > SIZE_MAX / sizeof(*p))
+		return -1;
+	/* A larger scratch is harmless if the rest fails. */
+	if (registry_grow_words(&r->scratch,
+	        (r->conn_cap + REGISTRY_WORD_BITS - 1) / REGISTRY_WORD_BITS,
+	        (ncap + REGISTRY_WORD_BITS - 1) / REGISTRY_WORD_BITS) < 0)
 		return -1;
 	p = realloc(r->by_conn, ncap * sizeof(*p));
 	if (p == NULL)
@@ -299,6 +395,8 @@ registry_unlink(struct registry *r, struct membership *m)
 		moved->ui = m->ui;
 	}
 	c->nmembers--;
+	if (c->bits != NULL)
+		c->bits[registry_word(u->conn)] &= ~registry_bit(u->conn);
 	last = u->nchans - 1;
 	if (m->ci != last) {
 		u->chans[m->ci] = u->chans[last];
@@ -546,6 +644,7 @@ registry_remove_channel(struct registry *r, struct channel *c)
 	if (c->data != NULL && r->free_data != NULL)
 		r->free_data(c->data);
 	free(c->members);
+	free(c->bits);
 	free(c);
 }
 
@@ -734,6 +833,7 @@ registry_join(struct registry *r, struct user *u, struct channel *c)
 	m->ci = u->nchans;
 	c->members[c->nmembers++] = u;
 	u->chans[u->nchans++] = c;
+	registry_bits_add(c, u);
 	return PROTO_E_NONE;
 }
 
@@ -754,4 +854,50 @@ registry_is_member(
     const struct registry *r, const struct user *u, const struct channel *c)
 {
 	return registry_membership(r, u, c) != NULL;
+}
+
+size_t
+registry_each_sharer(struct registry *r, const struct user *u,
+    void (*visit)(void *ctx, struct user *other), void *ctx)
+{
+	uint64_t *scratch = r->scratch, bits;
+	size_t i, j, w, hi = 0, steps = 0;
+
+	/* The union of u's channels, as one bitmap over connections. */
+	for (i = 0; i < u->nchans; i++) {
+		const struct channel *c = u->chans[i];
+
+		if (c->bits != NULL) {
+			for (w = 0; w < c->nwords; w++)
+				scratch[w] |= c->bits[w];
+			if (c->nwords > hi)
+				hi = c->nwords;
+			steps += c->nwords;
+			continue;
+		}
+		for (j = 0; j < c->nmembers; j++) {
+			int conn = c->members[j]->conn;
+
+			scratch[registry_word(conn)] |= registry_bit(conn);
+			if (registry_word(conn) + 1 > hi)
+				hi = registry_word(conn) + 1;
+		}
+		steps += c->nmembers;
+	}
+	/* Each sharer once, in connection order, leaving scratch clear. */
+	for (w = 0; w < hi; w++) {
+		bits = scratch[w];
+		scratch[w] = 0;
+		steps++;
+		while (bits != 0) {
+			int conn = (int)(w * REGISTRY_WORD_BITS) +
+			    __builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (conn != u->conn)
+				visit(ctx, r->by_conn[conn]);
+			steps++;
+		}
+	}
+	return steps;
 }

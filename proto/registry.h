@@ -154,4 +154,15 @@ enum proto_code registry_leave(
 int registry_is_member(
     const struct registry *r, const struct user *u, const struct channel *c);
 
+/*
+ * Calls visit once for every other user who shares a channel with u, in
+ * connection order; visit must not change the registry.  The work is the
+ * members of u's small channels, a word per 64 connections of its large
+ * ones, and one step per sharer: not every member of every channel, so
+ * that a user in many channels with the same people is cheap to announce.
+ * Returns the steps taken (for tests).
+ */
+size_t registry_each_sharer(struct registry *r, const struct user *u,
+    void (*visit)(void *ctx, struct user *other), void *ctx);
+
 #endif

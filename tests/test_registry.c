@@ -1287,6 +1287,163 @@ test_lookalikes(void **state)
 	registry_free(r);
 }
 
+/* What registry_each_sharer visited. */
+struct visits {
+	int conns[4096];
+	size_t n;
+};
+
+static void
+visit_cb(void *ctx, struct user *other)
+{
+	struct visits *v = ctx;
+
+	assert_true(v->n < sizeof(v->conns) / sizeof(v->conns[0]));
+	v->conns[v->n++] = user_conn(other);
+}
+
+/* The sharers of u, the slow way: conn -> 1 in seen (size > any conn). */
+static void
+naive_sharers(const struct user *u, unsigned char *seen, size_t size)
+{
+	size_t nch, i, j, nm;
+	struct channel *const *chans = user_channels(u, &nch);
+
+	memset(seen, 0, size);
+	for (i = 0; i < nch; i++) {
+		struct user *const *m = channel_members(chans[i], &nm);
+
+		for (j = 0; j < nm; j++)
+			seen[user_conn(m[j])] = 1;
+	}
+	seen[user_conn(u)] = 0;
+}
+
+/*
+ * Every user sharing a channel, once, in connection order, without the
+ * user itself: channels small and large (bitmaps), connections sparse and
+ * growing, members joining and leaving, checked against the slow way.
+ */
+static void
+test_each_sharer(void **state)
+{
+	enum { USERS = 300, CHANS = 12, CONN_MAX = 2000, ROUNDS = 4000 };
+	static struct user *users[USERS];
+	static struct channel *chans[CHANS];
+	static unsigned char seen[CONN_MAX];
+	static struct visits v;
+	struct registry *r = registry_new(NULL, &rkey);
+	unsigned long long rng = 12345;
+	char name[16], uid[16];
+	size_t i, k, want;
+	int len, conn;
+
+	(void)state;
+	for (i = 0; i < USERS; i++) {
+		/* Sparse connections: growth of the maps is exercised. */
+		conn = (int)(i * 7 % CONN_MAX);
+		len = snprintf(name, sizeof(name), "n%zu", i);
+		snprintf(uid, sizeof(uid), "u%zu", i);
+		assert_int_equal(registry_add_user(r, conn, uid, strlen(uid),
+		                     name, (size_t)len, &users[i]),
+		    PROTO_E_NONE);
+	}
+	for (k = 0; k < CHANS; k++) {
+		len = snprintf(name, sizeof(name), "#c%zu", k);
+		snprintf(uid, sizeof(uid), "c%zu", k);
+		assert_int_equal(
+		    registry_add_channel(r, uid, strlen(uid), name, (size_t)len,
+		        REGISTRY_CHANNEL, NULL, &chans[k]),
+		    PROTO_E_NONE);
+	}
+	for (i = 0; i < ROUNDS; i++) {
+		struct user *u;
+		struct channel *c;
+
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		u = users[(rng >> 33) % USERS];
+		/* Channel k draws about USERS / (k + 1) members. */
+		k = (rng >> 20) % CHANS;
+		c = chans[k];
+		if ((rng >> 12) % (k + 2) == 0)
+			assert_int_equal(registry_join(r, u, c), PROTO_E_NONE);
+		else
+			(void)registry_leave(r, u, c);
+		if (i % 40 != 0)
+			continue;
+		for (k = 0; k < USERS; k += 13) {
+			u = users[k];
+			v.n = 0;
+			naive_sharers(u, seen, sizeof(seen));
+			(void)registry_each_sharer(r, u, visit_cb, &v);
+			for (want = 0, conn = 0; conn < CONN_MAX; conn++)
+				want += seen[conn];
+			assert_int_equal(v.n, want);
+			for (want = 0; want < v.n; want++) {
+				assert_true(seen[v.conns[want]]);
+				assert_true(want == 0 ||
+				    v.conns[want] > v.conns[want - 1]);
+			}
+		}
+	}
+	registry_free(r);
+}
+
+/*
+ * The issue's mass disconnect, counted: 1500 users in the same 99
+ * channels leave one by one, each announced to those sharing a channel.
+ * Visiting every member of every channel (what the chat did) costs 99 x
+ * 1500 x 1500 / 2 = 111 million steps; the bitmaps cost a word per 64
+ * connections per channel and a step per sharer.
+ */
+static void
+test_each_sharer_work(void **state)
+{
+	enum { USERS = 1500, CHANS = 99 };
+	static struct user *users[USERS];
+	static struct channel *chans[CHANS];
+	static struct visits v;
+	struct registry *r = registry_new(NULL, &rkey);
+	unsigned long long steps = 0, naive = 0;
+	char name[16];
+	size_t i, k, nch, nm;
+	int len;
+
+	(void)state;
+	for (i = 0; i < USERS; i++) {
+		len = snprintf(name, sizeof(name), "n%zu", i);
+		assert_int_equal(registry_add_user(r, (int)i, name, (size_t)len,
+		                     name, (size_t)len, &users[i]),
+		    PROTO_E_NONE);
+	}
+	for (k = 0; k < CHANS; k++) {
+		len = snprintf(name, sizeof(name), "#c%zu", k);
+		assert_int_equal(
+		    registry_add_channel(r, name, (size_t)len, name,
+		        (size_t)len, REGISTRY_CHANNEL, NULL, &chans[k]),
+		    PROTO_E_NONE);
+		for (i = 0; i < USERS; i++)
+			assert_int_equal(
+			    registry_join(r, users[i], chans[k]), PROTO_E_NONE);
+	}
+	for (i = 0; i < USERS; i++) {
+		struct channel *const *uc = user_channels(users[i], &nch);
+
+		for (k = 0; k < nch; k++) {
+			(void)channel_members(uc[k], &nm);
+			naive += nm;
+		}
+		v.n = 0;
+		steps += registry_each_sharer(r, users[i], visit_cb, &v);
+		assert_int_equal(v.n, USERS - 1 - i);
+		registry_remove_user(r, users[i]);
+	}
+	assert_true(naive > 100000000ULL);
+	/* 1500 x (99 x 24 words + 24 + sharers): under 5 million. */
+	assert_true(steps < 5000000ULL);
+	registry_free(r);
+}
+
 int
 main(void)
 {
@@ -1305,6 +1462,8 @@ main(void)
 	    cmocka_unit_test(test_channels_array),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_lookalikes),
+	    cmocka_unit_test(test_each_sharer),
+	    cmocka_unit_test(test_each_sharer_work),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
