@@ -68,9 +68,19 @@ hmap_sip(
 	s.v2 = key->k0 ^ 0x6c7967656e657261u;
 	s.v3 = key->k1 ^ 0x7465646279746573u;
 	for (i = 0; i < whole; i += 8) {
-		m = 0;
-		for (j = 8; j-- > 0;)
-			m = m << 8 | (fold ? hmap_lower(p[i + j]) : p[i + j]);
+		if (fold) {
+			m = 0;
+			for (j = 8; j-- > 0;)
+				m = m << 8 | hmap_lower(p[i + j]);
+		} else {
+			/* Written out, so that compilers make it one load. */
+			m = (uint64_t)p[i] | (uint64_t)p[i + 1] << 8 |
+			    (uint64_t)p[i + 2] << 16 |
+			    (uint64_t)p[i + 3] << 24 |
+			    (uint64_t)p[i + 4] << 32 |
+			    (uint64_t)p[i + 5] << 40 |
+			    (uint64_t)p[i + 6] << 48 | (uint64_t)p[i + 7] << 56;
+		}
 		hmap_sip_block(&s, m);
 	}
 	/* The last block holds the rest and the length's low byte on top. */
