@@ -231,3 +231,13 @@ cmd_verb_is_extended(enum cmd_verb verb)
 		return 0;
 	return cmd_specs[verb].extended;
 }
+
+int
+cmd_verb_has_uid(enum cmd_verb verb)
+{
+	/* The table is the one place that says so: a uid is always first. */
+	if ((unsigned)verb >= (unsigned)CMD_COUNT)
+		return 0;
+	return cmd_specs[verb].nfields > 0 &&
+	    cmd_specs[verb].fields[0].slot == CMD_SLOT_UID;
+}

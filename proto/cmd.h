@@ -67,4 +67,10 @@ const char *cmd_verb_name(enum cmd_verb verb);
 /* Non-zero if a verb is only accepted after hello (extended mode). */
 int cmd_verb_is_extended(enum cmd_verb verb);
 
+/*
+ * Non-zero if a verb's first field is the sender's uid (every verb but
+ * hello, reg, ping, pong and quit); 0 for CMD_COUNT.
+ */
+int cmd_verb_has_uid(enum cmd_verb verb);
+
 #endif

@@ -48,10 +48,31 @@ void hmap_clear(struct hmap *m);
 /* Number of linked nodes. */
 size_t hmap_count(const struct hmap *m);
 
-/* Hash of bytes. */
-uint32_t hmap_hash(const void *p, size_t len);
+/* Bytes of a hash key. */
+#define HMAP_KEY_SIZE 16
 
-/* Hash of bytes with ASCII letters folded to lower case. */
-uint32_t hmap_hash_fold(const char *p, size_t len);
+/*
+ * The secret of the keyed hash (SipHash-2-4).  Without it nobody can choose
+ * names that all fall in one bucket.  Any bits are a key: a program fills
+ * one from its random source at start and passes it to every table.
+ */
+struct hmap_key {
+	uint64_t k0, k1;
+};
+
+/* The key made of 16 bytes, read as SipHash reads them (little-endian). */
+struct hmap_key hmap_key_from_bytes(const unsigned char bytes[HMAP_KEY_SIZE]);
+
+/* SipHash-2-4 of bytes under key, all 64 bits (for tests). */
+uint64_t hmap_siphash(const struct hmap_key *key, const void *p, size_t len);
+
+/* Hash of bytes under key: the low bits of their SipHash. */
+uint32_t hmap_hash(const struct hmap_key *key, const void *p, size_t len);
+
+/*
+ * Hash of bytes under key with ASCII letters folded to lower case: equal
+ * to hmap_hash of the folded bytes.
+ */
+uint32_t hmap_hash_fold(const struct hmap_key *key, const char *p, size_t len);
 
 #endif

@@ -6,11 +6,20 @@
 
 #include "hmap.h"
 #include "registry.h"
+#include "valid.h"
 
 /* Capacity of a member or channel array when it is first made. */
 #define REGISTRY_ARRAY_MIN 4
 /* Slots of the connection array when it is first made. */
 #define REGISTRY_CONN_MIN 16
+/*
+ * Members at which a channel keeps a bitmap of its members' connections,
+ * so that finding who shares a channel with a user ORs words instead of
+ * visiting every member of every channel.  Below it, visiting is cheaper.
+ */
+#define REGISTRY_BITS_MIN 32
+/* Connections per bitmap word. */
+#define REGISTRY_WORD_BITS 64
 
 /*
  * Kept small: the server holds one per connection.  Counts are 32-bit
@@ -38,6 +47,12 @@ struct channel {
 	/* The owner's list, so removing a user need not scan every channel. */
 	struct channel *owned_next;
 	struct channel **owned_prev;
+	/*
+	 * Members' connections as bits, or NULL: kept exact from
+	 * REGISTRY_BITS_MIN members on, dropped if it cannot grow.
+	 */
+	uint64_t *bits;
+	uint32_t nwords;
 	void *data;
 	size_t index; /* in registry.chans */
 	uint32_t nmembers;
@@ -64,9 +79,13 @@ struct membership {
 
 struct registry {
 	void (*free_data)(void *data);
+	struct hmap_key key; /* of every table: chosen names cannot collide */
 	/* Connection ids are small and dense (server slots): an array. */
 	struct user **by_conn;
 	size_t conn_cap;
+	/* One bit per slot of by_conn, all clear between calls: the union of
+	 * registry_each_sharer. */
+	uint64_t *scratch;
 	struct hmap users_by_uid;
 	struct hmap users_by_name;
 	struct hmap chans_by_id;
@@ -77,38 +96,57 @@ struct registry {
 	size_t chans_cap;
 };
 
-/* ASCII only, like hmap_hash_fold: tolower() would depend on the locale. */
-static unsigned char
-registry_fold(unsigned char b)
+/*
+ * The skeleton of a name (see valid_skeleton) into buf, which has room for
+ * REGISTRY_CHAN_NAME_MAX bytes; its length, or -1 for a name longer than
+ * any the registry holds.
+ */
+static long
+registry_skeleton(const char *name, size_t len, char *buf)
 {
-	if (b >= 'A' && b <= 'Z')
-		return (unsigned char)(b - 'A' + 'a');
-	return b;
+	if (len > REGISTRY_CHAN_NAME_MAX)
+		return -1;
+	return (long)valid_skeleton(name, len, buf);
 }
 
-static int
-registry_name_equal(const char *a, size_t alen, const char *b, size_t blen)
+/* The hash of a name the registry holds: that of its skeleton. */
+static uint32_t
+registry_name_hash(const struct registry *r, const char *name, size_t len)
 {
-	size_t i;
+	char skel[REGISTRY_CHAN_NAME_MAX];
+	long sl = registry_skeleton(name, len, skel);
 
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++) {
-		if (registry_fold((unsigned char)a[i]) !=
-		    registry_fold((unsigned char)b[i]))
-			return 0;
-	}
-	return 1;
+	assert(sl >= 0);
+	return hmap_hash(&r->key, skel, (size_t)sl);
+}
+
+/* Whether name's skeleton is skel. */
+static int
+registry_skeleton_is(
+    const char *name, size_t len, const char *skel, size_t skel_len)
+{
+	char buf[REGISTRY_CHAN_NAME_MAX];
+
+	return registry_skeleton(name, len, buf) == (long)skel_len &&
+	    memcmp(buf, skel, skel_len) == 0;
 }
 
 static uint32_t
-registry_pair_hash(const struct user *u, const struct channel *c)
+registry_pair_hash(
+    const struct registry *r, const struct user *u, const struct channel *c)
 {
-	const void *key[2];
+	/*
+	 * Every message looks its sender's membership up.  The pointers are
+	 * the allocator's, which no client chooses, so a keyed multiply and
+	 * the splitmix64 finaliser do here what SipHash does for names.
+	 */
+	uint64_t h = ((uint64_t)(uintptr_t)u ^ r->key.k0) * 0x9e3779b97f4a7c15u;
 
-	key[0] = u;
-	key[1] = c;
-	return hmap_hash(key, sizeof(key));
+	h = (h ^ (uint64_t)(uintptr_t)c ^ r->key.k1) * 0xbf58476d1ce4e5b9u;
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebu;
+	h ^= h >> 29;
+	return (uint32_t)h;
 }
 
 static struct membership *
@@ -118,7 +156,7 @@ registry_membership(
 	struct hmap_node *n;
 	struct membership *m;
 
-	for (n = hmap_first(&r->memberships, registry_pair_hash(u, c));
+	for (n = hmap_first(&r->memberships, registry_pair_hash(r, u, c));
 	     n != NULL; n = hmap_next(n)) {
 		m = HMAP_ENTRY(n, struct membership, node);
 		if (m->u == u && m->c == c)
@@ -171,7 +209,7 @@ registry_shrink32(void *arr, uint32_t count, uint32_t *cap, size_t size)
 }
 
 struct registry *
-registry_new(void (*free_data)(void *data))
+registry_new(void (*free_data)(void *data), const struct hmap_key *key)
 {
 	struct registry *r;
 
@@ -179,6 +217,7 @@ registry_new(void (*free_data)(void *data))
 	if (r == NULL)
 		return NULL;
 	r->free_data = free_data;
+	r->key = *key;
 	return r;
 }
 
@@ -202,8 +241,82 @@ registry_free(struct registry *r)
 	hmap_clear(&r->chans_by_name);
 	hmap_clear(&r->memberships);
 	free(r->by_conn);
+	free(r->scratch);
 	free(r->chans);
 	free(r);
+}
+
+/*
+ * Grows a bitmap of old words to new words, the new ones clear; 0, or -1
+ * if out of memory (*words is then unchanged).
+ */
+static int
+registry_grow_words(uint64_t **words, size_t old, size_t new_words)
+{
+	uint64_t *p;
+
+	if (new_words <= old)
+		return 0;
+	if (new_words > SIZE_MAX / sizeof(*p))
+		return -1;
+	p = realloc(*words, new_words * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	memset(p + old, 0, (new_words - old) * sizeof(*p));
+	*words = p;
+	return 0;
+}
+
+/* The word and bit of a connection in a bitmap. */
+static size_t
+registry_word(int conn)
+{
+	return (size_t)conn / REGISTRY_WORD_BITS;
+}
+
+static uint64_t
+registry_bit(int conn)
+{
+	return (uint64_t)1 << ((unsigned)conn % REGISTRY_WORD_BITS);
+}
+
+/*
+ * Sets u's bit in c's bitmap, or makes the bitmap once c is large enough.
+ * Without memory the bitmap is dropped: it only saves time.
+ */
+static void
+registry_bits_add(struct channel *c, const struct user *u)
+{
+	size_t w = registry_word(u->conn), i, need = 0;
+
+	if (c->bits == NULL) {
+		if (c->nmembers < REGISTRY_BITS_MIN)
+			return;
+		for (i = 0; i < c->nmembers; i++) {
+			if (registry_word(c->members[i]->conn) + 1 > need)
+				need = registry_word(c->members[i]->conn) + 1;
+		}
+		if (need > UINT32_MAX ||
+		    registry_grow_words(&c->bits, 0, need) < 0)
+			return;
+		c->nwords = (uint32_t)need;
+		for (i = 0; i < c->nmembers; i++) {
+			c->bits[registry_word(c->members[i]->conn)] |=
+			    registry_bit(c->members[i]->conn);
+		}
+		return;
+	}
+	if (w >= c->nwords) {
+		if (w + 1 > UINT32_MAX ||
+		    registry_grow_words(&c->bits, c->nwords, w + 1) < 0) {
+			free(c->bits);
+			c->bits = NULL;
+			c->nwords = 0;
+			return;
+		}
+		c->nwords = (uint32_t)(w + 1);
+	}
+	c->bits[w] |= registry_bit(u->conn);
 }
 
 /* Makes r->by_conn long enough to hold conn; -1 if out of memory. */
@@ -217,6 +330,11 @@ registry_grow_conn(struct registry *r, int conn)
 	if (ncap <= (size_t)conn)
 		ncap = (size_t)conn + 1;
 	if (ncap > SIZE_MAX / sizeof(*p))
+		return -1;
+	/* A larger scratch is harmless if the rest fails. */
+	if (registry_grow_words(&r->scratch,
+	        (r->conn_cap + REGISTRY_WORD_BITS - 1) / REGISTRY_WORD_BITS,
+	        (ncap + REGISTRY_WORD_BITS - 1) / REGISTRY_WORD_BITS) < 0)
 		return -1;
 	p = realloc(r->by_conn, ncap * sizeof(*p));
 	if (p == NULL)
@@ -238,7 +356,7 @@ registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
 	if (registry_user_by_conn(r, conn) != NULL)
 		return PROTO_E_ALREADY_REGISTERED;
 	if (registry_user_by_uid(r, uid, uid_len) != NULL ||
-	    registry_user_by_name(r, name, name_len) != NULL)
+	    registry_user_like(r, name, name_len) != NULL)
 		return PROTO_E_NAME_TAKEN;
 	/* A longer array with the same users is an unchanged registry. */
 	if ((size_t)conn >= r->conn_cap && registry_grow_conn(r, conn) < 0)
@@ -251,11 +369,11 @@ registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
 	u->uid_len = (unsigned char)uid_len;
 	memcpy(u->name, name, name_len);
 	u->name_len = (unsigned char)name_len;
-	if (hmap_insert(&r->users_by_uid, &u->by_uid, hmap_hash(uid, uid_len)) <
-	    0)
+	if (hmap_insert(&r->users_by_uid, &u->by_uid,
+	        hmap_hash(&r->key, uid, uid_len)) < 0)
 		goto fail;
 	if (hmap_insert(&r->users_by_name, &u->by_name,
-	        hmap_hash_fold(name, name_len)) < 0) {
+	        registry_name_hash(r, name, name_len)) < 0) {
 		hmap_remove(&r->users_by_uid, &u->by_uid);
 		goto fail;
 	}
@@ -284,6 +402,8 @@ registry_unlink(struct registry *r, struct membership *m)
 		moved->ui = m->ui;
 	}
 	c->nmembers--;
+	if (c->bits != NULL)
+		c->bits[registry_word(u->conn)] &= ~registry_bit(u->conn);
 	last = u->nchans - 1;
 	if (m->ci != last) {
 		u->chans[m->ci] = u->chans[last];
@@ -338,7 +458,7 @@ registry_rename_user(
 
 	if (len > PROTO_NAME_MAX)
 		return PROTO_E_BAD_ARGS;
-	other = registry_user_by_name(r, name, len);
+	other = registry_user_like(r, name, len);
 	if (other != NULL && other != u)
 		return PROTO_E_NAME_TAKEN;
 	hmap_remove(&r->users_by_name, &u->by_name);
@@ -347,7 +467,7 @@ registry_rename_user(
 	u->name_len = (unsigned char)len;
 	/* Cannot fail: the table keeps its buckets after a removal. */
 	rc = hmap_insert(
-	    &r->users_by_name, &u->by_name, hmap_hash_fold(name, len));
+	    &r->users_by_name, &u->by_name, registry_name_hash(r, name, len));
 	assert(rc == 0);
 	(void)rc;
 	return PROTO_E_NONE;
@@ -367,8 +487,8 @@ registry_user_by_uid(const struct registry *r, const char *uid, size_t len)
 	struct hmap_node *n;
 	struct user *u;
 
-	for (n = hmap_first(&r->users_by_uid, hmap_hash(uid, len)); n != NULL;
-	     n = hmap_next(n)) {
+	for (n = hmap_first(&r->users_by_uid, hmap_hash(&r->key, uid, len));
+	     n != NULL; n = hmap_next(n)) {
 		u = HMAP_ENTRY(n, struct user, by_uid);
 		if (u->uid_len == len && memcmp(u->uid, uid, len) == 0)
 			return u;
@@ -377,17 +497,34 @@ registry_user_by_uid(const struct registry *r, const char *uid, size_t len)
 }
 
 struct user *
-registry_user_by_name(const struct registry *r, const char *name, size_t len)
+registry_user_like(const struct registry *r, const char *name, size_t len)
 {
+	char skel[REGISTRY_CHAN_NAME_MAX];
 	struct hmap_node *n;
 	struct user *u;
+	long sl = registry_skeleton(name, len, skel);
 
-	for (n = hmap_first(&r->users_by_name, hmap_hash_fold(name, len));
+	if (sl < 0)
+		return NULL;
+	for (n = hmap_first(
+	         &r->users_by_name, hmap_hash(&r->key, skel, (size_t)sl));
 	     n != NULL; n = hmap_next(n)) {
 		u = HMAP_ENTRY(n, struct user, by_name);
-		if (registry_name_equal(u->name, u->name_len, name, len))
+		if (registry_skeleton_is(
+		        u->name, u->name_len, skel, (size_t)sl))
 			return u;
 	}
+	return NULL;
+}
+
+struct user *
+registry_user_by_name(const struct registry *r, const char *name, size_t len)
+{
+	/* Skeletons are unique, so the look-alike is the only candidate. */
+	struct user *u = registry_user_like(r, name, len);
+
+	if (u != NULL && valid_name_equal(u->name, u->name_len, name, len))
+		return u;
 	return NULL;
 }
 
@@ -448,7 +585,7 @@ registry_add_channel(struct registry *r, const char *id, size_t id_len,
 	if (registry_channel_by_id(r, id, id_len) != NULL)
 		return PROTO_E_CHANNEL_EXISTS;
 	if (kind == REGISTRY_CHANNEL &&
-	    registry_channel_by_name(r, name, name_len) != NULL)
+	    registry_channel_like(r, name, name_len) != NULL)
 		return PROTO_E_CHANNEL_EXISTS;
 	if (r->nchans == r->chans_cap) {
 		ncap =
@@ -469,11 +606,12 @@ registry_add_channel(struct registry *r, const char *id, size_t id_len,
 	c->id_len = (unsigned char)id_len;
 	memcpy(c->name, name, name_len);
 	c->name_len = (unsigned char)name_len;
-	if (hmap_insert(&r->chans_by_id, &c->by_id, hmap_hash(id, id_len)) < 0)
+	if (hmap_insert(
+	        &r->chans_by_id, &c->by_id, hmap_hash(&r->key, id, id_len)) < 0)
 		goto fail;
 	if (kind == REGISTRY_CHANNEL &&
 	    hmap_insert(&r->chans_by_name, &c->by_name,
-	        hmap_hash_fold(name, name_len)) < 0) {
+	        registry_name_hash(r, name, name_len)) < 0) {
 		hmap_remove(&r->chans_by_id, &c->by_id);
 		goto fail;
 	}
@@ -513,6 +651,7 @@ registry_remove_channel(struct registry *r, struct channel *c)
 	if (c->data != NULL && r->free_data != NULL)
 		r->free_data(c->data);
 	free(c->members);
+	free(c->bits);
 	free(c);
 }
 
@@ -526,7 +665,7 @@ registry_rename_channel(
 	if (len > REGISTRY_CHAN_NAME_MAX)
 		return PROTO_E_BAD_ARGS;
 	if (c->kind == REGISTRY_CHANNEL) {
-		other = registry_channel_by_name(r, name, len);
+		other = registry_channel_like(r, name, len);
 		if (other != NULL && other != c)
 			return PROTO_E_CHANNEL_EXISTS;
 		hmap_remove(&r->chans_by_name, &c->by_name);
@@ -536,8 +675,8 @@ registry_rename_channel(
 	c->name_len = (unsigned char)len;
 	if (c->kind == REGISTRY_CHANNEL) {
 		/* Cannot fail: the table keeps its buckets after a removal. */
-		rc = hmap_insert(
-		    &r->chans_by_name, &c->by_name, hmap_hash_fold(name, len));
+		rc = hmap_insert(&r->chans_by_name, &c->by_name,
+		    registry_name_hash(r, name, len));
 		assert(rc == 0);
 		(void)rc;
 	}
@@ -550,8 +689,8 @@ registry_channel_by_id(const struct registry *r, const char *id, size_t len)
 	struct hmap_node *n;
 	struct channel *c;
 
-	for (n = hmap_first(&r->chans_by_id, hmap_hash(id, len)); n != NULL;
-	     n = hmap_next(n)) {
+	for (n = hmap_first(&r->chans_by_id, hmap_hash(&r->key, id, len));
+	     n != NULL; n = hmap_next(n)) {
 		c = HMAP_ENTRY(n, struct channel, by_id);
 		if (c->id_len == len && memcmp(c->id, id, len) == 0)
 			return c;
@@ -560,17 +699,33 @@ registry_channel_by_id(const struct registry *r, const char *id, size_t len)
 }
 
 struct channel *
-registry_channel_by_name(const struct registry *r, const char *name, size_t len)
+registry_channel_like(const struct registry *r, const char *name, size_t len)
 {
+	char skel[REGISTRY_CHAN_NAME_MAX];
 	struct hmap_node *n;
 	struct channel *c;
+	long sl = registry_skeleton(name, len, skel);
 
-	for (n = hmap_first(&r->chans_by_name, hmap_hash_fold(name, len));
+	if (sl < 0)
+		return NULL;
+	for (n = hmap_first(
+	         &r->chans_by_name, hmap_hash(&r->key, skel, (size_t)sl));
 	     n != NULL; n = hmap_next(n)) {
 		c = HMAP_ENTRY(n, struct channel, by_name);
-		if (registry_name_equal(c->name, c->name_len, name, len))
+		if (registry_skeleton_is(
+		        c->name, c->name_len, skel, (size_t)sl))
 			return c;
 	}
+	return NULL;
+}
+
+struct channel *
+registry_channel_by_name(const struct registry *r, const char *name, size_t len)
+{
+	struct channel *c = registry_channel_like(r, name, len);
+
+	if (c != NULL && valid_name_equal(c->name, c->name_len, name, len))
+		return c;
 	return NULL;
 }
 
@@ -674,8 +829,8 @@ registry_join(struct registry *r, struct user *u, struct channel *c)
 	m = malloc(sizeof(*m));
 	if (m == NULL)
 		return PROTO_E_NO_MEMORY;
-	if (hmap_insert(&r->memberships, &m->node, registry_pair_hash(u, c)) <
-	    0) {
+	if (hmap_insert(
+	        &r->memberships, &m->node, registry_pair_hash(r, u, c)) < 0) {
 		free(m);
 		return PROTO_E_NO_MEMORY;
 	}
@@ -685,6 +840,7 @@ registry_join(struct registry *r, struct user *u, struct channel *c)
 	m->ci = u->nchans;
 	c->members[c->nmembers++] = u;
 	u->chans[u->nchans++] = c;
+	registry_bits_add(c, u);
 	return PROTO_E_NONE;
 }
 
@@ -705,4 +861,50 @@ registry_is_member(
     const struct registry *r, const struct user *u, const struct channel *c)
 {
 	return registry_membership(r, u, c) != NULL;
+}
+
+size_t
+registry_each_sharer(struct registry *r, const struct user *u,
+    void (*visit)(void *ctx, struct user *other), void *ctx)
+{
+	uint64_t *scratch = r->scratch, bits;
+	size_t i, j, w, hi = 0, steps = 0;
+
+	/* The union of u's channels, as one bitmap over connections. */
+	for (i = 0; i < u->nchans; i++) {
+		const struct channel *c = u->chans[i];
+
+		if (c->bits != NULL) {
+			for (w = 0; w < c->nwords; w++)
+				scratch[w] |= c->bits[w];
+			if (c->nwords > hi)
+				hi = c->nwords;
+			steps += c->nwords;
+			continue;
+		}
+		for (j = 0; j < c->nmembers; j++) {
+			int conn = c->members[j]->conn;
+
+			scratch[registry_word(conn)] |= registry_bit(conn);
+			if (registry_word(conn) + 1 > hi)
+				hi = registry_word(conn) + 1;
+		}
+		steps += c->nmembers;
+	}
+	/* Each sharer once, in connection order, leaving scratch clear. */
+	for (w = 0; w < hi; w++) {
+		bits = scratch[w];
+		scratch[w] = 0;
+		steps++;
+		while (bits != 0) {
+			int conn = (int)(w * REGISTRY_WORD_BITS) +
+			    __builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			if (conn != u->conn)
+				visit(ctx, r->by_conn[conn]);
+			steps++;
+		}
+	}
+	return steps;
 }

@@ -4,14 +4,17 @@
 
 #include <stddef.h>
 
+#include "hmap.h"
 #include "proto.h"
 
 /*
  * The registry is mechanism only: it keeps users (by connection, uid and
- * case-insensitive name), channels (by id and, for named channels, by
- * case-insensitive name) and memberships (both ways), with O(1) average
- * lookups.  Chat rules such as limits, notifications and when to remove an
- * empty channel belong to the caller.  No I/O, no globals.
+ * name), channels (by id and, for named channels, by name) and
+ * memberships (both ways), with O(1) average lookups.  Names are indexed
+ * by their skeleton (valid_skeleton): no two users, and no two named
+ * channels, have names that look alike, while each keeps its spelling.
+ * Chat rules such as limits, notifications and when to remove an empty
+ * channel belong to the caller.  No I/O, no globals.
  *
  * Strings passed in are copied; strings returned are owned by the registry
  * and NUL-terminated, valid until their object is removed or renamed.
@@ -34,16 +37,20 @@ enum registry_kind {
 
 /*
  * A new empty registry.  free_data, if not NULL, is called on each channel's
- * data pointer when the channel is removed or the registry freed.
+ * data pointer when the channel is removed or the registry freed.  key (16
+ * random bytes, copied) keys the hash of every index, so that nobody who
+ * does not know it can choose names or ids that share a bucket.
  */
-struct registry *registry_new(void (*free_data)(void *data));
+struct registry *registry_new(
+    void (*free_data)(void *data), const struct hmap_key *key);
 /* Frees everything (NULL does nothing). */
 void registry_free(struct registry *r);
 
 /*
  * Adds a user for connection conn (>= 0).  Returns PROTO_E_NONE and sets
  * *out, PROTO_E_ALREADY_REGISTERED if conn has a user, PROTO_E_NAME_TAKEN
- * if the name (case-insensitive) or uid is in use, or PROTO_E_NO_MEMORY.
+ * if the uid is in use or a user's name looks like this one (has the same
+ * skeleton, which takes in every case), or PROTO_E_NO_MEMORY.
  * PROTO_E_BAD_ARGS if conn < 0 or uid or name is longer than PROTO_ID_MAX
  * or PROTO_NAME_MAX.  On any error the registry is unchanged.
  */
@@ -54,8 +61,8 @@ enum proto_code registry_add_user(struct registry *r, int conn, const char *uid,
 void registry_remove_user(struct registry *r, struct user *u);
 
 /*
- * Renames; PROTO_E_NAME_TAKEN if another user has the name (any case),
- * PROTO_E_BAD_ARGS if it is longer than PROTO_NAME_MAX.
+ * Renames; PROTO_E_NAME_TAKEN if another user's name looks like it (same
+ * skeleton), PROTO_E_BAD_ARGS if it is longer than PROTO_NAME_MAX.
  */
 enum proto_code registry_rename_user(
     struct registry *r, struct user *u, const char *name, size_t len);
@@ -63,7 +70,11 @@ enum proto_code registry_rename_user(
 struct user *registry_user_by_conn(const struct registry *r, int conn);
 struct user *registry_user_by_uid(
     const struct registry *r, const char *uid, size_t len);
+/* The user of this name in any case, or NULL. */
 struct user *registry_user_by_name(
+    const struct registry *r, const char *name, size_t len);
+/* The user whose name looks like name (the same skeleton), or NULL. */
+struct user *registry_user_like(
     const struct registry *r, const char *name, size_t len);
 size_t registry_user_count(const struct registry *r);
 
@@ -78,9 +89,10 @@ struct channel *const *user_channels(const struct user *u, size_t *count);
 
 /*
  * Adds a channel.  Returns PROTO_E_NONE and sets *out, PROTO_E_CHANNEL_EXISTS
- * if the id is in use or (REGISTRY_CHANNEL) the name is in use in any case,
- * or PROTO_E_NO_MEMORY; PROTO_E_BAD_ARGS if the id is longer than
- * PROTO_ID_MAX, the name longer than REGISTRY_CHAN_NAME_MAX or kind unknown.
+ * if the id is in use or (REGISTRY_CHANNEL) a named channel's name looks
+ * like this one (the same skeleton), or PROTO_E_NO_MEMORY; PROTO_E_BAD_ARGS
+ * if the id is longer than PROTO_ID_MAX, the name longer than
+ * REGISTRY_CHAN_NAME_MAX or kind unknown.
  * owner may be NULL; it is not made a member.
  */
 enum proto_code registry_add_channel(struct registry *r, const char *id,
@@ -92,7 +104,7 @@ void registry_remove_channel(struct registry *r, struct channel *c);
 
 /*
  * Renames; PROTO_E_CHANNEL_EXISTS if c is a named channel and another named
- * channel has the name (any case), PROTO_E_BAD_ARGS if it is longer than
+ * channel's name looks like it, PROTO_E_BAD_ARGS if it is longer than
  * REGISTRY_CHAN_NAME_MAX.
  */
 enum proto_code registry_rename_channel(
@@ -100,8 +112,11 @@ enum proto_code registry_rename_channel(
 
 struct channel *registry_channel_by_id(
     const struct registry *r, const char *id, size_t len);
-/* Named channels only (REGISTRY_CHANNEL). */
+/* Named channels only (REGISTRY_CHANNEL): this name in any case. */
 struct channel *registry_channel_by_name(
+    const struct registry *r, const char *name, size_t len);
+/* The named channel whose name looks like name, or NULL. */
+struct channel *registry_channel_like(
     const struct registry *r, const char *name, size_t len);
 /* Every channel, in no particular order; valid until one is added or removed.
  */
@@ -138,5 +153,16 @@ enum proto_code registry_leave(
     struct registry *r, struct user *u, struct channel *c);
 int registry_is_member(
     const struct registry *r, const struct user *u, const struct channel *c);
+
+/*
+ * Calls visit once for every other user who shares a channel with u, in
+ * connection order; visit must not change the registry.  The work is the
+ * members of u's small channels, a word per 64 connections of its large
+ * ones, and one step per sharer: not every member of every channel, so
+ * that a user in many channels with the same people is cheap to announce.
+ * Returns the steps taken (for tests).
+ */
+size_t registry_each_sharer(struct registry *r, const struct user *u,
+    void (*visit)(void *ctx, struct user *other), void *ctx);
 
 #endif

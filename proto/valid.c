@@ -121,3 +121,49 @@ valid_name_equal(const char *a, size_t alen, const char *b, size_t blen)
 	}
 	return 1;
 }
+
+/*
+ * One byte of the skeleton: case folded, then each class of look-alikes
+ * to one member of it.
+ */
+static unsigned char
+valid_skeleton_byte(unsigned char b)
+{
+	b = valid_lower(b);
+	switch (b) {
+	case 'i': /* 'I' is 'l' in most sans-serif faces, and 'i' is 'I' */
+	case '1':
+		return 'l';
+	case '0':
+		return 'o';
+	case '5':
+		return 's';
+	default:
+		return b;
+	}
+}
+
+size_t
+valid_skeleton(const char *s, size_t len, char *out)
+{
+	size_t i = 0, n = 0;
+	unsigned char b, next;
+
+	while (i < len) {
+		b = valid_skeleton_byte((unsigned char)s[i]);
+		next = i + 1 < len
+		    ? valid_skeleton_byte((unsigned char)s[i + 1])
+		    : 0;
+		/* Pairs that read as one letter, taken left to right. */
+		if (b == 'r' && next == 'n') {
+			b = 'm';
+			i++;
+		} else if (b == 'v' && next == 'v') {
+			b = 'w';
+			i++;
+		}
+		out[n++] = (char)b;
+		i++;
+	}
+	return n;
+}

@@ -48,6 +48,16 @@ enum proto_code valid_token(const char *s, size_t len);
  */
 int valid_forbidden(uint32_t cp);
 
+/*
+ * The skeleton of a name, after UTS #39: two names look alike when their
+ * skeletons are equal.  ASCII letters are folded to lower case, then
+ * 'i', 'l' and '1' become 'l', '0' becomes 'o', '5' becomes 's', and,
+ * left to right, "rn" becomes 'm' and "vv" becomes 'w'; other bytes stay.
+ * Writes it to out, which has room for len bytes (a skeleton is never
+ * longer than its name), and returns its length.
+ */
+size_t valid_skeleton(const char *s, size_t len, char *out);
+
 /* ASCII case-insensitive equality of two names. */
 int valid_name_equal(const char *a, size_t alen, const char *b, size_t blen);
 

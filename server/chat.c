@@ -23,7 +23,6 @@ struct chat_conn {
 	unsigned char mode; /* enum chat_mode */
 	unsigned char uid_len;
 	unsigned short errors;
-	unsigned stamp; /* last notification round that reached this conn */
 	uint64_t error_window;
 	char uid[PROTO_ID_MAX + 1];
 };
@@ -38,11 +37,11 @@ struct chat {
 	struct chat_config cfg;
 	struct chat_sink sink;
 	struct registry *reg;
+	struct history_store *hist; /* the budget of every channel's history */
 	struct chat_conn *conns;
 	size_t conns_cap;
-	size_t named;   /* channels of kind REGISTRY_CHANNEL */
-	unsigned stamp; /* notification round, for sending once per user */
-	int stopping;   /* everyone is being closed: nobody is told of others */
+	size_t named; /* channels of kind REGISTRY_CHANNEL */
+	int stopping; /* everyone is being closed: nobody is told of others */
 	char line[PROTO_LINE_MAX];
 	char base_line[PROTO_LINE_MAX];
 };
@@ -97,13 +96,20 @@ struct chat *
 chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
 {
 	struct chat *c = calloc(1, sizeof(*c));
+	struct hmap_key key;
 
 	if (c == NULL)
 		return NULL;
 	c->cfg = *cfg;
 	c->sink = *sink;
-	c->reg = registry_new(chan_state_free);
-	if (c->reg == NULL) {
+	/* A fresh key per start: names chosen to collide under one do not
+	 * collide under the next. */
+	c->sink.random(c->sink.ctx, &key, sizeof(key));
+	c->reg = registry_new(chan_state_free, &key);
+	c->hist = history_store_new(cfg->history_bytes);
+	if (c->reg == NULL || c->hist == NULL) {
+		registry_free(c->reg);
+		history_store_free(c->hist);
 		free(c);
 		return NULL;
 	}
@@ -115,7 +121,9 @@ chat_free(struct chat *c)
 {
 	if (c == NULL)
 		return;
+	/* The channels' rings first: they hold lines of the store. */
 	registry_free(c->reg);
+	history_store_free(c->hist);
 	free(c->conns);
 	free(c);
 }
@@ -184,37 +192,39 @@ send_channel(struct chat *c, struct channel *ch, const struct event *ev,
 	return ext_len;
 }
 
+/* What send_sharers hands registry_each_sharer. */
+struct sharers {
+	struct chat *c;
+	size_t len;
+};
+
+static void
+send_sharer_cb(void *ctx, struct user *other)
+{
+	struct sharers *sh = ctx;
+	int conn = user_conn(other);
+
+	if (conn_is_ext(sh->c, conn))
+		send_bytes(sh->c, conn, sh->c->line, sh->len);
+}
+
 /*
  * Sends ev once to every extended-mode user sharing a channel with u, and
  * to u itself if include_self.  Base-mode users have no form for these.
+ * The registry finds the sharers without visiting every member of every
+ * channel: 1500 users sharing 99 channels quit at once in linear time.
  */
 static void
 send_sharers(
     struct chat *c, struct user *u, const struct event *ev, int include_self)
 {
-	size_t nch, i, j, len;
-	struct channel *const *chans = user_channels(u, &nch);
-	unsigned stamp = ++c->stamp;
+	struct sharers sh;
 
-	len = event_encode(c->line, sizeof(c->line), ev);
-	c->conns[user_conn(u)].stamp = stamp;
+	sh.c = c;
+	sh.len = event_encode(c->line, sizeof(c->line), ev);
 	if (include_self && conn_is_ext(c, user_conn(u)))
-		send_bytes(c, user_conn(u), c->line, len);
-	for (i = 0; i < nch; i++) {
-		size_t nm;
-		struct user *const *members = channel_members(chans[i], &nm);
-
-		for (j = 0; j < nm; j++) {
-			struct chat_conn *cc = &c->conns[user_conn(members[j])];
-
-			if (cc->stamp == stamp)
-				continue;
-			cc->stamp = stamp;
-			if (cc->mode == CHAT_MODE_EXT)
-				send_bytes(
-				    c, user_conn(members[j]), c->line, len);
-		}
-	}
+		send_bytes(c, user_conn(u), c->line, sh.len);
+	(void)registry_each_sharer(c->reg, u, send_sharer_cb, &sh);
 }
 
 static enum event_chan_kind
@@ -315,7 +325,10 @@ send_joined(struct chat *c, int conn, struct channel *ch)
 
 /* Errors. */
 
-/* Copies at most CHAT_ECHO_MAX bytes of s, cut at a UTF-8 boundary. */
+/*
+ * How much of s an error text echoes: all of it, or its first
+ * CHAT_ECHO_MAX bytes cut back to a UTF-8 boundary.
+ */
 static int
 echo_len(struct slice s)
 {
@@ -538,7 +551,7 @@ do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 		return PROTO_E_JOIN_LIMIT;
 	if (c->named >= c->cfg.max_channels)
 		return PROTO_E_CHANNEL_LIMIT;
-	if (registry_channel_by_name(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
+	if (registry_channel_like(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
 		return PROTO_E_CHANNEL_EXISTS;
 	for (tries = 0; tries < CHAT_ID_TRIES; tries++) {
 		c->sink.random(c->sink.ctx, rnd, sizeof(rnd));
@@ -661,9 +674,9 @@ do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	ev.name = slice_of(user_name(u), user_name_len(u));
 	ev.text = cmd->text;
 	len = send_channel(c, ch, &ev, NULL);
-	if (c->cfg.history > 0 && len > 0) {
+	if (c->cfg.history > 0 && c->cfg.history_bytes > 0 && len > 0) {
 		if (cs->history == NULL)
-			cs->history = history_new(c->cfg.history);
+			cs->history = history_new(c->hist, c->cfg.history);
 		/* Without memory a joiner only misses this line of history. */
 		if (cs->history != NULL)
 			(void)history_add(cs->history, c->line, len);
@@ -783,13 +796,6 @@ allowed_unregistered(enum cmd_verb verb)
 	    verb == CMD_PONG || verb == CMD_QUIT;
 }
 
-/* Verbs whose second field is the sender's uid. */
-static int
-has_uid(enum cmd_verb verb)
-{
-	return !allowed_unregistered(verb);
-}
-
 /*
  * Runs one decoded command.  Returns the error to report, with *detail
  * set to the field it is about, or PROTO_E_NONE.  Sets *closed if conn
@@ -807,7 +813,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return PROTO_E_EXT_ONLY;
 	if (u == NULL && !allowed_unregistered(cmd->verb))
 		return PROTO_E_NOT_REGISTERED;
-	if (has_uid(cmd->verb) &&
+	if (cmd_verb_has_uid(cmd->verb) &&
 	    (cmd->uid.len != user_uid_len(u) ||
 	        memcmp(cmd->uid.p, user_uid(u), cmd->uid.len) != 0)) {
 		*detail = cmd->uid;

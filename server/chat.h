@@ -33,11 +33,18 @@ struct chat_sink {
 	void (*random)(void *ctx, void *buf, size_t len);
 };
 
+/*
+ * Bytes of history the whole server keeps by default (--history-bytes):
+ * 32 MiB, where 4096 channels of 100 lines of 3 KB would take 1.2 GB.
+ */
+#define CHAT_HISTORY_BYTES_DEFAULT ((size_t)32 * 1024 * 1024)
+
 struct chat_config {
 	unsigned max_channels; /* named channels on the server */
 	unsigned max_joins;   /* channels a user may be in, personal included */
 	unsigned max_members; /* members of one channel */
 	unsigned history;     /* message lines kept per channel; 0 keeps none */
+	size_t history_bytes; /* bytes of history in all channels; 0: none */
 	unsigned errors_max;  /* errors a minute before a client is closed */
 	const char *software; /* announced in the hello reply */
 };

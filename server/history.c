@@ -1,32 +1,126 @@
-/* history.c: a ring of recent message lines per channel. */
+/* history.c: rings of recent message lines under one server-wide budget. */
+#include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "history.h"
 
-struct slot {
-	char *p;
+/* One kept line, linked into its store's age order. */
+struct history_line {
+	struct history_line *older, *newer;
+	struct history *ring;
 	size_t len;
 	size_t cap;
+	char data[];
+};
+
+struct history_store {
+	size_t max_bytes;
+	size_t bytes;
+	size_t lines;
+	struct history_line *oldest, *newest;
 };
 
 struct history {
+	struct history_store *store;
 	size_t max;
 	size_t count;
 	size_t next; /* slot the next line goes to */
-	struct slot slots[];
+	struct history_line *slots[];
 };
 
+size_t
+history_line_cost(size_t cap)
+{
+	return sizeof(struct history_line) + cap;
+}
+
+struct history_store *
+history_store_new(size_t max_bytes)
+{
+	struct history_store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->max_bytes = max_bytes;
+	return s;
+}
+
+void
+history_store_free(struct history_store *s)
+{
+	if (s == NULL)
+		return;
+	assert(s->lines == 0 && s->bytes == 0);
+	free(s);
+}
+
+size_t
+history_store_bytes(const struct history_store *s)
+{
+	return s->bytes;
+}
+
+size_t
+history_store_lines(const struct history_store *s)
+{
+	return s->lines;
+}
+
+static void
+history_link(struct history_store *s, struct history_line *l)
+{
+	l->newer = NULL;
+	l->older = s->newest;
+	if (s->newest != NULL)
+		s->newest->newer = l;
+	else
+		s->oldest = l;
+	s->newest = l;
+}
+
+static void
+history_unlink(struct history_store *s, struct history_line *l)
+{
+	if (l->older != NULL)
+		l->older->newer = l->newer;
+	else
+		s->oldest = l->newer;
+	if (l->newer != NULL)
+		l->newer->older = l->older;
+	else
+		s->newest = l->older;
+}
+
+/* Unlinks and frees a line; its slot is the caller's to clear. */
+static void
+history_drop(struct history_store *s, struct history_line *l)
+{
+	history_unlink(s, l);
+	s->bytes -= history_line_cost(l->cap);
+	s->lines--;
+	free(l);
+}
+
+/* Index of the oldest line of h (h->count > 0). */
+static size_t
+history_first(const struct history *h)
+{
+	return (h->next + h->max - h->count) % h->max;
+}
+
 struct history *
-history_new(size_t max)
+history_new(struct history_store *s, size_t max)
 {
 	struct history *h;
 
-	if (max == 0)
+	if (max == 0 || max > (SIZE_MAX - sizeof(*h)) / sizeof(h->slots[0]))
 		return NULL;
 	h = calloc(1, sizeof(*h) + max * sizeof(h->slots[0]));
 	if (h == NULL)
 		return NULL;
+	h->store = s;
 	h->max = max;
 	return h;
 }
@@ -38,31 +132,68 @@ history_free(struct history *h)
 
 	if (h == NULL)
 		return;
-	for (i = 0; i < h->max; i++)
-		free(h->slots[i].p);
+	for (i = 0; i < h->max; i++) {
+		if (h->slots[i] != NULL)
+			history_drop(h->store, h->slots[i]);
+	}
 	free(h);
+}
+
+/* Drops the oldest lines of the store until it is within its budget. */
+static void
+history_evict(struct history_store *s)
+{
+	while (s->bytes > s->max_bytes) {
+		struct history_line *l = s->oldest;
+		struct history *h = l->ring;
+		size_t first = history_first(h);
+
+		/* A ring's lines are in the store's order: its oldest goes. */
+		assert(h->count > 0 && h->slots[first] == l);
+		h->slots[first] = NULL;
+		h->count--;
+		history_drop(s, l);
+	}
 }
 
 int
 history_add(struct history *h, const char *line, size_t len)
 {
-	struct slot *s = &h->slots[h->next];
+	struct history_store *s = h->store;
+	struct history_line *l = h->slots[h->next];
 
-	if (s->cap < len) {
-		char *p = realloc(s->p, len);
+	if (len > SIZE_MAX - sizeof(*l) ||
+	    history_line_cost(len) > s->max_bytes)
+		return 0;
+	if (l == NULL || l->cap < len) {
+		struct history_line *n = malloc(history_line_cost(len));
 
-		if (p == NULL)
+		if (n == NULL)
 			return -1;
-		s->p = p;
-		s->cap = len;
+		n->cap = len;
+		if (l != NULL) {
+			/* The ring is full: its oldest makes way. */
+			history_drop(s, l);
+			h->count--;
+		}
+		l = n;
+		s->bytes += history_line_cost(l->cap);
+		s->lines++;
+	} else {
+		/* Reused: the oldest line of a full ring becomes its newest. */
+		history_unlink(s, l);
+		h->count--;
 	}
-	/* An empty line into a fresh slot has no buffer to copy to. */
+	l->ring = h;
+	l->len = len;
+	/* An empty line has nothing to copy (and line may be NULL). */
 	if (len > 0)
-		memcpy(s->p, line, len);
-	s->len = len;
+		memcpy(l->data, line, len);
+	history_link(s, l);
+	h->slots[h->next] = l;
 	h->next = (h->next + 1) % h->max;
-	if (h->count < h->max)
-		h->count++;
+	h->count++;
+	history_evict(s);
 	return 0;
 }
 
@@ -75,9 +206,9 @@ history_count(const struct history *h)
 const char *
 history_get(const struct history *h, size_t i, size_t *len)
 {
-	size_t first = (h->next + h->max - h->count) % h->max;
-	const struct slot *s = &h->slots[(first + i) % h->max];
+	const struct history_line *l =
+	    h->slots[(history_first(h) + i) % h->max];
 
-	*len = s->len;
-	return s->p;
+	*len = l->len;
+	return l->data;
 }

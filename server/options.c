@@ -15,6 +15,7 @@ enum {
 	OPT_MAX_JOINS,
 	OPT_MAX_MEMBERS,
 	OPT_HISTORY,
+	OPT_HISTORY_BYTES,
 	OPT_SENDQ,
 	OPT_FLOOD_RATE,
 	OPT_FLOOD_BURST,
@@ -36,6 +37,7 @@ static const struct option long_options[] = {
     {"max-joins", required_argument, NULL, OPT_MAX_JOINS},
     {"max-members", required_argument, NULL, OPT_MAX_MEMBERS},
     {"history", required_argument, NULL, OPT_HISTORY},
+    {"history-bytes", required_argument, NULL, OPT_HISTORY_BYTES},
     {"sendq", required_argument, NULL, OPT_SENDQ},
     {"flood-rate", required_argument, NULL, OPT_FLOOD_RATE},
     {"flood-burst", required_argument, NULL, OPT_FLOOD_BURST},
@@ -54,11 +56,13 @@ options_usage(void)
 	       "[--max-per-addr n]\n"
 	       "                 [--max-channels n] [--max-joins n] "
 	       "[--max-members n]\n"
-	       "                 [--history n] [--sendq bytes] "
-	       "[--flood-rate n] [--flood-burst n]\n"
-	       "                 [--read-budget n] [--reg-timeout sec] "
-	       "[--ping-interval sec]\n"
-	       "                 [--ping-timeout sec] [--errors-max n]\n";
+	       "                 [--history n] [--history-bytes bytes] "
+	       "[--sendq bytes]\n"
+	       "                 [--flood-rate n] [--flood-burst n] "
+	       "[--read-budget n]\n"
+	       "                 [--reg-timeout sec] [--ping-interval sec] "
+	       "[--ping-timeout sec]\n"
+	       "                 [--errors-max n]\n";
 }
 
 /*
@@ -115,6 +119,7 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 		unsigned long long min = 0, max = UINT_MAX;
 		int sized = 0;
 		unsigned *uval = NULL;
+		size_t *zval = NULL;
 
 		switch (ch) {
 		case 'l':
@@ -169,6 +174,11 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			uval = &cfg->chat.history;
 			max = 100000;
 			break;
+		case OPT_HISTORY_BYTES:
+			zval = &cfg->chat.history_bytes;
+			max = (unsigned long long)1 << 40;
+			sized = 1;
+			break;
 		case OPT_SENDQ:
 			min = 64 * 1024;
 			max = (unsigned long long)1 << 32;
@@ -216,6 +226,8 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			return OPTIONS_ERROR;
 		if (uval != NULL)
 			*uval = (unsigned)v;
+		else if (zval != NULL)
+			*zval = (size_t)v;
 		else
 			cfg->sendq_max = (size_t)v;
 	}

@@ -137,6 +137,7 @@ struct server {
 	struct pool *out_pool;
 	struct deadlines *deadlines;
 	struct hmap addrs;
+	struct hmap_key addr_key; /* keys addrs: addresses cannot collide */
 	/*
 	 * The poll set: the fixed entries, then one per connection that is not
 	 * parked, dense (swap-removed), so a poll call and the pass over its
@@ -245,6 +246,7 @@ server_defaults(struct server_config *cfg)
 	cfg->chat.max_joins = 100;
 	cfg->chat.max_members = 10000;
 	cfg->chat.history = 100;
+	cfg->chat.history_bytes = CHAT_HISTORY_BYTES_DEFAULT;
 	cfg->chat.errors_max = 20;
 	cfg->chat.software = VERSION_STRING;
 }
@@ -659,7 +661,7 @@ static struct addr_count *
 addr_find(struct server *s, const char *ip)
 {
 	size_t len = strlen(ip);
-	uint32_t h = hmap_hash(ip, len);
+	uint32_t h = hmap_hash(&s->addr_key, ip, len);
 	struct hmap_node *n;
 
 	for (n = hmap_first(&s->addrs, h); n != NULL; n = hmap_next(n)) {
@@ -723,7 +725,7 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip)
 	if (a->count == 0) {
 		snprintf(a->ip, sizeof(a->ip), "%s", ip);
 		if (hmap_insert(&s->addrs, &a->node,
-		        hmap_hash(a->ip, strlen(a->ip))) < 0) {
+		        hmap_hash(&s->addr_key, a->ip, strlen(a->ip))) < 0) {
 			free(a);
 			close(fd);
 			return;
@@ -1384,6 +1386,7 @@ setup(struct server *s, const struct server_config *cfg)
 	sink.send = sink_send;
 	sink.close = sink_close;
 	sink.random = sink_random;
+	sink_random(s, &s->addr_key, sizeof(s->addr_key));
 	s->chat = chat_new(&cfg->chat, &sink);
 	s->in_pool = pool_new(PROTO_LINE_MAX, SERVER_POOL_KEEP);
 	s->out_pool = pool_new(SERVER_CHUNK_SIZE, SERVER_POOL_KEEP);

@@ -12,6 +12,7 @@
 
 #include "chat.h"
 #include "event.h"
+#include "history.h"
 #include "proto.h"
 
 /* Connection ids the fake can record; the names test needs 125 users. */
@@ -99,6 +100,7 @@ static const struct chat_config cfg_default = {
     .max_joins = 100,
     .max_members = 10000,
     .history = 100,
+    .history_bytes = CHAT_HISTORY_BYTES_DEFAULT,
     .errors_max = 20,
     .software = SOFTWARE,
 };
@@ -804,6 +806,76 @@ test_ext_history(void **state)
 	fake_free(f);
 }
 
+/*
+ * --history-bytes: past the server's budget the oldest lines of any
+ * channel go first, so a quiet channel's old lines make way for a busy
+ * one's new ones.
+ */
+static void
+test_ext_history_budget(void **state)
+{
+	struct chat_config cfg = cfg_default;
+	struct fake *f;
+	char q[PROTO_ID_MAX + 1], b[PROTO_ID_MAX + 1], one[PROTO_LINE_MAX];
+	int i, len;
+
+	(void)state;
+	/* Every message line below is as long as this one: room for three. */
+	len = snprintf(one, sizeof(one), "msg$%s$1$%llu$carol$m1\n",
+	    "V1StGXR8_Z5jdHi6B-myT", (unsigned long long)T0);
+	cfg.history_bytes = 3 * history_line_cost((size_t)len);
+	f = fake_new(&cfg);
+	reg_ext(f, 1, UID_A, "carol");
+	create(f, 1, UID_A, "carol", "q", q);
+	create(f, 1, UID_A, "carol", "b", b);
+	f->now = T0;
+	line(f, 1, "send_msg$" UID_A "$q$q1");
+	line(f, 1, "send_msg$" UID_A "$q$q2");
+	for (i = 1; i <= 3; i++)
+		line(f, 1, "send_msg$" UID_A "$b$b%d", i);
+	take_all(f);
+	reg_ext(f, 2, UID_B, "dave");
+	line(f, 2, "join$" UID_B "$q");
+	expect(f, 2,
+	    "joined$%s$channel$2$q\n"
+	    "names$%s$carol dave\n"
+	    "names_end$%s$2\n"
+	    "history_end$%s$0\n",
+	    q, q, q, q);
+	line(f, 2, "join$" UID_B "$b");
+	expect(f, 2,
+	    "joined$%s$channel$2$b\n"
+	    "names$%s$carol dave\n"
+	    "names_end$%s$2\n"
+	    "msg$%s$1$%llu$carol$b1\n"
+	    "msg$%s$2$%llu$carol$b2\n"
+	    "msg$%s$3$%llu$carol$b3\n"
+	    "history_end$%s$3\n",
+	    b, b, b, b, now(f), b, now(f), b, now(f), b);
+	/* The quiet channel speaks again: the busy one's oldest goes. */
+	line(f, 1, "send_msg$" UID_A "$q$q3");
+	take_all(f);
+	reg_ext(f, 3, UID_C, "erin");
+	line(f, 3, "join$" UID_C "$q");
+	expect(f, 3,
+	    "joined$%s$channel$3$q\n"
+	    "names$%s$carol dave erin\n"
+	    "names_end$%s$3\n"
+	    "msg$%s$3$%llu$carol$q3\n"
+	    "history_end$%s$1\n",
+	    q, q, q, q, now(f), q);
+	line(f, 3, "join$" UID_C "$b");
+	expect(f, 3,
+	    "joined$%s$channel$3$b\n"
+	    "names$%s$carol dave erin\n"
+	    "names_end$%s$3\n"
+	    "msg$%s$2$%llu$carol$b2\n"
+	    "msg$%s$3$%llu$carol$b3\n"
+	    "history_end$%s$2\n",
+	    b, b, b, b, now(f), b, now(f), b);
+	fake_free(f);
+}
+
 static void
 test_ext_history_off(void **state)
 {
@@ -1021,6 +1093,59 @@ test_ext_nick(void **state)
 	take_all(f);
 	line(f, 5, "dm$" UID_E "$alicia$psst");
 	expect(f, 1, "dm$%llu$alice$ALICIA$psst\n", now(f));
+	fake_free(f);
+}
+
+/*
+ * Names that look alike are taken, in reg and nick, for users and for
+ * channels, while every name keeps its spelling and is found in any case.
+ */
+static void
+test_lookalike_names(void **state)
+{
+	static const char *const alikes[] = {
+	    "aIice", "a1ice", "ALICE", "AL1CE", "aiice", "a1lce"};
+	char room[PROTO_ID_MAX + 1];
+	struct fake *f = fake_new(&cfg_default);
+	size_t i;
+
+	(void)state;
+	reg_ext(f, 1, UID_A, "alice");
+	reg_ext(f, 2, UID_B, "bob");
+	conn_open(f, 3, UID_C);
+	hello(f, 3);
+	for (i = 0; i < sizeof(alikes) / sizeof(alikes[0]); i++) {
+		line(f, 3, "reg$%s", alikes[i]);
+		expect(f, 3, "error$name_taken$reg$" TXT_TAKEN ": %s\n",
+		    alikes[i]);
+		line(f, 2, "nick$" UID_B "$%s", alikes[i]);
+		expect(f, 2, "error$name_taken$nick$" TXT_TAKEN ": %s\n",
+		    alikes[i]);
+	}
+	line(f, 3, "reg$b0b");
+	expect(f, 3, "error$name_taken$reg$" TXT_TAKEN ": b0b\n");
+	assert_false(chat_registered(f->chat, 3));
+	/* One's own look-alike is a rename like a change of case. */
+	line(f, 1, "nick$" UID_A "$aIice");
+	expect(f, 1, "nick$%llu$alice$aIice\n", now(f));
+	/* A dm goes to the name as spelled, in any case, not a look-alike. */
+	line(f, 2, "dm$" UID_B "$alice$hi");
+	expect(f, 2, "error$no_such_user$dm$" TXT_NO_USER ": alice\n");
+	line(f, 2, "dm$" UID_B "$AIICE$hi");
+	expect(f, 1, "dm$%llu$bob$aIice$hi\n", now(f));
+	take_all(f);
+	/* Channels: "rn" reads as "m", "0" as "o". */
+	create(f, 2, UID_B, "bob", "modern", room);
+	line(f, 2, "create_chan$" UID_B "$rnodern");
+	expect(
+	    f, 2, "error$channel_exists$create_chan$" TXT_EXISTS ": rnodern\n");
+	line(f, 2, "create_chan$" UID_B "$M0DERN");
+	expect(
+	    f, 2, "error$channel_exists$create_chan$" TXT_EXISTS ": M0DERN\n");
+	line(f, 1, "join$" UID_A "$rnodern");
+	expect(f, 1, "error$no_such_channel$join$" TXT_NO_CHAN ": rnodern\n");
+	assert_int_equal(chat_channel_count(f->chat), 1);
+	assert_int_equal(chat_check(f->chat), 0);
 	fake_free(f);
 }
 
@@ -1302,10 +1427,10 @@ run_unregistered_errors(int ext)
 		nothing(f, 2);
 	}
 	/* A name that is free, at last. */
-	line(f, 1, "reg$b0b");
+	line(f, 1, "reg$dave");
 	if (ext)
-		assert_memory_equal(take(f, 1), "registered$" UID_A "$b0b\n",
-		    strlen("registered$" UID_A "$b0b\n"));
+		assert_memory_equal(take(f, 1), "registered$" UID_A "$dave\n",
+		    strlen("registered$" UID_A "$dave\n"));
 	else
 		expect(f, 1, UID_A "\n");
 	assert_true(chat_registered(f->chat, 1));
@@ -2353,6 +2478,7 @@ main(void)
 	    cmocka_unit_test(test_ext_names_chunking),
 	    cmocka_unit_test(test_ext_history),
 	    cmocka_unit_test(test_ext_history_off),
+	    cmocka_unit_test(test_ext_history_budget),
 	    cmocka_unit_test(test_ext_leave_part),
 	    cmocka_unit_test(test_ext_dm),
 	    cmocka_unit_test(test_ext_act),
@@ -2361,6 +2487,7 @@ main(void)
 	    cmocka_unit_test(test_ping_pong),
 	    cmocka_unit_test(test_errors_registered_base),
 	    cmocka_unit_test(test_errors_registered_ext),
+	    cmocka_unit_test(test_lookalike_names),
 	    cmocka_unit_test(test_errors_unregistered_base),
 	    cmocka_unit_test(test_errors_unregistered_ext),
 	    cmocka_unit_test(test_errors_hello),

@@ -419,6 +419,54 @@ test_verb_is_extended(void **state)
 	assert_false(cmd_verb_is_extended(CMD_COUNT));
 }
 
+/*
+ * The verbs that carry a uid, as the protocol page lists them, and the
+ * decoder agrees: the uid of an encoded command comes back in cmd.uid.
+ */
+static void
+test_verb_has_uid(void **state)
+{
+	static const int want[CMD_COUNT] = {
+	    [CMD_CREATE_CHAN] = 1,
+	    [CMD_JOIN] = 1,
+	    [CMD_LEAVE] = 1,
+	    [CMD_SEND_MSG] = 1,
+	    [CMD_SEND_ACT] = 1,
+	    [CMD_DM] = 1,
+	    [CMD_DM_ACT] = 1,
+	    [CMD_NICK] = 1,
+	    [CMD_LIST] = 1,
+	    [CMD_NAMES] = 1,
+	};
+	char line[PROTO_LINE_MAX];
+	struct cmd in, out;
+	size_t len;
+	int i;
+
+	(void)state;
+	for (i = 0; i < CMD_COUNT; i++) {
+		if (!!cmd_verb_has_uid((enum cmd_verb)i) != want[i])
+			fail_msg("%s: want has_uid=%d",
+			    cmd_verb_name((enum cmd_verb)i), want[i]);
+		if (!want[i])
+			continue;
+		memset(&in, 0, sizeof(in));
+		in.verb = (enum cmd_verb)i;
+		in.uid.p = "127.0.0.1:5";
+		in.uid.len = 11;
+		in.arg.p = "bob";
+		in.arg.len = 3;
+		in.text.p = "hi";
+		in.text.len = 2;
+		len = cmd_encode(line, sizeof(line), &in);
+		assert_true(len > 1);
+		assert_int_equal(cmd_decode(line, len - 1, &out), PROTO_E_NONE);
+		assert_int_equal(out.uid.len, 11);
+		assert_memory_equal(out.uid.p, "127.0.0.1:5", 11);
+	}
+	assert_false(cmd_verb_has_uid(CMD_COUNT));
+}
+
 int
 main(void)
 {
@@ -433,6 +481,7 @@ main(void)
 	    cmocka_unit_test(test_encode_bad_verb),
 	    cmocka_unit_test(test_verb_names),
 	    cmocka_unit_test(test_verb_is_extended),
+	    cmocka_unit_test(test_verb_has_uid),
 	};
 
 	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);

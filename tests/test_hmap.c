@@ -10,6 +10,9 @@
 
 #include "hmap.h"
 
+/* The key of the SipHash reference vectors: bytes 00 to 0f. */
+static const struct hmap_key tkey = {0x0706050403020100u, 0x0f0e0d0c0b0a0908u};
+
 struct item {
 	struct hmap_node node;
 	int key;
@@ -22,7 +25,7 @@ key_hash(int key, int colliding)
 {
 	if (colliding)
 		return (uint32_t)(key % 3);
-	return hmap_hash(&key, sizeof(key));
+	return hmap_hash(&tkey, &key, sizeof(key));
 }
 
 static struct item *
@@ -236,20 +239,25 @@ test_hash_fold(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		fa = hmap_hash_fold(cases[i].a, strlen(cases[i].a));
-		fb = hmap_hash_fold(cases[i].b, strlen(cases[i].b));
+		fa = hmap_hash_fold(&tkey, cases[i].a, strlen(cases[i].a));
+		fb = hmap_hash_fold(&tkey, cases[i].b, strlen(cases[i].b));
 		if (cases[i].fold_equal) {
 			assert_int_equal(fa, fb);
 		} else {
 			assert_int_not_equal(fa, fb);
 		}
 	}
-	assert_int_equal(hmap_hash("alice", 5), hmap_hash_fold("ALICE", 5));
-	assert_int_equal(hmap_hash("a#1", 3), hmap_hash_fold("a#1", 3));
-	assert_int_not_equal(hmap_hash("Alice", 5), hmap_hash("alice", 5));
+	assert_int_equal(
+	    hmap_hash(&tkey, "alice", 5), hmap_hash_fold(&tkey, "ALICE", 5));
+	assert_int_equal(
+	    hmap_hash(&tkey, "a#1", 3), hmap_hash_fold(&tkey, "a#1", 3));
+	assert_int_not_equal(
+	    hmap_hash(&tkey, "Alice", 5), hmap_hash(&tkey, "alice", 5));
 	/* Only len bytes count. */
-	assert_int_equal(hmap_hash("abcX", 3), hmap_hash("abcY", 3));
-	assert_int_equal(hmap_hash_fold("abcX", 3), hmap_hash_fold("ABCy", 3));
+	assert_int_equal(
+	    hmap_hash(&tkey, "abcX", 3), hmap_hash(&tkey, "abcY", 3));
+	assert_int_equal(
+	    hmap_hash_fold(&tkey, "abcX", 3), hmap_hash_fold(&tkey, "ABCy", 3));
 }
 
 /*
@@ -269,7 +277,7 @@ test_hash_spread(void **state)
 	memset(counts, 0, sizeof(counts));
 	for (i = 0; i < N; i++) {
 		len = snprintf(key, sizeof(key), "user%d", i);
-		counts[hmap_hash(key, (size_t)len) & (N - 1)]++;
+		counts[hmap_hash(&tkey, key, (size_t)len) & (N - 1)]++;
 	}
 	for (i = 0; i < N; i++) {
 		if (counts[i] > max)
@@ -280,13 +288,103 @@ test_hash_spread(void **state)
 	max = 0;
 	for (i = 0; i < N; i++) {
 		len = snprintf(key, sizeof(key), "127.0.0.1:%d", 40000 + i);
-		counts[hmap_hash_fold(key, (size_t)len) & (N - 1)]++;
+		counts[hmap_hash_fold(&tkey, key, (size_t)len) & (N - 1)]++;
 	}
 	for (i = 0; i < N; i++) {
 		if (counts[i] > max)
 			max = counts[i];
 	}
 	assert_true(max <= 10);
+}
+
+/* The reference vectors: message i is bytes 00 to i-1 under tkey. */
+static void
+test_siphash_vectors(void **state)
+{
+	static const uint64_t want[16] = {
+	    0x726fdb47dd0e0e31u,
+	    0x74f839c593dc67fdu,
+	    0x0d6c8009d9a94f5au,
+	    0x85676696d7fb7e2du,
+	    0xcf2794e0277187b7u,
+	    0x18765564cd99a68du,
+	    0xcbc9466e58fee3ceu,
+	    0xab0200f58b01d137u,
+	    0x93f5f5799a932462u,
+	    0x9e0082df0ba9e4b0u,
+	    0x7a5dbbc594ddb9f3u,
+	    0xf4b32f46226bada7u,
+	    0x751e8fbc860ee5fbu,
+	    0x14ea5627c0843d90u,
+	    0xf723ca908e7af2eeu,
+	    0xa129ca6149be45e5u,
+	};
+	unsigned char msg[16], kb[HMAP_KEY_SIZE];
+	struct hmap_key k;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(kb); i++)
+		kb[i] = (unsigned char)i;
+	k = hmap_key_from_bytes(kb);
+	assert_true(k.k0 == tkey.k0 && k.k1 == tkey.k1);
+	for (i = 0; i < 16; i++) {
+		if (hmap_siphash(&tkey, msg, i) != want[i])
+			fail_msg("length %zu: %016llx", i,
+			    (unsigned long long)hmap_siphash(&tkey, msg, i));
+		assert_int_equal(hmap_hash(&tkey, msg, i), (uint32_t)want[i]);
+	}
+}
+
+/*
+ * Names chosen to share a bucket under one key are spread by another: who
+ * does not know the key cannot make one chain of them.  Under a fixed key
+ * this collects 512 names whose hashes agree in their low 12 bits (one
+ * bucket of a 4096-bucket table), then hashes them under other keys.
+ */
+static void
+test_keys_differ(void **state)
+{
+	enum { WANT = 512, BITS = 12, BUCKETS = 1 << BITS };
+	static char names[WANT][16];
+	static unsigned counts[BUCKETS];
+	const struct hmap_key other[] = {
+	    {1, 2}, {0x9e3779b97f4a7c15u, 0xbf58476d1ce4e5b9u}, {0, 0}};
+	uint32_t target;
+	unsigned max;
+	size_t found = 0, k, i;
+	long n;
+
+	(void)state;
+	target = hmap_hash_fold(&tkey, "u0", 2) & (BUCKETS - 1);
+	for (n = 0; found < WANT; n++) {
+		int len =
+		    snprintf(names[found], sizeof(names[found]), "u%ld", n);
+
+		if ((hmap_hash_fold(&tkey, names[found], (size_t)len) &
+		        (BUCKETS - 1)) == target)
+			found++;
+	}
+	for (k = 0; k < sizeof(other) / sizeof(other[0]); k++) {
+		memset(counts, 0, sizeof(counts));
+		max = 0;
+		for (i = 0; i < WANT; i++) {
+			uint32_t h = hmap_hash_fold(
+			    &other[k], names[i], strlen(names[i]));
+
+			if (++counts[h & (BUCKETS - 1)] > max)
+				max = counts[h & (BUCKETS - 1)];
+		}
+		/* 512 names in 4096 buckets: a few share one, not 512. */
+		assert_true(max <= 6);
+	}
+	/* And the folded hash is the same under one key whatever the case. */
+	assert_int_equal(
+	    hmap_hash_fold(&other[1], "U0", 2), hmap_hash(&other[1], "u0", 2));
+	assert_int_not_equal(
+	    hmap_hash(&other[0], "u0", 2), hmap_hash(&other[1], "u0", 2));
 }
 
 int
@@ -299,6 +397,8 @@ main(void)
 	    cmocka_unit_test(test_same_hash_chain),
 	    cmocka_unit_test(test_hash_fold),
 	    cmocka_unit_test(test_hash_spread),
+	    cmocka_unit_test(test_siphash_vectors),
+	    cmocka_unit_test(test_keys_differ),
 	};
 
 	return cmocka_run_group_tests_name("hmap", tests, NULL, NULL);

@@ -18,6 +18,9 @@
 #define ID64   NAME32 NAME32
 #define ID65   ID64 "z"
 
+/* Any key will do for these tests. */
+static const struct hmap_key rkey = {0x0123456789abcdefu, 0xfedcba9876543210u};
+
 /* Channel data that records how often it was freed. */
 struct tracked {
 	int *freed;
@@ -157,7 +160,7 @@ test_add_user(void **state)
 	    {6, "", "x", PROTO_E_NAME_TAKEN},
 	    {6, "y", "", PROTO_E_NAME_TAKEN},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *u;
 	size_t i, n = 0;
 	enum proto_code got;
@@ -219,7 +222,7 @@ test_lookup_by_name(void **state)
 	    {"bob", 0, -1},
 	    {"", 0, -1},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *users[2];
 	struct user *got;
 	size_t i, len;
@@ -266,7 +269,7 @@ test_rename_user(void **state)
 	    {0, NAME32, PROTO_E_NAME_TAKEN},
 	    {0, "", PROTO_E_NONE},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *users[2], *u;
 	char names[2][PROTO_NAME_MAX + 1] = {"alice", "bob"};
 	size_t i, j;
@@ -329,7 +332,7 @@ test_add_channel(void **state)
 	    /* A personal name does not block a named channel. */
 	    {"c6", "~" NAME32, REGISTRY_CHANNEL, PROTO_E_NONE},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct channel *c, *const *all;
 	size_t i, n = 0, count;
 	enum proto_code got;
@@ -376,7 +379,7 @@ test_add_channel(void **state)
 static void
 test_personal_not_by_name(void **state)
 {
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *u;
 	struct channel *c;
 
@@ -419,7 +422,7 @@ test_rename_channel(void **state)
 	    {0, NAME33, PROTO_E_NONE},
 	    {0, NAME34, PROTO_E_BAD_ARGS},
 	};
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct channel *chans[3];
 	char names[3][REGISTRY_CHAN_NAME_MAX + 1] = {"#room", "#hall", "~me"};
 	size_t i, j;
@@ -454,7 +457,7 @@ test_rename_channel(void **state)
 static void
 test_join_leave(void **state)
 {
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *a, *b, *c;
 	struct channel *x, *y;
 	struct user *const *m;
@@ -522,7 +525,7 @@ static void
 test_join_many(void **state)
 {
 	enum { NU = 100, NC = 40 };
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *u[NU];
 	struct channel *c[NC];
 	char key[16];
@@ -565,7 +568,7 @@ test_join_many(void **state)
 static void
 test_remove_user(void **state)
 {
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct user *a, *b;
 	struct channel *pa, *pb, *x, *y, *z;
 
@@ -621,7 +624,7 @@ test_remove_user(void **state)
 static void
 test_remove_channel(void **state)
 {
-	struct registry *r = registry_new(tracked_free);
+	struct registry *r = registry_new(tracked_free, &rkey);
 	struct user *a, *b, *c;
 	struct channel *x, *y, *z, *const *all;
 	int freed_x = 0, freed_y = 0;
@@ -683,7 +686,7 @@ static void
 test_free_data(void **state)
 {
 	enum { N = 12 };
-	struct registry *r = registry_new(tracked_free);
+	struct registry *r = registry_new(tracked_free, &rkey);
 	struct user *u;
 	struct channel *c;
 	int freed[N] = {0};
@@ -711,7 +714,7 @@ test_free_data(void **state)
 		assert_int_equal(freed[i], i % 4 != 3);
 
 	/* Without free_data the data stays the caller's. */
-	r = registry_new(NULL);
+	r = registry_new(NULL, &rkey);
 	c = add_chan(r, "c", "#c", REGISTRY_CHANNEL, NULL);
 	channel_set_data(c, &freed[0]);
 	assert_ptr_equal(channel_data(c), &freed[0]);
@@ -724,7 +727,7 @@ static void
 test_channels_array(void **state)
 {
 	enum { N = 37 };
-	struct registry *r = registry_new(NULL);
+	struct registry *r = registry_new(NULL, &rkey);
 	struct channel *c[N], *const *all;
 	int live[N];
 	char key[16];
@@ -1155,7 +1158,7 @@ run_model(uint32_t seed)
 
 	assert_non_null(m);
 	m->seed = seed;
-	m->r = registry_new(tracked_free);
+	m->r = registry_new(tracked_free, &rkey);
 	assert_non_null(m->r);
 	for (step = 0; step < MSTEPS; step++) {
 		/*
@@ -1213,6 +1216,234 @@ test_model(void **state)
 	run_model(20240601u);
 }
 
+/*
+ * Names are unique by skeleton: a look-alike of a user's or named
+ * channel's name is taken, while lookups by name find only the spelling
+ * (in any case) and registry_*_like finds the look-alike.
+ */
+static void
+test_lookalikes(void **state)
+{
+	struct registry *r = registry_new(NULL, &rkey);
+	struct user *alice, *bob, *u;
+	struct channel *mall, *ch, *p;
+
+	(void)state;
+	assert_int_equal(
+	    registry_add_user(r, 1, "u1", 2, "alice", 5, &alice), PROTO_E_NONE);
+	assert_int_equal(
+	    registry_add_user(r, 2, "u2", 2, "bob", 3, &bob), PROTO_E_NONE);
+	assert_int_equal(registry_add_user(r, 3, "u3", 2, "aIice", 5, &u),
+	    PROTO_E_NAME_TAKEN);
+	assert_int_equal(registry_add_user(r, 3, "u3", 2, "a1ice", 5, &u),
+	    PROTO_E_NAME_TAKEN);
+	assert_int_equal(
+	    registry_add_user(r, 3, "u3", 2, "B0B", 3, &u), PROTO_E_NAME_TAKEN);
+	assert_int_equal(registry_user_count(r), 2);
+	assert_ptr_equal(registry_user_by_name(r, "ALICE", 5), alice);
+	assert_null(registry_user_by_name(r, "aIice", 5));
+	assert_ptr_equal(registry_user_like(r, "aIice", 5), alice);
+	assert_ptr_equal(registry_user_like(r, "b0b", 3), bob);
+	assert_null(registry_user_like(r, "carol", 5));
+	assert_null(registry_user_like(r, NAME33 NAME33, 66));
+	/* Renaming: to another's look-alike no, to one's own yes. */
+	assert_int_equal(
+	    registry_rename_user(r, bob, "a1ice", 5), PROTO_E_NAME_TAKEN);
+	assert_string_equal(user_name(bob), "bob");
+	assert_int_equal(
+	    registry_rename_user(r, alice, "AI1ce", 5), PROTO_E_NONE);
+	assert_string_equal(user_name(alice), "AI1ce");
+	assert_ptr_equal(registry_user_by_name(r, "ai1CE", 5), alice);
+	assert_null(registry_user_by_name(r, "alice", 5));
+	assert_ptr_equal(registry_user_like(r, "alice", 5), alice);
+	/* The old skeleton is gone with the old name. */
+	assert_int_equal(registry_rename_user(r, alice, "carol", 5), 0);
+	assert_int_equal(
+	    registry_add_user(r, 3, "u3", 2, "aIice", 5, &u), PROTO_E_NONE);
+
+	/* Named channels alike; personal channels are not in the index. */
+	assert_int_equal(registry_add_channel(r, "c1", 2, "#mall", 5,
+	                     REGISTRY_CHANNEL, NULL, &mall),
+	    PROTO_E_NONE);
+	assert_int_equal(registry_add_channel(r, "c2", 2, "#rnaIl", 6,
+	                     REGISTRY_CHANNEL, NULL, &ch),
+	    PROTO_E_CHANNEL_EXISTS);
+	assert_int_equal(registry_add_channel(r, "c2", 2, "#MA1L", 5,
+	                     REGISTRY_CHANNEL, NULL, &ch),
+	    PROTO_E_CHANNEL_EXISTS);
+	assert_int_equal(registry_add_channel(r, "c2", 2, "#mall", 5,
+	                     REGISTRY_PERSONAL, NULL, &p),
+	    PROTO_E_NONE);
+	assert_ptr_equal(registry_channel_by_name(r, "#MALL", 5), mall);
+	assert_null(registry_channel_by_name(r, "#ma1l", 5));
+	assert_ptr_equal(registry_channel_like(r, "#ma1l", 5), mall);
+	assert_int_equal(registry_add_channel(r, "c3", 2, "#vvall", 6,
+	                     REGISTRY_CHANNEL, NULL, &ch),
+	    PROTO_E_NONE);
+	assert_int_equal(registry_rename_channel(r, ch, "#rnall", 6),
+	    PROTO_E_CHANNEL_EXISTS);
+	assert_int_equal(registry_rename_channel(r, ch, "#wa1l", 5), 0);
+	assert_ptr_equal(registry_channel_by_name(r, "#WA1L", 5), ch);
+	registry_free(r);
+}
+
+/* What registry_each_sharer visited. */
+struct visits {
+	int conns[4096];
+	size_t n;
+};
+
+static void
+visit_cb(void *ctx, struct user *other)
+{
+	struct visits *v = ctx;
+
+	assert_true(v->n < sizeof(v->conns) / sizeof(v->conns[0]));
+	v->conns[v->n++] = user_conn(other);
+}
+
+/* The sharers of u, the slow way: conn -> 1 in seen (size > any conn). */
+static void
+naive_sharers(const struct user *u, unsigned char *seen, size_t size)
+{
+	size_t nch, i, j, nm;
+	struct channel *const *chans = user_channels(u, &nch);
+
+	memset(seen, 0, size);
+	for (i = 0; i < nch; i++) {
+		struct user *const *m = channel_members(chans[i], &nm);
+
+		for (j = 0; j < nm; j++)
+			seen[user_conn(m[j])] = 1;
+	}
+	seen[user_conn(u)] = 0;
+}
+
+/*
+ * Every user sharing a channel, once, in connection order, without the
+ * user itself: channels small and large (bitmaps), connections sparse and
+ * growing, members joining and leaving, checked against the slow way.
+ */
+static void
+test_each_sharer(void **state)
+{
+	enum { USERS = 300, CHANS = 12, CONN_MAX = 2000, ROUNDS = 4000 };
+	static struct user *users[USERS];
+	static struct channel *chans[CHANS];
+	static unsigned char seen[CONN_MAX];
+	static struct visits v;
+	struct registry *r = registry_new(NULL, &rkey);
+	unsigned long long rng = 12345;
+	char name[16], uid[16];
+	size_t i, k, want;
+	int len, conn;
+
+	(void)state;
+	for (i = 0; i < USERS; i++) {
+		/* Sparse connections: growth of the maps is exercised. */
+		conn = (int)(i * 7 % CONN_MAX);
+		len = snprintf(name, sizeof(name), "n%zu", i);
+		snprintf(uid, sizeof(uid), "u%zu", i);
+		assert_int_equal(registry_add_user(r, conn, uid, strlen(uid),
+		                     name, (size_t)len, &users[i]),
+		    PROTO_E_NONE);
+	}
+	for (k = 0; k < CHANS; k++) {
+		len = snprintf(name, sizeof(name), "#c%zu", k);
+		snprintf(uid, sizeof(uid), "c%zu", k);
+		assert_int_equal(
+		    registry_add_channel(r, uid, strlen(uid), name, (size_t)len,
+		        REGISTRY_CHANNEL, NULL, &chans[k]),
+		    PROTO_E_NONE);
+	}
+	for (i = 0; i < ROUNDS; i++) {
+		struct user *u;
+		struct channel *c;
+
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		u = users[(rng >> 33) % USERS];
+		/* Channel k draws about USERS / (k + 1) members. */
+		k = (rng >> 20) % CHANS;
+		c = chans[k];
+		if ((rng >> 12) % (k + 2) == 0)
+			assert_int_equal(registry_join(r, u, c), PROTO_E_NONE);
+		else
+			(void)registry_leave(r, u, c);
+		if (i % 40 != 0)
+			continue;
+		for (k = 0; k < USERS; k += 13) {
+			u = users[k];
+			v.n = 0;
+			naive_sharers(u, seen, sizeof(seen));
+			(void)registry_each_sharer(r, u, visit_cb, &v);
+			for (want = 0, conn = 0; conn < CONN_MAX; conn++)
+				want += seen[conn];
+			assert_int_equal(v.n, want);
+			for (want = 0; want < v.n; want++) {
+				assert_true(seen[v.conns[want]]);
+				assert_true(want == 0 ||
+				    v.conns[want] > v.conns[want - 1]);
+			}
+		}
+	}
+	registry_free(r);
+}
+
+/*
+ * The issue's mass disconnect, counted: 1500 users in the same 99
+ * channels leave one by one, each announced to those sharing a channel.
+ * Visiting every member of every channel (what the chat did) costs 99 x
+ * 1500 x 1500 / 2 = 111 million steps; the bitmaps cost a word per 64
+ * connections per channel and a step per sharer.
+ */
+static void
+test_each_sharer_work(void **state)
+{
+	enum { USERS = 1500, CHANS = 99 };
+	static struct user *users[USERS];
+	static struct channel *chans[CHANS];
+	static struct visits v;
+	struct registry *r = registry_new(NULL, &rkey);
+	unsigned long long steps = 0, naive = 0;
+	char name[16];
+	size_t i, k, nch, nm;
+	int len;
+
+	(void)state;
+	for (i = 0; i < USERS; i++) {
+		len = snprintf(name, sizeof(name), "n%zu", i);
+		assert_int_equal(registry_add_user(r, (int)i, name, (size_t)len,
+		                     name, (size_t)len, &users[i]),
+		    PROTO_E_NONE);
+	}
+	for (k = 0; k < CHANS; k++) {
+		len = snprintf(name, sizeof(name), "#c%zu", k);
+		assert_int_equal(
+		    registry_add_channel(r, name, (size_t)len, name,
+		        (size_t)len, REGISTRY_CHANNEL, NULL, &chans[k]),
+		    PROTO_E_NONE);
+		for (i = 0; i < USERS; i++)
+			assert_int_equal(
+			    registry_join(r, users[i], chans[k]), PROTO_E_NONE);
+	}
+	for (i = 0; i < USERS; i++) {
+		struct channel *const *uc = user_channels(users[i], &nch);
+
+		for (k = 0; k < nch; k++) {
+			(void)channel_members(uc[k], &nm);
+			naive += nm;
+		}
+		v.n = 0;
+		steps += registry_each_sharer(r, users[i], visit_cb, &v);
+		assert_int_equal(v.n, USERS - 1 - i);
+		registry_remove_user(r, users[i]);
+	}
+	assert_true(naive > 100000000ULL);
+	/* 1500 x (99 x 24 words + 24 + sharers): under 5 million. */
+	assert_true(steps < 5000000ULL);
+	registry_free(r);
+}
+
 int
 main(void)
 {
@@ -1230,6 +1461,9 @@ main(void)
 	    cmocka_unit_test(test_free_data),
 	    cmocka_unit_test(test_channels_array),
 	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_lookalikes),
+	    cmocka_unit_test(test_each_sharer),
+	    cmocka_unit_test(test_each_sharer_work),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);

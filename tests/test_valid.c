@@ -327,6 +327,81 @@ test_name_equal(void **state)
 	assert_true(valid_name_equal("bob!", 3, "BOB?", 3));
 }
 
+/* The skeleton table of the protocol page, and pairs that must differ. */
+static void
+test_skeleton(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *skel;
+	} cases[] = {
+	    {"alice", "allce"},
+	    {"aIice", "allce"},
+	    {"a1ice", "allce"},
+	    {"ALICE", "allce"},
+	    {"bob", "bob"},
+	    {"b0b", "bob"},
+	    {"BOB", "bob"},
+	    {"ma1l", "mall"},
+	    {"mall", "mall"},
+	    {"maIl", "mall"},
+	    {"mail", "mall"},
+	    {"rnail", "mall"},
+	    {"RNail", "mall"},
+	    {"vvill", "wlll"},
+	    {"VVill", "wlll"},
+	    {"ru5t", "rust"},
+	    {"#Ru5t", "#rust"},
+	    /* Pairs are taken left to right, each byte once. */
+	    {"rnn", "mn"},
+	    {"rrn", "rm"},
+	    {"vvv", "wv"},
+	    {"r_n", "r_n"},
+	    {"v.v", "v.v"},
+	    /* Letters and digits outside the table stay. */
+	    {"x_y.z-2", "x_y.z-2"},
+	    {"Q9", "q9"},
+	    {"", ""},
+	};
+	static const char *const differ[][2] = {
+	    {"bob", "bop"},
+	    {"alice", "alise"},
+	    {"a-b", "a_b"},
+	    {"a.b", "a-b"},
+	    {"m", "n"},
+	    {"rn", "r"},
+	    {"2", "z"},
+	};
+	char out[64], out2[64];
+	size_t i, n, n2;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(out, 0, sizeof(out));
+		n = valid_skeleton(cases[i].name, strlen(cases[i].name), out);
+		if (n != strlen(cases[i].skel) ||
+		    memcmp(out, cases[i].skel, n) != 0)
+			fail_msg("skeleton of %s: %.*s, want %s", cases[i].name,
+			    (int)n, out, cases[i].skel);
+		/* A skeleton is its own skeleton. */
+		n2 = valid_skeleton(out, n, out2);
+		assert_int_equal(n2, n);
+		assert_memory_equal(out2, out, n);
+	}
+	for (i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
+		n = valid_skeleton(differ[i][0], strlen(differ[i][0]), out);
+		n2 = valid_skeleton(differ[i][1], strlen(differ[i][1]), out2);
+		if (n == n2 && memcmp(out, out2, n) == 0)
+			fail_msg(
+			    "%s and %s look alike", differ[i][0], differ[i][1]);
+	}
+	/* Only len bytes are read and written. */
+	memset(out, '!', sizeof(out));
+	assert_int_equal(valid_skeleton("rnX", 1, out), 1);
+	assert_int_equal(out[0], 'r');
+	assert_int_equal(out[1], '!');
+}
+
 int
 main(void)
 {
@@ -339,6 +414,7 @@ main(void)
 	    cmocka_unit_test(test_token),
 	    cmocka_unit_test(test_name_limits),
 	    cmocka_unit_test(test_name_equal),
+	    cmocka_unit_test(test_skeleton),
 	};
 
 	return cmocka_run_group_tests_name("valid", tests, NULL, NULL);

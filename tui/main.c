@@ -15,6 +15,7 @@
 
 #include "client.h"
 #include "config.h"
+#include "hmap.h"
 #include "input.h"
 #include "keymap.h"
 #include "link.h"
@@ -495,6 +496,7 @@ start_loop(void)
 	struct client_config ccfg;
 	struct client_io io;
 	struct link_cb lcb;
+	struct hmap_key key;
 
 	app.loop = uv_default_loop();
 	memset(&io, 0, sizeof(io));
@@ -512,6 +514,10 @@ start_loop(void)
 	app.link = link_new(app.loop, &lcb);
 	if (app.client == NULL || app.link == NULL)
 		errx(1, "out of memory");
+	/* Member tables keyed at random: names cannot be chosen to collide. */
+	if (uv_random(NULL, NULL, &key, sizeof(key), 0, NULL) < 0)
+		errx(1, "no random source");
+	model_set_hash_key(client_model(app.client), &key);
 	app.input = input_new(app.client);
 	if (app.input == NULL)
 		errx(1, "out of memory");

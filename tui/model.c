@@ -46,6 +46,7 @@ struct model_member {
  */
 struct model_members {
 	struct hmap map;
+	struct hmap_key key; /* the model's, copied */
 	struct model_member *head, *tail;
 	size_t count;
 	const struct model_member *cursor;
@@ -81,6 +82,7 @@ struct model {
 	size_t limit;
 	char self[MODEL_NAME_MAX + 1];
 	size_t self_len;
+	struct hmap_key key; /* of every member table */
 	/* Scratch for sanitised text and for formatted notices. */
 	char text_buf[MODEL_TEXT_MAX];
 	char fmt_buf[MODEL_TEXT_MAX + 1];
@@ -189,6 +191,28 @@ model_free(struct model *m)
 	for (i = 0; i < m->nwins; i++)
 		model_win_free(m->wins[i]);
 	free(m);
+}
+
+void
+model_set_hash_key(struct model *m, const struct hmap_key *key)
+{
+	struct model_member *p;
+	size_t i;
+	int rc;
+
+	m->key = *key;
+	for (i = 0; i < m->nwins; i++) {
+		struct model_members *mem = m->wins[i]->members;
+
+		mem->key = *key;
+		/* Same count, same buckets: relinking cannot fail. */
+		for (p = mem->head; p != NULL; p = p->next) {
+			hmap_remove(&mem->map, &p->node);
+			rc = hmap_insert(&mem->map, &p->node,
+			    hmap_hash_fold(&mem->key, p->name, p->len));
+			(void)rc;
+		}
+	}
 }
 
 void
@@ -317,6 +341,7 @@ model_open(struct model *m, enum model_win_kind kind, const char *key,
 	w = model_win_new(kind, key, key_len, name, name_len);
 	if (w == NULL)
 		return NULL;
+	w->members->key = m->key;
 	m->wins[m->nwins++] = w;
 	return w;
 }
@@ -687,8 +712,8 @@ model_member_find(const struct model_members *mem, const char *name, size_t len)
 	struct hmap_node *n;
 	struct model_member *p;
 
-	for (n = hmap_first(&mem->map, hmap_hash_fold(name, len)); n != NULL;
-	     n = hmap_next(n)) {
+	for (n = hmap_first(&mem->map, hmap_hash_fold(&mem->key, name, len));
+	     n != NULL; n = hmap_next(n)) {
 		p = HMAP_ENTRY(n, struct model_member, node);
 		if (valid_name_equal(p->name, p->len, name, len))
 			return p;
@@ -754,7 +779,8 @@ model_member_add(struct model_win *w, const char *name, size_t len)
 	memcpy(p->name, clean, n + 1);
 	p->len = n;
 	p->stale = 0;
-	if (hmap_insert(&mem->map, &p->node, hmap_hash_fold(clean, n)) < 0) {
+	if (hmap_insert(
+	        &mem->map, &p->node, hmap_hash_fold(&mem->key, clean, n)) < 0) {
 		free(p);
 		return -1;
 	}
@@ -856,7 +882,8 @@ model_member_rename(struct model_win *w, const char *old, size_t old_len,
 	hmap_remove(&mem->map, &p->node);
 	/* The table keeps its buckets while it has a member: this cannot fail.
 	 */
-	(void)hmap_insert(&mem->map, &q->node, hmap_hash_fold(clean, n));
+	(void)hmap_insert(
+	    &mem->map, &q->node, hmap_hash_fold(&mem->key, clean, n));
 	mem->cursor = NULL;
 	free(p);
 	return 1;

@@ -66,12 +66,20 @@ struct model_line {
 
 struct model;
 struct model_win;
+struct hmap_key;
 
 /* A model with only the status window; scrollback is clamped to the limits
  * above. */
 struct model *model_new(size_t scrollback);
 /* model_free(NULL) does nothing. */
 void model_free(struct model *m);
+
+/*
+ * The key of the member name tables (copied), from the random source at
+ * start, so that a server or users cannot choose names that share a
+ * bucket.  Until it is set the key is all zero.
+ */
+void model_set_hash_key(struct model *m, const struct hmap_key *key);
 
 /* This user's name, for SELF and MENTION flags; copied. */
 void model_set_self(struct model *m, const char *name, size_t len);

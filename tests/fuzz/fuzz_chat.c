@@ -662,6 +662,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .max_joins = 5,
 	    .max_members = 4,
 	    .history = 3,
+	    /* Room for about eight short lines: eviction across channels. */
+	    .history_bytes = 640,
 	    .errors_max = 12,
 	    .software = "txt-chatd/fuzz",
 	};
@@ -674,6 +676,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Other limits: none at all, or the defaults' history. */
 		cfg.errors_max = data[1] & 1 ? 0 : 3;
 		cfg.history = data[1] & 2 ? 0 : 100;
+		cfg.history_bytes = data[1] & 16 ? 0 : (size_t)1 << 20;
 		cfg.max_joins = 1 + data[1] % 8;
 		cfg.max_members = data[1] & 4 ? 1 : 10000;
 		cfg.max_channels = data[1] & 8 ? 0 : 4096;
