@@ -10,9 +10,11 @@
 
 /*
  * The client decides everything the program does with the server and with
- * what the user types; the I/O shell (main.c, net.c, ui.c) only moves
- * bytes and keys and calls these functions.  Times are wall-clock
- * milliseconds since the epoch, passed in by the shell.
+ * what the user types; the I/O shell (main.c, link.c, ui.c) only moves
+ * bytes and keys and calls these functions.  Its rules live in client.c
+ * (the session), client_event.c (server lines) and client_cmd.c (typed
+ * lines).  Times are wall-clock milliseconds since the epoch, passed in by
+ * the shell.
  */
 
 /* Silence from the server, in ms, before the client sends a ping. */
