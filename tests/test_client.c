@@ -31,7 +31,6 @@ struct fake {
 	size_t nsent;
 	int drops;
 	char why[64];
-	int quits;
 };
 
 static void
@@ -58,14 +57,6 @@ fake_drop(void *ctx, const char *why)
 
 	f->drops++;
 	snprintf(f->why, sizeof(f->why), "%s", why);
-}
-
-static void
-fake_quit(void *ctx)
-{
-	struct fake *f = ctx;
-
-	f->quits++;
 }
 
 static void
@@ -207,7 +198,6 @@ env_start(struct env *e, const char *name, size_t scrollback)
 	io.ctx = &e->f;
 	io.send = fake_send;
 	io.drop = fake_drop;
-	io.quit = fake_quit;
 	e->c = client_new(&cfg, &io);
 	assert_non_null(e->c);
 	e->m = client_model(e->c);
@@ -1320,9 +1310,10 @@ test_input_offline(void **state)
 	assert_int_equal(type(&e, "/clear"), CLIENT_INPUT_DONE);
 	assert_int_equal(line_count(w), 0);
 	/* /quit offline just quits. */
+	assert_int_equal(client_quitting(e.c), 0);
 	assert_int_equal(type(&e, "/quit bye"), CLIENT_INPUT_DONE);
 	assert_nothing_sent(&e.f);
-	assert_int_equal(e.f.quits, 1);
+	assert_int_equal(client_quitting(e.c), 1);
 	env_end(&e);
 }
 
@@ -1441,9 +1432,9 @@ test_slash_commands(void **state)
 	assert_nothing_sent(&e.f);
 	/* /quit: the reason goes, then the program ends. */
 	assert_int_equal(type(&e, "/quit"), CLIENT_INPUT_DONE);
+	assert_int_equal(client_quitting(e.c), 1);
 	assert_int_equal(type(&e, "/quit see you $soon"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "quit", "quit$see you $soon");
-	assert_int_equal(e.f.quits, 2);
 	env_end(&e);
 }
 
@@ -1469,7 +1460,7 @@ test_quit_reason_limit(void **state)
 	assert_string_equal(last_text(status(&e)),
 	    "the reason is 257 bytes; the server takes at most 256");
 	assert_int_equal(type(&e, "/quit a\x1b"), CLIENT_INPUT_KEEP);
-	assert_int_equal(e.f.quits, 1);
+	assert_int_equal(client_quitting(e.c), 1);
 	env_end(&e);
 }
 
@@ -1599,6 +1590,39 @@ test_ingest_100k(void **state)
 	env_end(&e);
 }
 
+/*
+ * Quitting is the client's answer, not a call back into the shell: the
+ * shell asks client_quitting() once it is out of its key loop.
+ */
+static void
+test_quit_is_a_request(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	/* Offline: nothing to tell, the request stands. */
+	client_quit(e.c, "terminated", 1000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(client_quitting(e.c), 1);
+	env_end(&e);
+
+	env_online(&e);
+	assert_int_equal(client_quitting(e.c), 0);
+	client_quit(e.c, "terminated", 1000);
+	assert_sent(&e.f, "quit$terminated");
+	assert_int_equal(client_quitting(e.c), 1);
+	/* Asked twice (a signal after Ctrl-C), the server is told once. */
+	client_quit(e.c, NULL, 1000);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+
+	env_online(&e);
+	client_quit(e.c, NULL, 1000);
+	assert_sent(&e.f, "quit");
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -1628,6 +1652,7 @@ main(void)
 	    cmocka_unit_test(test_quit_reason_limit),
 	    cmocka_unit_test(test_hostile_lines),
 	    cmocka_unit_test(test_ingest_100k),
+	    cmocka_unit_test(test_quit_is_a_request),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

@@ -521,3 +521,26 @@ client_tick(struct client *c, uint64_t now)
 		c->ping_sent = now;
 	}
 }
+
+void
+client_quit(struct client *c, const char *reason, uint64_t now)
+{
+	struct slice r = client_none;
+
+	if (c->quitting)
+		return;
+	if (reason != NULL)
+		r = client_slice(reason, strlen(reason));
+	if (r.len > PROTO_REASON_MAX)
+		r.len = PROTO_REASON_MAX;
+	/* Quitting needs no server; one that is there is told why. */
+	if (c->state >= CLIENT_HELLO)
+		(void)client_send(c, CMD_QUIT, client_none, r, now);
+	c->quitting = 1;
+}
+
+int
+client_quitting(const struct client *c)
+{
+	return c->quitting;
+}

@@ -45,8 +45,6 @@ struct client_io {
 	/* Closes the connection (the server stopped answering); the shell
 	 * reconnects. */
 	void (*drop)(void *ctx, const char *why);
-	/* Ends the program after the lines already queued are sent. */
-	void (*quit)(void *ctx);
 };
 
 struct client_config {
@@ -107,6 +105,19 @@ enum client_input_result {
  */
 enum client_input_result client_input(
     struct client *c, const char *utf8, size_t len, uint64_t now);
+
+/*
+ * The user quits (the shell's Ctrl-C twice, or a signal): a server that is
+ * there is told, with reason if not NULL (cut to PROTO_REASON_MAX), and
+ * client_quitting() says so from now on.
+ */
+void client_quit(struct client *c, const char *reason, uint64_t now);
+/*
+ * Non-zero once the user asked to quit, by /quit or client_quit(): the
+ * shell ends the program when it is back in its own loop, after the key
+ * being handled, once the lines queued are sent.
+ */
+int client_quitting(const struct client *c);
 
 /*
  * When the shell must call client_tick next (wall clock ms), or UINT64_MAX

@@ -270,7 +270,7 @@ client_cmd_quit(struct client *c, const struct slash *s, uint64_t now)
 	if (c->state >= CLIENT_HELLO &&
 	    client_send(c, CMD_QUIT, client_none, s->text, now) < 0)
 		return CLIENT_INPUT_KEEP;
-	c->io.quit(c->io.ctx);
+	c->quitting = 1;
 	return CLIENT_INPUT_DONE;
 }
 

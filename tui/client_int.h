@@ -90,6 +90,7 @@ struct client {
 	size_t waits_count;
 	int joined_follows; /* registered or created: the next joined is theirs
 	                     */
+	int quitting; /* the user asked to quit: the shell ends the program */
 };
 
 /* An empty field. */
