@@ -1175,6 +1175,7 @@ test_keepalive(void **state)
 	client_disconnected(e.c, "server not responding", t + 1000, t + 6000);
 	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
 	client_connected(e.c, 200000);
+	feed(&e, "hello$1$3072$32$txt-chatd/0.1.0", 200000);
 	fake_clear(&e.f);
 	assert_int_equal(client_next_tick(e.c), 200000 + CLIENT_PING_IDLE_MS);
 	/* A late line after the deadline passed still drops at once. */
@@ -1623,6 +1624,123 @@ test_quit_is_a_request(void **state)
 	env_end(&e);
 }
 
+/* Something else on the port: what it said is shown, and it is left. */
+static void
+test_wrong_server_answer(void **state)
+{
+	struct env e;
+	struct model_line l;
+	char line[200];
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	client_connecting(e.c, "localhost:22", 1000);
+	client_connected(e.c, 1000);
+	fake_clear(&e.f);
+	/* A txt-chatd's welcome is not a stranger's answer. */
+	feed(&e, PROTO_WELCOME, 1000);
+	assert_int_equal(e.f.drops, 0);
+	feed(&e, "SSH-2.0-OpenSSH_9.2p1 Debian", 1000);
+	assert_int_equal(e.f.drops, 1);
+	assert_string_equal(e.f.why, "not a txt-chatd server");
+	assert_string_equal(last_text(status(&e)),
+	    "localhost:22 is not a txt-chatd server: it answered "
+	    "\"SSH-2.0-OpenSSH_9.2p1 Debian\" (txt-chat -s HOST:PORT picks "
+	    "another)");
+	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
+	client_disconnected(e.c, "not a txt-chatd server", 1000, 2000);
+
+	/* A long answer is cut; an escape in it is shown, not obeyed. */
+	client_connecting(e.c, "localhost:80", 3000);
+	client_connected(e.c, 3000);
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	memcpy(line, "HTTP/1.1 400 \x1b[2J", 17);
+	feed(&e, line, 3000);
+	assert_int_equal(e.f.drops, 2);
+	l = last_line(status(&e));
+	assert_int_equal(l.kind, MODEL_LINE_ERROR);
+	assert_null(strchr(l.text, '\x1b'));
+	assert_non_null(strstr(l.text, "HTTP/1.1 400"));
+	assert_non_null(strstr(l.text, "xxx...\""));
+	/* Uncut, the 199 bytes alone would pass 200. */
+	assert_true(strlen(l.text) < 200);
+	env_end(&e);
+}
+
+/* Nothing answers hello: said after CLIENT_HELLO_TIMEOUT_MS, and left. */
+static void
+test_hello_timeout(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	client_connecting(e.c, "localhost:7000", 1000);
+	client_connected(e.c, 1000);
+	fake_clear(&e.f);
+	assert_int_equal(client_next_tick(e.c), 1000 + CLIENT_HELLO_TIMEOUT_MS);
+	client_tick(e.c, 1000 + CLIENT_HELLO_TIMEOUT_MS - 1);
+	assert_int_equal(e.f.drops, 0);
+	client_tick(e.c, 1000 + CLIENT_HELLO_TIMEOUT_MS);
+	assert_int_equal(e.f.drops, 1);
+	assert_string_equal(e.f.why, "no answer to hello");
+	assert_has_line(status(&e), MODEL_LINE_ERROR,
+	    "no answer from localhost:7000 after 5 s");
+	assert_nothing_sent(&e.f);
+	client_disconnected(e.c, "no answer to hello", 7000, 8000);
+	/* Answered in time: no hello deadline, keepalive only. */
+	client_connecting(e.c, "localhost:7000", 9000);
+	client_connected(e.c, 9000);
+	feed(&e, "hello$1$3072$32$txt-chatd/0.1.0", 9100);
+	assert_int_equal(client_next_tick(e.c), 9100 + CLIENT_PING_IDLE_MS);
+	client_tick(e.c, 9000 + CLIENT_HELLO_TIMEOUT_MS);
+	assert_int_equal(e.f.drops, 1);
+	env_end(&e);
+}
+
+/*
+ * The reconnect back-off counts connections that did not register, TCP
+ * connects included: only a registration starts it again.
+ */
+static void
+test_failures_count_until_registered(void **state)
+{
+	struct env e;
+	unsigned i;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	assert_int_equal(client_failures(e.c), 0);
+	/* Refused. */
+	client_connecting(e.c, "localhost:7000", 1000);
+	client_disconnected(e.c, "connection refused", 1000, 2000);
+	assert_int_equal(client_failures(e.c), 1);
+	/* Accepted and closed: a failure too. */
+	client_connecting(e.c, "localhost:7000", 2000);
+	client_connected(e.c, 2000);
+	client_disconnected(e.c, "server closed the connection", 2000, 4000);
+	assert_int_equal(client_failures(e.c), 2);
+	/* Hello answered, but no registration. */
+	client_connecting(e.c, "localhost:7000", 4000);
+	client_connected(e.c, 4000);
+	feed(&e, "hello$1$3072$32$txt-chatd/0.1.0", 4000);
+	client_disconnected(e.c, "server closed the connection", 4000, 8000);
+	assert_int_equal(client_failures(e.c), 3);
+	/* Registered: back to the start, and losing it is no failure. */
+	env_register(&e, UID);
+	assert_int_equal(client_failures(e.c), 0);
+	client_disconnected(e.c, "server closed the connection", 9000, 10000);
+	assert_int_equal(client_failures(e.c), 0);
+	/* Counted up to the limit. */
+	for (i = 0; i < 2 * CLIENT_FAILURES_MAX; i++) {
+		client_connecting(e.c, "localhost:7000", 10000);
+		client_disconnected(e.c, "connection refused", 10000, 11000);
+	}
+	assert_int_equal(client_failures(e.c), CLIENT_FAILURES_MAX);
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -1653,6 +1771,9 @@ main(void)
 	    cmocka_unit_test(test_hostile_lines),
 	    cmocka_unit_test(test_ingest_100k),
 	    cmocka_unit_test(test_quit_is_a_request),
+	    cmocka_unit_test(test_wrong_server_answer),
+	    cmocka_unit_test(test_hello_timeout),
+	    cmocka_unit_test(test_failures_count_until_registered),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

@@ -391,6 +391,7 @@ client_chan_win(const struct client *c, struct slice chan)
 void
 client_connecting(struct client *c, const char *server, uint64_t now)
 {
+	snprintf(c->server, sizeof(c->server), "%s", server);
 	c->state = CLIENT_CONNECTING;
 	client_note(c, NULL, now, MODEL_LINE_INFO, "connecting to %s", server);
 }
@@ -401,6 +402,7 @@ client_connected(struct client *c, uint64_t now)
 	static const struct slice version = {"1", 1};
 
 	c->state = CLIENT_HELLO;
+	c->hello_by = now + CLIENT_HELLO_TIMEOUT_MS;
 	c->last_rx = now;
 	c->reg_out = 0;
 	c->reg_retry_at = UINT64_MAX;
@@ -436,6 +438,9 @@ client_disconnected(
 		model_win_set_joined(w, 0);
 		model_members_clear(w);
 	}
+	/* Only a registration counts as a server that works. */
+	if (c->state != CLIENT_ONLINE && c->failures < CLIENT_FAILURES_MAX)
+		c->failures++;
 	c->state = CLIENT_OFFLINE;
 	c->reg_retry_at = UINT64_MAX;
 	c->reg_out = 0;
@@ -476,6 +481,12 @@ client_ping_deadline(const struct client *c)
 	return from + CLIENT_PING_TIMEOUT_MS;
 }
 
+unsigned
+client_failures(const struct client *c)
+{
+	return c->failures;
+}
+
 uint64_t
 client_next_tick(const struct client *c)
 {
@@ -483,6 +494,9 @@ client_next_tick(const struct client *c)
 
 	if (c->state < CLIENT_HELLO || c->dropped)
 		return UINT64_MAX;
+	if (c->state == CLIENT_HELLO &&
+	    c->hello_by < c->last_rx + CLIENT_PING_IDLE_MS)
+		return c->hello_by;
 	if (c->ping_out)
 		t = client_ping_deadline(c);
 	else
@@ -498,6 +512,15 @@ client_tick(struct client *c, uint64_t now)
 
 	if (c->state < CLIENT_HELLO || c->dropped)
 		return;
+	if (c->state == CLIENT_HELLO && now >= c->hello_by) {
+		client_note_both(c, now, MODEL_LINE_ERROR,
+		    "no answer from %s after %d s: is a txt-chatd server "
+		    "listening there? (txt-chat -s HOST:PORT picks another)",
+		    c->server, CLIENT_HELLO_TIMEOUT_MS / 1000);
+		c->dropped = 1;
+		c->io.drop(c->io.ctx, "no answer to hello");
+		return;
+	}
 	if (c->state == CLIENT_REGISTERING && now >= c->reg_retry_at) {
 		c->reg_retry_at = UINT64_MAX;
 		client_register(c, now);

@@ -28,6 +28,18 @@
  * the server has not yet found dead.
  */
 #define CLIENT_REG_RETRY_MS 5000
+/*
+ * Time, in ms, a new connection gets to answer hello before the client
+ * says that nothing did and tries again later: a port where something
+ * else listens must not leave the user waiting without a word.
+ */
+#define CLIENT_HELLO_TIMEOUT_MS 5000
+/* Bytes of what answered instead of a txt-chatd quoted in the notice. */
+#define CLIENT_ANSWER_QUOTE_MAX 60
+/* Bytes of the server's "host:port" kept for notices, no terminator. */
+#define CLIENT_SERVER_MAX 263
+/* Connections in a row that did not register, counted up to this. */
+#define CLIENT_FAILURES_MAX 30
 
 enum client_state {
 	CLIENT_OFFLINE,     /* not connected; the shell retries */
@@ -76,6 +88,15 @@ size_t client_member_count(const struct client *c);
  * yet: still on their way, or held back by its flood control.
  */
 unsigned client_unechoed(const struct client *c);
+
+/*
+ * Connections in a row that ended without registering (refused, closed,
+ * not a txt-chatd, no answer), not counting the one being reported to
+ * client_disconnected(); 0 again once registered.  The shell's reconnect
+ * back-off grows with it, so that a server that accepts and closes is not
+ * connected to once a second forever.  At most CLIENT_FAILURES_MAX.
+ */
+unsigned client_failures(const struct client *c);
 
 /* The shell started connecting to server ("host:port"). */
 void client_connecting(struct client *c, const char *server, uint64_t now);

@@ -22,6 +22,7 @@ client_line_too_long(struct client *c, uint64_t now)
 static void
 client_on_hello(struct client *c, const struct event *ev, uint64_t now)
 {
+	c->hello_by = UINT64_MAX;
 	/* A limit this side cannot send, or none at all, is not taken. */
 	if (ev->text_max > 0 && ev->text_max < PROTO_TEXT_MAX)
 		c->text_max = (size_t)ev->text_max;
@@ -67,6 +68,7 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	model_set_self(c->m, c->name, c->name_len);
 	c->state = CLIENT_ONLINE;
 	c->was_online = 1;
+	c->failures = 0;
 	c->reg_out = 0;
 	c->reg_retry_at = UINT64_MAX;
 	/* The personal channel's join sequence comes next. */
@@ -613,6 +615,34 @@ client_on_bad(struct client *c, const char *line, size_t len,
 	    (int)n, line);
 }
 
+/* The base-mode welcome line, which a txt-chatd sends before anything. */
+static int
+client_is_welcome(const char *line, size_t len)
+{
+	return len == sizeof(PROTO_WELCOME) - 1 &&
+	    memcmp(line, PROTO_WELCOME, len) == 0;
+}
+
+/*
+ * Something else answered on the server's port (an SSH or HTTP server,
+ * say): its first line, cut short, is shown (the model makes it safe to
+ * draw), and the connection goes; the shell tries again later, backing
+ * off since no registration came of it.
+ */
+static void
+client_on_stranger(struct client *c, const char *line, size_t len, uint64_t now)
+{
+	size_t n =
+	    len > CLIENT_ANSWER_QUOTE_MAX ? CLIENT_ANSWER_QUOTE_MAX : len;
+
+	client_note_both(c, now, MODEL_LINE_ERROR,
+	    "%s is not a txt-chatd server: it answered \"%.*s%s\" "
+	    "(txt-chat -s HOST:PORT picks another)",
+	    c->server, (int)n, line, n < len ? "..." : "");
+	c->dropped = 1;
+	c->io.drop(c->io.ctx, "not a txt-chatd server");
+}
+
 static void
 client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 {
@@ -707,6 +737,8 @@ client_line(struct client *c, const char *line, size_t len, uint64_t now)
 			client_on_hello(c, &ev, now);
 		else if (code == PROTO_E_NONE && ev.kind == EV_ERROR)
 			client_on_error(c, &ev, now);
+		else if (code != PROTO_E_NONE && !client_is_welcome(line, len))
+			client_on_stranger(c, line, len, now);
 		return;
 	}
 	if (code != PROTO_E_NONE) {

@@ -61,6 +61,12 @@ struct client {
 	uint64_t ping_sent;
 	int ping_out;
 	int dropped;
+	/* The server as given, for notices about what answered there. */
+	char server[CLIENT_SERVER_MAX + 1];
+	/* Connections that ended unregistered since the last registration. */
+	unsigned failures;
+	/* When hello must have been answered (CLIENT_HELLO only). */
+	uint64_t hello_by;
 	/* Registered once: a name taken on reconnecting is asked for again. */
 	int was_online;
 	uint64_t reg_retry_at; /* UINT64_MAX: none */

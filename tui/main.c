@@ -44,7 +44,6 @@ struct app {
 	uv_timer_t key_timer;
 	uv_prepare_t redraw;
 	uint64_t tick_at;      /* when tick_timer fires, or UINT64_MAX */
-	unsigned attempts;     /* connection attempts since the last success */
 	int dirty;             /* the screen needs a redraw */
 	int repaint;           /* ... of every cell */
 	int keyed;             /* ... because of a key: draw at once */
@@ -210,15 +209,20 @@ shut_down(struct app *a)
 
 static void on_retry(uv_timer_t *t);
 
+/*
+ * The delay grows with every connection that ended without registering
+ * (the client counts them), not only with failed connects: a server that
+ * accepts and closes, or something else on the port, is not connected to
+ * once a second forever.
+ */
 static void
 schedule_retry(struct app *a, const char *why)
 {
-	uint64_t delay = link_backoff_ms(a->attempts, (uint32_t)rand());
+	uint64_t delay =
+	    link_backoff_ms(client_failures(a->client), (uint32_t)rand());
 
 	if (a->quitting)
 		return;
-	if (a->attempts < 30)
-		a->attempts++;
 	client_disconnected(a->client, why, now_ms(), now_ms() + delay);
 	uv_timer_start(&a->retry_timer, on_retry, delay, 0);
 	a->dirty = 1;
@@ -249,7 +253,6 @@ on_connected(void *ctx)
 {
 	struct app *a = ctx;
 
-	a->attempts = 0;
 	client_connected(a->client, now_ms());
 	a->dirty = 1;
 }

@@ -18,6 +18,12 @@
  * the message "go" the scenario plays, and a last marker line says it is
  * over.  Afterwards messages are echoed, pings answered, joins granted.
  * When the client leaves, the fake server exits.
+ *
+ * The scenarios "banner", "silent" and "slam" are something else that
+ * listens on the port, for any number of connections in turn: an SSH
+ * server's greeting, a listener that never says a word, and one that
+ * accepts and closes at once.  Each connection is logged as "accept N" on
+ * standard error, so a test can count the client's attempts.
  */
 
 /* Bytes of one line from the client, counting the LF. */
@@ -60,6 +66,7 @@ usage(void)
 {
 	fputs("usage: fakesrv scenario [flood-lines]\n"
 	      "scenarios: calm escapes utf8 wide long junk flood\n"
+	      "           banner silent slam (not a txt-chatd)\n"
 	      "prints \"listening on 127.0.0.1:PORT\" on standard error\n",
 	    stderr);
 	exit(2);
@@ -494,6 +501,39 @@ serve(struct fakesrv *s, long long end)
 	return 0;
 }
 
+/* The SSH server's greeting, for the "banner" scenario. */
+#define FAKESRV_BANNER "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
+
+static int
+is_stranger(const char *scenario)
+{
+	return strcmp(scenario, "banner") == 0 ||
+	    strcmp(scenario, "silent") == 0 || strcmp(scenario, "slam") == 0;
+}
+
+/*
+ * One connection of a stranger scenario: the greeting if any, then what
+ * the client sends is read and dropped until it closes (or the end).
+ */
+static void
+stranger(int fd, const char *scenario, long long end)
+{
+	char buf[FAKESRV_LINE_MAX];
+	struct pollfd p = {fd, POLLIN, 0};
+
+	if (strcmp(scenario, "slam") == 0)
+		return;
+	if (strcmp(scenario, "banner") == 0 &&
+	    write(fd, FAKESRV_BANNER, sizeof(FAKESRV_BANNER) - 1) < 0)
+		return;
+	while (!stop_flag && mono_ms() < end) {
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			return;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -529,6 +569,24 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "listening on 127.0.0.1:%d\n", ntohs(sa.sin_port));
+	if (is_stranger(s.scenario)) {
+		unsigned long n = 0;
+
+		while (!stop_flag && mono_ms() < end) {
+			struct pollfd p = {lfd, POLLIN, 0};
+
+			if (poll(&p, 1, 1000) <= 0)
+				continue;
+			s.fd = accept(lfd, NULL, NULL);
+			if (s.fd < 0)
+				continue;
+			fprintf(stderr, "accept %lu\n", ++n);
+			stranger(s.fd, s.scenario, end);
+			close(s.fd);
+		}
+		close(lfd);
+		return 0;
+	}
 	/* One client: when it leaves, so does the fake server. */
 	while (!stop_flag && mono_ms() < end) {
 		struct pollfd p = {lfd, POLLIN, 0};
