@@ -592,10 +592,12 @@ test_reconnect_new_ids(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 3);
 	w = chan(&e, RUST);
+	type(&e, "/join " BOBUID);
 	feed(&e, "joined$" BOBUID "$personal$2$~bob", 2000);
 	feed(&e, "history_end$" BOBUID "$0", 2000);
 	bob = model_find(e.m, MODEL_WIN_PERSONAL, BOBUID, strlen(BOBUID));
 	assert_non_null(bob);
+	model_select(e.m, model_win_index(e.m, w));
 	/* A DM window is not rejoined. */
 	feed(&e, "dm$1$dave$carol$hi", 2000);
 	fake_clear(&e.f);
@@ -845,8 +847,11 @@ test_join_part_quit_nick(void **state)
 	(void)state;
 	env_online(&e);
 	own = model_win_at(e.m, 1);
+	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
+	type(&e, "/join dev");
+	fake_clear(&e.f);
 	feed(&e, "joined$D$channel$2$dev", 2000);
 	feed(&e, "names$D$carol bob", 2000);
 	feed(&e, "names_end$D$2", 2000);
@@ -903,6 +908,8 @@ test_join_part_quit_nick(void **state)
 	 * there, in the user's terms, and once in the status window. */
 	model_select(e.m, model_win_index(e.m, w));
 	n = line_count(w);
+	type(&e, "/nick caz");
+	assert_sent(&e.f, "nick$" UID "$caz");
 	feed(&e, "nick$5003$carol$caz", 5003);
 	assert_string_equal(client_name(e.c), "caz");
 	assert_string_equal(model_self(e.m), "caz");
@@ -916,10 +923,14 @@ test_join_part_quit_nick(void **state)
 	 * there too. */
 	model_select(e.m, model_win_index(e.m, dm));
 	n = line_count(dm);
+	type(&e, "/nick carol");
+	fake_clear(&e.f);
 	feed(&e, "nick$5003$caz$carol", 5003);
 	assert_int_equal(line_count(dm), n + 1);
 	assert_string_equal(last_text(dm), "you are now known as carol");
 	assert_string_equal(last_text(w), "you are now known as carol");
+	type(&e, "/nick caz");
+	fake_clear(&e.f);
 	feed(&e, "nick$5003$carol$caz", 5003);
 	feed(&e, "msg$" RUST "$1$5004$caz$me now", 5004);
 	assert_int_equal(last_line(w).flags, MODEL_FLAG_SELF);
@@ -993,6 +1004,8 @@ test_left_closed(void **state)
 	/* And in the window the user is now in. */
 	assert_string_equal(last_text(current(&e)), "you left #rust");
 	/* A channel closed under us stays, not joined. */
+	type(&e, "/join " BOBUID);
+	fake_clear(&e.f);
 	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
 	feed(&e, "names$" BOBUID "$bob carol", 3000);
 	feed(&e, "names_end$" BOBUID "$2", 3000);
@@ -1508,9 +1521,10 @@ test_hostile_lines(void **state)
 	feed(&e, "join$" RUST "$1$\x1b]0;pwned\x07", 3000);
 	assert_string_equal(
 	    last_text(w), "\xE2\x90\x9B]0;pwned\xE2\x90\x87 joined");
-	/* A message for a channel without a window opens one, unshown. */
+	/* A message for a channel without a window opens none. */
+	n = model_win_count(e.m);
 	feed(&e, "msg$Q$1$3000$zed$surprise", 3000);
-	assert_string_equal(last_text(chan(&e, "Q")), "surprise");
+	assert_int_equal(model_win_count(e.m), n);
 	assert_ptr_equal(current(&e), w);
 	/* A 100 KB line the shell passes anyway is cut, not trusted. */
 	big = malloc(100 * 1024 + 1);
@@ -1565,7 +1579,9 @@ test_ingest_100k(void **state)
 	(void)state;
 	env_start(&e, "carol", 1000);
 	env_register(&e, UID);
+	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
+	model_select(e.m, 0);
 	w = chan(&e, RUST);
 	for (i = 1; i <= 100000; i++) {
 		n = snprintf(line, sizeof(line),
@@ -1741,6 +1757,75 @@ test_failures_count_until_registered(void **state)
 	env_end(&e);
 }
 
+/*
+ * A hostile server cannot open windows or rename this user: joined,
+ * created, a DM between two others and a nick of this user are taken only
+ * when this client asked for them.
+ */
+static void
+test_hostile_unasked(void **state)
+{
+	struct env e;
+	struct model_win *w, *own;
+	size_t n, i;
+
+	(void)state;
+	env_online(&e);
+	own = model_win_at(e.m, 1);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	fake_clear(&e.f);
+	n = model_win_count(e.m);
+	/* A join sequence nobody asked for, history and all. */
+	feed(&e, "joined$EVIL$channel$1$#evil", 3000);
+	feed(&e, "names$EVIL$mallory", 3000);
+	feed(&e, "names_end$EVIL$1", 3000);
+	feed(&e, "msg$EVIL$1$3000$mallory$carol, look here", 3000);
+	feed(&e, "history_end$EVIL$1", 3000);
+	feed(&e, "created$EVIL2$#made", 3000);
+	feed(&e, "joined$EVIL2$channel$1$#made", 3000);
+	feed(&e, "joined$" BOBUID "$personal$1$~bob", 3000);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_ptr_equal(current(&e), w);
+	/* A DM between two others: no window, no mention. */
+	feed(&e, "dm$3001$alice$bob$carol is odd", 3001);
+	feed(&e, "dm_act$3001$alice$bob$winks", 3001);
+	assert_int_equal(model_win_count(e.m), n);
+	for (i = 0; i < model_win_count(e.m); i++)
+		assert_int_equal(model_win_mentioned(model_win_at(e.m, i)), 0);
+	/* This user renamed without asking. */
+	feed(&e, "nick$3002$carol$mallory", 3002);
+	assert_string_equal(client_name(e.c), "carol");
+	assert_string_equal(model_self(e.m), "carol");
+	assert_string_equal(model_win_name(own), "~carol");
+	assert_true(model_member_has(w, "carol", 5));
+	/* Asked for dave: another name is still refused, dave is taken. */
+	type(&e, "/nick dave");
+	assert_sent(&e.f, "nick$" UID "$dave");
+	feed(&e, "nick$3003$carol$mallory", 3003);
+	assert_string_equal(client_name(e.c), "carol");
+	feed(&e, "nick$3003$carol$dave", 3003);
+	assert_string_equal(client_name(e.c), "dave");
+	/* Once. */
+	feed(&e, "nick$3004$dave$eve", 3004);
+	assert_string_equal(client_name(e.c), "dave");
+	/* A nick refused forgets what was asked. */
+	type(&e, "/nick frank");
+	fake_clear(&e.f);
+	feed(&e, "error$name_taken$nick$name taken", 3005);
+	feed(&e, "nick$3005$dave$frank", 3005);
+	assert_string_equal(client_name(e.c), "dave");
+	/* What was asked for still works. */
+	type(&e, "/join #go");
+	fake_clear(&e.f);
+	feed(&e, "joined$G$channel$1$#go", 3006);
+	feed(&e, "history_end$G$0", 3006);
+	assert_int_equal(model_win_count(e.m), n + 1);
+	assert_non_null(chan(&e, "G"));
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -1774,6 +1859,7 @@ main(void)
 	    cmocka_unit_test(test_wrong_server_answer),
 	    cmocka_unit_test(test_hello_timeout),
 	    cmocka_unit_test(test_failures_count_until_registered),
+	    cmocka_unit_test(test_hostile_unasked),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

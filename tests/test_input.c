@@ -100,6 +100,8 @@ online(struct fixture *f)
 	server(f, "names$" UID "$alice");
 	server(f, "names_end$" UID "$1");
 	server(f, "history_end$" UID "$0");
+	/* The client takes only the joins it asked for. */
+	(void)client_input(f->client, "/join rust", 10, 1000);
 	server(f, "joined$" RUST "$channel$2$rust");
 	server(f, "names$" RUST "$alice bob");
 	server(f, "names_end$" RUST "$2");

@@ -353,6 +353,17 @@ client_register(struct client *c, uint64_t now)
 		c->reg_out = 1;
 }
 
+int
+client_send_nick(struct client *c, struct slice name, uint64_t now)
+{
+	if (client_send_arg(c, CMD_NICK, name, now) < 0)
+		return -1;
+	if (name.len > CLIENT_NAME_MAX)
+		name.len = CLIENT_NAME_MAX;
+	client_keep(c->asked, sizeof(c->asked), &c->asked_len, name);
+	return 0;
+}
+
 void
 client_set_name(struct client *c, struct slice name)
 {
@@ -449,6 +460,7 @@ client_disconnected(
 	if (c->want_len > 0)
 		client_set_name(c, client_slice(c->want, c->want_len));
 	c->want_len = 0;
+	c->asked_len = 0;
 	c->uid_len = 0;
 	c->uid[0] = '\0';
 	c->ping_out = 0;

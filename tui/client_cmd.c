@@ -180,7 +180,7 @@ client_cmd_nick(struct client *c, const struct slash *s, uint64_t now)
 		return CLIENT_INPUT_KEEP;
 	switch (c->state) {
 	case CLIENT_ONLINE:
-		return client_result(client_send_arg(c, CMD_NICK, s->arg, now));
+		return client_result(client_send_nick(c, s->arg, now));
 	case CLIENT_REGISTERING:
 		if (c->reg_out) {
 			client_keep(

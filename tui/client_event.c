@@ -78,8 +78,8 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	/* A /nick typed while reg was on its way. */
 	if (c->want_len > 0 &&
 	    !valid_name_equal(c->want, c->want_len, c->name, c->name_len))
-		(void)client_send_arg(
-		    c, CMD_NICK, client_slice(c->want, c->want_len), now);
+		(void)client_send_nick(
+		    c, client_slice(c->want, c->want_len), now);
 	c->want_len = 0;
 }
 
@@ -266,29 +266,19 @@ client_on_msg(struct client *c, const struct event *ev, uint64_t now)
 	struct model_win *w = client_chan_win(c, ev->chan);
 	unsigned flags = 0;
 
-	if (w == NULL && !history) {
-		/* A message from a channel without a window opens one. */
-		w = model_open(c->m, MODEL_WIN_CHANNEL, ev->chan.p,
-		    ev->chan.len, ev->chan.p, ev->chan.len);
-		if (w != NULL)
-			model_win_set_joined(w, 1);
-	}
-	if (w == NULL) {
-		if (history)
-			return;
-		w = client_status(c);
-	} else {
-		/* Lines already shown before a reconnect come again: skip them.
-		 */
-		if (ev->seq <= model_win_seq(w))
-			return;
-		model_win_set_seq(w, ev->seq);
-	}
 	if (client_is_self(c, ev->name)) {
 		flags |= MODEL_FLAG_SELF;
 		if (!history)
 			client_echoed(c);
 	}
+	/* Only the channels joined have windows: a message for any other
+	 * (one nobody asked to join) opens none and is dropped. */
+	if (w == NULL)
+		return;
+	/* Lines already shown before a reconnect come again: skip them. */
+	if (ev->seq <= model_win_seq(w))
+		return;
+	model_win_set_seq(w, ev->seq);
 	/* On a rejoin, history not shown before was missed while away: it
 	 * counts as unread, and mentions in it as mentions. */
 	if (history && c->join_is_new)
@@ -353,6 +343,13 @@ client_on_nick(struct client *c, const struct event *ev, uint64_t now)
 	int self = client_is_self(c, old), told_current = 0;
 	size_t i;
 
+	/* Only the server's answer to this user's nick renames this user. */
+	if (self) {
+		if (!valid_name_equal(to.p, to.len, c->asked, c->asked_len))
+			return;
+		c->asked_len = 0;
+	}
+
 	for (i = 1; i < model_win_count(c->m); i++) {
 		w = model_win_at(c->m, i);
 		if (!model_member_rename(w, old.p, old.len, to.p, to.len))
@@ -405,6 +402,9 @@ client_on_dm(struct client *c, const struct event *ev)
 	struct slice peer = self ? ev->peer : ev->name;
 	struct model_win *w;
 
+	/* Between two others: not this user's to see, whatever it says. */
+	if (!self && !client_is_self(c, ev->peer))
+		return;
 	if (self)
 		client_echoed(c);
 	w = model_open(c->m, MODEL_WIN_DM, peer.p, peer.len, peer.p, peer.len);
@@ -545,6 +545,8 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 
 	if (reg)
 		c->reg_out = 0;
+	if (verb == CMD_NICK)
+		c->asked_len = 0;
 	if (client_verb_is_message(verb))
 		client_echoed(c);
 	/* The name asked for is refused, but a /nick came meanwhile: that is
@@ -643,6 +645,17 @@ client_on_stranger(struct client *c, const char *line, size_t len, uint64_t now)
 	c->io.drop(c->io.ctx, "not a txt-chatd server");
 }
 
+/*
+ * Whether the oldest unanswered join or create_chan is verb: a joined or
+ * created line that answers nothing this client asked for is ignored, so
+ * that a server cannot open windows at will.
+ */
+static int
+client_wait_is(const struct client *c, enum cmd_verb verb)
+{
+	return c->waits_count > 0 && c->waits[c->waits_head].verb == verb;
+}
+
 static void
 client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 {
@@ -655,6 +668,8 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 	case EV_JOINED:
 		if (c->joined_follows)
 			c->joined_follows = 0;
+		else if (!client_wait_is(c, CMD_JOIN))
+			break; /* nobody asked: no window opens */
 		else
 			(void)client_take_wait(c, &wait);
 		client_on_joined(c, ev, now);
@@ -707,6 +722,8 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 		client_on_error(c, ev, now);
 		break;
 	case EV_CREATED:
+		if (!client_wait_is(c, CMD_CREATE_CHAN))
+			break;
 		(void)client_take_wait(c, &wait);
 		c->joined_follows = 1;
 		break;

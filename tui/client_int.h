@@ -44,6 +44,12 @@ struct client {
 	unsigned unechoed;
 	char want[CLIENT_NAME_MAX + 1];
 	size_t want_len;
+	/*
+	 * The name a nick line sent asks for, until the server answers: only
+	 * then may a nick line rename this user.
+	 */
+	char asked[CLIENT_NAME_MAX + 1];
+	size_t asked_len;
 	/* The uid of this connection, empty until registered. */
 	char uid[PROTO_ID_MAX + 1];
 	size_t uid_len;
@@ -145,6 +151,8 @@ int client_take_wait(struct client *c, struct client_wait *out);
 void client_register(struct client *c, uint64_t now);
 /* The name to use from now on, cut to CLIENT_NAME_MAX. */
 void client_set_name(struct client *c, struct slice name);
+/* Sends nick for name and remembers it until the server answers. */
+int client_send_nick(struct client *c, struct slice name, uint64_t now);
 
 /* Whether w is a channel's window (named or personal). */
 int client_is_channel_win(const struct model_win *w);
