@@ -626,7 +626,8 @@ test_reconnect_new_ids(void **state)
 	assert_string_equal(last_text(w), "new");
 	/* bob's channel is gone: an error, and the window stays. */
 	feed(&e, "error$no_such_channel$join$no such channel: " BOBUID, 6000);
-	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel");
+	assert_has_line(current(&e), MODEL_LINE_ERROR, "~bob is gone");
+	assert_has_line(bob, MODEL_LINE_ERROR, "/leave closes the window");
 	assert_int_equal(model_win_joined(bob), 0);
 	/* It is not joined: /leave just closes it. */
 	model_select(e.m, model_win_index(e.m, bob));
@@ -1001,8 +1002,8 @@ test_left_closed(void **state)
 	assert_int_equal(model_win_count(e.m), 2);
 	assert_int_equal(model_current(e.m), 1);
 	assert_has_line(status(&e), MODEL_LINE_INFO, "you left #rust");
-	/* And in the window the user is now in. */
-	assert_string_equal(last_text(current(&e)), "you left #rust");
+	/* Not in the window shown once #rust closed: it is unrelated. */
+	assert_false(has_line(current(&e), MODEL_LINE_INFO, "you left"));
 	/* A channel closed under us stays, not joined. */
 	type(&e, "/join " BOBUID);
 	fake_clear(&e.f);
@@ -1826,6 +1827,73 @@ test_hostile_unasked(void **state)
 	env_end(&e);
 }
 
+/* /leave's answer is told where it was typed; ~name windows are no dead
+ * end: their id is shown, and /join ~name joins by it. */
+static void
+test_leave_and_personal(void **state)
+{
+	struct env e;
+	struct model_win *go, *bob;
+	size_t n;
+
+	(void)state;
+	env_online(&e);
+	assert_has_line(status(&e), MODEL_LINE_INFO,
+	    "your channel ~carol has the id " UID
+	    ": others join it with /join " UID);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	type(&e, "/join #go");
+	feed(&e, "joined$G$channel$1$#go", 2000);
+	feed(&e, "history_end$G$0", 2000);
+	go = chan(&e, "G");
+	assert_ptr_equal(current(&e), go);
+	fake_clear(&e.f);
+	/* /leave of another window, typed in #go: told in #go. */
+	assert_int_equal(type(&e, "/leave #rust"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "leave$" UID "$" RUST);
+	feed(&e, "left$" RUST, 3000);
+	assert_string_equal(last_text(go), "you left #rust");
+	assert_string_equal(last_text(status(&e)), "you left #rust");
+
+	/* ~bob without a window: how to join it, nothing sent. */
+	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_has_line(go, MODEL_LINE_ERROR,
+	    "~bob is a personal channel: join it by its id");
+	/* By id: the window shows the id. */
+	type(&e, "/join " BOBUID);
+	fake_clear(&e.f);
+	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
+	feed(&e, "names$" BOBUID "$bob carol", 3000);
+	feed(&e, "names_end$" BOBUID "$2", 3000);
+	feed(&e, "history_end$" BOBUID "$0", 3000);
+	bob = model_find(e.m, MODEL_WIN_PERSONAL, BOBUID, strlen(BOBUID));
+	assert_non_null(bob);
+	assert_string_equal(
+	    last_text(bob), "you joined ~bob, id " BOBUID " (2 members)");
+	/* Closed, then /join ~bob asks for its id. */
+	feed(&e, "closed$" BOBUID "$bob quit", 3001);
+	model_select(e.m, model_win_index(e.m, go));
+	n = model_win_count(e.m);
+	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "join$" UID "$" BOBUID);
+	/* Back (bob came back on the same address): the same window. */
+	feed(&e, "joined$" BOBUID "$personal$1$~bob", 3002);
+	feed(&e, "history_end$" BOBUID "$0", 3002);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_int_equal(model_win_joined(bob), 1);
+	assert_ptr_equal(current(&e), bob);
+	/* Gone for good: said so, not "/create makes one". */
+	feed(&e, "closed$" BOBUID "$bob quit", 3003);
+	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_DONE);
+	fake_clear(&e.f);
+	feed(&e, "error$no_such_channel$join$no such channel", 3004);
+	assert_has_line(bob, MODEL_LINE_ERROR, "~bob is gone");
+	assert_false(has_line(bob, MODEL_LINE_ERROR, "/create"));
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -1860,6 +1928,7 @@ main(void)
 	    cmocka_unit_test(test_hello_timeout),
 	    cmocka_unit_test(test_failures_count_until_registered),
 	    cmocka_unit_test(test_hostile_unasked),
+	    cmocka_unit_test(test_leave_and_personal),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

@@ -95,11 +95,39 @@ client_want_switch(struct client *c, struct slice arg)
 	client_keep(c->pending, sizeof(c->pending), &c->pending_len, arg);
 }
 
+/*
+ * A personal channel ("~alice") is joined by its id, which is its owner's
+ * uid: the server does not take its name.  *arg becomes the id of the
+ * window of that name; without one the user is told how to join it.
+ * Returns 0 when nothing can be sent.
+ */
+static int
+client_personal_id(struct client *c, struct slice *arg, uint64_t now)
+{
+	const struct model_win *w;
+	const char *key;
+
+	if (arg->len == 0 || arg->p[0] != '~')
+		return 1;
+	w = model_find_name(c->m, arg->p, arg->len);
+	if (w != NULL && model_win_kind(w) == MODEL_WIN_PERSONAL) {
+		key = model_win_key(w);
+		*arg = client_slice(key, strlen(key));
+		return 1;
+	}
+	client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+	    "%.*s is a personal channel: join it by its id, /join ID (its "
+	    "owner is told the id on registering)",
+	    (int)arg->len, arg->p);
+	return 0;
+}
+
 static enum client_input_result
 client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 {
 	enum cmd_verb verb =
 	    s->cmd == SLASH_CREATE ? CMD_CREATE_CHAN : CMD_JOIN;
+	struct slice arg = s->arg;
 
 	if (s->cmd == SLASH_CREATE &&
 	    valid_channel_name(s->arg.p, s->arg.len) != PROTO_E_NONE) {
@@ -108,12 +136,26 @@ client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 		    s->arg.p, proto_code_text(PROTO_E_BAD_CHANNEL_NAME));
 		return CLIENT_INPUT_KEEP;
 	}
+	if (verb == CMD_JOIN && !client_personal_id(c, &arg, now))
+		return CLIENT_INPUT_KEEP;
 	if (!client_need_online(c, now))
 		return CLIENT_INPUT_KEEP;
-	if (client_send_waited(c, verb, s->arg, 0, 0, now) < 0)
+	if (client_send_waited(c, verb, arg, 0, 0, now) < 0)
 		return CLIENT_INPUT_KEEP;
-	client_want_switch(c, s->arg);
+	client_want_switch(c, arg);
 	return CLIENT_INPUT_DONE;
+}
+
+/* Remembers the window /leave is typed in, for the notice of its answer. */
+static void
+client_leave_from(struct client *c)
+{
+	const struct model_win *w = client_current(c);
+	const char *key = model_win_key(w);
+
+	c->leave_kind = model_win_kind(w);
+	client_keep(c->leave_from, sizeof(c->leave_from), &c->leave_from_len,
+	    client_slice(key, strlen(key)));
 }
 
 static enum client_input_result
@@ -129,8 +171,10 @@ client_cmd_leave(struct client *c, const struct slash *s, uint64_t now)
 		if (w == NULL) {
 			if (!client_need_online(c, now))
 				return CLIENT_INPUT_KEEP;
-			return client_result(
-			    client_send_arg(c, CMD_LEAVE, s->arg, now));
+			if (client_send_arg(c, CMD_LEAVE, s->arg, now) < 0)
+				return CLIENT_INPUT_KEEP;
+			client_leave_from(c);
+			return CLIENT_INPUT_DONE;
 		}
 	}
 	if (model_win_kind(w) == MODEL_WIN_STATUS) {
@@ -147,8 +191,11 @@ client_cmd_leave(struct client *c, const struct slash *s, uint64_t now)
 	if (!client_need_online(c, now))
 		return CLIENT_INPUT_KEEP;
 	key = model_win_key(w);
-	return client_result(
-	    client_send_arg(c, CMD_LEAVE, client_slice(key, strlen(key)), now));
+	if (client_send_arg(c, CMD_LEAVE, client_slice(key, strlen(key)), now) <
+	    0)
+		return CLIENT_INPUT_KEEP;
+	client_leave_from(c);
+	return CLIENT_INPUT_DONE;
 }
 
 static enum client_input_result

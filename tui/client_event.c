@@ -74,6 +74,9 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	/* The personal channel's join sequence comes next. */
 	c->joined_follows = 1;
 	client_note(c, NULL, now, MODEL_LINE_INFO, "registered as %s", c->name);
+	client_note(c, NULL, now, MODEL_LINE_INFO,
+	    "your channel ~%s has the id %s: others join it with /join %s",
+	    c->name, c->uid, c->uid);
 	client_rejoin(c, now);
 	/* A /nick typed while reg was on its way. */
 	if (c->want_len > 0 &&
@@ -251,9 +254,17 @@ client_on_history_end(struct client *c, const struct event *ev, uint64_t now)
 	/* Said after the history, so it marks where live lines begin; after
 	 * a reconnect it says the window is live again, and who is there. */
 	w = client_chan_win(c, ev->chan);
-	if (w == NULL || model_win_kind(w) != MODEL_WIN_CHANNEL)
+	if (w == NULL || client_is_own(c, w))
 		return;
 	n = model_member_count(w);
+	/* A personal channel is joined again by its id alone: shown. */
+	if (model_win_kind(w) == MODEL_WIN_PERSONAL) {
+		client_note(c, w, now, MODEL_LINE_EVENT,
+		    "you %s %s, id %s (%zu member%s)",
+		    c->join_is_new ? "joined" : "rejoined", model_win_name(w),
+		    model_win_key(w), n, n == 1 ? "" : "s");
+		return;
+	}
 	client_note(c, w, now, MODEL_LINE_EVENT, "you %s %s (%zu member%s)",
 	    c->join_is_new ? "joined" : "rejoined", model_win_name(w), n,
 	    n == 1 ? "" : "s");
@@ -420,15 +431,22 @@ client_on_dm(struct client *c, const struct event *ev)
 static void
 client_on_left(struct client *c, const struct event *ev, uint64_t now)
 {
-	struct model_win *w = client_chan_win(c, ev->chan);
+	struct model_win *w = client_chan_win(c, ev->chan), *from;
 	char name[MODEL_NAME_MAX + 1];
 
 	if (w == NULL)
 		return;
+	from = c->leave_kind == MODEL_WIN_STATUS
+	    ? NULL
+	    : model_find(c->m, c->leave_kind, c->leave_from, c->leave_from_len);
 	snprintf(name, sizeof(name), "%s", model_win_name(w));
 	model_close(c->m, w);
-	/* Said where the user is now, too: /leave may name another window. */
-	client_note_both(c, now, MODEL_LINE_INFO, "you left %s", name);
+	/* Said in the status window, and where /leave was typed if that was
+	 * another window (not the one shown after this one closed). */
+	client_note(c, NULL, now, MODEL_LINE_INFO, "you left %s", name);
+	if (from != NULL && from != w)
+		client_note(c, from, now, MODEL_LINE_INFO, "you left %s", name);
+	c->leave_from_len = 0;
 }
 
 static void
@@ -502,6 +520,7 @@ client_answer_wait(struct client *c, const struct client_wait *w,
     const struct event *ev, uint64_t now)
 {
 	struct slice name = client_slice(w->name, strlen(w->name));
+	struct model_win *own;
 
 	if (w->verb == CMD_JOIN && w->recreate &&
 	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
@@ -510,6 +529,19 @@ client_answer_wait(struct client *c, const struct client_wait *w,
 		    "%s no longer exists on the server; making it again",
 		    w->name);
 		(void)client_send_waited(c, CMD_CREATE_CHAN, name, 0, 1, now);
+		return 1;
+	}
+	/* A personal channel's id lives as long as its owner's connection. */
+	own = model_find(c->m, MODEL_WIN_PERSONAL, name.p, name.len);
+	if (w->verb == CMD_JOIN && own != NULL &&
+	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
+		client_note(c, own, now, MODEL_LINE_ERROR,
+		    "%s is gone: its owner left, and has a new id if back; "
+		    "/leave closes the window",
+		    model_win_name(own));
+		if (own != client_current(c))
+			client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+			    "%s is gone: its owner left", model_win_name(own));
 		return 1;
 	}
 	if (w->verb == CMD_CREATE_CHAN && w->join_if_exists &&

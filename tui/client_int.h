@@ -88,6 +88,13 @@ struct client {
 	unsigned names_wanted;
 	char names_chan[PROTO_ID_MAX + 1];
 	size_t names_chan_len;
+	/*
+	 * The window /leave was typed in (its kind and key), where the answer
+	 * is told unless it is the window that closes.
+	 */
+	enum model_win_kind leave_kind;
+	char leave_from[MODEL_ID_MAX + 1];
+	size_t leave_from_len;
 	/* What /join or /create asked for: its window is shown when joined. */
 	char pending[PROTO_ID_MAX + 1];
 	size_t pending_len;
