@@ -36,7 +36,8 @@
 #define CLIENT_HELLO_TIMEOUT_MS 5000
 /* Bytes of what answered instead of a txt-chatd quoted in the notice. */
 #define CLIENT_ANSWER_QUOTE_MAX 60
-/* Bytes of the server's "host:port" kept for notices, no terminator. */
+/* Bytes of the server's "host:port" kept for notices, no terminator: as
+ * LINK_HOSTPORT_MAX, the longest the link takes; a longer one is cut. */
 #define CLIENT_SERVER_MAX 263
 /* Connections in a row that did not register, counted up to this. */
 #define CLIENT_FAILURES_MAX 30
