@@ -16,14 +16,32 @@ P=""
 
 # --- the steps every scenario shares -----------------------------------
 
+# The channel a scenario shows in window 4 (the client joins it by id, as
+# it takes no join it did not ask for), or nothing.
+extra_chan() {
+	case $1 in
+	escapes) echo bad-chan-id ;;
+	utf8) echo cut-chan-id ;;
+	wide) echo wide-chan-id ;;
+	long) echo biglines ;;
+	esac
+}
+
 # start SCENARIO [FLOOD-LINES]: the fake server and a client shown its
 # channel "hostile" with the marker line; then "go" plays the scenario.
 start() {
 	SC=$1
+	EXTRA=$(extra_chan "$SC")
 	e2e_fakesrv "$@" || return 1
 	P=$(e2e_client "$SC" -s "127.0.0.1:$E2E_FAKE_PORT" -n victim) &&
 	    e2e_wait_for "$P" '^ \[online\] victim \| status' &&
-	    e2e_wait_for "$P" '^ 3 hostile' &&
+	    e2e_say "$P" "/join hostile" &&
+	    e2e_wait_for "$P" '^ 3 hostile' || return 1
+	if [ -n "$EXTRA" ]; then
+		e2e_say "$P" "/join $EXTRA" &&
+		    e2e_wait_for "$P" '^ 4 ' || return 1
+	fi
+	e2e_wait_for "$P" '^ 3 hostile' &&
 	    e2e_keys "$P" M-3 &&
 	    e2e_wait_for "$P" '^ \[online\] victim \| hostile \(2\)' &&
 	    e2e_wait_for "$P" "evil say go to play $SC\$" &&

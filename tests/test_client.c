@@ -31,7 +31,6 @@ struct fake {
 	size_t nsent;
 	int drops;
 	char why[64];
-	int quits;
 };
 
 static void
@@ -58,14 +57,6 @@ fake_drop(void *ctx, const char *why)
 
 	f->drops++;
 	snprintf(f->why, sizeof(f->why), "%s", why);
-}
-
-static void
-fake_quit(void *ctx)
-{
-	struct fake *f = ctx;
-
-	f->quits++;
 }
 
 static void
@@ -207,7 +198,6 @@ env_start(struct env *e, const char *name, size_t scrollback)
 	io.ctx = &e->f;
 	io.send = fake_send;
 	io.drop = fake_drop;
-	io.quit = fake_quit;
 	e->c = client_new(&cfg, &io);
 	assert_non_null(e->c);
 	e->m = client_model(e->c);
@@ -602,10 +592,12 @@ test_reconnect_new_ids(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 3);
 	w = chan(&e, RUST);
+	type(&e, "/join " BOBUID);
 	feed(&e, "joined$" BOBUID "$personal$2$~bob", 2000);
 	feed(&e, "history_end$" BOBUID "$0", 2000);
 	bob = model_find(e.m, MODEL_WIN_PERSONAL, BOBUID, strlen(BOBUID));
 	assert_non_null(bob);
+	model_select(e.m, model_win_index(e.m, w));
 	/* A DM window is not rejoined. */
 	feed(&e, "dm$1$dave$carol$hi", 2000);
 	fake_clear(&e.f);
@@ -634,7 +626,8 @@ test_reconnect_new_ids(void **state)
 	assert_string_equal(last_text(w), "new");
 	/* bob's channel is gone: an error, and the window stays. */
 	feed(&e, "error$no_such_channel$join$no such channel: " BOBUID, 6000);
-	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel");
+	assert_has_line(current(&e), MODEL_LINE_ERROR, "~bob is gone");
+	assert_has_line(bob, MODEL_LINE_ERROR, "/leave closes the window");
 	assert_int_equal(model_win_joined(bob), 0);
 	/* It is not joined: /leave just closes it. */
 	model_select(e.m, model_win_index(e.m, bob));
@@ -855,8 +848,11 @@ test_join_part_quit_nick(void **state)
 	(void)state;
 	env_online(&e);
 	own = model_win_at(e.m, 1);
+	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
+	type(&e, "/join dev");
+	fake_clear(&e.f);
 	feed(&e, "joined$D$channel$2$dev", 2000);
 	feed(&e, "names$D$carol bob", 2000);
 	feed(&e, "names_end$D$2", 2000);
@@ -913,6 +909,8 @@ test_join_part_quit_nick(void **state)
 	 * there, in the user's terms, and once in the status window. */
 	model_select(e.m, model_win_index(e.m, w));
 	n = line_count(w);
+	type(&e, "/nick caz");
+	assert_sent(&e.f, "nick$" UID "$caz");
 	feed(&e, "nick$5003$carol$caz", 5003);
 	assert_string_equal(client_name(e.c), "caz");
 	assert_string_equal(model_self(e.m), "caz");
@@ -926,10 +924,14 @@ test_join_part_quit_nick(void **state)
 	 * there too. */
 	model_select(e.m, model_win_index(e.m, dm));
 	n = line_count(dm);
+	type(&e, "/nick carol");
+	fake_clear(&e.f);
 	feed(&e, "nick$5003$caz$carol", 5003);
 	assert_int_equal(line_count(dm), n + 1);
 	assert_string_equal(last_text(dm), "you are now known as carol");
 	assert_string_equal(last_text(w), "you are now known as carol");
+	type(&e, "/nick caz");
+	fake_clear(&e.f);
 	feed(&e, "nick$5003$carol$caz", 5003);
 	feed(&e, "msg$" RUST "$1$5004$caz$me now", 5004);
 	assert_int_equal(last_line(w).flags, MODEL_FLAG_SELF);
@@ -1000,9 +1002,11 @@ test_left_closed(void **state)
 	assert_int_equal(model_win_count(e.m), 2);
 	assert_int_equal(model_current(e.m), 1);
 	assert_has_line(status(&e), MODEL_LINE_INFO, "you left #rust");
-	/* And in the window the user is now in. */
-	assert_string_equal(last_text(current(&e)), "you left #rust");
+	/* Not in the window shown once #rust closed: it is unrelated. */
+	assert_false(has_line(current(&e), MODEL_LINE_INFO, "you left"));
 	/* A channel closed under us stays, not joined. */
+	type(&e, "/join " BOBUID);
+	fake_clear(&e.f);
 	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
 	feed(&e, "names$" BOBUID "$bob carol", 3000);
 	feed(&e, "names_end$" BOBUID "$2", 3000);
@@ -1185,6 +1189,7 @@ test_keepalive(void **state)
 	client_disconnected(e.c, "server not responding", t + 1000, t + 6000);
 	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
 	client_connected(e.c, 200000);
+	feed(&e, "hello$1$3072$32$txt-chatd/0.1.0", 200000);
 	fake_clear(&e.f);
 	assert_int_equal(client_next_tick(e.c), 200000 + CLIENT_PING_IDLE_MS);
 	/* A late line after the deadline passed still drops at once. */
@@ -1320,9 +1325,10 @@ test_input_offline(void **state)
 	assert_int_equal(type(&e, "/clear"), CLIENT_INPUT_DONE);
 	assert_int_equal(line_count(w), 0);
 	/* /quit offline just quits. */
+	assert_int_equal(client_quitting(e.c), 0);
 	assert_int_equal(type(&e, "/quit bye"), CLIENT_INPUT_DONE);
 	assert_nothing_sent(&e.f);
-	assert_int_equal(e.f.quits, 1);
+	assert_int_equal(client_quitting(e.c), 1);
 	env_end(&e);
 }
 
@@ -1441,9 +1447,9 @@ test_slash_commands(void **state)
 	assert_nothing_sent(&e.f);
 	/* /quit: the reason goes, then the program ends. */
 	assert_int_equal(type(&e, "/quit"), CLIENT_INPUT_DONE);
+	assert_int_equal(client_quitting(e.c), 1);
 	assert_int_equal(type(&e, "/quit see you $soon"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "quit", "quit$see you $soon");
-	assert_int_equal(e.f.quits, 2);
 	env_end(&e);
 }
 
@@ -1469,7 +1475,7 @@ test_quit_reason_limit(void **state)
 	assert_string_equal(last_text(status(&e)),
 	    "the reason is 257 bytes; the server takes at most 256");
 	assert_int_equal(type(&e, "/quit a\x1b"), CLIENT_INPUT_KEEP);
-	assert_int_equal(e.f.quits, 1);
+	assert_int_equal(client_quitting(e.c), 1);
 	env_end(&e);
 }
 
@@ -1516,9 +1522,10 @@ test_hostile_lines(void **state)
 	feed(&e, "join$" RUST "$1$\x1b]0;pwned\x07", 3000);
 	assert_string_equal(
 	    last_text(w), "\xE2\x90\x9B]0;pwned\xE2\x90\x87 joined");
-	/* A message for a channel without a window opens one, unshown. */
+	/* A message for a channel without a window opens none. */
+	n = model_win_count(e.m);
 	feed(&e, "msg$Q$1$3000$zed$surprise", 3000);
-	assert_string_equal(last_text(chan(&e, "Q")), "surprise");
+	assert_int_equal(model_win_count(e.m), n);
 	assert_ptr_equal(current(&e), w);
 	/* A 100 KB line the shell passes anyway is cut, not trusted. */
 	big = malloc(100 * 1024 + 1);
@@ -1573,7 +1580,9 @@ test_ingest_100k(void **state)
 	(void)state;
 	env_start(&e, "carol", 1000);
 	env_register(&e, UID);
+	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
+	model_select(e.m, 0);
 	w = chan(&e, RUST);
 	for (i = 1; i <= 100000; i++) {
 		n = snprintf(line, sizeof(line),
@@ -1596,6 +1605,292 @@ test_ingest_100k(void **state)
 	assert_string_equal(model_member(w, 0), "alice");
 	assert_string_equal(model_member(w, 1), "bob");
 	assert_int_equal(model_member_count(w), 3);
+	env_end(&e);
+}
+
+/*
+ * Quitting is the client's answer, not a call back into the shell: the
+ * shell asks client_quitting() once it is out of its key loop.
+ */
+static void
+test_quit_is_a_request(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	/* Offline: nothing to tell, the request stands. */
+	client_quit(e.c, "terminated", 1000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(client_quitting(e.c), 1);
+	env_end(&e);
+
+	env_online(&e);
+	assert_int_equal(client_quitting(e.c), 0);
+	client_quit(e.c, "terminated", 1000);
+	assert_sent(&e.f, "quit$terminated");
+	assert_int_equal(client_quitting(e.c), 1);
+	/* Asked twice (a signal after Ctrl-C), the server is told once. */
+	client_quit(e.c, NULL, 1000);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+
+	env_online(&e);
+	client_quit(e.c, NULL, 1000);
+	assert_sent(&e.f, "quit");
+	env_end(&e);
+}
+
+/* Something else on the port: what it said is shown, and it is left. */
+static void
+test_wrong_server_answer(void **state)
+{
+	struct env e;
+	struct model_line l;
+	char line[200];
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	client_connecting(e.c, "localhost:22", 1000);
+	client_connected(e.c, 1000);
+	fake_clear(&e.f);
+	/* A txt-chatd's welcome is not a stranger's answer. */
+	feed(&e, PROTO_WELCOME, 1000);
+	assert_int_equal(e.f.drops, 0);
+	feed(&e, "SSH-2.0-OpenSSH_9.2p1 Debian", 1000);
+	assert_int_equal(e.f.drops, 1);
+	assert_string_equal(e.f.why, "not a txt-chatd server");
+	assert_string_equal(last_text(status(&e)),
+	    "localhost:22 is not a txt-chatd server: it answered "
+	    "\"SSH-2.0-OpenSSH_9.2p1 Debian\" (txt-chat -s HOST:PORT picks "
+	    "another)");
+	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
+	client_disconnected(e.c, "not a txt-chatd server", 1000, 2000);
+
+	/* A long answer is cut; an escape in it is shown, not obeyed. */
+	client_connecting(e.c, "localhost:80", 3000);
+	client_connected(e.c, 3000);
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	memcpy(line, "HTTP/1.1 400 \x1b[2J", 17);
+	feed(&e, line, 3000);
+	assert_int_equal(e.f.drops, 2);
+	l = last_line(status(&e));
+	assert_int_equal(l.kind, MODEL_LINE_ERROR);
+	assert_null(strchr(l.text, '\x1b'));
+	assert_non_null(strstr(l.text, "HTTP/1.1 400"));
+	assert_non_null(strstr(l.text, "xxx...\""));
+	/* Uncut, the 199 bytes alone would pass 200. */
+	assert_true(strlen(l.text) < 200);
+	env_end(&e);
+}
+
+/* Nothing answers hello: said after CLIENT_HELLO_TIMEOUT_MS, and left. */
+static void
+test_hello_timeout(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	client_connecting(e.c, "localhost:7000", 1000);
+	client_connected(e.c, 1000);
+	fake_clear(&e.f);
+	assert_int_equal(client_next_tick(e.c), 1000 + CLIENT_HELLO_TIMEOUT_MS);
+	client_tick(e.c, 1000 + CLIENT_HELLO_TIMEOUT_MS - 1);
+	assert_int_equal(e.f.drops, 0);
+	client_tick(e.c, 1000 + CLIENT_HELLO_TIMEOUT_MS);
+	assert_int_equal(e.f.drops, 1);
+	assert_string_equal(e.f.why, "no answer to hello");
+	assert_has_line(status(&e), MODEL_LINE_ERROR,
+	    "no answer from localhost:7000 after 5 s");
+	assert_nothing_sent(&e.f);
+	client_disconnected(e.c, "no answer to hello", 7000, 8000);
+	/* Answered in time: no hello deadline, keepalive only. */
+	client_connecting(e.c, "localhost:7000", 9000);
+	client_connected(e.c, 9000);
+	feed(&e, "hello$1$3072$32$txt-chatd/0.1.0", 9100);
+	assert_int_equal(client_next_tick(e.c), 9100 + CLIENT_PING_IDLE_MS);
+	client_tick(e.c, 9000 + CLIENT_HELLO_TIMEOUT_MS);
+	assert_int_equal(e.f.drops, 1);
+	env_end(&e);
+}
+
+/*
+ * The reconnect back-off counts connections that did not register, TCP
+ * connects included: only a registration starts it again.
+ */
+static void
+test_failures_count_until_registered(void **state)
+{
+	struct env e;
+	unsigned i;
+
+	(void)state;
+	env_start(&e, "carol", 1000);
+	assert_int_equal(client_failures(e.c), 0);
+	/* Refused. */
+	client_connecting(e.c, "localhost:7000", 1000);
+	client_disconnected(e.c, "connection refused", 1000, 2000);
+	assert_int_equal(client_failures(e.c), 1);
+	/* Accepted and closed: a failure too. */
+	client_connecting(e.c, "localhost:7000", 2000);
+	client_connected(e.c, 2000);
+	client_disconnected(e.c, "server closed the connection", 2000, 4000);
+	assert_int_equal(client_failures(e.c), 2);
+	/* Hello answered, but no registration. */
+	client_connecting(e.c, "localhost:7000", 4000);
+	client_connected(e.c, 4000);
+	feed(&e, "hello$1$3072$32$txt-chatd/0.1.0", 4000);
+	client_disconnected(e.c, "server closed the connection", 4000, 8000);
+	assert_int_equal(client_failures(e.c), 3);
+	/* Registered: back to the start, and losing it is no failure. */
+	env_register(&e, UID);
+	assert_int_equal(client_failures(e.c), 0);
+	client_disconnected(e.c, "server closed the connection", 9000, 10000);
+	assert_int_equal(client_failures(e.c), 0);
+	/* Counted up to the limit. */
+	for (i = 0; i < 2 * CLIENT_FAILURES_MAX; i++) {
+		client_connecting(e.c, "localhost:7000", 10000);
+		client_disconnected(e.c, "connection refused", 10000, 11000);
+	}
+	assert_int_equal(client_failures(e.c), CLIENT_FAILURES_MAX);
+	env_end(&e);
+}
+
+/*
+ * A hostile server cannot open windows or rename this user: joined,
+ * created, a DM between two others and a nick of this user are taken only
+ * when this client asked for them.
+ */
+static void
+test_hostile_unasked(void **state)
+{
+	struct env e;
+	struct model_win *w, *own;
+	size_t n, i;
+
+	(void)state;
+	env_online(&e);
+	own = model_win_at(e.m, 1);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	fake_clear(&e.f);
+	n = model_win_count(e.m);
+	/* A join sequence nobody asked for, history and all. */
+	feed(&e, "joined$EVIL$channel$1$#evil", 3000);
+	feed(&e, "names$EVIL$mallory", 3000);
+	feed(&e, "names_end$EVIL$1", 3000);
+	feed(&e, "msg$EVIL$1$3000$mallory$carol, look here", 3000);
+	feed(&e, "history_end$EVIL$1", 3000);
+	feed(&e, "created$EVIL2$#made", 3000);
+	feed(&e, "joined$EVIL2$channel$1$#made", 3000);
+	feed(&e, "joined$" BOBUID "$personal$1$~bob", 3000);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_ptr_equal(current(&e), w);
+	/* A DM between two others: no window, no mention. */
+	feed(&e, "dm$3001$alice$bob$carol is odd", 3001);
+	feed(&e, "dm_act$3001$alice$bob$winks", 3001);
+	assert_int_equal(model_win_count(e.m), n);
+	for (i = 0; i < model_win_count(e.m); i++)
+		assert_int_equal(model_win_mentioned(model_win_at(e.m, i)), 0);
+	/* This user renamed without asking. */
+	feed(&e, "nick$3002$carol$mallory", 3002);
+	assert_string_equal(client_name(e.c), "carol");
+	assert_string_equal(model_self(e.m), "carol");
+	assert_string_equal(model_win_name(own), "~carol");
+	assert_true(model_member_has(w, "carol", 5));
+	/* Asked for dave: another name is still refused, dave is taken. */
+	type(&e, "/nick dave");
+	assert_sent(&e.f, "nick$" UID "$dave");
+	feed(&e, "nick$3003$carol$mallory", 3003);
+	assert_string_equal(client_name(e.c), "carol");
+	feed(&e, "nick$3003$carol$dave", 3003);
+	assert_string_equal(client_name(e.c), "dave");
+	/* Once. */
+	feed(&e, "nick$3004$dave$eve", 3004);
+	assert_string_equal(client_name(e.c), "dave");
+	/* A nick refused forgets what was asked. */
+	type(&e, "/nick frank");
+	fake_clear(&e.f);
+	feed(&e, "error$name_taken$nick$name taken", 3005);
+	feed(&e, "nick$3005$dave$frank", 3005);
+	assert_string_equal(client_name(e.c), "dave");
+	/* What was asked for still works. */
+	type(&e, "/join #go");
+	fake_clear(&e.f);
+	feed(&e, "joined$G$channel$1$#go", 3006);
+	feed(&e, "history_end$G$0", 3006);
+	assert_int_equal(model_win_count(e.m), n + 1);
+	assert_non_null(chan(&e, "G"));
+	env_end(&e);
+}
+
+/* /leave's answer is told where it was typed; ~name windows are no dead
+ * end: their id is shown, and /join ~name joins by it. */
+static void
+test_leave_and_personal(void **state)
+{
+	struct env e;
+	struct model_win *go, *bob;
+	size_t n;
+
+	(void)state;
+	env_online(&e);
+	assert_has_line(status(&e), MODEL_LINE_INFO,
+	    "your channel ~carol has the id " UID
+	    ": others join it with /join " UID);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	type(&e, "/join #go");
+	feed(&e, "joined$G$channel$1$#go", 2000);
+	feed(&e, "history_end$G$0", 2000);
+	go = chan(&e, "G");
+	assert_ptr_equal(current(&e), go);
+	fake_clear(&e.f);
+	/* /leave of another window, typed in #go: told in #go. */
+	assert_int_equal(type(&e, "/leave #rust"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "leave$" UID "$" RUST);
+	feed(&e, "left$" RUST, 3000);
+	assert_string_equal(last_text(go), "you left #rust");
+	assert_string_equal(last_text(status(&e)), "you left #rust");
+
+	/* ~bob without a window: how to join it, nothing sent. */
+	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+	assert_has_line(go, MODEL_LINE_ERROR,
+	    "~bob is a personal channel: join it by its id");
+	/* By id: the window shows the id. */
+	type(&e, "/join " BOBUID);
+	fake_clear(&e.f);
+	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
+	feed(&e, "names$" BOBUID "$bob carol", 3000);
+	feed(&e, "names_end$" BOBUID "$2", 3000);
+	feed(&e, "history_end$" BOBUID "$0", 3000);
+	bob = model_find(e.m, MODEL_WIN_PERSONAL, BOBUID, strlen(BOBUID));
+	assert_non_null(bob);
+	assert_string_equal(
+	    last_text(bob), "you joined ~bob, id " BOBUID " (2 members)");
+	/* Closed, then /join ~bob asks for its id. */
+	feed(&e, "closed$" BOBUID "$bob quit", 3001);
+	model_select(e.m, model_win_index(e.m, go));
+	n = model_win_count(e.m);
+	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "join$" UID "$" BOBUID);
+	/* Back (bob came back on the same address): the same window. */
+	feed(&e, "joined$" BOBUID "$personal$1$~bob", 3002);
+	feed(&e, "history_end$" BOBUID "$0", 3002);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_int_equal(model_win_joined(bob), 1);
+	assert_ptr_equal(current(&e), bob);
+	/* Gone for good: said so, not "/create makes one". */
+	feed(&e, "closed$" BOBUID "$bob quit", 3003);
+	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_DONE);
+	fake_clear(&e.f);
+	feed(&e, "error$no_such_channel$join$no such channel", 3004);
+	assert_has_line(bob, MODEL_LINE_ERROR, "~bob is gone");
+	assert_false(has_line(bob, MODEL_LINE_ERROR, "/create"));
 	env_end(&e);
 }
 
@@ -1628,6 +1923,12 @@ main(void)
 	    cmocka_unit_test(test_quit_reason_limit),
 	    cmocka_unit_test(test_hostile_lines),
 	    cmocka_unit_test(test_ingest_100k),
+	    cmocka_unit_test(test_quit_is_a_request),
+	    cmocka_unit_test(test_wrong_server_answer),
+	    cmocka_unit_test(test_hello_timeout),
+	    cmocka_unit_test(test_failures_count_until_registered),
+	    cmocka_unit_test(test_hostile_unasked),
+	    cmocka_unit_test(test_leave_and_personal),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

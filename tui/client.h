@@ -10,9 +10,11 @@
 
 /*
  * The client decides everything the program does with the server and with
- * what the user types; the I/O shell (main.c, net.c, ui.c) only moves
- * bytes and keys and calls these functions.  Times are wall-clock
- * milliseconds since the epoch, passed in by the shell.
+ * what the user types; the I/O shell (main.c, link.c, ui.c) only moves
+ * bytes and keys and calls these functions.  Its rules live in client.c
+ * (the session), client_event.c (server lines) and client_cmd.c (typed
+ * lines).  Times are wall-clock milliseconds since the epoch, passed in by
+ * the shell.
  */
 
 /* Silence from the server, in ms, before the client sends a ping. */
@@ -26,6 +28,19 @@
  * the server has not yet found dead.
  */
 #define CLIENT_REG_RETRY_MS 5000
+/*
+ * Time, in ms, a new connection gets to answer hello before the client
+ * says that nothing did and tries again later: a port where something
+ * else listens must not leave the user waiting without a word.
+ */
+#define CLIENT_HELLO_TIMEOUT_MS 5000
+/* Bytes of what answered instead of a txt-chatd quoted in the notice. */
+#define CLIENT_ANSWER_QUOTE_MAX 60
+/* Bytes of the server's "host:port" kept for notices, no terminator: as
+ * LINK_HOSTPORT_MAX, the longest the link takes; a longer one is cut. */
+#define CLIENT_SERVER_MAX 263
+/* Connections in a row that did not register, counted up to this. */
+#define CLIENT_FAILURES_MAX 30
 
 enum client_state {
 	CLIENT_OFFLINE,     /* not connected; the shell retries */
@@ -43,8 +58,6 @@ struct client_io {
 	/* Closes the connection (the server stopped answering); the shell
 	 * reconnects. */
 	void (*drop)(void *ctx, const char *why);
-	/* Ends the program after the lines already queued are sent. */
-	void (*quit)(void *ctx);
 };
 
 struct client_config {
@@ -77,6 +90,15 @@ size_t client_member_count(const struct client *c);
  */
 unsigned client_unechoed(const struct client *c);
 
+/*
+ * Connections in a row that ended without registering (refused, closed,
+ * not a txt-chatd, no answer), not counting the one being reported to
+ * client_disconnected(); 0 again once registered.  The shell's reconnect
+ * back-off grows with it, so that a server that accepts and closes is not
+ * connected to once a second forever.  At most CLIENT_FAILURES_MAX.
+ */
+unsigned client_failures(const struct client *c);
+
 /* The shell started connecting to server ("host:port"). */
 void client_connecting(struct client *c, const char *server, uint64_t now);
 /* The connection is up: the client says hello. */
@@ -105,6 +127,19 @@ enum client_input_result {
  */
 enum client_input_result client_input(
     struct client *c, const char *utf8, size_t len, uint64_t now);
+
+/*
+ * The user quits (the shell's Ctrl-C twice, or a signal): a server that is
+ * there is told, with reason if not NULL (cut to PROTO_REASON_MAX), and
+ * client_quitting() says so from now on.
+ */
+void client_quit(struct client *c, const char *reason, uint64_t now);
+/*
+ * Non-zero once the user asked to quit, by /quit or client_quit(): the
+ * shell ends the program when it is back in its own loop, after the key
+ * being handled, once the lines queued are sent.
+ */
+int client_quitting(const struct client *c);
 
 /*
  * When the shell must call client_tick next (wall clock ms), or UINT64_MAX

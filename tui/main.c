@@ -23,7 +23,11 @@
 
 #define TXT_CHAT_VERSION "txt-chat 0.1.0"
 
-/* The program's one state, reachable from the exit and crash hooks. */
+/*
+ * The program's one state.  It lives in main() and goes to every callback
+ * through its ctx argument or its handle's data; only the exit and crash
+ * hooks, which get no argument, reach it through hook_app.
+ */
 struct app {
 	uv_loop_t *loop;
 	struct config cfg;
@@ -41,14 +45,12 @@ struct app {
 	uv_timer_t key_timer;
 	uv_prepare_t redraw;
 	uint64_t tick_at;      /* when tick_timer fires, or UINT64_MAX */
-	unsigned attempts;     /* connection attempts since the last success */
 	int dirty;             /* the screen needs a redraw */
 	int repaint;           /* ... of every cell */
 	int keyed;             /* ... because of a key: draw at once */
 	uint64_t last_draw;    /* loop time of the last frame */
 	uv_timer_t draw_timer; /* the next frame while lines pour in */
 	int quitting;
-	int reading_keys; /* inside the ui's key reading: it must outlive it */
 	unsigned quit_note;    /* messages still going when the user quit */
 	uv_timer_t quit_timer; /* says so if they take a while */
 	int has_quit_timer;
@@ -57,7 +59,8 @@ struct app {
 	int stdin_flags;        /* its file status flags as found, or -1 */
 };
 
-static struct app app;
+/* For the atexit and crash hooks only: set once, before they are installed. */
+static struct app *hook_app;
 
 static uint64_t
 now_ms(void)
@@ -79,25 +82,25 @@ static const char reset_seq[] = "\033[?2004l\033[0m\033[?25h\033[?1049l";
  * with us: left so, the next program's reads and writes fail with EAGAIN.
  */
 static void
-restore_stdin_flags(void)
+restore_stdin_flags(const struct app *a)
 {
-	if (app.stdin_flags >= 0)
-		(void)fcntl(STDIN_FILENO, F_SETFL, app.stdin_flags);
+	if (a->stdin_flags >= 0)
+		(void)fcntl(STDIN_FILENO, F_SETFL, a->stdin_flags);
 }
 
 /* Gives the terminal back as it was found. */
 static void
-release_terminal(void)
+release_terminal(struct app *a)
 {
-	restore_stdin_flags();
-	ui_free(app.ui);
-	app.ui = NULL;
+	restore_stdin_flags(a);
+	ui_free(a->ui);
+	a->ui = NULL;
 }
 
 static void
 restore_terminal_atexit(void)
 {
-	release_terminal();
+	release_terminal(hook_app);
 }
 
 static void
@@ -106,9 +109,9 @@ crash_handler(int sig)
 	/* Only async-signal-safe calls here. */
 	if (write(STDOUT_FILENO, reset_seq, sizeof(reset_seq) - 1) < 0)
 		sig = sig + 0;
-	if (app.have_termios)
-		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &app.termios);
-	restore_stdin_flags();
+	if (hook_app->have_termios)
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &hook_app->termios);
+	restore_stdin_flags(hook_app);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -134,15 +137,16 @@ install_crash_handlers(void)
 static void
 on_quit_note(uv_timer_t *t)
 {
-	(void)t;
-	if (app.quit_note == 0 || app.ui != NULL)
+	struct app *a = t->data;
+
+	if (a->quit_note == 0 || a->ui != NULL)
 		return;
 	fprintf(stderr,
 	    "txt-chat: %u message%s still on the way to the server; waiting "
 	    "for %s (Ctrl-C stops)\n",
-	    app.quit_note, app.quit_note == 1 ? "" : "s",
-	    app.quit_note == 1 ? "it" : "them");
-	app.quit_note = 0;
+	    a->quit_note, a->quit_note == 1 ? "" : "s",
+	    a->quit_note == 1 ? "it" : "them");
+	a->quit_note = 0;
 }
 
 static void
@@ -167,81 +171,80 @@ quit_wait_ms(unsigned unechoed)
 }
 
 static void
-shut_down(void)
+shut_down(struct app *a)
 {
-	unsigned unechoed = client_unechoed(app.client);
+	unsigned unechoed = client_unechoed(a->client);
 
-	if (app.quitting)
+	if (a->quitting)
 		return;
-	app.quitting = 1;
-	/*
-	 * A key being applied (Enter on /quit) gets here
-	 * from inside the ui's key loop, which still uses the ui: the
-	 * terminal is then given back as soon as that loop returns.
-	 */
-	if (!app.reading_keys)
-		release_terminal();
-	close_handle((uv_handle_t *)&app.stdin_poll);
-	close_handle((uv_handle_t *)&app.sig_winch);
-	close_handle((uv_handle_t *)&app.sig_int);
-	close_handle((uv_handle_t *)&app.sig_term);
-	close_handle((uv_handle_t *)&app.sig_hup);
-	close_handle((uv_handle_t *)&app.retry_timer);
-	close_handle((uv_handle_t *)&app.tick_timer);
-	close_handle((uv_handle_t *)&app.key_timer);
-	close_handle((uv_handle_t *)&app.draw_timer);
-	close_handle((uv_handle_t *)&app.redraw);
+	a->quitting = 1;
+	release_terminal(a);
+	close_handle((uv_handle_t *)&a->stdin_poll);
+	close_handle((uv_handle_t *)&a->sig_winch);
+	close_handle((uv_handle_t *)&a->sig_int);
+	close_handle((uv_handle_t *)&a->sig_term);
+	close_handle((uv_handle_t *)&a->sig_hup);
+	close_handle((uv_handle_t *)&a->retry_timer);
+	close_handle((uv_handle_t *)&a->tick_timer);
+	close_handle((uv_handle_t *)&a->key_timer);
+	close_handle((uv_handle_t *)&a->draw_timer);
+	close_handle((uv_handle_t *)&a->redraw);
 	/* The link sends what is queued (the quit line) in the background. */
 	if (unechoed > 0) {
-		link_set_timeouts(app.link, 0, quit_wait_ms(unechoed));
+		link_set_timeouts(a->link, 0, quit_wait_ms(unechoed));
 		/* Said only if the wait is long enough to be noticed; the
 		 * timer does not keep the program alive. */
-		app.quit_note = unechoed;
-		uv_timer_init(app.loop, &app.quit_timer);
-		app.has_quit_timer = 1;
-		uv_timer_start(&app.quit_timer, on_quit_note, 1000, 0);
-		uv_unref((uv_handle_t *)&app.quit_timer);
+		a->quit_note = unechoed;
+		uv_timer_init(a->loop, &a->quit_timer);
+		a->quit_timer.data = a;
+		a->has_quit_timer = 1;
+		uv_timer_start(&a->quit_timer, on_quit_note, 1000, 0);
+		uv_unref((uv_handle_t *)&a->quit_timer);
 	}
-	link_close(app.link);
-	link_free(app.link);
-	app.link = NULL;
+	link_close(a->link);
+	link_free(a->link);
+	a->link = NULL;
 }
 
 /* Reconnecting. */
 
 static void on_retry(uv_timer_t *t);
 
+/*
+ * The delay grows with every connection that ended without registering
+ * (the client counts them), not only with failed connects: a server that
+ * accepts and closes, or something else on the port, is not connected to
+ * once a second forever.
+ */
 static void
-schedule_retry(const char *why)
+schedule_retry(struct app *a, const char *why)
 {
-	uint64_t delay = link_backoff_ms(app.attempts, (uint32_t)rand());
+	uint64_t delay =
+	    link_backoff_ms(client_failures(a->client), (uint32_t)rand());
 
-	if (app.quitting)
+	if (a->quitting)
 		return;
-	if (app.attempts < 30)
-		app.attempts++;
-	client_disconnected(app.client, why, now_ms(), now_ms() + delay);
-	uv_timer_start(&app.retry_timer, on_retry, delay, 0);
-	app.dirty = 1;
+	client_disconnected(a->client, why, now_ms(), now_ms() + delay);
+	uv_timer_start(&a->retry_timer, on_retry, delay, 0);
+	a->dirty = 1;
 }
 
 static void
-connect_now(void)
+connect_now(struct app *a)
 {
 	int rc;
 
-	client_connecting(app.client, app.cfg.server, now_ms());
-	rc = link_connect(app.link, app.cfg.server);
+	client_connecting(a->client, a->cfg.server, now_ms());
+	rc = link_connect(a->link, a->cfg.server);
 	if (rc < 0)
-		schedule_retry(uv_strerror(rc));
-	app.dirty = 1;
+		schedule_retry(a, uv_strerror(rc));
+	a->dirty = 1;
 }
 
 static void
 on_retry(uv_timer_t *t)
 {
-	(void)t;
-	connect_now();
+	connect_now(t->data);
 }
 
 /* The link's callbacks. */
@@ -249,163 +252,157 @@ on_retry(uv_timer_t *t)
 static void
 on_connected(void *ctx)
 {
-	(void)ctx;
-	app.attempts = 0;
-	client_connected(app.client, now_ms());
-	app.dirty = 1;
+	struct app *a = ctx;
+
+	client_connected(a->client, now_ms());
+	a->dirty = 1;
 }
 
 static void
 on_line(void *ctx, const char *line, size_t len)
 {
-	(void)ctx;
-	client_line(app.client, line, len, now_ms());
-	app.dirty = 1;
+	struct app *a = ctx;
+
+	client_line(a->client, line, len, now_ms());
+	a->dirty = 1;
 }
 
 static void
 on_line_too_long(void *ctx)
 {
-	(void)ctx;
-	client_line_too_long(app.client, now_ms());
-	app.dirty = 1;
+	struct app *a = ctx;
+
+	client_line_too_long(a->client, now_ms());
+	a->dirty = 1;
 }
 
 static void
 on_closed(void *ctx, const char *why)
 {
-	(void)ctx;
-	schedule_retry(why);
+	schedule_retry(ctx, why);
 }
 
 /* The client's I/O. */
 
 static void
-client_send(void *ctx, const char *line, size_t len)
+client_send_cb(void *ctx, const char *line, size_t len)
 {
-	(void)ctx;
+	struct app *a = ctx;
+
 	/* A full queue means the server stopped reading; keepalive will tell.
 	 */
-	if (app.link != NULL)
-		(void)link_send(app.link, line, len);
+	if (a->link != NULL)
+		(void)link_send(a->link, line, len);
 }
 
 static void
-client_drop(void *ctx, const char *why)
+client_drop_cb(void *ctx, const char *why)
 {
-	(void)ctx;
-	link_close(app.link);
-	schedule_retry(why);
-}
+	struct app *a = ctx;
 
-static void
-client_quit(void *ctx)
-{
-	(void)ctx;
-	shut_down();
+	link_close(a->link);
+	schedule_retry(a, why);
 }
 
 /* Keys, signals, timers and the redraw. */
 
+/*
+ * After the keys are read and applied, outside the ui's key loop: a quit
+ * the keys asked for (Ctrl-C twice, or /quit typed) ends the program here.
+ */
 static void
-handle_input_bits(unsigned bits)
+handle_input_bits(struct app *a, unsigned bits)
 {
 	if (bits & INPUT_DRAW)
-		app.dirty = app.keyed = 1;
+		a->dirty = a->keyed = 1;
 	if (bits & INPUT_REPAINT)
-		app.repaint = 1;
-	if (bits & INPUT_QUIT) {
-		if (client_state(app.client) == CLIENT_ONLINE)
-			(void)client_input(app.client, "/quit", 5, now_ms());
-		shut_down();
-	}
+		a->repaint = 1;
+	if (bits & INPUT_QUIT)
+		client_quit(a->client, NULL, now_ms());
+	if (client_quitting(a->client))
+		shut_down(a);
 }
 
 /* Reads the keys waiting, or ends a paste that timed out; INPUT_* bits. */
 static unsigned
-read_keys(int timed_out)
+read_keys(struct app *a, int timed_out)
 {
-	unsigned bits;
-
-	app.reading_keys = 1;
-	bits = timed_out ? ui_keys_timeout(app.ui, now_ms())
-	                 : ui_read_keys(app.ui, now_ms());
-	app.reading_keys = 0;
-	if (app.quitting)
-		release_terminal();
-	return bits;
+	return timed_out ? ui_keys_timeout(a->ui, now_ms())
+	                 : ui_read_keys(a->ui, now_ms());
 }
 
 static void on_key_timeout(uv_timer_t *t);
 
 static void
-arm_key_timer(void)
+arm_key_timer(struct app *a)
 {
-	if (app.ui != NULL && ui_keys_waiting(app.ui))
+	if (a->ui != NULL && ui_keys_waiting(a->ui))
 		uv_timer_start(
-		    &app.key_timer, on_key_timeout, KEYMAP_TIMEOUT_MS, 0);
+		    &a->key_timer, on_key_timeout, KEYMAP_TIMEOUT_MS, 0);
 	else
-		uv_timer_stop(&app.key_timer);
+		uv_timer_stop(&a->key_timer);
 }
 
 static void
 on_key_timeout(uv_timer_t *t)
 {
-	(void)t;
-	if (app.ui == NULL)
+	struct app *a = t->data;
+
+	if (a->ui == NULL)
 		return;
-	handle_input_bits(read_keys(1));
-	if (!app.quitting)
-		arm_key_timer();
+	handle_input_bits(a, read_keys(a, 1));
+	if (!a->quitting)
+		arm_key_timer(a);
 }
 
 static void
 on_stdin(uv_poll_t *p, int status, int events)
 {
-	(void)p;
+	struct app *a = p->data;
+
 	(void)events;
-	if (status < 0 || app.ui == NULL) {
+	if (status < 0 || a->ui == NULL) {
 		/* The terminal went away: nothing left to talk to. */
 		if (status < 0)
-			shut_down();
+			shut_down(a);
 		return;
 	}
-	handle_input_bits(read_keys(0));
-	if (!app.quitting)
-		arm_key_timer();
+	handle_input_bits(a, read_keys(a, 0));
+	if (!a->quitting)
+		arm_key_timer(a);
 }
 
 static void
 on_signal(uv_signal_t *s, int signum)
 {
-	(void)s;
+	struct app *a = s->data;
+
 	if (signum == SIGWINCH) {
-		if (app.ui != NULL)
-			ui_resize(app.ui);
-		app.dirty = app.keyed = 1;
+		if (a->ui != NULL)
+			ui_resize(a->ui);
+		a->dirty = a->keyed = 1;
 		return;
 	}
 	/* SIGINT from outside (Ctrl-C is a key in raw mode), SIGTERM, SIGHUP.
 	 */
-	if (client_state(app.client) == CLIENT_ONLINE)
-		(void)client_input(
-		    app.client, "/quit terminated", 16, now_ms());
-	shut_down();
+	client_quit(a->client, "terminated", now_ms());
+	shut_down(a);
 }
 
 static void
 on_tick(uv_timer_t *t)
 {
-	(void)t;
-	app.tick_at = UINT64_MAX;
+	struct app *a = t->data;
+
+	a->tick_at = UINT64_MAX;
 	/*
 	 * A keepalive ping shows nothing (a lost server redraws through
 	 * schedule_retry); its pong will, so one wake-up draws once.
 	 */
-	client_tick(app.client, now_ms());
+	client_tick(a->client, now_ms());
 	/* A Ctrl-C not repeated in time: its question goes. */
-	if (input_tick(app.input, now_ms()) & INPUT_DRAW)
-		app.dirty = 1;
+	if (input_tick(a->input, now_ms()) & INPUT_DRAW)
+		a->dirty = 1;
 }
 
 static void on_draw_timer(uv_timer_t *t);
@@ -416,53 +413,54 @@ static void on_draw_timer(uv_timer_t *t);
  * frames instead of one per loop turn (and the terminal keeps up).
  */
 static void
-draw_now_or_soon(void)
+draw_now_or_soon(struct app *a)
 {
-	uint64_t now = uv_now(app.loop);
+	uint64_t now = uv_now(a->loop);
 
-	if (!app.keyed && now < app.last_draw + UI_FRAME_MS) {
-		if (!uv_is_active((uv_handle_t *)&app.draw_timer))
-			uv_timer_start(&app.draw_timer, on_draw_timer,
-			    app.last_draw + UI_FRAME_MS - now, 0);
+	if (!a->keyed && now < a->last_draw + UI_FRAME_MS) {
+		if (!uv_is_active((uv_handle_t *)&a->draw_timer))
+			uv_timer_start(&a->draw_timer, on_draw_timer,
+			    a->last_draw + UI_FRAME_MS - now, 0);
 		return;
 	}
-	uv_timer_stop(&app.draw_timer);
-	ui_draw(app.ui, now_ms(), app.repaint);
-	app.dirty = app.repaint = app.keyed = 0;
-	app.last_draw = now;
+	uv_timer_stop(&a->draw_timer);
+	ui_draw(a->ui, now_ms(), a->repaint);
+	a->dirty = a->repaint = a->keyed = 0;
+	a->last_draw = now;
 }
 
 static void
 on_draw_timer(uv_timer_t *t)
 {
-	(void)t;
-	if (app.dirty && app.ui != NULL && !app.quitting)
-		draw_now_or_soon();
+	struct app *a = t->data;
+
+	if (a->dirty && a->ui != NULL && !a->quitting)
+		draw_now_or_soon(a);
 }
 
 /* Before the loop sleeps: one redraw if needed, and the keepalive timer. */
 static void
 on_prepare(uv_prepare_t *p)
 {
+	struct app *a = p->data;
 	uint64_t next, now;
 
-	(void)p;
-	if (app.quitting)
+	if (a->quitting)
 		return;
 	now = now_ms();
-	next = client_next_tick(app.client);
-	if (input_deadline(app.input) < next)
-		next = input_deadline(app.input);
-	if (next != app.tick_at) {
-		app.tick_at = next;
+	next = client_next_tick(a->client);
+	if (input_deadline(a->input) < next)
+		next = input_deadline(a->input);
+	if (next != a->tick_at) {
+		a->tick_at = next;
 		if (next == UINT64_MAX)
-			uv_timer_stop(&app.tick_timer);
+			uv_timer_stop(&a->tick_timer);
 		else
-			uv_timer_start(&app.tick_timer, on_tick,
+			uv_timer_start(&a->tick_timer, on_tick,
 			    next > now ? next - now : 0, 0);
 	}
-	if (app.dirty && app.ui != NULL)
-		draw_now_or_soon();
+	if (a->dirty && a->ui != NULL)
+		draw_now_or_soon(a);
 }
 
 static const char *
@@ -491,73 +489,83 @@ utf8_locale(void)
 }
 
 static void
-start_loop(void)
+start_loop(struct app *a)
 {
 	struct client_config ccfg;
 	struct client_io io;
 	struct link_cb lcb;
 	struct hmap_key key;
 
-	app.loop = uv_default_loop();
+	a->loop = uv_default_loop();
 	memset(&io, 0, sizeof(io));
-	io.send = client_send;
-	io.drop = client_drop;
-	io.quit = client_quit;
-	ccfg.name = app.cfg.name;
-	ccfg.scrollback = app.cfg.scrollback;
-	app.client = client_new(&ccfg, &io);
+	io.ctx = a;
+	io.send = client_send_cb;
+	io.drop = client_drop_cb;
+	ccfg.name = a->cfg.name;
+	ccfg.scrollback = a->cfg.scrollback;
+	a->client = client_new(&ccfg, &io);
 	memset(&lcb, 0, sizeof(lcb));
+	lcb.ctx = a;
 	lcb.connected = on_connected;
 	lcb.line = on_line;
 	lcb.line_too_long = on_line_too_long;
 	lcb.closed = on_closed;
-	app.link = link_new(app.loop, &lcb);
-	if (app.client == NULL || app.link == NULL)
+	a->link = link_new(a->loop, &lcb);
+	if (a->client == NULL || a->link == NULL)
 		errx(1, "out of memory");
 	/* Member tables keyed at random: names cannot be chosen to collide. */
 	if (uv_random(NULL, NULL, &key, sizeof(key), 0, NULL) < 0)
 		errx(1, "no random source");
-	model_set_hash_key(client_model(app.client), &key);
-	app.input = input_new(app.client);
-	if (app.input == NULL)
+	model_set_hash_key(client_model(a->client), &key);
+	a->input = input_new(a->client);
+	if (a->input == NULL)
 		errx(1, "out of memory");
-	if (tcgetattr(STDIN_FILENO, &app.termios) == 0)
-		app.have_termios = 1;
-	app.stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
+	if (tcgetattr(STDIN_FILENO, &a->termios) == 0)
+		a->have_termios = 1;
+	a->stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
 	install_crash_handlers();
 	atexit(restore_terminal_atexit);
-	app.ui = ui_new(app.client, app.input);
-	if (app.ui == NULL)
+	a->ui = ui_new(a->client, a->input);
+	if (a->ui == NULL)
 		errx(1, "cannot use this terminal (TERM=%s)",
 		    getenv("TERM") ? getenv("TERM") : "unset");
-	app.tick_at = UINT64_MAX;
-	if (uv_poll_init(app.loop, &app.stdin_poll, STDIN_FILENO) < 0 ||
-	    uv_poll_start(&app.stdin_poll, UV_READABLE, on_stdin) < 0)
+	a->tick_at = UINT64_MAX;
+	if (uv_poll_init(a->loop, &a->stdin_poll, STDIN_FILENO) < 0 ||
+	    uv_poll_start(&a->stdin_poll, UV_READABLE, on_stdin) < 0)
 		errx(1, "cannot watch the terminal");
-	uv_signal_init(app.loop, &app.sig_winch);
-	uv_signal_start(&app.sig_winch, on_signal, SIGWINCH);
-	uv_signal_init(app.loop, &app.sig_int);
-	uv_signal_start(&app.sig_int, on_signal, SIGINT);
-	uv_signal_init(app.loop, &app.sig_term);
-	uv_signal_start(&app.sig_term, on_signal, SIGTERM);
-	uv_signal_init(app.loop, &app.sig_hup);
-	uv_signal_start(&app.sig_hup, on_signal, SIGHUP);
-	uv_timer_init(app.loop, &app.retry_timer);
-	uv_timer_init(app.loop, &app.tick_timer);
-	uv_timer_init(app.loop, &app.key_timer);
-	uv_timer_init(app.loop, &app.draw_timer);
-	uv_prepare_init(app.loop, &app.redraw);
-	uv_prepare_start(&app.redraw, on_prepare);
-	app.dirty = 1;
-	connect_now();
+	a->stdin_poll.data = a;
+	uv_signal_init(a->loop, &a->sig_winch);
+	uv_signal_start(&a->sig_winch, on_signal, SIGWINCH);
+	uv_signal_init(a->loop, &a->sig_int);
+	uv_signal_start(&a->sig_int, on_signal, SIGINT);
+	uv_signal_init(a->loop, &a->sig_term);
+	uv_signal_start(&a->sig_term, on_signal, SIGTERM);
+	uv_signal_init(a->loop, &a->sig_hup);
+	uv_signal_start(&a->sig_hup, on_signal, SIGHUP);
+	a->sig_winch.data = a->sig_int.data = a;
+	a->sig_term.data = a->sig_hup.data = a;
+	uv_timer_init(a->loop, &a->retry_timer);
+	uv_timer_init(a->loop, &a->tick_timer);
+	uv_timer_init(a->loop, &a->key_timer);
+	uv_timer_init(a->loop, &a->draw_timer);
+	a->retry_timer.data = a->tick_timer.data = a;
+	a->key_timer.data = a->draw_timer.data = a;
+	uv_prepare_init(a->loop, &a->redraw);
+	a->redraw.data = a;
+	uv_prepare_start(&a->redraw, on_prepare);
+	a->dirty = 1;
+	connect_now(a);
 }
 
 int
 main(int argc, char **argv)
 {
+	static struct app app;
 	char err[CONFIG_ERR_MAX];
 	int rc;
 
+	app.stdin_flags = -1;
+	hook_app = &app;
 	utf8_locale();
 	switch (config_load(
 	    &app.cfg, argc, argv, login_name(), getenv, err, sizeof(err))) {
@@ -576,7 +584,7 @@ main(int argc, char **argv)
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		errx(1, "needs a terminal on standard input and output");
 	srand((unsigned)now_ms() ^ (unsigned)getpid());
-	start_loop();
+	start_loop(&app);
 	rc = uv_run(app.loop, UV_RUN_DEFAULT);
 	(void)rc;
 	/* The one handle that may be left: it never kept the loop alive. */

@@ -63,7 +63,6 @@ void *__wrap_realloc(void *p, size_t size);
 /* What the fake shell saw. */
 struct shell {
 	int dropped;
-	int quit;
 	/* The last "pong$<token>" a server would answer the client's ping with.
 	 */
 	char pong[5 + PROTO_TOKEN_MAX + 1];
@@ -143,14 +142,6 @@ shell_drop(void *ctx, const char *why)
 
 	FUZZ_CHECK(why != NULL);
 	sh->dropped = 1;
-}
-
-static void
-shell_quit(void *ctx)
-{
-	struct shell *sh = ctx;
-
-	sh->quit = 1;
 }
 
 /* Text that is safe to draw: UTF-8 with no control, bidi or separator. */
@@ -373,12 +364,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	io.ctx = &sh;
 	io.send = shell_send;
 	io.drop = shell_drop;
-	io.quit = shell_quit;
 	c = client_new(&cfg, &io);
 	FUZZ_CHECK(c != NULL);
 	client_connecting(c, "127.0.0.1:7878", now);
 	client_connected(c, now);
-	while (pos < size && !sh.quit) {
+	while (pos < size && !client_quitting(c)) {
 		line = in + pos;
 		lf = memchr(line, '\n', size - pos);
 		len = lf != NULL ? (size_t)(lf - line) : size - pos;

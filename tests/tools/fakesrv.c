@@ -14,10 +14,17 @@
 
 /*
  * One client at a time: it gets online properly (hello, registered, its
- * personal channel and a channel "hostile" with a marker line), then on
+ * personal channel, then, when it asks, a channel "hostile" with a marker
+ * line; a client takes no join it did not ask for), then on
  * the message "go" the scenario plays, and a last marker line says it is
  * over.  Afterwards messages are echoed, pings answered, joins granted.
  * When the client leaves, the fake server exits.
+ *
+ * The scenarios "banner", "silent" and "slam" are something else that
+ * listens on the port, for any number of connections in turn: an SSH
+ * server's greeting, a listener that never says a word, and one that
+ * accepts and closes at once.  Each connection is logged as "accept N" on
+ * standard error, so a test can count the client's attempts.
  */
 
 /* Bytes of one line from the client, counting the LF. */
@@ -60,6 +67,7 @@ usage(void)
 {
 	fputs("usage: fakesrv scenario [flood-lines]\n"
 	      "scenarios: calm escapes utf8 wide long junk flood\n"
+	      "           banner silent slam (not a txt-chatd)\n"
 	      "prints \"listening on 127.0.0.1:PORT\" on standard error\n",
 	    stderr);
 	exit(2);
@@ -158,6 +166,38 @@ put_join(struct fakesrv *s, const char *id, const char *kind, const char *name,
 	put_line(s, "history_end$%s$0", id);
 }
 
+/*
+ * The channel a scenario shows besides "hostile", with a name to test
+ * (escapes, cut UTF-8, wide characters); the client joins it by id
+ * before the scenario plays, as it takes no join it did not ask for.
+ */
+static const struct {
+	const char *id, *name, *members;
+} fakesrv_extra[] = {
+    {"bad-chan-id", "bad\033]2;pwned\007name", "x\033[2Jy"},
+    {"cut-chan-id", "chan\344\270", "evil\344"},
+    {"wide-chan-id",
+        "\351\242\221\351\201\223\345\220\215\347\247\260\345\276\210"
+        "\351\225\277\347\232\204\351\242\221\351\201\223",
+        "evil"},
+    {"biglines", "biglines", "evil"},
+};
+
+/* Answers a join of a scenario's extra channel; 0 if id is none. */
+static int
+on_join_extra(struct fakesrv *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fakesrv_extra) / sizeof(fakesrv_extra[0]); i++)
+		if (strcmp(id, fakesrv_extra[i].id) == 0) {
+			put_join(s, id, "channel", fakesrv_extra[i].name,
+			    fakesrv_extra[i].members, 1);
+			return 1;
+		}
+	return 0;
+}
+
 static void
 play_escapes(struct fakesrv *s)
 {
@@ -183,8 +223,6 @@ play_escapes(struct fakesrv *s)
 	put_line(s, "act$%s$%llu$%llu$evil$\033]0;pwned\007waves", HID,
 	    ++s->seq, wall_ms());
 	put_line(s, "join$%s$%llu$j\033[2Joiner", HID, wall_ms());
-	put_join(s, "bad-chan-id", "channel", "bad\033]2;pwned\007name",
-	    "x\033[2Jy", 1);
 	put_line(s, "dm$%llu$d\033]2;pwned\007m$%s$direct\033[2Jmessage",
 	    wall_ms(), s->name);
 	put_line(s, "error$bad\033]2;pwned\007code$*$error\033[2Jtext");
@@ -199,7 +237,6 @@ play_utf8(struct fakesrv *s)
 	put_msg(s, HID, "evil",
 	    "overlong \300\257 surrogate \355\240\200 "
 	    "ff \377 big \364\220\200\200 end");
-	put_join(s, "cut-chan-id", "channel", "chan\344\270", "evil\344", 1);
 }
 
 /* Appends n copies of the UTF-8 string unit to p; returns the new end. */
@@ -239,10 +276,6 @@ play_wide(struct fakesrv *s)
 	}
 	put_msg(s, HID, "\345\220\215\345\211\215", "cjk-name");
 	put_msg(s, HID, "evil", "combining e\314\201 and a\314\210 end");
-	put_join(s, "wide-chan-id", "channel",
-	    "\351\242\221\351\201\223\345\220\215\347\247\260\345\276\210"
-	    "\351\225\277\347\232\204\351\242\221\351\201\223",
-	    "evil", 1);
 }
 
 static void
@@ -408,6 +441,12 @@ on_reg(struct fakesrv *s, const char *name)
 	put_line(s, "names$%s$%s", UID, s->name);
 	put_line(s, "names_end$%s$1", UID);
 	put_line(s, "history_end$%s$0", UID);
+}
+
+/* The channel "hostile", once the client asks to join it. */
+static void
+on_join_hostile(struct fakesrv *s)
+{
 	put_line(s, "joined$%s$channel$2$hostile", HID);
 	put_line(s, "names$%s$%s evil", HID, s->name);
 	put_line(s, "names_end$%s$2", HID);
@@ -432,6 +471,13 @@ on_line(struct fakesrv *s, const char *line)
 		on_reg(s, arg);
 	} else if (strncmp(line, "ping$", 5) == 0) {
 		put_line(s, "pong$%s", arg);
+	} else if (strncmp(line, "join$", 5) == 0 &&
+	    (text = field_from(line, 2)) != NULL &&
+	    strcmp(text, "hostile") == 0) {
+		on_join_hostile(s);
+	} else if (strncmp(line, "join$", 5) == 0 &&
+	    (text = field_from(line, 2)) != NULL && on_join_extra(s, text)) {
+		/* answered */
 	} else if (strncmp(line, "join$", 5) == 0 &&
 	    (text = field_from(line, 2)) != NULL) {
 		put_line(s, "joined$%s$channel$1$%s", text, text);
@@ -494,6 +540,39 @@ serve(struct fakesrv *s, long long end)
 	return 0;
 }
 
+/* The SSH server's greeting, for the "banner" scenario. */
+#define FAKESRV_BANNER "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
+
+static int
+is_stranger(const char *scenario)
+{
+	return strcmp(scenario, "banner") == 0 ||
+	    strcmp(scenario, "silent") == 0 || strcmp(scenario, "slam") == 0;
+}
+
+/*
+ * One connection of a stranger scenario: the greeting if any, then what
+ * the client sends is read and dropped until it closes (or the end).
+ */
+static void
+stranger(int fd, const char *scenario, long long end)
+{
+	char buf[FAKESRV_LINE_MAX];
+	struct pollfd p = {fd, POLLIN, 0};
+
+	if (strcmp(scenario, "slam") == 0)
+		return;
+	if (strcmp(scenario, "banner") == 0 &&
+	    write(fd, FAKESRV_BANNER, sizeof(FAKESRV_BANNER) - 1) < 0)
+		return;
+	while (!stop_flag && mono_ms() < end) {
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			return;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -529,6 +608,24 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "listening on 127.0.0.1:%d\n", ntohs(sa.sin_port));
+	if (is_stranger(s.scenario)) {
+		unsigned long n = 0;
+
+		while (!stop_flag && mono_ms() < end) {
+			struct pollfd p = {lfd, POLLIN, 0};
+
+			if (poll(&p, 1, 1000) <= 0)
+				continue;
+			s.fd = accept(lfd, NULL, NULL);
+			if (s.fd < 0)
+				continue;
+			fprintf(stderr, "accept %lu\n", ++n);
+			stranger(s.fd, s.scenario, end);
+			close(s.fd);
+		}
+		close(lfd);
+		return 0;
+	}
 	/* One client: when it leaves, so does the fake server. */
 	while (!stop_flag && mono_ms() < end) {
 		struct pollfd p = {lfd, POLLIN, 0};

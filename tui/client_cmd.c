@@ -1,0 +1,367 @@
+/* client_cmd.c: the client's rules for what the user types: messages and
+ * slash commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "client_int.h"
+#include "cmd.h"
+#include "keyhelp.h"
+#include "proto.h"
+#include "slash.h"
+#include "valid.h"
+
+static int
+client_need_online(struct client *c, uint64_t now)
+{
+	if (c->state == CLIENT_ONLINE)
+		return 1;
+	if (c->state == CLIENT_REGISTERING && !c->reg_out &&
+	    c->reg_retry_at == UINT64_MAX)
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "not registered: pick a name with /nick NAME; not sent");
+	else if (c->state >= CLIENT_HELLO)
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "not registered yet: not sent");
+	else
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "not connected: not sent");
+	return 0;
+}
+
+static int
+client_text_fits(struct client *c, struct slice text, uint64_t now)
+{
+	if (text.len <= c->text_max)
+		return 1;
+	client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+	    "not sent: the text is %zu bytes; the server takes at most %zu",
+	    text.len, c->text_max);
+	return 0;
+}
+
+static int
+client_name_ok(struct client *c, struct slice name, uint64_t now)
+{
+	if (valid_name(name.p, name.len) == PROTO_E_NONE)
+		return 1;
+	client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+	    "%.*s is not a valid name: %s", (int)name.len, name.p,
+	    proto_code_text(PROTO_E_BAD_NAME));
+	return 0;
+}
+
+static enum client_input_result
+client_result(int sent)
+{
+	return sent == 0 ? CLIENT_INPUT_DONE : CLIENT_INPUT_KEEP;
+}
+
+/* A message or an action (act) to the current window. */
+static enum client_input_result
+client_say(struct client *c, struct slice text, int act, uint64_t now)
+{
+	struct model_win *w = client_current(c);
+	enum model_win_kind kind = model_win_kind(w);
+	const char *key = model_win_key(w);
+	enum cmd_verb verb;
+
+	if (kind == MODEL_WIN_STATUS) {
+		client_note(c, w, now, MODEL_LINE_INFO,
+		    "this is the status window: /join a channel, or /msg "
+		    "someone");
+		return CLIENT_INPUT_KEEP;
+	}
+	if (!client_need_online(c, now) || !client_text_fits(c, text, now))
+		return CLIENT_INPUT_KEEP;
+	if (kind != MODEL_WIN_DM && !model_win_joined(w)) {
+		client_note(c, w, now, MODEL_LINE_ERROR,
+		    "not sent: you are not in %s; /join it first",
+		    model_win_name(w));
+		return CLIENT_INPUT_KEEP;
+	}
+	if (kind == MODEL_WIN_DM)
+		verb = act ? CMD_DM_ACT : CMD_DM;
+	else
+		verb = act ? CMD_SEND_ACT : CMD_SEND_MSG;
+	return client_result(
+	    client_send(c, verb, client_slice(key, strlen(key)), text, now));
+}
+
+/* Remembers what /join or /create asked for, to show it once joined. */
+static void
+client_want_switch(struct client *c, struct slice arg)
+{
+	client_keep(c->pending, sizeof(c->pending), &c->pending_len, arg);
+}
+
+/*
+ * A personal channel ("~alice") is joined by its id, which is its owner's
+ * uid: the server does not take its name.  *arg becomes the id of the
+ * window of that name; without one the user is told how to join it.
+ * Returns 0 when nothing can be sent.
+ */
+static int
+client_personal_id(struct client *c, struct slice *arg, uint64_t now)
+{
+	const struct model_win *w;
+	const char *key;
+
+	if (arg->len == 0 || arg->p[0] != '~')
+		return 1;
+	w = model_find_name(c->m, arg->p, arg->len);
+	if (w != NULL && model_win_kind(w) == MODEL_WIN_PERSONAL) {
+		key = model_win_key(w);
+		*arg = client_slice(key, strlen(key));
+		return 1;
+	}
+	client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+	    "%.*s is a personal channel: join it by its id, /join ID (its "
+	    "owner is told the id on registering)",
+	    (int)arg->len, arg->p);
+	return 0;
+}
+
+static enum client_input_result
+client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
+{
+	enum cmd_verb verb =
+	    s->cmd == SLASH_CREATE ? CMD_CREATE_CHAN : CMD_JOIN;
+	struct slice arg = s->arg;
+
+	if (s->cmd == SLASH_CREATE &&
+	    valid_channel_name(s->arg.p, s->arg.len) != PROTO_E_NONE) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "%.*s is not a valid channel name: %s", (int)s->arg.len,
+		    s->arg.p, proto_code_text(PROTO_E_BAD_CHANNEL_NAME));
+		return CLIENT_INPUT_KEEP;
+	}
+	if (verb == CMD_JOIN && !client_personal_id(c, &arg, now))
+		return CLIENT_INPUT_KEEP;
+	if (!client_need_online(c, now))
+		return CLIENT_INPUT_KEEP;
+	if (client_send_waited(c, verb, arg, 0, 0, now) < 0)
+		return CLIENT_INPUT_KEEP;
+	client_want_switch(c, arg);
+	return CLIENT_INPUT_DONE;
+}
+
+/* Remembers the window /leave is typed in, for the notice of its answer. */
+static void
+client_leave_from(struct client *c)
+{
+	const struct model_win *w = client_current(c);
+	const char *key = model_win_key(w);
+
+	c->leave_kind = model_win_kind(w);
+	client_keep(c->leave_from, sizeof(c->leave_from), &c->leave_from_len,
+	    client_slice(key, strlen(key)));
+}
+
+static enum client_input_result
+client_cmd_leave(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w = client_current(c);
+	const char *key;
+
+	if (s->arg.len > 0) {
+		w = model_find_name(c->m, s->arg.p, s->arg.len);
+		if (w == NULL)
+			w = client_chan_win(c, s->arg);
+		if (w == NULL) {
+			if (!client_need_online(c, now))
+				return CLIENT_INPUT_KEEP;
+			if (client_send_arg(c, CMD_LEAVE, s->arg, now) < 0)
+				return CLIENT_INPUT_KEEP;
+			client_leave_from(c);
+			return CLIENT_INPUT_DONE;
+		}
+	}
+	if (model_win_kind(w) == MODEL_WIN_STATUS) {
+		client_note(c, w, now, MODEL_LINE_INFO,
+		    "the status window stays; /leave works in a channel or a "
+		    "conversation");
+		return CLIENT_INPUT_KEEP;
+	}
+	/* Nothing on the server to leave: the window just closes. */
+	if (model_win_kind(w) == MODEL_WIN_DM || !model_win_joined(w)) {
+		model_close(c->m, w);
+		return CLIENT_INPUT_DONE;
+	}
+	if (!client_need_online(c, now))
+		return CLIENT_INPUT_KEEP;
+	key = model_win_key(w);
+	if (client_send_arg(c, CMD_LEAVE, client_slice(key, strlen(key)), now) <
+	    0)
+		return CLIENT_INPUT_KEEP;
+	client_leave_from(c);
+	return CLIENT_INPUT_DONE;
+}
+
+static enum client_input_result
+client_cmd_names(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w = client_current(c);
+	struct slice chan = s->arg;
+
+	if (chan.len == 0) {
+		if (!client_is_channel_win(w)) {
+			client_note(c, w, now, MODEL_LINE_INFO,
+			    "/names needs a channel here: /names CHANNEL");
+			return CLIENT_INPUT_KEEP;
+		}
+		chan = client_slice(model_win_key(w), strlen(model_win_key(w)));
+	}
+	if (!client_need_online(c, now))
+		return CLIENT_INPUT_KEEP;
+	if (client_send_arg(c, CMD_NAMES, chan, now) < 0)
+		return CLIENT_INPUT_KEEP;
+	c->names_wanted++;
+	return CLIENT_INPUT_DONE;
+}
+
+static enum client_input_result
+client_cmd_nick(struct client *c, const struct slash *s, uint64_t now)
+{
+	if (!client_name_ok(c, s->arg, now))
+		return CLIENT_INPUT_KEEP;
+	switch (c->state) {
+	case CLIENT_ONLINE:
+		return client_result(client_send_nick(c, s->arg, now));
+	case CLIENT_REGISTERING:
+		if (c->reg_out) {
+			client_keep(
+			    c->want, sizeof(c->want), &c->want_len, s->arg);
+			client_note(c, client_current(c), now, MODEL_LINE_INFO,
+			    "you will be %.*s once registered",
+			    (int)c->want_len, c->want);
+			return CLIENT_INPUT_DONE;
+		}
+		client_set_name(c, s->arg);
+		c->reg_retry_at = UINT64_MAX;
+		client_register(c, now);
+		return CLIENT_INPUT_DONE;
+	default:
+		/* Not registered yet: the name to register with changes. */
+		client_set_name(c, s->arg);
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "you will register as %s once connected", c->name);
+		return CLIENT_INPUT_DONE;
+	}
+}
+
+static enum client_input_result
+client_cmd_msg(struct client *c, const struct slash *s, uint64_t now)
+{
+	if (!client_name_ok(c, s->arg, now) || !client_need_online(c, now) ||
+	    !client_text_fits(c, s->text, now))
+		return CLIENT_INPUT_KEEP;
+	/* The conversation opens in the list when the server echoes the
+	 * message, under the name as the server spells it; a user who does
+	 * not exist gets an error and no window. */
+	if (client_send(c, CMD_DM, s->arg, s->text, now) < 0)
+		return CLIENT_INPUT_KEEP;
+	/* Typed elsewhere than in the conversation: said where it was typed,
+	 * as the text itself shows up in the conversation's window. */
+	if (model_find(c->m, MODEL_WIN_DM, s->arg.p, s->arg.len) !=
+	    client_current(c))
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "to %.*s: %.*s", (int)s->arg.len, s->arg.p,
+		    (int)s->text.len, s->text.p);
+	return CLIENT_INPUT_DONE;
+}
+static enum client_input_result
+client_cmd_help(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w = client_current(c);
+	const char *const *names, *const *keys;
+	const char *usage;
+	size_t i, n;
+
+	if (s->arg.len > 0) {
+		usage = slash_usage(s->arg.p, s->arg.len);
+		if (usage == NULL) {
+			client_note(c, w, now, MODEL_LINE_ERROR,
+			    "no command %.*s; /help lists them",
+			    (int)s->arg.len, s->arg.p);
+			return CLIENT_INPUT_KEEP;
+		}
+		client_note(c, w, now, MODEL_LINE_INFO, "%s", usage);
+		return CLIENT_INPUT_DONE;
+	}
+	client_note(c, w, now, MODEL_LINE_INFO,
+	    "commands (a line not starting with / is a message; // sends a "
+	    "line starting with /):");
+	names = slash_names(&n);
+	for (i = 0; i < n; i++) {
+		usage = slash_usage(names[i], strlen(names[i]));
+		if (usage != NULL)
+			client_note(c, w, now, MODEL_LINE_INFO, "  %s", usage);
+	}
+	keys = keyhelp_lines(&n);
+	for (i = 0; i < n; i++)
+		client_note(c, w, now, MODEL_LINE_INFO, "%s", keys[i]);
+	return CLIENT_INPUT_DONE;
+}
+
+static enum client_input_result
+client_cmd_quit(struct client *c, const struct slash *s, uint64_t now)
+{
+	if (s->text.len > PROTO_REASON_MAX) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "the reason is %zu bytes; the server takes at most %d",
+		    s->text.len, PROTO_REASON_MAX);
+		return CLIENT_INPUT_KEEP;
+	}
+	/* Quitting needs no server; one that is there is told why. */
+	if (c->state >= CLIENT_HELLO &&
+	    client_send(c, CMD_QUIT, client_none, s->text, now) < 0)
+		return CLIENT_INPUT_KEEP;
+	c->quitting = 1;
+	return CLIENT_INPUT_DONE;
+}
+
+enum client_input_result
+client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
+{
+	char err[SLASH_ERR_MAX];
+	struct slash s;
+	struct model_win *w = client_current(c);
+
+	if (slash_parse(utf8, len, &s, err, sizeof(err)) != SLASH_OK) {
+		client_note(c, w, now, MODEL_LINE_ERROR, "%s", err);
+		return CLIENT_INPUT_KEEP;
+	}
+	switch (s.cmd) {
+	case SLASH_NONE:
+		return CLIENT_INPUT_DONE;
+	case SLASH_MESSAGE:
+		return client_say(c, s.text, 0, now);
+	case SLASH_ME:
+		return client_say(c, s.text, 1, now);
+	case SLASH_JOIN:
+	case SLASH_CREATE:
+		return client_cmd_join(c, &s, now);
+	case SLASH_LEAVE:
+		return client_cmd_leave(c, &s, now);
+	case SLASH_LIST:
+		if (!client_need_online(c, now))
+			return CLIENT_INPUT_KEEP;
+		return client_result(
+		    client_send_arg(c, CMD_LIST, client_none, now));
+	case SLASH_NAMES:
+		return client_cmd_names(c, &s, now);
+	case SLASH_NICK:
+		return client_cmd_nick(c, &s, now);
+	case SLASH_MSG:
+		return client_cmd_msg(c, &s, now);
+	case SLASH_CLEAR:
+		model_clear(w);
+		return CLIENT_INPUT_DONE;
+	case SLASH_HELP:
+		return client_cmd_help(c, &s, now);
+	case SLASH_QUIT:
+		return client_cmd_quit(c, &s, now);
+	}
+	return CLIENT_INPUT_DONE;
+}

@@ -1,0 +1,798 @@
+/* client_event.c: the client's rules for lines from the server. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "client_int.h"
+#include "cmd.h"
+#include "event.h"
+#include "proto.h"
+#include "valid.h"
+
+void
+client_line_too_long(struct client *c, uint64_t now)
+{
+	c->last_rx = now;
+	client_note(c, NULL, now, MODEL_LINE_INFO,
+	    "the server sent a line longer than %d bytes; it was dropped",
+	    PROTO_LINE_MAX);
+}
+
+static void
+client_on_hello(struct client *c, const struct event *ev, uint64_t now)
+{
+	c->hello_by = UINT64_MAX;
+	/* A limit this side cannot send, or none at all, is not taken. */
+	if (ev->text_max > 0 && ev->text_max < PROTO_TEXT_MAX)
+		c->text_max = (size_t)ev->text_max;
+	else
+		c->text_max = PROTO_TEXT_MAX;
+	c->state = CLIENT_REGISTERING;
+	client_register(c, now);
+}
+
+/* Joins again every channel that was joined when the connection went. */
+static void
+client_rejoin(struct client *c, uint64_t now)
+{
+	struct model_win *w;
+	const char *by;
+	size_t i;
+
+	for (i = 1; i < model_win_count(c->m); i++) {
+		w = model_win_at(c->m, i);
+		if (!client_is_channel_win(w) || !model_win_rejoin(w))
+			continue;
+		/* Named channels get new ids when the server restarts. */
+		by = model_win_kind(w) == MODEL_WIN_CHANNEL ? model_win_name(w)
+		                                            : model_win_key(w);
+		(void)client_send_waited(c, CMD_JOIN,
+		    client_slice(by, strlen(by)),
+		    model_win_kind(w) == MODEL_WIN_CHANNEL, 0, now);
+	}
+}
+
+static void
+client_on_registered(struct client *c, const struct event *ev, uint64_t now)
+{
+	if (c->state != CLIENT_REGISTERING)
+		return;
+	if (ev->chan.len > PROTO_ID_MAX) {
+		client_note(c, NULL, now, MODEL_LINE_ERROR,
+		    "the server sent a uid longer than %d bytes", PROTO_ID_MAX);
+		return;
+	}
+	client_keep(c->uid, sizeof(c->uid), &c->uid_len, ev->chan);
+	client_set_name(c, ev->name);
+	model_set_self(c->m, c->name, c->name_len);
+	c->state = CLIENT_ONLINE;
+	c->was_online = 1;
+	c->failures = 0;
+	c->reg_out = 0;
+	c->reg_retry_at = UINT64_MAX;
+	/* The personal channel's join sequence comes next. */
+	c->joined_follows = 1;
+	client_note(c, NULL, now, MODEL_LINE_INFO, "registered as %s", c->name);
+	client_note(c, NULL, now, MODEL_LINE_INFO,
+	    "your channel ~%s has the id %s: others join it with /join %s",
+	    c->name, c->uid, c->uid);
+	client_rejoin(c, now);
+	/* A /nick typed while reg was on its way. */
+	if (c->want_len > 0 &&
+	    !valid_name_equal(c->want, c->want_len, c->name, c->name_len))
+		(void)client_send_nick(
+		    c, client_slice(c->want, c->want_len), now);
+	c->want_len = 0;
+}
+
+/*
+ * The window a joined line is about: found by id; else this user's
+ * personal window under its old uid, or a channel window of the same
+ * name, re-keyed to the new id; else a new one.  NULL when none can open.
+ */
+static struct model_win *
+client_join_win(struct client *c, const struct event *ev, int own)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+	enum model_win_kind kind;
+
+	if (w != NULL) {
+		model_win_rekey(c->m, w, ev->chan.p, ev->chan.len, ev->name.p,
+		    ev->name.len);
+		return w;
+	}
+	if (own && c->own_len > 0)
+		w = model_find(c->m, MODEL_WIN_PERSONAL, c->own, c->own_len);
+	if (w == NULL && ev->chan_kind == EV_CHAN_CHANNEL) {
+		w = model_find_name(c->m, ev->name.p, ev->name.len);
+		if (w != NULL && model_win_kind(w) != MODEL_WIN_CHANNEL)
+			w = NULL;
+	}
+	if (w != NULL) {
+		/* A new id: its sequence numbers start again. */
+		model_win_rekey(c->m, w, ev->chan.p, ev->chan.len, ev->name.p,
+		    ev->name.len);
+		model_win_set_seq(w, 0);
+		return w;
+	}
+	kind = ev->chan_kind == EV_CHAN_PERSONAL ? MODEL_WIN_PERSONAL
+	                                         : MODEL_WIN_CHANNEL;
+	return model_open(
+	    c->m, kind, ev->chan.p, ev->chan.len, ev->name.p, ev->name.len);
+}
+
+static void
+client_on_joined(struct client *c, const struct event *ev, uint64_t now)
+{
+	int own = ev->chan_kind == EV_CHAN_PERSONAL &&
+	    client_slice_eq(ev->chan, c->uid, c->uid_len);
+	struct model_win *w = client_join_win(c, ev, own);
+
+	client_keep(
+	    c->seq_chan, sizeof(c->seq_chan), &c->seq_chan_len, ev->chan);
+	c->in_join = 1;
+	if (own)
+		client_keep(c->own, sizeof(c->own), &c->own_len, ev->chan);
+	if (w == NULL) {
+		client_note(c, NULL, now, MODEL_LINE_ERROR,
+		    "cannot open a window for %.*s: %d are open; /leave some",
+		    (int)ev->name.len, ev->name.p, MODEL_WINDOWS_MAX);
+		return;
+	}
+	c->join_is_new = !model_win_rejoin(w);
+	model_win_set_joined(w, 1);
+	model_win_set_rejoin(w, 0);
+	model_members_clear(w);
+	if (c->pending_len > 0 &&
+	    (client_slice_eq(ev->chan, c->pending, c->pending_len) ||
+	        valid_name_equal(
+	            ev->name.p, ev->name.len, c->pending, c->pending_len))) {
+		c->pending_len = 0;
+		model_select(c->m, model_win_index(c->m, w));
+	}
+}
+
+static int
+client_in_join(const struct client *c, struct slice chan)
+{
+	return c->in_join &&
+	    client_slice_eq(chan, c->seq_chan, c->seq_chan_len);
+}
+
+/* Adds the space-separated names of list to w's members. */
+static void
+client_add_names(struct model_win *w, struct slice list)
+{
+	size_t i = 0, start;
+
+	while (i < list.len) {
+		while (i < list.len && list.p[i] == ' ')
+			i++;
+		start = i;
+		while (i < list.len && list.p[i] != ' ')
+			i++;
+		if (i > start)
+			(void)model_member_add(w, list.p + start, i - start);
+	}
+}
+
+/* What to call a channel in a notice: its window's name, else its id. */
+static struct slice
+client_chan_label(const struct model_win *w, struct slice chan)
+{
+	const char *name;
+
+	if (w == NULL)
+		return chan;
+	name = model_win_name(w);
+	return client_slice(name, strlen(name));
+}
+
+static void
+client_on_names(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+	struct slice label;
+
+	if (client_in_join(c, ev->chan)) {
+		if (w != NULL)
+			client_add_names(w, ev->text);
+		return;
+	}
+	/* A reply to names replaces the members, keeping the order of
+	 * recent speakers that Tab completes by. */
+	if (!client_slice_eq(ev->chan, c->names_chan, c->names_chan_len)) {
+		client_keep(c->names_chan, sizeof(c->names_chan),
+		    &c->names_chan_len, ev->chan);
+		if (w != NULL)
+			model_members_mark(w);
+	}
+	if (w != NULL)
+		client_add_names(w, ev->text);
+	if (c->names_wanted > 0) {
+		label = client_chan_label(w, ev->chan);
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "%.*s: %.*s", (int)label.len, label.p, (int)ev->text.len,
+		    ev->text.p);
+	}
+}
+
+static void
+client_on_names_end(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+	struct slice label;
+
+	if (client_in_join(c, ev->chan))
+		return;
+	/* Whoever the reply left out is gone; no names lines, nobody is. */
+	if (w != NULL &&
+	    client_slice_eq(ev->chan, c->names_chan, c->names_chan_len))
+		model_members_sweep(w);
+	else if (w != NULL && ev->count == 0)
+		model_members_clear(w);
+	c->names_chan_len = 0;
+	if (c->names_wanted == 0)
+		return;
+	c->names_wanted--;
+	label = client_chan_label(client_chan_win(c, ev->chan), ev->chan);
+	client_note(c, client_current(c), now, MODEL_LINE_INFO,
+	    "%.*s: %" PRIu64 " member%s", (int)label.len, label.p, ev->count,
+	    ev->count == 1 ? "" : "s");
+}
+
+static void
+client_on_history_end(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w;
+	size_t n;
+
+	if (!client_in_join(c, ev->chan))
+		return;
+	c->in_join = 0;
+	/* Said after the history, so it marks where live lines begin; after
+	 * a reconnect it says the window is live again, and who is there. */
+	w = client_chan_win(c, ev->chan);
+	if (w == NULL || client_is_own(c, w))
+		return;
+	n = model_member_count(w);
+	/* A personal channel is joined again by its id alone: shown. */
+	if (model_win_kind(w) == MODEL_WIN_PERSONAL) {
+		client_note(c, w, now, MODEL_LINE_EVENT,
+		    "you %s %s, id %s (%zu member%s)",
+		    c->join_is_new ? "joined" : "rejoined", model_win_name(w),
+		    model_win_key(w), n, n == 1 ? "" : "s");
+		return;
+	}
+	client_note(c, w, now, MODEL_LINE_EVENT, "you %s %s (%zu member%s)",
+	    c->join_is_new ? "joined" : "rejoined", model_win_name(w), n,
+	    n == 1 ? "" : "s");
+}
+
+static void
+client_on_msg(struct client *c, const struct event *ev, uint64_t now)
+{
+	int history = client_in_join(c, ev->chan);
+	struct model_win *w = client_chan_win(c, ev->chan);
+	unsigned flags = 0;
+
+	if (client_is_self(c, ev->name)) {
+		flags |= MODEL_FLAG_SELF;
+		if (!history)
+			client_echoed(c);
+	}
+	/* Only the channels joined have windows: a message for any other
+	 * (one nobody asked to join) opens none and is dropped. */
+	if (w == NULL)
+		return;
+	/* Lines already shown before a reconnect come again: skip them. */
+	if (ev->seq <= model_win_seq(w))
+		return;
+	model_win_set_seq(w, ev->seq);
+	/* On a rejoin, history not shown before was missed while away: it
+	 * counts as unread, and mentions in it as mentions. */
+	if (history && c->join_is_new)
+		flags |= MODEL_FLAG_HISTORY;
+	(void)model_add(c->m, w, ev->time,
+	    ev->kind == EV_ACT ? MODEL_LINE_ACT : MODEL_LINE_MSG, flags,
+	    ev->name.p, ev->name.len, ev->text.p, ev->text.len);
+	(void)model_member_spoke(w, ev->name.p, ev->name.len);
+}
+
+static void
+client_on_join_part(struct client *c, const struct event *ev)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+
+	if (w == NULL)
+		return;
+	if (ev->kind == EV_JOIN) {
+		(void)model_member_add(w, ev->name.p, ev->name.len);
+		client_note(c, w, ev->time, MODEL_LINE_EVENT, "%.*s joined",
+		    (int)ev->name.len, ev->name.p);
+	} else {
+		(void)model_member_remove(w, ev->name.p, ev->name.len);
+		client_note(c, w, ev->time, MODEL_LINE_EVENT, "%.*s left",
+		    (int)ev->name.len, ev->name.p);
+	}
+}
+
+static void
+client_on_quit(struct client *c, const struct event *ev)
+{
+	struct model_win *w;
+	size_t i;
+	int shown;
+
+	for (i = 1; i < model_win_count(c->m); i++) {
+		w = model_win_at(c->m, i);
+		shown = model_member_remove(w, ev->name.p, ev->name.len);
+		/* A conversation with the one who quit is told too. */
+		if (model_win_kind(w) == MODEL_WIN_DM &&
+		    valid_name_equal(model_win_key(w), strlen(model_win_key(w)),
+		        ev->name.p, ev->name.len))
+			shown = 1;
+		if (!shown)
+			continue;
+		if (ev->text.len > 0)
+			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			    "%.*s quit (%.*s)", (int)ev->name.len, ev->name.p,
+			    (int)ev->text.len, ev->text.p);
+		else
+			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			    "%.*s quit", (int)ev->name.len, ev->name.p);
+	}
+}
+
+static void
+client_on_nick(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct slice old = ev->name, to = ev->peer;
+	struct model_win *w, *dm;
+	char own_name[PROTO_NAME_MAX + 2];
+	int self = client_is_self(c, old), told_current = 0;
+	size_t i;
+
+	/* Only the server's answer to this user's nick renames this user. */
+	if (self) {
+		if (!valid_name_equal(to.p, to.len, c->asked, c->asked_len))
+			return;
+		c->asked_len = 0;
+	}
+
+	for (i = 1; i < model_win_count(c->m); i++) {
+		w = model_win_at(c->m, i);
+		if (!model_member_rename(w, old.p, old.len, to.p, to.len))
+			continue;
+		if (self)
+			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			    "you are now known as %.*s", (int)to.len, to.p);
+		else
+			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			    "%.*s is now known as %.*s", (int)old.len, old.p,
+			    (int)to.len, to.p);
+		told_current |= w == client_current(c);
+	}
+	dm = model_find(c->m, MODEL_WIN_DM, old.p, old.len);
+	if (dm != NULL) {
+		w = model_find(c->m, MODEL_WIN_DM, to.p, to.len);
+		if (w == NULL || w == dm)
+			model_win_rekey(c->m, dm, to.p, to.len, to.p, to.len);
+		client_note(c, dm, ev->time, MODEL_LINE_EVENT,
+		    "%.*s is now known as %.*s", (int)old.len, old.p,
+		    (int)to.len, to.p);
+	}
+	if (!self)
+		return;
+	client_set_name(c, to);
+	model_set_self(c->m, c->name, c->name_len);
+	w = c->own_len > 0
+	    ? model_find(c->m, MODEL_WIN_PERSONAL, c->own, c->own_len)
+	    : NULL;
+	if (w != NULL && to.len <= PROTO_NAME_MAX) {
+		own_name[0] = '~';
+		memcpy(own_name + 1, to.p, to.len);
+		model_win_rekey(
+		    c->m, w, c->own, c->own_len, own_name, to.len + 1);
+	}
+	/* Once in the status window, and in the window being read unless
+	 * the loop above already said it there. */
+	if (told_current)
+		client_note(c, client_status(c), now, MODEL_LINE_INFO,
+		    "you are now known as %s", c->name);
+	else
+		client_note_both(c, now, MODEL_LINE_INFO,
+		    "you are now known as %s", c->name);
+}
+
+static void
+client_on_dm(struct client *c, const struct event *ev)
+{
+	int self = client_is_self(c, ev->name);
+	struct slice peer = self ? ev->peer : ev->name;
+	struct model_win *w;
+
+	/* Between two others: not this user's to see, whatever it says. */
+	if (!self && !client_is_self(c, ev->peer))
+		return;
+	if (self)
+		client_echoed(c);
+	w = model_open(c->m, MODEL_WIN_DM, peer.p, peer.len, peer.p, peer.len);
+	if (w == NULL)
+		w = client_status(c);
+	/* A direct message is for this user whatever it says. */
+	(void)model_add(c->m, w, ev->time,
+	    ev->kind == EV_DM_ACT ? MODEL_LINE_ACT : MODEL_LINE_MSG,
+	    self ? MODEL_FLAG_SELF : MODEL_FLAG_MENTION, ev->name.p,
+	    ev->name.len, ev->text.p, ev->text.len);
+}
+
+static void
+client_on_left(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w = client_chan_win(c, ev->chan), *from;
+	char name[MODEL_NAME_MAX + 1];
+
+	if (w == NULL)
+		return;
+	from = c->leave_kind == MODEL_WIN_STATUS
+	    ? NULL
+	    : model_find(c->m, c->leave_kind, c->leave_from, c->leave_from_len);
+	snprintf(name, sizeof(name), "%s", model_win_name(w));
+	model_close(c->m, w);
+	/* Said in the status window, and where /leave was typed if that was
+	 * another window (not the one shown after this one closed). */
+	client_note(c, NULL, now, MODEL_LINE_INFO, "you left %s", name);
+	if (from != NULL && from != w)
+		client_note(c, from, now, MODEL_LINE_INFO, "you left %s", name);
+	c->leave_from_len = 0;
+}
+
+static void
+client_on_closed(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+
+	if (w == NULL)
+		return;
+	model_win_set_joined(w, 0);
+	model_win_set_rejoin(w, 0);
+	model_members_clear(w);
+	client_note(c, w, now, MODEL_LINE_INFO,
+	    "this channel was closed: %.*s; /leave closes the window",
+	    (int)ev->text.len, ev->text.p);
+}
+
+static void
+client_on_list(struct client *c, const struct event *ev, uint64_t now)
+{
+	if (ev->kind == EV_LIST_END) {
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "%" PRIu64 " channel%s", ev->count,
+		    ev->count == 1 ? "" : "s");
+		return;
+	}
+	client_note(c, client_current(c), now, MODEL_LINE_INFO,
+	    "%.*s  %" PRIu64 " member%s  %.*s", (int)ev->name.len, ev->name.p,
+	    ev->count, ev->count == 1 ? "" : "s", (int)ev->chan.len,
+	    ev->chan.p);
+}
+
+static void
+client_on_pong(struct client *c, const struct event *ev, uint64_t now)
+{
+	char token[CLIENT_TOKEN_SIZE];
+	int n;
+
+	if (!c->ping_out)
+		return;
+	n = snprintf(token, sizeof(token), "%" PRIu64, c->ping_sent);
+	if (n < 0 || !client_slice_eq(ev->text, token, (size_t)n))
+		return;
+	c->ping_out = 0;
+	c->lag = now > c->ping_sent ? (long)(now - c->ping_sent) : 0;
+}
+
+/* The command an error answers, or CMD_COUNT for none this side knows. */
+static enum cmd_verb
+client_error_verb(const struct event *ev)
+{
+	const char *name;
+	int v;
+
+	for (v = 0; v < CMD_COUNT; v++) {
+		name = cmd_verb_name((enum cmd_verb)v);
+		if (client_slice_eq(ev->verb, name, strlen(name)))
+			return (enum cmd_verb)v;
+	}
+	return CMD_COUNT;
+}
+
+/*
+ * A rejoin whose named channel is gone (the server restarted, or everyone
+ * left while we were away) makes it again; a remake that lost the race
+ * to someone else joins theirs.
+ * Returns 1 if that handled the error.
+ */
+static int
+client_answer_wait(struct client *c, const struct client_wait *w,
+    const struct event *ev, uint64_t now)
+{
+	struct slice name = client_slice(w->name, strlen(w->name));
+	struct model_win *own;
+
+	if (w->verb == CMD_JOIN && w->recreate &&
+	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
+		client_note(c, model_find_name(c->m, name.p, name.len), now,
+		    MODEL_LINE_INFO,
+		    "%s no longer exists on the server; making it again",
+		    w->name);
+		(void)client_send_waited(c, CMD_CREATE_CHAN, name, 0, 1, now);
+		return 1;
+	}
+	/* A personal channel's id lives as long as its owner's connection. */
+	own = model_find(c->m, MODEL_WIN_PERSONAL, name.p, name.len);
+	if (w->verb == CMD_JOIN && own != NULL &&
+	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
+		client_note(c, own, now, MODEL_LINE_ERROR,
+		    "%s is gone: its owner left, and has a new id if back; "
+		    "/leave closes the window",
+		    model_win_name(own));
+		if (own != client_current(c))
+			client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+			    "%s is gone: its owner left", model_win_name(own));
+		return 1;
+	}
+	if (w->verb == CMD_CREATE_CHAN && w->join_if_exists &&
+	    ev->code == PROTO_E_CHANNEL_EXISTS) {
+		(void)client_send_waited(c, CMD_JOIN, name, 0, 0, now);
+		return 1;
+	}
+	return 0;
+}
+
+/* What to do about an error the user can act on, to follow its text. */
+static const char *
+client_error_hint(const struct event *ev, enum cmd_verb verb)
+{
+	if (ev->code == PROTO_E_NO_SUCH_CHANNEL && verb == CMD_JOIN)
+		return "; /create makes one";
+	if (ev->code == PROTO_E_CHANNEL_EXISTS && verb == CMD_CREATE_CHAN)
+		return "; /join joins it";
+	if (ev->code == PROTO_E_NO_SUCH_USER &&
+	    (verb == CMD_DM || verb == CMD_DM_ACT))
+		return " (not online)";
+	if (ev->code == PROTO_E_NOT_MEMBER)
+		return "; /join it first";
+	return "";
+}
+
+static void
+client_on_error(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct slice text = ev->text;
+	enum cmd_verb verb = client_error_verb(ev);
+	int reg = verb == CMD_REG;
+
+	if (reg)
+		c->reg_out = 0;
+	if (verb == CMD_NICK)
+		c->asked_len = 0;
+	if (client_verb_is_message(verb))
+		client_echoed(c);
+	/* The name asked for is refused, but a /nick came meanwhile: that is
+	 * the name to ask for now. */
+	if (reg && c->want_len > 0 && c->state == CLIENT_REGISTERING) {
+		client_set_name(c, client_slice(c->want, c->want_len));
+		c->want_len = 0;
+		c->reg_retry_at = UINT64_MAX;
+		client_register(c, now);
+		return;
+	}
+
+	if (reg && ev->code == PROTO_E_NAME_TAKEN && c->was_online &&
+	    c->state == CLIENT_REGISTERING) {
+		c->reg_retry_at = now + CLIENT_REG_RETRY_MS;
+		if (!c->reg_retried)
+			client_note_both(c, now, MODEL_LINE_INFO,
+			    "the name %s is still taken, likely by the "
+			    "connection just lost; asking again every %d s "
+			    "(or pick another with /nick NAME)",
+			    c->name, CLIENT_REG_RETRY_MS / 1000);
+		c->reg_retried = 1;
+		return;
+	}
+	if (reg &&
+	    (ev->code == PROTO_E_NAME_TAKEN || ev->code == PROTO_E_BAD_NAME)) {
+		client_note_both(c, now, MODEL_LINE_ERROR,
+		    "the name %s is %s; pick another with /nick NAME", c->name,
+		    ev->code == PROTO_E_NAME_TAKEN ? "taken" : "not valid");
+		return;
+	}
+	if (verb == CMD_JOIN || verb == CMD_CREATE_CHAN) {
+		struct client_wait w;
+
+		c->pending_len = 0;
+		if (client_take_wait(c, &w) &&
+		    client_answer_wait(c, &w, ev, now))
+			return;
+	}
+	if (verb == CMD_NAMES && c->names_wanted > 0)
+		c->names_wanted--;
+	if (text.len == 0)
+		text = client_slice(proto_code_text(ev->code),
+		    strlen(proto_code_text(ev->code)));
+	if (proto_code_is_fatal(ev->code))
+		client_note_both(
+		    c, now, MODEL_LINE_ERROR, "%.*s", (int)text.len, text.p);
+	else
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "%.*s%s", (int)text.len, text.p,
+		    client_error_hint(ev, verb));
+}
+
+/* Notes a line this client cannot read, naming its kind. */
+static void
+client_on_bad(struct client *c, const char *line, size_t len,
+    enum proto_code code, uint64_t now)
+{
+	const char *dollar = memchr(line, '$', len);
+	size_t n = dollar != NULL ? (size_t)(dollar - line) : len;
+
+	if (n > CLIENT_KIND_QUOTE_MAX)
+		n = CLIENT_KIND_QUOTE_MAX;
+	client_note(c, NULL, now, MODEL_LINE_INFO,
+	    code == PROTO_E_UNKNOWN_COMMAND
+	        ? "server sent an unknown line: %.*s"
+	        : "server sent a malformed line: %.*s",
+	    (int)n, line);
+}
+
+/* The base-mode welcome line, which a txt-chatd sends before anything. */
+static int
+client_is_welcome(const char *line, size_t len)
+{
+	return len == sizeof(PROTO_WELCOME) - 1 &&
+	    memcmp(line, PROTO_WELCOME, len) == 0;
+}
+
+/*
+ * Something else answered on the server's port (an SSH or HTTP server,
+ * say): its first line, cut short, is shown (the model makes it safe to
+ * draw), and the connection goes; the shell tries again later, backing
+ * off since no registration came of it.
+ */
+static void
+client_on_stranger(struct client *c, const char *line, size_t len, uint64_t now)
+{
+	size_t n =
+	    len > CLIENT_ANSWER_QUOTE_MAX ? CLIENT_ANSWER_QUOTE_MAX : len;
+
+	client_note_both(c, now, MODEL_LINE_ERROR,
+	    "%s is not a txt-chatd server: it answered \"%.*s%s\" "
+	    "(txt-chat -s HOST:PORT picks another)",
+	    c->server, (int)n, line, n < len ? "..." : "");
+	c->dropped = 1;
+	c->io.drop(c->io.ctx, "not a txt-chatd server");
+}
+
+/*
+ * Whether the oldest unanswered join or create_chan is verb: a joined or
+ * created line that answers nothing this client asked for is ignored, so
+ * that a server cannot open windows at will.
+ */
+static int
+client_wait_is(const struct client *c, enum cmd_verb verb)
+{
+	return c->waits_count > 0 && c->waits[c->waits_head].verb == verb;
+}
+
+static void
+client_dispatch(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct client_wait wait;
+
+	switch (ev->kind) {
+	case EV_REGISTERED:
+		client_on_registered(c, ev, now);
+		break;
+	case EV_JOINED:
+		if (c->joined_follows)
+			c->joined_follows = 0;
+		else if (!client_wait_is(c, CMD_JOIN))
+			break; /* nobody asked: no window opens */
+		else
+			(void)client_take_wait(c, &wait);
+		client_on_joined(c, ev, now);
+		break;
+	case EV_NAMES:
+		client_on_names(c, ev, now);
+		break;
+	case EV_NAMES_END:
+		client_on_names_end(c, ev, now);
+		break;
+	case EV_MSG:
+	case EV_ACT:
+		client_on_msg(c, ev, now);
+		break;
+	case EV_HISTORY_END:
+		client_on_history_end(c, ev, now);
+		break;
+	case EV_JOIN:
+	case EV_PART:
+		client_on_join_part(c, ev);
+		break;
+	case EV_LEFT:
+		client_on_left(c, ev, now);
+		break;
+	case EV_CLOSED:
+		client_on_closed(c, ev, now);
+		break;
+	case EV_QUIT:
+		client_on_quit(c, ev);
+		break;
+	case EV_NICK:
+		client_on_nick(c, ev, now);
+		break;
+	case EV_DM:
+	case EV_DM_ACT:
+		client_on_dm(c, ev);
+		break;
+	case EV_LIST:
+	case EV_LIST_END:
+		client_on_list(c, ev, now);
+		break;
+	case EV_PING:
+		if (valid_token(ev->text.p, ev->text.len) == PROTO_E_NONE)
+			(void)client_send_arg(c, CMD_PONG, ev->text, now);
+		break;
+	case EV_PONG:
+		client_on_pong(c, ev, now);
+		break;
+	case EV_ERROR:
+		client_on_error(c, ev, now);
+		break;
+	case EV_CREATED:
+		if (!client_wait_is(c, CMD_CREATE_CHAN))
+			break;
+		(void)client_take_wait(c, &wait);
+		c->joined_follows = 1;
+		break;
+	case EV_HELLO:
+	case EV_COUNT:
+		/* The window opens on joined; a second hello means nothing. */
+		break;
+	}
+}
+
+void
+client_line(struct client *c, const char *line, size_t len, uint64_t now)
+{
+	struct event ev;
+	enum proto_code code;
+
+	if (c->state < CLIENT_HELLO)
+		return;
+	/* Whatever the server says, it is alive. */
+	c->last_rx = now;
+	if (len == 0)
+		return;
+	code = event_decode(line, len, &ev);
+	if (c->state == CLIENT_HELLO) {
+		/* The welcome line and anything else before the reply is
+		 * skipped. */
+		if (code == PROTO_E_NONE && ev.kind == EV_HELLO)
+			client_on_hello(c, &ev, now);
+		else if (code == PROTO_E_NONE && ev.kind == EV_ERROR)
+			client_on_error(c, &ev, now);
+		else if (code != PROTO_E_NONE && !client_is_welcome(line, len))
+			client_on_stranger(c, line, len, now);
+		return;
+	}
+	if (code != PROTO_E_NONE) {
+		client_on_bad(c, line, len, code, now);
+		return;
+	}
+	client_dispatch(c, &ev, now);
+}

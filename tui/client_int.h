@@ -1,0 +1,171 @@
+/* client_int.h: the client's state and the helpers its files share
+ * (client.c, client_event.c, client_cmd.c); nothing else includes it. */
+#ifndef TUI_CLIENT_INT_H
+#define TUI_CLIENT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "cmd.h"
+#include "model.h"
+#include "proto.h"
+
+/* Bytes of the name kept (an invalid longer one is refused anyway), no
+ * terminator. */
+#define CLIENT_NAME_MAX MODEL_NAME_MAX
+/* Bytes of a line's kind quoted in a notice about it, no terminator. */
+#define CLIENT_KIND_QUOTE_MAX 32
+/* Digits of a keepalive token and its terminator. */
+#define CLIENT_TOKEN_SIZE (PROTO_NUM_MAX + 1)
+
+/* A join or create_chan waiting for its answer. */
+struct client_wait {
+	enum cmd_verb verb;
+	unsigned char recreate;       /* join: create it if it is gone */
+	unsigned char join_if_exists; /* create: join it if someone was first */
+	char name[PROTO_ID_MAX + 1];
+};
+
+#define CLIENT_WAITS_MAX MODEL_WINDOWS_MAX
+
+struct client {
+	struct client_io io;
+	struct model *m;
+	enum client_state state;
+	char name[CLIENT_NAME_MAX + 1];
+	size_t name_len;
+	/*
+	 * reg sent and not yet answered; a /nick meanwhile is kept in want
+	 * and asked for once the answer is in.
+	 */
+	int reg_out;
+	/* Messages sent and not yet come back from the server. */
+	unsigned unechoed;
+	char want[CLIENT_NAME_MAX + 1];
+	size_t want_len;
+	/*
+	 * The name a nick line sent asks for, until the server answers: only
+	 * then may a nick line rename this user.
+	 */
+	char asked[CLIENT_NAME_MAX + 1];
+	size_t asked_len;
+	/* The uid of this connection, empty until registered. */
+	char uid[PROTO_ID_MAX + 1];
+	size_t uid_len;
+	/*
+	 * The key of this user's personal channel window: the uid it was
+	 * made under, kept across reconnects so that the window is re-keyed
+	 * to the new uid rather than another opened.
+	 */
+	char own[PROTO_ID_MAX + 1];
+	size_t own_len;
+	size_t text_max;
+	long lag;
+	/* Keepalive: the last line received, the ping out and when it went. */
+	uint64_t last_rx;
+	uint64_t ping_sent;
+	int ping_out;
+	int dropped;
+	/* The server as given, for notices about what answered there. */
+	char server[CLIENT_SERVER_MAX + 1];
+	/* Connections that ended unregistered since the last registration. */
+	unsigned failures;
+	/* When hello must have been answered (CLIENT_HELLO only). */
+	uint64_t hello_by;
+	/* Registered once: a name taken on reconnecting is asked for again. */
+	int was_online;
+	uint64_t reg_retry_at; /* UINT64_MAX: none */
+	int reg_retried;       /* said so once this connection */
+	/* The join sequence under way (joined to history_end): its channel. */
+	char seq_chan[PROTO_ID_MAX + 1];
+	size_t seq_chan_len;
+	int in_join;
+	/* Not a rejoin after reconnecting: say so at the end of the join. */
+	int join_is_new;
+	/* Replies to /names still to come, and the channel of the one arriving.
+	 */
+	unsigned names_wanted;
+	char names_chan[PROTO_ID_MAX + 1];
+	size_t names_chan_len;
+	/*
+	 * The window /leave was typed in (its kind and key), where the answer
+	 * is told unless it is the window that closes.
+	 */
+	enum model_win_kind leave_kind;
+	char leave_from[MODEL_ID_MAX + 1];
+	size_t leave_from_len;
+	/* What /join or /create asked for: its window is shown when joined. */
+	char pending[PROTO_ID_MAX + 1];
+	size_t pending_len;
+	/*
+	 * join and create_chan lines not yet answered, oldest first.  The
+	 * server answers each, in order, with a join sequence or an error,
+	 * which is how a rejoin that finds its channel gone (the server
+	 * restarted) knows to make it again.
+	 */
+	struct client_wait waits[CLIENT_WAITS_MAX];
+	size_t waits_head;
+	size_t waits_count;
+	int joined_follows; /* registered or created: the next joined is theirs
+	                     */
+	int quitting; /* the user asked to quit: the shell ends the program */
+};
+
+/* An empty field. */
+extern const struct slice client_none;
+
+struct slice client_slice(const char *p, size_t len);
+int client_slice_eq(struct slice a, const char *b, size_t blen);
+/* Copies s into buf[size] if it fits with a NUL; else leaves it empty. */
+void client_keep(char *buf, size_t size, size_t *len, struct slice s);
+/* The status window, and the window shown; never NULL. */
+struct model_win *client_status(const struct client *c);
+struct model_win *client_current(const struct client *c);
+/* Whether name is this user's. */
+int client_is_self(const struct client *c, struct slice name);
+
+/* A notice in w, or in the status window when w is NULL. */
+void client_note(struct client *c, struct model_win *w, uint64_t now,
+    enum model_line_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* A notice in the status window and, if another is shown, there too. */
+void client_note_both(struct client *c, uint64_t now, enum model_line_kind kind,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Whether verb sends a message, which the server echoes or refuses. */
+int client_verb_is_message(enum cmd_verb verb);
+/*
+ * Encodes one command and queues it.  The line is decoded again before it
+ * goes, so nothing the server would refuse is sent and a '$' in a field
+ * that is not the last cannot make another command.  Returns 0, or -1
+ * with a notice in the current window.
+ */
+int client_send(struct client *c, enum cmd_verb verb, struct slice arg,
+    struct slice text, uint64_t now);
+/* client_send without text. */
+int client_send_arg(
+    struct client *c, enum cmd_verb verb, struct slice arg, uint64_t now);
+/* One of this user's messages came back, or was refused. */
+void client_echoed(struct client *c);
+/* Sends join or create_chan and remembers it until the server answers. */
+int client_send_waited(struct client *c, enum cmd_verb verb, struct slice arg,
+    int recreate, int join_if_exists, uint64_t now);
+/* Takes the oldest unanswered join or create_chan into *out; 0 if none. */
+int client_take_wait(struct client *c, struct client_wait *out);
+
+/* Sends reg with the name asked for, or explains why it is not valid. */
+void client_register(struct client *c, uint64_t now);
+/* The name to use from now on, cut to CLIENT_NAME_MAX. */
+void client_set_name(struct client *c, struct slice name);
+/* Sends nick for name and remembers it until the server answers. */
+int client_send_nick(struct client *c, struct slice name, uint64_t now);
+
+/* Whether w is a channel's window (named or personal). */
+int client_is_channel_win(const struct model_win *w);
+/* Whether w is this user's personal channel. */
+int client_is_own(const struct client *c, const struct model_win *w);
+/* The window of channel id chan, or NULL. */
+struct model_win *client_chan_win(const struct client *c, struct slice chan);
+
+#endif
