@@ -504,6 +504,9 @@ start_loop(void)
 	ccfg.name = app.cfg.name;
 	ccfg.scrollback = app.cfg.scrollback;
 	app.client = client_new(&ccfg, &io);
+	if (app.client != NULL)
+		model_set_scrollback_bytes(
+		    client_model(app.client), app.cfg.scrollback_bytes);
 	memset(&lcb, 0, sizeof(lcb));
 	lcb.connected = on_connected;
 	lcb.line = on_line;
