@@ -28,6 +28,7 @@ struct model_stored {
 };
 
 _Static_assert(MODEL_NAME_MAX <= UINT8_MAX, "sender length fits its field");
+_Static_assert(sizeof(struct model_stored) == 16, "the header model.h counts");
 _Static_assert(MODEL_TEXT_MAX <= UINT32_MAX, "text length fits its field");
 
 /* A member: one allocation, linked in MRU order and in the name table. */
