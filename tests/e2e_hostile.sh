@@ -72,8 +72,8 @@ untouched() {
 
 # The screen is whole: the marker line, the status and input lines in the
 # last two rows, no row wider than the pane and, with the channel list,
-# its border in column 20 of every row above the status line.  Says why
-# not in $E2E_TMP/why.
+# its border in column 20 (column 14 below 80 columns) of every row above
+# the status line.  Says why not in $E2E_TMP/why.
 whole() {
 	cols=$(e2e_tmux display -p -t "$P" '#{pane_width}')
 	rows=$(e2e_tmux display -p -t "$P" '#{pane_height}')
@@ -91,9 +91,11 @@ whole() {
 	[ "$(wc -L <"$E2E_TMP/screen")" -le "$cols" ] ||
 	    echo "a row is wider than $cols columns" >>"$E2E_TMP/why"
 	if [ "$cols" -ge 60 ]; then
+		list=19
+		[ "$cols" -ge 80 ] || list=13
 		head -n $((rows - 2)) "$E2E_TMP/screen" >"$E2E_TMP/body"
 		[ "$(grep -c '│' "$E2E_TMP/body")" -eq $((rows - 2)) ] &&
-		    [ "$(sed 's/│.*//' "$E2E_TMP/body" | wc -L)" -eq 19 ] ||
+		    [ "$(sed 's/│.*//' "$E2E_TMP/body" | wc -L)" -eq "$list" ] ||
 		    echo "the channel list's border is broken" >>"$E2E_TMP/why"
 	fi
 	[ ! -s "$E2E_TMP/why" ]

@@ -245,6 +245,39 @@ test_text_every_key(void **state)
 	assert_int_equal(cfg.scrollback, 250);
 }
 
+/* The total scrollback in bytes: a number, or with K, M or G. */
+static void
+test_text_scrollback_bytes(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t want;
+	} cases[] = {
+	    {"scrollback_bytes = 1048576", 1048576},
+	    {"scrollback_bytes = 1024K", 1048576},
+	    {"scrollback_bytes = 64M", (size_t)64 << 20},
+	    {"scrollback_bytes = 64m", (size_t)64 << 20},
+	    {"scrollback_bytes = 1G", (size_t)1 << 30},
+	    {"scrollback_bytes = 1073741824", (size_t)1 << 30},
+	};
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	(void)state;
+	config_defaults(&cfg, "me");
+	assert_int_equal(cfg.scrollback_bytes, MODEL_SCROLLBACK_BYTES_DEFAULT);
+	assert_int_equal(MODEL_SCROLLBACK_BYTES_DEFAULT, (size_t)64 << 20);
+	for (i = 0; i < N(cases); i++) {
+		config_defaults(&cfg, "me");
+		assert_int_equal(
+		    config_parse_text(&cfg, cases[i].text,
+		        strlen(cases[i].text), "f", err, sizeof(err)),
+		    0);
+		assert_int_equal(cfg.scrollback_bytes, cases[i].want);
+	}
+}
+
 static void
 test_text_crlf_no_final_newline_and_repeats(void **state)
 {
@@ -278,13 +311,13 @@ test_text_errors(void **state)
 	static const struct text_case cases[] = {
 	    {"name = bob\nnick = bob\n",
 	        "conf:2: unknown key 'nick' (known: server, name, "
-	        "scrollback)"},
+	        "scrollback, scrollback_bytes)"},
 	    {"\n\n\njust words\n", "conf:4: expected 'key = value'"},
 	    {"= bob\n", "conf:1: expected 'key = value'"},
 	    {"  = bob\n", "conf:1: expected 'key = value'"},
 	    {"my name = bob\n",
 	        "conf:1: unknown key 'my name' (known: "
-	        "server, name, scrollback)"},
+	        "server, name, scrollback, scrollback_bytes)"},
 	    {"#\nname =\n",
 	        "conf:2: '' is not a name: 1 to 32 letters, "
 	        "digits, '_', '.' or '-', not starting with '.' "
@@ -303,7 +336,22 @@ test_text_errors(void **state)
 	        "1000000"},
 	    {"Name = bob\n",
 	        "conf:1: unknown key 'Name' (known: server, "
-	        "name, scrollback)"},
+	        "name, scrollback, scrollback_bytes)"},
+	    {"scrollback_bytes = 1000\n",
+	        "conf:1: '1000' is not a size from 1M to 1G (bytes, or with "
+	        "K, M or G)"},
+	    {"scrollback_bytes = 2G\n",
+	        "conf:1: '2G' is not a size from 1M to 1G (bytes, or with K, "
+	        "M or G)"},
+	    {"scrollback_bytes = 64MB\n",
+	        "conf:1: '64MB' is not a size from 1M to 1G (bytes, or with "
+	        "K, M or G)"},
+	    {"scrollback_bytes = M\n",
+	        "conf:1: 'M' is not a size from 1M to 1G (bytes, or with K, "
+	        "M or G)"},
+	    {"scrollback_bytes = 99999999999999999999999\n",
+	        "conf:1: '99999999999999999999999' is not a size from 1M to 1G "
+	        "(bytes, or with K, M or G)"},
 	    {"name = a\r\n\r\nserver = x:y\r\n",
 	        "conf:3: 'x:y' is not host:port or [v6]:port with a port "
 	        "from 1 to 65535"},
@@ -687,6 +735,7 @@ main(void)
 	    cmocka_unit_test(test_text_every_key),
 	    cmocka_unit_test(test_text_crlf_no_final_newline_and_repeats),
 	    cmocka_unit_test(test_text_errors),
+	    cmocka_unit_test(test_text_scrollback_bytes),
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_default_path),
 	    cmocka_unit_test(test_apply_args),

@@ -155,15 +155,13 @@ test_capacity_utf8(void **state)
 {
 	struct editor *ed = *state;
 
-	/* Room for two: the part that fits goes in, at the cursor. */
+	/* Room for two of three: nothing goes in, nothing is cut. */
 	fill(ed, EDITOR_MAX - 2);
 	editor_home(ed);
 	assert_int_equal(editor_insert_utf8(ed, "x" ZH "z", 5), EDITOR_E_FULL);
-	assert_int_equal(editor_len(ed), EDITOR_MAX);
-	assert_int_equal(editor_cursor(ed), 2);
-	assert_int_equal(editor_text(ed)[0], 'x');
-	assert_int_equal(editor_text(ed)[1], 0x4E2D);
-	assert_int_equal(editor_text(ed)[2], 'a');
+	assert_int_equal(editor_len(ed), EDITOR_MAX - 2);
+	assert_int_equal(editor_cursor(ed), 0);
+	assert_int_equal(editor_text(ed)[0], 'a');
 	/* Exactly the room left. */
 	fill(ed, EDITOR_MAX - 3);
 	assert_int_equal(editor_insert_utf8(ed, "x" ZH "z", 5), EDITOR_OK);
@@ -589,20 +587,88 @@ test_history(void **state)
 	editor_backspace(ed);
 	assert_int_equal(editor_submit(ed, buf, sizeof(buf)), 5);
 	assert_string_equal(buf, "three");
-	assert_int_equal(editor_history_count(ed), 5);
-	assert_int_equal(editor_history_prev(ed), 1);
-	assert_int_equal(editor_history_prev(ed), 1);
+	/* The line being typed went into the history too, one older. */
+	assert_int_equal(editor_history_count(ed), 6);
 	assert_int_equal(editor_history_prev(ed), 1);
 	expect(ed, "three", 5);
+	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "drafty", 6);
+	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "two", 3);
 	assert_int_equal(editor_history_next(ed), 1);
 	assert_int_equal(editor_history_next(ed), 1);
 	assert_int_equal(editor_history_next(ed), 1);
 	/* And leaves the editor on a fresh empty line. */
 	assert_int_equal(editor_history_next(ed), 0);
+	expect(ed, "", 0);
 	assert_int_equal(editor_history_prev(ed), 1);
 	expect(ed, "three", 5);
 	assert_int_equal(editor_history_next(ed), 1);
 	expect(ed, "", 0);
+}
+
+/*
+ * Sending a recalled entry never loses the line that was being typed:
+ * it is in the history, one older than what was sent.  An empty one is
+ * not added, and neither is one sent from the line being typed itself.
+ */
+static void
+test_history_keeps_the_draft(void **state)
+{
+	struct editor *ed = *state;
+	char buf[64];
+
+	set_line(ed, "old message", 11);
+	(void)editor_submit(ed, buf, sizeof(buf));
+	set_line(ed, "half-written draft", 18);
+	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "old message", 11);
+	(void)editor_submit(ed, buf, sizeof(buf));
+	assert_string_equal(buf, "old message");
+	assert_int_equal(editor_history_count(ed), 3);
+	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "old message", 11);
+	assert_int_equal(editor_history_prev(ed), 1);
+	expect(ed, "half-written draft", 18);
+	/* Recalled from an empty line: nothing more is added. */
+	assert_int_equal(editor_history_next(ed), 1);
+	assert_int_equal(editor_history_next(ed), 1);
+	expect(ed, "", 0);
+	assert_int_equal(editor_history_prev(ed), 1);
+	(void)editor_submit(ed, buf, sizeof(buf));
+	assert_int_equal(editor_history_count(ed), 3);
+}
+
+/*
+ * A pasted line much longer than the server's line goes in whole (it
+ * was cut at 4096 code points); one that does not fit changes nothing.
+ */
+static void
+test_long_paste_goes_in_whole(void **state)
+{
+	struct editor *ed = *state;
+	static char big[10000 + 1], out[EDITOR_UTF8_MAX];
+	size_t i;
+
+	for (i = 0; i < 10000; i++)
+		big[i] = (char)('0' + i % 10);
+	editor_clear(ed);
+	editor_insert(ed, '<');
+	assert_int_equal(editor_insert_utf8(ed, big, 10000), EDITOR_OK);
+	assert_int_equal(editor_len(ed), 10001);
+	assert_int_equal(editor_text_utf8(ed, out, sizeof(out)), 10001);
+	assert_memory_equal(out + 1, big, 10000);
+	/* The limit is far above a message: 16 times the protocol line. */
+	assert_true(EDITOR_MAX >= 16 * 4096);
+	/* Room for 9999 more: a paste of 10,000 is refused, the line kept. */
+	fill(ed, EDITOR_MAX - 9999);
+	editor_home(ed);
+	assert_int_equal(editor_insert_utf8(ed, big, 10000), EDITOR_E_FULL);
+	assert_int_equal(editor_len(ed), EDITOR_MAX - 9999);
+	assert_int_equal(editor_cursor(ed), 0);
+	assert_int_equal(editor_text(ed)[0], 'a');
+	assert_int_equal(editor_insert_utf8(ed, big, 9999), EDITOR_OK);
+	assert_int_equal(editor_len(ed), EDITOR_MAX);
 }
 
 static void
@@ -866,6 +932,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_utf8_len_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_history_keeps_the_draft, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_long_paste_goes_in_whole, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_ring, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_submit_short_buffer, setup, teardown),

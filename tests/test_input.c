@@ -18,7 +18,7 @@
 
 #define UID      "127.0.0.1:40000"
 #define RUST     "V1StGXR8_Z5jdHi6B-myT"
-#define SENT_MAX 32
+#define SENT_MAX 128
 
 struct fixture {
 	struct client *client;
@@ -157,6 +157,36 @@ line_text(struct fixture *f)
 
 	editor_text_utf8(input_editor(f->input), buf, sizeof(buf));
 	return buf;
+}
+
+/* The text of the newest line in the current window, or "". */
+static const char *
+last_notice(struct fixture *f)
+{
+	struct model *m = client_model(f->client);
+	struct model_win *w = model_win_at(m, model_current(m));
+	struct model_line l;
+
+	if (model_lines_end(w) == model_lines_begin(w) ||
+	    model_line(w, model_lines_end(w) - 1, &l) < 0)
+		return "";
+	return l.text;
+}
+
+/* Reconnects the online fixture to a server that takes max bytes of text. */
+static void
+text_max(struct fixture *f, const char *max)
+{
+	char hello[64];
+
+	client_disconnected(f->client, "eof", 2000, 2000);
+	client_connected(f->client, 2000);
+	snprintf(hello, sizeof(hello), "hello$1$%s$32$test", max);
+	server(f, hello);
+	server(f, "registered$" UID "$alice");
+	server(f, "joined$" RUST "$channel$2$rust");
+	server(f, "history_end$" RUST "$0");
+	f->nsent = 0;
 }
 
 static void
@@ -325,6 +355,174 @@ test_paste_cuts_long_lines(void **state)
 		    want[i]);
 		assert_string_equal(f->sent[i], line);
 	}
+}
+
+/*
+ * A typed line longer than the server takes goes as several messages,
+ * cut as a pasted one is, instead of being refused; the history keeps it
+ * whole.  "/me" and "/msg" lines go as several of their kind.
+ */
+static void
+test_long_typed_line_goes_as_several(void **state)
+{
+	struct fixture *f = *state;
+
+	online(f);
+	text_max(f, "10");
+	type(f, "the quick brown fox /jumps");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 3);
+	assert_string_equal(f->sent[0], "send_msg$" UID "$" RUST "$the quick");
+	assert_string_equal(f->sent[1], "send_msg$" UID "$" RUST "$brown fox");
+	assert_string_equal(f->sent[2], "send_msg$" UID "$" RUST "$/jumps");
+	assert_string_equal(line_text(f), "");
+	act(f, KEYMAP_HISTORY_PREV);
+	assert_string_equal(line_text(f), "the quick brown fox /jumps");
+	act(f, KEYMAP_HISTORY_NEXT);
+
+	f->nsent = 0;
+	type(f, "/me waves at everyone");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 2);
+	assert_string_equal(f->sent[0], "send_act$" UID "$" RUST "$waves at");
+	assert_string_equal(f->sent[1], "send_act$" UID "$" RUST "$everyone");
+
+	f->nsent = 0;
+	type(f, "/msg bob hi there bob");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 2);
+	assert_string_equal(f->sent[0], "dm$" UID "$bob$hi there");
+	assert_string_equal(f->sent[1], "dm$" UID "$bob$bob");
+
+	/* Offline it is refused as any line is, and kept. */
+	f->nsent = 0;
+	client_disconnected(f->client, "eof", 3000, 3000);
+	type(f, "the quick brown fox");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 0);
+	assert_string_equal(line_text(f), "the quick brown fox");
+}
+
+/*
+ * A single pasted line of 10,000 bytes reaches the server whole (it was
+ * cut at 4096 characters), in as many messages as it takes.
+ */
+static void
+test_long_pasted_line_arrives_whole(void **state)
+{
+	struct fixture *f = *state;
+	static char big[10000 + 1], got[10000 + 1];
+	const char *head = "send_msg$" UID "$" RUST "$";
+	size_t i, n = 0;
+
+	for (i = 0; i < 10000; i++)
+		big[i] = (char)('a' + i % 26);
+	online(f);
+	text_max(f, "100");
+	paste(f, big);
+	assert_null(input_question(f->input));
+	assert_int_equal(strlen(line_text(f)), 10000);
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 100);
+	for (i = 0; i < f->nsent; i++) {
+		assert_memory_equal(f->sent[i], head, strlen(head));
+		memcpy(got + n, f->sent[i] + strlen(head),
+		    strlen(f->sent[i]) - strlen(head));
+		n += strlen(f->sent[i]) - strlen(head);
+	}
+	assert_int_equal(n, 10000);
+	assert_memory_equal(got, big, 10000);
+	assert_string_equal(line_text(f), "");
+}
+
+/*
+ * The input line says when it is full, once, and a paste that does not
+ * fit is refused whole with a notice: what is on the line stays.
+ */
+static void
+test_full_line_says_so(void **state)
+{
+	struct fixture *f = *state;
+	static char big[EDITOR_MAX + 1];
+
+	memset(big, 'a', EDITOR_MAX);
+	online(f);
+	type(f, "keep me ");
+	paste(f, big);
+	assert_string_equal(line_text(f), "keep me ");
+	assert_non_null(strstr(last_notice(f), "does not fit"));
+	act(f, KEYMAP_BACKSPACE);
+	act(f, KEYMAP_BACKSPACE);
+	act(f, KEYMAP_BACKSPACE);
+	act(f, KEYMAP_KILL_TO_START);
+	paste(f, big);
+	assert_int_equal(strlen(line_text(f)), EDITOR_MAX);
+	type(f, "x");
+	assert_non_null(strstr(last_notice(f), "input line is full"));
+	model_info(client_model(f->client),
+	    model_win_at(client_model(f->client),
+	        model_current(client_model(f->client))),
+	    1000, MODEL_LINE_INFO, "marker");
+	type(f, "y");
+	assert_string_equal(last_notice(f), "marker");
+	/* The kill buffer does not fit either: said, and nothing goes. */
+	act(f, KEYMAP_YANK);
+	assert_non_null(strstr(last_notice(f), "killed text does not fit"));
+	assert_int_equal(strlen(line_text(f)), EDITOR_MAX);
+}
+
+/* A paste the key map cut at its limit says so, on one line as on many. */
+static void
+test_cut_paste_says_so(void **state)
+{
+	struct fixture *f = *state;
+	struct keymap_action ka;
+
+	online(f);
+	memset(&ka, 0, sizeof(ka));
+	ka.act = KEYMAP_PASTE_END;
+	ka.text = "the start of something";
+	ka.len = strlen(ka.text);
+	ka.truncated = 1;
+	(void)input_apply(f->input, &ka, &f->pane, 1000);
+	assert_string_equal(line_text(f), "the start of something");
+	assert_non_null(strstr(last_notice(f), "cut at 65536"));
+}
+
+/*
+ * A multi-line paste is never dropped unsent: offline it waits for Enter
+ * once online; where no message can go it waits too; a second paste while
+ * the first waits is refused with a notice, not in silence.
+ */
+static void
+test_paste_is_never_lost(void **state)
+{
+	struct fixture *f = *state;
+
+	paste(f, "one\ntwo\n");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 0);
+	assert_non_null(input_question(f->input));
+	assert_non_null(strstr(last_notice(f), "the paste waits"));
+	paste(f, "three\nfour\n");
+	assert_non_null(strstr(last_notice(f), "was not taken"));
+	assert_non_null(strstr(input_question(f->input), "2 lines"));
+	/* Online, but in the status window: refused there, still held. */
+	online(f);
+	model_select(client_model(f->client), 0);
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 0);
+	assert_non_null(input_question(f->input));
+	/* In the channel it goes. */
+	model_select(client_model(f->client),
+	    model_win_index(client_model(f->client),
+	        model_find(client_model(f->client), MODEL_WIN_CHANNEL, RUST,
+	            strlen(RUST))));
+	act(f, KEYMAP_SUBMIT);
+	assert_null(input_question(f->input));
+	assert_int_equal(f->nsent, 2);
+	assert_string_equal(f->sent[0], "send_msg$" UID "$" RUST "$one");
+	assert_string_equal(f->sent[1], "send_msg$" UID "$" RUST "$two");
 }
 
 /* The question counts the lines Enter sends: blank ones are skipped. */
@@ -630,6 +828,16 @@ main(void)
 	        test_tab_completes_a_member, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_tab_completes_names_from_conversations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_long_typed_line_goes_as_several, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_long_pasted_line_arrives_whole, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_full_line_says_so, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_cut_paste_says_so, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_paste_is_never_lost, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_paste_cuts_long_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -9,6 +9,7 @@
 
 #include "layout.h"
 #include "model.h"
+#include "width.h"
 
 static struct model *
 model_with_lines(size_t n, const char *text)
@@ -66,18 +67,20 @@ test_line_parts(void **state)
 	layout_line(&l, 100, body, &ll);
 	assert_false(ll.mark_cut);
 	assert_int_equal(ll.mark_len, 32);
+	/* Below LAYOUT_WIDE the name column is 8 and names are cut to it. */
 	layout_line(&l, 45, body, &ll);
 	assert_true(ll.mark_cut);
-	assert_int_equal(ll.mark_len, 14);
-	assert_int_equal(ll.text_col, 22);
+	assert_int_equal(ll.mark_len, 7);
+	assert_int_equal(ll.name_col, 6);
+	assert_int_equal(ll.text_col, 15);
 
-	/* Narrow: no time, the name column is just the name. */
+	/* Narrow: no time, the name right-aligned in its column of 8. */
 	l.sender = "bob";
 	l.sender_len = 3;
 	layout_line(&l, LAYOUT_NARROW - 1, body, &ll);
 	assert_false(ll.show_time);
-	assert_int_equal(ll.name_col, 0);
-	assert_int_equal(ll.text_col, 4);
+	assert_int_equal(ll.name_col, 5);
+	assert_int_equal(ll.text_col, 9);
 
 	/* An action's body is "sender text" and its mark is "*". */
 	l.kind = MODEL_LINE_ACT;
@@ -101,8 +104,120 @@ test_indent_keeps_half_the_pane(void **state)
 	l.sender_len = 32;
 	l.text = "x";
 	l.text_len = 1;
-	layout_line(&l, 50, body, &ll);
-	assert_int_equal(ll.indent, 25);
+	layout_line(&l, 64, body, &ll);
+	assert_int_equal(ll.text_col, 32);
+	assert_int_equal(ll.indent, 32);
+}
+
+/* Where the text of a line from sender starts in a pane of width. */
+static int
+text_col(const char *sender, enum model_line_kind kind, int width)
+{
+	struct model_line l = {0};
+	struct layout_line ll;
+	char body[LAYOUT_BODY_MAX];
+
+	l.kind = kind;
+	l.sender = sender;
+	l.sender_len = strlen(sender);
+	l.text = "hi";
+	l.text_len = 2;
+	layout_line(&l, width, body, &ll);
+	assert_true(ll.text_col < width || width < 4);
+	return ll.text_col;
+}
+
+/*
+ * The screen at 40, 60 and 80 columns: the window list and the name
+ * column make room for the text (at 60 columns it had 21 of them).
+ */
+static void
+test_screen_widths(void **state)
+{
+	static const struct {
+		int cols, list, pane, text;
+	} cases[] = {
+	    {100, 20, 80, 80 - 19},
+	    {80, 20, 60, 60 - 19},
+	    {79, 14, 65, 65 - 19},
+	    {60, 14, 46, 46 - 15},
+	    {59, 0, 59, 59 - 15},
+	    {40, 0, 40, 40 - 15},
+	    {39, 0, 39, 39 - 9},
+	    {20, 0, 20, 20 - 6},
+	};
+	struct layout_screen scr;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		layout_screen(cases[i].cols, &scr);
+		assert_int_equal(scr.list_cols, cases[i].list);
+		assert_int_equal(scr.pane_left, cases[i].list);
+		assert_int_equal(scr.pane_width, cases[i].pane);
+		assert_int_equal(scr.pane_width -
+		        text_col("bob", MODEL_LINE_MSG, scr.pane_width),
+		    cases[i].text);
+	}
+	/* At 60 columns the text has at least half the terminal. */
+	layout_screen(60, &scr);
+	assert_true(scr.pane_width -
+	        text_col("a_long_name_here", MODEL_LINE_MSG, scr.pane_width) >=
+	    30);
+	layout_screen(1, &scr);
+	assert_int_equal(scr.pane_width, 1);
+}
+
+/*
+ * Below LAYOUT_WIDE, and below LAYOUT_NARROW without the time, every
+ * line's text starts in the same column whoever sent it and whatever it
+ * is, and a name never runs into the text.
+ */
+static void
+test_narrow_text_aligns(void **state)
+{
+	static const char *const senders[] = {
+	    "a",
+	    "bob",
+	    "carol_",
+	    "a_rather_long_name",
+	    "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE5\x90\x8D",
+	};
+	static const enum model_line_kind kinds[] = {
+	    MODEL_LINE_ACT,
+	    MODEL_LINE_EVENT,
+	    MODEL_LINE_INFO,
+	    MODEL_LINE_ERROR,
+	};
+	struct model_line l = {0};
+	struct layout_line ll;
+	char body[LAYOUT_BODY_MAX];
+	size_t i;
+	int width, col;
+
+	(void)state;
+	for (width = 8; width < LAYOUT_WIDE; width++) {
+		col = text_col("bob", MODEL_LINE_MSG, width);
+		for (i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+			assert_int_equal(
+			    text_col(senders[i], MODEL_LINE_MSG, width), col);
+			l.kind = MODEL_LINE_MSG;
+			l.sender = senders[i];
+			l.sender_len = strlen(senders[i]);
+			l.text = "hi";
+			l.text_len = 2;
+			layout_line(&l, width, body, &ll);
+			assert_true(ll.name_col >= (ll.show_time ? 6 : 0));
+			assert_true(ll.name_col +
+			        (int)width_str(ll.mark, ll.mark_len) +
+			        ll.mark_cut <
+			    ll.text_col);
+		}
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			assert_int_equal(text_col("bob", kinds[i], width), col);
+		/* The text keeps at least half the pane. */
+		assert_true(width - col >= width / 2);
+	}
 }
 
 static void
@@ -403,6 +518,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_line_parts),
 	    cmocka_unit_test(test_indent_keeps_half_the_pane),
+	    cmocka_unit_test(test_screen_widths),
+	    cmocka_unit_test(test_narrow_text_aligns),
 	    cmocka_unit_test(test_rows),
 	    cmocka_unit_test(test_marker_adds_a_row),
 	    cmocka_unit_test(test_scroll_up_down_follow),

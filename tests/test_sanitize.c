@@ -322,6 +322,72 @@ test_name(void **state)
 	assert_int_equal(out[0], '#');
 }
 
+/* Names lose what draws as nothing, so no name can pass for another. */
+static void
+test_name_strips_invisible(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"al\xE2\x80\x8Dice", "alice"}, /* ZWJ */
+	    {"al\xE2\x80\x8Cice", "alice"}, /* ZWNJ */
+	    {"al\xE2\x80\x8Bice", "alice"}, /* zero-width space */
+	    {"\xEF\xBB\xBF"
+	     "alice",
+	        "alice"},                       /* BOM */
+	    {"alice\xEF\xB8\x8F", "alice"},     /* VS16 */
+	    {"alice\xF3\xA0\x84\x80", "alice"}, /* VS17 */
+	    {"ali\xC2\xAD"
+	     "ce",
+	        "alice"},                   /* soft hyphen */
+	    {"alice\xE2\x80\xAE", "alice"}, /* RLO */
+	    {"\xE2\x81\xA6"
+	     "alice\xE2\x81\xA9",
+	        "alice"},                       /* isolates */
+	    {"alice\xE2\x80\x8F", "alice"},     /* RLM */
+	    {"alice\xF3\xA0\x81\x81", "alice"}, /* tag A */
+	    {"\xE3\x85\xA4"
+	     "alice",
+	        "alice"}, /* Hangul filler */
+	    {"alic\xCD\x8F"
+	     "e",
+	        "alice"}, /* CGJ */
+	    {"\xCC\x81"
+	     "alice",
+	        "alice"}, /* a mark first */
+	    {"ali\xCC\x81"
+	     "ce",
+	        "alice"},         /* a mark inside */
+	    {"\xE2\x80\x8D", ""}, /* only a ZWJ */
+	    /* Visible characters stay; controls still show as pictures. */
+	    {"\xE6\x97\xA5\xE6\x9C\xAC", "\xE6\x97\xA5\xE6\x9C\xAC"},
+	    {"a\x1b"
+	     "b",
+	        "a\xE2\x90\x9B"
+	        "b"},
+	};
+	char out[SANITIZE_NAME_OUT_MAX(32)], text[SANITIZE_OUT_MAX(32)];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = sanitize_name(
+		    cases[i].in, strlen(cases[i].in), out, sizeof(out));
+		assert_int_equal(n, strlen(cases[i].want));
+		assert_string_equal(out, cases[i].want);
+	}
+	/* Message text keeps ZWJ: emoji sequences and Indic text need it. */
+	n = sanitize("a\xE2\x80\x8D"
+	             "b",
+	    5, text, sizeof(text));
+	assert_int_equal(n, 5);
+	/* A stripped code point takes no room: the limit counts output. */
+	n = sanitize_name("ab\xE2\x80\x8D"
+	                  "c",
+	    6, out, 4);
+	assert_string_equal(out, "abc");
+}
+
 /* A small xorshift generator; a fixed seed keeps failures repeatable. */
 static uint32_t
 rnd(uint32_t *s)
@@ -446,6 +512,7 @@ main(void)
 	    cmocka_unit_test(test_truncate),
 	    cmocka_unit_test(test_growth),
 	    cmocka_unit_test(test_name),
+	    cmocka_unit_test(test_name_strips_invisible),
 	    cmocka_unit_test(test_random),
 	};
 

@@ -114,6 +114,53 @@ config_set_scrollback(
 	return -1;
 }
 
+/*
+ * A size in bytes: digits, then optionally K, M or G (binary: KiB, MiB,
+ * GiB), from MODEL_SCROLLBACK_BYTES_MIN to MODEL_SCROLLBACK_BYTES_MAX.
+ */
+static int
+config_set_scrollback_bytes(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+	size_t v = 0, i, unit = 1;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > MODEL_SCROLLBACK_BYTES_MAX)
+			break;
+		v = v * 10 + (size_t)(s[i] - '0');
+	}
+	if (i + 1 == len && i > 0) {
+		switch (s[i]) {
+		case 'K':
+		case 'k':
+			unit = 1024;
+			break;
+		case 'M':
+		case 'm':
+			unit = 1024 * 1024;
+			break;
+		case 'G':
+		case 'g':
+			unit = 1024 * 1024 * 1024;
+			break;
+		default:
+			unit = 0;
+		}
+		if (unit != 0)
+			i++;
+	}
+	if (len > 0 && i == len && v <= MODEL_SCROLLBACK_BYTES_MAX / unit &&
+	    v * unit >= MODEL_SCROLLBACK_BYTES_MIN) {
+		cfg->scrollback_bytes = v * unit;
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size,
+	    "%s is not a size from 1M to 1G (bytes, or with K, M or G)", q);
+	return -1;
+}
+
 static int
 config_name_byte(char ch)
 {
@@ -130,6 +177,7 @@ config_defaults(struct config *cfg, const char *login_name)
 	memcpy(
 	    cfg->server, CONFIG_SERVER_DEFAULT, sizeof(CONFIG_SERVER_DEFAULT));
 	cfg->scrollback = MODEL_SCROLLBACK_DEFAULT;
+	cfg->scrollback_bytes = MODEL_SCROLLBACK_BYTES_DEFAULT;
 	for (i = 0;
 	     login_name != NULL && login_name[i] != '\0' && i < PROTO_NAME_MAX;
 	     i++)
@@ -248,6 +296,7 @@ static const struct config_key {
     {"server", config_set_server},
     {"name", config_set_name},
     {"scrollback", config_set_scrollback},
+    {"scrollback_bytes", config_set_scrollback_bytes},
 };
 
 /* Applies one line; returns 0, or -1 with the reason (no place) in err. */
@@ -280,7 +329,9 @@ config_line(
 	}
 	config_quote(q, sizeof(q), key, klen);
 	snprintf(err, err_size,
-	    "unknown key %s (known: server, name, scrollback)", q);
+	    "unknown key %s (known: server, name, scrollback, "
+	    "scrollback_bytes)",
+	    q);
 	return -1;
 }
 

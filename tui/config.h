@@ -29,6 +29,8 @@ struct config {
 	char server[LINK_HOSTPORT_MAX + 1]; /* "host:port" or "[v6]:port" */
 	char name[PROTO_NAME_MAX + 1];      /* a valid_name() */
 	size_t scrollback; /* MODEL_SCROLLBACK_MIN to MODEL_SCROLLBACK_MAX */
+	/* Bytes of all scrollback: MODEL_SCROLLBACK_BYTES_MIN to _MAX. */
+	size_t scrollback_bytes;
 };
 
 /* The command line as given: strings point into argv, NULL if absent. */
@@ -47,7 +49,8 @@ enum config_result {
 };
 
 /*
- * The defaults: CONFIG_SERVER_DEFAULT, MODEL_SCROLLBACK_DEFAULT and the
+ * The defaults: CONFIG_SERVER_DEFAULT, MODEL_SCROLLBACK_DEFAULT,
+ * MODEL_SCROLLBACK_BYTES_DEFAULT and the
  * login name (NULL if unknown) made into a valid name: bytes outside
  * A-Z a-z 0-9 _ . - become '_', a leading '.' or '-' too, and it is cut at
  * PROTO_NAME_MAX bytes; nothing left gives CONFIG_NAME_FALLBACK.
@@ -64,10 +67,10 @@ enum config_result config_parse_args(struct config_args *args, int argc,
 
 /*
  * Applies config file text: lines of "key = value" (keys server, name,
- * scrollback), blank lines and lines whose first non-blank byte is '#';
- * blanks around keys and values and a CR before the LF are ignored.
- * source names the text in errors ("source:line: why").  Returns 0, or -1
- * with err filled; cfg then holds the lines before the bad one.
+ * scrollback, scrollback_bytes), blank lines and lines whose first non-blank
+ * byte is '#'; blanks around keys and values and a CR before the LF are
+ * ignored. source names the text in errors ("source:line: why").  Returns 0, or
+ * -1 with err filled; cfg then holds the lines before the bad one.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
     const char *source, char *err, size_t err_size);

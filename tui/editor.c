@@ -147,17 +147,17 @@ editor_insert(struct editor *ed, uint32_t cp)
 }
 
 /*
- * Decodes s[0..len) into out[0..max), dropping invalid bytes and refused
- * code points.  Returns the count; *more is set if something did not fit.
+ * Decodes s[0..len) into out (NULL: only counts), dropping invalid bytes
+ * and refused code points.  Returns the code points kept.  Counting first
+ * and decoding in place after needs no scratch copy of a 256 KiB line.
  */
 static size_t
-editor_decode(const char *s, size_t len, uint32_t *out, size_t max, int *more)
+editor_decode(const char *s, size_t len, uint32_t *out)
 {
 	size_t i = 0, n = 0;
 	uint32_t cp;
 	int k;
 
-	*more = 0;
 	while (i < len) {
 		k = utf8_decode(s + i, len - i, &cp);
 		if (k < 0) {
@@ -167,11 +167,9 @@ editor_decode(const char *s, size_t len, uint32_t *out, size_t max, int *more)
 		i += (size_t)k;
 		if (editor_refused(cp))
 			continue;
-		if (n == max) {
-			*more = 1;
-			break;
-		}
-		out[n++] = cp;
+		if (out != NULL)
+			out[n] = cp;
+		n++;
 	}
 	return n;
 }
@@ -179,37 +177,35 @@ editor_decode(const char *s, size_t len, uint32_t *out, size_t max, int *more)
 int
 editor_insert_utf8(struct editor *ed, const char *s, size_t len)
 {
-	uint32_t buf[EDITOR_MAX];
 	size_t n;
-	int more;
 
 	ed->last_kill = 0;
-	n = editor_decode(s, len, buf, EDITOR_MAX - ed->len, &more);
+	n = editor_decode(s, len, NULL);
+	if (n > EDITOR_MAX - ed->len)
+		return EDITOR_E_FULL;
 	editor_open(ed, n);
-	memcpy(ed->line + ed->cursor, buf, n * sizeof(uint32_t));
+	(void)editor_decode(s, len, ed->line + ed->cursor);
 	ed->cursor += n;
-	return more ? EDITOR_E_FULL : EDITOR_OK;
+	return EDITOR_OK;
 }
 
 int
 editor_replace_utf8(
     struct editor *ed, size_t start, size_t end, const char *s, size_t len)
 {
-	uint32_t buf[EDITOR_MAX];
 	size_t n;
-	int more;
 
 	ed->last_kill = 0;
 	if (end > ed->len)
 		end = ed->len;
 	if (start > end)
 		start = end;
-	n = editor_decode(s, len, buf, EDITOR_MAX, &more);
-	if (more || ed->len - (end - start) + n > EDITOR_MAX)
+	n = editor_decode(s, len, NULL);
+	if (n > EDITOR_MAX - (ed->len - (end - start)))
 		return EDITOR_E_FULL;
 	editor_cut(ed, start, end);
 	editor_open(ed, n);
-	memcpy(ed->line + start, buf, n * sizeof(uint32_t));
+	(void)editor_decode(s, len, ed->line + start);
 	ed->cursor = start + n;
 	return EDITOR_OK;
 }
@@ -497,26 +493,25 @@ editor_history_count(const struct editor *ed)
 	return ed->hist_count;
 }
 
-/* Appends the line to the history unless empty or a repeat. */
+/* Appends p[0..n) to the history unless empty or a repeat. */
 static void
-editor_history_add(struct editor *ed)
+editor_history_add(struct editor *ed, const uint32_t *p, size_t n)
 {
 	size_t slot;
 	uint32_t *copy;
 
-	if (ed->len == 0)
+	if (n == 0)
 		return;
 	if (ed->hist_count > 0) {
 		slot = editor_hist_slot(ed, ed->hist_count - 1);
-		if (ed->hist_len[slot] == ed->len &&
-		    memcmp(ed->hist[slot], ed->line,
-		        ed->len * sizeof(uint32_t)) == 0)
+		if (ed->hist_len[slot] == n &&
+		    memcmp(ed->hist[slot], p, n * sizeof(uint32_t)) == 0)
 			return;
 	}
-	copy = malloc(ed->len * sizeof(uint32_t));
+	copy = malloc(n * sizeof(uint32_t));
 	if (copy == NULL)
 		return;
-	memcpy(copy, ed->line, ed->len * sizeof(uint32_t));
+	memcpy(copy, p, n * sizeof(uint32_t));
 	if (ed->hist_count == EDITOR_HISTORY_MAX) {
 		free(ed->hist[ed->hist_first]);
 		ed->hist[ed->hist_first] = NULL;
@@ -527,7 +522,7 @@ editor_history_add(struct editor *ed)
 	}
 	slot = editor_hist_slot(ed, ed->hist_count);
 	ed->hist[slot] = copy;
-	ed->hist_len[slot] = ed->len;
+	ed->hist_len[slot] = n;
 	ed->hist_count++;
 }
 
@@ -559,7 +554,14 @@ editor_submit(struct editor *ed, char *buf, size_t size)
 		free(ed->edit[i]);
 		ed->edit[i] = NULL;
 	}
-	editor_history_add(ed);
+	/*
+	 * Readline forgets the line that was being typed when a recalled
+	 * entry is sent; here it goes into the history first, one Up older
+	 * than the entry sent, so what was typed is never lost.
+	 */
+	if (ed->hist_pos != ed->hist_count)
+		editor_history_add(ed, ed->saved, ed->saved_len);
+	editor_history_add(ed, ed->line, ed->len);
 	ed->hist_pos = ed->hist_count;
 	ed->saved_len = 0;
 	editor_clear(ed);

@@ -11,8 +11,13 @@
  * 0 to editor_len(); the cursor sits before the code point at its index.
  */
 
-/* Code points in the line, no terminator. */
-#define EDITOR_MAX 4096
+/*
+ * Code points in the line, no terminator: 64 Ki, so the longest paste the
+ * key map takes (KEYMAP_PASTE_MAX bytes) always fits an empty line, many
+ * times what the server takes in one message (a longer line goes out as
+ * several).  The arrays are allocated once; only the pages used count.
+ */
+#define EDITOR_MAX 65536
 /* Bytes of the line's UTF-8 encoding, counting the terminator. */
 #define EDITOR_UTF8_MAX (EDITOR_MAX * 4 + 1)
 /* Submitted lines kept in the history; the oldest is dropped. */
@@ -56,8 +61,8 @@ int editor_insert(struct editor *ed, uint32_t cp);
 /*
  * Inserts the UTF-8 text s[0..len) at the cursor (a paste), dropping
  * invalid bytes and the code points editor_insert() refuses, newlines
- * included.  When it does not fit, the part that fits is inserted and
- * EDITOR_E_FULL returned; else EDITOR_OK.
+ * included.  Returns EDITOR_OK, or EDITOR_E_FULL and changes nothing when
+ * it does not all fit: a paste is never cut.
  */
 int editor_insert_utf8(struct editor *ed, const char *s, size_t len);
 /*
@@ -134,7 +139,9 @@ size_t editor_text_utf8(const struct editor *ed, char *buf, size_t size);
 /*
  * As editor_text_utf8(), then adds the line to the history (unless it is
  * empty or equal to the newest entry; if memory runs out the entry is
- * skipped) and clears the line: Enter.
+ * skipped) and clears the line: Enter.  When the line sent is a recalled
+ * entry, the line that was being typed goes into the history first (if
+ * not empty), so leaving it for an old one never loses it.
  */
 size_t editor_submit(struct editor *ed, char *buf, size_t size);
 /* Bytes of the line's UTF-8 encoding. */

@@ -12,6 +12,15 @@
 
 /* Bytes of the question shown instead of the prompt, with the NUL. */
 #define INPUT_QUESTION_MAX 160
+/*
+ * Bytes of the command in front of each piece of a long typed line
+ * ("/msg name "), no terminator; a longer one is not split, and the
+ * client refuses the line as too long, which keeps it for editing.
+ */
+#define INPUT_PREFIX_MAX (6 + PROTO_NAME_MAX + 1)
+
+/* Any paste the key map takes fits an empty input line. */
+_Static_assert(EDITOR_MAX >= KEYMAP_PASTE_MAX, "a whole paste fits the line");
 
 struct input {
 	struct client *client;
@@ -28,9 +37,12 @@ struct input {
 	int quit_armed;      /* Ctrl-C was pressed once */
 	uint64_t quit_until; /* ... and a second press quits until then */
 	char question[INPUT_QUESTION_MAX];
+	int full_noted;     /* the full line was said to be full */
 	const char **names; /* scratch for completion candidates */
 	size_t names_cap;
 	char line[EDITOR_UTF8_MAX];
+	/* One piece of a long line with its command: "/me ", "/msg bob ". */
+	char piece[INPUT_PREFIX_MAX + 1 + PROTO_TEXT_MAX];
 };
 
 struct input *
@@ -79,18 +91,6 @@ drop_paste(struct input *in)
 	in->paste = NULL;
 	in->paste_len = in->paste_lines = 0;
 	in->question[0] = '\0';
-}
-
-/* Enter: the line goes to the client; refused lines stay for editing. */
-static void
-submit(struct input *in, uint64_t now)
-{
-	size_t len = editor_text_utf8(in->ed, in->line, sizeof(in->line));
-
-	if (len == 0)
-		return;
-	if (client_input(in->client, in->line, len, now) == CLIENT_INPUT_DONE)
-		(void)editor_submit(in->ed, in->line, sizeof(in->line));
 }
 
 /* The end of the paste line that starts at p[i]: its LF, or len. */
@@ -168,6 +168,126 @@ paste_messages(const char *text, size_t len, size_t max)
 	return n;
 }
 
+/* The current window, where notices about the input line go. */
+static struct model_win *
+current(const struct input *in)
+{
+	struct model *m = client_model(in->client);
+
+	return model_win_at(m, model_current(m));
+}
+
+/*
+ * Sends the message text line[at..end) of a typed line as pieces the
+ * server takes, each after prefix (plen bytes) and, for a plain message
+ * starting with '/', a '/' so it stays a message; cut as a multi-line
+ * paste cuts its lines.  Returns where the first piece not sent starts
+ * (end when all went).
+ */
+static size_t
+send_pieces(struct input *in, const char *prefix, size_t plen, size_t at,
+    size_t end, uint64_t now)
+{
+	size_t max = client_text_max(in->client), piece, n;
+
+	for (; at < end; at = paste_piece_next(in->line, piece, end)) {
+		piece = paste_piece_end(in->line, at, end, max);
+		memcpy(in->piece, prefix, plen);
+		n = plen;
+		if (plen == 0 && in->line[at] == '/')
+			in->piece[n++] = '/';
+		memcpy(in->piece + n, in->line + at, piece - at);
+		n += piece - at;
+		if (client_input(in->client, in->piece, n, now) !=
+		    CLIENT_INPUT_DONE)
+			break;
+	}
+	return at;
+}
+
+/*
+ * A typed message longer than the server takes goes as several messages,
+ * as a pasted one does.  Returns 0 if the line is not one (a command, or
+ * short enough), else 1 with the line sent: what was not sent (a piece
+ * refused, with a notice saying why) stays on the input line.
+ */
+static int
+submit_long(struct input *in, size_t len, uint64_t now)
+{
+	char prefix[INPUT_PREFIX_MAX], dummy[1];
+	size_t plen = 0, at, start;
+	struct slash s;
+
+	if (slash_parse(in->line, len, &s, NULL, 0) != SLASH_OK ||
+	    s.text.len <= client_text_max(in->client) ||
+	    client_state(in->client) != CLIENT_ONLINE)
+		return 0;
+	if (s.cmd == SLASH_ME) {
+		memcpy(prefix, "/me ", 4);
+		plen = 4;
+	} else if (s.cmd == SLASH_MSG && s.arg.len <= PROTO_NAME_MAX) {
+		memcpy(prefix, "/msg ", 5);
+		memcpy(prefix + 5, s.arg.p, s.arg.len);
+		plen = 5 + s.arg.len;
+		prefix[plen++] = ' ';
+	} else if (s.cmd != SLASH_MESSAGE) {
+		return 0;
+	}
+	start = (size_t)(s.text.p - in->line);
+	at = send_pieces(in, prefix, plen, start, len, now);
+	if (at == start)
+		return 1;
+	/* Into the history whole; the line keeps only what did not go. */
+	(void)editor_submit(in->ed, dummy, sizeof(dummy));
+	if (at < len) {
+		if (plen > 0)
+			(void)editor_insert_utf8(in->ed, prefix, plen);
+		else if (in->line[at] == '/')
+			(void)editor_insert_utf8(in->ed, "/", 1);
+		(void)editor_insert_utf8(in->ed, in->line + at, len - at);
+	}
+	return 1;
+}
+
+/* Enter: the line goes to the client; refused lines stay for editing. */
+static void
+submit(struct input *in, uint64_t now)
+{
+	size_t len = editor_text_utf8(in->ed, in->line, sizeof(in->line));
+
+	if (len == 0 || submit_long(in, len, now))
+		return;
+	if (client_input(in->client, in->line, len, now) == CLIENT_INPUT_DONE)
+		(void)editor_submit(in->ed, in->line, sizeof(in->line));
+}
+
+/*
+ * Asks about the paste held: its lines Enter sends (blank ones do not
+ * count) and the messages they make.  Returns the lines.
+ */
+static size_t
+paste_ask(struct input *in, int truncated)
+{
+	size_t lines = 0, i, end, pieces;
+	char pieces_text[48] = "";
+
+	for (i = 1; i < in->paste_len; i = end + 1) {
+		end = paste_line_end(in->paste, in->paste_len, i);
+		lines += !paste_blank(in->paste + i, end - i);
+	}
+	in->paste_lines = lines;
+	pieces = paste_messages(
+	    in->paste, in->paste_len, client_text_max(in->client));
+	if (pieces > lines)
+		snprintf(pieces_text, sizeof(pieces_text), " as %zu messages",
+		    pieces);
+	snprintf(in->question, sizeof(in->question),
+	    "paste %zu line%s%s%s? Enter sends them, Escape cancels", lines,
+	    lines == 1 ? "" : "s", pieces_text,
+	    truncated ? " (cut at 64 KiB)" : "");
+	return lines;
+}
+
 /*
  * Sends a confirmed paste line by line; blank lines are skipped, and a
  * line longer than the server takes goes as several messages rather than
@@ -175,17 +295,20 @@ paste_messages(const char *text, size_t len, size_t max)
  * not quit.  A piece starting with '/' is therefore handed over as
  * "//...", which client_input sends as the literal text; the extra '/'
  * goes over the byte before it (the LF before the line, a space cut away
- * or the end of a piece already sent), so nothing is copied.
+ * or the end of a piece already sent), so nothing is copied.  What is not
+ * sent (offline, or a piece refused, with a notice saying why) stays
+ * held, and the question asks about the rest: a paste is never lost.
  */
 static void
 send_paste(struct input *in, uint64_t now)
 {
-	struct model *m = client_model(in->client);
 	size_t max = client_text_max(in->client), i = 1, end, at, piece;
 
 	if (client_state(in->client) != CLIENT_ONLINE) {
-		model_info(m, model_win_at(m, model_current(m)), now,
-		    MODEL_LINE_ERROR, "not connected: the paste was not sent");
+		model_info(client_model(in->client), current(in), now,
+		    MODEL_LINE_ERROR,
+		    "not connected: the paste waits; Enter sends it once "
+		    "online, Escape drops it");
 		return;
 	}
 	for (; i < in->paste_len; i = end + 1) {
@@ -195,12 +318,22 @@ send_paste(struct input *in, uint64_t now)
 		for (at = i; at < end;
 		     at = paste_piece_next(in->paste, piece, end)) {
 			size_t from = at;
+			char saved = in->paste[at - 1];
 
 			piece = paste_piece_end(in->paste, at, end, max);
 			if (in->paste[from] == '/')
 				in->paste[--from] = '/';
-			(void)client_input(
-			    in->client, in->paste + from, piece - from, now);
+			if (client_input(in->client, in->paste + from,
+			        piece - from, now) == CLIENT_INPUT_DONE)
+				continue;
+			/* Keep the rest, from this piece on, LF in front. */
+			in->paste[at - 1] = saved;
+			memmove(
+			    in->paste + 1, in->paste + at, in->paste_len - at);
+			in->paste[0] = '\n';
+			in->paste_len = 1 + in->paste_len - at;
+			(void)paste_ask(in, 0);
+			return;
 		}
 	}
 	drop_paste(in);
@@ -242,28 +375,28 @@ paste_clean(const char *s, size_t len, char *out)
  * A paste has ended: one line goes into the input line, more wait for the
  * question to be answered.  Only the lines Enter would send count, so the
  * question says what Enter does, and a paste of blank lines does nothing.
+ * Nothing is cut or dropped without a notice: a paste that does not fit
+ * in the input line is refused whole, and one the key map cut says so.
  */
 static void
-paste_end(struct input *in, const struct keymap_action *a)
+paste_end(struct input *in, const struct keymap_action *a, uint64_t now)
 {
-	size_t lines = 0, len, i, end, first = 0, first_end = 0, pieces;
-	char *text, pieces_text[48] = "";
+	struct model *m = client_model(in->client);
+	size_t lines = 0, len, i, end, first = 0, first_end = 0;
+	char *text;
 
 	/* One byte more for the LF in front that send_paste needs. */
 	text = malloc(a->len + 1);
-	if (text == NULL)
+	if (text == NULL) {
+		model_info(m, current(in), now, MODEL_LINE_ERROR,
+		    "out of memory: the paste was not taken");
 		return;
+	}
 	text[0] = '\n';
 	len = paste_clean(a->text, a->len, text + 1);
 	/* A trailing newline does not make another line. */
 	while (len > 0 && text[len] == '\n')
 		len--;
-	/* Without a newline even blank text is typed, as into any editor. */
-	if (memchr(text + 1, '\n', len) == NULL) {
-		(void)editor_insert_utf8(in->ed, text + 1, len);
-		free(text);
-		return;
-	}
 	/* From here on len counts the LF in front too, as paste_len does. */
 	len++;
 	for (i = 1; i < len; i = end + 1) {
@@ -273,24 +406,29 @@ paste_end(struct input *in, const struct keymap_action *a)
 			first_end = end;
 		}
 	}
+	/* Without a newline even blank text is typed, as into any editor. */
+	if (memchr(text + 1, '\n', len - 1) == NULL) {
+		first = 1;
+		first_end = len;
+	}
 	if (lines <= 1) {
-		if (lines == 1)
-			(void)editor_insert_utf8(
-			    in->ed, text + first, first_end - first);
+		if (first_end > first &&
+		    editor_insert_utf8(in->ed, text + first,
+		        first_end - first) == EDITOR_E_FULL)
+			model_info(m, current(in), now, MODEL_LINE_ERROR,
+			    "the paste of %zu bytes does not fit in the input "
+			    "line (at most %d characters): not inserted",
+			    first_end - first, EDITOR_MAX);
+		else if (a->truncated)
+			model_info(m, current(in), now, MODEL_LINE_ERROR,
+			    "the paste was cut at %d bytes", KEYMAP_PASTE_MAX);
 		free(text);
 		return;
 	}
 	drop_paste(in);
 	in->paste = text;
 	in->paste_len = len;
-	in->paste_lines = lines;
-	pieces = paste_messages(text, len, client_text_max(in->client));
-	if (pieces > lines)
-		snprintf(pieces_text, sizeof(pieces_text), " as %zu messages",
-		    pieces);
-	snprintf(in->question, sizeof(in->question),
-	    "paste %zu lines%s%s? Enter sends them, Escape cancels", lines,
-	    pieces_text, a->truncated ? " (cut at 64 KiB)" : "");
+	(void)paste_ask(in, a->truncated);
 }
 
 static void
@@ -358,13 +496,22 @@ go_window(struct input *in, size_t index)
 }
 
 static unsigned
-editing(struct input *in, const struct keymap_action *a)
+editing(struct input *in, const struct keymap_action *a, uint64_t now)
 {
 	struct editor *ed = in->ed;
 
 	switch (a->act) {
 	case KEYMAP_INSERT:
-		(void)editor_insert(ed, a->cp);
+		/* Said once, not at every key pressed against a full line. */
+		if (editor_insert(ed, a->cp) == EDITOR_E_FULL &&
+		    !in->full_noted) {
+			in->full_noted = 1;
+			model_info(client_model(in->client), current(in), now,
+			    MODEL_LINE_ERROR,
+			    "the input line is full (%d characters): Enter "
+			    "sends it",
+			    EDITOR_MAX);
+		}
 		break;
 	case KEYMAP_LEFT:
 		editor_left(ed);
@@ -406,7 +553,12 @@ editing(struct input *in, const struct keymap_action *a)
 		editor_kill_to_start(ed);
 		break;
 	case KEYMAP_YANK:
-		(void)editor_yank(ed);
+		if (editor_yank(ed) == EDITOR_E_FULL)
+			model_info(client_model(in->client), current(in), now,
+			    MODEL_LINE_ERROR,
+			    "the killed text does not fit in the input line "
+			    "(at most %d characters): not inserted",
+			    EDITOR_MAX);
 		break;
 	case KEYMAP_TRANSPOSE:
 		editor_transpose(ed);
@@ -438,6 +590,8 @@ input_apply(struct input *in, const struct keymap_action *a,
 		in->quit_armed = 0;
 		in->question[0] = '\0';
 	}
+	if (editor_len(in->ed) < EDITOR_MAX)
+		in->full_noted = 0;
 	if (in->paste != NULL) {
 		/*
 		 * Only Enter, Escape and Ctrl-C answer the paste question,
@@ -453,10 +607,18 @@ input_apply(struct input *in, const struct keymap_action *a,
 			drop_paste(in);
 			return INPUT_DRAW;
 		}
+		/* Another paste now would be lost without a word. */
+		if (a->act == KEYMAP_PASTE_END) {
+			model_info(m, w, now, MODEL_LINE_ERROR,
+			    "a paste is waiting for Enter or Escape: the new "
+			    "paste of %zu bytes was not taken",
+			    a->len);
+			return INPUT_DRAW;
+		}
 		if (a->act != KEYMAP_RESIZE && a->act != KEYMAP_REDRAW)
 			return 0;
 	}
-	done = editing(in, a);
+	done = editing(in, a, now);
 	if (done != 0)
 		return done;
 	switch (a->act) {
@@ -509,7 +671,7 @@ input_apply(struct input *in, const struct keymap_action *a,
 	case KEYMAP_PASTE_BEGIN:
 		break;
 	case KEYMAP_PASTE_END:
-		paste_end(in, a);
+		paste_end(in, a, now);
 		break;
 	default:
 		return 0;

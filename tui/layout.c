@@ -28,7 +28,7 @@ void
 layout_line(const struct model_line *l, int width, char *body_buf,
     struct layout_line *out)
 {
-	int mark_w, name_w;
+	int mark_w, name_w, name_max, name_min, base;
 
 	if (width < 1)
 		width = 1;
@@ -54,27 +54,46 @@ layout_line(const struct model_line *l, int width, char *body_buf,
 	}
 	mark_w = (int)width_str(out->mark, out->mark_len);
 	out->show_time = width >= LAYOUT_NARROW;
-	if (out->show_time) {
+	base = out->show_time ? LAYOUT_TIME_COLS + 1 : 0;
+	if (width >= LAYOUT_WIDE) {
 		/* The widest name column that leaves the text half the pane. */
-		int name_max = width / 2 - (LAYOUT_TIME_COLS + 2);
-
+		name_max = width / 2 - (LAYOUT_TIME_COLS + 2);
 		if (name_max < LAYOUT_NAME_COLS)
 			name_max = LAYOUT_NAME_COLS;
-		if (mark_w > name_max) {
-			out->mark_len = width_cut(
-			    out->mark, out->mark_len, name_max - 1, &mark_w);
-			mark_w++;
-			out->mark_cut = 1;
-		}
-		name_w = mark_w > LAYOUT_NAME_COLS ? mark_w : LAYOUT_NAME_COLS;
-		out->name_col = LAYOUT_TIME_COLS + 1 + name_w - mark_w;
-		out->text_col = LAYOUT_TIME_COLS + 1 + name_w + 1;
+		name_min = LAYOUT_NAME_COLS;
 	} else {
-		out->name_col = 0;
-		out->text_col = mark_w + 1;
+		/* One column for all: the text aligns, names are cut. */
+		name_max = LAYOUT_NAME_COLS_SMALL;
+		if (!out->show_time && width / 4 < name_max)
+			name_max = width / 4 < 2 ? 2 : width / 4;
+		name_min = name_max;
 	}
+	if (mark_w > name_max) {
+		out->mark_len =
+		    width_cut(out->mark, out->mark_len, name_max - 1, &mark_w);
+		mark_w++;
+		out->mark_cut = 1;
+	}
+	name_w = mark_w > name_min ? mark_w : name_min;
+	out->name_col = base + name_w - mark_w;
+	out->text_col = base + name_w + 1;
 	/* Keep at least half the pane for the text of every row. */
 	out->indent = out->text_col < width / 2 ? out->text_col : width / 2;
+}
+
+void
+layout_screen(int cols, struct layout_screen *out)
+{
+	if (cols >= LAYOUT_LIST_WIDE_MIN)
+		out->list_cols = LAYOUT_LIST_COLS;
+	else if (cols >= LAYOUT_LIST_MIN)
+		out->list_cols = LAYOUT_LIST_COLS_SMALL;
+	else
+		out->list_cols = 0;
+	out->pane_left = out->list_cols;
+	out->pane_width = cols - out->list_cols;
+	if (out->pane_width < 1)
+		out->pane_width = 1;
 }
 
 static int

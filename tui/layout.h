@@ -11,19 +11,26 @@
  * A line is drawn as "HH:MM name text": the time, the name right-aligned
  * in a column of LAYOUT_NAME_COLS (a longer name pushes the text right),
  * then the text, wrapped with a hanging indent under its first column.
- * Below LAYOUT_NARROW columns the time is left out and the name column
- * shrinks to the name.  The name column holds the sender for messages and
- * a mark for other kinds; an action's text is "sender text".
+ * The name column holds the sender for messages and a mark for other
+ * kinds; an action's text is "sender text".
  *
  * A name so long that the text would start past the middle of the pane
  * is cut to fit there, with a '+' after it (as WeeChat does).
  *
+ * A pane narrower than LAYOUT_WIDE keeps its columns for the text: the
+ * name column is LAYOUT_NAME_COLS_SMALL wide and a longer name is cut
+ * (with the '+'), so every line's text starts in the same column.  Below
+ * LAYOUT_NARROW the time is left out too and the name column is a
+ * quarter of the pane, at most LAYOUT_NAME_COLS_SMALL, at least 2.
+ *
  * The unread marker is one row of its own above the first unread line.
  */
 
-#define LAYOUT_TIME_COLS 5
-#define LAYOUT_NAME_COLS 12
-#define LAYOUT_NARROW    40
+#define LAYOUT_TIME_COLS       5
+#define LAYOUT_NAME_COLS       12
+#define LAYOUT_NAME_COLS_SMALL 8
+#define LAYOUT_WIDE            60
+#define LAYOUT_NARROW          40
 /* Bytes of a line's body (an action's sender, a space and its text). */
 #define LAYOUT_BODY_MAX (MODEL_NAME_MAX + 1 + MODEL_TEXT_MAX)
 
@@ -40,6 +47,27 @@ struct layout_line {
 	    *body; /* the text to wrap: in the caller's buffer or the model */
 	size_t body_len;
 };
+
+/*
+ * The screen across: the window list on the left, LAYOUT_LIST_COLS wide
+ * from LAYOUT_LIST_WIDE_MIN terminal columns on, LAYOUT_LIST_COLS_SMALL
+ * from LAYOUT_LIST_MIN on, hidden below (the status line then shows the
+ * windows with activity); the message pane takes the rest.  At 60
+ * columns that leaves the text 31 columns, at 80 it leaves 41.
+ */
+#define LAYOUT_LIST_COLS       20
+#define LAYOUT_LIST_COLS_SMALL 14
+#define LAYOUT_LIST_WIDE_MIN   80
+#define LAYOUT_LIST_MIN        60
+
+struct layout_screen {
+	int list_cols;  /* columns of the window list with its border, or 0 */
+	int pane_left;  /* first column of the message pane */
+	int pane_width; /* columns of the message pane, at least 1 */
+};
+
+/* Splits a terminal of cols columns into the list and the pane. */
+void layout_screen(int cols, struct layout_screen *out);
 
 /*
  * Lays out line l for a pane of width columns; body_buf (LAYOUT_BODY_MAX

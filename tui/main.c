@@ -504,6 +504,9 @@ start_loop(struct app *a)
 	ccfg.name = a->cfg.name;
 	ccfg.scrollback = a->cfg.scrollback;
 	a->client = client_new(&ccfg, &io);
+	if (a->client != NULL)
+		model_set_scrollback_bytes(
+		    client_model(a->client), a->cfg.scrollback_bytes);
 	memset(&lcb, 0, sizeof(lcb));
 	lcb.ctx = a;
 	lcb.connected = on_connected;

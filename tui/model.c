@@ -28,6 +28,7 @@ struct model_stored {
 };
 
 _Static_assert(MODEL_NAME_MAX <= UINT8_MAX, "sender length fits its field");
+_Static_assert(sizeof(struct model_stored) == 16, "the header model.h counts");
 _Static_assert(MODEL_TEXT_MAX <= UINT32_MAX, "text length fits its field");
 
 /* A member: one allocation, linked in MRU order and in the name table. */
@@ -54,6 +55,7 @@ struct model_members {
 };
 
 struct model_win {
+	struct model *model; /* the owner, whose byte count the lines share */
 	enum model_win_kind kind;
 	char key[MODEL_ID_MAX + 1];
 	size_t key_len;
@@ -68,6 +70,7 @@ struct model_win {
 	struct model_stored **ring;
 	size_t cap, count, head;
 	uint64_t begin;
+	size_t bytes; /* of the lines held, as model_line_bytes() counts */
 	/* The end of the scrollback when the window was last left, or none. */
 	uint64_t left_at;
 	uint64_t anchor;
@@ -80,6 +83,8 @@ struct model {
 	size_t nwins;
 	size_t current;
 	size_t limit;
+	size_t bytes;       /* of all windows' lines */
+	size_t bytes_limit; /* MODEL_SCROLLBACK_BYTES_* */
 	char self[MODEL_NAME_MAX + 1];
 	size_t self_len;
 	struct hmap_key key; /* of every member table */
@@ -100,6 +105,13 @@ model_end(const struct model_win *w)
 	return w->begin + w->count;
 }
 
+/* What a stored line costs: exactly the bytes it was allocated with. */
+static size_t
+model_line_bytes(const struct model_stored *l)
+{
+	return sizeof(*l) + l->sender_len + 1 + l->text_len + 1;
+}
+
 static void
 model_free_lines(struct model_win *w)
 {
@@ -110,6 +122,63 @@ model_free_lines(struct model_win *w)
 	free(w->ring);
 	w->ring = NULL;
 	w->cap = w->count = w->head = 0;
+	w->model->bytes -= w->bytes;
+	w->bytes = 0;
+}
+
+/* Drops the oldest line of w, which holds one. */
+static void
+model_drop_oldest(struct model_win *w)
+{
+	size_t n = model_line_bytes(w->ring[w->head]);
+
+	free(w->ring[w->head]);
+	w->head = (w->head + 1) % w->cap;
+	w->count--;
+	w->begin++;
+	w->bytes -= n;
+	w->model->bytes -= n;
+	if (w->anchor != UINT64_MAX && w->anchor < w->begin) {
+		w->anchor = w->begin;
+		w->skip = 0;
+	}
+}
+
+/*
+ * Brings the scrollback back under its byte limit: the oldest lines go
+ * from the window holding the most, then the next, so one busy channel
+ * cannot push out the others' history; each window keeps its newest
+ * line.  Each scan of the windows is followed by as many drops as keep
+ * that window the biggest, so a flood costs a scan per line at most.
+ */
+static void
+model_trim(struct model *m)
+{
+	struct model_win *big, *w;
+	size_t i, second;
+
+	while (m->bytes > m->bytes_limit) {
+		big = NULL;
+		second = 0;
+		for (i = 0; i < m->nwins; i++) {
+			w = m->wins[i];
+			if (w->count < 2)
+				continue;
+			if (big == NULL || w->bytes > big->bytes) {
+				if (big != NULL)
+					second = big->bytes;
+				big = w;
+			} else if (w->bytes > second) {
+				second = w->bytes;
+			}
+		}
+		if (big == NULL)
+			return;
+		do
+			model_drop_oldest(big);
+		while (m->bytes > m->bytes_limit && big->count > 1 &&
+		    big->bytes >= second);
+	}
 }
 
 static void
@@ -140,13 +209,14 @@ model_win_free(struct model_win *w)
 }
 
 static struct model_win *
-model_win_new(enum model_win_kind kind, const char *key, size_t key_len,
-    const char *name, size_t name_len)
+model_win_new(struct model *m, enum model_win_kind kind, const char *key,
+    size_t key_len, const char *name, size_t name_len)
 {
 	struct model_win *w = calloc(1, sizeof(*w));
 
 	if (w == NULL)
 		return NULL;
+	w->model = m;
 	w->members = calloc(1, sizeof(*w->members));
 	if (w->members == NULL) {
 		free(w);
@@ -172,7 +242,8 @@ model_new(size_t scrollback)
 	if (scrollback > MODEL_SCROLLBACK_MAX)
 		scrollback = MODEL_SCROLLBACK_MAX;
 	m->limit = scrollback;
-	m->wins[0] = model_win_new(MODEL_WIN_STATUS, "", 0, "status", 6);
+	m->bytes_limit = MODEL_SCROLLBACK_BYTES_DEFAULT;
+	m->wins[0] = model_win_new(m, MODEL_WIN_STATUS, "", 0, "status", 6);
 	if (m->wins[0] == NULL) {
 		free(m);
 		return NULL;
@@ -213,6 +284,29 @@ model_set_hash_key(struct model *m, const struct hmap_key *key)
 			(void)rc;
 		}
 	}
+}
+
+void
+model_set_scrollback_bytes(struct model *m, size_t bytes)
+{
+	if (bytes < MODEL_SCROLLBACK_BYTES_MIN)
+		bytes = MODEL_SCROLLBACK_BYTES_MIN;
+	if (bytes > MODEL_SCROLLBACK_BYTES_MAX)
+		bytes = MODEL_SCROLLBACK_BYTES_MAX;
+	m->bytes_limit = bytes;
+	model_trim(m);
+}
+
+size_t
+model_bytes(const struct model *m)
+{
+	return m->bytes;
+}
+
+size_t
+model_win_bytes(const struct model_win *w)
+{
+	return w->bytes;
 }
 
 void
@@ -338,7 +432,7 @@ model_open(struct model *m, enum model_win_kind kind, const char *key,
 		return w;
 	if (m->nwins == MODEL_WINDOWS_MAX)
 		return NULL;
-	w = model_win_new(kind, key, key_len, name, name_len);
+	w = model_win_new(m, kind, key, key_len, name, name_len);
 	if (w == NULL)
 		return NULL;
 	w->members->key = m->key;
@@ -512,20 +606,14 @@ static int
 model_ring_push(
     const struct model *m, struct model_win *w, struct model_stored *l)
 {
-	if (w->count == m->limit) {
-		free(w->ring[w->head]);
-		w->head = (w->head + 1) % w->cap;
-		w->count--;
-		w->begin++;
-		if (w->anchor != UINT64_MAX && w->anchor < w->begin) {
-			w->anchor = w->begin;
-			w->skip = 0;
-		}
-	}
+	if (w->count == m->limit)
+		model_drop_oldest(w);
 	if (w->count == w->cap && model_ring_grow(m, w) < 0)
 		return -1;
 	w->ring[(w->head + w->count) % w->cap] = l;
 	w->count++;
+	w->bytes += model_line_bytes(l);
+	w->model->bytes += model_line_bytes(l);
 	return 0;
 }
 
@@ -562,6 +650,7 @@ model_add(struct model *m, struct model_win *w, uint64_t time_ms,
 		free(l);
 		return -1;
 	}
+	model_trim(m);
 	if (model_is_line_counted(kind) && w != m->wins[m->current] &&
 	    !(flags & (MODEL_FLAG_HISTORY | MODEL_FLAG_SELF))) {
 		if (w->unread < UINT_MAX)

@@ -22,6 +22,17 @@
 #define MODEL_SCROLLBACK_DEFAULT 4000
 #define MODEL_SCROLLBACK_MIN     100
 #define MODEL_SCROLLBACK_MAX     1000000
+/*
+ * Bytes of scrollback kept over all windows together unless configured:
+ * default, least and most.  What counts is every stored line's allocation
+ * exactly (a header of 16 bytes, the sender, the text and a NUL after
+ * each); past the limit the oldest lines of the windows holding the most
+ * go, but every window keeps its newest line.  The rings of line pointers
+ * come on top: 8 bytes a line, at most the lines per window.
+ */
+#define MODEL_SCROLLBACK_BYTES_DEFAULT ((size_t)64 * 1024 * 1024)
+#define MODEL_SCROLLBACK_BYTES_MIN     ((size_t)1024 * 1024)
+#define MODEL_SCROLLBACK_BYTES_MAX     ((size_t)1024 * 1024 * 1024)
 /* Windows open at once, the status window included. */
 #define MODEL_WINDOWS_MAX 200
 /* Members tracked per window; a server sending more is cut off here. */
@@ -73,6 +84,16 @@ struct hmap_key;
 struct model *model_new(size_t scrollback);
 /* model_free(NULL) does nothing. */
 void model_free(struct model *m);
+/*
+ * Sets the total scrollback limit in bytes (clamped to the limits above;
+ * MODEL_SCROLLBACK_BYTES_DEFAULT until called) and drops lines at once if
+ * the scrollback holds more.
+ */
+void model_set_scrollback_bytes(struct model *m, size_t bytes);
+/* Bytes the scrollback of all windows holds, counted as described above. */
+size_t model_bytes(const struct model *m);
+/* Bytes the scrollback of one window holds. */
+size_t model_win_bytes(const struct model_win *w);
 
 /*
  * The key of the member name tables (copied), from the random source at

@@ -47,6 +47,11 @@ size_t sanitize(const char *in, size_t len, char *out, size_t out_size);
 /*
  * As sanitize(), for one user or channel name, but out is NUL-terminated:
  * returns the bytes before the NUL.  Writes nothing if out_size is 0.
+ * A name also loses every code point that draws as nothing, so that no
+ * name can pass for another that looks the same: the format characters
+ * (Unicode Cf: ZWJ, ZWNJ, zero-width space, bidi controls, tags), the
+ * other default-ignorable ones (variation selectors, Hangul fillers, soft
+ * hyphen) and the zero-width marks; they are left out, not replaced.
  */
 size_t sanitize_name(const char *in, size_t len, char *out, size_t out_size);
 

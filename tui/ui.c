@@ -385,8 +385,8 @@ draw_messages(struct ui *u, const struct pane *p)
 
 /* A list row about count windows from index first on that do not fit. */
 static void
-draw_list_more(
-    struct ui *u, int row, size_t first, size_t count, const char *where)
+draw_list_more(struct ui *u, int row, int cols, size_t first, size_t count,
+    const char *where)
 {
 	struct model *m = client_model(u->client);
 	attr_t attr = A_DIM;
@@ -411,12 +411,13 @@ draw_list_more(
 	    count, where);
 	move(row, 0);
 	set_attr(u, attr, pair);
-	hline(' ', UI_LIST_COLS - 1);
-	put_ascii(u, row, 0, text, UI_LIST_COLS - 1, attr, pair);
+	hline(' ', cols - 1);
+	put_ascii(u, row, 0, text, cols - 1, attr, pair);
 }
 
+/* The window list in cols columns, its border included. */
 static void
-draw_list(struct ui *u, int height)
+draw_list(struct ui *u, int height, int cols)
 {
 	struct model *m = client_model(u->client);
 	size_t n = model_win_count(m), cur = model_current(m), i;
@@ -424,19 +425,19 @@ draw_list(struct ui *u, int height)
 	int y, row;
 
 	for (y = 0; y < height; y++)
-		mvaddch(y, UI_LIST_COLS - 1, ACS_VLINE);
+		mvaddch(y, cols - 1, ACS_VLINE);
 	layout_list(n, cur, height, u->list_first, &list);
 	u->list_first = list.first;
 	row = 0;
 	if (list.above > 0 && height >= 3)
-		draw_list_more(u, row++, 0, list.above, "above");
+		draw_list_more(u, row++, cols, 0, list.above, "above");
 	for (i = list.first; i < list.first + list.count; i++, row++) {
 		const struct model_win *w = model_win_at(m, i);
 		unsigned unread = model_win_unread(w);
 		char num[8], count[16];
 		attr_t attr = A_NORMAL;
 		short pair = 0;
-		int name_cols = UI_LIST_COLS - 1 - 3;
+		int name_cols = cols - 1 - 3;
 		const char *name;
 
 		if (!model_win_joined(w) &&
@@ -454,7 +455,7 @@ draw_list(struct ui *u, int height)
 		snprintf(num, sizeof(num), "%2zu", (i + 1) % 100);
 		move(row, 0);
 		set_attr(u, attr, pair);
-		hline(' ', UI_LIST_COLS - 1);
+		hline(' ', cols - 1);
 		put_ascii(u, row, 0, num, 2, attr | A_DIM, pair);
 		put_ascii(u, row, 2, model_win_mentioned(w) ? "!" : " ", 1,
 		    attr, pair);
@@ -474,12 +475,12 @@ draw_list(struct ui *u, int height)
 			put_text(u, name, strlen(name), name_cols);
 		}
 		if (count[0] != '\0')
-			put_ascii(u, row, UI_LIST_COLS - 1 - (int)strlen(count),
-			    count, (int)strlen(count), attr, pair);
+			put_ascii(u, row, cols - 1 - (int)strlen(count), count,
+			    (int)strlen(count), attr, pair);
 	}
 	if (list.below > 0 && height >= 3)
 		draw_list_more(
-		    u, row, list.first + list.count, list.below, "below");
+		    u, row, cols, list.first + list.count, list.below, "below");
 	set_attr(u, A_NORMAL, 0);
 }
 
@@ -616,10 +617,10 @@ draw_input(struct ui *u, int y)
 void
 ui_draw(struct ui *u, uint64_t now, int repaint)
 {
+	struct layout_screen scr;
 	struct pane p;
 	struct tm tm;
 	time_t t = (time_t)(now / 1000);
-	int list = COLS >= UI_LIST_MIN_COLS;
 
 	if (localtime_r(&t, &tm) != NULL)
 		u->gmtoff = tm.tm_gmtoff;
@@ -631,17 +632,18 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 		refresh();
 		return;
 	}
+	layout_screen(COLS, &scr);
 	p.top = 0;
-	p.left = list ? UI_LIST_COLS : 0;
-	p.width = COLS - p.left;
+	p.left = scr.pane_left;
+	p.width = scr.pane_width;
 	p.height = LINES - 2;
-	if (list)
-		draw_list(u, p.height);
+	if (scr.list_cols > 0)
+		draw_list(u, p.height, scr.list_cols);
 	layout_fill_view(model_win_at(client_model(u->client),
 	                     model_current(client_model(u->client))),
 	    p.width, p.height);
 	draw_messages(u, &p);
-	draw_status(u, LINES - 2, !list);
+	draw_status(u, LINES - 2, scr.list_cols == 0);
 	draw_input(u, LINES - 1);
 	wnoutrefresh(stdscr);
 	doupdate();
@@ -661,10 +663,11 @@ ui_resize(struct ui *u)
 static void
 pane_size(struct input_pane *pane)
 {
-	pane->width = COLS - (COLS >= UI_LIST_MIN_COLS ? UI_LIST_COLS : 0);
+	struct layout_screen scr;
+
+	layout_screen(COLS, &scr);
+	pane->width = scr.pane_width;
 	pane->height = LINES - 2;
-	if (pane->width < 1)
-		pane->width = 1;
 	if (pane->height < 1)
 		pane->height = 1;
 }

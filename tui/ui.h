@@ -9,13 +9,10 @@
 
 /*
  * Everything that touches ncurses is here.  The screen: the channel list
- * on the left (hidden below UI_LIST_MIN_COLS columns), the messages of the
- * current window, a status line and the input line.
+ * on the left (its width, and below which width it hides, come from
+ * layout_screen()), the messages of the current window, a status line and
+ * the input line.
  */
-
-/* Columns of the channel list, and the terminal width below which it hides. */
-#define UI_LIST_COLS     20
-#define UI_LIST_MIN_COLS 60
 /* Milliseconds ncurses waits after ESC for the rest of a key. */
 #define UI_ESCDELAY 25
 /* Milliseconds between frames while lines pour in; keys draw at once. */

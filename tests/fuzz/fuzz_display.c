@@ -118,12 +118,27 @@ check_wrap(const char *s, size_t len, int width)
 	return rows;
 }
 
+/* No code point of a name draws as nothing. */
+static void
+check_name(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint32_t cp;
+	int k;
+
+	while (i < len) {
+		k = utf8_decode(s + i, len - i, &cp);
+		FUZZ_CHECK(k > 0 && width_raw(cp) > 0);
+		i += (size_t)k;
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in;
 	char *out, *again, *cut;
-	size_t len, n, n2, k, max, rows, prev = SIZE_MAX;
+	size_t len, n, n2, nname, k, max, rows, prev = SIZE_MAX;
 	int width, n_widths;
 
 	if (size < 1)
@@ -148,8 +163,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n2 = sanitize(in, len, cut, k);
 	FUZZ_CHECK(n2 <= k && memcmp(cut, out, n2) == 0);
 	FUZZ_CHECK(utf8_valid(cut, n2));
+	/*
+	 * A name is made safe as text is, less every code point that draws
+	 * as nothing; cut short, it is a prefix of the whole name.
+	 */
+	nname = sanitize_name(in, len, again, max + 1);
+	check_safe(again, nname);
+	check_name(again, nname);
 	n2 = sanitize_name(in, len, cut, k + 1);
-	FUZZ_CHECK(n2 <= k && cut[n2] == '\0' && memcmp(cut, out, n2) == 0);
+	FUZZ_CHECK(n2 <= k && cut[n2] == '\0' && n2 <= nname &&
+	    memcmp(cut, again, n2) == 0);
 
 	FUZZ_CHECK(width_str(out, n) <= n);
 	for (width = 1; width <= n_widths; width++) {
