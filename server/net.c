@@ -10,56 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "net.h"
 
 /* Idle seconds before TCP keepalive probes a silent peer, and their pace. */
 #define NET_KEEPIDLE  120
 #define NET_KEEPINTVL 30
 #define NET_KEEPCNT   4
-
-static int
-copy_part(char *dst, size_t size, const char *src, size_t len)
-{
-	if (len >= size)
-		return -1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-	return 0;
-}
-
-int
-net_split(const char *hostport, char *host, size_t host_size, char *port,
-    size_t port_size)
-{
-	const char *colon;
-
-	if (hostport[0] == '[') {
-		const char *end = strchr(hostport, ']');
-
-		if (end == NULL || end[1] != ':')
-			return -1;
-		if (copy_part(host, host_size, hostport + 1,
-		        (size_t)(end - hostport - 1)) < 0)
-			return -1;
-		colon = end + 1;
-	} else {
-		colon = strrchr(hostport, ':');
-		if (colon == NULL ||
-		    memchr(hostport, ':', (size_t)(colon - hostport)) != NULL)
-			return -1;
-		if (copy_part(host, host_size, hostport,
-		        (size_t)(colon - hostport)) < 0)
-			return -1;
-	}
-	if (colon[1] == '\0' ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
-		return -1;
-	/* getaddrinfo() would take 70000 as 4464: a port is 16 bits. */
-	errno = 0;
-	if (strtoul(colon + 1, NULL, 10) > 65535 || errno != 0)
-		return -1;
-	return copy_part(port, port_size, colon + 1, strlen(colon + 1));
-}
 
 static int
 set_flags(int fd)
@@ -77,11 +34,12 @@ set_flags(int fd)
 int
 net_listen(const char *hostport, int backlog, char *err, size_t err_size)
 {
-	char host[256], port[16];
+	char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1];
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, rc, one = 1, zero = 0, saved = 0, rcvbuf = NET_RCVBUF;
 
-	if (net_split(hostport, host, sizeof(host), port, sizeof(port)) < 0) {
+	if (addr_split(
+	        hostport, ADDR_ANY_HOST | ADDR_PORT_ZERO, 0, host, port) < 0) {
 		snprintf(err, err_size, "%s: expected host:port or [v6]:port",
 		    hostport);
 		return -1;

@@ -24,14 +24,6 @@
 #define NET_RCVBUF (32 * 1024)
 
 /*
- * Splits "host:port", "[v6]:port" or ":port" into host and port (copied,
- * NUL-terminated; an empty host means any).  Returns 0, or -1 if the form
- * is wrong, a part does not fit or the port is above 65535.
- */
-int net_split(const char *hostport, char *host, size_t host_size, char *port,
-    size_t port_size);
-
-/*
  * A non-blocking listening TCP socket on hostport (SO_REUSEADDR, and
  * IPV6_V6ONLY off for "[::]" so that one socket takes IPv4 too), whose
  * accepted sockets inherit a receive buffer of NET_RCVBUF (set before

@@ -1012,69 +1012,6 @@ test_backoff(void **state)
 	}
 }
 
-struct split_case {
-	const char *in;
-	const char *host; /* NULL: refused */
-	const char *port;
-};
-
-static void
-test_split(void **state)
-{
-	static const struct split_case cases[] = {
-	    {"127.0.0.1:9090", "127.0.0.1", "9090"},
-	    {"chat.example.org:1", "chat.example.org", "1"},
-	    {"my_host-2:65535", "my_host-2", "65535"},
-	    {"[::1]:9090", "::1", "9090"},
-	    {"[fe80::1%eth0]:7", "fe80::1%eth0", "7"},
-	    {"h:09090", "h", "9090"},
-	    {"h:00001", "h", "1"},
-	    {"", NULL, NULL},
-	    {"host", NULL, NULL},
-	    {"host:", NULL, NULL},
-	    {":9090", NULL, NULL},
-	    {"host:0", NULL, NULL},
-	    {"host:65536", NULL, NULL},
-	    {"host:123456", NULL, NULL},
-	    {"host:-1", NULL, NULL},
-	    {"host:+1", NULL, NULL},
-	    {"host:80x", NULL, NULL},
-	    {"host:80 ", NULL, NULL},
-	    {"host name:80", NULL, NULL},
-	    {"::1:9090", NULL, NULL},
-	    {"[::1]", NULL, NULL},
-	    {"[::1]9090", NULL, NULL},
-	    {"[::1:9090", NULL, NULL},
-	    {"[]:9090", NULL, NULL},
-	    {"[a]]:9090", NULL, NULL},
-	    {"ho:st:1", NULL, NULL},
-	    {"h%x:1", NULL, NULL},
-	};
-	char host[LINK_HOST_MAX + 1], port[LINK_PORT_MAX + 1];
-	char long_host[LINK_HOST_MAX + 16];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < N(cases); i++) {
-		if (cases[i].host == NULL) {
-			assert_int_equal(
-			    link_split(cases[i].in, host, port), -1);
-			continue;
-		}
-		assert_int_equal(link_split(cases[i].in, host, port), 0);
-		assert_string_equal(host, cases[i].host);
-		assert_string_equal(port, cases[i].port);
-	}
-	/* A host of LINK_HOST_MAX bytes fits; one more does not. */
-	memset(long_host, 'a', LINK_HOST_MAX);
-	memcpy(long_host + LINK_HOST_MAX, ":80", 4);
-	assert_int_equal(link_split(long_host, host, port), 0);
-	assert_int_equal(strlen(host), LINK_HOST_MAX);
-	memset(long_host, 'a', LINK_HOST_MAX + 1);
-	memcpy(long_host + LINK_HOST_MAX + 1, ":80", 4);
-	assert_int_equal(link_split(long_host, host, port), -1);
-}
-
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -1109,7 +1046,6 @@ main(void)
 	    T(test_reconnect_from_closed_callback),
 	    cmocka_unit_test(test_free_null),
 	    cmocka_unit_test(test_backoff),
-	    cmocka_unit_test(test_split),
 	};
 
 	return cmocka_run_group_tests_name("link", tests, NULL, NULL);

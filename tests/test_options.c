@@ -32,6 +32,7 @@ static const struct num_opt num_opts[] = {
     {"max-joins", 1, 4294967295ULL, CFG_OFF(chat.max_joins), 0},
     {"max-members", 1, 4294967295ULL, CFG_OFF(chat.max_members), 0},
     {"history", 0, 100000, CFG_OFF(chat.history), 0},
+    {"history-bytes", 0, 1099511627776ULL, CFG_OFF(chat.history_bytes), 1},
     {"sendq", 65536, 4294967296ULL, CFG_OFF(sendq_max), 1},
     {"flood-rate", 0, 1000000, CFG_OFF(flood_rate), 0},
     {"flood-burst", 1, 1000000, CFG_OFF(flood_burst), 0},
@@ -485,6 +486,61 @@ test_usage(void **state)
 	assert_non_null(strstr(u, "[-l host:port]"));
 }
 
+/* Parses "txt-chatd --history-bytes value" over the defaults. */
+static enum options_result
+parse_bytes(const char *value, struct server_config *cfg)
+{
+	char a0[] = "txt-chatd", a1[] = "--history-bytes", a2[64];
+	char *argv[] = {a0, a1, a2, NULL};
+	char err[256];
+
+	strncpy(a2, value, sizeof(a2) - 1);
+	a2[sizeof(a2) - 1] = '\0';
+	server_defaults(cfg);
+	return options_parse(3, argv, cfg, err, sizeof(err));
+}
+
+static void
+test_history_bytes(void **state)
+{
+	static const struct {
+		const char *in;
+		unsigned long long want; /* 1: refused */
+	} cases[] = {
+	    {"0", 0},
+	    {"4096", 4096},
+	    {"64k", 65536},
+	    {"32m", 32ULL << 20},
+	    {"1099511627776", 1ULL << 40},
+	    {"1099511627777", 1},
+	    {"1048577m", 1},
+	    {"-1", 1},
+	    {"1g", 1},
+	    {"", 1},
+	};
+	struct server_config cfg;
+	size_t i;
+
+	(void)state;
+	server_defaults(&cfg);
+	assert_int_equal(cfg.chat.history_bytes, CHAT_HISTORY_BYTES_DEFAULT);
+	assert_int_equal(CHAT_HISTORY_BYTES_DEFAULT, 32 << 20);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum options_result r = parse_bytes(cases[i].in, &cfg);
+
+		if (cases[i].want == 1) {
+			if (r != OPTIONS_ERROR)
+				fail_msg("%s accepted", cases[i].in);
+			continue;
+		}
+		assert_int_equal(r, OPTIONS_RUN);
+		assert_true(cfg.chat.history_bytes == cases[i].want);
+		/* --history is another option, untouched. */
+		assert_int_equal(cfg.chat.history, 100);
+	}
+	assert_non_null(strstr(options_usage(), "[--history-bytes bytes]"));
+}
+
 int
 main(void)
 {
@@ -502,6 +558,7 @@ main(void)
 	    cmocka_unit_test(test_parse_twice),
 	    cmocka_unit_test(test_short_err_buffer),
 	    cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_history_bytes),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

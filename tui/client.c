@@ -167,22 +167,6 @@ client_member_count(const struct client *c)
 	return model_member_count(w);
 }
 
-/* Commands that carry the uid in their second field. */
-static int
-client_verb_has_uid(enum cmd_verb verb)
-{
-	switch (verb) {
-	case CMD_HELLO:
-	case CMD_REG:
-	case CMD_PING:
-	case CMD_PONG:
-	case CMD_QUIT:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
 /* Explains why a line cannot be sent; line is the encoded line without LF. */
 static void
 client_refuse(struct client *c, enum proto_code code, const char *line,
@@ -246,8 +230,7 @@ client_send(struct client *c, enum cmd_verb verb, struct slice arg,
 
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.verb = verb;
-	cmd.uid =
-	    client_slice(c->uid, client_verb_has_uid(verb) ? c->uid_len : 0);
+	cmd.uid = client_slice(c->uid, cmd_verb_has_uid(verb) ? c->uid_len : 0);
 	cmd.arg = arg;
 	cmd.text = text;
 	n = cmd_encode(line, sizeof(line), &cmd);

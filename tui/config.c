@@ -56,12 +56,12 @@ config_set_server(
     struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
 {
 	char copy[LINK_HOSTPORT_MAX + 1], q[CONFIG_QUOTE_MAX + 8];
-	char host[LINK_HOST_MAX + 1], port[LINK_PORT_MAX + 1];
+	char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1];
 
 	if (len <= LINK_HOSTPORT_MAX && memchr(s, '\0', len) == NULL) {
 		memcpy(copy, s, len);
 		copy[len] = '\0';
-		if (link_split(copy, host, port) == 0) {
+		if (addr_split(copy, 0, 0, host, port) == 0) {
 			memcpy(cfg->server, copy, len + 1);
 			return 0;
 		}

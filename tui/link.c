@@ -572,14 +572,14 @@ link_free(struct link *l)
 int
 link_connect(struct link *l, const char *hostport)
 {
-	char host[LINK_HOST_MAX + 1], port[LINK_PORT_MAX + 1];
+	char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1];
 	struct addrinfo hints;
 	uv_getaddrinfo_t *req;
 	int r;
 
 	if (l->state != LINK_IDLE)
 		return UV_EBUSY;
-	if (link_split(hostport, host, port) < 0)
+	if (addr_split(hostport, 0, 0, host, port) < 0)
 		return UV_EINVAL;
 	if ((req = malloc(sizeof(*req))) == NULL)
 		return UV_ENOMEM;
@@ -669,59 +669,6 @@ link_set_timeouts(struct link *l, uint64_t connect_ms, uint64_t close_ms)
 		l->connect_ms = connect_ms;
 	if (close_ms > 0)
 		l->close_ms = close_ms;
-}
-
-static int
-link_host_char(char ch, int bracketed)
-{
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_')
-		return 1;
-	return bracketed && (ch == ':' || ch == '%');
-}
-
-int
-link_split(const char *hostport, char host[LINK_HOST_MAX + 1],
-    char port[LINK_PORT_MAX + 1])
-{
-	const char *h = hostport, *end, *p;
-	unsigned long v = 0;
-	int bracketed = 0;
-	size_t i, n;
-
-	if (*h == '[') {
-		bracketed = 1;
-		h++;
-		if ((end = strchr(h, ']')) == NULL || end[1] != ':')
-			return -1;
-		p = end + 2;
-	} else {
-		if ((end = strchr(h, ':')) == NULL || strchr(end + 1, ':'))
-			return -1;
-		p = end + 1;
-	}
-	n = (size_t)(end - h);
-	if (n == 0 || n > LINK_HOST_MAX)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (!link_host_char(h[i], bracketed))
-			return -1;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	for (i = 0; p[i] != '\0'; i++) {
-		if (p[i] < '0' || p[i] > '9' || i >= LINK_PORT_MAX)
-			return -1;
-		v = v * 10 + (unsigned long)(p[i] - '0');
-	}
-	if (i == 0 || v < 1 || v > 65535)
-		return -1;
-	/* Written back in decimal, so "09090" becomes "9090". */
-	n = 0;
-	for (i = 10000; i > 0; i /= 10)
-		if (v >= i || n > 0 || i == 1)
-			port[n++] = (char)('0' + (v / i) % 10);
-	port[n] = '\0';
-	return 0;
 }
 
 uint64_t

@@ -7,14 +7,12 @@
 
 #include <uv.h>
 
+#include "addr.h"
+
 /* Bytes queued for the server (waiting and being written) at most. */
 #define LINK_SENDQ_MAX (1024 * 1024)
-/* Bytes of a host name or bracketed address's inside, no terminator. */
-#define LINK_HOST_MAX 255
-/* Bytes of a port number (1-65535), no terminator. */
-#define LINK_PORT_MAX 5
-/* Bytes of "host:port" or "[v6]:port", no terminator. */
-#define LINK_HOSTPORT_MAX (LINK_HOST_MAX + 3 + LINK_PORT_MAX)
+/* Bytes of "host:port" or "[v6]:port", no terminator (proto/addr.h). */
+#define LINK_HOSTPORT_MAX ADDR_HOSTPORT_MAX
 /* Default time one address gets to accept the connection, in ms. */
 #define LINK_CONNECT_TIMEOUT_MS 10000
 /* Default time link_close() gives the queued bytes to go out, in ms. */
@@ -112,16 +110,6 @@ int link_is_connected(const struct link *l);
  * connect and the next close.
  */
 void link_set_timeouts(struct link *l, uint64_t connect_ms, uint64_t close_ms);
-
-/*
- * Splits "host:port" or "[v6]:port" into host (without brackets) and
- * port, NUL-terminated, each needing its *_MAX + 1 bytes.  The host is
- * non-empty letters, digits, '.', '-', '_' (a bracketed one may also
- * hold ':' and '%'); the port is a number from 1 to 65535.  Returns 0, or
- * -1 if the form is wrong; host and port may then hold anything.
- */
-int link_split(const char *hostport, char host[LINK_HOST_MAX + 1],
-    char port[LINK_PORT_MAX + 1]);
 
 /*
  * The delay before reconnect number attempt (0 for the first retry):
