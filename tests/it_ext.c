@@ -178,16 +178,6 @@ expect_joined(struct testcli *c, const char *id, const char *name,
 	expect_names(c, id, members);
 }
 
-static struct testsrv *
-start(void **state, const char *const *args)
-{
-	struct testsrv *srv = testsrv_start(args);
-
-	assert_non_null(srv);
-	*state = srv;
-	return srv;
-}
-
 static void
 stop(struct testsrv *srv)
 {
@@ -198,7 +188,7 @@ stop(struct testsrv *srv)
 static void
 test_full_session(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *carol = testcli_ext_user(srv, "carol");
 	struct testcli *dave = testcli_ext_user(srv, "dave");
 	struct testcli *eve;
@@ -315,7 +305,7 @@ test_full_session(void **state)
 static void
 test_hello_rules(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *late = testcli_open(srv);
 	struct testcli *v2 = testcli_open(srv);
 	struct testcli *c;
@@ -353,7 +343,7 @@ test_hello_rules(void **state)
 static void
 test_mixed_modes(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *ext = testcli_ext_user(srv, "xena");
 	struct testcli *base = testcli_base_user(srv, "bert");
 	char kind[2 * ID_MAX];
@@ -402,7 +392,7 @@ static void
 test_history_limit(void **state)
 {
 	static const char *const args[] = {"--history", "3", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *a = testcli_ext_user(srv, "ann");
 	struct testcli *b = testcli_ext_user(srv, "ben");
 	char id[ID_MAX], text[ID_MAX + 8];

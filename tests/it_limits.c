@@ -29,16 +29,6 @@
 static const char err_line_too_long[] =
     "$$error: line_too_long: line longer than 4096 bytes";
 
-static struct testsrv *
-start(void **state, const char *const *args)
-{
-	struct testsrv *srv = testsrv_start(args);
-
-	assert_non_null(srv);
-	*state = srv;
-	return srv;
-}
-
 static void
 stop(struct testsrv *srv)
 {
@@ -78,7 +68,7 @@ msg_line(struct testcli *c, size_t total, const char *end, size_t *len)
 static void
 test_line_max(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *c = testcli_base_user(srv, "max");
 	char text[TEXT_MAX_BYTES + 1], *buf;
 	const char *line;
@@ -130,7 +120,7 @@ static void
 test_no_newline_64k(void **state)
 {
 	enum { FLOOD = 64 * 1024 };
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *c = testcli_base_user(srv, "nonl");
 	char *buf = malloc(FLOOD);
 	long cpu0, cpu1;
@@ -163,7 +153,7 @@ test_no_newline_64k(void **state)
 static void
 test_one_byte_per_send(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *c = testcli_open(srv);
 	char line[256];
 	size_t i;
@@ -186,7 +176,7 @@ test_one_byte_per_send(void **state)
 static void
 test_five_in_one_send(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *c = testcli_open(srv);
 	char buf[1024];
 	const char *u = testcli_local(c);
@@ -229,7 +219,7 @@ test_bad_bytes_registered(void **state)
 	    {"overlong\xc0\xaf", 10, "$$error: bad_utf8: "},
 	    {"surrogate\xed\xa0\x80", 12, "$$error: bad_utf8: "},
 	};
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *c = testcli_base_user(srv, "bytes");
 	char line[128];
 	size_t i;
@@ -311,7 +301,7 @@ random_bytes(unsigned char *buf, size_t len, int with_lf)
 static void
 test_not_chat(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	unsigned char buf[300];
 
 	expect_not_chat(srv, client_hello, sizeof(client_hello));
@@ -354,7 +344,7 @@ test_not_chat(void **state)
 static void
 test_not_chat_without_newline(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	unsigned char buf[300];
 
 	expect_not_chat(srv, buf, random_bytes(buf, sizeof(buf), 0));
@@ -366,7 +356,7 @@ static void
 test_registration_timeout(void **state)
 {
 	static const char *const args[] = {"--reg-timeout", "1", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *idle = testcli_open(srv);
 	struct testcli *ext = testcli_open(srv);
 	struct testcli *reg = testcli_base_user(srv, "quick");
@@ -402,7 +392,7 @@ test_ping_timeout(void **state)
 {
 	static const char *const args[] = {
 	    "--ping-interval", "1", "--ping-timeout", "1", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *mute = testcli_ext_user(srv, "mute");
 	struct testcli *live = testcli_ext_user(srv, "live");
 	struct testcli *base = testcli_base_user(srv, "old");
@@ -445,7 +435,7 @@ test_throttled_not_pinged_out(void **state)
 	static const char *const args[] = {"--ping-interval", "1",
 	    "--ping-timeout", "1", "--flood-rate", "10", "--flood-burst", "1",
 	    NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *busy = testcli_ext_user(srv, "busy");
 	char buf[LINES * 16], want[32];
 	const char *line;
@@ -486,7 +476,7 @@ test_first_ping_after_interval(void **state)
 {
 	static const char *const args[] = {
 	    "--ping-interval", "1", "--ping-timeout", "1", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *c = testcli_ext_user(srv, "early");
 
 	testcli_set_timeout(c, 1000 + PROMPT_MS);
@@ -500,7 +490,7 @@ static void
 test_per_address_limit(void **state)
 {
 	static const char *const args[] = {"--max-per-addr", "3", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *c[3], *extra, *other;
 	int i;
 
@@ -535,7 +525,7 @@ static void
 test_max_clients(void **state)
 {
 	static const char *const args[] = {"--max-clients", "5", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *c[5], *extra;
 	int i;
 
@@ -575,7 +565,7 @@ test_flood_control(void **state)
 	enum { LINES = 15 };
 	static const char *const args[] = {
 	    "--flood-rate", "10", "--flood-burst", "5", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *flood = testcli_base_user(srv, "flood");
 	struct testcli *calm = testcli_base_user(srv, "calm");
 	char buf[LINES * 128], want[32];

@@ -39,16 +39,6 @@ static const char ext_shutdown[] = "error$shutdown$*$server is shutting down";
 static const char base_shutdown[] =
     "$$error: shutdown: server is shutting down";
 
-static struct testsrv *
-start(void **state, const char *const *args)
-{
-	struct testsrv *srv = testsrv_start(args);
-
-	assert_non_null(srv);
-	*state = srv;
-	return srv;
-}
-
 /* Lets the test open as many sockets as the hard limit allows. */
 static void
 raise_nofile(void)
@@ -186,7 +176,7 @@ slow_reader_scenario(void **state, int check_slow)
 	    "--sendq", "65536", "--flood-rate", "0", "--history", "0", NULL};
 	static const char last[] =
 	    "error$sendq_exceeded$*$too much output left unread";
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct reader r[3];
 	struct testcli *slow, *all[3];
 	char *batch, text[SLOW_TEXT + 1], id[64];
@@ -376,7 +366,7 @@ test_500_members(void **state)
 	assert_non_null(m);
 	assert_non_null(all);
 	raise_nofile();
-	srv = start(state, args);
+	srv = testsrv_start_test(state, args);
 	for (i = 0; i < BIG_MEMBERS; i++) {
 		snprintf(name, sizeof(name), "m%zu", i);
 		m[i].cli = all[i] = testcli_ext_user(srv, name);
@@ -525,7 +515,7 @@ static void
 test_parked_readers(void **state)
 {
 	static const char *const args[] = {"--flood-rate", "0", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *talker, *lurker, *quiet;
 	char id[64], *big;
 	const char *line;
@@ -684,7 +674,7 @@ static void
 test_connect_cycles(void **state)
 {
 	static const char *const args[] = {"--max-per-addr", "0", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *hub;
 	char hub_id[64];
 	const char *line;
@@ -732,7 +722,7 @@ test_connect_cycles(void **state)
 static void
 test_shutdown_prompt(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *c = testcli_base_user(srv, "last");
 	long long t0;
 	int status;
@@ -826,7 +816,7 @@ test_sigterm_under_load(void **state)
 	enum { SENDERS = 3, MSGS = 1000 };
 	static const char *const args[] = {
 	    "--flood-rate", "0", "--max-per-addr", "0", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct watcher *w = calloc(N, sizeof(*w));
 	struct testcli **all = calloc(N, sizeof(*all));
 	char name[32], *buf;

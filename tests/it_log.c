@@ -17,16 +17,6 @@
 
 static const char too_many[] = "$$error: too_many_errors: too many errors";
 
-static struct testsrv *
-start(void **state, const char *const *args)
-{
-	struct testsrv *srv = testsrv_start(args);
-
-	assert_non_null(srv);
-	*state = srv;
-	return srv;
-}
-
 /* Whether the server's log so far holds needle. */
 static int
 log_has(const struct testsrv *srv, const char *needle)
@@ -75,7 +65,7 @@ abuse(struct testsrv *srv)
 static void
 test_abuse_logged_by_default(void **state)
 {
-	struct testsrv *srv = start(state, NULL);
+	struct testsrv *srv = testsrv_start_test(state, NULL);
 	struct testcli *c = testcli_ext_user(srv, "quitter");
 
 	testcli_sendf(c, "quit$bye");
@@ -96,7 +86,7 @@ static void
 test_disconnections_logged_verbose(void **state)
 {
 	static const char *const args[] = {"-v", "--reg-timeout", "1", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *quitter = testcli_ext_user(srv, "quitter");
 	struct testcli *leaver = testcli_base_user(srv, "leaver");
 	struct testcli *mute = testcli_open(srv);

@@ -39,25 +39,6 @@
 /* How long the server may take to give memory back once quiet, in ms. */
 #define RETURN_MS 10000
 
-static struct testsrv *
-start(void **state, const char *const *args)
-{
-	struct testsrv *srv = testsrv_start(args);
-
-	assert_non_null(srv);
-	*state = srv;
-	return srv;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0)
-		continue;
-}
-
 /* The port of an "ip:port" address. */
 static unsigned
 port_of(const char *addr)
@@ -161,7 +142,7 @@ test_kernel_send_bound(void **state)
 {
 	static const char *const args[] = {
 	    "--sendq", "16m", "--flood-rate", "0", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	char id[64];
 	struct testcli *src = channel_owner(srv, "src", id, sizeof(id));
 	struct testcli *sink = testcli_base_user(srv, "sink");
@@ -206,7 +187,7 @@ test_memory_returned(void **state)
 {
 	static const char *const args[] = {
 	    "--max-per-addr", "0", "--flood-rate", "0", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *readers[READERS];
 	char id[64], name[32];
 	struct testcli *src = channel_owner(srv, "src", id, sizeof(id));
@@ -228,7 +209,7 @@ test_memory_returned(void **state)
 	testcli_sync(src, NULL);
 	deadline = testsrv_now_ms() + RETURN_MS;
 	do {
-		sleep_ms(100);
+		testsrv_sleep_ms(100);
 		after = rss(srv);
 	} while (after > rss0 + AFTER_MAX_KIB && testsrv_now_ms() < deadline);
 	print_message("# VmRSS %ld KiB at start, %ld KiB with %d clients "
@@ -256,7 +237,7 @@ rss_falls_to(const struct testsrv *srv, long limit)
 	long now;
 
 	do {
-		sleep_ms(100);
+		testsrv_sleep_ms(100);
 		now = rss(srv);
 	} while (now > limit && testsrv_now_ms() < deadline);
 	return now;
@@ -272,7 +253,7 @@ static void
 test_history_returned(void **state)
 {
 	static const char *const args[] = {"--flood-rate", "0", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *users[HIST_USERS];
 	static char text[TEXT_BYTES + 1];
 	char name[32], id[64], prefix[40];

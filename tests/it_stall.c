@@ -17,30 +17,11 @@
 /* How long the server is stopped: past every 1-second timeout it has. */
 #define STALL_MS 2500
 
-static struct testsrv *
-start(void **state, const char *const *args)
-{
-	struct testsrv *srv = testsrv_start(args);
-
-	assert_non_null(srv);
-	*state = srv;
-	return srv;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0)
-		continue;
-}
-
 /* The server was stopped: waits past its timeouts and lets it go on. */
 static void
 stall(struct testsrv *srv)
 {
-	sleep_ms(STALL_MS);
+	testsrv_sleep_ms(STALL_MS);
 	assert_int_equal(testsrv_kill(srv, SIGCONT), 0);
 }
 
@@ -66,7 +47,7 @@ static void
 test_reg_in_socket_during_stall(void **state)
 {
 	static const char *const args[] = {"--reg-timeout", "1", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *late = testcli_open(srv);
 	struct testcli *mute = testcli_open(srv);
 
@@ -94,7 +75,7 @@ test_pong_in_socket_during_stall(void **state)
 {
 	static const char *const args[] = {
 	    "--ping-interval", "1", "--ping-timeout", "1", NULL};
-	struct testsrv *srv = start(state, args);
+	struct testsrv *srv = testsrv_start_test(state, args);
 	struct testcli *live = testcli_ext_user(srv, "live");
 	struct testcli *mute = testcli_ext_user(srv, "mute");
 	struct testcli_lines got = {0};

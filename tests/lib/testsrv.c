@@ -5,6 +5,10 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +47,8 @@ testsrv_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-pause_ms(int ms)
+void
+testsrv_sleep_ms(int ms)
 {
 	struct timespec ts;
 
@@ -249,7 +253,7 @@ testsrv_start_wrapped(const char *const *wrapper, const char *const *args)
 			testsrv_free(s);
 			return NULL;
 		}
-		pause_ms(TESTSRV_POLL_MS);
+		testsrv_sleep_ms(TESTSRV_POLL_MS);
 	}
 	return s;
 }
@@ -327,7 +331,7 @@ testsrv_wait(struct testsrv *s, int timeout_ms)
 	while (!try_reap(s)) {
 		if (testsrv_now_ms() >= deadline)
 			return -1;
-		pause_ms(TESTSRV_POLL_MS);
+		testsrv_sleep_ms(TESTSRV_POLL_MS);
 	}
 	return s->status;
 }
@@ -442,4 +446,14 @@ testsrv_disown(struct testsrv_owned *o)
 	o->prev->next = o->next;
 	o->next->prev = o->prev;
 	o->prev = o->next = NULL;
+}
+
+struct testsrv *
+testsrv_start_test(void **state, const char *const *args)
+{
+	struct testsrv *srv = testsrv_start(args);
+
+	assert_non_null(srv);
+	*state = srv;
+	return srv;
 }

@@ -52,6 +52,15 @@ struct testsrv *testsrv_startl(const char *arg, ...);
  */
 void testsrv_free(struct testsrv *s);
 
+/*
+ * For a cmocka test: testsrv_start(args), failing the test if the server
+ * did not start, and kept in *state for testsrv_teardown().
+ */
+struct testsrv *testsrv_start_test(void **state, const char *const *args);
+
+/* Sleeps ms milliseconds, going on after signals. */
+void testsrv_sleep_ms(int ms);
+
 /* A cmocka teardown: testsrv_free(*state). Returns 0. */
 int testsrv_teardown(void **state);
 
