@@ -759,6 +759,8 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 		(void)client_take_wait(c, &wait);
 		c->joined_follows = 1;
 		break;
+	case EV_HISTORY_PAGE:
+	case EV_HISTORY_PAGE_END:
 	case EV_HELLO:
 	case EV_COUNT:
 		/* The window opens on joined; a second hello means nothing. */
