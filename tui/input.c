@@ -633,6 +633,9 @@ input_apply(struct input *in, const struct keymap_action *a,
 	case KEYMAP_PAGE_UP:
 		layout_scroll(w, pane->width, pane->height,
 		    -(long)(pane->height > 2 ? pane->height - 1 : 1));
+		/* At the oldest line: older ones come from the server. */
+		if (layout_shows_top(w, pane->width, pane->height))
+			client_scrolled_top(in->client, w, now);
 		break;
 	case KEYMAP_PAGE_DOWN:
 		layout_scroll(w, pane->width, pane->height,
@@ -640,6 +643,8 @@ input_apply(struct input *in, const struct keymap_action *a,
 		break;
 	case KEYMAP_SCROLL_TOP:
 		layout_scroll_top(w, pane->width, pane->height);
+		if (layout_shows_top(w, pane->width, pane->height))
+			client_scrolled_top(in->client, w, now);
 		break;
 	case KEYMAP_SCROLL_BOTTOM:
 		layout_scroll_bottom(w);
