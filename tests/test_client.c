@@ -2173,6 +2173,46 @@ test_page_reconnect_catchup(void **state)
 	env_end(&e);
 }
 
+/*
+ * A page nobody asked for is not one, and a page takes no more lines than
+ * it announced: the rest are live, whatever the server says after.
+ */
+static void
+test_page_unasked(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	struct model_line l;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names_end$" RUST "$0", 2000);
+	feed_msgs(&e, RUST, 51, 52);
+	feed(&e, "history_page$" RUST "$before$2", 3000);
+	feed_msgs(&e, RUST, 53, 54);
+	feed(&e, "history_page_end$" RUST "$2$end", 3000);
+	w = chan(&e, RUST);
+	assert_seqs(w, 51, 54);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	feed(&e, "history_page$" RUST "$after$9", 3000);
+	feed_msgs(&e, RUST, 55, 55);
+	assert_seqs(w, 51, 55);
+
+	/* Asked for, it announces one line and never ends. */
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	feed(&e, "history_page$" RUST "$before$1", 3000);
+	feed_msgs(&e, RUST, 50, 50);
+	feed_msgs(&e, RUST, 56, 57);
+	assert_seqs(w, 50, 57);
+	assert_int_equal(model_line(w, model_lines_end(w) - 1, &l), 0);
+	assert_true(l.seq == 57);
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -2212,6 +2252,7 @@ main(void)
 	    cmocka_unit_test(test_page_nothing_to_ask),
 	    cmocka_unit_test(test_page_full),
 	    cmocka_unit_test(test_page_reconnect_catchup),
+	    cmocka_unit_test(test_page_unasked),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

@@ -299,14 +299,19 @@ client_on_history_page(struct client *c, const struct event *ev)
 {
 	struct model_win *w = client_chan_win(c, ev->chan);
 
+	/* Only an answer to what this client asked for. */
+	if (w == NULL ||
+	    (ev->dir == CMD_DIR_AFTER
+	            ? model_win_catchup(w) != CLIENT_CATCHUP_ASKED
+	            : model_win_page(w) != MODEL_PAGE_LOADING))
+		return;
 	client_keep(
 	    c->page_chan, sizeof(c->page_chan), &c->page_chan_len, ev->chan);
 	c->in_page = 1;
 	c->page_dir = ev->dir;
 	c->page_got = 0;
+	c->page_left = ev->count;
 	c->page_full = 0;
-	if (w == NULL)
-		return;
 	c->page_at = model_lines_begin(w);
 	c->page_oldest = model_win_oldest_seq(w);
 	c->page_from = model_win_seq(w);
@@ -404,7 +409,8 @@ client_on_msg(struct client *c, const struct event *ev, uint64_t now)
 	unsigned flags = 0;
 	int catchup;
 
-	if (client_in_page(c, ev->chan)) {
+	if (client_in_page(c, ev->chan) && c->page_left > 0) {
+		c->page_left--;
 		client_on_page_msg(c, ev, now);
 		return;
 	}

@@ -123,7 +123,9 @@ struct client {
 	 * (before, latest) where the next goes and the oldest seq the window
 	 * held when it began (lines from it on are had); for newer ones
 	 * (after) the window's seq when it began; the lines taken, and
-	 * whether the window was full.
+	 * whether the window was full.  Only a page asked for is taken, and
+	 * only as many lines as it announced: a server that says more, or
+	 * never ends it, cannot turn live lines into old ones.
 	 */
 	int in_page;
 	enum cmd_dir page_dir;
@@ -133,6 +135,7 @@ struct client {
 	uint64_t page_oldest;
 	uint64_t page_from;
 	uint64_t page_got;
+	uint64_t page_left; /* lines the page announced, not yet come */
 	int page_full;
 	int joined_follows; /* registered or created: the next joined is theirs
 	                     */
