@@ -17,6 +17,11 @@
 #define CHAT_ID_TRIES 8
 /* Bytes of a client-supplied field echoed in an error text. */
 #define CHAT_ECHO_MAX 64
+/*
+ * Bytes of lines in one history page at most (one line always goes): a
+ * page fits the smallest output limit (--sendq 64k) with room to spare.
+ */
+#define CHAT_HISTORY_PAGE_BYTES ((size_t)48 * 1024)
 
 /* Per-connection state; indexed by connection id. */
 struct chat_conn {
@@ -779,7 +784,8 @@ do_names(struct chat *c, int conn, const struct cmd *cmd)
 
 /*
  * A history request: the lines the channel's ring keeps before, after or
- * latest a seq, at most CMD_HISTORY_PAGE_MAX, framed by history_page and
+ * latest a seq, at most CMD_HISTORY_PAGE_MAX and CHAT_HISTORY_PAGE_BYTES,
+ * framed by history_page and
  * history_page_end.  Only members may read a channel's history.
  */
 static enum proto_code
@@ -800,7 +806,8 @@ do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 	if (cmd->limit < limit)
 		limit = (size_t)cmd->limit;
 	if (cs != NULL && cs->history != NULL)
-		history_page(cs->history, cmd->dir, cmd->seq, limit, &r);
+		history_page(cs->history, cmd->dir, cmd->seq, limit,
+		    CHAT_HISTORY_PAGE_BYTES, &r);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_HISTORY_PAGE;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));

@@ -252,21 +252,45 @@ history_bound(const struct history *h, uint64_t seq, int strict)
 	return lo;
 }
 
+/* Bytes of kept line i. */
+static size_t
+history_len_at(const struct history *h, size_t i)
+{
+	size_t len;
+
+	(void)history_get(h, i, &len);
+	return len;
+}
+
 void
 history_page(const struct history *h, enum cmd_dir dir, uint64_t seq,
-    size_t limit, struct history_range *out)
+    size_t limit, size_t max_bytes, struct history_range *out)
 {
-	size_t n = history_count(h), end;
+	size_t n = history_count(h), end, bytes = 0, len;
 
 	memset(out, 0, sizeof(*out));
 	if (dir == CMD_DIR_AFTER) {
 		out->first = history_bound(h, seq, 1);
-		out->count = n - out->first < limit ? n - out->first : limit;
+		while (out->count < limit && out->first + out->count < n) {
+			len = history_len_at(h, out->first + out->count);
+			if (out->count > 0 &&
+			    (bytes >= max_bytes || len > max_bytes - bytes))
+				break;
+			bytes += len;
+			out->count++;
+		}
 		out->more = out->first + out->count < n;
 		return;
 	}
 	end = dir == CMD_DIR_BEFORE ? history_bound(h, seq, 0) : n;
-	out->count = end < limit ? end : limit;
+	while (out->count < limit && out->count < end) {
+		len = history_len_at(h, end - out->count - 1);
+		if (out->count > 0 &&
+		    (bytes >= max_bytes || len > max_bytes - bytes))
+			break;
+		bytes += len;
+		out->count++;
+	}
 	out->first = end - out->count;
 	out->more = out->first > 0;
 }

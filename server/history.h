@@ -63,11 +63,13 @@ struct history_range {
 
 /*
  * The lines of h a request for limit lines before, after or latest seq
- * gets (before and after exclude seq itself; latest ignores it).  Every
- * line must be a "kind$chan$seq$..." line added in seq order, as the chat
- * rules add them; a line without a seq counts as 0.  Reads only.
+ * gets (before and after exclude seq itself; latest ignores it), at most
+ * max_bytes of them but always one if any: those nearest seq (the newest
+ * for latest).  Every line must be a "kind$chan$seq$..." line added in seq
+ * order, as the chat rules add them; a line without a seq counts as 0.
+ * Reads only.
  */
 void history_page(const struct history *h, enum cmd_dir dir, uint64_t seq,
-    size_t limit, struct history_range *out);
+    size_t limit, size_t max_bytes, struct history_range *out);
 
 #endif

@@ -2569,6 +2569,42 @@ test_history_request(void **state)
 	fake_free(f);
 }
 
+/* A page of long lines stops under 48 KiB and says there are more. */
+static void
+test_history_request_bytes(void **state)
+{
+	struct chat_config cfg = cfg_default;
+	struct fake *f;
+	char id[PROTO_ID_MAX + 1], text[3001];
+	const char *out, *p;
+	size_t lines = 0;
+	int i;
+
+	(void)state;
+	cfg.history = 100;
+	f = fake_new(&cfg);
+	reg_ext(f, 1, UID_A, "carol");
+	create(f, 1, UID_A, "carol", "h", id);
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (i = 1; i <= 40; i++)
+		line(f, 1, "send_msg$" UID_A "$h$%s", text);
+	take_all(f);
+	line(f, 1, "history$" UID_A "$h$latest$0$200");
+	out = take(f, 1);
+	assert_true(strlen(out) <= 48 * 1024 + 2 * PROTO_LINE_MAX);
+	for (p = out; (p = strstr(p, "\nmsg$")) != NULL; p++)
+		lines++;
+	/* Lines of about 3050 bytes: 16 fit in 48 KiB. */
+	assert_int_equal(lines, 16);
+	assert_non_null(strstr(out, "$latest$16\nmsg$"));
+	assert_non_null(strstr(out, "$25$"));
+	assert_null(strstr(out, "$24$"));
+	assert_non_null(strstr(out, "history_page_end$"));
+	assert_non_null(strstr(out, "$16$more\n"));
+	fake_free(f);
+}
+
 int
 main(void)
 {
@@ -2615,6 +2651,7 @@ main(void)
 	    cmocka_unit_test(test_id_collision),
 	    cmocka_unit_test(test_fuzz_session),
 	    cmocka_unit_test(test_history_request),
+	    cmocka_unit_test(test_history_request_bytes),
 	};
 
 	return cmocka_run_group_tests_name("chat", tests, NULL, NULL);

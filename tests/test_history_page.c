@@ -35,7 +35,7 @@ expect_range(const struct history *h, enum cmd_dir dir, uint64_t seq,
 {
 	struct history_range r;
 
-	history_page(h, dir, seq, limit, &r);
+	history_page(h, dir, seq, limit, (size_t)1 << 20, &r);
 	if (r.first != first || r.count != count || r.more != more)
 		fail_msg("%s %llu limit %zu: got [%zu, +%zu) more %d, want "
 		         "[%zu, +%zu) more %d",
@@ -129,6 +129,42 @@ test_page_seq_widths(void **state)
 	history_store_free(s);
 }
 
+/* A page stops at its byte budget, nearest seq first; one line always goes. */
+static void
+test_page_bytes(void **state)
+{
+	struct history_store *s = history_store_new((size_t)1 << 20);
+	struct history *h;
+	struct history_range r;
+	size_t len;
+
+	(void)state;
+	assert_non_null(s);
+	h = ring_of(s, 10, 1, 10);
+	/* Lines 1 to 9 are 23 bytes long, 10 is 25. */
+	(void)history_get(h, 0, &len);
+	assert_int_equal(len, 23);
+	(void)history_get(h, 9, &len);
+	assert_int_equal(len, 25);
+	history_page(h, CMD_DIR_LATEST, 0, 10, 48, &r);
+	assert_true(r.first == 8 && r.count == 2 && r.more);
+	history_page(h, CMD_DIR_LATEST, 0, 10, 47, &r);
+	assert_true(r.first == 9 && r.count == 1 && r.more);
+	history_page(h, CMD_DIR_BEFORE, 5, 10, 69, &r);
+	assert_true(r.first == 1 && r.count == 3 && r.more);
+	history_page(h, CMD_DIR_AFTER, 2, 10, 68, &r);
+	assert_true(r.first == 2 && r.count == 2 && r.more);
+	history_page(h, CMD_DIR_AFTER, 7, 10, 71, &r);
+	assert_true(r.first == 7 && r.count == 3 && !r.more);
+	/* A line over the budget alone still goes, and only it. */
+	history_page(h, CMD_DIR_AFTER, 0, 10, 1, &r);
+	assert_true(r.first == 0 && r.count == 1 && r.more);
+	history_page(h, CMD_DIR_BEFORE, 11, 10, 0, &r);
+	assert_true(r.first == 9 && r.count == 1 && r.more);
+	history_free(h);
+	history_store_free(s);
+}
+
 int
 main(void)
 {
@@ -136,6 +172,7 @@ main(void)
 	    cmocka_unit_test(test_page_directions),
 	    cmocka_unit_test(test_page_empty),
 	    cmocka_unit_test(test_page_seq_widths),
+	    cmocka_unit_test(test_page_bytes),
 	};
 
 	return cmocka_run_group_tests_name("history_page", tests, NULL, NULL);
