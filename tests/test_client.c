@@ -2213,6 +2213,51 @@ test_page_unasked(void **state)
 	env_end(&e);
 }
 
+/*
+ * A server that does not know history requests (an older txt-chatd): the
+ * window stops loading and live lines flow again; it is not asked again
+ * on this connection, and a refusal such as not_member ends loading too.
+ */
+static void
+test_page_refused(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names_end$" RUST "$0", 2000);
+	feed_msgs(&e, RUST, 51, 60);
+	feed(&e, "history_end$" RUST "$10", 2000);
+	w = chan(&e, RUST);
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	feed(&e, "error$not_member$history$not a member of that channel", 3000);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	feed(&e, "error$unknown_command$*$unknown command", 3000);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	client_scrolled_top(e.c, w, 3000);
+	assert_nothing_sent(&e.f);
+
+	/* Catching up against such a server: live lines are not held. */
+	rejoin_rust(&e, 81, 90, 5000);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$60$200");
+	feed(&e, "error$unknown_command$*$unknown command", 6000);
+	assert_int_equal(model_win_catchup(w), 0);
+	assert_has_line(w, MODEL_LINE_EVENT,
+	    "the lines said while you were away could not be fetched");
+	feed_msgs(&e, RUST, 91, 91);
+	assert_int_equal(model_win_seq(w), 91);
+	/* And on this connection no catch-up is tried again. */
+	client_disconnected(e.c, "eof", 7000, 7001);
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -2253,6 +2298,7 @@ main(void)
 	    cmocka_unit_test(test_page_full),
 	    cmocka_unit_test(test_page_reconnect_catchup),
 	    cmocka_unit_test(test_page_unasked),
+	    cmocka_unit_test(test_page_refused),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

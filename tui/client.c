@@ -289,9 +289,9 @@ client_scrolled_top(struct client *c, struct model_win *w, uint64_t now)
 {
 	uint64_t oldest;
 
-	if (c->state != CLIENT_ONLINE || !client_is_channel_win(w) ||
-	    !model_win_joined(w) || model_win_page(w) != MODEL_PAGE_NONE ||
-	    model_win_catchup(w) != 0)
+	if (c->state != CLIENT_ONLINE || c->no_history ||
+	    !client_is_channel_win(w) || !model_win_joined(w) ||
+	    model_win_page(w) != MODEL_PAGE_NONE || model_win_catchup(w) != 0)
 		return;
 	oldest = model_win_oldest_seq(w);
 	/* Seqs start at 1, and a channel never seen to speak has no past. */
@@ -455,6 +455,7 @@ client_connected(struct client *c, uint64_t now)
 	c->dropped = 0;
 	c->in_join = 0;
 	c->in_page = 0;
+	c->no_history = 0;
 	c->names_wanted = 0;
 	c->pending_len = 0;
 	c->names_chan_len = 0;

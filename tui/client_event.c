@@ -146,7 +146,9 @@ client_on_joined(struct client *c, const struct event *ev, uint64_t now)
 	/* Back after a reconnect: everything after the last line seen is
 	 * wanted, however much that is (see client_on_msg). */
 	model_win_set_catchup(w,
-	    !c->join_is_new && model_win_seq(w) > 0 ? CLIENT_CATCHUP_JOIN : 0);
+	    !c->join_is_new && model_win_seq(w) > 0 && !c->no_history
+	        ? CLIENT_CATCHUP_JOIN
+	        : 0);
 	model_win_set_joined(w, 1);
 	model_win_set_rejoin(w, 0);
 	model_members_clear(w);
@@ -716,6 +718,32 @@ client_error_hint(const struct event *ev, enum cmd_verb verb)
 	return "";
 }
 
+/*
+ * A history request was refused: no window waits for a page any more (so
+ * none holds back live lines), a window that was catching up says what it
+ * could not get, and a server that does not know the request is not asked
+ * again on this connection.
+ */
+static void
+client_history_refused(struct client *c, int unknown, uint64_t now)
+{
+	struct model_win *w;
+	size_t i;
+
+	if (unknown)
+		c->no_history = 1;
+	for (i = 1; i < model_win_count(c->m); i++) {
+		w = model_win_at(c->m, i);
+		if (model_win_page(w) == MODEL_PAGE_LOADING)
+			model_win_set_page(w, MODEL_PAGE_NONE);
+		if (model_win_catchup(w) == 0)
+			continue;
+		client_note(c, w, now, MODEL_LINE_EVENT,
+		    "the lines said while you were away could not be fetched");
+		model_win_set_catchup(w, 0);
+	}
+}
+
 static void
 client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
@@ -768,6 +796,13 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 	}
 	if (verb == CMD_NAMES && c->names_wanted > 0)
 		c->names_wanted--;
+	/* The only verb this client sends that a server may not know. */
+	if (verb == CMD_HISTORY || ev->code == PROTO_E_UNKNOWN_COMMAND) {
+		client_history_refused(
+		    c, ev->code == PROTO_E_UNKNOWN_COMMAND, now);
+		if (ev->code == PROTO_E_UNKNOWN_COMMAND)
+			return;
+	}
 	if (text.len == 0)
 		text = client_slice(proto_code_text(ev->code),
 		    strlen(proto_code_text(ev->code)));

@@ -137,6 +137,9 @@ struct client {
 	uint64_t page_got;
 	uint64_t page_left; /* lines the page announced, not yet come */
 	int page_full;
+	/* The server does not know history requests: none is sent again
+	 * until the next connection. */
+	int no_history;
 	int joined_follows; /* registered or created: the next joined is theirs
 	                     */
 	int quitting; /* the user asked to quit: the shell ends the program */
