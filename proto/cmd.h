@@ -45,8 +45,8 @@ enum cmd_dir {
 
 /*
  * Lines one history request gets at most: a larger limit is clamped to
- * it, not refused.  A page of 200 full lines is 800 KiB, under the
- * server's default output limit of 1 MiB.
+ * it, not refused.  The server also stops a page at 48 KiB of lines (see
+ * txt-chat-protocol(7)); either way the end line says more.
  */
 #define CMD_HISTORY_PAGE_MAX 200
 

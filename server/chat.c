@@ -785,8 +785,8 @@ do_names(struct chat *c, int conn, const struct cmd *cmd)
 /*
  * A history request: the lines the channel's ring keeps before, after or
  * latest a seq, at most CMD_HISTORY_PAGE_MAX and CHAT_HISTORY_PAGE_BYTES,
- * framed by history_page and
- * history_page_end.  Only members may read a channel's history.
+ * framed by history_page and history_page_end.  Only members may read a
+ * channel's history.
  */
 static enum proto_code
 do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
