@@ -5,10 +5,18 @@
 #include "valid.h"
 
 /* Most fields a verb has after its name. */
-#define CMD_FIELDS_MAX 3
+#define CMD_FIELDS_MAX 5
 
 /* Which member of struct cmd a field fills; also an index into slots[]. */
-enum cmd_slot { CMD_SLOT_UID, CMD_SLOT_ARG, CMD_SLOT_TEXT, CMD_SLOT_COUNT };
+enum cmd_slot {
+	CMD_SLOT_UID,
+	CMD_SLOT_ARG,
+	CMD_SLOT_TEXT,
+	CMD_SLOT_DIR,   /* parsed into cmd.dir */
+	CMD_SLOT_SEQ,   /* parsed into cmd.seq */
+	CMD_SLOT_LIMIT, /* parsed into cmd.limit */
+	CMD_SLOT_COUNT
+};
 
 /* The rule a field's content must follow once it is present. */
 enum cmd_check {
@@ -19,6 +27,9 @@ enum cmd_check {
 	CMD_CHECK_VERSION, /* 1 to 9 ASCII digits */
 	CMD_CHECK_TOKEN,   /* valid_token */
 	CMD_CHECK_REASON,  /* may be empty, at most PROTO_REASON_MAX */
+	CMD_CHECK_DIR,     /* before, after or latest */
+	CMD_CHECK_SEQ,     /* 1 to PROTO_NUM_MAX digits within 64 bits */
+	CMD_CHECK_LIMIT,   /* as CMD_CHECK_SEQ, and not 0 */
 };
 
 struct cmd_field {
@@ -62,6 +73,15 @@ static const struct cmd_spec cmd_specs[CMD_COUNT] = {
     [CMD_PING] = {"ping", 0, 1, 1, {{CMD_SLOT_ARG, CMD_CHECK_TOKEN}}},
     [CMD_PONG] = {"pong", 1, 1, 1, {{CMD_SLOT_ARG, CMD_CHECK_TOKEN}}},
     [CMD_QUIT] = {"quit", 0, 0, 1, {{CMD_SLOT_TEXT, CMD_CHECK_REASON}}},
+    [CMD_HISTORY] = {"history", 1, 5, 5,
+        {UID, CHAN, {CMD_SLOT_DIR, CMD_CHECK_DIR},
+            {CMD_SLOT_SEQ, CMD_CHECK_SEQ}, {CMD_SLOT_LIMIT, CMD_CHECK_LIMIT}}},
+};
+
+static const char *const cmd_dirs[CMD_DIR_COUNT] = {
+    [CMD_DIR_BEFORE] = "before",
+    [CMD_DIR_AFTER] = "after",
+    [CMD_DIR_LATEST] = "latest",
 };
 
 #undef UID
@@ -81,10 +101,33 @@ cmd_check_version(const struct slice *f)
 	return PROTO_E_NONE;
 }
 
+/* 1 to PROTO_NUM_MAX ASCII digits that fit in 64 bits. */
+static int
+cmd_parse_number(const struct slice *f, uint64_t *out)
+{
+	uint64_t v = 0, d;
+	size_t i;
+
+	if (f->len == 0 || f->len > PROTO_NUM_MAX)
+		return 0;
+	for (i = 0; i < f->len; i++) {
+		if (f->p[i] < '0' || f->p[i] > '9')
+			return 0;
+		d = (uint64_t)(f->p[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 1;
+}
+
 /* Emptiness was ruled on before, so this only checks the content. */
 static enum proto_code
 cmd_check_field(enum cmd_check check, const struct slice *f)
 {
+	uint64_t n;
+
 	switch (check) {
 	case CMD_CHECK_ID:
 		return PROTO_E_NONE;
@@ -101,6 +144,16 @@ cmd_check_field(enum cmd_check check, const struct slice *f)
 	case CMD_CHECK_REASON:
 		return f->len > PROTO_REASON_MAX ? PROTO_E_TEXT_TOO_LONG
 		                                 : PROTO_E_NONE;
+	case CMD_CHECK_DIR:
+		return cmd_dir_parse(f->p, f->len) == CMD_DIR_COUNT
+		    ? PROTO_E_BAD_ARGS
+		    : PROTO_E_NONE;
+	case CMD_CHECK_SEQ:
+		return cmd_parse_number(f, &n) ? PROTO_E_NONE
+		                               : PROTO_E_BAD_ARGS;
+	case CMD_CHECK_LIMIT:
+		return cmd_parse_number(f, &n) && n > 0 ? PROTO_E_NONE
+		                                        : PROTO_E_BAD_ARGS;
 	}
 	return PROTO_E_NONE;
 }
@@ -170,6 +223,13 @@ cmd_decode(const char *line, size_t len, struct cmd *out)
 		if (code != PROTO_E_NONE)
 			return code;
 	}
+	/* Checked above, so these parse. */
+	if (out->verb == CMD_HISTORY) {
+		out->dir = cmd_dir_parse(
+		    slots[CMD_SLOT_DIR].p, slots[CMD_SLOT_DIR].len);
+		(void)cmd_parse_number(&slots[CMD_SLOT_SEQ], &out->seq);
+		(void)cmd_parse_number(&slots[CMD_SLOT_LIMIT], &out->limit);
+	}
 	return PROTO_E_NONE;
 }
 
@@ -185,12 +245,29 @@ cmd_put(char *buf, size_t size, size_t *at, const char *s, size_t len)
 	return 1;
 }
 
+/* v in decimal at the end of buf[PROTO_NUM_MAX]; the slice points there. */
+static struct slice
+cmd_number(char *buf, uint64_t v)
+{
+	struct slice s;
+	size_t i = PROTO_NUM_MAX;
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	s.p = buf + i;
+	s.len = PROTO_NUM_MAX - i;
+	return s;
+}
+
 size_t
 cmd_encode(char *buf, size_t size, const struct cmd *c)
 {
 	const struct cmd_spec *spec;
 	struct slice slots[CMD_SLOT_COUNT];
 	const struct slice *f;
+	char seq[PROTO_NUM_MAX], limit[PROTO_NUM_MAX];
 	size_t at = 0;
 	int i;
 
@@ -200,6 +277,10 @@ cmd_encode(char *buf, size_t size, const struct cmd *c)
 	slots[CMD_SLOT_UID] = c->uid;
 	slots[CMD_SLOT_ARG] = c->arg;
 	slots[CMD_SLOT_TEXT] = c->text;
+	slots[CMD_SLOT_DIR].p = cmd_dir_name(c->dir);
+	slots[CMD_SLOT_DIR].len = strlen(slots[CMD_SLOT_DIR].p);
+	slots[CMD_SLOT_SEQ] = cmd_number(seq, c->seq);
+	slots[CMD_SLOT_LIMIT] = cmd_number(limit, c->limit);
 	if (!cmd_put(buf, size, &at, spec->name, strlen(spec->name)))
 		return 0;
 	for (i = 0; i < spec->nfields; i++) {
@@ -240,4 +321,25 @@ cmd_verb_has_uid(enum cmd_verb verb)
 		return 0;
 	return cmd_specs[verb].nfields > 0 &&
 	    cmd_specs[verb].fields[0].slot == CMD_SLOT_UID;
+}
+
+const char *
+cmd_dir_name(enum cmd_dir dir)
+{
+	if ((unsigned)dir >= (unsigned)CMD_DIR_COUNT)
+		return "*";
+	return cmd_dirs[dir];
+}
+
+enum cmd_dir
+cmd_dir_parse(const char *s, size_t len)
+{
+	int d;
+
+	for (d = 0; d < CMD_DIR_COUNT; d++) {
+		if (strlen(cmd_dirs[d]) == len &&
+		    memcmp(cmd_dirs[d], s, len) == 0)
+			return (enum cmd_dir)d;
+	}
+	return CMD_DIR_COUNT;
 }

@@ -3,6 +3,7 @@
 #define PROTO_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto.h"
 
@@ -26,8 +27,28 @@ enum cmd_verb {
 	CMD_PING,        /* ping$<token> */
 	CMD_PONG,        /* pong$<token>                     extended */
 	CMD_QUIT,        /* quit or quit$<reason> */
+	CMD_HISTORY, /* history$<uid>$<channel>$<dir>$<seq>$<limit>  extended */
 	CMD_COUNT
 };
+
+/*
+ * Which lines a history request asks for: before and after a seq
+ * (excluded), or the newest (the seq field is then ignored).
+ */
+enum cmd_dir {
+	CMD_DIR_BEFORE, /* "before": the newest <limit> lines with a lower seq
+	                 */
+	CMD_DIR_AFTER, /* "after": the oldest <limit> lines with a higher seq */
+	CMD_DIR_LATEST, /* "latest": the newest <limit> lines */
+	CMD_DIR_COUNT
+};
+
+/*
+ * Lines one history request gets at most: a larger limit is clamped to
+ * it, not refused.  The server also stops a page at 48 KiB of lines (see
+ * txt-chat-protocol(7)); either way the end line says more.
+ */
+#define CMD_HISTORY_PAGE_MAX 200
 
 /*
  * A decoded command.  The slices borrow from the decoded line and live as
@@ -35,12 +56,17 @@ enum cmd_verb {
  *   uid:  the <uid> field.
  *   arg:  version, name, channel, user name or token.
  *   text: message text or quit reason (the last field).
+ *   dir, seq, limit: a history request's direction, reference seq and
+ *         limit (1 or more, not clamped here); 0 for other verbs.
  */
 struct cmd {
 	enum cmd_verb verb;
 	struct slice uid;
 	struct slice arg;
 	struct slice text;
+	enum cmd_dir dir;
+	uint64_t seq;
+	uint64_t limit;
 };
 
 /*
@@ -48,7 +74,9 @@ struct cmd {
  * or the error code to report: PROTO_E_BAD_UTF8 / PROTO_E_BAD_CHAR for bad
  * bytes anywhere, PROTO_E_UNKNOWN_COMMAND, PROTO_E_BAD_ARGS for a missing or
  * empty field, then the field rules of valid.h (names, channel names for
- * create_chan, text, tokens, version digits, reason length).  On error
+ * create_chan, text, tokens, version digits, reason length; for history
+ * PROTO_E_BAD_ARGS for an unknown direction, a seq that is not 1 to 20
+ * digits within 64 bits, or a limit of 0 or not such digits).  On error
  * out->verb is set when the verb was recognised (else CMD_COUNT), so the
  * error line can name it.
  */
@@ -57,9 +85,16 @@ enum proto_code cmd_decode(const char *line, size_t len, struct cmd *out);
 /*
  * Encodes c as a line ending in "\n" into buf.  Returns its length, or 0 if
  * it does not fit in size bytes.  The fields are not validated; a field
- * holding '$' other than the last makes a different command.
+ * holding '$' other than the last makes a different command.  A history
+ * request's direction, seq and limit are written from dir, seq and limit.
  */
 size_t cmd_encode(char *buf, size_t size, const struct cmd *c);
+
+/* Wire name of a direction ("before"); "*" for CMD_DIR_COUNT. */
+const char *cmd_dir_name(enum cmd_dir dir);
+
+/* The direction named s[0..len), or CMD_DIR_COUNT. */
+enum cmd_dir cmd_dir_parse(const char *s, size_t len);
 
 /* Wire name of a verb ("send_msg"); "*" for CMD_COUNT. */
 const char *cmd_verb_name(enum cmd_verb verb);

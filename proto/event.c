@@ -21,6 +21,8 @@ enum ev_field {
 	EVF_NAME_MAX,
 	EVF_CHAN_KIND,
 	EVF_CODE,
+	EVF_DIR,  /* before, after or latest */
+	EVF_MORE, /* more or end */
 };
 
 /*
@@ -62,6 +64,9 @@ static const struct ev_spec ev_specs[EV_COUNT] = {
     [EV_PING] = {"ping", {EVF_TEXT}, NULL},
     [EV_PONG] = {"pong", {EVF_TEXT}, "$$pong: %t"},
     [EV_ERROR] = {"error", {EVF_CODE, EVF_VERB, EVF_TEXT}, "$$error: %e: %t"},
+    [EV_HISTORY_PAGE] = {"history_page", {EVF_CHAN, EVF_DIR, EVF_COUNT}, NULL},
+    [EV_HISTORY_PAGE_END] = {"history_page_end",
+        {EVF_CHAN, EVF_COUNT, EVF_MORE}, NULL},
 };
 
 static const char *const ev_chan_kinds[] = {
@@ -159,6 +164,10 @@ ev_put_field(
 	if (f == EVF_CHAN_KIND)
 		return ev_put_str(
 		    buf, size, at, event_chan_kind_name(ev->chan_kind));
+	if (f == EVF_DIR)
+		return ev_put_str(buf, size, at, cmd_dir_name(ev->dir));
+	if (f == EVF_MORE)
+		return ev_put_str(buf, size, at, ev->more ? "more" : "end");
 	return ev_put_str(buf, size, at, proto_code_name(ev->code));
 }
 
@@ -281,6 +290,14 @@ ev_take_field(struct event *ev, enum ev_field f, const struct slice *s)
 		return ev_parse_number(s, n);
 	if (f == EVF_CHAN_KIND)
 		return ev_parse_chan_kind(s, &ev->chan_kind);
+	if (f == EVF_DIR) {
+		ev->dir = cmd_dir_parse(s->p, s->len);
+		return ev->dir != CMD_DIR_COUNT;
+	}
+	if (f == EVF_MORE) {
+		ev->more = s->len == 4 && memcmp(s->p, "more", 4) == 0;
+		return ev->more || (s->len == 3 && memcmp(s->p, "end", 3) == 0);
+	}
 	/* A code this side does not know is not an error: it reads as none. */
 	ev->code = proto_code_parse(s->p, s->len);
 	return 1;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmd.h"
 #include "proto.h"
 
 /*
@@ -35,6 +36,10 @@ enum event_kind {
 	EV_PING,     /* ping$<token> */
 	EV_PONG,     /* pong$<token> */
 	EV_ERROR,    /* error$<code>$<verb>$<text> */
+	/* history_page$<chan id>$<dir>$<count>      a history reply begins */
+	EV_HISTORY_PAGE,
+	/* history_page_end$<chan id>$<count>$<more|end> */
+	EV_HISTORY_PAGE_END,
 	EV_COUNT
 };
 
@@ -57,6 +62,9 @@ enum event_chan_kind {
  *   chan_kind: joined and list
  *   code, verb: error (code is PROTO_E_NONE for a code this side does not
  *          know; verb is "*" when no command caused it)
+ *   dir:   history_page: the direction asked for
+ *   more:  history_page_end: 1 ("more") if lines are left in that
+ *          direction, 0 ("end") if the channel's kept history ends there
  */
 struct event {
 	enum event_kind kind;
@@ -72,6 +80,8 @@ struct event {
 	uint64_t name_max;
 	enum event_chan_kind chan_kind;
 	enum proto_code code;
+	enum cmd_dir dir;
+	int more;
 };
 
 /*

@@ -17,6 +17,11 @@
 #define CHAT_ID_TRIES 8
 /* Bytes of a client-supplied field echoed in an error text. */
 #define CHAT_ECHO_MAX 64
+/*
+ * Bytes of lines in one history page at most (one line always goes): a
+ * page fits the smallest output limit (--sendq 64k) with room to spare.
+ */
+#define CHAT_HISTORY_PAGE_BYTES ((size_t)48 * 1024)
 
 /* Per-connection state; indexed by connection id. */
 struct chat_conn {
@@ -777,6 +782,48 @@ do_names(struct chat *c, int conn, const struct cmd *cmd)
 	return PROTO_E_NONE;
 }
 
+/*
+ * A history request: the lines the channel's ring keeps before, after or
+ * latest a seq, at most CMD_HISTORY_PAGE_MAX and CHAT_HISTORY_PAGE_BYTES,
+ * framed by history_page and history_page_end.  Only members may read a
+ * channel's history.
+ */
+static enum proto_code
+do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct chan_state *cs;
+	struct history_range r = {0, 0, 0};
+	struct event ev;
+	size_t i, len, limit = CMD_HISTORY_PAGE_MAX;
+	const char *p;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (!registry_is_member(c->reg, u, ch))
+		return PROTO_E_NOT_MEMBER;
+	cs = channel_data(ch);
+	if (cmd->limit < limit)
+		limit = (size_t)cmd->limit;
+	if (cs != NULL && cs->history != NULL)
+		history_page(cs->history, cmd->dir, cmd->seq, limit,
+		    CHAT_HISTORY_PAGE_BYTES, &r);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_HISTORY_PAGE;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.dir = cmd->dir;
+	ev.count = r.count;
+	send_event(c, conn, &ev);
+	for (i = 0; i < r.count; i++) {
+		p = history_get(cs->history, r.first + i, &len);
+		send_bytes(c, conn, p, len);
+	}
+	ev.kind = EV_HISTORY_PAGE_END;
+	ev.more = r.more;
+	send_event(c, conn, &ev);
+	return PROTO_E_NONE;
+}
+
 static void
 do_ping(struct chat *c, int conn, const struct cmd *cmd)
 {
@@ -843,6 +890,8 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return do_list(c, conn);
 	case CMD_NAMES:
 		return do_names(c, conn, cmd);
+	case CMD_HISTORY:
+		return do_history(c, conn, u, cmd);
 	case CMD_PING:
 		do_ping(c, conn, cmd);
 		return PROTO_E_NONE;

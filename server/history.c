@@ -212,3 +212,85 @@ history_get(const struct history *h, size_t i, size_t *len)
 	*len = l->len;
 	return l->data;
 }
+
+/* The seq of a kept "kind$chan$seq$..." line, or 0. */
+static uint64_t
+history_seq_at(const struct history *h, size_t i)
+{
+	size_t len, at = 0, dollars = 0;
+	const char *p = history_get(h, i, &len);
+	uint64_t v = 0, d;
+
+	while (at < len && dollars < 2) {
+		if (p[at++] == '$')
+			dollars++;
+	}
+	for (; at < len && p[at] >= '0' && p[at] <= '9'; at++) {
+		d = (uint64_t)(p[at] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	return v;
+}
+
+/* The first kept line whose seq is above seq (strict) or at least seq. */
+static size_t
+history_bound(const struct history *h, uint64_t seq, int strict)
+{
+	size_t lo = 0, hi = history_count(h), mid;
+	uint64_t s;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		s = history_seq_at(h, mid);
+		if (s < seq || (strict && s == seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Bytes of kept line i. */
+static size_t
+history_len_at(const struct history *h, size_t i)
+{
+	size_t len;
+
+	(void)history_get(h, i, &len);
+	return len;
+}
+
+void
+history_page(const struct history *h, enum cmd_dir dir, uint64_t seq,
+    size_t limit, size_t max_bytes, struct history_range *out)
+{
+	size_t n = history_count(h), end, bytes = 0, len;
+
+	memset(out, 0, sizeof(*out));
+	if (dir == CMD_DIR_AFTER) {
+		out->first = history_bound(h, seq, 1);
+		while (out->count < limit && out->first + out->count < n) {
+			len = history_len_at(h, out->first + out->count);
+			if (out->count > 0 &&
+			    (bytes >= max_bytes || len > max_bytes - bytes))
+				break;
+			bytes += len;
+			out->count++;
+		}
+		out->more = out->first + out->count < n;
+		return;
+	}
+	end = dir == CMD_DIR_BEFORE ? history_bound(h, seq, 0) : n;
+	while (out->count < limit && out->count < end) {
+		len = history_len_at(h, end - out->count - 1);
+		if (out->count > 0 &&
+		    (bytes >= max_bytes || len > max_bytes - bytes))
+			break;
+		bytes += len;
+		out->count++;
+	}
+	out->first = end - out->count;
+	out->more = out->first > 0;
+}

@@ -3,6 +3,9 @@
 #define SERVER_HISTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "cmd.h"
 
 /*
  * The store is the budget that every channel's ring draws on: it counts
@@ -46,5 +49,27 @@ size_t history_count(const struct history *h);
 /* Line i, 0 being the oldest kept; owned by the ring, valid until the next add
  * to any ring of its store. */
 const char *history_get(const struct history *h, size_t i, size_t *len);
+
+/*
+ * Which kept lines a history request gets: [first, first + count), 0
+ * being the oldest kept, in the order kept (by seq).  more says whether
+ * kept lines lie beyond them in the request's direction.
+ */
+struct history_range {
+	size_t first;
+	size_t count;
+	int more;
+};
+
+/*
+ * The lines of h a request for limit lines before, after or latest seq
+ * gets (before and after exclude seq itself; latest ignores it), at most
+ * max_bytes of them but always one if any: those nearest seq (the newest
+ * for latest).  Every line must be a "kind$chan$seq$..." line added in seq
+ * order, as the chat rules add them; a line without a seq counts as 0.
+ * Reads only.
+ */
+void history_page(const struct history *h, enum cmd_dir dir, uint64_t seq,
+    size_t limit, size_t max_bytes, struct history_range *out);
 
 #endif

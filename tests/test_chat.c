@@ -2467,6 +2467,144 @@ test_fuzz_session(void **state)
 	fake_free(f);
 }
 
+/*
+ * history$: before, after and latest a seq, answered from the ring,
+ * framed by history_page and history_page_end; the limit is clamped to
+ * CMD_HISTORY_PAGE_MAX; only members may read; base mode gets ext_only.
+ */
+static void
+test_history_request(void **state)
+{
+	struct chat_config cfg = cfg_default;
+	struct fake *f;
+	char id[PROTO_ID_MAX + 1];
+	const char *out;
+	int i;
+
+	(void)state;
+	cfg.history = 300;
+	f = fake_new(&cfg);
+	reg_ext(f, 1, UID_A, "carol");
+	create(f, 1, UID_A, "carol", "h", id);
+	for (i = 1; i <= 5; i++) {
+		f->now = T0 + (uint64_t)i;
+		line(f, 1, "send_msg$" UID_A "$h$m%d", i);
+	}
+	take_all(f);
+	line(f, 1, "history$" UID_A "$h$before$4$2");
+	expect(f, 1,
+	    "history_page$%s$before$2\n"
+	    "msg$%s$2$%llu$carol$m2\n"
+	    "msg$%s$3$%llu$carol$m3\n"
+	    "history_page_end$%s$2$more\n",
+	    id, id, T0 + 2, id, T0 + 3, id);
+	line(f, 1, "history$" UID_A "$%s$before$2$50", id);
+	expect(f, 1,
+	    "history_page$%s$before$1\n"
+	    "msg$%s$1$%llu$carol$m1\n"
+	    "history_page_end$%s$1$end\n",
+	    id, id, T0 + 1, id);
+	/* Nothing older: zero lines, and the end. */
+	line(f, 1, "history$" UID_A "$h$before$1$50");
+	expect(f, 1, "history_page$%s$before$0\nhistory_page_end$%s$0$end\n",
+	    id, id);
+	line(f, 1, "history$" UID_A "$h$after$3$1");
+	expect(f, 1,
+	    "history_page$%s$after$1\n"
+	    "msg$%s$4$%llu$carol$m4\n"
+	    "history_page_end$%s$1$more\n",
+	    id, id, T0 + 4, id);
+	line(f, 1, "history$" UID_A "$h$after$3$9");
+	expect(f, 1,
+	    "history_page$%s$after$2\n"
+	    "msg$%s$4$%llu$carol$m4\n"
+	    "msg$%s$5$%llu$carol$m5\n"
+	    "history_page_end$%s$2$end\n",
+	    id, id, T0 + 4, id, T0 + 5, id);
+	line(f, 1, "history$" UID_A "$h$after$5$9");
+	expect(f, 1, "history_page$%s$after$0\nhistory_page_end$%s$0$end\n", id,
+	    id);
+	line(f, 1, "history$" UID_A "$h$latest$0$1");
+	expect(f, 1,
+	    "history_page$%s$latest$1\n"
+	    "msg$%s$5$%llu$carol$m5\n"
+	    "history_page_end$%s$1$more\n",
+	    id, id, T0 + 5, id);
+
+	/* A non-member is refused, and learns nothing. */
+	reg_ext(f, 2, UID_B, "dave");
+	take_all(f);
+	line(f, 2, "history$" UID_B "$h$latest$0$10");
+	expect(f, 2, "error$not_member$history$" TXT_NOT_MEMBER ": h\n");
+	line(f, 2, "history$" UID_B "$nowhere$latest$0$10");
+	expect(
+	    f, 2, "error$no_such_channel$history$" TXT_NO_CHAN ": nowhere\n");
+	line(f, 2, "history$" UID_A "$h$latest$0$10");
+	expect(f, 2, "error$bad_uid$history$" TXT_BAD_UID ": " UID_A "\n");
+	line(f, 2, "history$" UID_B "$h$sideways$0$10");
+	expect(f, 2, "error$bad_args$history$" TXT_BAD_ARGS "\n");
+	/* A member with nothing kept gets an empty page. */
+	line(f, 2, "history$" UID_B "$" UID_B "$latest$0$10");
+	expect(f, 2,
+	    "history_page$" UID_B "$latest$0\n"
+	    "history_page_end$" UID_B "$0$end\n");
+	/* Base mode has no such command. */
+	reg_base(f, 3, UID_C, "erin");
+	line(f, 3, "join$" UID_C "$h");
+	take_all(f);
+	line(f, 3, "history$" UID_C "$h$latest$0$10");
+	expect(f, 3, "$$error: ext_only: " TXT_EXT_ONLY "\n");
+
+	/* The limit is clamped to the page maximum. */
+	for (i = 6; i <= 250; i++)
+		line(f, 1, "send_msg$" UID_A "$h$m%d", i);
+	take_all(f);
+	line(f, 1, "history$" UID_A "$h$latest$0$99999999999");
+	out = take(f, 1);
+	assert_true(strncmp(out, "history_page$", 13) == 0);
+	assert_non_null(strstr(out, "$latest$200\nmsg$"));
+	assert_non_null(strstr(out, "$51$"));
+	assert_null(strstr(out, "$50$"));
+	assert_non_null(strstr(out, "$200$more\n"));
+	fake_free(f);
+}
+
+/* A page of long lines stops under 48 KiB and says there are more. */
+static void
+test_history_request_bytes(void **state)
+{
+	struct chat_config cfg = cfg_default;
+	struct fake *f;
+	char id[PROTO_ID_MAX + 1], text[3001];
+	const char *out, *p;
+	size_t lines = 0;
+	int i;
+
+	(void)state;
+	cfg.history = 100;
+	f = fake_new(&cfg);
+	reg_ext(f, 1, UID_A, "carol");
+	create(f, 1, UID_A, "carol", "h", id);
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (i = 1; i <= 40; i++)
+		line(f, 1, "send_msg$" UID_A "$h$%s", text);
+	take_all(f);
+	line(f, 1, "history$" UID_A "$h$latest$0$200");
+	out = take(f, 1);
+	assert_true(strlen(out) <= 48 * 1024 + 2 * PROTO_LINE_MAX);
+	for (p = out; (p = strstr(p, "\nmsg$")) != NULL; p++)
+		lines++;
+	/* Lines of about 3050 bytes: 16 fit in 48 KiB. */
+	assert_int_equal(lines, 16);
+	assert_non_null(strstr(out, "$latest$16\nmsg$"));
+	assert_non_null(strstr(out, "$25$"));
+	assert_null(strstr(out, "$24$"));
+	assert_non_null(strstr(out, "history_page_end$"));
+	assert_non_null(strstr(out, "$16$more\n"));
+	fake_free(f);
+}
+
 int
 main(void)
 {
@@ -2512,6 +2650,8 @@ main(void)
 	    cmocka_unit_test(test_sendq),
 	    cmocka_unit_test(test_id_collision),
 	    cmocka_unit_test(test_fuzz_session),
+	    cmocka_unit_test(test_history_request),
+	    cmocka_unit_test(test_history_request_bytes),
 	};
 
 	return cmocka_run_group_tests_name("chat", tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "layout.h"
 #include "model.h"
 #include "proto.h"
 
@@ -1894,6 +1895,369 @@ test_leave_and_personal(void **state)
 	env_end(&e);
 }
 
+/* Feeds msg lines of channel id with seqs from..to, sent by alice. */
+static void
+feed_msgs(struct env *e, const char *id, uint64_t from, uint64_t to)
+{
+	char line[256];
+	uint64_t i;
+
+	for (i = from; i <= to; i++) {
+		snprintf(line, sizeof(line),
+		    "msg$%s$%" PRIu64 "$%" PRIu64 "$alice$line %" PRIu64, id, i,
+		    1000 + i, i);
+		feed(e, line, 3000);
+	}
+}
+
+/* The seqs of w's lines that have one, in order, are from..to exactly. */
+static void
+assert_seqs(const struct model_win *w, uint64_t from, uint64_t to)
+{
+	struct model_line l;
+	uint64_t i, want = from;
+	char text[64];
+
+	for (i = model_lines_begin(w); i < model_lines_end(w); i++) {
+		assert_int_equal(model_line(w, i, &l), 0);
+		if (l.seq == 0)
+			continue;
+		if (l.seq != want)
+			fail_msg("line %" PRIu64 ": seq %" PRIu64
+			         ", want %" PRIu64,
+			    i, l.seq, want);
+		snprintf(text, sizeof(text), "line %" PRIu64, want);
+		assert_string_equal(l.text, text);
+		want++;
+	}
+	assert_true(want == to + 1);
+}
+
+/*
+ * Scrolling up at the oldest line asks for the lines before it, shows
+ * "loading" meanwhile, puts the answer above in order without the lines
+ * it has, keeps the view on what it showed, and stops at the beginning.
+ */
+static void
+test_page_older(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	struct layout_head heads[LAYOUT_HEADS_MAX];
+	uint64_t anchor;
+	size_t n;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names$" RUST "$carol", 2000);
+	feed(&e, "names_end$" RUST "$1", 2000);
+	feed_msgs(&e, RUST, 51, 60);
+	feed(&e, "history_end$" RUST "$10", 2000);
+	w = chan(&e, RUST);
+	assert_int_equal(model_win_oldest_seq(w), 51);
+	/* The view is scrolled back to a line; it must stay on it. */
+	model_win_scroll(w, model_lines_begin(w) + 2, 0);
+	anchor = model_win_anchor(w);
+	n = line_count(w);
+
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	assert_int_equal(model_win_page(w), MODEL_PAGE_LOADING);
+	assert_int_equal(layout_heads(w, model_lines_begin(w), heads), 1);
+	assert_int_equal(heads[0].kind, LAYOUT_HEAD_PAGE);
+	assert_string_equal(heads[0].text, "loading older lines\xe2\x80\xa6");
+	/* One request at a time. */
+	client_scrolled_top(e.c, w, 3000);
+	assert_nothing_sent(&e.f);
+
+	/* 48 to 50 are new; 51 and 52 are had and dropped; a live line in
+	 * another channel between pages is not part of it. */
+	feed(&e, "history_page$" RUST "$before$5", 3000);
+	feed_msgs(&e, RUST, 48, 52);
+	feed(&e, "history_page_end$" RUST "$5$more", 3000);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	assert_int_equal(line_count(w), n + 3);
+	assert_seqs(w, 48, 60);
+	assert_true(model_win_anchor(w) == anchor + 3);
+	/* History from before never counts as unread. */
+	assert_int_equal(model_win_unread(w), 0);
+	assert_int_equal(model_win_seq(w), 60);
+
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$48$100");
+	feed(&e, "history_page$" RUST "$before$0", 3000);
+	feed(&e, "history_page_end$" RUST "$0$end", 3000);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_BEGIN);
+	assert_int_equal(layout_heads(w, model_lines_begin(w), heads), 1);
+	assert_string_equal(heads[0].text, "beginning of history");
+	/* Nothing older: no more requests. */
+	client_scrolled_top(e.c, w, 3000);
+	assert_nothing_sent(&e.f);
+	/* Live lines still go at the end. */
+	feed_msgs(&e, RUST, 61, 61);
+	assert_seqs(w, 48, 61);
+
+	/* After /clear, scrolling up fetches what was cleared. */
+	type(&e, "/clear");
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$62$100");
+	feed(&e, "history_page$" RUST "$before$3", 3000);
+	feed_msgs(&e, RUST, 59, 61);
+	feed(&e, "history_page_end$" RUST "$3$more", 3000);
+	assert_seqs(w, 59, 61);
+	env_end(&e);
+}
+
+/* A channel seen from its first line, or never seen to speak, has no past. */
+static void
+test_page_nothing_to_ask(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 3);
+	w = chan(&e, RUST);
+	fake_clear(&e.f);
+	client_scrolled_top(e.c, w, 3000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_BEGIN);
+	type(&e, "/join #go");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST2 "$channel$1$#go", 3000);
+	feed(&e, "names_end$" RUST2 "$0", 3000);
+	feed(&e, "history_end$" RUST2 "$0", 3000);
+	w = chan(&e, RUST2);
+	client_scrolled_top(e.c, w, 3000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_BEGIN);
+	/* The status window is no channel. */
+	client_scrolled_top(e.c, status(&e), 3000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(model_win_page(status(&e)), MODEL_PAGE_NONE);
+	env_end(&e);
+}
+
+/* A page that finds the window full stops there and says so. */
+static void
+test_page_full(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_start(&e, "carol", MODEL_SCROLLBACK_MIN);
+	env_register(&e, UID);
+	type(&e, "/join #rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names_end$" RUST "$0", 2000);
+	feed_msgs(&e, RUST, 501, 500 + MODEL_SCROLLBACK_MIN);
+	feed(&e, "history_end$" RUST "$100", 2000);
+	w = chan(&e, RUST);
+	assert_int_equal(line_count(w), MODEL_SCROLLBACK_MIN);
+	client_scrolled_top(e.c, w, 3000);
+	fake_clear(&e.f);
+	feed(&e, "history_page$" RUST "$before$2", 3000);
+	feed_msgs(&e, RUST, 500, 501);
+	feed(&e, "history_page_end$" RUST "$2$more", 3000);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_FULL);
+	/* The join notice took the place of the oldest line. */
+	assert_seqs(w, 502, 500 + MODEL_SCROLLBACK_MIN);
+	client_scrolled_top(e.c, w, 3000);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+}
+
+/* Reconnects and rejoins #rust under UID2, the server replaying from..to. */
+static void
+rejoin_rust(struct env *e, uint64_t from, uint64_t to, uint64_t now)
+{
+	char line[64];
+
+	client_disconnected(e->c, "eof", now, now + 1);
+	client_connected(e->c, now + 1);
+	feed(e, "hello$1$3072$32$x", now + 1);
+	feed(e, "registered$" UID2 "$carol", now + 1);
+	feed(e, "joined$" UID2 "$personal$1$~carol", now + 1);
+	feed(e, "history_end$" UID2 "$0", now + 1);
+	fake_clear(&e->f);
+	feed(e, "joined$" RUST "$channel$2$#rust", now + 1);
+	feed(e, "names$" RUST "$carol alice", now + 1);
+	feed(e, "names_end$" RUST "$2", now + 1);
+	feed_msgs(e, RUST, from, to);
+	snprintf(line, sizeof(line), "history_end$" RUST "$%" PRIu64,
+	    to >= from ? to - from + 1 : 0);
+	feed(e, line, now + 1);
+}
+
+/*
+ * After a reconnect the client asks for every line after the last it
+ * has, page after page until the server says there is no more; the
+ * rejoin's history, which skipped some, and live lines meanwhile wait
+ * for the pages, so the window ends up with each line once, in order.
+ */
+static void
+test_page_reconnect_catchup(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names_end$" RUST "$0", 2000);
+	feed_msgs(&e, RUST, 1, 60);
+	feed(&e, "history_end$" RUST "$60", 2000);
+	w = chan(&e, RUST);
+	model_select(e.m, 0);
+
+	/* 440 lines were said while away; the join replays the last 100. */
+	rejoin_rust(&e, 401, 500, 5000);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$60$200");
+	assert_int_equal(model_win_seq(w), 60);
+	assert_seqs(w, 1, 60);
+	/* A live line waits for the pages. */
+	feed_msgs(&e, RUST, 501, 501);
+	assert_seqs(w, 1, 60);
+	feed(&e, "history_page$" RUST "$after$200", 6000);
+	feed_msgs(&e, RUST, 61, 260);
+	feed(&e, "history_page_end$" RUST "$200$more", 6000);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$260$200");
+	feed(&e, "history_page$" RUST "$after$200", 6000);
+	feed_msgs(&e, RUST, 261, 460);
+	feed(&e, "history_page_end$" RUST "$200$more", 6000);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$460$200");
+	feed(&e, "history_page$" RUST "$after$41", 6000);
+	feed_msgs(&e, RUST, 461, 501);
+	feed(&e, "history_page_end$" RUST "$41$end", 6000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(model_win_catchup(w), 0);
+	assert_seqs(w, 1, 501);
+	/* Missed while away: unread. */
+	assert_int_equal(model_win_unread(w), 441);
+	feed_msgs(&e, RUST, 502, 502);
+	assert_seqs(w, 1, 502);
+
+	/* A replay that goes on from the last line seen asks for nothing. */
+	rejoin_rust(&e, 450, 510, 7000);
+	assert_nothing_sent(&e.f);
+	assert_int_equal(model_win_catchup(w), 0);
+	assert_seqs(w, 1, 510);
+
+	/* Lines the server no longer keeps are said to be missed. */
+	rejoin_rust(&e, 600, 610, 8000);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$510$200");
+	feed(&e, "history_page$" RUST "$after$11", 9000);
+	feed_msgs(&e, RUST, 600, 610);
+	feed(&e, "history_page_end$" RUST "$11$end", 9000);
+	assert_has_line(w, MODEL_LINE_EVENT,
+	    "89 lines from while you were away are no longer kept by the "
+	    "server");
+	assert_int_equal(model_win_seq(w), 610);
+
+	/* A disconnect mid-catch-up leaves nothing waiting. */
+	rejoin_rust(&e, 700, 710, 10000);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$610$200");
+	assert_int_equal(model_win_catchup(w), 3);
+	client_disconnected(e.c, "eof", 11000, 12000);
+	assert_int_equal(model_win_catchup(w), 0);
+	env_end(&e);
+}
+
+/*
+ * A page nobody asked for is not one, and a page takes no more lines than
+ * it announced: the rest are live, whatever the server says after.
+ */
+static void
+test_page_unasked(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	struct model_line l;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names_end$" RUST "$0", 2000);
+	feed_msgs(&e, RUST, 51, 52);
+	feed(&e, "history_page$" RUST "$before$2", 3000);
+	feed_msgs(&e, RUST, 53, 54);
+	feed(&e, "history_page_end$" RUST "$2$end", 3000);
+	w = chan(&e, RUST);
+	assert_seqs(w, 51, 54);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	feed(&e, "history_page$" RUST "$after$9", 3000);
+	feed_msgs(&e, RUST, 55, 55);
+	assert_seqs(w, 51, 55);
+
+	/* Asked for, it announces one line and never ends. */
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	feed(&e, "history_page$" RUST "$before$1", 3000);
+	feed_msgs(&e, RUST, 50, 50);
+	feed_msgs(&e, RUST, 56, 57);
+	assert_seqs(w, 50, 57);
+	assert_int_equal(model_line(w, model_lines_end(w) - 1, &l), 0);
+	assert_true(l.seq == 57);
+	env_end(&e);
+}
+
+/*
+ * A server that does not know history requests (an older txt-chatd): the
+ * window stops loading and live lines flow again; it is not asked again
+ * on this connection, and a refusal such as not_member ends loading too.
+ */
+static void
+test_page_refused(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names_end$" RUST "$0", 2000);
+	feed_msgs(&e, RUST, 51, 60);
+	feed(&e, "history_end$" RUST "$10", 2000);
+	w = chan(&e, RUST);
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	feed(&e, "error$not_member$history$not a member of that channel", 3000);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	client_scrolled_top(e.c, w, 3000);
+	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	feed(&e, "error$unknown_command$*$unknown command", 3000);
+	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
+	client_scrolled_top(e.c, w, 3000);
+	assert_nothing_sent(&e.f);
+
+	/* Catching up against such a server: live lines are not held. */
+	rejoin_rust(&e, 81, 90, 5000);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$60$200");
+	feed(&e, "error$unknown_command$*$unknown command", 6000);
+	assert_int_equal(model_win_catchup(w), 0);
+	assert_has_line(w, MODEL_LINE_EVENT,
+	    "the lines said while you were away could not be fetched");
+	feed_msgs(&e, RUST, 91, 91);
+	assert_int_equal(model_win_seq(w), 91);
+	/* And on this connection no catch-up is tried again. */
+	client_disconnected(e.c, "eof", 7000, 7001);
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -1929,6 +2293,12 @@ main(void)
 	    cmocka_unit_test(test_failures_count_until_registered),
 	    cmocka_unit_test(test_hostile_unasked),
 	    cmocka_unit_test(test_leave_and_personal),
+	    cmocka_unit_test(test_page_older),
+	    cmocka_unit_test(test_page_nothing_to_ask),
+	    cmocka_unit_test(test_page_full),
+	    cmocka_unit_test(test_page_reconnect_catchup),
+	    cmocka_unit_test(test_page_unasked),
+	    cmocka_unit_test(test_page_refused),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

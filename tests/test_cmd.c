@@ -270,26 +270,43 @@ static const struct {
 	struct cmd c;
 	const char *wire;
 } samples[] = {
-    {{CMD_HELLO, {NULL, 0}, {"1", 1}, {NULL, 0}}, "hello$1\n"},
-    {{CMD_REG, {NULL, 0}, {"alice", 5}, {NULL, 0}}, "reg$alice\n"},
-    {{CMD_CREATE_CHAN, {"1.2.3.4:5", 9}, {"#room", 5}, {NULL, 0}},
+    {{CMD_HELLO, {NULL, 0}, {"1", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "hello$1\n"},
+    {{CMD_REG, {NULL, 0}, {"alice", 5}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "reg$alice\n"},
+    {{CMD_CREATE_CHAN, {"1.2.3.4:5", 9}, {"#room", 5}, {NULL, 0},
+         CMD_DIR_BEFORE, 0, 0},
         "create_chan$1.2.3.4:5$#room\n"},
-    {{CMD_JOIN, {"u", 1}, {"chan", 4}, {NULL, 0}}, "join$u$chan\n"},
-    {{CMD_LEAVE, {"u", 1}, {"chan", 4}, {NULL, 0}}, "leave$u$chan\n"},
-    {{CMD_SEND_MSG, {"u", 1}, {"c", 1}, {"price is $5 $$joined: x", 23}},
+    {{CMD_JOIN, {"u", 1}, {"chan", 4}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "join$u$chan\n"},
+    {{CMD_LEAVE, {"u", 1}, {"chan", 4}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "leave$u$chan\n"},
+    {{CMD_SEND_MSG, {"u", 1}, {"c", 1}, {"price is $5 $$joined: x", 23},
+         CMD_DIR_BEFORE, 0, 0},
         "send_msg$u$c$price is $5 $$joined: x\n"},
-    {{CMD_SEND_ACT, {"u", 1}, {"c", 1}, {"waves $", 7}},
+    {{CMD_SEND_ACT, {"u", 1}, {"c", 1}, {"waves $", 7}, CMD_DIR_BEFORE, 0, 0},
         "send_act$u$c$waves $\n"},
-    {{CMD_DM, {"u", 1}, {"bob", 3}, {"\xe6\x97\xa5 \xf0\x9f\x98\x80", 8}},
+    {{CMD_DM, {"u", 1}, {"bob", 3}, {"\xe6\x97\xa5 \xf0\x9f\x98\x80", 8},
+         CMD_DIR_BEFORE, 0, 0},
         "dm$u$bob$\xe6\x97\xa5 \xf0\x9f\x98\x80\n"},
-    {{CMD_DM_ACT, {"u", 1}, {"bob", 3}, {"nods", 4}}, "dm_act$u$bob$nods\n"},
-    {{CMD_NICK, {"u", 1}, {"carol", 5}, {NULL, 0}}, "nick$u$carol\n"},
-    {{CMD_LIST, {"u", 1}, {NULL, 0}, {NULL, 0}}, "list$u\n"},
-    {{CMD_NAMES, {"u", 1}, {"c", 1}, {NULL, 0}}, "names$u$c\n"},
-    {{CMD_PING, {NULL, 0}, {"t0k", 3}, {NULL, 0}}, "ping$t0k\n"},
-    {{CMD_PONG, {NULL, 0}, {"t0k", 3}, {NULL, 0}}, "pong$t0k\n"},
-    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {NULL, 0}}, "quit\n"},
-    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {"gone $ now", 10}}, "quit$gone $ now\n"},
+    {{CMD_DM_ACT, {"u", 1}, {"bob", 3}, {"nods", 4}, CMD_DIR_BEFORE, 0, 0},
+        "dm_act$u$bob$nods\n"},
+    {{CMD_NICK, {"u", 1}, {"carol", 5}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "nick$u$carol\n"},
+    {{CMD_LIST, {"u", 1}, {NULL, 0}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "list$u\n"},
+    {{CMD_NAMES, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "names$u$c\n"},
+    {{CMD_PING, {NULL, 0}, {"t0k", 3}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "ping$t0k\n"},
+    {{CMD_PONG, {NULL, 0}, {"t0k", 3}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "pong$t0k\n"},
+    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+        "quit\n"},
+    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {"gone $ now", 10}, CMD_DIR_BEFORE, 0, 0},
+        "quit$gone $ now\n"},
+    {{CMD_HISTORY, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_AFTER, 7, 200},
+        "history$u$c$after$7$200\n"},
 };
 #define NSAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -332,7 +349,8 @@ test_round_trip(void **state)
 static void
 test_encode_ignores_other_fields(void **state)
 {
-	struct cmd c = {CMD_LIST, {"u", 1}, {"x", 1}, {"y", 1}};
+	struct cmd c = {
+	    CMD_LIST, {"u", 1}, {"x", 1}, {"y", 1}, CMD_DIR_AFTER, 1, 1};
 	char buf[64];
 	size_t n;
 
@@ -368,7 +386,8 @@ test_encode_size(void **state)
 static void
 test_encode_bad_verb(void **state)
 {
-	struct cmd c = {CMD_COUNT, {"u", 1}, {"a", 1}, {"t", 1}};
+	struct cmd c = {
+	    CMD_COUNT, {"u", 1}, {"a", 1}, {"t", 1}, CMD_DIR_BEFORE, 0, 0};
 	char buf[64];
 
 	assert_int_equal(cmd_encode(buf, sizeof(buf), &c), 0);
@@ -381,7 +400,8 @@ test_verb_names(void **state)
 {
 	static const char *const want[CMD_COUNT] = {"hello", "reg",
 	    "create_chan", "join", "leave", "send_msg", "send_act", "dm",
-	    "dm_act", "nick", "list", "names", "ping", "pong", "quit"};
+	    "dm_act", "nick", "list", "names", "ping", "pong", "quit",
+	    "history"};
 	struct cmd out;
 	char line[32];
 	int i;
@@ -409,6 +429,7 @@ test_verb_is_extended(void **state)
 	    [CMD_LIST] = 1,
 	    [CMD_NAMES] = 1,
 	    [CMD_PONG] = 1,
+	    [CMD_HISTORY] = 1,
 	};
 	int i;
 
@@ -437,6 +458,7 @@ test_verb_has_uid(void **state)
 	    [CMD_NICK] = 1,
 	    [CMD_LIST] = 1,
 	    [CMD_NAMES] = 1,
+	    [CMD_HISTORY] = 1,
 	};
 	char line[PROTO_LINE_MAX];
 	struct cmd in, out;
@@ -458,6 +480,7 @@ test_verb_has_uid(void **state)
 		in.arg.len = 3;
 		in.text.p = "hi";
 		in.text.len = 2;
+		in.limit = 1;
 		len = cmd_encode(line, sizeof(line), &in);
 		assert_true(len > 1);
 		assert_int_equal(cmd_decode(line, len - 1, &out), PROTO_E_NONE);
@@ -465,6 +488,120 @@ test_verb_has_uid(void **state)
 		assert_memory_equal(out.uid.p, "127.0.0.1:5", 11);
 	}
 	assert_false(cmd_verb_has_uid(CMD_COUNT));
+}
+
+/* The history request: every direction, numbers at their limits. */
+static const struct hcase {
+	const char *line;
+	enum proto_code code;
+	enum cmd_dir dir;
+	uint64_t seq, limit;
+} history_cases[] = {
+    {"history$u$c$before$42$50", PROTO_E_NONE, CMD_DIR_BEFORE, 42, 50},
+    {"history$u$c$after$0$1", PROTO_E_NONE, CMD_DIR_AFTER, 0, 1},
+    {"history$u$c$latest$0$200", PROTO_E_NONE, CMD_DIR_LATEST, 0, 200},
+    /* Above the page maximum: decoded as sent, the server clamps it. */
+    {"history$u$c$latest$7$18446744073709551615", PROTO_E_NONE, CMD_DIR_LATEST,
+        7, UINT64_MAX},
+    {"history$u$c$after$18446744073709551615$9", PROTO_E_NONE, CMD_DIR_AFTER,
+        UINT64_MAX, 9},
+    {"history$u$c$after$007$09", PROTO_E_NONE, CMD_DIR_AFTER, 7, 9},
+    /* Malformed: direction, numbers, missing or extra fields. */
+    {"history$u$c$around$1$5", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$Before$1$5", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$$5", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$1$0", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$1$", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$-1$5", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$1x$5", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$18446744073709551616$5", PROTO_E_BAD_ARGS,
+        CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$000000000000000000001$5", PROTO_E_BAD_ARGS,
+        CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$1$5$x", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c$before$1", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$c", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$u$$before$1$5", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history$$c$before$1$5", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+    {"history", PROTO_E_BAD_ARGS, CMD_DIR_COUNT, 0, 0},
+};
+
+static void
+test_history_decode(void **state)
+{
+	struct cmd out;
+	size_t i;
+	enum proto_code code;
+
+	(void)state;
+	for (i = 0; i < sizeof(history_cases) / sizeof(history_cases[0]); i++) {
+		const struct hcase *t = &history_cases[i];
+
+		code = cmd_decode(t->line, strlen(t->line), &out);
+		if (code != t->code)
+			fail_msg("%s: got %s", t->line, proto_code_name(code));
+		assert_int_equal(out.verb, CMD_HISTORY);
+		if (code != PROTO_E_NONE)
+			continue;
+		assert_slice(out.uid, "u", t->line);
+		assert_slice(out.arg, "c", t->line);
+		assert_int_equal(out.dir, t->dir);
+		assert_true(out.seq == t->seq);
+		assert_true(out.limit == t->limit);
+	}
+}
+
+/* Encoding writes the numbers; decoding what was encoded gives them back. */
+static void
+test_history_round_trip(void **state)
+{
+	static const uint64_t seqs[] = {0, 1, 9, 10, 4096, UINT64_MAX};
+	char line[PROTO_LINE_MAX];
+	struct cmd in, out;
+	size_t len, i;
+	int d;
+
+	(void)state;
+	for (d = 0; d < CMD_DIR_COUNT; d++) {
+		for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+			memset(&in, 0, sizeof(in));
+			in.verb = CMD_HISTORY;
+			in.uid.p = "127.0.0.1:5";
+			in.uid.len = 11;
+			in.arg.p = "#rust";
+			in.arg.len = 5;
+			in.dir = (enum cmd_dir)d;
+			in.seq = seqs[i];
+			in.limit = seqs[i] == 0 ? 1 : seqs[i];
+			len = cmd_encode(line, sizeof(line), &in);
+			assert_true(len > 1 && line[len - 1] == '\n');
+			assert_int_equal(
+			    cmd_decode(line, len - 1, &out), PROTO_E_NONE);
+			assert_int_equal(out.dir, in.dir);
+			assert_true(out.seq == in.seq);
+			assert_true(out.limit == in.limit);
+			assert_slice(out.arg, "#rust", "arg");
+		}
+	}
+	memset(&in, 0, sizeof(in));
+	in.verb = CMD_HISTORY;
+	in.uid.p = "u";
+	in.uid.len = 1;
+	in.arg.p = "c";
+	in.arg.len = 1;
+	in.dir = CMD_DIR_BEFORE;
+	in.seq = 120;
+	in.limit = 50;
+	len = cmd_encode(line, sizeof(line), &in);
+	assert_int_equal(len, strlen("history$u$c$before$120$50\n"));
+	assert_memory_equal(line, "history$u$c$before$120$50\n", len);
+	/* One byte short of the line does not fit. */
+	assert_int_equal(cmd_encode(line, len - 1, &in), 0);
+	assert_string_equal(cmd_dir_name(CMD_DIR_AFTER), "after");
+	assert_string_equal(cmd_dir_name(CMD_DIR_COUNT), "*");
+	assert_int_equal(cmd_dir_parse("latest", 6), CMD_DIR_LATEST);
+	assert_int_equal(cmd_dir_parse("lates", 5), CMD_DIR_COUNT);
+	assert_int_equal(cmd_dir_parse("", 0), CMD_DIR_COUNT);
 }
 
 int
@@ -482,6 +619,8 @@ main(void)
 	    cmocka_unit_test(test_verb_names),
 	    cmocka_unit_test(test_verb_is_extended),
 	    cmocka_unit_test(test_verb_has_uid),
+	    cmocka_unit_test(test_history_decode),
+	    cmocka_unit_test(test_history_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);

@@ -50,6 +50,8 @@ assert_event_equal(const struct event *a, const struct event *b)
 	assert_true(a->name_max == b->name_max);
 	assert_int_equal(a->chan_kind, b->chan_kind);
 	assert_int_equal(a->code, b->code);
+	assert_int_equal(a->dir, b->dir);
+	assert_int_equal(a->more, b->more);
 }
 
 /*
@@ -141,6 +143,17 @@ static const struct sample {
          .verb = S("*"),
          .text = S("a $ b")},
         "error$shutdown$*$a $ b\n", "$$error: shutdown: a $ b\n"},
+    {{.kind = EV_HISTORY_PAGE,
+         .chan = S("c1"),
+         .dir = CMD_DIR_BEFORE,
+         .count = 50},
+        "history_page$c1$before$50\n", NULL},
+    {{.kind = EV_HISTORY_PAGE, .chan = S("c1"), .dir = CMD_DIR_LATEST},
+        "history_page$c1$latest$0\n", NULL},
+    {{.kind = EV_HISTORY_PAGE_END, .chan = S("c1"), .count = 50, .more = 1},
+        "history_page_end$c1$50$more\n", NULL},
+    {{.kind = EV_HISTORY_PAGE_END, .chan = S("c1")},
+        "history_page_end$c1$0$end\n", NULL},
 };
 #define NSAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -377,6 +390,43 @@ test_decode_lenient_strings(void **state)
 	assert_slice(out.text, "a$b$", "text");
 }
 
+/* A history reply's direction and flag are words, and nothing else. */
+static void
+test_decode_history_page(void **state)
+{
+	static const char *const bad[] = {
+	    "history_page$c$around$1",
+	    "history_page$c$before$",
+	    "history_page$c$before$x",
+	    "history_page$c$before",
+	    "history_page$$after$1",
+	    "history_page_end$c$1$More",
+	    "history_page_end$c$1$ends",
+	    "history_page_end$c$1$",
+	    "history_page_end$c$1",
+	    "history_page_end$c$$end",
+	    "history_page_end$c$1$more$",
+	};
+	struct event out;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(
+	    event_decode(L("history_page$c$after$3"), &out), PROTO_E_NONE);
+	assert_int_equal(out.dir, CMD_DIR_AFTER);
+	assert_true(out.count == 3);
+	assert_int_equal(
+	    event_decode(L("history_page_end$c$3$end"), &out), PROTO_E_NONE);
+	assert_int_equal(out.more, 0);
+	assert_int_equal(
+	    event_decode(L("history_page_end$c$3$more"), &out), PROTO_E_NONE);
+	assert_int_equal(out.more, 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (event_decode(bad[i], strlen(bad[i]), &out) !=
+		    PROTO_E_BAD_ARGS)
+			fail_msg("%s: want bad_args", bad[i]);
+}
+
 static void
 test_decode_error_codes(void **state)
 {
@@ -427,7 +477,8 @@ test_names(void **state)
 	static const char *const want[EV_COUNT] = {"hello", "registered",
 	    "created", "joined", "names", "names_end", "msg", "act",
 	    "history_end", "join", "part", "left", "closed", "quit", "nick",
-	    "dm", "dm_act", "list", "list_end", "ping", "pong", "error"};
+	    "dm", "dm_act", "list", "list_end", "ping", "pong", "error",
+	    "history_page", "history_page_end"};
 	int i;
 
 	for (i = 0; i < EV_COUNT; i++)
@@ -452,6 +503,7 @@ main(void)
 	    cmocka_unit_test(test_decode_numbers),
 	    cmocka_unit_test(test_decode_lenient_strings),
 	    cmocka_unit_test(test_decode_error_codes),
+	    cmocka_unit_test(test_decode_history_page),
 	    cmocka_unit_test(test_decode_borrows),
 	    cmocka_unit_test(test_names),
 	};

@@ -512,6 +512,80 @@ test_activity(void **state)
 	model_free(m);
 }
 
+/* 2026-12-03 00:00 UTC, in ms. */
+#define DEC3 ((uint64_t)20790 * 86400 * 1000)
+
+/*
+ * Rows above a line: the paging row above the oldest, a day row, the
+ * unread marker, in that order, each one row more for the line.
+ */
+static void
+test_heads(void **state)
+{
+	struct model *m = model_new(MODEL_SCROLLBACK_MIN);
+	struct model_win *w, *st;
+	struct layout_head h[LAYOUT_HEADS_MAX];
+	uint64_t b;
+	int plain;
+
+	(void)state;
+	assert_non_null(m);
+	st = model_win_at(m, 0);
+	w = model_open(m, MODEL_WIN_CHANNEL, "c", 1, "#c", 2);
+	model_set_clock(m, DEC3 + 1000, 0);
+	model_add(m, w, DEC3 - 1000, MODEL_LINE_MSG, 0, "a", 1, "old", 3);
+	model_select(m, 1);
+	model_select(m, 0);
+	model_add(m, w, DEC3, MODEL_LINE_MSG, 0, "a", 1, "new", 3);
+	b = model_lines_begin(w);
+	model_add(m, st, DEC3, MODEL_LINE_MSG, 0, "a", 1, "new", 3);
+	plain = layout_index_rows(st, model_lines_begin(st), 80);
+	assert_int_equal(layout_heads(st, model_lines_begin(st), h), 0);
+
+	assert_int_equal(layout_heads(w, b, h), 1);
+	assert_int_equal(h[0].kind, LAYOUT_HEAD_DAY);
+	assert_string_equal(h[0].text, "Wed 2 Dec 2026");
+	assert_int_equal(layout_index_rows(w, b, 80), plain + 1);
+	model_win_set_page(w, MODEL_PAGE_BEGIN);
+	assert_int_equal(layout_heads(w, b, h), 2);
+	assert_int_equal(h[0].kind, LAYOUT_HEAD_PAGE);
+	assert_string_equal(h[0].text, "beginning of history");
+	assert_int_equal(h[1].kind, LAYOUT_HEAD_DAY);
+	assert_int_equal(layout_index_rows(w, b, 80), plain + 2);
+	model_win_set_page(w, MODEL_PAGE_FULL);
+	assert_int_equal(layout_heads(w, b, h), 2);
+	assert_string_equal(h[0].text, "scrollback full: no older lines");
+	/* The next line: a new day and the first unread. */
+	assert_int_equal(layout_heads(w, b + 1, h), 2);
+	assert_int_equal(h[0].kind, LAYOUT_HEAD_DAY);
+	assert_string_equal(h[0].text, "Thu 3 Dec 2026");
+	assert_int_equal(h[1].kind, LAYOUT_HEAD_NEW);
+	assert_string_equal(h[1].text, "new");
+	assert_int_equal(layout_index_rows(w, b + 1, 80), plain + 2);
+	model_free(m);
+}
+
+/* The top is shown when the oldest line's first row, heads and all, is. */
+static void
+test_shows_top(void **state)
+{
+	struct model *m = model_with_lines(10, "x");
+	struct model_win *w = model_win_at(m, 0);
+
+	(void)state;
+	/* Ten one-row lines in ten rows: all shown; in five, not. */
+	assert_true(layout_shows_top(w, 80, 10));
+	assert_false(layout_shows_top(w, 80, 5));
+	layout_scroll_top(w, 80, 5);
+	assert_true(layout_shows_top(w, 80, 5));
+	/* A paging row above the oldest line needs one row more. */
+	model_win_set_page(w, MODEL_PAGE_LOADING);
+	assert_false(layout_shows_top(w, 80, 5));
+	layout_scroll(w, 80, 5, -1);
+	assert_true(layout_shows_top(w, 80, 5));
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -530,6 +604,8 @@ main(void)
 	    cmocka_unit_test(test_view_stays_full_as_lines_drop),
 	    cmocka_unit_test(test_window_list_scrolls),
 	    cmocka_unit_test(test_activity),
+	    cmocka_unit_test(test_heads),
+	    cmocka_unit_test(test_shows_top),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

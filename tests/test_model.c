@@ -234,7 +234,7 @@ test_add_sanitises(void **state)
 static size_t
 line_cost(const char *s, const char *t)
 {
-	return 16 + strlen(s) + 1 + strlen(t) + 1;
+	return 24 + strlen(s) + 1 + strlen(t) + 1;
 }
 
 /* The byte count is exact, and follows drops, clears and closes. */
@@ -975,6 +975,155 @@ test_info(void **state)
 	model_free(m);
 }
 
+/* 2026-12-03 00:00 UTC, in ms: day 20790. */
+#define DEC3 ((uint64_t)20790 * 86400 * 1000)
+#define HOUR ((uint64_t)3600 * 1000)
+
+static void
+test_day_text(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(model_day_text(0, buf, sizeof(buf)), 14);
+	assert_string_equal(buf, "Thu 1 Jan 1970");
+	model_day_text(20790, buf, sizeof(buf));
+	assert_string_equal(buf, "Thu 3 Dec 2026");
+	model_day_text(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "Wed 31 Dec 1969");
+	/* 2000 is a leap year, 2100 is not. */
+	model_day_text(11016, buf, sizeof(buf));
+	assert_string_equal(buf, "Tue 29 Feb 2000");
+	model_day_text(47541, buf, sizeof(buf));
+	assert_string_equal(buf, "Mon 1 Mar 2100");
+	/* Cut to the buffer. */
+	assert_int_equal(model_day_text(20790, buf, 4), 3);
+	assert_string_equal(buf, "Thu");
+	assert_true(model_day(DEC3, 0) == 20790);
+	assert_true(model_day(DEC3 - 1, 0) == 20789);
+	/* East of UTC the day starts earlier, west later. */
+	assert_true(model_day(DEC3 - HOUR, 3600) == 20790);
+	assert_true(model_day(DEC3 + HOUR, -7200) == 20789);
+}
+
+/*
+ * A day row goes above a line whose local day is not its predecessor's,
+ * and above the oldest line kept when it is not today's.
+ */
+static void
+test_day_changes(void **state)
+{
+	struct model *m = model_new(MODEL_SCROLLBACK_MIN);
+	struct model_win *w = model_win_at(m, 0);
+	int64_t day = 0;
+	uint64_t b;
+
+	(void)state;
+	assert_non_null(m);
+	model_add(m, w, DEC3 - 14 * HOUR, MODEL_LINE_MSG, 0, "a", 1, "x", 1);
+	model_add(m, w, DEC3 - 1, MODEL_LINE_MSG, 0, "a", 1, "y", 1);
+	model_add(m, w, DEC3 + HOUR, MODEL_LINE_MSG, 0, "a", 1, "z", 1);
+	model_add(m, w, DEC3 + 2 * HOUR, MODEL_LINE_MSG, 0, "a", 1, "z", 1);
+	b = model_lines_begin(w);
+	/* No clock yet: only changes between lines. */
+	assert_false(model_day_changes(w, b, &day));
+	assert_false(model_day_changes(w, b + 1, &day));
+	assert_true(model_day_changes(w, b + 2, &day));
+	assert_true(day == 20790);
+	assert_false(model_day_changes(w, b + 3, &day));
+	assert_false(model_day_changes(w, b + 4, &day));
+	/* Today is Dec 3: the oldest line, of Dec 2, says its day. */
+	model_set_clock(m, DEC3 + 5 * HOUR, 0);
+	assert_true(model_day_changes(w, b, &day));
+	assert_true(day == 20789);
+	/* Two hours east, the line at 23:59:59 UTC is on Dec 3 too. */
+	model_set_clock(m, DEC3 + 5 * HOUR, 7200);
+	assert_true(model_day_changes(w, b, &day));
+	assert_true(model_day_changes(w, b + 1, &day));
+	assert_true(day == 20790);
+	assert_false(model_day_changes(w, b + 2, &day));
+	/* A window whose oldest line is today's has no row above it. */
+	model_set_clock(m, DEC3 - 13 * HOUR, 0);
+	assert_false(model_day_changes(w, b, &day));
+	model_free(m);
+}
+
+/*
+ * Older lines go above: the lines after move one index up with the view
+ * and the unread marker; a full window takes none; the bytes count.
+ */
+static void
+test_insert(void **state)
+{
+	struct model *m = model_new(MODEL_SCROLLBACK_MIN);
+	struct model_win *w, *st;
+	struct model_line l;
+	uint64_t b, i;
+	size_t bytes;
+
+	(void)state;
+	assert_non_null(m);
+	st = model_win_at(m, 0);
+	w = model_open(m, MODEL_WIN_CHANNEL, "c", 1, "#c", 2);
+	assert_non_null(w);
+	assert_int_equal(
+	    model_add_seq(m, w, 5, MODEL_LINE_MSG, 0, 10, "a", 1, "ten", 3), 0);
+	assert_int_equal(
+	    model_add_seq(m, w, 6, MODEL_LINE_MSG, 0, 11, "a", 1, "eleven", 6),
+	    0);
+	/* Left with both seen, then one more: the marker is on "twelve". */
+	model_select(m, 1);
+	model_select(m, 0);
+	assert_int_equal(
+	    model_add_seq(m, w, 7, MODEL_LINE_MSG, 0, 12, "a", 1, "twelve", 6),
+	    0);
+	b = model_lines_begin(w);
+	assert_true(model_win_marker(w) == b + 2);
+	model_win_scroll(w, b + 1, 0);
+	assert_int_equal(model_win_unread(w), 1);
+	bytes = model_bytes(m);
+	assert_int_equal(
+	    model_insert(m, w, b, 1, MODEL_LINE_MSG, 0, 8, "a", 1, "eight", 5),
+	    0);
+	assert_int_equal(model_insert(m, w, b + 1, 2, MODEL_LINE_ACT, 0, 9, "a",
+	                     1, "nine", 4),
+	    0);
+	assert_int_equal(model_bytes(m), bytes + 24 + 2 + 6 + 24 + 2 + 5);
+	assert_true(model_lines_begin(w) == b);
+	assert_true(model_lines_end(w) == b + 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(model_line(w, b + i, &l), 0);
+		assert_true(l.seq == 8 + i);
+		assert_int_equal(l.flags & MODEL_FLAG_HISTORY, 0);
+	}
+	assert_true(model_win_anchor(w) == b + 3);
+	assert_true(model_win_marker(w) == b + 4);
+	assert_int_equal(model_win_unread(w), 1);
+	assert_true(model_win_oldest_seq(w) == 8);
+	/* Past the end is an append; before the beginning, the beginning. */
+	assert_int_equal(model_insert(m, w, b + 99, 9, MODEL_LINE_MSG, 0, 13,
+	                     "a", 1, "thirteen", 8),
+	    0);
+	assert_int_equal(model_line(w, b + 5, &l), 0);
+	assert_true(l.seq == 13);
+	assert_int_equal(
+	    model_insert(m, w, 0, 0, MODEL_LINE_MSG, 0, 7, "a", 1, "seven", 5),
+	    0);
+	assert_int_equal(model_line(w, model_lines_begin(w), &l), 0);
+	assert_true(l.seq == 7);
+	/* A full window takes no older line. */
+	for (i = 0;
+	     model_lines_end(st) - model_lines_begin(st) < MODEL_SCROLLBACK_MIN;
+	     i++)
+		add_num(m, st, (unsigned long)i);
+	assert_int_equal(model_insert(m, st, model_lines_begin(st), 0,
+	                     MODEL_LINE_MSG, 0, 1, "a", 1, "old", 3),
+	    1);
+	assert_int_equal(model_line(st, model_lines_begin(st), &l), 0);
+	assert_string_equal(l.text, "0");
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -1003,6 +1152,9 @@ main(void)
 	    cmocka_unit_test(test_scroll),
 	    cmocka_unit_test(test_next_activity),
 	    cmocka_unit_test(test_info),
+	    cmocka_unit_test(test_day_text),
+	    cmocka_unit_test(test_day_changes),
+	    cmocka_unit_test(test_insert),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, setup_locale, NULL);

@@ -219,21 +219,16 @@ client_verb_is_message(enum cmd_verb verb)
 	return 0;
 }
 
-int
-client_send(struct client *c, enum cmd_verb verb, struct slice arg,
-    struct slice text, uint64_t now)
+/* Encodes cmd, checks that it decodes back the same, and queues it. */
+static int
+client_send_cmd(struct client *c, const struct cmd *cmd, uint64_t now)
 {
 	char line[PROTO_LINE_MAX];
-	struct cmd cmd, back;
+	struct cmd back;
 	enum proto_code code;
 	size_t n;
 
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.verb = verb;
-	cmd.uid = client_slice(c->uid, cmd_verb_has_uid(verb) ? c->uid_len : 0);
-	cmd.arg = arg;
-	cmd.text = text;
-	n = cmd_encode(line, sizeof(line), &cmd);
+	n = cmd_encode(line, sizeof(line), cmd);
 	if (n == 0) {
 		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
 		    "not sent: the line would pass %d bytes", PROTO_LINE_MAX);
@@ -241,19 +236,74 @@ client_send(struct client *c, enum cmd_verb verb, struct slice arg,
 	}
 	code = cmd_decode(line, n - 1, &back);
 	if (code == PROTO_E_NONE &&
-	    (back.verb != verb ||
-	        !client_slice_eq(back.uid, cmd.uid.p, cmd.uid.len) ||
-	        !client_slice_eq(back.arg, arg.p, arg.len) ||
-	        !client_slice_eq(back.text, text.p, text.len)))
+	    (back.verb != cmd->verb ||
+	        !client_slice_eq(back.uid, cmd->uid.p, cmd->uid.len) ||
+	        !client_slice_eq(back.arg, cmd->arg.p, cmd->arg.len) ||
+	        !client_slice_eq(back.text, cmd->text.p, cmd->text.len) ||
+	        back.dir != cmd->dir || back.seq != cmd->seq ||
+	        back.limit != cmd->limit))
 		code = PROTO_E_BAD_ARGS;
 	if (code != PROTO_E_NONE) {
 		client_refuse(c, code, line, n - 1, now);
 		return -1;
 	}
 	c->io.send(c->io.ctx, line, n);
-	if (client_verb_is_message(verb))
+	if (client_verb_is_message(cmd->verb))
 		c->unechoed++;
 	return 0;
+}
+
+int
+client_send(struct client *c, enum cmd_verb verb, struct slice arg,
+    struct slice text, uint64_t now)
+{
+	struct cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.verb = verb;
+	cmd.uid = client_slice(c->uid, cmd_verb_has_uid(verb) ? c->uid_len : 0);
+	cmd.arg = arg;
+	cmd.text = text;
+	return client_send_cmd(c, &cmd, now);
+}
+
+int
+client_send_history(struct client *c, const struct model_win *w,
+    enum cmd_dir dir, uint64_t seq, uint64_t limit, uint64_t now)
+{
+	const char *key = model_win_key(w);
+	struct cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.verb = CMD_HISTORY;
+	cmd.uid = client_slice(c->uid, c->uid_len);
+	cmd.arg = client_slice(key, strlen(key));
+	cmd.dir = dir;
+	cmd.seq = seq;
+	cmd.limit = limit;
+	return client_send_cmd(c, &cmd, now);
+}
+
+void
+client_scrolled_top(struct client *c, struct model_win *w, uint64_t now)
+{
+	uint64_t oldest;
+
+	if (c->state != CLIENT_ONLINE || c->no_history ||
+	    !client_is_channel_win(w) || !model_win_joined(w) ||
+	    model_win_page(w) != MODEL_PAGE_NONE || model_win_catchup(w) != 0)
+		return;
+	oldest = model_win_oldest_seq(w);
+	/* Seqs start at 1, and a channel never seen to speak has no past. */
+	if (oldest == 1 || (oldest == 0 && model_win_seq(w) == 0)) {
+		model_win_set_page(w, MODEL_PAGE_BEGIN);
+		return;
+	}
+	/* Nothing with a seq kept (cleared): everything up to the newest. */
+	if (client_send_history(c, w, CMD_DIR_BEFORE,
+	        oldest > 0 ? oldest : model_win_seq(w) + 1, CLIENT_PAGE_LINES,
+	        now) == 0)
+		model_win_set_page(w, MODEL_PAGE_LOADING);
 }
 
 /* One of this user's messages came back, or was refused. */
@@ -404,6 +454,8 @@ client_connected(struct client *c, uint64_t now)
 	c->ping_out = 0;
 	c->dropped = 0;
 	c->in_join = 0;
+	c->in_page = 0;
+	c->no_history = 0;
 	c->names_wanted = 0;
 	c->pending_len = 0;
 	c->names_chan_len = 0;
@@ -431,6 +483,10 @@ client_disconnected(
 			model_win_set_rejoin(w, 1);
 		model_win_set_joined(w, 0);
 		model_members_clear(w);
+		/* Requests under way die with the connection. */
+		if (model_win_page(w) == MODEL_PAGE_LOADING)
+			model_win_set_page(w, MODEL_PAGE_NONE);
+		model_win_set_catchup(w, 0);
 	}
 	/* Only a registration counts as a server that works. */
 	if (c->state != CLIENT_ONLINE && c->failures < CLIENT_FAILURES_MAX)

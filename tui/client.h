@@ -67,6 +67,12 @@ struct client_config {
 
 struct client;
 
+/*
+ * Lines asked for by one history request when scrolling back; a catch-up
+ * after a reconnect asks for CMD_HISTORY_PAGE_MAX at a time.
+ */
+#define CLIENT_PAGE_LINES 100
+
 /* A new offline client; io is copied.  NULL when out of memory. */
 struct client *client_new(
     const struct client_config *cfg, const struct client_io *io);
@@ -148,5 +154,13 @@ int client_quitting(const struct client *c);
 uint64_t client_next_tick(const struct client *c);
 /* Sends a keepalive ping when due, or drops a server that did not answer. */
 void client_tick(struct client *c, uint64_t now);
+
+/*
+ * The view of w shows its oldest line and the user scrolled up: asks the
+ * server for older lines of a joined channel (the window shows "loading
+ * older lines" until they come), unless a request is under way, the
+ * server said nothing older is kept, or the window is full.
+ */
+void client_scrolled_top(struct client *c, struct model_win *w, uint64_t now);
 
 #endif

@@ -114,6 +114,8 @@ client_join_win(struct client *c, const struct event *ev, int own)
 		model_win_rekey(c->m, w, ev->chan.p, ev->chan.len, ev->name.p,
 		    ev->name.len);
 		model_win_set_seq(w, 0);
+		/* Nothing before the lines shown belongs to the new id. */
+		model_win_set_page(w, MODEL_PAGE_BEGIN);
 		return w;
 	}
 	kind = ev->chan_kind == EV_CHAN_PERSONAL ? MODEL_WIN_PERSONAL
@@ -141,6 +143,12 @@ client_on_joined(struct client *c, const struct event *ev, uint64_t now)
 		return;
 	}
 	c->join_is_new = !model_win_rejoin(w);
+	/* Back after a reconnect: everything after the last line seen is
+	 * wanted, however much that is (see client_on_msg). */
+	model_win_set_catchup(w,
+	    !c->join_is_new && model_win_seq(w) > 0 && !c->no_history
+	        ? CLIENT_CATCHUP_JOIN
+	        : 0);
 	model_win_set_joined(w, 1);
 	model_win_set_rejoin(w, 0);
 	model_members_clear(w);
@@ -254,6 +262,16 @@ client_on_history_end(struct client *c, const struct event *ev, uint64_t now)
 	/* Said after the history, so it marks where live lines begin; after
 	 * a reconnect it says the window is live again, and who is there. */
 	w = client_chan_win(c, ev->chan);
+	if (w != NULL && model_win_catchup(w) == CLIENT_CATCHUP_GAP) {
+		if (client_send_history(c, w, CMD_DIR_AFTER, model_win_seq(w),
+		        CMD_HISTORY_PAGE_MAX, now) == 0)
+			model_win_set_catchup(w, CLIENT_CATCHUP_ASKED);
+		else
+			model_win_set_catchup(w, 0);
+	} else if (w != NULL) {
+		/* The history went on from the last line seen, or had none. */
+		model_win_set_catchup(w, 0);
+	}
 	if (w == NULL || client_is_own(c, w))
 		return;
 	n = model_member_count(w);
@@ -270,13 +288,134 @@ client_on_history_end(struct client *c, const struct event *ev, uint64_t now)
 	    n == 1 ? "" : "s");
 }
 
+/* The page of history under way is channel chan's. */
+static int
+client_in_page(const struct client *c, struct slice chan)
+{
+	return c->in_page &&
+	    client_slice_eq(chan, c->page_chan, c->page_chan_len);
+}
+
+static void
+client_on_history_page(struct client *c, const struct event *ev)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+
+	/* Only an answer to what this client asked for. */
+	if (w == NULL ||
+	    (ev->dir == CMD_DIR_AFTER
+	            ? model_win_catchup(w) != CLIENT_CATCHUP_ASKED
+	            : model_win_page(w) != MODEL_PAGE_LOADING))
+		return;
+	client_keep(
+	    c->page_chan, sizeof(c->page_chan), &c->page_chan_len, ev->chan);
+	c->in_page = 1;
+	c->page_dir = ev->dir;
+	c->page_got = 0;
+	c->page_left = ev->count;
+	c->page_full = 0;
+	c->page_at = model_lines_begin(w);
+	c->page_oldest = model_win_oldest_seq(w);
+	c->page_from = model_win_seq(w);
+}
+
+/*
+ * A line of a history page.  Older lines go above those kept, in order,
+ * but for those already there (by seq); newer ones, asked for after a
+ * reconnect, go below, and count as unread as live lines would have.
+ */
+static void
+client_on_page_msg(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+	enum model_line_kind kind =
+	    ev->kind == EV_ACT ? MODEL_LINE_ACT : MODEL_LINE_MSG;
+	unsigned flags = client_is_self(c, ev->name) ? MODEL_FLAG_SELF : 0;
+	uint64_t begin, end, seq;
+	int r;
+
+	if (w == NULL)
+		return;
+	if (c->page_dir == CMD_DIR_AFTER) {
+		seq = model_win_seq(w);
+		if (ev->seq <= seq)
+			return;
+		if (c->page_got == 0 && ev->seq > seq + 1)
+			client_note(c, w, now, MODEL_LINE_EVENT,
+			    "%" PRIu64 " line%s from while you were away "
+			    "are no longer kept by the server",
+			    ev->seq - seq - 1,
+			    ev->seq - seq - 1 == 1 ? "" : "s");
+		model_win_set_seq(w, ev->seq);
+		(void)model_add_seq(c->m, w, ev->time, kind, flags, ev->seq,
+		    ev->name.p, ev->name.len, ev->text.p, ev->text.len);
+		c->page_got++;
+		return;
+	}
+	if ((c->page_oldest > 0 && ev->seq >= c->page_oldest) || c->page_full)
+		return;
+	begin = model_lines_begin(w);
+	end = model_lines_end(w);
+	if (c->page_at < begin)
+		c->page_at = begin;
+	if (c->page_at > end)
+		c->page_at = end;
+	r = model_insert(c->m, w, c->page_at, ev->time, kind,
+	    flags | MODEL_FLAG_HISTORY, ev->seq, ev->name.p, ev->name.len,
+	    ev->text.p, ev->text.len);
+	if (r == 1) {
+		c->page_full = 1;
+		return;
+	}
+	if (r == 0)
+		c->page_at++;
+	if (ev->seq > model_win_seq(w))
+		model_win_set_seq(w, ev->seq);
+	c->page_got++;
+}
+
+static void
+client_on_history_page_end(
+    struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w;
+
+	if (!client_in_page(c, ev->chan))
+		return;
+	c->in_page = 0;
+	w = client_chan_win(c, ev->chan);
+	if (w == NULL)
+		return;
+	if (c->page_dir == CMD_DIR_AFTER) {
+		/* Until the server has nothing newer, as long as it gives. */
+		if (ev->more && model_win_seq(w) > c->page_from &&
+		    client_send_history(c, w, CMD_DIR_AFTER, model_win_seq(w),
+		        CMD_HISTORY_PAGE_MAX, now) == 0)
+			return;
+		model_win_set_catchup(w, 0);
+		return;
+	}
+	if (c->page_full)
+		model_win_set_page(w, MODEL_PAGE_FULL);
+	else if (!ev->more)
+		model_win_set_page(w, MODEL_PAGE_BEGIN);
+	else
+		model_win_set_page(w, MODEL_PAGE_NONE);
+}
+
 static void
 client_on_msg(struct client *c, const struct event *ev, uint64_t now)
 {
 	int history = client_in_join(c, ev->chan);
 	struct model_win *w = client_chan_win(c, ev->chan);
 	unsigned flags = 0;
+	int catchup;
 
+	if (client_in_page(c, ev->chan) && c->page_left > 0) {
+		c->page_left--;
+		client_on_page_msg(c, ev, now);
+		return;
+	}
 	if (client_is_self(c, ev->name)) {
 		flags |= MODEL_FLAG_SELF;
 		if (!history)
@@ -289,14 +428,25 @@ client_on_msg(struct client *c, const struct event *ev, uint64_t now)
 	/* Lines already shown before a reconnect come again: skip them. */
 	if (ev->seq <= model_win_seq(w))
 		return;
+	catchup = model_win_catchup(w);
+	/* A rejoin's history that does not go on from the last line seen
+	 * has a gap: the lines after that are asked for instead. */
+	if (history && catchup == CLIENT_CATCHUP_JOIN &&
+	    ev->seq > model_win_seq(w) + 1)
+		model_win_set_catchup(w, catchup = CLIENT_CATCHUP_GAP);
+	else if (history && catchup == CLIENT_CATCHUP_JOIN)
+		model_win_set_catchup(w, catchup = 0);
+	/* Catching up, live lines come in the pages asked for. */
+	if (catchup != 0)
+		return;
 	model_win_set_seq(w, ev->seq);
 	/* On a rejoin, history not shown before was missed while away: it
 	 * counts as unread, and mentions in it as mentions. */
 	if (history && c->join_is_new)
 		flags |= MODEL_FLAG_HISTORY;
-	(void)model_add(c->m, w, ev->time,
+	(void)model_add_seq(c->m, w, ev->time,
 	    ev->kind == EV_ACT ? MODEL_LINE_ACT : MODEL_LINE_MSG, flags,
-	    ev->name.p, ev->name.len, ev->text.p, ev->text.len);
+	    ev->seq, ev->name.p, ev->name.len, ev->text.p, ev->text.len);
 	(void)model_member_spoke(w, ev->name.p, ev->name.len);
 }
 
@@ -568,6 +718,32 @@ client_error_hint(const struct event *ev, enum cmd_verb verb)
 	return "";
 }
 
+/*
+ * A history request was refused: no window waits for a page any more (so
+ * none holds back live lines), a window that was catching up says what it
+ * could not get, and a server that does not know the request is not asked
+ * again on this connection.
+ */
+static void
+client_history_refused(struct client *c, int unknown, uint64_t now)
+{
+	struct model_win *w;
+	size_t i;
+
+	if (unknown)
+		c->no_history = 1;
+	for (i = 1; i < model_win_count(c->m); i++) {
+		w = model_win_at(c->m, i);
+		if (model_win_page(w) == MODEL_PAGE_LOADING)
+			model_win_set_page(w, MODEL_PAGE_NONE);
+		if (model_win_catchup(w) == 0)
+			continue;
+		client_note(c, w, now, MODEL_LINE_EVENT,
+		    "the lines said while you were away could not be fetched");
+		model_win_set_catchup(w, 0);
+	}
+}
+
 static void
 client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
@@ -620,6 +796,13 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 	}
 	if (verb == CMD_NAMES && c->names_wanted > 0)
 		c->names_wanted--;
+	/* The only verb this client sends that a server may not know. */
+	if (verb == CMD_HISTORY || ev->code == PROTO_E_UNKNOWN_COMMAND) {
+		client_history_refused(
+		    c, ev->code == PROTO_E_UNKNOWN_COMMAND, now);
+		if (ev->code == PROTO_E_UNKNOWN_COMMAND)
+			return;
+	}
 	if (text.len == 0)
 		text = client_slice(proto_code_text(ev->code),
 		    strlen(proto_code_text(ev->code)));
@@ -758,6 +941,12 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 			break;
 		(void)client_take_wait(c, &wait);
 		c->joined_follows = 1;
+		break;
+	case EV_HISTORY_PAGE:
+		client_on_history_page(c, ev);
+		break;
+	case EV_HISTORY_PAGE_END:
+		client_on_history_page_end(c, ev, now);
 		break;
 	case EV_HELLO:
 	case EV_COUNT:

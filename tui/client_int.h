@@ -19,6 +19,16 @@
 /* Digits of a keepalive token and its terminator. */
 #define CLIENT_TOKEN_SIZE (PROTO_NUM_MAX + 1)
 
+/*
+ * Catching up after a reconnect (model_win_catchup): the rejoin's history
+ * is arriving and has not shown a gap yet; it did (lines were missed, so
+ * it is dropped and asked for after the window's seq); the lines after
+ * it are asked for, page by page, and live lines wait in them.
+ */
+#define CLIENT_CATCHUP_JOIN  1
+#define CLIENT_CATCHUP_GAP   2
+#define CLIENT_CATCHUP_ASKED 3
+
 /* A join or create_chan waiting for its answer. */
 struct client_wait {
 	enum cmd_verb verb;
@@ -107,6 +117,29 @@ struct client {
 	struct client_wait waits[CLIENT_WAITS_MAX];
 	size_t waits_head;
 	size_t waits_count;
+	/*
+	 * The history page under way, from history_page to
+	 * history_page_end: its channel and direction; for older lines
+	 * (before, latest) where the next goes and the oldest seq the window
+	 * held when it began (lines from it on are had); for newer ones
+	 * (after) the window's seq when it began; the lines taken, and
+	 * whether the window was full.  Only a page asked for is taken, and
+	 * only as many lines as it announced: a server that says more, or
+	 * never ends it, cannot turn live lines into old ones.
+	 */
+	int in_page;
+	enum cmd_dir page_dir;
+	char page_chan[PROTO_ID_MAX + 1];
+	size_t page_chan_len;
+	uint64_t page_at;
+	uint64_t page_oldest;
+	uint64_t page_from;
+	uint64_t page_got;
+	uint64_t page_left; /* lines the page announced, not yet come */
+	int page_full;
+	/* The server does not know history requests: none is sent again
+	 * until the next connection. */
+	int no_history;
 	int joined_follows; /* registered or created: the next joined is theirs
 	                     */
 	int quitting; /* the user asked to quit: the shell ends the program */
@@ -143,6 +176,12 @@ int client_verb_is_message(enum cmd_verb verb);
  */
 int client_send(struct client *c, enum cmd_verb verb, struct slice arg,
     struct slice text, uint64_t now);
+/*
+ * Sends history$<uid>$<chan>$<dir>$<seq>$<limit> for window w's channel.
+ * Returns 0, or -1 with a notice.
+ */
+int client_send_history(struct client *c, const struct model_win *w,
+    enum cmd_dir dir, uint64_t seq, uint64_t limit, uint64_t now);
 /* client_send without text. */
 int client_send_arg(
     struct client *c, enum cmd_verb verb, struct slice arg, uint64_t now);

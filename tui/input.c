@@ -575,6 +575,20 @@ editing(struct input *in, const struct keymap_action *a, uint64_t now)
 	return INPUT_DRAW;
 }
 
+/*
+ * Scrolling up reached the oldest line of w: the client may ask for older
+ * ones, and the row saying so (or that there are none) shows at the top.
+ */
+static void
+scrolled_top(struct input *in, struct model_win *w,
+    const struct input_pane *pane, uint64_t now)
+{
+	if (!layout_shows_top(w, pane->width, pane->height))
+		return;
+	client_scrolled_top(in->client, w, now);
+	layout_scroll_top(w, pane->width, pane->height);
+}
+
 unsigned
 input_apply(struct input *in, const struct keymap_action *a,
     const struct input_pane *pane, uint64_t now)
@@ -633,6 +647,8 @@ input_apply(struct input *in, const struct keymap_action *a,
 	case KEYMAP_PAGE_UP:
 		layout_scroll(w, pane->width, pane->height,
 		    -(long)(pane->height > 2 ? pane->height - 1 : 1));
+		/* At the oldest line: older ones come from the server. */
+		scrolled_top(in, w, pane, now);
 		break;
 	case KEYMAP_PAGE_DOWN:
 		layout_scroll(w, pane->width, pane->height,
@@ -640,6 +656,7 @@ input_apply(struct input *in, const struct keymap_action *a,
 		break;
 	case KEYMAP_SCROLL_TOP:
 		layout_scroll_top(w, pane->width, pane->height);
+		scrolled_top(in, w, pane, now);
 		break;
 	case KEYMAP_SCROLL_BOTTOM:
 		layout_scroll_bottom(w);

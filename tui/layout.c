@@ -115,18 +115,57 @@ layout_rows(const struct model_line *l, int width)
 	return rows_of(&ll, width < 1 ? 1 : width);
 }
 
+static void
+layout_head(struct layout_head *h, enum layout_head_kind kind, const char *s)
+{
+	h->kind = kind;
+	snprintf(h->text, sizeof(h->text), "%s", s);
+}
+
+int
+layout_heads(const struct model_win *w, uint64_t index,
+    struct layout_head out[LAYOUT_HEADS_MAX])
+{
+	int n = 0;
+	int64_t day;
+
+	if (index == model_lines_begin(w)) {
+		switch (model_win_page(w)) {
+		case MODEL_PAGE_LOADING:
+			layout_head(&out[n++], LAYOUT_HEAD_PAGE,
+			    "loading older lines\xe2\x80\xa6");
+			break;
+		case MODEL_PAGE_BEGIN:
+			layout_head(&out[n++], LAYOUT_HEAD_PAGE,
+			    "beginning of history");
+			break;
+		case MODEL_PAGE_FULL:
+			layout_head(&out[n++], LAYOUT_HEAD_PAGE,
+			    "scrollback full: no older lines");
+			break;
+		case MODEL_PAGE_NONE:
+			break;
+		}
+	}
+	if (model_day_changes(w, index, &day)) {
+		out[n].kind = LAYOUT_HEAD_DAY;
+		(void)model_day_text(day, out[n].text, sizeof(out[n].text));
+		n++;
+	}
+	if (index == model_win_marker(w))
+		layout_head(&out[n++], LAYOUT_HEAD_NEW, "new");
+	return n;
+}
+
 int
 layout_index_rows(const struct model_win *w, uint64_t index, int width)
 {
+	struct layout_head heads[LAYOUT_HEADS_MAX];
 	struct model_line l;
-	int rows;
 
 	if (model_line(w, index, &l) < 0)
 		return 1;
-	rows = layout_rows(&l, width);
-	if (index == model_win_marker(w))
-		rows++;
-	return rows;
+	return layout_rows(&l, width) + layout_heads(w, index, heads);
 }
 
 /* The bottom row shown is row (rows(anchor) - 1 - skip) of the anchor line. */
@@ -145,6 +184,22 @@ at_top(const struct model_win *w, struct pos p, int width, int height)
 		rows += layout_index_rows(w, --i, width);
 	/* At the top only if the oldest line's first row is in the pane. */
 	return i == model_lines_begin(w) && rows <= height;
+}
+
+int
+layout_shows_top(const struct model_win *w, int width, int height)
+{
+	struct pos p;
+
+	if (model_lines_begin(w) == model_lines_end(w))
+		return 1;
+	p.anchor = model_win_anchor(w);
+	p.skip = model_win_skip(w);
+	if (p.anchor == UINT64_MAX) {
+		p.anchor = model_lines_end(w) - 1;
+		p.skip = 0;
+	}
+	return at_top(w, p, width, height < 1 ? 1 : height);
 }
 
 void

@@ -23,7 +23,10 @@
  * LAYOUT_NARROW the time is left out too and the name column is a
  * quarter of the pane, at most LAYOUT_NAME_COLS_SMALL, at least 2.
  *
- * The unread marker is one row of its own above the first unread line.
+ * Rows of their own may go above a line, in this order: above the oldest
+ * line kept, the paging row ("loading older lines…", "beginning of
+ * history"); a day row when the day changes (see model_day_changes); the
+ * unread marker above the first unread line.
  */
 
 #define LAYOUT_TIME_COLS       5
@@ -77,10 +80,28 @@ void layout_screen(int cols, struct layout_screen *out);
 void layout_line(const struct model_line *l, int width, char *body_buf,
     struct layout_line *out);
 
+enum layout_head_kind {
+	LAYOUT_HEAD_PAGE, /* paging back: loading, beginning, full */
+	LAYOUT_HEAD_DAY,  /* a new day: its date */
+	LAYOUT_HEAD_NEW,  /* the unread marker */
+};
+/* Rows above one line at most, and bytes of a row's text with its NUL. */
+#define LAYOUT_HEADS_MAX     3
+#define LAYOUT_HEAD_TEXT_MAX 48
+
+struct layout_head {
+	enum layout_head_kind kind;
+	char text[LAYOUT_HEAD_TEXT_MAX];
+};
+
+/* Fills out with the rows above window line index; returns how many. */
+int layout_heads(const struct model_win *w, uint64_t index,
+    struct layout_head out[LAYOUT_HEADS_MAX]);
+
 /* Rows of line l at width, at least 1. */
 int layout_rows(const struct model_line *l, int width);
 
-/* Rows window line index takes at width, counting the marker row above it. */
+/* Rows window line index takes at width, counting the rows above it. */
 int layout_index_rows(const struct model_win *w, uint64_t index, int width);
 
 /*
@@ -89,6 +110,11 @@ int layout_index_rows(const struct model_win *w, uint64_t index, int width);
  * newest line at the bottom makes the view follow again.
  */
 void layout_scroll(struct model_win *w, int width, int height, long rows);
+/*
+ * Whether the pane shows the top row of the oldest line kept (with the
+ * rows above it): scrolling up cannot go further without older lines.
+ */
+int layout_shows_top(const struct model_win *w, int width, int height);
 /* Shows the oldest lines (Alt-Home). */
 void layout_scroll_top(struct model_win *w, int width, int height);
 /* Follows the newest line again (Alt-End). */

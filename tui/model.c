@@ -20,6 +20,7 @@
  */
 struct model_stored {
 	uint64_t time_ms;
+	uint64_t seq; /* the server's, for channel messages; else 0 */
 	uint32_t text_len;
 	uint8_t sender_len;
 	uint8_t kind;
@@ -28,7 +29,7 @@ struct model_stored {
 };
 
 _Static_assert(MODEL_NAME_MAX <= UINT8_MAX, "sender length fits its field");
-_Static_assert(sizeof(struct model_stored) == 16, "the header model.h counts");
+_Static_assert(sizeof(struct model_stored) == 24, "the header model.h counts");
 _Static_assert(MODEL_TEXT_MAX <= UINT32_MAX, "text length fits its field");
 
 /* A member: one allocation, linked in MRU order and in the name table. */
@@ -66,6 +67,8 @@ struct model_win {
 	int joined;
 	int rejoin;
 	uint64_t seq;
+	enum model_page page;
+	int catchup;
 	/* The scrollback: count lines from slot head, absolute index begin. */
 	struct model_stored **ring;
 	size_t cap, count, head;
@@ -85,6 +88,10 @@ struct model {
 	size_t limit;
 	size_t bytes;       /* of all windows' lines */
 	size_t bytes_limit; /* MODEL_SCROLLBACK_BYTES_* */
+	/* The clock for day rows: today's local day, 0 until set, and the
+	 * offset of local time from UTC in seconds. */
+	int64_t today;
+	long utc_offset;
 	char self[MODEL_NAME_MAX + 1];
 	size_t self_len;
 	struct hmap_key key; /* of every member table */
@@ -535,6 +542,44 @@ model_win_set_seq(struct model_win *w, uint64_t seq)
 	w->seq = seq;
 }
 
+enum model_page
+model_win_page(const struct model_win *w)
+{
+	return w->page;
+}
+
+void
+model_win_set_page(struct model_win *w, enum model_page page)
+{
+	w->page = page;
+}
+
+int
+model_win_catchup(const struct model_win *w)
+{
+	return w->catchup;
+}
+
+void
+model_win_set_catchup(struct model_win *w, int catchup)
+{
+	w->catchup = catchup;
+}
+
+uint64_t
+model_win_oldest_seq(const struct model_win *w)
+{
+	size_t i;
+	uint64_t seq;
+
+	for (i = 0; i < w->count; i++) {
+		seq = w->ring[(w->head + i) % w->cap]->seq;
+		if (seq > 0)
+			return seq;
+	}
+	return 0;
+}
+
 static int
 model_is_name_char(unsigned char c)
 {
@@ -617,10 +662,38 @@ model_ring_push(
 	return 0;
 }
 
-int
-model_add(struct model *m, struct model_win *w, uint64_t time_ms,
-    enum model_line_kind kind, unsigned flags, const char *sender,
-    size_t sender_len, const char *text, size_t text_len)
+/*
+ * Puts l before the line at slot k (0 = the oldest kept) of a window with
+ * room: the lines from k on move one index up, and so do the view's
+ * anchor and the unread marker that point at them.
+ */
+static int
+model_ring_insert(const struct model *m, struct model_win *w, size_t k,
+    struct model_stored *l)
+{
+	size_t j;
+
+	if (w->count == w->cap && model_ring_grow(m, w) < 0)
+		return -1;
+	for (j = w->count; j > k; j--)
+		w->ring[(w->head + j) % w->cap] =
+		    w->ring[(w->head + j - 1) % w->cap];
+	w->ring[(w->head + k) % w->cap] = l;
+	w->count++;
+	w->bytes += model_line_bytes(l);
+	w->model->bytes += model_line_bytes(l);
+	if (w->anchor != UINT64_MAX && w->anchor >= w->begin + k)
+		w->anchor++;
+	if (w->left_at != UINT64_MAX && w->left_at >= w->begin + k)
+		w->left_at++;
+	return 0;
+}
+
+/* A stored line for model_put, or NULL when out of memory. */
+static struct model_stored *
+model_line_new(struct model *m, uint64_t time_ms, enum model_line_kind kind,
+    unsigned *flags, uint64_t seq, const char *sender, size_t sender_len,
+    const char *text, size_t text_len)
 {
 	char name[MODEL_NAME_MAX + 1];
 	struct model_stored *l;
@@ -631,21 +704,72 @@ model_add(struct model *m, struct model_win *w, uint64_t time_ms,
 	if (text != NULL)
 		tlen =
 		    sanitize(text, text_len, m->text_buf, sizeof(m->text_buf));
-	if (model_is_line_counted(kind) && !(flags & MODEL_FLAG_SELF) &&
+	if (model_is_line_counted(kind) && !(*flags & MODEL_FLAG_SELF) &&
 	    model_mentions(m, m->text_buf, tlen))
-		flags |= MODEL_FLAG_MENTION;
+		*flags |= MODEL_FLAG_MENTION;
 	l = malloc(sizeof(*l) + nlen + 1 + tlen + 1);
 	if (l == NULL)
-		return -1;
+		return NULL;
 	l->time_ms = time_ms;
+	l->seq = seq;
 	l->text_len = (uint32_t)tlen;
 	l->sender_len = (uint8_t)nlen;
 	l->kind = (uint8_t)kind;
-	l->flags = (uint8_t)flags;
+	l->flags = (uint8_t)*flags;
 	memcpy(l->data, name, nlen);
 	l->data[nlen] = '\0';
 	memcpy(l->data + nlen + 1, m->text_buf, tlen);
 	l->data[nlen + 1 + tlen] = '\0';
+	return l;
+}
+
+int
+model_insert(struct model *m, struct model_win *w, uint64_t index,
+    uint64_t time_ms, enum model_line_kind kind, unsigned flags, uint64_t seq,
+    const char *sender, size_t sender_len, const char *text, size_t text_len)
+{
+	struct model_stored *l;
+
+	if (index >= model_end(w))
+		return model_add_seq(m, w, time_ms, kind, flags, seq, sender,
+		    sender_len, text, text_len);
+	if (index < w->begin)
+		index = w->begin;
+	/* Full: an older line would be the first to go. */
+	if (w->count >= m->limit)
+		return 1;
+	l = model_line_new(
+	    m, time_ms, kind, &flags, seq, sender, sender_len, text, text_len);
+	if (l == NULL)
+		return -1;
+	if (model_ring_insert(m, w, (size_t)(index - w->begin), l) < 0) {
+		free(l);
+		return -1;
+	}
+	model_trim(m);
+	return 0;
+}
+
+int
+model_add(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, unsigned flags, const char *sender,
+    size_t sender_len, const char *text, size_t text_len)
+{
+	return model_add_seq(
+	    m, w, time_ms, kind, flags, 0, sender, sender_len, text, text_len);
+}
+
+int
+model_add_seq(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, unsigned flags, uint64_t seq, const char *sender,
+    size_t sender_len, const char *text, size_t text_len)
+{
+	struct model_stored *l;
+
+	l = model_line_new(
+	    m, time_ms, kind, &flags, seq, sender, sender_len, text, text_len);
+	if (l == NULL)
+		return -1;
 	if (model_ring_push(m, w, l) < 0) {
 		free(l);
 		return -1;
@@ -730,6 +854,7 @@ model_line(const struct model_win *w, uint64_t index, struct model_line *out)
 		return -1;
 	l = w->ring[(w->head + (size_t)(index - w->begin)) % w->cap];
 	out->time_ms = l->time_ms;
+	out->seq = l->seq;
 	out->kind = (enum model_line_kind)l->kind;
 	out->flags = l->flags;
 	out->sender = l->data;
@@ -744,6 +869,8 @@ model_clear(struct model_win *w)
 {
 	w->begin = model_end(w);
 	model_free_lines(w);
+	/* What was cleared can be fetched again by scrolling up. */
+	w->page = MODEL_PAGE_NONE;
 	w->left_at = UINT64_MAX;
 	w->anchor = UINT64_MAX;
 	w->skip = 0;
@@ -1064,4 +1191,63 @@ model_next_activity(const struct model *m)
 			return i;
 	}
 	return m->current;
+}
+
+void
+model_set_clock(struct model *m, uint64_t now_ms, long utc_offset)
+{
+	m->utc_offset = utc_offset;
+	m->today = model_day(now_ms, utc_offset);
+}
+
+int64_t
+model_day(uint64_t time_ms, long utc_offset)
+{
+	int64_t t = (int64_t)(time_ms / 1000) + utc_offset;
+
+	/* Floor division: a time before the epoch is on an earlier day. */
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+size_t
+model_day_text(int64_t day, char *buf, size_t size)
+{
+	static const char *const wdays[] = {
+	    "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	/* Civil from days (H. Hinnant): the proleptic Gregorian calendar. */
+	int64_t z = day + 719468, era, doe, yoe, y, doy, mp, d, mo;
+	int n;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	mo = mp < 10 ? mp + 3 : mp - 9;
+	if (mo <= 2)
+		y++;
+	n = snprintf(buf, size, "%s %d %s %lld", wdays[((day % 7) + 7) % 7],
+	    (int)d, months[mo - 1], (long long)y);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : (size > 0 ? size - 1 : 0);
+}
+
+int
+model_day_changes(const struct model_win *w, uint64_t index, int64_t *day)
+{
+	const struct model *m = w->model;
+	struct model_line l, prev;
+
+	if (model_line(w, index, &l) < 0)
+		return 0;
+	*day = model_day(l.time_ms, m->utc_offset);
+	if (index > w->begin && model_line(w, index - 1, &prev) == 0)
+		return model_day(prev.time_ms, m->utc_offset) != *day;
+	/* The oldest line kept says its day unless it is today's. */
+	return m->today != 0 && *day != m->today;
 }

@@ -25,7 +25,7 @@
 /*
  * Bytes of scrollback kept over all windows together unless configured:
  * default, least and most.  What counts is every stored line's allocation
- * exactly (a header of 16 bytes, the sender, the text and a NUL after
+ * exactly (a header of 24 bytes, the sender, the text and a NUL after
  * each); past the limit the oldest lines of the windows holding the most
  * go, but every window keeps its newest line.  The rings of line pointers
  * come on top: 8 bytes a line, at most the lines per window.
@@ -67,6 +67,7 @@ enum model_line_kind {
 /* A line as stored; the strings are the model's, valid until it changes. */
 struct model_line {
 	uint64_t time_ms; /* when the server (or the client) saw it */
+	uint64_t seq;     /* the channel's sequence number, or 0 */
 	enum model_line_kind kind;
 	unsigned flags;
 	const char *sender; /* empty for INFO and ERROR lines */
@@ -172,6 +173,28 @@ void model_win_set_rejoin(struct model_win *w, int rejoin);
 /* The highest message sequence number seen, to skip history already shown. */
 uint64_t model_win_seq(const struct model_win *w);
 void model_win_set_seq(struct model_win *w, uint64_t seq);
+/* The seq of the oldest line kept that has one, or 0. */
+uint64_t model_win_oldest_seq(const struct model_win *w);
+
+/*
+ * Paging back through the server's history, shown as a row above the
+ * oldest line: nothing, "loading older lines", "beginning of history", or
+ * that the window holds its most lines.
+ */
+enum model_page {
+	MODEL_PAGE_NONE,
+	MODEL_PAGE_LOADING,
+	MODEL_PAGE_BEGIN,
+	MODEL_PAGE_FULL,
+};
+enum model_page model_win_page(const struct model_win *w);
+void model_win_set_page(struct model_win *w, enum model_page page);
+/*
+ * Catching up after a reconnect: 0 none; else the client's own state (it
+ * asks for the lines after model_win_seq() until the server has no more).
+ */
+int model_win_catchup(const struct model_win *w);
+void model_win_set_catchup(struct model_win *w, int catchup);
 
 /*
  * Adds a line to w.  sender and text are sanitised and cut to
@@ -186,6 +209,20 @@ void model_win_set_seq(struct model_win *w, uint64_t seq);
 int model_add(struct model *m, struct model_win *w, uint64_t time_ms,
     enum model_line_kind kind, unsigned flags, const char *sender,
     size_t sender_len, const char *text, size_t text_len);
+/* model_add for a channel message or action with its seq. */
+int model_add_seq(struct model *m, struct model_win *w, uint64_t time_ms,
+    enum model_line_kind kind, unsigned flags, uint64_t seq, const char *sender,
+    size_t sender_len, const char *text, size_t text_len);
+/*
+ * Inserts a line before absolute index (at the end: model_add_seq), for
+ * older lines fetched from the server: the lines from index on move one
+ * index up, with the view and the unread marker, so what is shown stays.
+ * Never counts as unread.  Returns 0, 1 when the window holds its most
+ * lines (nothing older fits), or -1 when memory ran out.
+ */
+int model_insert(struct model *m, struct model_win *w, uint64_t index,
+    uint64_t time_ms, enum model_line_kind kind, unsigned flags, uint64_t seq,
+    const char *sender, size_t sender_len, const char *text, size_t text_len);
 /* Adds a client notice built with printf-style arguments (never with network
  * text as the format). */
 int model_info(struct model *m, struct model_win *w, uint64_t time_ms,
@@ -246,6 +283,21 @@ size_t model_member_count(const struct model_win *w);
  * end; valid until the members change.  Walking i in order is O(1) a step.
  */
 const char *model_member(const struct model_win *w, size_t i);
+
+/*
+ * Days.  A day row ("Thu 3 Dec 2026") goes above a line whose local day
+ * differs from the line before it, and above the oldest line kept when
+ * that is not today.  The model has no clock: the shell tells it now and
+ * the offset of local time from UTC (from localtime_r); until then only
+ * changes between lines count.
+ */
+void model_set_clock(struct model *m, uint64_t now_ms, long utc_offset);
+/* The local day number of a time (days since 1970-01-01 there). */
+int64_t model_day(uint64_t time_ms, long utc_offset);
+/* "Thu 3 Dec 2026" for a day into buf[size]; its length. */
+size_t model_day_text(int64_t day, char *buf, size_t size);
+/* 1 and *day set when a day row goes above line index, else 0. */
+int model_day_changes(const struct model_win *w, uint64_t index, int64_t *day);
 
 /*
  * The window Alt-A goes to: the next one after the current with a

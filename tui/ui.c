@@ -254,6 +254,33 @@ struct pane {
 	int height;
 };
 
+/*
+ * A row above a line: a rule with its text at column 2, the unread
+ * marker in its colour, paging and day rows dimmed.
+ */
+static void
+draw_head(
+    struct ui *u, const struct pane *p, int y, const struct layout_head *h)
+{
+	attr_t attr = h->kind == LAYOUT_HEAD_NEW ? A_NORMAL : A_DIM;
+	short pair = h->kind == LAYOUT_HEAD_NEW ? PAIR_MARKER : 0;
+	size_t len = strlen(h->text);
+	int x;
+
+	move(y, p->left);
+	set_attr(u, attr, pair);
+	for (x = 0; x < p->width; x++)
+		addch(ACS_HLINE);
+	if (p->width > 4) {
+		move(y, p->left + 2);
+		set_attr(u, attr | A_BOLD, pair);
+		addch(' ');
+		put_text(u, h->text, len, p->width - 5);
+		addch(' ');
+	}
+	set_attr(u, A_NORMAL, 0);
+}
+
 /* Draws row `row` (0-based within the line) of line index at screen row y. */
 static void
 draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
@@ -265,19 +292,15 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 	short pair = 0;
 	size_t pos = 0;
 	int row = 0, first_text_row, highlight;
+	struct layout_head heads[LAYOUT_HEADS_MAX];
+	int h, nheads;
 
 	if (model_line(w, index, &l) < 0)
 		return;
-	if (index == model_win_marker(w)) {
+	nheads = layout_heads(w, index, heads);
+	for (h = 0; h < nheads; h++) {
 		if (row >= first_row && rows_left > 0) {
-			int x;
-
-			move(y, p->left);
-			set_attr(u, A_NORMAL, PAIR_MARKER);
-			for (x = 0; x < p->width; x++)
-				addch(x == 2 || x == 3 ? ' ' : ACS_HLINE);
-			put_ascii(u, y, p->left + 2, " new ", p->width - 2,
-			    A_BOLD, PAIR_MARKER);
+			draw_head(u, p, y, &heads[h]);
 			y++;
 			rows_left--;
 		}
@@ -624,6 +647,8 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 
 	if (localtime_r(&t, &tm) != NULL)
 		u->gmtoff = tm.tm_gmtoff;
+	/* Day rows are the model's: it learns the day and zone here. */
+	model_set_clock(client_model(u->client), now, u->gmtoff);
 	if (repaint)
 		clearok(curscr, TRUE);
 	erase();

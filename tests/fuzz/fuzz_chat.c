@@ -77,6 +77,7 @@ enum fake_seq_state {
 	SEQ_NONE,    /* between sequences */
 	SEQ_NAMES,   /* after joined: names lines, then names_end */
 	SEQ_HISTORY, /* after names_end: msg and act lines, then history_end */
+	SEQ_PAGE, /* after history_page: msg and act, then history_page_end */
 };
 
 struct fake_seq {
@@ -96,9 +97,10 @@ struct fake_conn {
 	char chan[PROTO_ID_MAX + 1];
 	size_t chan_len;
 	int in_join;
-	uint64_t members; /* announced by joined */
-	uint64_t names;   /* names listed so far */
-	uint64_t history; /* history lines so far */
+	uint64_t members;  /* announced by joined */
+	uint64_t names;    /* names listed so far */
+	uint64_t page_seq; /* the last seq of the history page under way */
+	uint64_t history;  /* history lines so far */
 	/* The chat call that last sent this connection a quit or nick line. */
 	unsigned long notice_call;
 	struct fake_seq seqs[FUZZ_SEQS];
@@ -266,8 +268,15 @@ sequence_step(struct fake_conn *fc, const struct event *ev)
 			fc->names = count_names(ev->text);
 			return 1;
 		}
-		FUZZ_CHECK(
-		    ev->kind != EV_NAMES_END && ev->kind != EV_HISTORY_END);
+		if (ev->kind == EV_HISTORY_PAGE) {
+			sequence_start(fc, ev, 0);
+			fc->state = SEQ_PAGE;
+			fc->page_seq = 0;
+			return 1;
+		}
+		FUZZ_CHECK(ev->kind != EV_NAMES_END &&
+		    ev->kind != EV_HISTORY_END &&
+		    ev->kind != EV_HISTORY_PAGE_END);
 		return 0;
 	case SEQ_NAMES:
 		FUZZ_CHECK(same);
@@ -290,6 +299,21 @@ sequence_step(struct fake_conn *fc, const struct event *ev)
 		FUZZ_CHECK(ev->count == fc->history);
 		fc->state = SEQ_NONE;
 		return 1;
+	case SEQ_PAGE:
+		/* A page: the count announced, in seq order, at most a page. */
+		FUZZ_CHECK(same);
+		FUZZ_CHECK(fc->members <= CMD_HISTORY_PAGE_MAX);
+		if (ev->kind == EV_MSG || ev->kind == EV_ACT) {
+			FUZZ_CHECK(ev->seq > fc->page_seq);
+			fc->page_seq = ev->seq;
+			fc->history++;
+			return 1;
+		}
+		FUZZ_CHECK(ev->kind == EV_HISTORY_PAGE_END);
+		FUZZ_CHECK(ev->count == fc->history);
+		FUZZ_CHECK(fc->members == fc->history);
+		fc->state = SEQ_NONE;
+		return 1;
 	}
 	return 0;
 }
@@ -301,6 +325,7 @@ look_at_line(struct fake *f, int conn, const char *p, size_t n, int ext)
 	static const char base_joined[] = "$$joined: ";
 	struct fake_conn *fc = &f->conns[conn];
 	struct event ev;
+	int paged;
 
 	FUZZ_CHECK(n + 1 <= PROTO_LINE_MAX);
 	FUZZ_CHECK(valid_line(p, n) == PROTO_E_NONE);
@@ -312,11 +337,14 @@ look_at_line(struct fake *f, int conn, const char *p, size_t n, int ext)
 		return;
 	}
 	FUZZ_CHECK(event_decode(p, n, &ev) == PROTO_E_NONE);
+	/* History pages repeat what was seen: only live lines go up. */
+	paged = fc->state == SEQ_PAGE;
 	(void)sequence_step(fc, &ev);
 	switch (ev.kind) {
 	case EV_MSG:
 	case EV_ACT:
-		seq_check(fc, ev.chan, ev.seq);
+		if (!paged)
+			seq_check(fc, ev.chan, ev.seq);
 		break;
 	case EV_LEFT:
 	case EV_CLOSED:
