@@ -1,0 +1,520 @@
+/* store_sqlite.c: the store in one SQLite file, WAL, one transaction a turn. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+/* Bytes of the last error text kept. */
+#define STORE_ERR_MAX 256
+/* How long a statement waits for another process's lock (a backup), in ms. */
+#define STORE_BUSY_MS 100
+
+/* The cached statements, prepared once at open. */
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_ADD_CHANNEL,
+	ST_DROP_CHANNEL,
+	ST_ADD_DROPPED,
+	ST_ADD_MESSAGE,
+	ST_BUMP_SEQ,
+	ST_LOAD_CHANNELS,
+	ST_LATEST,
+	ST_PRUNE_OLD,
+	ST_NEXT_DROPPED,
+	ST_PRUNE_DROPPED,
+	ST_DONE_DROPPED,
+	ST_COUNT,
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_ADD_CHANNEL] = "INSERT INTO channels (id, name, creator, created, "
+                       "next_seq, active) VALUES (?1, ?2, ?3, ?4, 1, ?4)",
+    [ST_DROP_CHANNEL] = "DELETE FROM channels WHERE id = ?1",
+    [ST_ADD_DROPPED] = "INSERT OR IGNORE INTO dropped (channel) VALUES (?1)",
+    [ST_ADD_MESSAGE] = "INSERT INTO messages (channel, seq, time, sender, "
+                       "kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_BUMP_SEQ] = "UPDATE channels SET next_seq = ?2 + 1, active = ?3 "
+                    "WHERE id = ?1",
+    [ST_LOAD_CHANNELS] = "SELECT id, name, creator, created, active, "
+                         "next_seq FROM channels ORDER BY rowid",
+    [ST_LATEST] = "SELECT seq, time, sender, kind, text FROM messages "
+                  "WHERE channel = ?1 ORDER BY seq DESC LIMIT ?2",
+    /* The oldest rows by insertion, not a scan for old ones: bounded. */
+    [ST_PRUNE_OLD] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
+                     "FROM messages ORDER BY rowid LIMIT ?2) AND time < ?1",
+    [ST_NEXT_DROPPED] = "SELECT channel FROM dropped LIMIT 1",
+    [ST_PRUNE_DROPPED] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
+                         "FROM messages WHERE channel = ?1 LIMIT ?2)",
+    [ST_DONE_DROPPED] = "DELETE FROM dropped WHERE channel = ?1",
+};
+
+/* Version 1: channels without their last activity, no dropped list. */
+static const char schema_v2[] =
+    "CREATE TABLE channels (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+    "creator TEXT NOT NULL, created INTEGER NOT NULL, "
+    "next_seq INTEGER NOT NULL, active INTEGER NOT NULL);"
+    "CREATE TABLE messages (channel TEXT NOT NULL, seq INTEGER NOT NULL, "
+    "time INTEGER NOT NULL, sender TEXT NOT NULL, "
+    "kind TEXT NOT NULL CHECK (kind IN ('msg', 'act')), "
+    "text TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX messages_seq ON messages (channel, seq);"
+    "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
+    "PRAGMA user_version = 2;";
+
+static const char migrate_v1_v2[] =
+    "ALTER TABLE channels ADD COLUMN active INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE channels SET active = max(created, coalesce((SELECT max(time) "
+    "FROM messages WHERE channel = channels.id), 0));"
+    "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
+    "PRAGMA user_version = 2;";
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+	int in_txn; /* BEGIN was run this turn */
+	int failed; /* a step of this turn failed: the commit must not happen */
+	uint64_t max_commit_us;
+	char err[STORE_ERR_MAX];
+};
+
+static void
+set_err(struct store *st, const char *what)
+{
+	snprintf(st->err, sizeof(st->err), "%s: %s", what,
+	    st->db != NULL ? sqlite3_errmsg(st->db) : "no database");
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Runs a cached statement that returns no rows; 0 or -1. */
+static int
+run(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		set_err(st, stmt_sql[id]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *p, size_t len)
+{
+	sqlite3_bind_text(s, i, p != NULL ? p : "", (int)len, SQLITE_STATIC);
+}
+
+static int
+exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(st->err, sizeof(st->err), "%s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Brings the schema to STORE_SCHEMA_VERSION in one transaction. */
+static int
+migrate(struct store *st)
+{
+	int v;
+
+	if (exec(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	v = user_version(st);
+	if (v == 0 && exec(st, schema_v2) < 0)
+		goto fail;
+	if (v == 1 && exec(st, migrate_v1_v2) < 0)
+		goto fail;
+	if (v < 0 || v > STORE_SCHEMA_VERSION) {
+		snprintf(st->err, sizeof(st->err),
+		    "schema version %d is not one this server knows (%d)", v,
+		    STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	return exec(st, "COMMIT");
+fail:
+	(void)exec(st, "ROLLBACK");
+	return -1;
+}
+
+struct store *
+store_open(const char *path, enum store_sync sync, char *err, size_t err_size)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int i;
+
+	if (st == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	            SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK) {
+		set_err(st, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (exec(st, "PRAGMA journal_mode = WAL") < 0 ||
+	    exec(st,
+	        sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+	                                : "PRAGMA synchronous = NORMAL") < 0 ||
+	    migrate(st) < 0)
+		goto fail;
+	for (i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		        SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		        NULL) != SQLITE_OK) {
+			set_err(st, stmt_sql[i]);
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	snprintf(err, err_size, "%s: %s", path, st->err);
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->stmt[ST_COMMIT] != NULL)
+		(void)store_commit(st);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *
+store_error(const struct store *st)
+{
+	return st->err;
+}
+
+uint64_t
+store_max_commit_us(const struct store *st)
+{
+	return st->max_commit_us;
+}
+
+/* Opens the turn's transaction at its first write. */
+static int
+begin(struct store *st)
+{
+	if (st->failed)
+		return -1;
+	if (st->in_txn)
+		return 0;
+	if (run(st, ST_BEGIN) < 0) {
+		st->failed = 1;
+		return -1;
+	}
+	st->in_txn = 1;
+	return 0;
+}
+
+static int
+append_channel(struct store *st, const struct store_event *ev)
+{
+	sqlite3_stmt *s = st->stmt[ST_ADD_CHANNEL];
+
+	bind_text(s, 1, ev->chan, ev->chan_len);
+	bind_text(s, 2, ev->name, ev->name_len);
+	bind_text(s, 3, ev->sender, ev->sender_len);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)ev->time);
+	return run(st, ST_ADD_CHANNEL);
+}
+
+static int
+append_drop(struct store *st, const struct store_event *ev)
+{
+	bind_text(st->stmt[ST_DROP_CHANNEL], 1, ev->chan, ev->chan_len);
+	if (run(st, ST_DROP_CHANNEL) < 0)
+		return -1;
+	/* Its messages go later, in batches (store_prune). */
+	bind_text(st->stmt[ST_ADD_DROPPED], 1, ev->chan, ev->chan_len);
+	return run(st, ST_ADD_DROPPED);
+}
+
+static int
+append_message(struct store *st, const struct store_event *ev)
+{
+	sqlite3_stmt *s = st->stmt[ST_ADD_MESSAGE];
+
+	bind_text(s, 1, ev->chan, ev->chan_len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)ev->time);
+	bind_text(s, 4, ev->sender, ev->sender_len);
+	sqlite3_bind_text(
+	    s, 5, ev->kind == STORE_ACT ? "act" : "msg", 3, SQLITE_STATIC);
+	bind_text(s, 6, ev->text, ev->text_len);
+	if (run(st, ST_ADD_MESSAGE) < 0)
+		return -1;
+	s = st->stmt[ST_BUMP_SEQ];
+	bind_text(s, 1, ev->chan, ev->chan_len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)ev->time);
+	if (run(st, ST_BUMP_SEQ) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) != 1) {
+		snprintf(st->err, sizeof(st->err), "message for no channel");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_append(
+    struct store *st, struct store_event *ev, store_done_fn done, void *ctx)
+{
+	int rc = -1;
+
+	if (begin(st) == 0) {
+		switch (ev->kind) {
+		case STORE_CHANNEL:
+			rc = append_channel(st, ev);
+			break;
+		case STORE_DROP:
+			rc = append_drop(st, ev);
+			break;
+		case STORE_MSG:
+		case STORE_ACT:
+			rc = append_message(st, ev);
+			break;
+		}
+	}
+	/* A half-made turn is never committed: the server stops first. */
+	if (rc < 0)
+		st->failed = 1;
+	done(ctx, rc, ev);
+	return rc;
+}
+
+int
+store_commit(struct store *st)
+{
+	uint64_t t0, dt;
+
+	/* After this call the next turn starts afresh, whatever happened. */
+	if (!st->in_txn) {
+		int failed = st->failed;
+
+		st->failed = 0;
+		return failed ? -1 : 0;
+	}
+	st->in_txn = 0;
+	if (st->failed) {
+		char keep[STORE_ERR_MAX];
+
+		memcpy(keep, st->err, sizeof(keep));
+		(void)run(st, ST_ROLLBACK);
+		memcpy(st->err, keep, sizeof(keep));
+		st->failed = 0;
+		return -1;
+	}
+	t0 = now_us();
+	if (run(st, ST_COMMIT) < 0) {
+		/* A failed COMMIT may leave the transaction open. */
+		if (!sqlite3_get_autocommit(st->db)) {
+			char keep[STORE_ERR_MAX];
+
+			memcpy(keep, st->err, sizeof(keep));
+			(void)run(st, ST_ROLLBACK);
+			memcpy(st->err, keep, sizeof(keep));
+		}
+		return -1;
+	}
+	dt = now_us() - t0;
+	if (dt > st->max_commit_us)
+		st->max_commit_us = dt;
+	return 0;
+}
+
+static const char *
+col_text(sqlite3_stmt *s, int i, size_t *len)
+{
+	const char *p = (const char *)sqlite3_column_text(s, i);
+
+	*len = (size_t)sqlite3_column_bytes(s, i);
+	return p != NULL ? p : "";
+}
+
+int
+store_load_channels(struct store *st,
+    void (*each)(void *ctx, const struct store_channel *ch), void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[ST_LOAD_CHANNELS];
+	struct store_channel ch;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ch.id = col_text(s, 0, &ch.id_len);
+		ch.name = col_text(s, 1, &ch.name_len);
+		ch.creator = col_text(s, 2, &ch.creator_len);
+		ch.created = (uint64_t)sqlite3_column_int64(s, 3);
+		ch.active = (uint64_t)sqlite3_column_int64(s, 4);
+		ch.next_seq = (uint64_t)sqlite3_column_int64(s, 5);
+		each(ctx, &ch);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		set_err(st, "loading channels");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_latest(struct store *st, const char *id, size_t id_len, size_t max,
+    void (*each)(void *ctx, const struct store_line *line), void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[ST_LATEST];
+	struct store_line *lines;
+	size_t n = 0, i;
+	int rc = SQLITE_DONE, ok;
+
+	if (max == 0)
+		return 0;
+	lines = calloc(max, sizeof(*lines));
+	if (lines == NULL) {
+		snprintf(st->err, sizeof(st->err), "out of memory");
+		return -1;
+	}
+	bind_text(s, 1, id, id_len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+	/* Newest first; the texts are copied so they outlive the step. */
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_line *l = &lines[n];
+		size_t sl, tl, kl;
+		const char *sp = col_text(s, 2, &sl), *tp = col_text(s, 4, &tl);
+		const char *kind = col_text(s, 3, &kl);
+		char *copy = malloc(sl + tl + 1);
+
+		if (copy == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		memcpy(copy, sp, sl);
+		memcpy(copy + sl, tp, tl);
+		l->seq = (uint64_t)sqlite3_column_int64(s, 0);
+		l->time = (uint64_t)sqlite3_column_int64(s, 1);
+		l->kind = kl == 3 && memcmp(kind, "act", 3) == 0 ? STORE_ACT
+		                                                 : STORE_MSG;
+		l->sender = copy;
+		l->sender_len = sl;
+		l->text = copy + sl;
+		l->text_len = tl;
+		n++;
+	}
+	ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	for (i = n; i-- > 0;) {
+		if (ok)
+			each(ctx, &lines[i]);
+		free((char *)lines[i].sender);
+	}
+	free(lines);
+	if (!ok) {
+		set_err(st, "reading history");
+		return -1;
+	}
+	return (int)n;
+}
+
+int
+store_prune(struct store *st, uint64_t before_ms)
+{
+	sqlite3_stmt *s = st->stmt[ST_NEXT_DROPPED];
+	char chan[64];
+	size_t len = 0;
+	int rc, deleted;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *p = col_text(s, 0, &len);
+
+		if (len >= sizeof(chan))
+			len = sizeof(chan) - 1;
+		memcpy(chan, p, len);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_err(st, "pruning");
+		return -1;
+	}
+	if (rc == SQLITE_ROW) {
+		if (begin(st) < 0)
+			return -1;
+		bind_text(st->stmt[ST_PRUNE_DROPPED], 1, chan, len);
+		sqlite3_bind_int(
+		    st->stmt[ST_PRUNE_DROPPED], 2, STORE_PRUNE_BATCH);
+		if (run(st, ST_PRUNE_DROPPED) < 0)
+			goto fail;
+		deleted = sqlite3_changes(st->db);
+		if (deleted < STORE_PRUNE_BATCH) {
+			bind_text(st->stmt[ST_DONE_DROPPED], 1, chan, len);
+			if (run(st, ST_DONE_DROPPED) < 0)
+				goto fail;
+		}
+		/* A dropped channel's rows count as work even when none. */
+		return deleted > 0 ? deleted : 1;
+	}
+	if (before_ms == 0)
+		return 0;
+	if (begin(st) < 0)
+		return -1;
+	sqlite3_bind_int64(st->stmt[ST_PRUNE_OLD], 1, (sqlite3_int64)before_ms);
+	sqlite3_bind_int(st->stmt[ST_PRUNE_OLD], 2, STORE_PRUNE_BATCH);
+	if (run(st, ST_PRUNE_OLD) < 0)
+		goto fail;
+	return sqlite3_changes(st->db);
+fail:
+	st->failed = 1;
+	return -1;
+}
