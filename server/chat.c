@@ -779,6 +779,15 @@ do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	return PROTO_E_NONE;
 }
 
+/* Nothing to apply: the idle time is already set. */
+static void
+idle_done(void *ctx, int status, const struct store_event *sev)
+{
+	(void)ctx;
+	(void)status;
+	(void)sev;
+}
+
 /*
  * A named channel lost its last member: in memory it goes; a stored one
  * stays (until --channel-expire) and its idle time starts now.
@@ -788,12 +797,21 @@ drop_if_empty(struct chat *c, struct channel *ch, uint64_t now)
 {
 	struct chan_state *cs = channel_data(ch);
 
+	struct store_event sev;
+
 	if (c->cfg.store == NULL) {
 		remove_channel(c, ch);
 		return;
 	}
 	if (cs != NULL)
 		cs->active = now;
+	/* Stored too, so that a restart does not reset the expiry clock. */
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = STORE_IDLE;
+	sev.chan = channel_id(ch);
+	sev.chan_len = channel_id_len(ch);
+	sev.time = now;
+	(void)store_append(c->cfg.store, &sev, idle_done, NULL);
 }
 
 /* Takes u out of ch and tells the others; a named channel left empty goes

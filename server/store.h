@@ -29,6 +29,7 @@ enum store_kind {
 	STORE_DROP,        /* a named channel is removed (expired) */
 	STORE_MSG,         /* a channel message */
 	STORE_ACT,         /* a channel action (/me) */
+	STORE_IDLE,        /* a named channel lost its last member at time */
 };
 
 enum store_sync {

@@ -22,6 +22,7 @@ enum stmt_id {
 	ST_ADD_DROPPED,
 	ST_ADD_MESSAGE,
 	ST_BUMP_SEQ,
+	ST_IDLE,
 	ST_LOAD_CHANNELS,
 	ST_LATEST,
 	ST_PRUNE_OLD,
@@ -43,6 +44,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_BUMP_SEQ] = "UPDATE channels SET next_seq = ?2 + 1, active = ?3 "
                     "WHERE id = ?1",
+    [ST_IDLE] = "UPDATE channels SET active = ?2 WHERE id = ?1",
     [ST_LOAD_CHANNELS] = "SELECT id, name, creator, created, active, "
                          "next_seq FROM channels ORDER BY rowid",
     [ST_LATEST] = "SELECT seq, time, sender, kind, text FROM messages "
@@ -321,6 +323,12 @@ store_append(
 			break;
 		case STORE_DROP:
 			rc = append_drop(st, ev);
+			break;
+		case STORE_IDLE:
+			bind_text(st->stmt[ST_IDLE], 1, ev->chan, ev->chan_len);
+			sqlite3_bind_int64(
+			    st->stmt[ST_IDLE], 2, (sqlite3_int64)ev->time);
+			rc = run(st, ST_IDLE);
 			break;
 		case STORE_MSG:
 		case STORE_ACT:

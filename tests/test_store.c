@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "chat.h"
 #include "store.h"
 
 /* A channel id as the chat makes them (21 characters). */
@@ -462,6 +463,142 @@ test_commit_failure(void **state)
 	    1);
 }
 
+/* The chat over a store: a sink that keeps the last line sent. */
+struct sink_rec {
+	char last[4096];
+	unsigned seed;
+};
+
+static int
+rec_send(void *ctx, int conn, const char *data, size_t len)
+{
+	struct sink_rec *r = ctx;
+
+	(void)conn;
+	if (len >= sizeof(r->last))
+		len = sizeof(r->last) - 1;
+	memcpy(r->last, data, len);
+	r->last[len] = '\0';
+	return 0;
+}
+
+static void
+rec_close(void *ctx, int conn, int drop, const char *final, size_t len)
+{
+	(void)ctx;
+	(void)conn;
+	(void)drop;
+	(void) final;
+	(void)len;
+}
+
+static void
+rec_random(void *ctx, void *buf, size_t len)
+{
+	struct sink_rec *r = ctx;
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] =
+		    (unsigned char)(r->seed = r->seed * 1103515245 + 12345) >>
+		    3;
+}
+
+static struct chat *
+chat_on(struct store *st, struct sink_rec *r, unsigned expire_days)
+{
+	struct chat_config cfg;
+	struct chat_sink sink;
+	struct chat *c;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_channels = 10;
+	cfg.max_joins = 10;
+	cfg.max_members = 10;
+	cfg.history = 10;
+	cfg.history_bytes = 1 << 20;
+	cfg.software = "test";
+	cfg.store = st;
+	cfg.channel_expire_days = expire_days;
+	sink.ctx = r;
+	sink.send = rec_send;
+	sink.close = rec_close;
+	sink.random = rec_random;
+	c = chat_new(&cfg, &sink);
+	assert_non_null(c);
+	return c;
+}
+
+static void
+line(struct chat *c, const char *text, uint64_t now)
+{
+	chat_line(c, 0, text, strlen(text), now);
+}
+
+/*
+ * With a store, a named channel outlives its last member and a restart,
+ * and --channel-expire removes it (and its lines) once empty that long.
+ * Personal channels are never stored.
+ */
+static void
+test_chat_keeps_and_expires(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct sink_rec r = {"", 1};
+	struct chat *c = chat_on(st, &r, 2);
+	const uint64_t t0 = 1700000000000ULL, day = 86400000ULL;
+	char id[32];
+
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
+	line(c, "reg$alice", t0);
+	line(c, "create_chan$1.2.3.4:5$rust", t0);
+	snprintf(id, sizeof(id), "%.21s", r.last);
+	line(c, "send_msg$1.2.3.4:5$rust$hi", t0);
+	assert_string_equal(r.last, "alice: hi\n");
+	line(c, "send_msg$1.2.3.4:5$~alice$to myself", t0);
+	line(c, "leave$1.2.3.4:5$rust", t0 + day);
+	assert_int_equal(chat_channel_count(c), 1);
+	assert_int_equal(chat_check(c), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(
+	    query_int(f->path, "SELECT count(*) FROM messages"), 1);
+	chat_disconnect(c, 0, "gone", t0 + day);
+	chat_free(c);
+
+	/* Restarted: the channel is back, empty, and expires 2 days later. */
+	c = chat_on(st, &r, 2);
+	assert_int_equal(chat_channel_count(c), 1);
+	assert_int_equal(chat_check(c), 0);
+	assert_int_equal(chat_maintain(c, t0 + 2 * day), 0);
+	assert_int_equal(chat_channel_count(c), 1);
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:6", 9), 0);
+	line(c, "reg$bob", t0 + 2 * day);
+	line(c, "join$1.2.3.4:6$rust", t0 + 2 * day);
+	snprintf(r.last, sizeof(r.last), "-");
+	line(c, "send_msg$1.2.3.4:6$rust$again", t0 + 2 * day);
+	assert_string_equal(r.last, "bob: again\n");
+	line(c, "leave$1.2.3.4:6$rust", t0 + 2 * day);
+	/* Its idle time started at the last part. */
+	(void)chat_maintain(c, t0 + 4 * day - 1);
+	assert_int_equal(chat_channel_count(c), 1);
+	(void)chat_maintain(c, t0 + 4 * day);
+	assert_int_equal(chat_channel_count(c), 0);
+	assert_int_equal(chat_check(c), 0);
+	/* Its lines go in the next batches. */
+	while (chat_maintain(c, t0 + 4 * day) != 0)
+		continue;
+	assert_int_equal(store_commit(st), 0);
+	chat_disconnect(c, 0, "gone", t0 + 4 * day);
+	chat_free(c);
+	store_close(st);
+	assert_int_equal(
+	    query_int(f->path, "SELECT count(*) FROM channels"), 0);
+	assert_int_equal(
+	    query_int(f->path, "SELECT count(*) FROM messages"), 0);
+}
+
 int
 main(void)
 {
@@ -476,6 +613,8 @@ main(void)
 	        test_retention_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_commit_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_chat_keeps_and_expires, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
