@@ -33,7 +33,7 @@ CURSES_LIBS = $$($(PKG_CONFIG) --libs ncursesw)
 CMOCKA_CFLAGS = $$($(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS = $$($(PKG_CONFIG) --libs cmocka)
 SQLITE_CFLAGS = $$($(PKG_CONFIG) --cflags sqlite3)
-SQLITE_LIBS = $$($(PKG_CONFIG) --libs sqlite3)
+SQLITE_LIBS = $$($(PKG_CONFIG) --libs sqlite3) -pthread
 
 PROTO_SRC = $(sort $(wildcard proto/*.c))
 SERVER_SRC = $(sort $(filter-out server/main.c,$(wildcard server/*.c)))

@@ -1,4 +1,5 @@
 /* store_sqlite.c: the store in one SQLite file, WAL, one transaction a turn. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,22 @@
 
 /* Bytes of the last error text kept. */
 #define STORE_ERR_MAX 256
+/*
+ * Channels whose next seq a turn updates at its commit, once each, rather
+ * than once per message; more in one turn flushes early.  Ids longer than
+ * STORE_BUMP_ID_MAX are updated at once.
+ */
+#define STORE_BUMPS_MAX   64
+#define STORE_BUMP_ID_MAX 32
+/*
+ * Checkpoints (copying the write-ahead log into the database, with its
+ * fsync) run in a thread of their own on a second connection, so that no
+ * commit of the loop pays for one: the thread is woken once the log holds
+ * STORE_CKPT_PAGES pages.  Under a load that never lets it catch up the log
+ * would only grow; past STORE_CKPT_HARD pages the loop checkpoints itself.
+ */
+#define STORE_CKPT_PAGES 1000
+#define STORE_CKPT_HARD  (16 * STORE_CKPT_PAGES)
 /* How long a statement waits for another process's lock (a backup), in ms. */
 #define STORE_BUSY_MS 100
 
@@ -42,8 +59,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ADD_DROPPED] = "INSERT OR IGNORE INTO dropped (channel) VALUES (?1)",
     [ST_ADD_MESSAGE] = "INSERT INTO messages (channel, seq, time, sender, "
                        "kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_BUMP_SEQ] = "UPDATE channels SET next_seq = ?2 + 1, active = ?3 "
-                    "WHERE id = ?1",
+    [ST_BUMP_SEQ] = "UPDATE channels SET next_seq = ?2 + 1, "
+                    "active = max(active, ?3) WHERE id = ?1",
     [ST_IDLE] = "UPDATE channels SET active = ?2 WHERE id = ?1",
     [ST_LOAD_CHANNELS] = "SELECT id, name, creator, created, active, "
                          "next_seq FROM channels ORDER BY rowid",
@@ -78,12 +95,28 @@ static const char migrate_v1_v2[] =
     "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
     "PRAGMA user_version = 2;";
 
+/* A channel's last seq and time in this turn, not yet in its row. */
+struct bump {
+	char id[STORE_BUMP_ID_MAX];
+	size_t len;
+	uint64_t seq, time;
+};
+
 struct store {
 	sqlite3 *db;
+	struct bump bumps[STORE_BUMPS_MAX];
+	size_t nbumps;
 	sqlite3_stmt *stmt[ST_COUNT];
 	int in_txn; /* BEGIN was run this turn */
 	int failed; /* a step of this turn failed: the commit must not happen */
 	uint64_t max_commit_us;
+	int wal_pages; /* pages in the log after the last commit */
+	/* The checkpoint thread and what it shares with the loop. */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	int ckpt_started, ckpt_wanted, ckpt_stop;
 	char err[STORE_ERR_MAX];
 };
 
@@ -178,6 +211,107 @@ fail:
 	return -1;
 }
 
+/* Called by SQLite after each commit with the pages in the log. */
+static int
+wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = ctx;
+
+	(void)db;
+	(void)name;
+	st->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+static void *
+ckpt_main(void *arg)
+{
+	struct store *st = arg;
+
+	pthread_mutex_lock(&st->ckpt_lock);
+	for (;;) {
+		while (!st->ckpt_wanted && !st->ckpt_stop)
+			pthread_cond_wait(&st->ckpt_cond, &st->ckpt_lock);
+		if (st->ckpt_stop)
+			break;
+		st->ckpt_wanted = 0;
+		pthread_mutex_unlock(&st->ckpt_lock);
+		/* PASSIVE: never waits for, nor blocks, the loop's writes. */
+		(void)sqlite3_wal_checkpoint_v2(
+		    st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&st->ckpt_lock);
+	}
+	pthread_mutex_unlock(&st->ckpt_lock);
+	return NULL;
+}
+
+/* Opens the checkpointer's connection and starts it; 0 or -1. */
+static int
+ckpt_start(struct store *st, const char *path, enum store_sync sync)
+{
+	if (sqlite3_open_v2(path, &st->ckpt_db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+	        NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->ckpt_db,
+	        sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+	                                : "PRAGMA synchronous = NORMAL",
+	        NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(st->err, sizeof(st->err), "checkpointer: %s",
+		    sqlite3_errmsg(st->ckpt_db));
+		return -1;
+	}
+	sqlite3_wal_autocheckpoint(st->ckpt_db, 0);
+	if (pthread_mutex_init(&st->ckpt_lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&st->ckpt_cond, NULL) != 0) {
+		pthread_mutex_destroy(&st->ckpt_lock);
+		return -1;
+	}
+	if (pthread_create(&st->ckpt_thread, NULL, ckpt_main, st) != 0) {
+		pthread_cond_destroy(&st->ckpt_cond);
+		pthread_mutex_destroy(&st->ckpt_lock);
+		snprintf(st->err, sizeof(st->err), "no checkpoint thread");
+		return -1;
+	}
+	st->ckpt_started = 1;
+	return 0;
+}
+
+static void
+ckpt_stop(struct store *st)
+{
+	if (st->ckpt_started) {
+		pthread_mutex_lock(&st->ckpt_lock);
+		st->ckpt_stop = 1;
+		pthread_cond_signal(&st->ckpt_cond);
+		pthread_mutex_unlock(&st->ckpt_lock);
+		pthread_join(st->ckpt_thread, NULL);
+		pthread_cond_destroy(&st->ckpt_cond);
+		pthread_mutex_destroy(&st->ckpt_lock);
+		st->ckpt_started = 0;
+	}
+	sqlite3_close(st->ckpt_db);
+	st->ckpt_db = NULL;
+}
+
+/* After a commit: wakes the checkpointer, or checkpoints if it lags. */
+static void
+ckpt_after_commit(struct store *st)
+{
+	if (!st->ckpt_started || st->wal_pages < STORE_CKPT_PAGES)
+		return;
+	if (st->wal_pages >= STORE_CKPT_HARD) {
+		(void)sqlite3_wal_checkpoint_v2(
+		    st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		st->wal_pages = 0;
+		return;
+	}
+	pthread_mutex_lock(&st->ckpt_lock);
+	st->ckpt_wanted = 1;
+	pthread_cond_signal(&st->ckpt_cond);
+	pthread_mutex_unlock(&st->ckpt_lock);
+}
+
 struct store *
 store_open(const char *path, enum store_sync sync, char *err, size_t err_size)
 {
@@ -200,8 +334,10 @@ store_open(const char *path, enum store_sync sync, char *err, size_t err_size)
 	    exec(st,
 	        sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 	                                : "PRAGMA synchronous = NORMAL") < 0 ||
-	    migrate(st) < 0)
+	    migrate(st) < 0 || ckpt_start(st, path, sync) < 0)
 		goto fail;
+	/* The loop's commits never checkpoint: the thread does. */
+	sqlite3_wal_hook(st->db, wal_hook, st);
 	for (i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
 		        SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
@@ -228,6 +364,7 @@ store_close(struct store *st)
 		(void)store_commit(st);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	ckpt_stop(st);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -272,15 +409,95 @@ append_channel(struct store *st, const struct store_event *ev)
 	return run(st, ST_ADD_CHANNEL);
 }
 
+static void unbump(struct store *st, const char *id, size_t len);
+
 static int
 append_drop(struct store *st, const struct store_event *ev)
 {
+	unbump(st, ev->chan, ev->chan_len);
 	bind_text(st->stmt[ST_DROP_CHANNEL], 1, ev->chan, ev->chan_len);
 	if (run(st, ST_DROP_CHANNEL) < 0)
 		return -1;
 	/* Its messages go later, in batches (store_prune). */
 	bind_text(st->stmt[ST_ADD_DROPPED], 1, ev->chan, ev->chan_len);
 	return run(st, ST_ADD_DROPPED);
+}
+
+/* Writes one channel's next seq and last activity; 0 or -1. */
+static int
+write_bump(
+    struct store *st, const char *id, size_t len, uint64_t seq, uint64_t time)
+{
+	sqlite3_stmt *s = st->stmt[ST_BUMP_SEQ];
+
+	bind_text(s, 1, id, len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)time);
+	if (run(st, ST_BUMP_SEQ) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) != 1) {
+		snprintf(st->err, sizeof(st->err), "message for no channel");
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes every pending bump; 0 or -1.  The list is empty after. */
+static int
+flush_bumps(struct store *st)
+{
+	size_t i, n = st->nbumps;
+
+	st->nbumps = 0;
+	for (i = 0; i < n; i++) {
+		struct bump *b = &st->bumps[i];
+
+		if (write_bump(st, b->id, b->len, b->seq, b->time) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Notes a channel's new last seq, to be written at the commit. */
+static int
+bump(struct store *st, const char *id, size_t len, uint64_t seq, uint64_t time)
+{
+	struct bump *b;
+	size_t i;
+
+	if (len > STORE_BUMP_ID_MAX)
+		return write_bump(st, id, len, seq, time);
+	for (i = 0; i < st->nbumps; i++) {
+		b = &st->bumps[i];
+		if (b->len == len && memcmp(b->id, id, len) == 0) {
+			b->seq = seq;
+			b->time = time;
+			return 0;
+		}
+	}
+	if (st->nbumps == STORE_BUMPS_MAX && flush_bumps(st) < 0)
+		return -1;
+	b = &st->bumps[st->nbumps++];
+	memcpy(b->id, id, len);
+	b->len = len;
+	b->seq = seq;
+	b->time = time;
+	return 0;
+}
+
+/* Forgets a pending bump of a channel that goes. */
+static void
+unbump(struct store *st, const char *id, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < st->nbumps; i++) {
+		if (st->bumps[i].len == len &&
+		    memcmp(st->bumps[i].id, id, len) == 0) {
+			st->bumps[i] = st->bumps[--st->nbumps];
+			return;
+		}
+	}
 }
 
 static int
@@ -297,17 +514,7 @@ append_message(struct store *st, const struct store_event *ev)
 	bind_text(s, 6, ev->text, ev->text_len);
 	if (run(st, ST_ADD_MESSAGE) < 0)
 		return -1;
-	s = st->stmt[ST_BUMP_SEQ];
-	bind_text(s, 1, ev->chan, ev->chan_len);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)ev->time);
-	if (run(st, ST_BUMP_SEQ) < 0)
-		return -1;
-	if (sqlite3_changes(st->db) != 1) {
-		snprintf(st->err, sizeof(st->err), "message for no channel");
-		return -1;
-	}
-	return 0;
+	return bump(st, ev->chan, ev->chan_len, ev->seq, ev->time);
 }
 
 int
@@ -356,6 +563,9 @@ store_commit(struct store *st)
 		return failed ? -1 : 0;
 	}
 	st->in_txn = 0;
+	if (!st->failed && flush_bumps(st) < 0)
+		st->failed = 1;
+	st->nbumps = 0;
 	if (st->failed) {
 		char keep[STORE_ERR_MAX];
 
@@ -380,6 +590,7 @@ store_commit(struct store *st)
 	dt = now_us() - t0;
 	if (dt > st->max_commit_us)
 		st->max_commit_us = dt;
+	ckpt_after_commit(st);
 	return 0;
 }
 

@@ -290,10 +290,15 @@ test_failed_turn_rolled_back(void **state)
 	assert_int_equal(store_commit(st), 0);
 	/* One good append, then one that fails: the whole turn goes. */
 	assert_int_equal(add_msg(st, CHAN, 1, 1001, "kept?"), 0);
-	assert_int_equal(add_msg(st, "no-such-channel", 1, 1001, "x"), -1);
+	assert_int_equal(add_msg(st, CHAN, 1, 1001, "same seq"), -1);
 	assert_int_equal(add_msg(st, CHAN, 2, 1002, "after"), -1);
 	assert_int_equal(store_commit(st), -1);
 	assert_true(strlen(store_error(st)) > 0);
+	/* A message for no channel fails the turn too, at the latest at its
+	 * commit (the channel row is updated once per turn). */
+	(void)add_msg(st, "no-such-channel", 1, 1001, "x");
+	assert_int_equal(store_commit(st), -1);
+	assert_non_null(strstr(store_error(st), "no channel"));
 	store_close(st);
 	st = open_ok(f->path);
 	assert_int_equal(latest(st, CHAN, 10, &ls), 0);

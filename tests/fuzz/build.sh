@@ -42,7 +42,7 @@ ldflags_of() {
 # Libraries after the objects (the chat links the store, hence SQLite).
 libs_of() {
 	case "$1" in
-	fuzz_chat) pkg-config --libs sqlite3 ;;
+	fuzz_chat) echo "$(pkg-config --libs sqlite3) -pthread" ;;
 	esac
 }
 
