@@ -471,6 +471,8 @@ test_commit_failure(void **state)
 /* The chat over a store: a sink that keeps the last line sent. */
 struct sink_rec {
 	char last[4096];
+	char all[16384]; /* everything sent, cut at its size */
+	size_t nall;
 	unsigned seed;
 };
 
@@ -480,6 +482,11 @@ rec_send(void *ctx, int conn, const char *data, size_t len)
 	struct sink_rec *r = ctx;
 
 	(void)conn;
+	if (r->nall + len < sizeof(r->all)) {
+		memcpy(r->all + r->nall, data, len);
+		r->nall += len;
+		r->all[r->nall] = '\0';
+	}
 	if (len >= sizeof(r->last))
 		len = sizeof(r->last) - 1;
 	memcpy(r->last, data, len);
@@ -511,7 +518,8 @@ rec_random(void *ctx, void *buf, size_t len)
 }
 
 static struct chat *
-chat_on(struct store *st, struct sink_rec *r, unsigned expire_days)
+chat_on(struct store *st, struct sink_rec *r, unsigned expire_days,
+    unsigned history)
 {
 	struct chat_config cfg;
 	struct chat_sink sink;
@@ -521,7 +529,7 @@ chat_on(struct store *st, struct sink_rec *r, unsigned expire_days)
 	cfg.max_channels = 10;
 	cfg.max_joins = 10;
 	cfg.max_members = 10;
-	cfg.history = 10;
+	cfg.history = history;
 	cfg.history_bytes = 1 << 20;
 	cfg.software = "test";
 	cfg.store = st;
@@ -551,8 +559,8 @@ test_chat_keeps_and_expires(void **state)
 {
 	struct fixture *f = *state;
 	struct store *st = open_ok(f->path);
-	struct sink_rec r = {"", 1};
-	struct chat *c = chat_on(st, &r, 2);
+	struct sink_rec r = {"", "", 0, 1};
+	struct chat *c = chat_on(st, &r, 2, 10);
 	const uint64_t t0 = 1700000000000ULL, day = 86400000ULL;
 	char id[32];
 
@@ -573,7 +581,7 @@ test_chat_keeps_and_expires(void **state)
 	chat_free(c);
 
 	/* Restarted: the channel is back, empty, and expires 2 days later. */
-	c = chat_on(st, &r, 2);
+	c = chat_on(st, &r, 2, 10);
 	assert_int_equal(chat_channel_count(c), 1);
 	assert_int_equal(chat_check(c), 0);
 	assert_int_equal(chat_maintain(c, t0 + 2 * day), 0);
@@ -604,6 +612,65 @@ test_chat_keeps_and_expires(void **state)
 	    query_int(f->path, "SELECT count(*) FROM messages"), 0);
 }
 
+/*
+ * After a restart a joiner gets the latest --history lines, read from the
+ * store into the cache on that first join; older ones stay on disk only.
+ */
+static void
+test_join_replays_latest_from_store(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct sink_rec *r = calloc(1, sizeof(*r));
+	const uint64_t t0 = 1700000000000ULL;
+	struct chat *c;
+	char id[32], want[128];
+	int i;
+
+	assert_non_null(r);
+	r->seed = 7;
+	c = chat_on(st, r, 0, 3);
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
+	line(c, "reg$alice", t0);
+	line(c, "create_chan$1.2.3.4:5$rust", t0);
+	snprintf(id, sizeof(id), "%.21s", r->last);
+	for (i = 1; i <= 10; i++) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "send_msg$1.2.3.4:5$rust$m%d", i);
+		line(c, cmd, t0 + (uint64_t)i);
+	}
+	assert_int_equal(store_commit(st), 0);
+	chat_disconnect(c, 0, "gone", t0);
+	chat_free(c);
+
+	c = chat_on(st, r, 0, 3);
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:6", 9), 0);
+	line(c, "hello$1", t0);
+	line(c, "reg$bob", t0);
+	r->nall = 0;
+	r->all[0] = '\0';
+	line(c, "join$1.2.3.4:6$rust", t0 + 100);
+	for (i = 8; i <= 10; i++) {
+		snprintf(want, sizeof(want), "msg$%s$%d$%llu$alice$m%d\n", id,
+		    i, (unsigned long long)(t0 + (uint64_t)i), i);
+		if (strstr(r->all, want) == NULL)
+			fail_msg("no '%s' in:\n%s", want, r->all);
+	}
+	assert_null(strstr(r->all, "$m7\n"));
+	snprintf(want, sizeof(want), "history_end$%s$3\n", id);
+	assert_non_null(strstr(r->all, want));
+	/* The next line goes on from the stored seq, after the cached ones. */
+	line(c, "send_msg$1.2.3.4:6$rust$m11", t0 + 200);
+	snprintf(want, sizeof(want), "msg$%s$11$", id);
+	assert_memory_equal(r->last, want, strlen(want));
+	assert_int_equal(store_commit(st), 0);
+	chat_disconnect(c, 0, "gone", t0);
+	chat_free(c);
+	store_close(st);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -620,6 +687,8 @@ main(void)
 	        test_commit_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_chat_keeps_and_expires, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_join_replays_latest_from_store, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
