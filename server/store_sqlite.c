@@ -1,10 +1,14 @@
 /* store_sqlite.c: the store in one SQLite file, WAL, one transaction a turn. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -26,6 +30,8 @@
  */
 #define STORE_CKPT_PAGES 1000
 #define STORE_CKPT_HARD  (16 * STORE_CKPT_PAGES)
+/* Bytes of the lock file's path, counting the terminator. */
+#define STORE_PATH_MAX 4200
 /* How long a statement waits for another process's lock (a backup), in ms. */
 #define STORE_BUSY_MS 100
 
@@ -104,6 +110,7 @@ struct bump {
 
 struct store {
 	sqlite3 *db;
+	int lock_fd; /* <path>.lock, held with flock while open */
 	struct bump bumps[STORE_BUMPS_MAX];
 	size_t nbumps;
 	sqlite3_stmt *stmt[ST_COUNT];
@@ -312,6 +319,36 @@ ckpt_after_commit(struct store *st)
 	pthread_mutex_unlock(&st->ckpt_lock);
 }
 
+/*
+ * Two servers on one file would both write and each fail the other's
+ * commits: the second is refused at start instead.  The lock is a file of
+ * its own, since closing any descriptor of the database would drop
+ * SQLite's own POSIX locks.
+ */
+static int
+take_lock(struct store *st, const char *path)
+{
+	char lock[STORE_PATH_MAX];
+	int n = snprintf(lock, sizeof(lock), "%s.lock", path);
+
+	if (n < 0 || (size_t)n >= sizeof(lock)) {
+		snprintf(st->err, sizeof(st->err), "path too long");
+		return -1;
+	}
+	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lock_fd < 0) {
+		snprintf(st->err, sizeof(st->err), "%.200s: %s", lock,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(st->err, sizeof(st->err),
+		    "in use by another server (%.200s is locked)", lock);
+		return -1;
+	}
+	return 0;
+}
+
 struct store *
 store_open(const char *path, enum store_sync sync, char *err, size_t err_size)
 {
@@ -322,11 +359,14 @@ store_open(const char *path, enum store_sync sync, char *err, size_t err_size)
 		snprintf(err, err_size, "out of memory");
 		return NULL;
 	}
+	st->lock_fd = -1;
+	if (take_lock(st, path) < 0)
+		goto fail;
 	if (sqlite3_open_v2(path, &st->db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	            SQLITE_OPEN_NOMUTEX,
 	        NULL) != SQLITE_OK) {
-		set_err(st, path);
+		set_err(st, "open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
@@ -366,6 +406,8 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	ckpt_stop(st);
 	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
 	free(st);
 }
 

@@ -234,6 +234,21 @@ test_new_schema(void **state)
 	    1);
 }
 
+/* A second server on the same file is refused at start. */
+static void
+test_second_open_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	char err[256];
+
+	assert_null(store_open(f->path, STORE_SYNC_NORMAL, err, sizeof(err)));
+	assert_non_null(strstr(err, "in use"));
+	store_close(st);
+	st = open_ok(f->path);
+	store_close(st);
+}
+
 static void
 test_seq_continuity(void **state)
 {
@@ -676,6 +691,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_new_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_second_open_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_seq_continuity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
