@@ -32,9 +32,16 @@ struct chat_conn {
 	char uid[PROTO_ID_MAX + 1];
 };
 
+/* Channels chat_maintain expires in one call. */
+#define CHAT_EXPIRE_BATCH 16
+/* Milliseconds in a day, for the retention options. */
+#define CHAT_DAY_MS (86400ULL * 1000)
+
 /* What a channel carries besides its members. */
 struct chan_state {
 	uint64_t seq;
+	uint64_t active; /* last message or part, for --channel-expire */
+	int loaded;      /* history read from the store (or nothing to read) */
 	struct history *history;
 };
 
@@ -97,6 +104,36 @@ conn_is_ext(const struct chat *c, int conn)
 	return c->conns[conn].mode == CHAT_MODE_EXT;
 }
 
+static enum proto_code add_channel(struct chat *c, const char *id,
+    size_t id_len, const char *name, size_t name_len, enum registry_kind kind,
+    struct user *owner, struct channel **out);
+
+/* What loading the stored channels found. */
+struct load {
+	struct chat *c;
+	int failed;
+};
+
+static void
+load_channel(void *ctx, const struct store_channel *sc)
+{
+	struct load *ld = ctx;
+	struct channel *ch;
+	struct chan_state *cs;
+	enum proto_code code;
+
+	code = add_channel(ld->c, sc->id, sc->id_len, sc->name, sc->name_len,
+	    REGISTRY_CHANNEL, NULL, &ch);
+	/* Only memory is fatal: a row the rules now refuse is left alone. */
+	if (code == PROTO_E_NO_MEMORY)
+		ld->failed = 1;
+	if (code != PROTO_E_NONE)
+		return;
+	cs = channel_data(ch);
+	cs->seq = sc->next_seq > 0 ? sc->next_seq - 1 : 0;
+	cs->active = sc->active;
+}
+
 struct chat *
 chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
 {
@@ -112,13 +149,23 @@ chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
 	c->sink.random(c->sink.ctx, &key, sizeof(key));
 	c->reg = registry_new(chan_state_free, &key);
 	c->hist = history_store_new(cfg->history_bytes);
-	if (c->reg == NULL || c->hist == NULL) {
-		registry_free(c->reg);
-		history_store_free(c->hist);
-		free(c);
-		return NULL;
+	if (c->reg == NULL || c->hist == NULL)
+		goto fail;
+	if (cfg->store != NULL) {
+		struct load ld;
+
+		ld.c = c;
+		ld.failed = 0;
+		if (store_load_channels(cfg->store, load_channel, &ld) < 0 ||
+		    ld.failed)
+			goto fail;
 	}
 	return c;
+fail:
+	registry_free(c->reg);
+	history_store_free(c->hist);
+	free(c);
+	return NULL;
 }
 
 void
@@ -281,6 +328,61 @@ send_names(struct chat *c, int conn, struct channel *ch)
 	send_event(c, conn, &ev);
 }
 
+/* What store_latest hands cache_line. */
+struct cache_fill {
+	struct chat *c;
+	struct channel *ch;
+	struct history *h;
+};
+
+static void
+cache_line(void *ctx, const struct store_line *l)
+{
+	struct cache_fill *f = ctx;
+	char buf[PROTO_LINE_MAX];
+	struct event ev;
+	size_t len;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = l->kind == STORE_ACT ? EV_ACT : EV_MSG;
+	ev.chan = slice_of(channel_id(f->ch), channel_id_len(f->ch));
+	ev.seq = l->seq;
+	ev.time = l->time;
+	ev.name = slice_of(l->sender, l->sender_len);
+	ev.text = slice_of(l->text, l->text_len);
+	len = event_encode(buf, sizeof(buf), &ev);
+	if (len > 0)
+		(void)history_add(f->h, buf, len);
+}
+
+/*
+ * The history cache of a stored channel is filled from the store once,
+ * before its first joiner reads it or a new line is added to it: RAM
+ * holds only the latest lines (within --history-bytes), never all.
+ */
+static void
+ensure_loaded(struct chat *c, struct channel *ch, struct chan_state *cs)
+{
+	struct cache_fill f;
+
+	if (cs == NULL || cs->loaded)
+		return;
+	cs->loaded = 1;
+	if (c->cfg.store == NULL || c->cfg.history == 0 ||
+	    c->cfg.history_bytes == 0)
+		return;
+	if (cs->history == NULL)
+		cs->history = history_new(c->hist, c->cfg.history);
+	if (cs->history == NULL)
+		return;
+	f.c = c;
+	f.ch = ch;
+	f.h = cs->history;
+	/* A read error only costs joiners this channel's replay. */
+	(void)store_latest(c->cfg.store, channel_id(ch), channel_id_len(ch),
+	    c->cfg.history, cache_line, &f);
+}
+
 /* What an extended joiner gets: joined, names, history. */
 static void
 send_joined_ext(struct chat *c, int conn, struct channel *ch)
@@ -289,6 +391,7 @@ send_joined_ext(struct chat *c, int conn, struct channel *ch)
 	struct event ev;
 	size_t i, n = 0;
 
+	ensure_loaded(c, ch, cs);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_JOINED;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
@@ -540,35 +643,26 @@ do_reg(struct chat *c, int conn, const struct cmd *cmd)
 	return PROTO_E_NONE;
 }
 
+/*
+ * Applies a created channel (after its append completed): the channel,
+ * its creator as first member, the confirmation.
+ */
 static enum proto_code
-do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
+apply_create(struct chat *c, int conn, struct user *u, const char *id,
+    size_t id_len, struct slice name, uint64_t now)
 {
-	char id[PROTO_CHAN_ID_LEN];
-	unsigned char rnd[PROTO_CHAN_ID_LEN];
 	struct channel *ch = NULL;
+	struct chan_state *cs;
 	struct event ev;
-	enum proto_code code = PROTO_E_CHANNEL_EXISTS;
-	size_t nch;
-	int tries, i;
+	enum proto_code code;
 
-	(void)user_channels(u, &nch);
-	if (nch >= c->cfg.max_joins)
-		return PROTO_E_JOIN_LIMIT;
-	if (c->named >= c->cfg.max_channels)
-		return PROTO_E_CHANNEL_LIMIT;
-	if (registry_channel_like(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
-		return PROTO_E_CHANNEL_EXISTS;
-	for (tries = 0; tries < CHAT_ID_TRIES; tries++) {
-		c->sink.random(c->sink.ctx, rnd, sizeof(rnd));
-		for (i = 0; i < PROTO_CHAN_ID_LEN; i++)
-			id[i] = nanoid_alphabet[rnd[i] & 63];
-		code = add_channel(c, id, sizeof(id), cmd->arg.p, cmd->arg.len,
-		    REGISTRY_CHANNEL, u, &ch);
-		if (code != PROTO_E_CHANNEL_EXISTS)
-			break;
-	}
+	code = add_channel(
+	    c, id, id_len, name.p, name.len, REGISTRY_CHANNEL, u, &ch);
 	if (code != PROTO_E_NONE)
 		return code;
+	cs = channel_data(ch);
+	cs->loaded = 1; /* nothing stored yet */
+	cs->active = now;
 	code = registry_join(c->reg, u, ch);
 	if (code != PROTO_E_NONE) {
 		remove_channel(c, ch);
@@ -582,6 +676,78 @@ do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 	if (conn_is_ext(c, conn))
 		send_joined_ext(c, conn, ch);
 	return PROTO_E_NONE;
+}
+
+/* A command whose event is appended, waiting to be applied. */
+struct pending {
+	struct chat *c;
+	int conn;
+	struct user *u;
+	struct channel *ch;
+	enum proto_code code;
+};
+
+static void
+create_done(void *ctx, int status, const struct store_event *sev)
+{
+	struct pending *p = ctx;
+
+	/* Not stored: not applied; the server stops before replying. */
+	if (status < 0) {
+		p->code = PROTO_E_NO_MEMORY;
+		return;
+	}
+	p->code = apply_create(p->c, p->conn, p->u, sev->chan, sev->chan_len,
+	    slice_of(sev->name, sev->name_len), sev->time);
+}
+
+static enum proto_code
+do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
+{
+	char id[PROTO_CHAN_ID_LEN];
+	unsigned char rnd[PROTO_CHAN_ID_LEN];
+	struct store_event sev;
+	struct pending p;
+	size_t nch;
+	int tries, i;
+
+	/* Validate: every check that can refuse comes before the append. */
+	(void)user_channels(u, &nch);
+	if (nch >= c->cfg.max_joins)
+		return PROTO_E_JOIN_LIMIT;
+	if (c->named >= c->cfg.max_channels)
+		return PROTO_E_CHANNEL_LIMIT;
+	if (registry_channel_like(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
+		return PROTO_E_CHANNEL_EXISTS;
+	for (tries = 0; tries < CHAT_ID_TRIES; tries++) {
+		c->sink.random(c->sink.ctx, rnd, sizeof(rnd));
+		for (i = 0; i < PROTO_CHAN_ID_LEN; i++)
+			id[i] = nanoid_alphabet[rnd[i] & 63];
+		if (registry_channel_by_id(c->reg, id, sizeof(id)) == NULL)
+			break;
+	}
+	if (tries == CHAT_ID_TRIES)
+		return PROTO_E_CHANNEL_EXISTS;
+	if (c->cfg.store == NULL)
+		return apply_create(c, conn, u, id, sizeof(id), cmd->arg, now);
+	/* Append, then apply in the completion. */
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = STORE_CHANNEL;
+	sev.chan = id;
+	sev.chan_len = sizeof(id);
+	sev.name = cmd->arg.p;
+	sev.name_len = cmd->arg.len;
+	sev.sender = user_name(u);
+	sev.sender_len = user_name_len(u);
+	sev.time = now;
+	p.c = c;
+	p.conn = conn;
+	p.u = u;
+	p.ch = NULL;
+	p.code = PROTO_E_NONE;
+	(void)store_append(c->cfg.store, &sev, create_done, &p);
+	return p.code;
 }
 
 static enum proto_code
@@ -618,8 +784,43 @@ do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	return PROTO_E_NONE;
 }
 
-/* Takes u out of ch and tells the others; removes a named channel left empty.
+/* Nothing to apply: the idle time is already set. */
+static void
+idle_done(void *ctx, int status, const struct store_event *sev)
+{
+	(void)ctx;
+	(void)status;
+	(void)sev;
+}
+
+/*
+ * A named channel lost its last member: in memory it goes; a stored one
+ * stays (until --channel-expire) and its idle time starts now.
  */
+static void
+drop_if_empty(struct chat *c, struct channel *ch, uint64_t now)
+{
+	struct chan_state *cs = channel_data(ch);
+
+	struct store_event sev;
+
+	if (c->cfg.store == NULL) {
+		remove_channel(c, ch);
+		return;
+	}
+	if (cs != NULL)
+		cs->active = now;
+	/* Stored too, so that a restart does not reset the expiry clock. */
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = STORE_IDLE;
+	sev.chan = channel_id(ch);
+	sev.chan_len = channel_id_len(ch);
+	sev.time = now;
+	(void)store_append(c->cfg.store, &sev, idle_done, NULL);
+}
+
+/* Takes u out of ch and tells the others; a named channel left empty goes
+ * (in memory) or stays (stored). */
 static void
 part_channel(struct chat *c, struct user *u, struct channel *ch, uint64_t now)
 {
@@ -628,7 +829,7 @@ part_channel(struct chat *c, struct user *u, struct channel *ch, uint64_t now)
 	(void)registry_leave(c->reg, u, ch);
 	if (channel_kind(ch) == REGISTRY_CHANNEL &&
 	    channel_member_count(ch) == 0) {
-		remove_channel(c, ch);
+		drop_if_empty(c, ch, now);
 		return;
 	}
 	memset(&ev, 0, sizeof(ev));
@@ -658,26 +859,24 @@ do_leave(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	return PROTO_E_NONE;
 }
 
-static enum proto_code
-do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+/* Applies a message or action whose append completed: echo and cache. */
+static void
+apply_send(struct chat *c, struct channel *ch, const struct store_event *sev)
 {
-	struct channel *ch = find_channel(c, cmd->arg);
-	struct chan_state *cs;
+	struct chan_state *cs = channel_data(ch);
 	struct event ev;
 	size_t len;
 
-	if (ch == NULL)
-		return PROTO_E_NO_SUCH_CHANNEL;
-	if (!registry_is_member(c->reg, u, ch))
-		return PROTO_E_NOT_MEMBER;
-	cs = channel_data(ch);
 	memset(&ev, 0, sizeof(ev));
-	ev.kind = cmd->verb == CMD_SEND_ACT ? EV_ACT : EV_MSG;
+	ev.kind = sev->kind == STORE_ACT ? EV_ACT : EV_MSG;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
-	ev.seq = ++cs->seq;
-	ev.time = now;
-	ev.name = slice_of(user_name(u), user_name_len(u));
-	ev.text = cmd->text;
+	ev.seq = sev->seq;
+	ev.time = sev->time;
+	ev.name = slice_of(sev->sender, sev->sender_len);
+	ev.text = slice_of(sev->text, sev->text_len);
+	cs->seq = sev->seq;
+	cs->active = sev->time;
+	ensure_loaded(c, ch, cs);
 	len = send_channel(c, ch, &ev, NULL);
 	if (c->cfg.history > 0 && c->cfg.history_bytes > 0 && len > 0) {
 		if (cs->history == NULL)
@@ -686,7 +885,56 @@ do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 		if (cs->history != NULL)
 			(void)history_add(cs->history, c->line, len);
 	}
-	return PROTO_E_NONE;
+}
+
+static void
+send_done(void *ctx, int status, const struct store_event *sev)
+{
+	struct pending *p = ctx;
+
+	/* Not stored: not applied; the server stops before replying. */
+	if (status < 0) {
+		p->code = PROTO_E_NO_MEMORY;
+		return;
+	}
+	apply_send(p->c, p->ch, sev);
+}
+
+static enum proto_code
+do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct chan_state *cs;
+	struct store_event sev;
+	struct pending p;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (!registry_is_member(c->reg, u, ch))
+		return PROTO_E_NOT_MEMBER;
+	cs = channel_data(ch);
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = cmd->verb == CMD_SEND_ACT ? STORE_ACT : STORE_MSG;
+	sev.chan = channel_id(ch);
+	sev.chan_len = channel_id_len(ch);
+	sev.sender = user_name(u);
+	sev.sender_len = user_name_len(u);
+	sev.text = cmd->text.p;
+	sev.text_len = cmd->text.len;
+	sev.time = now;
+	sev.seq = cs->seq + 1;
+	/* Personal channels stay in memory: anyone may take a name today. */
+	if (c->cfg.store == NULL || channel_kind(ch) != REGISTRY_CHANNEL) {
+		apply_send(c, ch, &sev);
+		return PROTO_E_NONE;
+	}
+	p.c = c;
+	p.conn = -1;
+	p.u = u;
+	p.ch = ch;
+	p.code = PROTO_E_NONE;
+	(void)store_append(c->cfg.store, &sev, send_done, &p);
+	return p.code;
 }
 
 static enum proto_code
@@ -873,7 +1121,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 			return PROTO_E_ALREADY_REGISTERED;
 		return do_reg(c, conn, cmd);
 	case CMD_CREATE_CHAN:
-		return do_create(c, conn, u, cmd);
+		return do_create(c, conn, u, cmd, now);
 	case CMD_JOIN:
 		return do_join(c, conn, u, cmd, now);
 	case CMD_LEAVE:
@@ -1024,7 +1272,7 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 		(void)registry_leave(c->reg, u, ch);
 		if (channel_kind(ch) == REGISTRY_CHANNEL &&
 		    channel_member_count(ch) == 0)
-			remove_channel(c, ch);
+			drop_if_empty(c, ch, now);
 	}
 	if (personal != NULL) {
 		/* Its id is the owner's address: the next user may get it. */
@@ -1138,8 +1386,9 @@ chat_check(const struct chat *c)
 
 		if (channel_kind(chans[i]) == REGISTRY_CHANNEL) {
 			named++;
-			if (nm == 0)
-				return -1; /* empty channels are removed */
+			/* Empty channels are removed, unless stored. */
+			if (nm == 0 && c->cfg.store == NULL)
+				return -1;
 		} else if (channel_owner(chans[i]) == NULL) {
 			return -2; /* personal channels die with their owner */
 		}
@@ -1158,4 +1407,67 @@ chat_check(const struct chat *c)
 	if (named != c->named)
 		return -6;
 	return 0;
+}
+
+/* What expire_done needs. */
+struct expiring {
+	struct chat *c;
+	struct channel *ch;
+};
+
+static void
+expire_done(void *ctx, int status, const struct store_event *sev)
+{
+	struct expiring *e = ctx;
+
+	(void)sev;
+	if (status == 0)
+		remove_channel(e->c, e->ch);
+}
+
+int
+chat_maintain(struct chat *c, uint64_t now_ms)
+{
+	struct channel *batch[CHAT_EXPIRE_BATCH];
+	size_t n, i, nb = 0;
+	int more = 0, pruned;
+	uint64_t before = 0;
+
+	if (c->cfg.store == NULL)
+		return 0;
+	if (c->cfg.channel_expire_days > 0) {
+		uint64_t age = c->cfg.channel_expire_days * CHAT_DAY_MS;
+		struct channel *const *chans = registry_channels(c->reg, &n);
+
+		/* Collect first: removing reorders the registry's array. */
+		for (i = 0; i < n && nb < CHAT_EXPIRE_BATCH; i++) {
+			struct chan_state *cs = channel_data(chans[i]);
+
+			if (channel_kind(chans[i]) == REGISTRY_CHANNEL &&
+			    channel_member_count(chans[i]) == 0 && cs != NULL &&
+			    cs->active + age <= now_ms)
+				batch[nb++] = chans[i];
+		}
+		more = nb == CHAT_EXPIRE_BATCH;
+		for (i = 0; i < nb; i++) {
+			struct store_event sev;
+			struct expiring e;
+
+			memset(&sev, 0, sizeof(sev));
+			sev.kind = STORE_DROP;
+			sev.chan = channel_id(batch[i]);
+			sev.chan_len = channel_id_len(batch[i]);
+			sev.time = now_ms;
+			e.c = c;
+			e.ch = batch[i];
+			if (store_append(c->cfg.store, &sev, expire_done, &e) <
+			    0)
+				return 0;
+		}
+	}
+	if (c->cfg.history_days > 0 &&
+	    now_ms > c->cfg.history_days * CHAT_DAY_MS)
+		before = now_ms - c->cfg.history_days * CHAT_DAY_MS;
+	pruned = store_prune(c->cfg.store, before);
+	return more || pruned > 0;
 }

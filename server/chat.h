@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "store.h"
 
 /*
  * The rules never touch a socket.  They talk to connections through this
@@ -47,6 +48,16 @@ struct chat_config {
 	size_t history_bytes; /* bytes of history in all channels; 0: none */
 	unsigned errors_max;  /* errors a minute before a client is closed */
 	const char *software; /* announced in the hello reply */
+	/*
+	 * The durable log (not owned), or NULL to keep everything in memory
+	 * as before: then a named channel goes with its last member.  With a
+	 * store, named channels and their messages are appended to it before
+	 * they are applied, channels are loaded at chat_new and stay when
+	 * empty, and history is read back into the cache on first join.
+	 */
+	struct store *store;
+	unsigned channel_expire_days; /* empty channels kept; 0: forever */
+	unsigned history_days;        /* stored lines kept; 0: forever */
 };
 
 enum chat_mode {
@@ -58,9 +69,20 @@ enum chat_mode {
 
 struct chat;
 
-/* A new chat with no connection; the sink is copied.  NULL on ENOMEM. */
+/*
+ * A new chat with no connection; the sink is copied.  With a store, its
+ * channels are loaded.  NULL on ENOMEM or if the store cannot be read.
+ */
 struct chat *chat_new(
     const struct chat_config *cfg, const struct chat_sink *sink);
+/*
+ * Retention, called from a timer (about once a second): removes at most a
+ * few channels empty for channel_expire_days and deletes one batch of
+ * stored lines older than history_days.  Returns non-zero if there may be
+ * more to do (call again soon).  Does nothing without a store.
+ */
+int chat_maintain(struct chat *c, uint64_t now_ms);
+
 /* Frees everything; connections are forgotten without notice. */
 void chat_free(struct chat *c);
 

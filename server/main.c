@@ -1,15 +1,45 @@
 /* main.c: txt-chatd, the txt-chat server: options, then the loop. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "options.h"
 #include "server.h"
+
+/*
+ * Creates the directories leading to path that do not exist yet, mode
+ * 0700: the database holds every message.  Returns 0, or -1 with err.
+ */
+static int
+make_parents(const char *path, char *err, size_t err_size)
+{
+	char dir[OPTIONS_PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, n + 1);
+	for (i = 1; i < n; i++) {
+		if (dir[i] != '/')
+			continue;
+		dir[i] = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, err_size, "mkdir %s: %s", dir,
+			    strerror(errno));
+			return -1;
+		}
+		dir[i] = '/';
+	}
+	return 0;
+}
 
 int
 main(int argc, char **argv)
 {
 	struct server_config cfg;
 	char err[256];
+	char db[OPTIONS_PATH_MAX];
 
 	server_defaults(&cfg);
 	switch (options_parse(argc, argv, &cfg, err, sizeof(err))) {
@@ -24,6 +54,21 @@ main(int argc, char **argv)
 		return 1;
 	case OPTIONS_RUN:
 		break;
+	}
+	if (cfg.db == NULL) {
+		if (options_default_db(db, sizeof(db), err, sizeof(err)) < 0) {
+			fprintf(stderr, "txt-chatd: %s\n", err);
+			return 1;
+		}
+		cfg.db = db;
+	}
+	if (strcmp(cfg.db, OPTIONS_DB_MEMORY) != 0) {
+		/* The database and its journal are for this user alone. */
+		umask(077);
+		if (make_parents(cfg.db, err, sizeof(err)) < 0) {
+			fprintf(stderr, "txt-chatd: %s\n", err);
+			return 1;
+		}
 	}
 	return server_run(&cfg);
 }

@@ -24,7 +24,14 @@ enum {
 	OPT_PING_INTERVAL,
 	OPT_PING_TIMEOUT,
 	OPT_ERRORS_MAX,
+	OPT_DB,
+	OPT_SYNC,
+	OPT_CHANNEL_EXPIRE,
+	OPT_HISTORY_DAYS,
 };
+
+/* Days the retention options accept: a hundred years. */
+#define OPTIONS_DAYS_MAX 36500
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, 'l'},
@@ -46,6 +53,10 @@ static const struct option long_options[] = {
     {"ping-interval", required_argument, NULL, OPT_PING_INTERVAL},
     {"ping-timeout", required_argument, NULL, OPT_PING_TIMEOUT},
     {"errors-max", required_argument, NULL, OPT_ERRORS_MAX},
+    {"db", required_argument, NULL, OPT_DB},
+    {"sync", required_argument, NULL, OPT_SYNC},
+    {"channel-expire", required_argument, NULL, OPT_CHANNEL_EXPIRE},
+    {"history-days", required_argument, NULL, OPT_HISTORY_DAYS},
     {NULL, 0, NULL, 0},
 };
 
@@ -62,7 +73,10 @@ options_usage(void)
 	       "[--read-budget n]\n"
 	       "                 [--reg-timeout sec] [--ping-interval sec] "
 	       "[--ping-timeout sec]\n"
-	       "                 [--errors-max n]\n";
+	       "                 [--errors-max n] [--db path] "
+	       "[--sync normal|full]\n"
+	       "                 [--channel-expire days] [--history-days "
+	       "days]\n";
 }
 
 /*
@@ -101,6 +115,50 @@ bad:
 	snprintf(err, err_size,
 	    "--%s: '%s' is not a number from %llu to %llu%s", name, s, min, max,
 	    sized ? " (k and m suffixes allowed)" : "");
+	return -1;
+}
+
+/* Joins dir, sub and "chat.db" into buf; 0, or -1 if it does not fit. */
+static int
+join_path(char *buf, size_t size, const char *dir, const char *sub)
+{
+	int n = snprintf(buf, size, "%s%s/chat.db", dir, sub);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int
+options_default_db(char *buf, size_t size, char *err, size_t err_size)
+{
+	const char *state = getenv("STATE_DIRECTORY");
+	const char *xdg = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	int rc;
+
+	if (state != NULL && state[0] == '/') {
+		/* systemd lists several directories with colons. */
+		size_t n = strcspn(state, ":");
+		char dir[OPTIONS_PATH_MAX];
+
+		if (n >= sizeof(dir))
+			goto long_path;
+		memcpy(dir, state, n);
+		dir[n] = '\0';
+		rc = join_path(buf, size, dir, "");
+	} else if (xdg != NULL && xdg[0] == '/') {
+		rc = join_path(buf, size, xdg, "/txt-chatd");
+	} else if (home != NULL && home[0] == '/') {
+		rc = join_path(buf, size, home, "/.local/state/txt-chatd");
+	} else {
+		snprintf(err, err_size,
+		    "no $STATE_DIRECTORY, $XDG_STATE_HOME or $HOME for the "
+		    "database: give --db");
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+long_path:
+	snprintf(err, err_size, "the default database path is too long");
 	return -1;
 }
 
@@ -215,6 +273,36 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			break;
 		case OPT_ERRORS_MAX:
 			uval = &cfg->chat.errors_max;
+			break;
+		case OPT_DB:
+			if (optarg[0] == '\0' ||
+			    strlen(optarg) >= OPTIONS_PATH_MAX) {
+				snprintf(err, err_size,
+				    "--db: a path of 1 to %d bytes",
+				    OPTIONS_PATH_MAX - 1);
+				return OPTIONS_ERROR;
+			}
+			cfg->db = optarg;
+			continue;
+		case OPT_SYNC:
+			if (strcmp(optarg, "normal") == 0) {
+				cfg->sync_full = 0;
+			} else if (strcmp(optarg, "full") == 0) {
+				cfg->sync_full = 1;
+			} else {
+				snprintf(err, err_size,
+				    "--sync: '%s' is not normal or full",
+				    optarg);
+				return OPTIONS_ERROR;
+			}
+			continue;
+		case OPT_CHANNEL_EXPIRE:
+			uval = &cfg->chat.channel_expire_days;
+			max = OPTIONS_DAYS_MAX;
+			break;
+		case OPT_HISTORY_DAYS:
+			uval = &cfg->chat.history_days;
+			max = OPTIONS_DAYS_MAX;
 			break;
 		default:
 			snprintf(err, err_size, "unknown option");

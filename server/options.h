@@ -21,6 +21,20 @@ enum options_result {
 enum options_result options_parse(int argc, char **argv,
     struct server_config *cfg, char *err, size_t err_size);
 
+/* What --db :memory: says: nothing is stored, as before storage existed. */
+#define OPTIONS_DB_MEMORY ":memory:"
+/* Bytes of a database path, counting the terminator. */
+#define OPTIONS_PATH_MAX 4096
+
+/*
+ * The default database path into buf: $STATE_DIRECTORY/chat.db (systemd's
+ * StateDirectory=), else $XDG_STATE_HOME/txt-chatd/chat.db, else
+ * $HOME/.local/state/txt-chatd/chat.db.  Only the first entry of a
+ * colon-separated $STATE_DIRECTORY counts; empty or relative variables are
+ * skipped.  Returns 0, or -1 with err filled (no $HOME, or too long).
+ */
+int options_default_db(char *buf, size_t size, char *err, size_t err_size);
+
 /* The usage text, matching the SYNOPSIS of txt-chatd(8). */
 const char *options_usage(void);
 

@@ -26,6 +26,7 @@
 #include "pool.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "store.h"
 
 /* AddressSanitizer brings its own allocator, which malloc_trim misses. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -69,6 +70,13 @@ void __sanitizer_purge_allocator(void);
 #define SERVER_TRIM_MIN    (4 * 1024 * 1024)
 #define SERVER_TRIM_CLOSES 64
 #define SERVER_TRIM_MS     1000
+/*
+ * Retention runs from a timer: every SERVER_MAINT_MS, or every
+ * SERVER_MAINT_BUSY_MS while a batch left more to delete, so that a large
+ * backlog is worked off in small transactions between turns.
+ */
+#define SERVER_MAINT_MS      60000
+#define SERVER_MAINT_BUSY_MS 50
 /* Descriptors kept free for the listener, the signal pipe and the spare. */
 #define SERVER_FD_RESERVE 16
 /*
@@ -133,6 +141,8 @@ struct conn {
 struct server {
 	const struct server_config *cfg;
 	struct chat *chat;
+	struct store *store; /* NULL with --db :memory: */
+	uint64_t maint_at;   /* next retention run */
 	struct pool *in_pool;
 	struct pool *out_pool;
 	struct deadlines *deadlines;
@@ -1271,6 +1281,8 @@ poll_timeout(const struct server *s)
 		next = min_u64(next, s->listen_resume);
 	if (s->shutdown_at != 0)
 		next = min_u64(next, s->shutdown_at);
+	if (s->store != NULL)
+		next = min_u64(next, s->maint_at);
 	/* A trim held back by SERVER_TRIM_MS comes on an idle loop too. */
 	if (trim_wanted(s))
 		next = min_u64(next, s->trim_last + SERVER_TRIM_MS);
@@ -1364,6 +1376,7 @@ static int
 setup(struct server *s, const struct server_config *cfg)
 {
 	struct chat_sink sink;
+	struct chat_config chat_cfg = cfg->chat;
 	struct rlimit rl;
 	char err[256];
 	int pipefd[2], fd, k;
@@ -1387,7 +1400,22 @@ setup(struct server *s, const struct server_config *cfg)
 	sink.close = sink_close;
 	sink.random = sink_random;
 	sink_random(s, &s->addr_key, sizeof(s->addr_key));
-	s->chat = chat_new(&cfg->chat, &sink);
+	if (cfg->db != NULL && strcmp(cfg->db, ":memory:") != 0) {
+		s->store = store_open(cfg->db,
+		    cfg->sync_full ? STORE_SYNC_FULL : STORE_SYNC_NORMAL, err,
+		    sizeof(err));
+		if (s->store == NULL) {
+			fprintf(stderr, "txt-chatd: %s\n", err);
+			return -1;
+		}
+	}
+	chat_cfg.store = s->store;
+	s->chat = chat_new(&chat_cfg, &sink);
+	if (s->chat == NULL && s->store != NULL) {
+		fprintf(stderr, "txt-chatd: %s: cannot load: %s\n", cfg->db,
+		    store_error(s->store));
+		return -1;
+	}
 	s->in_pool = pool_new(PROTO_LINE_MAX, SERVER_POOL_KEEP);
 	s->out_pool = pool_new(SERVER_CHUNK_SIZE, SERVER_POOL_KEEP);
 	s->deadlines = deadlines_new();
@@ -1453,6 +1481,10 @@ teardown(struct server *s)
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
 	chat_free(s->chat);
+	if (s->store != NULL)
+		log_line(s, 1, "longest commit: %llu us",
+		    (unsigned long long)store_max_commit_us(s->store));
+	store_close(s->store);
 	deadlines_free(s->deadlines);
 	pool_free(s->in_pool);
 	pool_free(s->out_pool);
@@ -1476,6 +1508,8 @@ server_run(const struct server_config *cfg)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* A database past the file size limit is a write error, not a kill. */
+	sigaction(SIGXFSZ, &sa, NULL);
 	if (setup(&s, cfg) < 0) {
 		teardown(&s);
 		return 1;
@@ -1520,6 +1554,26 @@ server_run(const struct server_config *cfg)
 		 */
 		if (n >= 0)
 			run_deadlines(&s);
+		if (s.store != NULL && s.now >= s.maint_at)
+			s.maint_at = s.now +
+			    (chat_maintain(s.chat, s.wall)
+			            ? SERVER_MAINT_BUSY_MS
+			            : SERVER_MAINT_MS);
+		/*
+		 * The turn's events are committed before its first write: no
+		 * echo or delivery leaves for a message that is not stored.
+		 * If the commit fails, nothing of this turn is sent: the
+		 * server exits (see txt-chatd(8)) and a supervisor restarts
+		 * it on what was committed.
+		 */
+		if (s.store != NULL && store_commit(s.store) < 0) {
+			log_line(&s, 0,
+			    "storage failed: %s: exiting without sending this "
+			    "turn's replies",
+			    store_error(s.store));
+			status = 1;
+			break;
+		}
 		flush_dirty(&s);
 		if (s.stopping && s.nconns == 0)
 			break;

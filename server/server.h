@@ -18,6 +18,8 @@ struct server_config {
 	unsigned ping_interval; /* seconds of silence before a ping */
 	unsigned ping_timeout;  /* seconds to answer it */
 	int verbose;            /* 0 quiet, 1 connections, 2 debug */
+	const char *db;         /* database path; NULL or ":memory:": none */
+	int sync_full;          /* --sync full: synced at every commit */
 	struct chat_config chat;
 };
 

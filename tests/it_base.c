@@ -592,7 +592,8 @@ signal_when_ready(int sig)
 		dup2(fds[1], 2);
 		close(fds[0]);
 		close(fds[1]);
-		execl(path, path, "-l", "127.0.0.1:0", (char *)NULL);
+		execl(path, path, "-l", "127.0.0.1:0", "--db",
+		    ":memory:", (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);

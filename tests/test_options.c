@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -41,6 +42,8 @@ static const struct num_opt num_opts[] = {
     {"ping-interval", 1, 86400, CFG_OFF(ping_interval), 0},
     {"ping-timeout", 1, 86400, CFG_OFF(ping_timeout), 0},
     {"errors-max", 0, 4294967295ULL, CFG_OFF(chat.errors_max), 0},
+    {"channel-expire", 0, 36500, CFG_OFF(chat.channel_expire_days), 0},
+    {"history-days", 0, 36500, CFG_OFF(chat.history_days), 0},
 };
 #define NUM_OPTS (sizeof(num_opts) / sizeof(num_opts[0]))
 
@@ -541,6 +544,62 @@ test_history_bytes(void **state)
 	assert_non_null(strstr(options_usage(), "[--history-bytes bytes]"));
 }
 
+/* --db and --sync, and where the database goes by default. */
+static void
+test_db_sync(void **state)
+{
+	static const char *const db[] = {"--db", "/x/chat.db", NULL};
+	static const char *const mem[] = {"--db=:memory:", NULL};
+	static const char *const empty[] = {"--db=", NULL};
+	static const char *const full[] = {"--sync", "full", NULL};
+	static const char *const normal[] = {
+	    "--sync=full", "--sync=normal", NULL};
+	static const char *const bad[] = {"--sync", "always", NULL};
+	struct server_config cfg;
+	char err[256], path[OPTIONS_PATH_MAX];
+
+	(void)state;
+	assert_int_equal(parse(&cfg, err, sizeof(err), db), OPTIONS_RUN);
+	assert_string_equal(cfg.db, "/x/chat.db");
+	assert_int_equal(parse(&cfg, err, sizeof(err), mem), OPTIONS_RUN);
+	assert_string_equal(cfg.db, OPTIONS_DB_MEMORY);
+	assert_int_equal(parse(&cfg, err, sizeof(err), empty), OPTIONS_ERROR);
+	assert_int_equal(parse(&cfg, err, sizeof(err), full), OPTIONS_RUN);
+	assert_int_equal(cfg.sync_full, 1);
+	assert_int_equal(parse(&cfg, err, sizeof(err), normal), OPTIONS_RUN);
+	assert_int_equal(cfg.sync_full, 0);
+	assert_int_equal(parse(&cfg, err, sizeof(err), bad), OPTIONS_ERROR);
+	assert_non_null(strstr(err, "always"));
+	server_defaults(&cfg);
+	assert_null(cfg.db);
+	assert_int_equal(cfg.sync_full, 0);
+	assert_non_null(strstr(options_usage(), "[--db path]"));
+	assert_non_null(strstr(options_usage(), "[--sync normal|full]"));
+
+	/* $STATE_DIRECTORY, then $XDG_STATE_HOME, then $HOME. */
+	setenv("STATE_DIRECTORY", "/srv/a:/srv/b", 1);
+	setenv("XDG_STATE_HOME", "/xdg", 1);
+	setenv("HOME", "/home/u", 1);
+	assert_int_equal(
+	    options_default_db(path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, "/srv/a/chat.db");
+	unsetenv("STATE_DIRECTORY");
+	assert_int_equal(
+	    options_default_db(path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, "/xdg/txt-chatd/chat.db");
+	setenv("XDG_STATE_HOME", "relative", 1);
+	assert_int_equal(
+	    options_default_db(path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, "/home/u/.local/state/txt-chatd/chat.db");
+	unsetenv("XDG_STATE_HOME");
+	unsetenv("HOME");
+	assert_int_equal(
+	    options_default_db(path, sizeof(path), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--db"));
+	setenv("HOME", "/home/u", 1);
+	assert_int_equal(options_default_db(path, 10, err, sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -559,6 +618,7 @@ main(void)
 	    cmocka_unit_test(test_short_err_buffer),
 	    cmocka_unit_test(test_usage),
 	    cmocka_unit_test(test_history_bytes),
+	    cmocka_unit_test(test_db_sync),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -112,7 +112,7 @@ stop() {
 start_chatd() {
 	sname=$1
 	shift
-	start "$sname" "$srv_bin" -l 127.0.0.1:0 --flood-rate 0 \
+	start "$sname" "$srv_bin" -l 127.0.0.1:0 --db :memory: --flood-rate 0 \
 	    --max-per-addr 0 --max-clients "$max_clients" "$@"
 }
 
@@ -437,7 +437,7 @@ w4() {
 w5() {
 	tag="W5 idle ${hold_s}s, 1000 idle conns"
 	say "$tag"
-	start "w5" "$srv_bin" -l 127.0.0.1:0 --max-per-addr 0 \
+	start "w5" "$srv_bin" -l 127.0.0.1:0 --db :memory: --max-per-addr 0 \
 	    --max-clients "$max_clients"
 	client_start >/dev/null
 	cpid=$(client_pid)

@@ -28,7 +28,7 @@ res=$out/soak.out
 csv=$out/soak.csv
 
 : >"$log"
-"$srv_bin" -l 127.0.0.1:0 2>"$log" &
+"$srv_bin" -l 127.0.0.1:0 --db :memory: 2>"$log" &
 pid=$!
 trap 'kill -KILL $pid 2>/dev/null' EXIT
 port=

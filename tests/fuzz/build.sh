@@ -22,7 +22,8 @@ sources_of() {
 	    tui/sanitize.c tui/width.c tui/slash.c ;;
 	fuzz_display) echo tui/sanitize.c tui/width.c tui/wrap.c proto/utf8.c \
 	    proto/valid.c ;;
-	fuzz_chat) echo server/chat.c server/history.c proto/cmd.c \
+	fuzz_chat) echo server/chat.c server/history.c server/store_sqlite.c \
+	    proto/cmd.c \
 	    proto/event.c proto/valid.c proto/utf8.c proto/proto.c \
 	    proto/registry.c proto/hmap.c ;;
 	*) return 1 ;;
@@ -35,6 +36,13 @@ ldflags_of() {
 	case "$1" in
 	fuzz_chat | fuzz_event) echo -Wl,--wrap=malloc -Wl,--wrap=calloc \
 	    -Wl,--wrap=realloc ;;
+	esac
+}
+
+# Libraries after the objects (the chat links the store, hence SQLite).
+libs_of() {
+	case "$1" in
+	fuzz_chat) echo "$(pkg-config --libs sqlite3) -pthread" ;;
 	esac
 }
 
@@ -117,7 +125,7 @@ for t in $targets; do
 			# shellcheck disable=SC2046,SC2086
 			"$CLANG" -fsanitize=fuzzer,address,undefined \
 			    $(ldflags_of "$t") -o "$out/$t" "$out/obj/$t.o" \
-			    $objs || ok=0
+			    $objs $(libs_of "$t") || ok=0
 		fi
 	fi
 	[ "$ok" -eq 1 ] || {

@@ -449,7 +449,7 @@ e2e_server_start() {
 	e2e_sport=${1:-0}
 	[ $# -gt 0 ] && shift
 	E2E_SRV_LOG="$E2E_TMP/txt-chatd.$(e2e_now_ms).log"
-	"$TXT_CHATD" -l "127.0.0.1:$e2e_sport" "$@" >"$E2E_SRV_LOG" 2>&1 &
+	"$TXT_CHATD" -l "127.0.0.1:$e2e_sport" --db :memory: "$@" >"$E2E_SRV_LOG" 2>&1 &
 	E2E_SRV_PID=$!
 	e2e_track "$E2E_SRV_PID"
 	E2E_PORT=$(e2e_listen_port "$E2E_SRV_LOG" "$E2E_SRV_PID") || return 1

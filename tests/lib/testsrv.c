@@ -181,6 +181,9 @@ exec_server(const char *const *wrapper, const char *path,
 	argv[n++] = path;
 	argv[n++] = "-l";
 	argv[n++] = "127.0.0.1:0";
+	/* Never the user's state directory; a later --db takes over. */
+	argv[n++] = "--db";
+	argv[n++] = ":memory:";
 	for (i = 0; args != NULL && args[i] != NULL && i < TESTSRV_ARGS_MAX;
 	     i++)
 		argv[n++] = args[i];

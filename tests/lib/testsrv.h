@@ -24,9 +24,9 @@ struct testsrv_owned {
 };
 
 /*
- * Starts $TXT_CHATD -l 127.0.0.1:0 followed by the options in args (a
- * NULL-terminated list, or NULL for none) and waits until it prints
- * "listening on 127.0.0.1:<port>".  Its standard output and error go to
+ * Starts $TXT_CHATD -l 127.0.0.1:0 --db :memory: followed by the options
+ * in args (a NULL-terminated list, or NULL for none) and waits until it
+ * prints "listening on 127.0.0.1:<port>".  Its standard output and error go to
  * an unlinked temporary file that nothing has to drain.  Returns the
  * server, or NULL after printing why (no $TXT_CHATD, the server exited or
  * did not listen within TESTSRV_START_MS).

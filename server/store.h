@@ -1,0 +1,133 @@
+/* store.h: the durable log of named channels and their messages. */
+#ifndef SERVER_STORE_H
+#define SERVER_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The store is a log: the chat rules validate a command, append its event
+ * and apply it (send the echo, change the registry) only once the append
+ * completes, with the sequence number the store gave it.  A backend that
+ * completes at once (SQLite) calls done before store_append returns; one
+ * that completes later (a network log) calls it from its own loop turn,
+ * with the event copied.  A second backend is a new store_<name>.c that
+ * fills the same functions.
+ *
+ * Appends made in one loop turn form one transaction, made durable by
+ * store_commit, which the server calls before the turn's first socket
+ * write: nothing a client is sent refers to an event that is not stored.
+ */
+
+/* Schema version in PRAGMA user_version; store_open migrates older files. */
+#define STORE_SCHEMA_VERSION 2
+/* Rows the retention pruner deletes per call (one loop turn). */
+#define STORE_PRUNE_BATCH 500
+
+enum store_kind {
+	STORE_CHANNEL = 1, /* a named channel is created */
+	STORE_DROP,        /* a named channel is removed (expired) */
+	STORE_MSG,         /* a channel message */
+	STORE_ACT,         /* a channel action (/me) */
+	STORE_IDLE,        /* a named channel lost its last member at time */
+};
+
+enum store_sync {
+	STORE_SYNC_NORMAL =
+	    0,           /* WAL, synced at checkpoints: survives kill -9 */
+	STORE_SYNC_FULL, /* WAL synced at every commit: power loss too */
+};
+
+/* Strings are not NUL-terminated; the store copies what it keeps. */
+struct store_event {
+	enum store_kind kind;
+	const char *chan; /* channel id */
+	size_t chan_len;
+	const char *name; /* STORE_CHANNEL: the channel's name */
+	size_t name_len;
+	const char *sender; /* creator or sender */
+	size_t sender_len;
+	const char *text; /* STORE_MSG, STORE_ACT */
+	size_t text_len;
+	uint64_t time; /* ms since the epoch */
+	/*
+	 * STORE_MSG, STORE_ACT: the seq the chat expects (its channel's last
+	 * plus one).  The completion carries the seq the store gave, which
+	 * the chat takes.
+	 */
+	uint64_t seq;
+};
+
+/*
+ * An append completed: status 0 and ev->seq set, or -1 if the event could
+ * not be stored (then it must not be applied).  ev is valid only during the
+ * call.
+ */
+typedef void (*store_done_fn)(
+    void *ctx, int status, const struct store_event *ev);
+
+/* A stored channel, as store_load_channels reports it. */
+struct store_channel {
+	const char *id, *name, *creator;
+	size_t id_len, name_len, creator_len;
+	uint64_t created;  /* ms since the epoch */
+	uint64_t active;   /* last message, or creation, in ms */
+	uint64_t next_seq; /* the seq the next message gets */
+};
+
+/* A stored message line, as store_latest reports it. */
+struct store_line {
+	enum store_kind kind; /* STORE_MSG or STORE_ACT */
+	uint64_t seq, time;
+	const char *sender, *text;
+	size_t sender_len, text_len;
+};
+
+struct store;
+
+/*
+ * Opens (creating) the database at path and migrates it to
+ * STORE_SCHEMA_VERSION.  NULL with err filled on failure.
+ */
+struct store *store_open(
+    const char *path, enum store_sync sync, char *err, size_t err_size);
+/* Commits what is pending, then closes (NULL does nothing). */
+void store_close(struct store *st);
+
+/* Appends ev; see store_done_fn.  Returns 0, or -1 (done was called so). */
+int store_append(
+    struct store *st, struct store_event *ev, store_done_fn done, void *ctx);
+
+/*
+ * Makes the turn's appends durable (COMMIT).  Returns 0 (also when nothing
+ * was pending), or -1 with the reason in store_error: the turn's events
+ * are rolled back and nothing that refers to them may be sent.
+ */
+int store_commit(struct store *st);
+
+/* Why the last call failed. */
+const char *store_error(const struct store *st);
+
+/* Calls each for every stored channel, oldest first.  0, or -1 on error. */
+int store_load_channels(struct store *st,
+    void (*each)(void *ctx, const struct store_channel *ch), void *ctx);
+
+/*
+ * Calls each for the latest max lines of channel id, oldest first.
+ * Returns the lines reported, or -1 on error.
+ */
+int store_latest(struct store *st, const char *id, size_t id_len, size_t max,
+    void (*each)(void *ctx, const struct store_line *line), void *ctx);
+
+/*
+ * Retention: deletes at most STORE_PRUNE_BATCH of the oldest messages
+ * older than before_ms (0: none), or of channels dropped earlier.  Part
+ * of the turn's transaction.  Returns the rows deleted (0: nothing left
+ * to do), or -1 on error.
+ */
+int store_prune(struct store *st, uint64_t before_ms);
+
+/* The longest store_commit so far, in microseconds. */
+uint64_t store_max_commit_us(const struct store *st);
+
+#endif

@@ -1,0 +1,781 @@
+/* store_sqlite.c: the store in one SQLite file, WAL, one transaction a turn. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store.h"
+
+/* Bytes of the last error text kept. */
+#define STORE_ERR_MAX 256
+/*
+ * Channels whose next seq a turn updates at its commit, once each, rather
+ * than once per message; more in one turn flushes early.  Ids longer than
+ * STORE_BUMP_ID_MAX are updated at once.
+ */
+#define STORE_BUMPS_MAX   64
+#define STORE_BUMP_ID_MAX 32
+/*
+ * Checkpoints (copying the write-ahead log into the database, with its
+ * fsync) run in a thread of their own on a second connection, so that no
+ * commit of the loop pays for one: the thread is woken once the log holds
+ * STORE_CKPT_PAGES pages.  Under a load that never lets it catch up the log
+ * would only grow; past STORE_CKPT_HARD pages the loop checkpoints itself.
+ */
+#define STORE_CKPT_PAGES 1000
+#define STORE_CKPT_HARD  (16 * STORE_CKPT_PAGES)
+/* Bytes of the lock file's path, counting the terminator. */
+#define STORE_PATH_MAX 4200
+/* How long a statement waits for another process's lock (a backup), in ms. */
+#define STORE_BUSY_MS 100
+
+/* The cached statements, prepared once at open. */
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_ADD_CHANNEL,
+	ST_DROP_CHANNEL,
+	ST_ADD_DROPPED,
+	ST_ADD_MESSAGE,
+	ST_BUMP_SEQ,
+	ST_IDLE,
+	ST_LOAD_CHANNELS,
+	ST_LATEST,
+	ST_PRUNE_OLD,
+	ST_NEXT_DROPPED,
+	ST_PRUNE_DROPPED,
+	ST_DONE_DROPPED,
+	ST_COUNT,
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_ADD_CHANNEL] = "INSERT INTO channels (id, name, creator, created, "
+                       "next_seq, active) VALUES (?1, ?2, ?3, ?4, 1, ?4)",
+    [ST_DROP_CHANNEL] = "DELETE FROM channels WHERE id = ?1",
+    [ST_ADD_DROPPED] = "INSERT OR IGNORE INTO dropped (channel) VALUES (?1)",
+    [ST_ADD_MESSAGE] = "INSERT INTO messages (channel, seq, time, sender, "
+                       "kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_BUMP_SEQ] = "UPDATE channels SET next_seq = ?2 + 1, "
+                    "active = max(active, ?3) WHERE id = ?1",
+    [ST_IDLE] = "UPDATE channels SET active = ?2 WHERE id = ?1",
+    [ST_LOAD_CHANNELS] = "SELECT id, name, creator, created, active, "
+                         "next_seq FROM channels ORDER BY rowid",
+    [ST_LATEST] = "SELECT seq, time, sender, kind, text FROM messages "
+                  "WHERE channel = ?1 ORDER BY seq DESC LIMIT ?2",
+    /* The oldest rows by insertion, not a scan for old ones: bounded. */
+    [ST_PRUNE_OLD] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
+                     "FROM messages ORDER BY rowid LIMIT ?2) AND time < ?1",
+    [ST_NEXT_DROPPED] = "SELECT channel FROM dropped LIMIT 1",
+    [ST_PRUNE_DROPPED] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
+                         "FROM messages WHERE channel = ?1 LIMIT ?2)",
+    [ST_DONE_DROPPED] = "DELETE FROM dropped WHERE channel = ?1",
+};
+
+/* Version 1: channels without their last activity, no dropped list. */
+static const char schema_v2[] =
+    "CREATE TABLE channels (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+    "creator TEXT NOT NULL, created INTEGER NOT NULL, "
+    "next_seq INTEGER NOT NULL, active INTEGER NOT NULL);"
+    "CREATE TABLE messages (channel TEXT NOT NULL, seq INTEGER NOT NULL, "
+    "time INTEGER NOT NULL, sender TEXT NOT NULL, "
+    "kind TEXT NOT NULL CHECK (kind IN ('msg', 'act')), "
+    "text TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX messages_seq ON messages (channel, seq);"
+    "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
+    "PRAGMA user_version = 2;";
+
+static const char migrate_v1_v2[] =
+    "ALTER TABLE channels ADD COLUMN active INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE channels SET active = max(created, coalesce((SELECT max(time) "
+    "FROM messages WHERE channel = channels.id), 0));"
+    "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
+    "PRAGMA user_version = 2;";
+
+/* A channel's last seq and time in this turn, not yet in its row. */
+struct bump {
+	char id[STORE_BUMP_ID_MAX];
+	size_t len;
+	uint64_t seq, time;
+};
+
+struct store {
+	sqlite3 *db;
+	int lock_fd; /* <path>.lock, held with flock while open */
+	struct bump bumps[STORE_BUMPS_MAX];
+	size_t nbumps;
+	sqlite3_stmt *stmt[ST_COUNT];
+	int in_txn; /* BEGIN was run this turn */
+	int failed; /* a step of this turn failed: the commit must not happen */
+	uint64_t max_commit_us;
+	int wal_pages; /* pages in the log after the last commit */
+	/* The checkpoint thread and what it shares with the loop. */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	int ckpt_started, ckpt_wanted, ckpt_stop;
+	char err[STORE_ERR_MAX];
+};
+
+static void
+set_err(struct store *st, const char *what)
+{
+	snprintf(st->err, sizeof(st->err), "%s: %s", what,
+	    st->db != NULL ? sqlite3_errmsg(st->db) : "no database");
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Runs a cached statement that returns no rows; 0 or -1. */
+static int
+run(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE) {
+		set_err(st, stmt_sql[id]);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *p, size_t len)
+{
+	sqlite3_bind_text(s, i, p != NULL ? p : "", (int)len, SQLITE_STATIC);
+}
+
+static int
+exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(st->err, sizeof(st->err), "%s", msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Brings the schema to STORE_SCHEMA_VERSION in one transaction. */
+static int
+migrate(struct store *st)
+{
+	int v;
+
+	if (exec(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	v = user_version(st);
+	if (v == 0 && exec(st, schema_v2) < 0)
+		goto fail;
+	if (v == 1 && exec(st, migrate_v1_v2) < 0)
+		goto fail;
+	if (v < 0 || v > STORE_SCHEMA_VERSION) {
+		snprintf(st->err, sizeof(st->err),
+		    "schema version %d is not one this server knows (%d)", v,
+		    STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	return exec(st, "COMMIT");
+fail:
+	(void)exec(st, "ROLLBACK");
+	return -1;
+}
+
+/* Called by SQLite after each commit with the pages in the log. */
+static int
+wal_hook(void *ctx, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = ctx;
+
+	(void)db;
+	(void)name;
+	st->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+static void *
+ckpt_main(void *arg)
+{
+	struct store *st = arg;
+
+	pthread_mutex_lock(&st->ckpt_lock);
+	for (;;) {
+		while (!st->ckpt_wanted && !st->ckpt_stop)
+			pthread_cond_wait(&st->ckpt_cond, &st->ckpt_lock);
+		if (st->ckpt_stop)
+			break;
+		st->ckpt_wanted = 0;
+		pthread_mutex_unlock(&st->ckpt_lock);
+		/* PASSIVE: never waits for, nor blocks, the loop's writes. */
+		(void)sqlite3_wal_checkpoint_v2(
+		    st->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&st->ckpt_lock);
+	}
+	pthread_mutex_unlock(&st->ckpt_lock);
+	return NULL;
+}
+
+/* Opens the checkpointer's connection and starts it; 0 or -1. */
+static int
+ckpt_start(struct store *st, const char *path, enum store_sync sync)
+{
+	if (sqlite3_open_v2(path, &st->ckpt_db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+	        NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->ckpt_db,
+	        sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+	                                : "PRAGMA synchronous = NORMAL",
+	        NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(st->err, sizeof(st->err), "checkpointer: %s",
+		    sqlite3_errmsg(st->ckpt_db));
+		return -1;
+	}
+	sqlite3_wal_autocheckpoint(st->ckpt_db, 0);
+	if (pthread_mutex_init(&st->ckpt_lock, NULL) != 0)
+		return -1;
+	if (pthread_cond_init(&st->ckpt_cond, NULL) != 0) {
+		pthread_mutex_destroy(&st->ckpt_lock);
+		return -1;
+	}
+	if (pthread_create(&st->ckpt_thread, NULL, ckpt_main, st) != 0) {
+		pthread_cond_destroy(&st->ckpt_cond);
+		pthread_mutex_destroy(&st->ckpt_lock);
+		snprintf(st->err, sizeof(st->err), "no checkpoint thread");
+		return -1;
+	}
+	st->ckpt_started = 1;
+	return 0;
+}
+
+static void
+ckpt_stop(struct store *st)
+{
+	if (st->ckpt_started) {
+		pthread_mutex_lock(&st->ckpt_lock);
+		st->ckpt_stop = 1;
+		pthread_cond_signal(&st->ckpt_cond);
+		pthread_mutex_unlock(&st->ckpt_lock);
+		pthread_join(st->ckpt_thread, NULL);
+		pthread_cond_destroy(&st->ckpt_cond);
+		pthread_mutex_destroy(&st->ckpt_lock);
+		st->ckpt_started = 0;
+	}
+	sqlite3_close(st->ckpt_db);
+	st->ckpt_db = NULL;
+}
+
+/* After a commit: wakes the checkpointer, or checkpoints if it lags. */
+static void
+ckpt_after_commit(struct store *st)
+{
+	if (!st->ckpt_started || st->wal_pages < STORE_CKPT_PAGES)
+		return;
+	if (st->wal_pages >= STORE_CKPT_HARD) {
+		(void)sqlite3_wal_checkpoint_v2(
+		    st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		st->wal_pages = 0;
+		return;
+	}
+	pthread_mutex_lock(&st->ckpt_lock);
+	st->ckpt_wanted = 1;
+	pthread_cond_signal(&st->ckpt_cond);
+	pthread_mutex_unlock(&st->ckpt_lock);
+}
+
+/*
+ * Two servers on one file would both write and each fail the other's
+ * commits: the second is refused at start instead.  The lock is a file of
+ * its own, since closing any descriptor of the database would drop
+ * SQLite's own POSIX locks.
+ */
+static int
+take_lock(struct store *st, const char *path)
+{
+	char lock[STORE_PATH_MAX];
+	int n = snprintf(lock, sizeof(lock), "%s.lock", path);
+
+	if (n < 0 || (size_t)n >= sizeof(lock)) {
+		snprintf(st->err, sizeof(st->err), "path too long");
+		return -1;
+	}
+	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lock_fd < 0) {
+		snprintf(st->err, sizeof(st->err), "%.200s: %s", lock,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(st->err, sizeof(st->err),
+		    "in use by another server (%.200s is locked)", lock);
+		return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, enum store_sync sync, char *err, size_t err_size)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int i;
+
+	if (st == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	st->lock_fd = -1;
+	if (take_lock(st, path) < 0)
+		goto fail;
+	if (sqlite3_open_v2(path, &st->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	            SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK) {
+		set_err(st, "open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (exec(st, "PRAGMA journal_mode = WAL") < 0 ||
+	    exec(st,
+	        sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+	                                : "PRAGMA synchronous = NORMAL") < 0 ||
+	    migrate(st) < 0 || ckpt_start(st, path, sync) < 0)
+		goto fail;
+	/* The loop's commits never checkpoint: the thread does. */
+	sqlite3_wal_hook(st->db, wal_hook, st);
+	for (i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		        SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		        NULL) != SQLITE_OK) {
+			set_err(st, stmt_sql[i]);
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	snprintf(err, err_size, "%s: %s", path, st->err);
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->stmt[ST_COMMIT] != NULL)
+		(void)store_commit(st);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	ckpt_stop(st);
+	sqlite3_close(st->db);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
+	free(st);
+}
+
+const char *
+store_error(const struct store *st)
+{
+	return st->err;
+}
+
+uint64_t
+store_max_commit_us(const struct store *st)
+{
+	return st->max_commit_us;
+}
+
+/* Opens the turn's transaction at its first write. */
+static int
+begin(struct store *st)
+{
+	if (st->failed)
+		return -1;
+	if (st->in_txn)
+		return 0;
+	if (run(st, ST_BEGIN) < 0) {
+		st->failed = 1;
+		return -1;
+	}
+	st->in_txn = 1;
+	return 0;
+}
+
+static int
+append_channel(struct store *st, const struct store_event *ev)
+{
+	sqlite3_stmt *s = st->stmt[ST_ADD_CHANNEL];
+
+	bind_text(s, 1, ev->chan, ev->chan_len);
+	bind_text(s, 2, ev->name, ev->name_len);
+	bind_text(s, 3, ev->sender, ev->sender_len);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)ev->time);
+	return run(st, ST_ADD_CHANNEL);
+}
+
+static void unbump(struct store *st, const char *id, size_t len);
+
+static int
+append_drop(struct store *st, const struct store_event *ev)
+{
+	unbump(st, ev->chan, ev->chan_len);
+	bind_text(st->stmt[ST_DROP_CHANNEL], 1, ev->chan, ev->chan_len);
+	if (run(st, ST_DROP_CHANNEL) < 0)
+		return -1;
+	/* Its messages go later, in batches (store_prune). */
+	bind_text(st->stmt[ST_ADD_DROPPED], 1, ev->chan, ev->chan_len);
+	return run(st, ST_ADD_DROPPED);
+}
+
+/* Writes one channel's next seq and last activity; 0 or -1. */
+static int
+write_bump(
+    struct store *st, const char *id, size_t len, uint64_t seq, uint64_t time)
+{
+	sqlite3_stmt *s = st->stmt[ST_BUMP_SEQ];
+
+	bind_text(s, 1, id, len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)time);
+	if (run(st, ST_BUMP_SEQ) < 0)
+		return -1;
+	if (sqlite3_changes(st->db) != 1) {
+		snprintf(st->err, sizeof(st->err), "message for no channel");
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes every pending bump; 0 or -1.  The list is empty after. */
+static int
+flush_bumps(struct store *st)
+{
+	size_t i, n = st->nbumps;
+
+	st->nbumps = 0;
+	for (i = 0; i < n; i++) {
+		struct bump *b = &st->bumps[i];
+
+		if (write_bump(st, b->id, b->len, b->seq, b->time) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Notes a channel's new last seq, to be written at the commit. */
+static int
+bump(struct store *st, const char *id, size_t len, uint64_t seq, uint64_t time)
+{
+	struct bump *b;
+	size_t i;
+
+	if (len > STORE_BUMP_ID_MAX)
+		return write_bump(st, id, len, seq, time);
+	for (i = 0; i < st->nbumps; i++) {
+		b = &st->bumps[i];
+		if (b->len == len && memcmp(b->id, id, len) == 0) {
+			b->seq = seq;
+			b->time = time;
+			return 0;
+		}
+	}
+	if (st->nbumps == STORE_BUMPS_MAX && flush_bumps(st) < 0)
+		return -1;
+	b = &st->bumps[st->nbumps++];
+	memcpy(b->id, id, len);
+	b->len = len;
+	b->seq = seq;
+	b->time = time;
+	return 0;
+}
+
+/* Forgets a pending bump of a channel that goes. */
+static void
+unbump(struct store *st, const char *id, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < st->nbumps; i++) {
+		if (st->bumps[i].len == len &&
+		    memcmp(st->bumps[i].id, id, len) == 0) {
+			st->bumps[i] = st->bumps[--st->nbumps];
+			return;
+		}
+	}
+}
+
+static int
+append_message(struct store *st, const struct store_event *ev)
+{
+	sqlite3_stmt *s = st->stmt[ST_ADD_MESSAGE];
+
+	bind_text(s, 1, ev->chan, ev->chan_len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)ev->time);
+	bind_text(s, 4, ev->sender, ev->sender_len);
+	sqlite3_bind_text(
+	    s, 5, ev->kind == STORE_ACT ? "act" : "msg", 3, SQLITE_STATIC);
+	bind_text(s, 6, ev->text, ev->text_len);
+	if (run(st, ST_ADD_MESSAGE) < 0)
+		return -1;
+	return bump(st, ev->chan, ev->chan_len, ev->seq, ev->time);
+}
+
+int
+store_append(
+    struct store *st, struct store_event *ev, store_done_fn done, void *ctx)
+{
+	int rc = -1;
+
+	if (begin(st) == 0) {
+		switch (ev->kind) {
+		case STORE_CHANNEL:
+			rc = append_channel(st, ev);
+			break;
+		case STORE_DROP:
+			rc = append_drop(st, ev);
+			break;
+		case STORE_IDLE:
+			bind_text(st->stmt[ST_IDLE], 1, ev->chan, ev->chan_len);
+			sqlite3_bind_int64(
+			    st->stmt[ST_IDLE], 2, (sqlite3_int64)ev->time);
+			rc = run(st, ST_IDLE);
+			break;
+		case STORE_MSG:
+		case STORE_ACT:
+			rc = append_message(st, ev);
+			break;
+		}
+	}
+	/* A half-made turn is never committed: the server stops first. */
+	if (rc < 0)
+		st->failed = 1;
+	done(ctx, rc, ev);
+	return rc;
+}
+
+int
+store_commit(struct store *st)
+{
+	uint64_t t0, dt;
+
+	/* After this call the next turn starts afresh, whatever happened. */
+	if (!st->in_txn) {
+		int failed = st->failed;
+
+		st->failed = 0;
+		return failed ? -1 : 0;
+	}
+	st->in_txn = 0;
+	if (!st->failed && flush_bumps(st) < 0)
+		st->failed = 1;
+	st->nbumps = 0;
+	if (st->failed) {
+		char keep[STORE_ERR_MAX];
+
+		memcpy(keep, st->err, sizeof(keep));
+		(void)run(st, ST_ROLLBACK);
+		memcpy(st->err, keep, sizeof(keep));
+		st->failed = 0;
+		return -1;
+	}
+	t0 = now_us();
+	if (run(st, ST_COMMIT) < 0) {
+		/* A failed COMMIT may leave the transaction open. */
+		if (!sqlite3_get_autocommit(st->db)) {
+			char keep[STORE_ERR_MAX];
+
+			memcpy(keep, st->err, sizeof(keep));
+			(void)run(st, ST_ROLLBACK);
+			memcpy(st->err, keep, sizeof(keep));
+		}
+		return -1;
+	}
+	dt = now_us() - t0;
+	if (dt > st->max_commit_us)
+		st->max_commit_us = dt;
+	ckpt_after_commit(st);
+	return 0;
+}
+
+static const char *
+col_text(sqlite3_stmt *s, int i, size_t *len)
+{
+	const char *p = (const char *)sqlite3_column_text(s, i);
+
+	*len = (size_t)sqlite3_column_bytes(s, i);
+	return p != NULL ? p : "";
+}
+
+int
+store_load_channels(struct store *st,
+    void (*each)(void *ctx, const struct store_channel *ch), void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[ST_LOAD_CHANNELS];
+	struct store_channel ch;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ch.id = col_text(s, 0, &ch.id_len);
+		ch.name = col_text(s, 1, &ch.name_len);
+		ch.creator = col_text(s, 2, &ch.creator_len);
+		ch.created = (uint64_t)sqlite3_column_int64(s, 3);
+		ch.active = (uint64_t)sqlite3_column_int64(s, 4);
+		ch.next_seq = (uint64_t)sqlite3_column_int64(s, 5);
+		each(ctx, &ch);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		set_err(st, "loading channels");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_latest(struct store *st, const char *id, size_t id_len, size_t max,
+    void (*each)(void *ctx, const struct store_line *line), void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[ST_LATEST];
+	struct store_line *lines;
+	size_t n = 0, i;
+	int rc = SQLITE_DONE, ok;
+
+	if (max == 0)
+		return 0;
+	lines = calloc(max, sizeof(*lines));
+	if (lines == NULL) {
+		snprintf(st->err, sizeof(st->err), "out of memory");
+		return -1;
+	}
+	bind_text(s, 1, id, id_len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+	/* Newest first; the texts are copied so they outlive the step. */
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_line *l = &lines[n];
+		size_t sl, tl, kl;
+		const char *sp = col_text(s, 2, &sl), *tp = col_text(s, 4, &tl);
+		const char *kind = col_text(s, 3, &kl);
+		char *copy = malloc(sl + tl + 1);
+
+		if (copy == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		memcpy(copy, sp, sl);
+		memcpy(copy + sl, tp, tl);
+		l->seq = (uint64_t)sqlite3_column_int64(s, 0);
+		l->time = (uint64_t)sqlite3_column_int64(s, 1);
+		l->kind = kl == 3 && memcmp(kind, "act", 3) == 0 ? STORE_ACT
+		                                                 : STORE_MSG;
+		l->sender = copy;
+		l->sender_len = sl;
+		l->text = copy + sl;
+		l->text_len = tl;
+		n++;
+	}
+	ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	for (i = n; i-- > 0;) {
+		if (ok)
+			each(ctx, &lines[i]);
+		free((char *)lines[i].sender);
+	}
+	free(lines);
+	if (!ok) {
+		set_err(st, "reading history");
+		return -1;
+	}
+	return (int)n;
+}
+
+int
+store_prune(struct store *st, uint64_t before_ms)
+{
+	sqlite3_stmt *s = st->stmt[ST_NEXT_DROPPED];
+	char chan[64];
+	size_t len = 0;
+	int rc, deleted;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *p = col_text(s, 0, &len);
+
+		if (len >= sizeof(chan))
+			len = sizeof(chan) - 1;
+		memcpy(chan, p, len);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_err(st, "pruning");
+		return -1;
+	}
+	if (rc == SQLITE_ROW) {
+		if (begin(st) < 0)
+			return -1;
+		bind_text(st->stmt[ST_PRUNE_DROPPED], 1, chan, len);
+		sqlite3_bind_int(
+		    st->stmt[ST_PRUNE_DROPPED], 2, STORE_PRUNE_BATCH);
+		if (run(st, ST_PRUNE_DROPPED) < 0)
+			goto fail;
+		deleted = sqlite3_changes(st->db);
+		if (deleted < STORE_PRUNE_BATCH) {
+			bind_text(st->stmt[ST_DONE_DROPPED], 1, chan, len);
+			if (run(st, ST_DONE_DROPPED) < 0)
+				goto fail;
+		}
+		/* A dropped channel's rows count as work even when none. */
+		return deleted > 0 ? deleted : 1;
+	}
+	if (before_ms == 0)
+		return 0;
+	if (begin(st) < 0)
+		return -1;
+	sqlite3_bind_int64(st->stmt[ST_PRUNE_OLD], 1, (sqlite3_int64)before_ms);
+	sqlite3_bind_int(st->stmt[ST_PRUNE_OLD], 2, STORE_PRUNE_BATCH);
+	if (run(st, ST_PRUNE_OLD) < 0)
+		goto fail;
+	return sqlite3_changes(st->db);
+fail:
+	st->failed = 1;
+	return -1;
+}
