@@ -1067,8 +1067,10 @@ page_line(void *ctx, const struct store_line *l)
 	struct page_fill *f = ctx;
 	size_t len;
 
-	/* The store kept the page within the buffer's bytes; a line that
-	 * would not fit (it cannot) is left out rather than cut. */
+	/*
+	 * The store kept the page within the buffer's bytes; a line that
+	 * would not fit (it cannot) is left out rather than cut.
+	 */
 	len = encode_stored(
 	    f->ch, l, f->c->page + f->len, sizeof(f->c->page) - f->len);
 	if (len == 0)
@@ -1080,9 +1082,9 @@ page_line(void *ctx, const struct store_line *l)
 /*
  * A history request: the lines before, after or latest a seq, at most
  * CMD_HISTORY_PAGE_MAX and CHAT_HISTORY_PAGE_BYTES, framed by
- * history_page and history_page_end.  With a store every stored line can
- * of a named channel can be read, a page at a time and nothing kept (a
- * read error falls back to the ring); else only the ring's.  Only members may
+ * history_page and history_page_end.  With a store every stored line of
+ * a named channel can be read, a page at a time and nothing kept (a read
+ * error falls back to the ring); else only the ring's.  Only members may
  * read a channel's history.
  */
 static enum proto_code
