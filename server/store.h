@@ -121,8 +121,7 @@ int store_load_channels(struct store *st,
 int store_latest(struct store *st, const char *id, size_t id_len, size_t max,
     void (*each)(void *ctx, const struct store_line *line), void *ctx);
 
-/* What line counts toward a page's max_bytes: its length as the caller
- * sends it. */
+/* What a line counts toward a page's max_bytes: its length as sent. */
 typedef size_t (*store_size_fn)(void *ctx, const struct store_line *line);
 
 /*
