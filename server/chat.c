@@ -56,6 +56,8 @@ struct chat {
 	int stopping; /* everyone is being closed: nobody is told of others */
 	char line[PROTO_LINE_MAX];
 	char base_line[PROTO_LINE_MAX];
+	/* A page read from the store: the byte cap and one line over it. */
+	char page[CHAT_HISTORY_PAGE_BYTES + PROTO_LINE_MAX];
 };
 
 static const char nanoid_alphabet[] =
@@ -335,22 +337,33 @@ struct cache_fill {
 	struct history *h;
 };
 
+/*
+ * A stored line of channel ch as the ring keeps it and a page sends it:
+ * the extended msg or act line, as apply_send made it.  Its length, or 0.
+ */
+static size_t
+encode_stored(const struct channel *ch, const struct store_line *l, char *buf,
+    size_t size)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = l->kind == STORE_ACT ? EV_ACT : EV_MSG;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.seq = l->seq;
+	ev.time = l->time;
+	ev.name = slice_of(l->sender, l->sender_len);
+	ev.text = slice_of(l->text, l->text_len);
+	return event_encode(buf, size, &ev);
+}
+
 static void
 cache_line(void *ctx, const struct store_line *l)
 {
 	struct cache_fill *f = ctx;
 	char buf[PROTO_LINE_MAX];
-	struct event ev;
-	size_t len;
+	size_t len = encode_stored(f->ch, l, buf, sizeof(buf));
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = l->kind == STORE_ACT ? EV_ACT : EV_MSG;
-	ev.chan = slice_of(channel_id(f->ch), channel_id_len(f->ch));
-	ev.seq = l->seq;
-	ev.time = l->time;
-	ev.name = slice_of(l->sender, l->sender_len);
-	ev.text = slice_of(l->text, l->text_len);
-	len = event_encode(buf, sizeof(buf), &ev);
 	if (len > 0)
 		(void)history_add(f->h, buf, len);
 }
@@ -1030,11 +1043,49 @@ do_names(struct chat *c, int conn, const struct cmd *cmd)
 	return PROTO_E_NONE;
 }
 
+/* A page read from the store, kept until it is sent (count goes first). */
+struct page_fill {
+	struct chat *c;
+	const struct channel *ch;
+	size_t len;
+	size_t count;
+};
+
+/* What a stored line counts toward CHAT_HISTORY_PAGE_BYTES: as sent. */
+static size_t
+page_line_size(void *ctx, const struct store_line *l)
+{
+	struct page_fill *f = ctx;
+	char buf[PROTO_LINE_MAX];
+
+	return encode_stored(f->ch, l, buf, sizeof(buf));
+}
+
+static void
+page_line(void *ctx, const struct store_line *l)
+{
+	struct page_fill *f = ctx;
+	size_t len;
+
+	/*
+	 * The store kept the page within the buffer's bytes; a line that
+	 * would not fit (it cannot) is left out rather than cut.
+	 */
+	len = encode_stored(
+	    f->ch, l, f->c->page + f->len, sizeof(f->c->page) - f->len);
+	if (len == 0)
+		return;
+	f->len += len;
+	f->count++;
+}
+
 /*
- * A history request: the lines the channel's ring keeps before, after or
- * latest a seq, at most CMD_HISTORY_PAGE_MAX and CHAT_HISTORY_PAGE_BYTES,
- * framed by history_page and history_page_end.  Only members may read a
- * channel's history.
+ * A history request: the lines before, after or latest a seq, at most
+ * CMD_HISTORY_PAGE_MAX and CHAT_HISTORY_PAGE_BYTES, framed by
+ * history_page and history_page_end.  With a store every stored line of
+ * a named channel can be read, a page at a time and nothing kept (a read
+ * error falls back to the ring); else only the ring's.  Only members may
+ * read a channel's history.
  */
 static enum proto_code
 do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
@@ -1042,9 +1093,11 @@ do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 	struct channel *ch = find_channel(c, cmd->arg);
 	struct chan_state *cs;
 	struct history_range r = {0, 0, 0};
+	struct page_fill f;
 	struct event ev;
 	size_t i, len, limit = CMD_HISTORY_PAGE_MAX;
 	const char *p;
+	int stored = 0;
 
 	if (ch == NULL)
 		return PROTO_E_NO_SUCH_CHANNEL;
@@ -1053,16 +1106,27 @@ do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 	cs = channel_data(ch);
 	if (cmd->limit < limit)
 		limit = (size_t)cmd->limit;
-	if (cs != NULL && cs->history != NULL)
+	memset(&f, 0, sizeof(f));
+	f.c = c;
+	f.ch = ch;
+	/* Only named channels are stored; personal ones page from the ring. */
+	if (c->cfg.store != NULL && channel_kind(ch) == REGISTRY_CHANNEL)
+		stored =
+		    store_page(c->cfg.store, channel_id(ch), channel_id_len(ch),
+		        cmd->dir, cmd->seq, limit, CHAT_HISTORY_PAGE_BYTES,
+		        page_line_size, page_line, &f, &r.more) >= 0;
+	if (!stored && cs != NULL && cs->history != NULL)
 		history_page(cs->history, cmd->dir, cmd->seq, limit,
 		    CHAT_HISTORY_PAGE_BYTES, &r);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_HISTORY_PAGE;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
 	ev.dir = cmd->dir;
-	ev.count = r.count;
+	ev.count = stored ? f.count : r.count;
 	send_event(c, conn, &ev);
-	for (i = 0; i < r.count; i++) {
+	if (stored && f.len > 0)
+		send_bytes(c, conn, c->page, f.len);
+	for (i = 0; !stored && i < r.count; i++) {
 		p = history_get(cs->history, r.first + i, &len);
 		send_bytes(c, conn, p, len);
 	}

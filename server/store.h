@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmd.h"
+
 /*
  * The store is a log: the chat rules validate a command, append its event
  * and apply it (send the echo, change the registry) only once the append
@@ -118,6 +120,24 @@ int store_load_channels(struct store *st,
  */
 int store_latest(struct store *st, const char *id, size_t id_len, size_t max,
     void (*each)(void *ctx, const struct store_line *line), void *ctx);
+
+/* What a line counts toward a page's max_bytes: its length as sent. */
+typedef size_t (*store_size_fn)(void *ctx, const struct store_line *line);
+
+/*
+ * A page of channel id's stored lines, as history_page() cuts one from a
+ * ring: the limit lines before, after or latest seq (before and after
+ * exclude seq itself; latest ignores it), those nearest seq (the newest
+ * for latest), at most max_bytes of them by size but always one if any.
+ * Calls each for them oldest first; *more says whether stored lines lie
+ * beyond them in the request's direction.  Reads through an index and
+ * keeps nothing after it returns.  Returns the lines reported, or -1 on
+ * error (then each was not called).
+ */
+int store_page(struct store *st, const char *id, size_t id_len,
+    enum cmd_dir dir, uint64_t seq, size_t limit, size_t max_bytes,
+    store_size_fn size, void (*each)(void *ctx, const struct store_line *line),
+    void *ctx, int *more);
 
 /*
  * Retention: deletes at most STORE_PRUNE_BATCH of the oldest messages

@@ -48,6 +48,8 @@ enum stmt_id {
 	ST_IDLE,
 	ST_LOAD_CHANNELS,
 	ST_LATEST,
+	ST_PAGE_DOWN,
+	ST_PAGE_UP,
 	ST_PRUNE_OLD,
 	ST_NEXT_DROPPED,
 	ST_PRUNE_DROPPED,
@@ -72,6 +74,13 @@ static const char *const stmt_sql[ST_COUNT] = {
                          "next_seq FROM channels ORDER BY rowid",
     [ST_LATEST] = "SELECT seq, time, sender, kind, text FROM messages "
                   "WHERE channel = ?1 ORDER BY seq DESC LIMIT ?2",
+    /* Both walk the (channel, seq) index from seq outwards. */
+    [ST_PAGE_DOWN] = "SELECT seq, time, sender, kind, text FROM messages "
+                     "WHERE channel = ?1 AND seq <= ?2 "
+                     "ORDER BY seq DESC LIMIT ?3",
+    [ST_PAGE_UP] = "SELECT seq, time, sender, kind, text FROM messages "
+                   "WHERE channel = ?1 AND seq > ?2 "
+                   "ORDER BY seq ASC LIMIT ?3",
     /* The oldest rows by insertion, not a scan for old ones: bounded. */
     [ST_PRUNE_OLD] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
                      "FROM messages ORDER BY rowid LIMIT ?2) AND time < ?1",
@@ -670,6 +679,30 @@ store_load_channels(struct store *st,
 	return 0;
 }
 
+/* Copies the current row of a history statement into l; 0 or -1. */
+static int
+copy_line(sqlite3_stmt *s, struct store_line *l)
+{
+	size_t sl, tl, kl;
+	const char *sp = col_text(s, 2, &sl), *tp = col_text(s, 4, &tl);
+	const char *kind = col_text(s, 3, &kl);
+	char *copy = malloc(sl + tl + 1);
+
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, sp, sl);
+	memcpy(copy + sl, tp, tl);
+	l->seq = (uint64_t)sqlite3_column_int64(s, 0);
+	l->time = (uint64_t)sqlite3_column_int64(s, 1);
+	l->kind =
+	    kl == 3 && memcmp(kind, "act", 3) == 0 ? STORE_ACT : STORE_MSG;
+	l->sender = copy;
+	l->sender_len = sl;
+	l->text = copy + sl;
+	l->text_len = tl;
+	return 0;
+}
+
 int
 store_latest(struct store *st, const char *id, size_t id_len, size_t max,
     void (*each)(void *ctx, const struct store_line *line), void *ctx)
@@ -690,26 +723,10 @@ store_latest(struct store *st, const char *id, size_t id_len, size_t max,
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
 	/* Newest first; the texts are copied so they outlive the step. */
 	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_line *l = &lines[n];
-		size_t sl, tl, kl;
-		const char *sp = col_text(s, 2, &sl), *tp = col_text(s, 4, &tl);
-		const char *kind = col_text(s, 3, &kl);
-		char *copy = malloc(sl + tl + 1);
-
-		if (copy == NULL) {
+		if (copy_line(s, &lines[n]) < 0) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		memcpy(copy, sp, sl);
-		memcpy(copy + sl, tp, tl);
-		l->seq = (uint64_t)sqlite3_column_int64(s, 0);
-		l->time = (uint64_t)sqlite3_column_int64(s, 1);
-		l->kind = kl == 3 && memcmp(kind, "act", 3) == 0 ? STORE_ACT
-		                                                 : STORE_MSG;
-		l->sender = copy;
-		l->sender_len = sl;
-		l->text = copy + sl;
-		l->text_len = tl;
 		n++;
 	}
 	ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
@@ -723,6 +740,88 @@ store_latest(struct store *st, const char *id, size_t id_len, size_t max,
 	free(lines);
 	if (!ok) {
 		set_err(st, "reading history");
+		return -1;
+	}
+	return (int)n;
+}
+
+/* Stored seqs are SQLite integers: at most INT64_MAX. */
+#define STORE_SEQ_TOP ((uint64_t)INT64_MAX)
+
+int
+store_page(struct store *st, const char *id, size_t id_len, enum cmd_dir dir,
+    uint64_t seq, size_t limit, size_t max_bytes, store_size_fn size,
+    void (*each)(void *ctx, const struct store_line *line), void *ctx,
+    int *more)
+{
+	int up = dir == CMD_DIR_AFTER;
+	sqlite3_stmt *s = st->stmt[up ? ST_PAGE_UP : ST_PAGE_DOWN];
+	struct store_line *lines = NULL;
+	size_t n = 0, i, bytes = 0, len;
+	uint64_t bound;
+	int rc = SQLITE_DONE, ok;
+
+	*more = 0;
+	/* The first seq out of range: after it (up) or at most it (down). */
+	if (dir == CMD_DIR_AFTER)
+		bound = seq;
+	else if (dir == CMD_DIR_BEFORE)
+		bound = seq == 0 ? 0 : seq - 1;
+	else
+		bound = STORE_SEQ_TOP;
+	if ((up && bound >= STORE_SEQ_TOP) ||
+	    (dir == CMD_DIR_BEFORE && seq == 0))
+		return 0;
+	if (bound > STORE_SEQ_TOP)
+		bound = STORE_SEQ_TOP;
+	if (limit > 0) {
+		lines = calloc(limit, sizeof(*lines));
+		if (lines == NULL) {
+			snprintf(st->err, sizeof(st->err), "out of memory");
+			return -1;
+		}
+	}
+	bind_text(s, 1, id, id_len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)bound);
+	/* One row past the page tells whether there are more. */
+	sqlite3_bind_int64(s, 3,
+	    limit < (size_t)INT64_MAX ? (sqlite3_int64)limit + 1 : INT64_MAX);
+	/* Nearest seq first, as history_page() counts them. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_line *l;
+
+		if (n == limit) {
+			*more = 1;
+			break;
+		}
+		l = &lines[n];
+		if (copy_line(s, l) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		len = size(ctx, l);
+		if (n > 0 && (bytes >= max_bytes || len > max_bytes - bytes)) {
+			free((char *)l->sender);
+			*more = 1;
+			break;
+		}
+		bytes += len;
+		n++;
+	}
+	ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	for (i = 0; i < n; i++) {
+		struct store_line *l = &lines[up ? i : n - 1 - i];
+
+		if (ok)
+			each(ctx, l);
+		free((char *)l->sender);
+	}
+	free(lines);
+	if (!ok) {
+		*more = 0;
+		set_err(st, "reading a history page");
 		return -1;
 	}
 	return (int)n;

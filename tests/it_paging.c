@@ -160,11 +160,114 @@ test_paging(void **state)
 	assert_int_equal(testsrv_stop(srv), 0);
 }
 
+/* Lines stored with --db, and the few the server keeps in RAM. */
+#define STORED 500
+#define CACHED 20
+
+/*
+ * With --db a member pages past the RAM cache into the store: back to
+ * seq 1 and forward to the newest, each seq once and in order, after a
+ * restart too; a non-member is still refused.
+ */
+static void
+test_paging_db(void **state)
+{
+	char dir[64], db[128], cmd[160], id[ID_MAX];
+	const char *args[] = {
+	    "--db", db, "--history", "20", "--flood-rate", "0", NULL};
+	struct testsrv *srv;
+	struct testcli *ann, *ben, *cat;
+	unsigned long seqs[STORED + 1], all[STORED + 1], before, after;
+	const char *line;
+	size_t n, count, got, i;
+	int more, round;
+
+	snprintf(dir, sizeof(dir), "/tmp/it_paging.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/chat.db", dir);
+	srv = testsrv_start(args);
+	assert_non_null(srv);
+	*state = srv;
+	ann = testcli_ext_user(srv, "ann");
+	testcli_sendf(ann, "create_chan$%s$#db", testcli_uid(ann));
+	line = testcli_expect_prefix(ann, "created$");
+	snprintf(id, sizeof(id), "%.21s", line + 8);
+	testcli_sync(ann, NULL);
+	for (i = 1; i <= STORED; i++) {
+		testcli_sendf(ann, "send_msg$%s$#db$m%zu", testcli_uid(ann), i);
+		if (i % 50 == 0)
+			testcli_sync(ann, NULL);
+	}
+	testcli_sync(ann, NULL);
+	for (round = 0; round < 2; round++) {
+		ben = testcli_ext_user(srv, "ben");
+		cat = testcli_ext_user(srv, "cat");
+		testcli_sendf(ben, "join$%s$#db", testcli_uid(ben));
+		testcli_sync(ben, NULL);
+
+		/* Back from the oldest cached line, 200 at a time. */
+		before = STORED - CACHED + 1;
+		got = 0;
+		do {
+			testcli_sendf(ben, "history$%s$%s$before$%lu$200",
+			    testcli_uid(ben), id, before);
+			n = 0;
+			more = read_page(ben, id, "before", seqs, &n, &count);
+			assert_true(count > 0);
+			expect_seqs(seqs, n, seqs[0]);
+			assert_true(seqs[n - 1] == before - 1);
+			before = seqs[0];
+			got += count;
+		} while (more);
+		assert_true(before == 1);
+		assert_int_equal(got, STORED - CACHED);
+
+		/* Forward from 0 to the newest: every seq once, in order. */
+		after = 0;
+		n = 0;
+		do {
+			testcli_sendf(ben, "history$%s$%s$after$%lu$200",
+			    testcli_uid(ben), id, after);
+			more = read_page(ben, id, "after", all, &n, &count);
+			assert_true(count > 0 && n <= STORED);
+			after = all[n - 1];
+		} while (more);
+		assert_int_equal(n, STORED);
+		expect_seqs(all, n, 1);
+		testcli_expect_quiet(ben);
+
+		testcli_sendf(
+		    cat, "history$%s$%s$latest$0$3", testcli_uid(cat), id);
+		testcli_expect_prefix(cat, "error$not_member$history$");
+		testcli_expect_quiet(cat);
+		testcli_free(ben);
+		testcli_free(cat);
+		if (round == 1)
+			break;
+		/* Again after a restart, the cache filled from the store. */
+		testcli_free(ann);
+		assert_int_equal(testsrv_stop(srv), 0);
+		testsrv_free(srv);
+		*state = NULL;
+		srv = testsrv_start(args);
+		assert_non_null(srv);
+		*state = srv;
+		ann = testcli_ext_user(srv, "ann");
+		testcli_sendf(ann, "join$%s$#db", testcli_uid(ann));
+		testcli_sync(ann, NULL);
+	}
+	testcli_free(ann);
+	assert_int_equal(testsrv_stop(srv), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_paging, testsrv_teardown),
+	    cmocka_unit_test_teardown(test_paging_db, testsrv_teardown),
 	};
 
 	return cmocka_run_group_tests_name("it_paging", tests, NULL, NULL);

@@ -181,6 +181,231 @@ latest(struct store *st, const char *id, size_t max, struct lines *ls)
 	return store_latest(st, id, strlen(id), max, each_line, ls);
 }
 
+/* What store_page reported, with what its size callback was asked. */
+struct page {
+	struct lines ls;
+	size_t line_bytes; /* what every line counts toward max_bytes */
+	int sized;
+	int more;
+};
+
+static size_t
+page_size(void *ctx, const struct store_line *l)
+{
+	struct page *p = ctx;
+
+	(void)l;
+	p->sized++;
+	return p->line_bytes;
+}
+
+static void
+page_each(void *ctx, const struct store_line *l)
+{
+	struct page *p = ctx;
+
+	each_line(&p->ls, l);
+}
+
+/* A page of limit lines at 10 bytes each (max_bytes 48 KiB). */
+static int
+page_of(struct store *st, const char *id, enum cmd_dir dir, uint64_t seq,
+    size_t limit, size_t max_bytes, size_t line_bytes, struct page *p)
+{
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	p->line_bytes = line_bytes;
+	p->more = -1;
+	n = store_page(st, id, strlen(id), dir, seq, limit, max_bytes,
+	    page_size, page_each, p, &p->more);
+	if (n >= 0)
+		assert_int_equal(n, p->ls.n);
+	return n;
+}
+
+#define PAGE(st, dir, seq, limit, p)                                           \
+	page_of(st, CHAN, dir, seq, limit, 48 * 1024, 10, p)
+
+/* Lines seq from..from+n-1 in order, each "m<seq>". */
+static void
+expect_page(const struct page *p, uint64_t from, int n, int more)
+{
+	int i;
+	char want[32];
+
+	assert_int_equal(p->ls.n, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(p->ls.seq[i], from + (uint64_t)i);
+		snprintf(want, sizeof(want), "m%llu",
+		    (unsigned long long)(from + (uint64_t)i));
+		assert_string_equal(p->ls.text[i], want);
+	}
+	assert_int_equal(p->more, more);
+}
+
+/* Stores lines 1..n of CHAN, "m<seq>", and a few of another channel. */
+static void
+fill_chan(struct store *st, uint64_t n)
+{
+	char text[32];
+	uint64_t i;
+
+	assert_int_equal(add_channel(st, CHAN, "rust", 1000), 0);
+	assert_int_equal(add_channel(st, "OTHER", "go", 1000), 0);
+	assert_int_equal(add_channel(st, "EMPTY", "c", 1000), 0);
+	for (i = 1; i <= n; i++) {
+		snprintf(text, sizeof(text), "m%llu", (unsigned long long)i);
+		assert_int_equal(add_msg(st, CHAN, i, 1000 + i, text), 0);
+		if (i <= 5)
+			assert_int_equal(add_msg(st, "OTHER", i, 1000, "o"), 0);
+	}
+	assert_int_equal(store_commit(st), 0);
+}
+
+/*
+ * Paging reads any stored line, not only the latest: before, after and
+ * latest a seq, with more or end at both ends, as history_page() does.
+ */
+static void
+test_page_directions(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct page p;
+	uint64_t before, after;
+	int walked;
+
+	fill_chan(st, 300);
+	assert_int_equal(PAGE(st, CMD_DIR_LATEST, 0, 50, &p), 50);
+	expect_page(&p, 251, 50, 1);
+	assert_int_equal(p.ls.kind[0], STORE_MSG);
+	assert_int_equal(p.ls.kind[4], STORE_ACT); /* seq 255 */
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, 251, 50, &p), 50);
+	expect_page(&p, 201, 50, 1);
+	/* The oldest end: what is left, and end; an exact fit says end. */
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, 31, 50, &p), 30);
+	expect_page(&p, 1, 30, 0);
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, 11, 10, &p), 10);
+	expect_page(&p, 1, 10, 0);
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, 12, 10, &p), 10);
+	expect_page(&p, 2, 10, 1);
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, 1, 10, &p), 0);
+	expect_page(&p, 1, 0, 0);
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, 0, 10, &p), 0);
+	expect_page(&p, 1, 0, 0);
+	/* The newest end, likewise. */
+	assert_int_equal(PAGE(st, CMD_DIR_AFTER, 0, 20, &p), 20);
+	expect_page(&p, 1, 20, 1);
+	assert_int_equal(PAGE(st, CMD_DIR_AFTER, 290, 10, &p), 10);
+	expect_page(&p, 291, 10, 0);
+	assert_int_equal(PAGE(st, CMD_DIR_AFTER, 289, 10, &p), 10);
+	expect_page(&p, 290, 10, 1);
+	assert_int_equal(PAGE(st, CMD_DIR_AFTER, 280, 50, &p), 20);
+	expect_page(&p, 281, 20, 0);
+	assert_int_equal(PAGE(st, CMD_DIR_AFTER, 300, 10, &p), 0);
+	expect_page(&p, 1, 0, 0);
+	assert_int_equal(PAGE(st, CMD_DIR_AFTER, UINT64_MAX, 10, &p), 0);
+	expect_page(&p, 1, 0, 0);
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, UINT64_MAX, 3, &p), 3);
+	expect_page(&p, 298, 3, 1);
+	/* latest ignores seq. */
+	assert_int_equal(PAGE(st, CMD_DIR_LATEST, 5, 64, &p), 64);
+	expect_page(&p, 237, 64, 1);
+	/* A channel with no lines, and one that is not there: empty, end. */
+	assert_int_equal(
+	    page_of(st, "EMPTY", CMD_DIR_LATEST, 0, 10, 100, 10, &p), 0);
+	assert_int_equal(p.more, 0);
+	assert_int_equal(
+	    page_of(st, "NONE", CMD_DIR_AFTER, 0, 10, 100, 10, &p), 0);
+	assert_int_equal(p.more, 0);
+	/* Every seq once, back to 1 and forward to the newest. */
+	before = 301;
+	walked = 0;
+	do {
+		assert_true(PAGE(st, CMD_DIR_BEFORE, before, 64, &p) > 0);
+		expect_page(&p, p.ls.seq[0], p.ls.n, p.more);
+		assert_int_equal(p.ls.seq[p.ls.n - 1], before - 1);
+		before = p.ls.seq[0];
+		walked += p.ls.n;
+	} while (p.more);
+	assert_int_equal(before, 1);
+	assert_int_equal(walked, 300);
+	after = 0;
+	walked = 0;
+	do {
+		assert_true(PAGE(st, CMD_DIR_AFTER, after, 64, &p) > 0);
+		assert_int_equal(p.ls.seq[0], after + 1);
+		expect_page(&p, after + 1, p.ls.n, p.more);
+		after = p.ls.seq[p.ls.n - 1];
+		walked += p.ls.n;
+	} while (p.more);
+	assert_int_equal(after, 300);
+	assert_int_equal(walked, 300);
+	store_close(st);
+}
+
+/* The byte cap keeps the lines nearest seq, always one, and says more. */
+static void
+test_page_byte_cap(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct page p;
+
+	fill_chan(st, 300);
+	assert_int_equal(
+	    page_of(st, CHAN, CMD_DIR_LATEST, 0, 50, 4500, 1000, &p), 4);
+	expect_page(&p, 297, 4, 1);
+	/* Exactly full: the next line is over. */
+	assert_int_equal(
+	    page_of(st, CHAN, CMD_DIR_BEFORE, 101, 50, 4000, 1000, &p), 4);
+	expect_page(&p, 97, 4, 1);
+	assert_int_equal(
+	    page_of(st, CHAN, CMD_DIR_AFTER, 0, 50, 4000, 1000, &p), 4);
+	expect_page(&p, 1, 4, 1);
+	/* Cut at the very end: end, since nothing lies beyond. */
+	assert_int_equal(
+	    page_of(st, CHAN, CMD_DIR_AFTER, 296, 50, 4000, 1000, &p), 4);
+	expect_page(&p, 297, 4, 0);
+	assert_int_equal(
+	    page_of(st, CHAN, CMD_DIR_BEFORE, 5, 50, 4000, 1000, &p), 4);
+	expect_page(&p, 1, 4, 0);
+	/* A line over the cap alone still goes, one a page. */
+	assert_int_equal(
+	    page_of(st, CHAN, CMD_DIR_BEFORE, 101, 50, 500, 1000, &p), 1);
+	expect_page(&p, 100, 1, 1);
+	assert_int_equal(
+	    page_of(st, CHAN, CMD_DIR_AFTER, 299, 50, 500, 1000, &p), 1);
+	expect_page(&p, 300, 1, 0);
+	/* Lines are sized nearest first and no further than needed. */
+	assert_true(p.sized <= 2);
+	store_close(st);
+}
+
+/*
+ * After a restart every stored line can still be paged, and lines of the
+ * turn not yet committed are read too (the chat answers within a turn).
+ */
+static void
+test_page_after_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct page p;
+
+	fill_chan(st, 100);
+	store_close(st);
+	st = open_ok(f->path);
+	assert_int_equal(PAGE(st, CMD_DIR_BEFORE, 30, 64, &p), 29);
+	expect_page(&p, 1, 29, 0);
+	assert_int_equal(add_msg(st, CHAN, 101, 5000, "m101"), 0);
+	assert_int_equal(PAGE(st, CMD_DIR_AFTER, 95, 64, &p), 6);
+	expect_page(&p, 96, 6, 0);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+}
+
 /* One integer from a query on a connection of our own. */
 static long long
 query_int(const char *path, const char *sql)
@@ -686,6 +911,70 @@ test_join_replays_latest_from_store(void **state)
 	free(r);
 }
 
+/*
+ * A member pages past the 3 cached lines into the store, each line as the
+ * cache sends it on join; a page of the cached ones reads the same.
+ */
+static void
+test_chat_pages_from_store(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct sink_rec *r = calloc(1, sizeof(*r));
+	const uint64_t t0 = 1700000000000ULL;
+	struct chat *c;
+	char id[32], want[128], joined[sizeof(r->all)];
+	int i;
+
+	assert_non_null(r);
+	r->seed = 7;
+	c = chat_on(st, r, 0, 3);
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
+	line(c, "reg$alice", t0);
+	line(c, "create_chan$1.2.3.4:5$rust", t0);
+	snprintf(id, sizeof(id), "%.21s", r->last);
+	for (i = 1; i <= 10; i++) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "send_msg$1.2.3.4:5$rust$m%d", i);
+		line(c, cmd, t0 + (uint64_t)i);
+	}
+	assert_int_equal(store_commit(st), 0);
+	chat_disconnect(c, 0, "gone", t0);
+	chat_free(c);
+
+	c = chat_on(st, r, 0, 3);
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:6", 9), 0);
+	line(c, "hello$1", t0);
+	line(c, "reg$bob", t0);
+	line(c, "history$1.2.3.4:6$rust$latest$0$5", t0 + 100);
+	assert_non_null(strstr(r->last, "not_member"));
+	r->nall = 0;
+	r->all[0] = '\0';
+	line(c, "join$1.2.3.4:6$rust", t0 + 100);
+	snprintf(joined, sizeof(joined), "%s", r->all);
+	r->nall = 0;
+	r->all[0] = '\0';
+	line(c, "history$1.2.3.4:6$rust$before$9$100", t0 + 200);
+	snprintf(want, sizeof(want), "history_page$%s$before$8\n", id);
+	assert_memory_equal(r->all, want, strlen(want));
+	for (i = 1; i <= 8; i++) {
+		snprintf(want, sizeof(want), "msg$%s$%d$%llu$alice$m%d\n", id,
+		    i, (unsigned long long)(t0 + (uint64_t)i), i);
+		if (strstr(r->all, want) == NULL)
+			fail_msg("no '%s' in:\n%s", want, r->all);
+		/* The cached line, as the join sent it, is the same. */
+		if (i >= 8 && strstr(joined, want) == NULL)
+			fail_msg("no '%s' in the join:\n%s", want, joined);
+	}
+	snprintf(want, sizeof(want), "history_page_end$%s$8$end\n", id);
+	assert_non_null(strstr(r->all, want));
+	chat_disconnect(c, 0, "gone", t0);
+	chat_free(c);
+	store_close(st);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -706,6 +995,14 @@ main(void)
 	        test_chat_keeps_and_expires, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_join_replays_latest_from_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_page_directions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_page_byte_cap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_page_after_restart, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_chat_pages_from_store, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
