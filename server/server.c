@@ -27,6 +27,7 @@
 #include "ratelimit.h"
 #include "server.h"
 #include "store.h"
+#include "transport.h"
 
 /* AddressSanitizer brings its own allocator, which malloc_trim misses. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -126,7 +127,7 @@ struct conn {
 	unsigned char registered; /* deadlines set for a registered user */
 	unsigned char parked;     /* in the epoll set, not the poll set */
 	unsigned char unparkable; /* epoll refused it; kept till it talks */
-	int fd;
+	struct transport tr;      /* its socket and how bytes cross it */
 	int pidx; /* its entry in the poll set, or -1 while parked */
 	struct line_reader in;
 	struct outq out;
@@ -270,7 +271,7 @@ pfd_add(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 	size_t k = SLOT_FIRST + s->npfd++;
 
-	s->pfds[k].fd = c->fd;
+	s->pfds[k].fd = c->tr.fd;
 	s->pfds[k].events = 0;
 	s->pfds[k].revents = 0;
 	s->pfd_slot[k - SLOT_FIRST] = i;
@@ -309,7 +310,7 @@ park(struct server *s, int i)
 	 * connection stays in the poll set; its park time, now past, must not
 	 * wake the loop again and again.
 	 */
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->tr.fd, &ev) < 0) {
 		c->unparkable = 1;
 		return;
 	}
@@ -322,18 +323,40 @@ unpark(struct server *s, int i)
 {
 	struct conn *c = &s->conns[i];
 
-	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->tr.fd, NULL);
 	c->parked = 0;
 	pfd_add(s, i);
 }
 
-/* Silent, with nothing buffered or pending: it can wait in the epoll set. */
+/*
+ * Bytes the transport took off the socket and holds for the next read:
+ * poll(2) and epoll(7) cannot see them (TLS keeps decrypted records), so
+ * a connection holding any is read again without waiting for the socket.
+ */
+static size_t
+transport_held(const struct conn *c)
+{
+	return c->tr.ops->pending(&c->tr);
+}
+
+/* Whether the next turn has input for it without asking poll(2). */
+static int
+input_waiting(struct conn *c)
+{
+	return line_reader_has_line(&c->in) || transport_held(c) > 0;
+}
+
+/*
+ * Silent, with nothing buffered or pending, in the server or inside the
+ * transport: it can wait in the epoll set.
+ */
 static int
 parkable(const struct conn *c)
 {
 	return c->state == CONN_OPEN && !c->parked && !c->unparkable &&
 	    !c->throttled && !c->backlogged && !c->ready && !c->dirty &&
-	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0;
+	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0 &&
+	    transport_held(c) == 0;
 }
 
 static void
@@ -351,8 +374,12 @@ update_events(struct server *s, int i)
 	}
 	if (outq_bytes(&c->out) > 0)
 		ev |= POLLOUT;
-	/* Anything but waiting to read needs the poll set. */
-	if (c->parked && (c->state != CONN_OPEN || ev != POLLIN))
+	/*
+	 * Anything but waiting to read needs the poll set, and so does input
+	 * the transport holds, which the epoll set would never report.
+	 */
+	if (c->parked &&
+	    (c->state != CONN_OPEN || ev != POLLIN || transport_held(c) > 0))
 		unpark(s, i);
 	if (!c->parked)
 		s->pfds[c->pidx].events = ev;
@@ -617,7 +644,7 @@ close_conn(struct server *s, int i)
 	if (!c->parked)
 		pfd_remove(s, i);
 	/* Closing takes it out of the epoll set too. */
-	close(c->fd);
+	c->tr.ops->close(&c->tr);
 	outq_clear(&c->out, s->out_pool);
 	release_input(s, c);
 	deadlines_cancel(s->deadlines, i);
@@ -748,7 +775,7 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip)
 	c->state = CONN_OPEN;
 	c->addr = a;
 	c->accepted = c->last_rx = s->now;
-	c->fd = fd;
+	transport_plain_init(&c->tr, fd);
 	pfd_add(s, i);
 	s->nconns++;
 	if ((size_t)i >= s->high)
@@ -892,8 +919,7 @@ take_lines(struct server *s, int i)
 	    deadlines_when(s->deadlines, i)) {
 		schedule(s, i);
 	}
-	c->ready =
-	    !c->throttled && !c->backlogged && line_reader_has_line(&c->in);
+	c->ready = !c->throttled && !c->backlogged && input_waiting(c);
 	if (c->ready)
 		s->any_ready = 1;
 	/* Idle connections hold no input buffer; detach keeps a discard going.
@@ -958,7 +984,7 @@ read_conn(struct server *s, int i)
 		}
 		space = line_reader_space(&c->in, &avail);
 	}
-	n = read(c->fd, space, avail);
+	n = c->tr.ops->read(&c->tr, space, avail);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			lost_conn(s, i, strerror(errno));
@@ -1013,7 +1039,7 @@ flushed(struct server *s, int i)
 		}
 		/* Our FIN goes after the last line; then wait for the peer's.
 		 */
-		(void)shutdown(c->fd, SHUT_WR);
+		c->tr.ops->shutdown(&c->tr);
 		c->state = CONN_LINGER;
 	}
 	update_events(s, i);
@@ -1046,7 +1072,7 @@ flush_conn(struct server *s, int i)
 		flushed(s, i);
 		return;
 	}
-	w = writev(c->fd, iov, n);
+	w = c->tr.ops->writev(&c->tr, iov, n);
 	if (w < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 			update_events(s, i);
@@ -1060,7 +1086,7 @@ flush_conn(struct server *s, int i)
 	outq_consume(&c->out, s->out_pool, (size_t)w);
 	if (c->backlogged && outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
 		c->backlogged = 0;
-		if (line_reader_has_line(&c->in)) {
+		if (input_waiting(c)) {
 			c->ready = 1;
 			s->any_ready = 1;
 		}
@@ -1116,7 +1142,7 @@ conn_deadline(struct server *s, int i)
 	    ratelimit_ready_ms(&c->flood, s->now, cfg->flood_rate,
 	        cfg->flood_burst) <= s->now) {
 		c->throttled = 0;
-		c->ready = line_reader_has_line(&c->in);
+		c->ready = input_waiting(c);
 		/* Deadlines run after the connections are served: the lines
 		 * let through wait for the next turn, which must not sleep. */
 		if (c->ready)
@@ -1361,7 +1387,9 @@ serve_conns(struct server *s)
 			if (c->state == CONN_FREE)
 				continue;
 		}
-		if (re & (POLLIN | POLLHUP | POLLERR)) {
+		/* Input the transport holds is read as if poll had said so. */
+		if ((re & (POLLIN | POLLHUP | POLLERR)) ||
+		    (c->ready && transport_held(c) > 0)) {
 			read_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
