@@ -187,6 +187,7 @@ struct server {
 
 /* The signal handler's only way out: a flag and a byte in a pipe. */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
 static int signal_pipe_write = -1;
 
 static void
@@ -195,7 +196,10 @@ on_signal(int sig)
 	int saved = errno;
 	char b = 0;
 
-	stop_signal = sig;
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		stop_signal = sig;
 	if (signal_pipe_write >= 0)
 		(void)write(signal_pipe_write, &b, 1);
 	errno = saved;
@@ -1342,6 +1346,17 @@ begin_shutdown(struct server *s)
 	}
 }
 
+/*
+ * SIGHUP: what the server read from files at start-up is read again here,
+ * between turns, with every connection kept.  Plain TCP reads none (the
+ * TLS certificate and key will be), so the signal is only logged.
+ */
+static void
+reload(struct server *s)
+{
+	log_line(s, 0, "signal %d: reloading: nothing to reload", SIGHUP);
+}
+
 static void
 drain_signal_pipe(struct server *s)
 {
@@ -1546,6 +1561,7 @@ server_run(const struct server_config *cfg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	/* Said once a signal would be handled: a script may send one as soon
 	 * as it reads this. */
 	fprintf(stderr, "listening on %s\n", s.listen_name);
@@ -1561,6 +1577,10 @@ server_run(const struct server_config *cfg)
 		s.wall = clock_ms(CLOCK_REALTIME);
 		if (n > 0 && s.pfds[SLOT_SIGNAL].revents)
 			drain_signal_pipe(&s);
+		if (reload_signal) {
+			reload_signal = 0;
+			reload(&s);
+		}
 		if (stop_signal && !s.stopping)
 			begin_shutdown(&s);
 		if (s.stopping && (s.nconns == 0 || s.now >= s.shutdown_at))
