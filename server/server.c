@@ -666,8 +666,6 @@ close_conn(struct server *s, int i)
 		s->high--;
 }
 
-static void handle_overflows(struct server *s);
-
 /* The peer is gone or broken while it was talking. */
 static void
 lost_conn(struct server *s, int i, const char *why)
@@ -679,10 +677,15 @@ lost_conn(struct server *s, int i, const char *why)
 		chat_disconnect(s->chat, i, why, s->wall);
 	}
 	close_conn(s, i);
-	handle_overflows(s);
 }
 
-/* Closes every connection the chat calls just pushed over its limit. */
+/*
+ * Closes every connection pushed over its output limit since the last
+ * call, once per loop turn, after the turn's input and deadlines and
+ * before its commit and flush.  Until then such a connection takes no
+ * more lines (sink_send refuses them, take_lines stops) and its own input
+ * waits; closing can push others over, who are closed in the same call.
+ */
 static void
 handle_overflows(struct server *s)
 {
@@ -876,7 +879,7 @@ take_lines(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 	unsigned budget = cfg->read_budget;
 
-	while (c->state == CONN_OPEN && !c->backlogged) {
+	while (c->state == CONN_OPEN && !c->backlogged && !c->overflow) {
 		const char *line;
 		size_t len;
 		enum line_status st;
@@ -903,12 +906,11 @@ take_lines(struct server *s, int i)
 			chat_line_too_long(s->chat, i, s->wall);
 		else
 			chat_line(s->chat, i, line, len, s->wall);
-		handle_overflows(s);
 		if (c->state == CONN_OPEN &&
 		    outq_bytes(&c->out) > cfg->sendq_max / 2)
 			c->backlogged = 1;
 	}
-	if (c->state != CONN_OPEN)
+	if (c->state != CONN_OPEN || c->overflow)
 		return;
 	/*
 	 * Deadlines move later lazily, but registering changes which timer
@@ -981,7 +983,6 @@ read_conn(struct server *s, int i)
 				    s, 0, "out of memory reading slot %d", i);
 				chat_close(s->chat, i, PROTO_E_SERVER_FULL,
 				    "the server is out of memory", s->wall);
-				handle_overflows(s);
 				return;
 			}
 			line_reader_attach(&c->in, buf, PROTO_LINE_MAX);
@@ -1000,7 +1001,6 @@ read_conn(struct server *s, int i)
 			log_line(s, 1, "slot %d: closed by peer", i);
 			chat_disconnect(
 			    s->chat, i, "connection closed", s->wall);
-			handle_overflows(s);
 			c->state = CONN_CLOSING;
 			c->close_at = s->now + SERVER_LINGER_MS;
 			(void)deadlines_set(s->deadlines, i, c->close_at);
@@ -1021,7 +1021,6 @@ read_conn(struct server *s, int i)
 	if (!chat_registered(s->chat, i) &&
 	    has_binary(space, first_line_len(space, (size_t)n))) {
 		chat_close(s->chat, i, PROTO_E_NOT_CHAT, NULL, s->wall);
-		handle_overflows(s);
 		return;
 	}
 	line_reader_commit(&c->in, (size_t)n);
@@ -1157,7 +1156,6 @@ conn_deadline(struct server *s, int i)
 		if (s->now >= c->accepted + cfg->reg_timeout * 1000ULL) {
 			chat_close(s->chat, i, PROTO_E_REGISTRATION_TIMEOUT,
 			    NULL, s->wall);
-			handle_overflows(s);
 			return;
 		}
 	} else if (chat_mode(s->chat, i) == CHAT_MODE_EXT) {
@@ -1167,7 +1165,6 @@ conn_deadline(struct server *s, int i)
 		    s->now >= c->ping_sent + cfg->ping_timeout * 1000ULL) {
 			chat_close(
 			    s->chat, i, PROTO_E_PING_TIMEOUT, NULL, s->wall);
-			handle_overflows(s);
 			return;
 		}
 		if (!c->ping_out &&
@@ -1177,7 +1174,6 @@ conn_deadline(struct server *s, int i)
 			chat_keepalive(s->chat, i, token);
 			c->ping_out = 1;
 			c->ping_sent = s->now;
-			handle_overflows(s);
 		}
 	}
 	if (c->state == CONN_OPEN && parkable(c) &&
@@ -1303,7 +1299,9 @@ poll_timeout(const struct server *s)
 {
 	uint64_t next = UINT64_MAX, t;
 
-	if (s->any_ready)
+	/* Overflows found after this turn's close (in its flush) wait for none.
+	 */
+	if (s->any_ready || s->noverflowed > 0)
 		return 0;
 	if (deadlines_next(s->deadlines, &t))
 		next = t;
@@ -1602,6 +1600,7 @@ server_run(const struct server_config *cfg)
 		 */
 		if (n >= 0)
 			run_deadlines(&s);
+		handle_overflows(&s);
 		if (s.store != NULL && s.now >= s.maint_at)
 			s.maint_at = s.now +
 			    (chat_maintain(s.chat, s.wall)
