@@ -114,21 +114,32 @@ struct addr_count {
 	char ip[NET_ADDR_MAX];
 };
 
+/* Where the loop watches a connection. */
+enum conn_place {
+	CONN_POLLED = 0, /* in the poll set */
+	CONN_PARKED,     /* in the epoll set, not the poll set */
+	CONN_UNPARKABLE, /* epoll refused it; polled till it talks */
+};
+
+/* What else holds for a connection, as bits of its flags. */
+enum conn_flag {
+	CONN_THROTTLED = 1 << 0,  /* flood limit reached: not read */
+	CONN_BACKLOGGED = 1 << 1, /* own output too big: not read */
+	CONN_READY = 1 << 2,      /* input left over for next turn */
+	CONN_DIRTY = 1 << 3,      /* in the flush list */
+	CONN_OVERFLOW = 1 << 4,   /* output limit passed: closed this turn */
+	CONN_PING_OUT = 1 << 5,   /* keepalive ping unanswered */
+	CONN_PEER_EOF = 1 << 6,   /* the peer will send no more */
+	CONN_MID_LINE = 1 << 7,   /* the last write ended inside a line */
+	CONN_REGISTERED = 1 << 8, /* deadlines set for a registered user */
+};
+
 struct conn {
-	unsigned char state;
-	unsigned char throttled;  /* flood limit reached: not read */
-	unsigned char backlogged; /* own output too big: not read */
-	unsigned char ready;      /* complete lines left over for next turn */
-	unsigned char dirty;      /* in the flush list */
-	unsigned char overflow;   /* output limit passed: to be closed */
-	unsigned char ping_out;   /* keepalive ping unanswered */
-	unsigned char peer_eof;   /* the peer will send no more */
-	unsigned char mid_line;   /* the last write ended inside a line */
-	unsigned char registered; /* deadlines set for a registered user */
-	unsigned char parked;     /* in the epoll set, not the poll set */
-	unsigned char unparkable; /* epoll refused it; kept till it talks */
-	struct transport tr;      /* its socket and how bytes cross it */
-	int pidx; /* its entry in the poll set, or -1 while parked */
+	enum conn_state state;
+	enum conn_place place;
+	unsigned flags;      /* enum conn_flag bits */
+	struct transport tr; /* its socket and how bytes cross it */
+	int pidx;            /* its entry in the poll set, or -1 while parked */
 	struct line_reader in;
 	struct outq out;
 	struct ratelimit flood;
@@ -268,6 +279,16 @@ server_defaults(struct server_config *cfg)
 
 /* Poll interest and bookkeeping. */
 
+/* Sets or clears flag f of c. */
+static void
+conn_mark(struct conn *c, unsigned f, int on)
+{
+	if (on)
+		c->flags |= f;
+	else
+		c->flags &= ~f;
+}
+
 /* Puts slot i's descriptor in the poll set. */
 static void
 pfd_add(struct server *s, int i)
@@ -315,10 +336,10 @@ park(struct server *s, int i)
 	 * wake the loop again and again.
 	 */
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->tr.fd, &ev) < 0) {
-		c->unparkable = 1;
+		c->place = CONN_UNPARKABLE;
 		return;
 	}
-	c->parked = 1;
+	c->place = CONN_PARKED;
 	pfd_remove(s, i);
 }
 
@@ -328,7 +349,7 @@ unpark(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 
 	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->tr.fd, NULL);
-	c->parked = 0;
+	c->place = CONN_POLLED;
 	pfd_add(s, i);
 }
 
@@ -357,8 +378,9 @@ input_waiting(struct conn *c)
 static int
 parkable(const struct conn *c)
 {
-	return c->state == CONN_OPEN && !c->parked && !c->unparkable &&
-	    !c->throttled && !c->backlogged && !c->ready && !c->dirty &&
+	return c->state == CONN_OPEN && c->place == CONN_POLLED &&
+	    !(c->flags &
+	        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY | CONN_DIRTY)) &&
 	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0 &&
 	    transport_held(c) == 0;
 }
@@ -370,9 +392,10 @@ update_events(struct server *s, int i)
 	short ev = 0;
 
 	if (c->state == CONN_OPEN) {
-		if (!c->throttled && !c->backlogged && !c->ready)
+		if (!(c->flags &
+		        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY)))
 			ev |= POLLIN;
-	} else if (!c->peer_eof) {
+	} else if (!(c->flags & CONN_PEER_EOF)) {
 		/* Read and drop, to see the peer's close. */
 		ev |= POLLIN;
 	}
@@ -382,10 +405,10 @@ update_events(struct server *s, int i)
 	 * Anything but waiting to read needs the poll set, and so does input
 	 * the transport holds, which the epoll set would never report.
 	 */
-	if (c->parked &&
+	if (c->place == CONN_PARKED &&
 	    (c->state != CONN_OPEN || ev != POLLIN || transport_held(c) > 0))
 		unpark(s, i);
-	if (!c->parked)
+	if (c->place != CONN_PARKED)
 		s->pfds[c->pidx].events = ev;
 }
 
@@ -398,13 +421,13 @@ update_events(struct server *s, int i)
 static void
 mark_dirty(struct server *s, int i)
 {
-	if (s->conns[i].dirty)
+	if (s->conns[i].flags & CONN_DIRTY)
 		return;
 	if (s->ndirty == s->cap) {
 		update_events(s, i);
 		return;
 	}
-	s->conns[i].dirty = 1;
+	s->conns[i].flags |= CONN_DIRTY;
 	s->dirty[s->ndirty++] = i;
 }
 
@@ -420,7 +443,7 @@ timer_deadline(const struct server *s, const struct conn *c, int i)
 	const struct server_config *cfg = s->cfg;
 	uint64_t t = UINT64_MAX;
 
-	if (c->throttled)
+	if (c->flags & CONN_THROTTLED)
 		t = ratelimit_ready_ms(
 		    &c->flood, s->now, cfg->flood_rate, cfg->flood_burst);
 	if (!chat_registered(s->chat, i))
@@ -431,7 +454,7 @@ timer_deadline(const struct server *s, const struct conn *c, int i)
 	 * Keepalive deadlines are rounded up to a whole second so that idle
 	 * clients share wake-ups instead of each bringing its own.
 	 */
-	if (c->ping_out && c->last_rx < c->ping_sent)
+	if ((c->flags & CONN_PING_OUT) && c->last_rx < c->ping_sent)
 		return min_u64(t,
 		    round_second(c->ping_sent + cfg->ping_timeout * 1000ULL));
 	return min_u64(
@@ -474,11 +497,11 @@ sink_send(void *ctx, int i, const char *data, size_t len)
 	struct server *s = ctx;
 	struct conn *c = &s->conns[i];
 
-	if (c->state != CONN_OPEN || c->overflow)
+	if (c->state != CONN_OPEN || (c->flags & CONN_OVERFLOW))
 		return -1;
 	if (outq_append(&c->out, s->out_pool, data, len, s->cfg->sendq_max) !=
 	    OUTQ_OK) {
-		c->overflow = 1;
+		c->flags |= CONN_OVERFLOW;
 		s->overflowed[s->noverflowed++] = i;
 		return -1;
 	}
@@ -554,12 +577,12 @@ sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 		return;
 	log_close(s, i, final_code(final, len));
 	c->state = CONN_CLOSING;
-	c->ready = 0;
+	c->flags &= ~(unsigned)CONN_READY;
 	release_input(s, c);
 	/* Drop what waits, but finish a line the peer already has a part of. */
 	if (drop_queued)
 		outq_truncate(&c->out, s->out_pool,
-		    c->mid_line ? outq_line_end(&c->out) : 0);
+		    (c->flags & CONN_MID_LINE) ? outq_line_end(&c->out) : 0);
 	/* The last line may pass the limit: it is the reason. */
 	(void)outq_append(&c->out, s->out_pool, final, len, SIZE_MAX);
 	c->close_at = s->now + SERVER_LINGER_MS;
@@ -645,7 +668,7 @@ close_conn(struct server *s, int i)
 {
 	struct conn *c = &s->conns[i];
 
-	if (!c->parked)
+	if (c->place != CONN_PARKED)
 		pfd_remove(s, i);
 	/* Closing takes it out of the epoll set too. */
 	c->tr.ops->close(&c->tr);
@@ -693,7 +716,7 @@ handle_overflows(struct server *s)
 		int i = s->overflowed[--s->noverflowed];
 		struct conn *c = &s->conns[i];
 
-		if (c->state != CONN_OPEN || !c->overflow)
+		if (c->state != CONN_OPEN || !(c->flags & CONN_OVERFLOW))
 			continue;
 		chat_close(s->chat, i, PROTO_E_SENDQ_EXCEEDED, NULL, s->wall);
 	}
@@ -879,7 +902,8 @@ take_lines(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 	unsigned budget = cfg->read_budget;
 
-	while (c->state == CONN_OPEN && !c->backlogged && !c->overflow) {
+	while (c->state == CONN_OPEN &&
+	    !(c->flags & (CONN_BACKLOGGED | CONN_OVERFLOW))) {
 		const char *line;
 		size_t len;
 		enum line_status st;
@@ -890,7 +914,7 @@ take_lines(struct server *s, int i)
 			if (cfg->flood_rate > 0 &&
 			    !ratelimit_take(&c->flood, s->now, cfg->flood_rate,
 			        cfg->flood_burst)) {
-				c->throttled = 1;
+				c->flags |= CONN_THROTTLED;
 				schedule(s, i);
 				break;
 			}
@@ -908,9 +932,9 @@ take_lines(struct server *s, int i)
 			chat_line(s->chat, i, line, len, s->wall);
 		if (c->state == CONN_OPEN &&
 		    outq_bytes(&c->out) > cfg->sendq_max / 2)
-			c->backlogged = 1;
+			c->flags |= CONN_BACKLOGGED;
 	}
-	if (c->state != CONN_OPEN || c->overflow)
+	if (c->state != CONN_OPEN || (c->flags & CONN_OVERFLOW))
 		return;
 	/*
 	 * Deadlines move later lazily, but registering changes which timer
@@ -918,15 +942,17 @@ take_lines(struct server *s, int i)
 	 * in base mode, to none), so an idle server is not woken for it.
 	 * Anything that must come sooner is moved here too.
 	 */
-	if (!c->registered && chat_registered(s->chat, i)) {
-		c->registered = 1;
+	if (!(c->flags & CONN_REGISTERED) && chat_registered(s->chat, i)) {
+		c->flags |= CONN_REGISTERED;
 		schedule(s, i);
 	} else if (conn_next_deadline(s, c, i) <
 	    deadlines_when(s->deadlines, i)) {
 		schedule(s, i);
 	}
-	c->ready = !c->throttled && !c->backlogged && input_waiting(c);
-	if (c->ready)
+	conn_mark(c, CONN_READY,
+	    !(c->flags & (CONN_THROTTLED | CONN_BACKLOGGED)) &&
+	        input_waiting(c));
+	if (c->flags & CONN_READY)
 		s->any_ready = 1;
 	/* Idle connections hold no input buffer; detach keeps a discard going.
 	 */
@@ -996,7 +1022,7 @@ read_conn(struct server *s, int i)
 		return;
 	}
 	if (n == 0) {
-		c->peer_eof = 1;
+		c->flags |= CONN_PEER_EOF;
 		if (c->state == CONN_OPEN) {
 			log_line(s, 1, "slot %d: closed by peer", i);
 			chat_disconnect(
@@ -1025,7 +1051,8 @@ read_conn(struct server *s, int i)
 	}
 	line_reader_commit(&c->in, (size_t)n);
 	c->last_rx = s->now;
-	c->unparkable = 0;
+	if (c->place == CONN_UNPARKABLE)
+		c->place = CONN_POLLED;
 }
 
 /* Writing. */
@@ -1036,7 +1063,7 @@ flushed(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 
 	if (c->state == CONN_CLOSING) {
-		if (c->peer_eof) {
+		if (c->flags & CONN_PEER_EOF) {
 			close_conn(s, i);
 			return;
 		}
@@ -1085,12 +1112,13 @@ flush_conn(struct server *s, int i)
 		return;
 	}
 	if (w > 0)
-		c->mid_line = last_byte(iov, (size_t)w) != '\n';
+		conn_mark(c, CONN_MID_LINE, last_byte(iov, (size_t)w) != '\n');
 	outq_consume(&c->out, s->out_pool, (size_t)w);
-	if (c->backlogged && outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
-		c->backlogged = 0;
+	if ((c->flags & CONN_BACKLOGGED) &&
+	    outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
+		c->flags &= ~(unsigned)CONN_BACKLOGGED;
 		if (input_waiting(c)) {
-			c->ready = 1;
+			c->flags |= CONN_READY;
 			s->any_ready = 1;
 		}
 	}
@@ -1112,9 +1140,9 @@ flush_dirty(struct server *s)
 		int i = s->dirty[k];
 		struct conn *c = &s->conns[i];
 
-		if (!c->dirty)
+		if (!(c->flags & CONN_DIRTY))
 			continue;
-		c->dirty = 0;
+		c->flags &= ~(unsigned)CONN_DIRTY;
 		if (c->state != CONN_FREE)
 			flush_conn(s, i);
 	}
@@ -1141,14 +1169,14 @@ conn_deadline(struct server *s, int i)
 		}
 		return;
 	}
-	if (c->throttled &&
+	if ((c->flags & CONN_THROTTLED) &&
 	    ratelimit_ready_ms(&c->flood, s->now, cfg->flood_rate,
 	        cfg->flood_burst) <= s->now) {
-		c->throttled = 0;
-		c->ready = input_waiting(c);
+		c->flags &= ~(unsigned)CONN_THROTTLED;
+		conn_mark(c, CONN_READY, input_waiting(c));
 		/* Deadlines run after the connections are served: the lines
 		 * let through wait for the next turn, which must not sleep. */
-		if (c->ready)
+		if (c->flags & CONN_READY)
 			s->any_ready = 1;
 		update_events(s, i);
 	}
@@ -1159,20 +1187,20 @@ conn_deadline(struct server *s, int i)
 			return;
 		}
 	} else if (chat_mode(s->chat, i) == CHAT_MODE_EXT) {
-		if (c->ping_out && c->last_rx >= c->ping_sent)
-			c->ping_out = 0;
-		if (c->ping_out &&
+		if ((c->flags & CONN_PING_OUT) && c->last_rx >= c->ping_sent)
+			c->flags &= ~(unsigned)CONN_PING_OUT;
+		if ((c->flags & CONN_PING_OUT) &&
 		    s->now >= c->ping_sent + cfg->ping_timeout * 1000ULL) {
 			chat_close(
 			    s->chat, i, PROTO_E_PING_TIMEOUT, NULL, s->wall);
 			return;
 		}
-		if (!c->ping_out &&
+		if (!(c->flags & CONN_PING_OUT) &&
 		    s->now >= c->last_rx + cfg->ping_interval * 1000ULL) {
 			snprintf(token, sizeof(token), "%llu",
 			    (unsigned long long)s->wall);
 			chat_keepalive(s->chat, i, token);
-			c->ping_out = 1;
+			c->flags |= CONN_PING_OUT;
 			c->ping_sent = s->now;
 		}
 	}
@@ -1212,7 +1240,8 @@ wake_parked(struct server *s)
 		for (k = 0; k < n; k++) {
 			int i = (int)evs[k].data.u32;
 
-			if ((size_t)i >= s->high || !s->conns[i].parked)
+			if ((size_t)i >= s->high ||
+			    s->conns[i].place != CONN_PARKED)
 				continue;
 			unpark(s, i);
 			/* Read it in this very turn, as poll would have. */
@@ -1377,7 +1406,8 @@ serve_conns(struct server *s)
 	for (k = SLOT_FIRST; k < SLOT_FIRST + s->npfd; k++) {
 		int i = s->pfd_slot[k - SLOT_FIRST];
 
-		if (s->pfds[k].revents == 0 && !s->conns[i].ready)
+		if (s->pfds[k].revents == 0 &&
+		    !(s->conns[i].flags & CONN_READY))
 			continue;
 		s->work[n] = i;
 		s->work_ev[n++] = s->pfds[k].revents;
@@ -1395,19 +1425,20 @@ serve_conns(struct server *s)
 			lost_conn(s, i, "invalid descriptor");
 			continue;
 		}
-		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 && !c->dirty) {
+		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 &&
+		    !(c->flags & CONN_DIRTY)) {
 			flush_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
 		}
 		/* Input the transport holds is read as if poll had said so. */
 		if ((re & (POLLIN | POLLHUP | POLLERR)) ||
-		    (c->ready && transport_held(c) > 0)) {
+		    ((c->flags & CONN_READY) && transport_held(c) > 0)) {
 			read_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
 		}
-		c->ready = 0;
+		c->flags &= ~(unsigned)CONN_READY;
 		if (c->state == CONN_OPEN)
 			take_lines(s, i);
 	}
