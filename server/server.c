@@ -27,6 +27,7 @@
 #include "ratelimit.h"
 #include "server.h"
 #include "store.h"
+#include "transport.h"
 
 /* AddressSanitizer brings its own allocator, which malloc_trim misses. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -113,21 +114,32 @@ struct addr_count {
 	char ip[NET_ADDR_MAX];
 };
 
+/* Where the loop watches a connection. */
+enum conn_place {
+	CONN_POLLED = 0, /* in the poll set */
+	CONN_PARKED,     /* in the epoll set, not the poll set */
+	CONN_UNPARKABLE, /* epoll refused it; polled till it talks */
+};
+
+/* What else holds for a connection, as bits of its flags. */
+enum conn_flag {
+	CONN_THROTTLED = 1 << 0,  /* flood limit reached: not read */
+	CONN_BACKLOGGED = 1 << 1, /* own output too big: not read */
+	CONN_READY = 1 << 2,      /* input left over for next turn */
+	CONN_DIRTY = 1 << 3,      /* in the flush list */
+	CONN_OVERFLOW = 1 << 4,   /* output limit passed: closed this turn */
+	CONN_PING_OUT = 1 << 5,   /* keepalive ping unanswered */
+	CONN_PEER_EOF = 1 << 6,   /* the peer will send no more */
+	CONN_MID_LINE = 1 << 7,   /* the last write ended inside a line */
+	CONN_REGISTERED = 1 << 8, /* deadlines set for a registered user */
+};
+
 struct conn {
-	unsigned char state;
-	unsigned char throttled;  /* flood limit reached: not read */
-	unsigned char backlogged; /* own output too big: not read */
-	unsigned char ready;      /* complete lines left over for next turn */
-	unsigned char dirty;      /* in the flush list */
-	unsigned char overflow;   /* output limit passed: to be closed */
-	unsigned char ping_out;   /* keepalive ping unanswered */
-	unsigned char peer_eof;   /* the peer will send no more */
-	unsigned char mid_line;   /* the last write ended inside a line */
-	unsigned char registered; /* deadlines set for a registered user */
-	unsigned char parked;     /* in the epoll set, not the poll set */
-	unsigned char unparkable; /* epoll refused it; kept till it talks */
-	int fd;
-	int pidx; /* its entry in the poll set, or -1 while parked */
+	enum conn_state state;
+	enum conn_place place;
+	unsigned flags;      /* enum conn_flag bits */
+	struct transport tr; /* its socket and how bytes cross it */
+	int pidx;            /* its entry in the poll set, or -1 while parked */
 	struct line_reader in;
 	struct outq out;
 	struct ratelimit flood;
@@ -186,6 +198,7 @@ struct server {
 
 /* The signal handler's only way out: a flag and a byte in a pipe. */
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t reload_signal;
 static int signal_pipe_write = -1;
 
 static void
@@ -194,7 +207,10 @@ on_signal(int sig)
 	int saved = errno;
 	char b = 0;
 
-	stop_signal = sig;
+	if (sig == SIGHUP)
+		reload_signal = 1;
+	else
+		stop_signal = sig;
 	if (signal_pipe_write >= 0)
 		(void)write(signal_pipe_write, &b, 1);
 	errno = saved;
@@ -263,6 +279,16 @@ server_defaults(struct server_config *cfg)
 
 /* Poll interest and bookkeeping. */
 
+/* Sets or clears flag f of c. */
+static void
+conn_mark(struct conn *c, unsigned f, int on)
+{
+	if (on)
+		c->flags |= f;
+	else
+		c->flags &= ~f;
+}
+
 /* Puts slot i's descriptor in the poll set. */
 static void
 pfd_add(struct server *s, int i)
@@ -270,7 +296,7 @@ pfd_add(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 	size_t k = SLOT_FIRST + s->npfd++;
 
-	s->pfds[k].fd = c->fd;
+	s->pfds[k].fd = c->tr.fd;
 	s->pfds[k].events = 0;
 	s->pfds[k].revents = 0;
 	s->pfd_slot[k - SLOT_FIRST] = i;
@@ -309,11 +335,11 @@ park(struct server *s, int i)
 	 * connection stays in the poll set; its park time, now past, must not
 	 * wake the loop again and again.
 	 */
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
-		c->unparkable = 1;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->tr.fd, &ev) < 0) {
+		c->place = CONN_UNPARKABLE;
 		return;
 	}
-	c->parked = 1;
+	c->place = CONN_PARKED;
 	pfd_remove(s, i);
 }
 
@@ -322,18 +348,41 @@ unpark(struct server *s, int i)
 {
 	struct conn *c = &s->conns[i];
 
-	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-	c->parked = 0;
+	(void)epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->tr.fd, NULL);
+	c->place = CONN_POLLED;
 	pfd_add(s, i);
 }
 
-/* Silent, with nothing buffered or pending: it can wait in the epoll set. */
+/*
+ * Bytes the transport took off the socket and holds for the next read:
+ * poll(2) and epoll(7) cannot see them (TLS keeps decrypted records), so
+ * a connection holding any is read again without waiting for the socket.
+ */
+static size_t
+transport_held(const struct conn *c)
+{
+	return c->tr.ops->pending(&c->tr);
+}
+
+/* Whether the next turn has input for it without asking poll(2). */
+static int
+input_waiting(struct conn *c)
+{
+	return line_reader_has_line(&c->in) || transport_held(c) > 0;
+}
+
+/*
+ * Silent, with nothing buffered or pending, in the server or inside the
+ * transport: it can wait in the epoll set.
+ */
 static int
 parkable(const struct conn *c)
 {
-	return c->state == CONN_OPEN && !c->parked && !c->unparkable &&
-	    !c->throttled && !c->backlogged && !c->ready && !c->dirty &&
-	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0;
+	return c->state == CONN_OPEN && c->place == CONN_POLLED &&
+	    !(c->flags &
+	        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY | CONN_DIRTY)) &&
+	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0 &&
+	    transport_held(c) == 0;
 }
 
 static void
@@ -343,18 +392,23 @@ update_events(struct server *s, int i)
 	short ev = 0;
 
 	if (c->state == CONN_OPEN) {
-		if (!c->throttled && !c->backlogged && !c->ready)
+		if (!(c->flags &
+		        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY)))
 			ev |= POLLIN;
-	} else if (!c->peer_eof) {
+	} else if (!(c->flags & CONN_PEER_EOF)) {
 		/* Read and drop, to see the peer's close. */
 		ev |= POLLIN;
 	}
 	if (outq_bytes(&c->out) > 0)
 		ev |= POLLOUT;
-	/* Anything but waiting to read needs the poll set. */
-	if (c->parked && (c->state != CONN_OPEN || ev != POLLIN))
+	/*
+	 * Anything but waiting to read needs the poll set, and so does input
+	 * the transport holds, which the epoll set would never report.
+	 */
+	if (c->place == CONN_PARKED &&
+	    (c->state != CONN_OPEN || ev != POLLIN || transport_held(c) > 0))
 		unpark(s, i);
-	if (!c->parked)
+	if (c->place != CONN_PARKED)
 		s->pfds[c->pidx].events = ev;
 }
 
@@ -367,13 +421,13 @@ update_events(struct server *s, int i)
 static void
 mark_dirty(struct server *s, int i)
 {
-	if (s->conns[i].dirty)
+	if (s->conns[i].flags & CONN_DIRTY)
 		return;
 	if (s->ndirty == s->cap) {
 		update_events(s, i);
 		return;
 	}
-	s->conns[i].dirty = 1;
+	s->conns[i].flags |= CONN_DIRTY;
 	s->dirty[s->ndirty++] = i;
 }
 
@@ -389,7 +443,7 @@ timer_deadline(const struct server *s, const struct conn *c, int i)
 	const struct server_config *cfg = s->cfg;
 	uint64_t t = UINT64_MAX;
 
-	if (c->throttled)
+	if (c->flags & CONN_THROTTLED)
 		t = ratelimit_ready_ms(
 		    &c->flood, s->now, cfg->flood_rate, cfg->flood_burst);
 	if (!chat_registered(s->chat, i))
@@ -400,7 +454,7 @@ timer_deadline(const struct server *s, const struct conn *c, int i)
 	 * Keepalive deadlines are rounded up to a whole second so that idle
 	 * clients share wake-ups instead of each bringing its own.
 	 */
-	if (c->ping_out && c->last_rx < c->ping_sent)
+	if ((c->flags & CONN_PING_OUT) && c->last_rx < c->ping_sent)
 		return min_u64(t,
 		    round_second(c->ping_sent + cfg->ping_timeout * 1000ULL));
 	return min_u64(
@@ -443,11 +497,11 @@ sink_send(void *ctx, int i, const char *data, size_t len)
 	struct server *s = ctx;
 	struct conn *c = &s->conns[i];
 
-	if (c->state != CONN_OPEN || c->overflow)
+	if (c->state != CONN_OPEN || (c->flags & CONN_OVERFLOW))
 		return -1;
 	if (outq_append(&c->out, s->out_pool, data, len, s->cfg->sendq_max) !=
 	    OUTQ_OK) {
-		c->overflow = 1;
+		c->flags |= CONN_OVERFLOW;
 		s->overflowed[s->noverflowed++] = i;
 		return -1;
 	}
@@ -523,12 +577,12 @@ sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 		return;
 	log_close(s, i, final_code(final, len));
 	c->state = CONN_CLOSING;
-	c->ready = 0;
+	c->flags &= ~(unsigned)CONN_READY;
 	release_input(s, c);
 	/* Drop what waits, but finish a line the peer already has a part of. */
 	if (drop_queued)
 		outq_truncate(&c->out, s->out_pool,
-		    c->mid_line ? outq_line_end(&c->out) : 0);
+		    (c->flags & CONN_MID_LINE) ? outq_line_end(&c->out) : 0);
 	/* The last line may pass the limit: it is the reason. */
 	(void)outq_append(&c->out, s->out_pool, final, len, SIZE_MAX);
 	c->close_at = s->now + SERVER_LINGER_MS;
@@ -614,10 +668,10 @@ close_conn(struct server *s, int i)
 {
 	struct conn *c = &s->conns[i];
 
-	if (!c->parked)
+	if (c->place != CONN_PARKED)
 		pfd_remove(s, i);
 	/* Closing takes it out of the epoll set too. */
-	close(c->fd);
+	c->tr.ops->close(&c->tr);
 	outq_clear(&c->out, s->out_pool);
 	release_input(s, c);
 	deadlines_cancel(s->deadlines, i);
@@ -635,8 +689,6 @@ close_conn(struct server *s, int i)
 		s->high--;
 }
 
-static void handle_overflows(struct server *s);
-
 /* The peer is gone or broken while it was talking. */
 static void
 lost_conn(struct server *s, int i, const char *why)
@@ -648,10 +700,15 @@ lost_conn(struct server *s, int i, const char *why)
 		chat_disconnect(s->chat, i, why, s->wall);
 	}
 	close_conn(s, i);
-	handle_overflows(s);
 }
 
-/* Closes every connection the chat calls just pushed over its limit. */
+/*
+ * Closes every connection pushed over its output limit since the last
+ * call, once per loop turn, after the turn's input and deadlines and
+ * before its commit and flush.  Until then such a connection takes no
+ * more lines (sink_send refuses them, take_lines stops) and its own input
+ * waits; closing can push others over, who are closed in the same call.
+ */
 static void
 handle_overflows(struct server *s)
 {
@@ -659,7 +716,7 @@ handle_overflows(struct server *s)
 		int i = s->overflowed[--s->noverflowed];
 		struct conn *c = &s->conns[i];
 
-		if (c->state != CONN_OPEN || !c->overflow)
+		if (c->state != CONN_OPEN || !(c->flags & CONN_OVERFLOW))
 			continue;
 		chat_close(s->chat, i, PROTO_E_SENDQ_EXCEEDED, NULL, s->wall);
 	}
@@ -748,7 +805,7 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip)
 	c->state = CONN_OPEN;
 	c->addr = a;
 	c->accepted = c->last_rx = s->now;
-	c->fd = fd;
+	transport_plain_init(&c->tr, fd);
 	pfd_add(s, i);
 	s->nconns++;
 	if ((size_t)i >= s->high)
@@ -845,7 +902,8 @@ take_lines(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 	unsigned budget = cfg->read_budget;
 
-	while (c->state == CONN_OPEN && !c->backlogged) {
+	while (c->state == CONN_OPEN &&
+	    !(c->flags & (CONN_BACKLOGGED | CONN_OVERFLOW))) {
 		const char *line;
 		size_t len;
 		enum line_status st;
@@ -856,7 +914,7 @@ take_lines(struct server *s, int i)
 			if (cfg->flood_rate > 0 &&
 			    !ratelimit_take(&c->flood, s->now, cfg->flood_rate,
 			        cfg->flood_burst)) {
-				c->throttled = 1;
+				c->flags |= CONN_THROTTLED;
 				schedule(s, i);
 				break;
 			}
@@ -872,12 +930,11 @@ take_lines(struct server *s, int i)
 			chat_line_too_long(s->chat, i, s->wall);
 		else
 			chat_line(s->chat, i, line, len, s->wall);
-		handle_overflows(s);
 		if (c->state == CONN_OPEN &&
 		    outq_bytes(&c->out) > cfg->sendq_max / 2)
-			c->backlogged = 1;
+			c->flags |= CONN_BACKLOGGED;
 	}
-	if (c->state != CONN_OPEN)
+	if (c->state != CONN_OPEN || (c->flags & CONN_OVERFLOW))
 		return;
 	/*
 	 * Deadlines move later lazily, but registering changes which timer
@@ -885,16 +942,17 @@ take_lines(struct server *s, int i)
 	 * in base mode, to none), so an idle server is not woken for it.
 	 * Anything that must come sooner is moved here too.
 	 */
-	if (!c->registered && chat_registered(s->chat, i)) {
-		c->registered = 1;
+	if (!(c->flags & CONN_REGISTERED) && chat_registered(s->chat, i)) {
+		c->flags |= CONN_REGISTERED;
 		schedule(s, i);
 	} else if (conn_next_deadline(s, c, i) <
 	    deadlines_when(s->deadlines, i)) {
 		schedule(s, i);
 	}
-	c->ready =
-	    !c->throttled && !c->backlogged && line_reader_has_line(&c->in);
-	if (c->ready)
+	conn_mark(c, CONN_READY,
+	    !(c->flags & (CONN_THROTTLED | CONN_BACKLOGGED)) &&
+	        input_waiting(c));
+	if (c->flags & CONN_READY)
 		s->any_ready = 1;
 	/* Idle connections hold no input buffer; detach keeps a discard going.
 	 */
@@ -951,26 +1009,24 @@ read_conn(struct server *s, int i)
 				    s, 0, "out of memory reading slot %d", i);
 				chat_close(s->chat, i, PROTO_E_SERVER_FULL,
 				    "the server is out of memory", s->wall);
-				handle_overflows(s);
 				return;
 			}
 			line_reader_attach(&c->in, buf, PROTO_LINE_MAX);
 		}
 		space = line_reader_space(&c->in, &avail);
 	}
-	n = read(c->fd, space, avail);
+	n = c->tr.ops->read(&c->tr, space, avail);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			lost_conn(s, i, strerror(errno));
 		return;
 	}
 	if (n == 0) {
-		c->peer_eof = 1;
+		c->flags |= CONN_PEER_EOF;
 		if (c->state == CONN_OPEN) {
 			log_line(s, 1, "slot %d: closed by peer", i);
 			chat_disconnect(
 			    s->chat, i, "connection closed", s->wall);
-			handle_overflows(s);
 			c->state = CONN_CLOSING;
 			c->close_at = s->now + SERVER_LINGER_MS;
 			(void)deadlines_set(s->deadlines, i, c->close_at);
@@ -991,12 +1047,12 @@ read_conn(struct server *s, int i)
 	if (!chat_registered(s->chat, i) &&
 	    has_binary(space, first_line_len(space, (size_t)n))) {
 		chat_close(s->chat, i, PROTO_E_NOT_CHAT, NULL, s->wall);
-		handle_overflows(s);
 		return;
 	}
 	line_reader_commit(&c->in, (size_t)n);
 	c->last_rx = s->now;
-	c->unparkable = 0;
+	if (c->place == CONN_UNPARKABLE)
+		c->place = CONN_POLLED;
 }
 
 /* Writing. */
@@ -1007,13 +1063,13 @@ flushed(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 
 	if (c->state == CONN_CLOSING) {
-		if (c->peer_eof) {
+		if (c->flags & CONN_PEER_EOF) {
 			close_conn(s, i);
 			return;
 		}
 		/* Our FIN goes after the last line; then wait for the peer's.
 		 */
-		(void)shutdown(c->fd, SHUT_WR);
+		c->tr.ops->shutdown(&c->tr);
 		c->state = CONN_LINGER;
 	}
 	update_events(s, i);
@@ -1046,7 +1102,7 @@ flush_conn(struct server *s, int i)
 		flushed(s, i);
 		return;
 	}
-	w = writev(c->fd, iov, n);
+	w = c->tr.ops->writev(&c->tr, iov, n);
 	if (w < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 			update_events(s, i);
@@ -1056,12 +1112,13 @@ flush_conn(struct server *s, int i)
 		return;
 	}
 	if (w > 0)
-		c->mid_line = last_byte(iov, (size_t)w) != '\n';
+		conn_mark(c, CONN_MID_LINE, last_byte(iov, (size_t)w) != '\n');
 	outq_consume(&c->out, s->out_pool, (size_t)w);
-	if (c->backlogged && outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
-		c->backlogged = 0;
-		if (line_reader_has_line(&c->in)) {
-			c->ready = 1;
+	if ((c->flags & CONN_BACKLOGGED) &&
+	    outq_bytes(&c->out) <= s->cfg->sendq_max / 8) {
+		c->flags &= ~(unsigned)CONN_BACKLOGGED;
+		if (input_waiting(c)) {
+			c->flags |= CONN_READY;
 			s->any_ready = 1;
 		}
 	}
@@ -1083,9 +1140,9 @@ flush_dirty(struct server *s)
 		int i = s->dirty[k];
 		struct conn *c = &s->conns[i];
 
-		if (!c->dirty)
+		if (!(c->flags & CONN_DIRTY))
 			continue;
-		c->dirty = 0;
+		c->flags &= ~(unsigned)CONN_DIRTY;
 		if (c->state != CONN_FREE)
 			flush_conn(s, i);
 	}
@@ -1112,14 +1169,14 @@ conn_deadline(struct server *s, int i)
 		}
 		return;
 	}
-	if (c->throttled &&
+	if ((c->flags & CONN_THROTTLED) &&
 	    ratelimit_ready_ms(&c->flood, s->now, cfg->flood_rate,
 	        cfg->flood_burst) <= s->now) {
-		c->throttled = 0;
-		c->ready = line_reader_has_line(&c->in);
+		c->flags &= ~(unsigned)CONN_THROTTLED;
+		conn_mark(c, CONN_READY, input_waiting(c));
 		/* Deadlines run after the connections are served: the lines
 		 * let through wait for the next turn, which must not sleep. */
-		if (c->ready)
+		if (c->flags & CONN_READY)
 			s->any_ready = 1;
 		update_events(s, i);
 	}
@@ -1127,27 +1184,24 @@ conn_deadline(struct server *s, int i)
 		if (s->now >= c->accepted + cfg->reg_timeout * 1000ULL) {
 			chat_close(s->chat, i, PROTO_E_REGISTRATION_TIMEOUT,
 			    NULL, s->wall);
-			handle_overflows(s);
 			return;
 		}
 	} else if (chat_mode(s->chat, i) == CHAT_MODE_EXT) {
-		if (c->ping_out && c->last_rx >= c->ping_sent)
-			c->ping_out = 0;
-		if (c->ping_out &&
+		if ((c->flags & CONN_PING_OUT) && c->last_rx >= c->ping_sent)
+			c->flags &= ~(unsigned)CONN_PING_OUT;
+		if ((c->flags & CONN_PING_OUT) &&
 		    s->now >= c->ping_sent + cfg->ping_timeout * 1000ULL) {
 			chat_close(
 			    s->chat, i, PROTO_E_PING_TIMEOUT, NULL, s->wall);
-			handle_overflows(s);
 			return;
 		}
-		if (!c->ping_out &&
+		if (!(c->flags & CONN_PING_OUT) &&
 		    s->now >= c->last_rx + cfg->ping_interval * 1000ULL) {
 			snprintf(token, sizeof(token), "%llu",
 			    (unsigned long long)s->wall);
 			chat_keepalive(s->chat, i, token);
-			c->ping_out = 1;
+			c->flags |= CONN_PING_OUT;
 			c->ping_sent = s->now;
-			handle_overflows(s);
 		}
 	}
 	if (c->state == CONN_OPEN && parkable(c) &&
@@ -1186,7 +1240,8 @@ wake_parked(struct server *s)
 		for (k = 0; k < n; k++) {
 			int i = (int)evs[k].data.u32;
 
-			if ((size_t)i >= s->high || !s->conns[i].parked)
+			if ((size_t)i >= s->high ||
+			    s->conns[i].place != CONN_PARKED)
 				continue;
 			unpark(s, i);
 			/* Read it in this very turn, as poll would have. */
@@ -1273,7 +1328,9 @@ poll_timeout(const struct server *s)
 {
 	uint64_t next = UINT64_MAX, t;
 
-	if (s->any_ready)
+	/* Overflows found after this turn's close (in its flush) wait for none.
+	 */
+	if (s->any_ready || s->noverflowed > 0)
 		return 0;
 	if (deadlines_next(s->deadlines, &t))
 		next = t;
@@ -1316,6 +1373,17 @@ begin_shutdown(struct server *s)
 	}
 }
 
+/*
+ * SIGHUP: what the server read from files at start-up is read again here,
+ * between turns, with every connection kept.  Plain TCP reads none (the
+ * TLS certificate and key will be), so the signal is only logged.
+ */
+static void
+reload(struct server *s)
+{
+	log_line(s, 0, "signal %d: reloading: nothing to reload", SIGHUP);
+}
+
 static void
 drain_signal_pipe(struct server *s)
 {
@@ -1338,7 +1406,8 @@ serve_conns(struct server *s)
 	for (k = SLOT_FIRST; k < SLOT_FIRST + s->npfd; k++) {
 		int i = s->pfd_slot[k - SLOT_FIRST];
 
-		if (s->pfds[k].revents == 0 && !s->conns[i].ready)
+		if (s->pfds[k].revents == 0 &&
+		    !(s->conns[i].flags & CONN_READY))
 			continue;
 		s->work[n] = i;
 		s->work_ev[n++] = s->pfds[k].revents;
@@ -1356,17 +1425,20 @@ serve_conns(struct server *s)
 			lost_conn(s, i, "invalid descriptor");
 			continue;
 		}
-		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 && !c->dirty) {
+		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 &&
+		    !(c->flags & CONN_DIRTY)) {
 			flush_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
 		}
-		if (re & (POLLIN | POLLHUP | POLLERR)) {
+		/* Input the transport holds is read as if poll had said so. */
+		if ((re & (POLLIN | POLLHUP | POLLERR)) ||
+		    ((c->flags & CONN_READY) && transport_held(c) > 0)) {
 			read_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
 		}
-		c->ready = 0;
+		c->flags &= ~(unsigned)CONN_READY;
 		if (c->state == CONN_OPEN)
 			take_lines(s, i);
 	}
@@ -1518,6 +1590,7 @@ server_run(const struct server_config *cfg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	/* Said once a signal would be handled: a script may send one as soon
 	 * as it reads this. */
 	fprintf(stderr, "listening on %s\n", s.listen_name);
@@ -1533,6 +1606,10 @@ server_run(const struct server_config *cfg)
 		s.wall = clock_ms(CLOCK_REALTIME);
 		if (n > 0 && s.pfds[SLOT_SIGNAL].revents)
 			drain_signal_pipe(&s);
+		if (reload_signal) {
+			reload_signal = 0;
+			reload(&s);
+		}
 		if (stop_signal && !s.stopping)
 			begin_shutdown(&s);
 		if (s.stopping && (s.nconns == 0 || s.now >= s.shutdown_at))
@@ -1554,6 +1631,7 @@ server_run(const struct server_config *cfg)
 		 */
 		if (n >= 0)
 			run_deadlines(&s);
+		handle_overflows(&s);
 		if (s.store != NULL && s.now >= s.maint_at)
 			s.maint_at = s.now +
 			    (chat_maintain(s.chat, s.wall)

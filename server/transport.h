@@ -1,0 +1,50 @@
+/* transport.h: how one connection moves its bytes (plain TCP; TLS later). */
+#ifndef SERVER_TRANSPORT_H
+#define SERVER_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+struct transport;
+
+/*
+ * What a connection does with its socket.  Every call is non-blocking and
+ * reports as read(2) and writev(2) do: a count, 0 from read for the
+ * peer's close, or -1 with errno (EAGAIN, EWOULDBLOCK and EINTR mean
+ * "later").  The server calls these from the places it once called the
+ * system directly, so a plain write stays one writev(2).
+ */
+struct transport_ops {
+	/* Up to len bytes into buf. */
+	ssize_t (*read)(struct transport *t, void *buf, size_t len);
+	/* Up to iovcnt buffers, in order; a partial count is normal. */
+	ssize_t (*writev)(
+	    struct transport *t, const struct iovec *iov, int iovcnt);
+	/*
+	 * Bytes already taken off the socket that read would return without
+	 * the socket being readable (TLS holds decrypted records); poll(2)
+	 * cannot see them, so a connection holding any must not wait on it.
+	 */
+	size_t (*pending)(const struct transport *t);
+	/* Tells the peer nothing more comes (after the last line). */
+	void (*shutdown)(struct transport *t);
+	/* Releases everything, the descriptor included. */
+	void (*close)(struct transport *t);
+};
+
+/*
+ * Embedded in each connection: no allocation per connection for plain
+ * TCP.  fd is the descriptor poll(2) and epoll(7) watch; state is the
+ * transport's own (NULL for plain TCP).
+ */
+struct transport {
+	const struct transport_ops *ops;
+	int fd;
+	void *state;
+};
+
+/* Makes t plain TCP over the non-blocking socket fd, which t then owns. */
+void transport_plain_init(struct transport *t, int fd);
+
+#endif
