@@ -25,7 +25,7 @@ make_parents(const char *path, char *err, size_t err_size)
 			continue;
 		dir[i] = '\0';
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			snprintf(err, err_size, "mkdir %s: %s", dir,
+			snprintf(err, err_size, "mkdir %.200s: %s", dir,
 			    strerror(errno));
 			return -1;
 		}
