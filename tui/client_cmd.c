@@ -122,6 +122,28 @@ client_personal_id(struct client *c, struct slice *arg, uint64_t now)
 	return 0;
 }
 
+/*
+ * Whether a /join of arg that finds no channel creates it, as IRC does: a
+ * valid channel name, unless it has the shape of a channel id (21
+ * characters of an id's alphabet), which would make a channel named after
+ * a mistyped or expired id.
+ */
+static int
+client_join_makes(struct slice arg)
+{
+	size_t i;
+
+	if (valid_channel_name(arg.p, arg.len) != PROTO_E_NONE)
+		return 0;
+	if (arg.len != PROTO_CHAN_ID_LEN)
+		return 1;
+	/* Ids are made of A-Z, a-z, 0-9, '_' and '-' only. */
+	for (i = 0; i < arg.len; i++)
+		if (arg.p[i] == '#' || arg.p[i] == '.')
+			return 1;
+	return 0;
+}
+
 static enum client_input_result
 client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 {
@@ -140,7 +162,10 @@ client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 		return CLIENT_INPUT_KEEP;
 	if (!client_need_online(c, now))
 		return CLIENT_INPUT_KEEP;
-	if (client_send_waited(c, verb, arg, 0, 0, now) < 0)
+	if (client_send_waited(c, verb, arg,
+	        verb == CMD_JOIN && client_join_makes(arg) ? CLIENT_RECREATE_NEW
+	                                                   : 0,
+	        0, now) < 0)
 		return CLIENT_INPUT_KEEP;
 	client_want_switch(c, arg);
 	return CLIENT_INPUT_DONE;
@@ -270,6 +295,50 @@ client_cmd_msg(struct client *c, const struct slash *s, uint64_t now)
 		    (int)s->text.len, s->text.p);
 	return CLIENT_INPUT_DONE;
 }
+/* /query: the conversation's window opens and shows, with or without text. */
+static enum client_input_result
+client_cmd_query(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w;
+
+	if (!client_name_ok(c, s->arg, now))
+		return CLIENT_INPUT_KEEP;
+	if (client_is_self(c, s->arg)) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "that is you: /query someone else");
+		return CLIENT_INPUT_KEEP;
+	}
+	if (s->text.len > 0 &&
+	    (!client_need_online(c, now) || !client_text_fits(c, s->text, now)))
+		return CLIENT_INPUT_KEEP;
+	w = model_open(
+	    c->m, MODEL_WIN_DM, s->arg.p, s->arg.len, s->arg.p, s->arg.len);
+	if (w == NULL) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "no room for another window: /leave one first");
+		return CLIENT_INPUT_KEEP;
+	}
+	model_select(c->m, model_win_index(c->m, w));
+	if (s->text.len == 0)
+		return CLIENT_INPUT_DONE;
+	return client_result(client_send(c, CMD_DM, s->arg, s->text, now));
+}
+
+static enum client_input_result
+client_cmd_window(struct client *c, const struct slash *s, uint64_t now)
+{
+	unsigned n = slash_window_number(s->arg.p, s->arg.len);
+
+	if (n == 0 || n > model_win_count(c->m)) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "no window %.*s: the list has 1 to %zu", (int)s->arg.len,
+		    s->arg.p, model_win_count(c->m));
+		return CLIENT_INPUT_KEEP;
+	}
+	model_select(c->m, n - 1);
+	return CLIENT_INPUT_DONE;
+}
+
 static enum client_input_result
 client_cmd_help(struct client *c, const struct slash *s, uint64_t now)
 {
@@ -355,6 +424,10 @@ client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 		return client_cmd_nick(c, &s, now);
 	case SLASH_MSG:
 		return client_cmd_msg(c, &s, now);
+	case SLASH_QUERY:
+		return client_cmd_query(c, &s, now);
+	case SLASH_WINDOW:
+		return client_cmd_window(c, &s, now);
 	case SLASH_CLEAR:
 		model_clear(w);
 		return CLIENT_INPUT_DONE;
