@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" irc
-e2e_plan 6
+e2e_plan 8
 A="" B=""
 
 # A message row: "HH:MM", the sender right-aligned, the text.
@@ -13,7 +13,52 @@ row() {
 	printf '[0-9]{2}:[0-9]{2} +%s %s$' "$1" "$2"
 }
 
+# The title a pane has before a program sets one: the idle window's.
+default_title() {
+	e2e_tmux display -p -t e2e:idle '#{pane_title}'
+}
+
+# bell_flag PANE: 1 once tmux saw a bell in the pane's window.
+bell_flag() {
+	e2e_tmux display -p -t "$1" '#{window_bell_flag}'
+}
+
+# wait_bell PANE: until tmux flags the window.
+wait_bell() {
+	e2e_end=$(($(e2e_now_ms) + E2E_WAIT * 1000))
+	until [ "$(bell_flag "$1")" = 1 ]; do
+		if [ "$(e2e_now_ms)" -ge "$e2e_end" ]; then
+			e2e_diag "no bell flag on the window of $1"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# wait_title PANE TITLE
+wait_title() {
+	e2e_end=$(($(e2e_now_ms) + E2E_WAIT * 1000))
+	until [ "$(e2e_title "$1")" = "$2" ]; do
+		if [ "$(e2e_now_ms)" -ge "$e2e_end" ]; then
+			e2e_diag "title '$(e2e_title "$1")', want '$2'"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# clear_bell PANE: shows the pane's window, which clears its flag, and
+# goes back to the idle one.
+clear_bell() {
+	e2e_tmux select-window -t "$1" &&
+	    e2e_tmux select-window -t e2e:idle &&
+	    [ "$(bell_flag "$1")" = 0 ]
+}
+
 t_online() {
+	mkdir -p "$E2E_TMP/config/txt-chat" &&
+	    echo "highlight = release deploy" \
+	    >"$E2E_TMP/config/txt-chat/config" || return 1
 	e2e_server_start 0 --flood-rate 0 || return 1
 	A=$(e2e_client alice -s "127.0.0.1:$E2E_PORT" -n alice) &&
 	    B=$(e2e_client bob -s "127.0.0.1:$E2E_PORT" -n bob) &&
@@ -51,6 +96,33 @@ t_window() {
 	    e2e_keys "$A" C-u
 }
 
+# A highlight word and a direct message each ring the bell, which tmux
+# shows as a flag on the window; plain lines do not.
+t_bell() {
+	e2e_say "$A" "/window 1" &&
+	    e2e_wait_for "$A" '^ \[online\] alice \| status' &&
+	    clear_bell "$A" &&
+	    e2e_say "$B" "nothing to see" &&
+	    e2e_wait_for "$A" '^ 3 #rust +1│' &&
+	    { [ "$(bell_flag "$A")" = 0 ] || { e2e_diag "bell too early"; false; }; } &&
+	    e2e_say "$B" "the new Release is out" &&
+	    e2e_wait_for "$A" '^ 3!#rust +2│' &&
+	    wait_bell "$A" &&
+	    clear_bell "$A" &&
+	    e2e_say "$B" "/msg alice psst again" &&
+	    e2e_wait_for "$A" '^ 4!bob +1│' &&
+	    wait_bell "$A"
+}
+
+# The title counts unread messages, and is given back on exit.
+t_title() {
+	wait_title "$A" "(3) txt-chat" &&
+	    e2e_keys "$A" M-3 &&
+	    wait_title "$A" "(1) txt-chat" &&
+	    e2e_keys "$A" M-4 &&
+	    wait_title "$A" "txt-chat"
+}
+
 t_part() {
 	e2e_keys "$B" M-3 &&
 	    e2e_wait_for "$B" '^ \[online\] bob \| #rust' &&
@@ -64,6 +136,12 @@ t_exit() {
 	for p in "$A" "$B"; do
 		e2e_quit_client "$p" || ok=1
 	done
+	want=$(default_title)
+	got=$(e2e_title "$A")
+	if [ "$got" != "$want" ]; then
+		e2e_diag "title after exit '$got', want '$want'"
+		ok=1
+	fi
 	e2e_server_stop || ok=1
 	return $ok
 }
@@ -73,6 +151,8 @@ e2e_check "/join #rust of a channel nobody made makes it; /j joins it" \
     t_join_creates
 e2e_check "/query opens the conversation and sends" t_query
 e2e_check "/window N shows window N; a missing one is said" t_window
+e2e_check "a highlight word and a direct message ring the bell" t_bell
+e2e_check "the title shows the unread count" t_title
 e2e_check "/part leaves the channel" t_part
-e2e_check "clients and server exit cleanly, no sanitizer report" t_exit
+e2e_check "clients exit cleanly with their title given back" t_exit
 e2e_done

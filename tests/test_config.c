@@ -723,10 +723,43 @@ test_apply_args(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, tmp_setup, tmp_teardown)
 
+/* highlight: words of name bytes, kept one space apart. */
+static void
+test_text_highlight(void **state)
+{
+	static const char ok[] = "highlight =  rust\tRelease  v1.2-rc \n";
+	static const char many[] =
+	    "highlight = a b c d e f g h i j k l m n o p q\n";
+	static const char bad[] = "highlight = rust r\xC3\xA9lease\n";
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	config_defaults(&cfg, "me");
+	assert_string_equal(cfg.highlight, "");
+	assert_int_equal(
+	    config_parse_text(&cfg, ok, strlen(ok), "f", err, sizeof(err)), 0);
+	assert_string_equal(cfg.highlight, "rust Release v1.2-rc");
+	assert_int_equal(
+	    config_parse_text(&cfg, many, strlen(many), "f", err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "f:1: "));
+	assert_non_null(strstr(err, "at most 16 words"));
+	assert_int_equal(
+	    config_parse_text(&cfg, bad, strlen(bad), "f", err, sizeof(err)),
+	    -1);
+	assert_string_equal(cfg.highlight, "rust Release v1.2-rc");
+	assert_int_equal(
+	    config_parse_text(&cfg, "highlight =\n", 12, "f", err, sizeof(err)),
+	    0);
+	assert_string_equal(cfg.highlight, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_text_highlight),
 	    cmocka_unit_test(test_usage),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_args_every_option),

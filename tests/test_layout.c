@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <locale.h>
+#include <limits.h>
 #include <string.h>
 
 #include "layout.h"
@@ -586,10 +587,41 @@ test_shows_top(void **state)
 	model_free(m);
 }
 
+/* The terminal title and whether it may be set. */
+static void
+test_title(void **state)
+{
+	char buf[LAYOUT_TITLE_MAX];
+
+	(void)state;
+	assert_int_equal(layout_title(0, buf, sizeof(buf)), 8);
+	assert_string_equal(buf, "txt-chat");
+	layout_title(3, buf, sizeof(buf));
+	assert_string_equal(buf, "(3) txt-chat");
+	layout_title(99999, buf, sizeof(buf));
+	assert_string_equal(buf, "(99999) txt-chat");
+	layout_title(100000, buf, sizeof(buf));
+	assert_string_equal(buf, "(99999+) txt-chat");
+	layout_title(ULONG_MAX, buf, sizeof(buf));
+	assert_string_equal(buf, "(99999+) txt-chat");
+	/* Cut, still terminated. */
+	assert_int_equal(layout_title(3, buf, 5), 4);
+	assert_string_equal(buf, "(3) ");
+	assert_true(layout_title_ok("xterm-256color", 0));
+	assert_true(layout_title_ok("tmux-256color", 0));
+	assert_true(layout_title_ok("screen", 0));
+	assert_true(layout_title_ok("vt100", 1));
+	assert_false(layout_title_ok("vt100", 0));
+	assert_false(layout_title_ok("linux", 0));
+	assert_false(layout_title_ok("dumb", 0));
+	assert_false(layout_title_ok(NULL, 0));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_title),
 	    cmocka_unit_test(test_line_parts),
 	    cmocka_unit_test(test_indent_keeps_half_the_pane),
 	    cmocka_unit_test(test_screen_widths),

@@ -168,6 +168,43 @@ config_name_byte(char ch)
 	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
 }
 
+/* Words of name bytes split by blanks; stored one space apart. */
+static int
+config_set_highlight(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char out[CONFIG_HIGHLIGHT_MAX + 1], q[CONFIG_QUOTE_MAX + 8];
+	size_t i = 0, start, n = 0, words = 0;
+
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t') {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t' &&
+		    config_name_byte(s[i]))
+			i++;
+		if ((i < len && s[i] != ' ' && s[i] != '\t') ||
+		    i - start > MODEL_HIGHLIGHT_LEN ||
+		    words == MODEL_HIGHLIGHTS_MAX) {
+			config_quote(q, sizeof(q), s, len);
+			snprintf(err, err_size,
+			    "%s is not at most %d words of 1 to %d letters, "
+			    "digits, '_', '.' or '-'",
+			    q, MODEL_HIGHLIGHTS_MAX, MODEL_HIGHLIGHT_LEN);
+			return -1;
+		}
+		if (words++ > 0)
+			out[n++] = ' ';
+		memcpy(out + n, s + start, i - start);
+		n += i - start;
+	}
+	memcpy(cfg->highlight, out, n);
+	cfg->highlight[n] = '\0';
+	return 0;
+}
+
 void
 config_defaults(struct config *cfg, const char *login_name)
 {
@@ -297,6 +334,7 @@ static const struct config_key {
     {"name", config_set_name},
     {"scrollback", config_set_scrollback},
     {"scrollback_bytes", config_set_scrollback_bytes},
+    {"highlight", config_set_highlight},
 };
 
 /* Applies one line; returns 0, or -1 with the reason (no place) in err. */

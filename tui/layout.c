@@ -357,3 +357,35 @@ layout_activity(const struct model *m, char *buf, size_t size)
 		sep = ",";
 	}
 }
+
+size_t
+layout_title(unsigned long unread, char *buf, size_t size)
+{
+	int n;
+
+	if (unread == 0)
+		n = snprintf(buf, size, "txt-chat");
+	else if (unread > 99999)
+		n = snprintf(buf, size, "(99999+) txt-chat");
+	else
+		n = snprintf(buf, size, "(%lu) txt-chat", unread);
+	if (n < 0 || size == 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+int
+layout_title_ok(const char *term, int has_tsl)
+{
+	static const char *const known[] = {"xterm", "tmux", "screen", "rxvt"};
+	size_t i;
+
+	if (has_tsl)
+		return 1;
+	if (term == NULL)
+		return 0;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strncmp(term, known[i], strlen(known[i])) == 0)
+			return 1;
+	return 0;
+}

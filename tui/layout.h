@@ -157,4 +157,22 @@ void layout_activity(const struct model *m, char *buf, size_t size);
 void layout_list(size_t n, size_t cur, int height, size_t prev_first,
     struct layout_list *out);
 
+/* Bytes of the terminal title layout_title writes, terminator included. */
+#define LAYOUT_TITLE_MAX 32
+
+/*
+ * The terminal's title for unread messages in all windows: "txt-chat",
+ * or "(n) txt-chat" with n at most 99999 ("(99999+) txt-chat" beyond).
+ * Writes it NUL-terminated into buf[size] and returns its length; size
+ * LAYOUT_TITLE_MAX always fits.
+ */
+size_t layout_title(unsigned long unread, char *buf, size_t size);
+
+/*
+ * Whether the title may be set: the terminal has a status line capability
+ * (terminfo tsl, has_tsl) or its name (TERM, NULL if unset) starts with
+ * xterm, tmux, screen or rxvt, terminals known to take OSC 2.
+ */
+int layout_title_ok(const char *term, int has_tsl);
+
 #endif

@@ -504,9 +504,13 @@ start_loop(struct app *a)
 	ccfg.name = a->cfg.name;
 	ccfg.scrollback = a->cfg.scrollback;
 	a->client = client_new(&ccfg, &io);
-	if (a->client != NULL)
+	if (a->client != NULL) {
 		model_set_scrollback_bytes(
 		    client_model(a->client), a->cfg.scrollback_bytes);
+		/* Checked by config: it fits. */
+		(void)model_set_highlights(client_model(a->client),
+		    a->cfg.highlight, strlen(a->cfg.highlight));
+	}
 	memset(&lcb, 0, sizeof(lcb));
 	lcb.ctx = a;
 	lcb.connected = on_connected;

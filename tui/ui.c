@@ -1,5 +1,6 @@
 /* ui.c: ncurses drawing of the model and reading of keys. */
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,14 @@ struct ui {
 	wchar_t wide[UI_WIDE_MAX];
 	char input_utf8[EDITOR_UTF8_MAX]; /* the input line, to find its text */
 	size_t list_first; /* the window list's first row, kept between draws */
+	/*
+	 * The terminal title: whether it may be set, its status line
+	 * capabilities (NULL: OSC 2), and the unread count it shows
+	 * (ULONG_MAX before the first).
+	 */
+	int title_ok;
+	const char *tsl, *fsl;
+	unsigned long title_unread;
 };
 
 static const short nick_256[NICK_COLOURS] = {
@@ -77,6 +86,81 @@ paste_mode(int on)
 	const char *seq = on ? "\033[?2004h" : "\033[?2004l";
 
 	if (write(STDOUT_FILENO, seq, strlen(seq)) < 0)
+		return;
+}
+
+/* A terminfo string capability, or NULL if the terminal has none. */
+static const char *
+ui_cap(const char *name)
+{
+	const char *s = tigetstr(name);
+
+	return s == NULL || s == (const char *)-1 ? NULL : s;
+}
+
+/*
+ * Looks the title capability up, and saves the terminal's own title on
+ * its title stack (XTWINOPS 22, which xterm and tmux keep; others ignore
+ * it), to be given back by title_end.
+ */
+static void
+title_begin(struct ui *u)
+{
+	static const char push[] = "\033[22;0t";
+
+	u->title_unread = ULONG_MAX;
+	u->tsl = ui_cap("tsl");
+	u->fsl = ui_cap("fsl");
+	/* A tsl that takes a column is not the plain prefix used here. */
+	if (u->tsl != NULL && (strchr(u->tsl, '%') != NULL || u->fsl == NULL))
+		u->tsl = u->fsl = NULL;
+	u->title_ok = layout_title_ok(getenv("TERM"), u->tsl != NULL);
+	if (u->title_ok && write(STDOUT_FILENO, push, sizeof(push) - 1) < 0)
+		u->title_ok = 0;
+}
+
+/* Shows the unread count in the title, if it changed. */
+static void
+title_update(struct ui *u)
+{
+	char title[LAYOUT_TITLE_MAX], seq[LAYOUT_TITLE_MAX + 64];
+	unsigned long unread = model_unread_total(client_model(u->client));
+	int n;
+
+	if (!u->title_ok || unread == u->title_unread)
+		return;
+	u->title_unread = unread;
+	layout_title(unread, title, sizeof(title));
+	/* The title is digits and ASCII letters only: nothing to escape. */
+	if (u->tsl != NULL)
+		n = snprintf(seq, sizeof(seq), "%s%s%s", u->tsl, title, u->fsl);
+	else
+		n = snprintf(seq, sizeof(seq), "\033]2;%s\007", title);
+	if (n > 0 && (size_t)n < sizeof(seq) &&
+	    write(STDOUT_FILENO, seq, (size_t)n) < 0)
+		u->title_ok = 0;
+}
+
+/*
+ * After a draw: a mention or a direct message rings the bell once (tmux
+ * and screen turn it into a flag on the window), and the title follows
+ * the unread count.
+ */
+static void
+notify(struct ui *u)
+{
+	if (model_take_alerts(client_model(u->client)) > 0)
+		beep();
+	title_update(u);
+}
+
+/* Gives the terminal its own title back. */
+static void
+title_end(struct ui *u)
+{
+	static const char pop[] = "\033[23;0t";
+
+	if (u->title_ok && write(STDOUT_FILENO, pop, sizeof(pop) - 1) < 0)
 		return;
 }
 
@@ -138,6 +222,7 @@ ui_new(struct client *c, struct input *in)
 	bind_extended(u->keys, "kRIT3", KEYMAP_CHANNEL_NEXT);
 	bind_extended(u->keys, "kLFT3", KEYMAP_CHANNEL_PREV);
 	paste_mode(1);
+	title_begin(u);
 	return u;
 }
 
@@ -148,6 +233,7 @@ ui_free(struct ui *u)
 		return;
 	paste_mode(0);
 	endwin();
+	title_end(u);
 	keymap_free(u->keys);
 	free(u);
 }
@@ -655,6 +741,7 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	if (LINES < 3 || COLS < 8) {
 		put_ascii(u, 0, 0, "terminal too small", COLS, A_BOLD, 0);
 		refresh();
+		notify(u);
 		return;
 	}
 	layout_screen(COLS, &scr);
@@ -672,6 +759,7 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	draw_input(u, LINES - 1);
 	wnoutrefresh(stdscr);
 	doupdate();
+	notify(u);
 }
 
 void
