@@ -5,8 +5,8 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" irc
-e2e_plan 8
-A="" B=""
+e2e_plan 11
+A="" B="" D="" N=""
 
 # A message row: "HH:MM", the sender right-aligned, the text.
 row() {
@@ -131,6 +131,57 @@ t_part() {
 	    e2e_wait_for "$A" '^ 3 #rust'
 }
 
+# env_client NAME SETTINGS [OPTIONS...]: the client as e2e_client starts
+# it, after the shell assignments SETTINGS (such as "TERM=dumb").
+env_client() {
+	e2e_cname=$1
+	e2e_cenv=$2
+	shift 2
+	e2e_cpane=$(e2e_pane "$e2e_cname" \
+	    "$e2e_cenv; export LANG LC_ALL TERM NO_COLOR; '$TXT_CHAT' $* 2>'$E2E_TMP/$e2e_cname.err'; echo \$? >\"$E2E_TMP/status.\$TMUX_PANE\"; exec cat") ||
+	    return 1
+	echo "$e2e_cname" >"$E2E_TMP/name.$e2e_cpane"
+	echo "$e2e_cpane"
+}
+
+# A terminal that cannot address the cursor is refused before the screen
+# is touched: a clear message and status 2.
+t_dumb() {
+	p=$(env_client dumb "TERM=dumb NO_COLOR=" -s "127.0.0.1:$E2E_PORT" -n dumb) ||
+	    return 1
+	e2e_end=$(($(e2e_now_ms) + E2E_WAIT * 1000))
+	until e2e_dead "$p"; do
+		[ "$(e2e_now_ms)" -lt "$e2e_end" ] || return 1
+		sleep 0.05
+	done
+	[ "$(e2e_exit_status "$p")" = 2 ] &&
+	    grep -q 'TERM=dumb cannot move the cursor' "$E2E_TMP/dumb.err"
+}
+
+# NO_COLOR: the screen has attributes but no colours at all.
+t_no_color() {
+	N=$(env_client nocolor "NO_COLOR=1" -s "127.0.0.1:$E2E_PORT" -n nocol) &&
+	    e2e_wait_for "$N" '^ \[online\] nocol \| status' &&
+	    e2e_wait_for "$A" '^ \[online\] alice' &&
+	    e2e_tmux capture-pane -p -e -t "$A" | grep -q '\[[0-9;]*4[0-7][;m]' &&
+	    ! e2e_tmux capture-pane -p -e -t "$N" |
+	    grep -Eq '\[([0-9;]*;)?([34][0-7]|[34]8;5;[0-9]+)(;[0-9;]*)?m'
+}
+
+# A locale that is not UTF-8: ASCII stand-ins, no UTF-8 bytes written.
+t_ascii() {
+	D=$(env_client ascii "LANG=C LC_ALL=C" -s "127.0.0.1:$E2E_PORT" -n dora) &&
+	    e2e_wait_for "$D" '^ \[online\] dora \| status' &&
+	    e2e_wait_for "$D" '^ 1 status +\|' &&
+	    e2e_say "$D" "/join #rust" &&
+	    e2e_wait_for "$D" '^ \[online\] dora \| #rust' &&
+	    e2e_say "$A" "/window 3" &&
+	    e2e_say "$A" "caf$(printf '\303\251') ok" &&
+	    e2e_wait_for "$D" 'alice caf\? ok$' &&
+	    ! e2e_capture "$D" | LC_ALL=C grep -q "$(printf '[\200-\377]')" &&
+	    e2e_quit_client "$D" && e2e_quit_client "$N"
+}
+
 t_exit() {
 	ok=0
 	for p in "$A" "$B"; do
@@ -154,5 +205,8 @@ e2e_check "/window N shows window N; a missing one is said" t_window
 e2e_check "a highlight word and a direct message ring the bell" t_bell
 e2e_check "the title shows the unread count" t_title
 e2e_check "/part leaves the channel" t_part
+e2e_check "TERM=dumb is refused with a message and status 2" t_dumb
+e2e_check "NO_COLOR: no colours drawn" t_no_color
+e2e_check "LANG=C: ASCII stand-ins, no UTF-8 written" t_ascii
 e2e_check "clients exit cleanly with their title given back" t_exit
 e2e_done

@@ -55,7 +55,7 @@ test_usage(void **state)
 	(void)state;
 	assert_string_equal(config_usage(),
 	    "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	    "[-b lines]\n");
+	    "[-b lines] [--no-color]\n");
 }
 
 struct login_case {
@@ -707,7 +707,7 @@ static void
 test_apply_args(void **state)
 {
 	struct config cfg;
-	struct config_args args = {NULL, "h:1", "n", "100"};
+	struct config_args args = {NULL, "h:1", "n", "100", 0};
 	char err[CONFIG_ERR_MAX];
 
 	(void)state;
@@ -755,10 +755,41 @@ test_text_highlight(void **state)
 	assert_string_equal(cfg.highlight, "");
 }
 
+/* --no-color, and NO_COLOR when set and not empty (no-color.org). */
+static void
+test_no_color(void **state)
+{
+	static const char *const set[] = {"NO_COLOR=0", NULL};
+	static const char *const empty[] = {"NO_COLOR=", NULL};
+	static const char *const none[] = {NULL};
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){NULL}, none, err), CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 0);
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){NULL}, empty, err), CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 0);
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){NULL}, set, err), CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 1);
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){"--no-color", NULL}, none, err),
+	    CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 1);
+	/* Only the long form: -C is no option. */
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){"-C", NULL}, none, err),
+	    CONFIG_ERROR);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_no_color),
 	    cmocka_unit_test(test_text_highlight),
 	    cmocka_unit_test(test_usage),
 	    cmocka_unit_test(test_defaults),

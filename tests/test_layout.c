@@ -617,10 +617,35 @@ test_title(void **state)
 	assert_false(layout_title_ok(NULL, 0));
 }
 
+/* ASCII stand-ins keep the columns of what they stand for. */
+static void
+test_ascii(void **state)
+{
+	char out[2];
+
+	(void)state;
+	assert_int_equal(layout_ascii('a', 1, out), 1);
+	assert_int_equal(out[0], 'a');
+	assert_int_equal(layout_ascii(0x2026, 1, out), 1);
+	assert_int_equal(out[0], '.');
+	assert_int_equal(layout_ascii(0x2502, 1, out), 1);
+	assert_int_equal(out[0], '|');
+	assert_int_equal(layout_ascii(0x2500, 1, out), 1);
+	assert_int_equal(out[0], '-');
+	assert_int_equal(layout_ascii(0xE9, 1, out), 1);
+	assert_int_equal(out[0], '?');
+	/* A wide character takes two, a combining one none. */
+	assert_int_equal(layout_ascii(0x4E2D, 2, out), 2);
+	assert_memory_equal(out, "??", 2);
+	assert_int_equal(layout_ascii(0x301, 0, out), 0);
+	assert_int_equal(layout_ascii(0x1F600, 3, out), 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ascii),
 	    cmocka_unit_test(test_title),
 	    cmocka_unit_test(test_line_parts),
 	    cmocka_unit_test(test_indent_keeps_half_the_pane),

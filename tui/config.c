@@ -20,6 +20,7 @@ static const struct option config_options[] = {
     {"scrollback", required_argument, NULL, 'b'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
+    {"no-color", no_argument, NULL, 'C'},
     {NULL, 0, NULL, 0},
 };
 
@@ -27,7 +28,7 @@ const char *
 config_usage(void)
 {
 	return "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	       "[-b lines]\n";
+	       "[-b lines] [--no-color]\n";
 }
 
 /*
@@ -258,6 +259,9 @@ config_parse_args(
 			return CONFIG_HELP;
 		case 'V':
 			return CONFIG_VERSION;
+		case 'C':
+			args->no_color = 1;
+			break;
 		case 'c':
 			args->file = optarg;
 			if (optarg[0] == '\0') {
@@ -418,6 +422,9 @@ config_apply_env(
 		snprintf(err, err_size, "TXT_CHAT_NAME: %s", why);
 		return -1;
 	}
+	/* no-color.org: set and not empty, whatever its value. */
+	if ((v = get("NO_COLOR")) != NULL && v[0] != '\0')
+		cfg->no_color = 1;
 	return 0;
 }
 
@@ -444,6 +451,8 @@ config_apply_args(struct config *cfg, const struct config_args *args, char *err,
 		r = config_set_scrollback(cfg, args->scrollback,
 		    strlen(args->scrollback), why, sizeof(why));
 	}
+	if (args->no_color)
+		cfg->no_color = 1;
 	if (r < 0)
 		snprintf(err, err_size, "%s: %s", flag, why);
 	return r;

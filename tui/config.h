@@ -38,6 +38,7 @@ struct config {
 	 * at most MODEL_HIGHLIGHTS_MAX of 1 to MODEL_HIGHLIGHT_LEN name bytes.
 	 */
 	char highlight[CONFIG_HIGHLIGHT_MAX + 1];
+	int no_color; /* --no-color, or NO_COLOR set and not empty */
 };
 
 /* The command line as given: strings point into argv, NULL if absent. */
@@ -46,6 +47,7 @@ struct config_args {
 	const char *server;
 	const char *name;
 	const char *scrollback;
+	int no_color; /* --no-color */
 };
 
 enum config_result {
@@ -83,9 +85,9 @@ int config_parse_text(struct config *cfg, const char *text, size_t len,
     const char *source, char *err, size_t err_size);
 
 /*
- * Applies TXT_CHAT_SERVER and TXT_CHAT_NAME, looked up with get (getenv,
- * or a fake in tests); an empty value counts as unset.  Returns 0, or -1
- * with err filled.
+ * Applies TXT_CHAT_SERVER, TXT_CHAT_NAME and NO_COLOR, looked up with get
+ * (getenv, or a fake in tests); an empty value counts as unset.  Returns 0, or
+ * -1 with err filled.
  */
 int config_apply_env(
     struct config *cfg, char *(*get)(const char *), char *err, size_t err_size);

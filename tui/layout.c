@@ -389,3 +389,26 @@ layout_title_ok(const char *term, int has_tsl)
 			return 1;
 	return 0;
 }
+
+size_t
+layout_ascii(uint32_t cp, int width, char out[2])
+{
+	char c = '?';
+	int i;
+
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp == 0x2026)
+		c = '.';
+	else if (cp == 0x2500 || cp == 0x2501)
+		c = '-';
+	else if (cp == 0x2502 || cp == 0x2503)
+		c = '|';
+	if (width > 2)
+		width = 2;
+	for (i = 0; i < width; i++)
+		out[i] = c;
+	return width > 0 ? (size_t)width : 0;
+}

@@ -175,4 +175,13 @@ size_t layout_title(unsigned long unread, char *buf, size_t size);
  */
 int layout_title_ok(const char *term, int has_tsl);
 
+/*
+ * What to draw for code point cp, width columns wide (0 to 2), on a
+ * terminal without UTF-8: cp itself if ASCII, else an ASCII stand-in as
+ * wide as cp ('.' for the ellipsis, '-' and '|' for line drawing, '?'
+ * otherwise).  Writes width bytes (1 for ASCII) into out[2] and returns
+ * how many.
+ */
+size_t layout_ascii(uint32_t cp, int width, char out[2]);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <term.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -47,6 +48,7 @@ struct ui {
 	int title_ok;
 	const char *tsl, *fsl;
 	unsigned long title_unread;
+	int ascii; /* UI_ASCII: every character drawn is ASCII */
 };
 
 static const short nick_256[NICK_COLOURS] = {
@@ -183,7 +185,7 @@ bind_extended(struct keymap *km, const char *cap, enum keymap_act act)
 }
 
 struct ui *
-ui_new(struct client *c, struct input *in)
+ui_new(struct client *c, struct input *in, unsigned flags)
 {
 	struct ui *u = calloc(1, sizeof(*u));
 	int i;
@@ -192,6 +194,7 @@ ui_new(struct client *c, struct input *in)
 		return NULL;
 	u->client = c;
 	u->input = in;
+	u->ascii = (flags & UI_ASCII) != 0;
 	u->keys = keymap_new();
 	if (u->keys == NULL || initscr() == NULL) {
 		keymap_free(u->keys);
@@ -204,7 +207,7 @@ ui_new(struct client *c, struct input *in)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(UI_ESCDELAY);
-	if (has_colors()) {
+	if (has_colors() && !(flags & UI_NO_COLOR)) {
 		start_color();
 		use_default_colors();
 		u->colours = 1;
@@ -263,7 +266,16 @@ put_text(struct ui *u, const char *s, size_t len, int max_cols)
 			w = width_cp(cp);
 			if (cols + w > max_cols)
 				break;
-			u->wide[n++] = (wchar_t)cp;
+			if (u->ascii) {
+				char a[2];
+				size_t j, na = layout_ascii(cp, w, a);
+
+				if (n + na > UI_WIDE_MAX)
+					break;
+				for (j = 0; j < na; j++)
+					u->wide[n++] = (wchar_t)a[j];
+			} else
+				u->wide[n++] = (wchar_t)cp;
 			cols += w;
 			i += (size_t)k;
 		}
@@ -356,7 +368,7 @@ draw_head(
 	move(y, p->left);
 	set_attr(u, attr, pair);
 	for (x = 0; x < p->width; x++)
-		addch(ACS_HLINE);
+		addch(u->ascii ? '-' : ACS_HLINE);
 	if (p->width > 4) {
 		move(y, p->left + 2);
 		set_attr(u, attr | A_BOLD, pair);
@@ -534,7 +546,7 @@ draw_list(struct ui *u, int height, int cols)
 	int y, row;
 
 	for (y = 0; y < height; y++)
-		mvaddch(y, cols - 1, ACS_VLINE);
+		mvaddch(y, cols - 1, u->ascii ? '|' : ACS_VLINE);
 	layout_list(n, cur, height, u->list_first, &list);
 	u->list_first = list.first;
 	row = 0;
@@ -717,7 +729,15 @@ draw_input(struct ui *u, int y)
 		 * Enter. */
 		set_attr(u, i >= limit ? A_REVERSE : A_NORMAL,
 		    i >= limit ? PAIR_LIMIT : 0);
-		addnwstr(&wc, 1);
+		if (u->ascii && text[i] >= 0x80) {
+			char a[2];
+			size_t j,
+			    na = layout_ascii(text[i], width_cp(text[i]), a);
+
+			for (j = 0; j < na; j++)
+				addch((chtype)(unsigned char)a[j]);
+		} else
+			addnwstr(&wc, 1);
 	}
 	set_attr(u, A_NORMAL, 0);
 	move(y, pw + v.cursor_col);
@@ -834,4 +854,36 @@ ui_keys_timeout(struct ui *u, uint64_t now)
 	struct keymap_action acts[KEYMAP_OUT_MAX];
 
 	return apply(u, acts, keymap_timeout(u->keys, acts), now);
+}
+
+int
+ui_check_terminal(char *err, size_t size)
+{
+	const char *term = getenv("TERM");
+	const char *cup;
+	int e = 0;
+
+	if (term == NULL || term[0] == '\0') {
+		snprintf(err, size,
+		    "TERM is not set: txt-chat needs a full-screen terminal");
+		return -1;
+	}
+	/* setupterm reads the entry without writing to the terminal. */
+	if (setupterm(NULL, STDOUT_FILENO, &e) != OK) {
+		snprintf(err, size,
+		    "unknown terminal type TERM=%s: txt-chat needs a "
+		    "full-screen terminal described by terminfo",
+		    term);
+		return -1;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (cup == NULL || cup == (const char *)-1) {
+		snprintf(err, size,
+		    "TERM=%s cannot move the cursor: txt-chat needs a "
+		    "full-screen terminal (such as xterm, screen or tmux)",
+		    term);
+		return -1;
+	}
+	return 0;
 }
