@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" irc
-e2e_plan 11
+e2e_plan 12
 A="" B="" D="" N=""
 
 # A message row: "HH:MM", the sender right-aligned, the text.
@@ -182,6 +182,18 @@ t_ascii() {
 	    e2e_quit_client "$D" && e2e_quit_client "$N"
 }
 
+# -h: the full help, with the config file where this environment puts it.
+t_help() {
+	XDG_CONFIG_HOME="$E2E_TMP/config" "$TXT_CHAT" -h >"$E2E_TMP/help" \
+	    2>&1 || return 1
+	for w in -- --server --name --scrollback --config --no-color \
+	    "config file: $E2E_TMP/config/txt-chat/config" highlight \
+	    Alt-Q "man 1 txt-chat"; do
+		grep -qF -- "$w" "$E2E_TMP/help" ||
+		    { e2e_diag "no '$w' in the help"; return 1; }
+	done
+}
+
 t_exit() {
 	ok=0
 	for p in "$A" "$B"; do
@@ -208,5 +220,6 @@ e2e_check "/part leaves the channel" t_part
 e2e_check "TERM=dumb is refused with a message and status 2" t_dumb
 e2e_check "NO_COLOR: no colours drawn" t_no_color
 e2e_check "LANG=C: ASCII stand-ins, no UTF-8 written" t_ascii
+e2e_check "txt-chat -h prints the full help" t_help
 e2e_check "clients exit cleanly with their title given back" t_exit
 e2e_done

@@ -785,10 +785,49 @@ test_no_color(void **state)
 	    CONFIG_ERROR);
 }
 
+/* -h: every option, the config file's path and keys, keys, the manual. */
+static void
+test_help(void **state)
+{
+	static const char *const want[] = {"usage: txt-chat ", "--server",
+	    "--name", "--scrollback", "--config", "--no-color", "--help",
+	    "--version", "NO_COLOR", "TXT_CHAT_SERVER", "TXT_CHAT_NAME",
+	    "config file: /x/txt-chat/config", "server", "name",
+	    "scrollback_bytes", "highlight", "Alt-1", "Alt-Q", "Ctrl-N",
+	    "/help", "man 1 txt-chat", "(default 4000)",
+	    "(default 127.0.0.1:9090)"};
+	static const char *const env[] = {"XDG_CONFIG_HOME=/x", NULL};
+	static const char *const none[] = {NULL};
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	fake_env = env;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_write_help(f, fake_getenv);
+	assert_int_equal(fclose(f), 0);
+	for (i = 0; i < N(want); i++)
+		if (strstr(text, want[i]) == NULL)
+			fail_msg("no \"%s\" in the help", want[i]);
+	free(text);
+	/* Without a home, the help says there is no file. */
+	fake_env = none;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_write_help(f, fake_getenv);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(text, "config file: none"));
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_no_color),
 	    cmocka_unit_test(test_text_highlight),
 	    cmocka_unit_test(test_usage),

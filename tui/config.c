@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "keyhelp.h"
 #include "model.h"
 #include "valid.h"
 
@@ -29,6 +30,49 @@ config_usage(void)
 {
 	return "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
 	       "[-b lines] [--no-color]\n";
+}
+
+void
+config_write_help(FILE *f, char *(*get)(const char *))
+{
+	char path[CONFIG_PATH_MAX + 1];
+	const char *const *keys;
+	size_t i, n;
+	int r;
+
+	fputs(config_usage(), f);
+	fprintf(f,
+	    "\nA full-screen terminal chat client for a txt-chatd server.\n"
+	    "\noptions:\n"
+	    "  -s, --server host:port  the server (default %s)\n"
+	    "  -n, --name name         the name to register (default the "
+	    "login name)\n"
+	    "  -b, --scrollback lines  lines kept per window, %d to %d "
+	    "(default %d)\n"
+	    "  -c, --config file       read settings from file instead of "
+	    "the default one\n"
+	    "      --no-color          draw without colours (as NO_COLOR "
+	    "does)\n"
+	    "  -h, --help              print this help and exit\n"
+	    "  -V, --version           print the version and exit\n"
+	    "\nenvironment: TXT_CHAT_SERVER, TXT_CHAT_NAME, NO_COLOR, "
+	    "XDG_CONFIG_HOME, HOME, LANG, TERM\n",
+	    CONFIG_SERVER_DEFAULT, MODEL_SCROLLBACK_MIN, MODEL_SCROLLBACK_MAX,
+	    MODEL_SCROLLBACK_DEFAULT);
+	r = config_default_path(path, sizeof(path), get);
+	fprintf(f, "\nconfig file: %s\n",
+	    r == 1 ? path : "none (neither XDG_CONFIG_HOME nor HOME is set)");
+	fputs("  lines of key = value; keys: server, name, scrollback, "
+	      "scrollback_bytes, highlight\n",
+	    f);
+	fputs("\n", f);
+	keys = keyhelp_lines(&n);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\n", keys[i]);
+	fputs("\ncommands: type /help in txt-chat to list them\n"
+	      "manual: man 1 txt-chat (the config file is in its section "
+	      "CONFIG FILE)\n",
+	    f);
 }
 
 /*

@@ -4,6 +4,7 @@
 #define TUI_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "link.h"
 #include "model.h"
@@ -121,5 +122,12 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 
 /* The usage text, matching the SYNOPSIS of txt-chat(1). */
 const char *config_usage(void);
+
+/*
+ * Writes the full help of -h to f: the usage, every option with its
+ * default, the config file's path (looked up with get) and keys, the main
+ * keys and where the manual is.
+ */
+void config_write_help(FILE *f, char *(*get)(const char *));
 
 #endif

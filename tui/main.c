@@ -585,7 +585,7 @@ main(int argc, char **argv)
 	switch (config_load(
 	    &app.cfg, argc, argv, login_name(), getenv, err, sizeof(err))) {
 	case CONFIG_HELP:
-		fputs(config_usage(), stdout);
+		config_write_help(stdout, getenv);
 		return 0;
 	case CONFIG_VERSION:
 		puts(TXT_CHAT_VERSION);
