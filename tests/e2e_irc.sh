@@ -1,11 +1,13 @@
 #!/bin/sh
 # e2e_irc.sh: the real client in tmux used with an IRC user's habits:
-# /join making a channel, /j, /part, /query, /window.  TAP output.
+# /join making a channel, /j, /part, /query, /window, /help and /names on
+# a small screen; notifications (bell, title, highlight words); terminals
+# (TERM=dumb, NO_COLOR, LANG=C); -h.  TAP output.
 # Usage: sh tests/e2e_irc.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" irc
-e2e_plan 12
+e2e_plan 13
 A="" B="" D="" N=""
 
 # A message row: "HH:MM", the sender right-aligned, the text.
@@ -123,6 +125,26 @@ t_title() {
 	    wait_title "$A" "txt-chat"
 }
 
+# A small screen: /help a page at a time, /names in columns.
+t_small() {
+	e2e_tmux resize-window -t "$A" -x 40 -y 12 &&
+	    e2e_say "$A" "/window 1" &&
+	    e2e_say "$A" "/clear" &&
+	    e2e_say "$A" "/help" &&
+	    e2e_wait_for "$A" '/help more: lines 1 to' &&
+	    e2e_no_match "$A" 'Ctrl-C twice' &&
+	    e2e_say "$A" "/clear" &&
+	    e2e_say "$A" "/help more" &&
+	    e2e_wait_for "$A" '/help more: lines [0-9]+ to' &&
+	    e2e_no_match "$A" '/help more: lines 1 to' &&
+	    e2e_no_match "$A" 'commands \(a line' &&
+	    e2e_say "$A" "/window 3" &&
+	    e2e_say "$A" "/names" &&
+	    e2e_wait_for "$A" ' (alice +bob|bob +alice)$' &&
+	    e2e_wait_for "$A" '#rust: 2 members' &&
+	    e2e_tmux resize-window -t "$A" -x "$E2E_COLS" -y "$E2E_ROWS"
+}
+
 t_part() {
 	e2e_keys "$B" M-3 &&
 	    e2e_wait_for "$B" '^ \[online\] bob \| #rust' &&
@@ -216,6 +238,7 @@ e2e_check "/query opens the conversation and sends" t_query
 e2e_check "/window N shows window N; a missing one is said" t_window
 e2e_check "a highlight word and a direct message ring the bell" t_bell
 e2e_check "the title shows the unread count" t_title
+e2e_check "small screen: /help in pages, /names in columns" t_small
 e2e_check "/part leaves the channel" t_part
 e2e_check "TERM=dumb is refused with a message and status 2" t_dumb
 e2e_check "NO_COLOR: no colours drawn" t_no_color

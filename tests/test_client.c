@@ -1434,7 +1434,7 @@ test_slash_commands(void **state)
 	assert_has_line(w, MODEL_LINE_INFO, "/msg <name> <text>");
 	assert_has_line(w, MODEL_LINE_INFO, "/me <action>");
 	assert_has_line(w, MODEL_LINE_INFO, "/clear");
-	assert_has_line(w, MODEL_LINE_INFO, "/help [command]");
+	assert_has_line(w, MODEL_LINE_INFO, "/help [command|more]");
 	assert_has_line(w, MODEL_LINE_INFO, "/quit [reason]");
 	assert_has_line(w, MODEL_LINE_INFO, "Alt-1");
 	assert_has_line(w, MODEL_LINE_INFO, "Alt-0");
@@ -2353,10 +2353,85 @@ test_query_window(void **state)
 	env_end(&e);
 }
 
+/* /help a page at a time on a small pane; /names in columns of its width. */
+static void
+test_help_pages_names_columns(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	size_t before, n, total = 0;
+
+	(void)state;
+	env_online(&e);
+	w = status(&e);
+	/* Unknown size: everything at once. */
+	before = line_count(w);
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	total = line_count(w) - before;
+	assert_true(total > 20);
+	assert_false(has_line(w, MODEL_LINE_INFO, "/help more shows"));
+	/* Ten rows, wide: eight lines and the line saying there is more. */
+	client_set_view(e.c, 10, 200);
+	model_clear(w);
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	assert_int_equal(line_count(w), 9);
+	assert_has_line(w, MODEL_LINE_INFO, "-- /help more: lines 1 to 8 of");
+	n = 8;
+	while (n < total) {
+		model_clear(w);
+		assert_int_equal(type(&e, "/help more"), CLIENT_INPUT_DONE);
+		assert_true(line_count(w) <= 9);
+		n += line_count(w) == 9 ? 8 : line_count(w);
+	}
+	assert_int_equal(n, total);
+	assert_false(has_line(w, MODEL_LINE_INFO, "/help more:"));
+	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-C twice");
+	/* Narrow: lines wrap, so fewer fit, but at least one. */
+	client_set_view(e.c, 10, 20);
+	model_clear(w);
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	assert_true(line_count(w) >= 2 && line_count(w) <= 5);
+	assert_has_line(w, MODEL_LINE_INFO, "-- /help more: lines 1 to");
+	while (has_line(w, MODEL_LINE_INFO, "/help more:")) {
+		model_clear(w);
+		assert_int_equal(type(&e, "/help more"), CLIENT_INPUT_DONE);
+	}
+	model_clear(w);
+	assert_int_equal(type(&e, "/help more"), CLIENT_INPUT_DONE);
+	assert_string_equal(
+	    last_text(w), "no more help to show: /help starts again");
+	/* One command is one line, whatever the pane. */
+	assert_int_equal(type(&e, "/help window"), CLIENT_INPUT_DONE);
+	assert_string_equal(last_text(w),
+	    "/window <number>  show the window of that number in the list");
+
+	/* /names on a pane 22 columns wide: names of up to 5 bytes in
+	 * columns of 7, three to a row. */
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	model_select(e.m, model_win_index(e.m, w));
+	client_set_view(e.c, 10, 22);
+	fake_clear(&e.f);
+	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "names$" UID "$" RUST);
+	model_clear(w);
+	feed(&e, "names$" RUST "$carol alice bob dave eve", 3000);
+	feed(&e, "names$" RUST "$zed", 3000);
+	feed(&e, "names_end$" RUST "$6", 3000);
+	assert_int_equal(line_count(w), 5);
+	assert_has_line(w, MODEL_LINE_INFO, "#rust:");
+	assert_has_line(w, MODEL_LINE_INFO, "carol  alice  bob");
+	assert_has_line(w, MODEL_LINE_INFO, "dave   eve");
+	assert_string_equal(last_text(w), "#rust: 6 members");
+	env_end(&e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_help_pages_names_columns),
 	    cmocka_unit_test(test_connect_register),
 	    cmocka_unit_test(test_hello_text_max),
 	    cmocka_unit_test(test_name_taken),

@@ -641,10 +641,44 @@ test_ascii(void **state)
 	assert_int_equal(layout_ascii(0x1F600, 3, out), 2);
 }
 
+/* Name lists in columns to the width. */
+static void
+test_names_rows(void **state)
+{
+	static const char list[] = " ann  bo carolyn d ";
+	char row[LAYOUT_NAMES_ROW_MAX];
+	size_t pos = 0, w;
+
+	(void)state;
+	w = layout_names_width(list, strlen(list));
+	assert_int_equal(w, 7);
+	/* 20 columns: two columns of 9. */
+	assert_int_equal(
+	    layout_names_row(list, strlen(list), &pos, 20, w, row), 11);
+	assert_string_equal(row, "ann      bo");
+	layout_names_row(list, strlen(list), &pos, 20, w, row);
+	assert_string_equal(row, "carolyn  d");
+	assert_int_equal(
+	    layout_names_row(list, strlen(list), &pos, 20, w, row), 0);
+	assert_string_equal(row, "");
+	/* Narrower than a column: one name a row, never none. */
+	pos = 0;
+	layout_names_row(list, strlen(list), &pos, 3, w, row);
+	assert_string_equal(row, "ann");
+	layout_names_row(list, strlen(list), &pos, 3, w, row);
+	assert_string_equal(row, "bo");
+	/* Very wide: the row is cut at its limit, terminated. */
+	pos = 0;
+	layout_names_row(list, strlen(list), &pos, 100000, 600, row);
+	assert_int_equal(strlen(row), LAYOUT_NAMES_ROW_MAX - 1);
+	assert_int_equal(layout_names_width("", 0), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_names_rows),
 	    cmocka_unit_test(test_ascii),
 	    cmocka_unit_test(test_title),
 	    cmocka_unit_test(test_line_parts),

@@ -7,6 +7,7 @@
 #include "client_int.h"
 #include "cmd.h"
 #include "event.h"
+#include "layout.h"
 #include "proto.h"
 #include "valid.h"
 
@@ -200,11 +201,34 @@ client_chan_label(const struct model_win *w, struct slice chan)
 	return client_slice(name, strlen(name));
 }
 
+/*
+ * A /names reply on a pane of known width: the channel on a line of its
+ * own (before the first part of the reply), then the names in columns
+ * that fit the pane, so that a small screen reads them as a table rather
+ * than a wrapped run.
+ */
+static void
+client_names_columns(struct client *c, struct slice label, struct slice list,
+    int first, uint64_t now)
+{
+	char row[LAYOUT_NAMES_ROW_MAX];
+	size_t pos = 0, colw = layout_names_width(list.p, list.len);
+
+	if (first)
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "%.*s:", (int)label.len, label.p);
+	while (layout_names_row(
+	           list.p, list.len, &pos, c->view_cols, colw, row) > 0)
+		client_note(
+		    c, client_current(c), now, MODEL_LINE_INFO, "%s", row);
+}
+
 static void
 client_on_names(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct model_win *w = client_chan_win(c, ev->chan);
 	struct slice label;
+	int first;
 
 	if (client_in_join(c, ev->chan)) {
 		if (w != NULL)
@@ -213,7 +237,8 @@ client_on_names(struct client *c, const struct event *ev, uint64_t now)
 	}
 	/* A reply to names replaces the members, keeping the order of
 	 * recent speakers that Tab completes by. */
-	if (!client_slice_eq(ev->chan, c->names_chan, c->names_chan_len)) {
+	first = !client_slice_eq(ev->chan, c->names_chan, c->names_chan_len);
+	if (first) {
 		client_keep(c->names_chan, sizeof(c->names_chan),
 		    &c->names_chan_len, ev->chan);
 		if (w != NULL)
@@ -221,12 +246,16 @@ client_on_names(struct client *c, const struct event *ev, uint64_t now)
 	}
 	if (w != NULL)
 		client_add_names(w, ev->text);
-	if (c->names_wanted > 0) {
-		label = client_chan_label(w, ev->chan);
+	if (c->names_wanted == 0)
+		return;
+	label = client_chan_label(w, ev->chan);
+	if (c->view_cols == 0) {
 		client_note(c, client_current(c), now, MODEL_LINE_INFO,
 		    "%.*s: %.*s", (int)label.len, label.p, (int)ev->text.len,
 		    ev->text.p);
+		return;
 	}
+	client_names_columns(c, label, ev->text, first, now);
 }
 
 static void

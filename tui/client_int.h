@@ -151,6 +151,11 @@ struct client {
 	int joined_follows; /* registered or created: the next joined is theirs
 	                     */
 	int quitting; /* the user asked to quit: the shell ends the program */
+	/* The message pane's text rows and columns (client_set_view). */
+	int view_rows;
+	int view_cols;
+	/* The /help line /help more shows next; 0: /help starts over. */
+	size_t help_next;
 };
 
 /* An empty field. */

@@ -412,3 +412,55 @@ layout_ascii(uint32_t cp, int width, char out[2])
 		out[i] = c;
 	return width > 0 ? (size_t)width : 0;
 }
+
+size_t
+layout_names_width(const char *list, size_t len)
+{
+	size_t i = 0, start, most = 0;
+
+	while (i < len) {
+		while (i < len && list[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && list[i] != ' ')
+			i++;
+		if (i - start > most)
+			most = i - start;
+	}
+	return most;
+}
+
+size_t
+layout_names_row(const char *list, size_t len, size_t *pos, int cols,
+    size_t colw, char row[LAYOUT_NAMES_ROW_MAX])
+{
+	size_t i = *pos, start, n = 0, taken = 0, per, w;
+
+	per = cols > 0 ? (size_t)cols / (colw + 2) : 1;
+	if (per == 0)
+		per = 1;
+	while (taken < per) {
+		while (i < len && list[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && list[i] != ' ')
+			i++;
+		w = i - start;
+		if (taken > 0) {
+			/* Pads the name before to its column. */
+			while (n < taken * (colw + 2) &&
+			    n < LAYOUT_NAMES_ROW_MAX - 1)
+				row[n++] = ' ';
+		}
+		if (n + w >= LAYOUT_NAMES_ROW_MAX)
+			w = LAYOUT_NAMES_ROW_MAX - 1 - n;
+		memcpy(row + n, list + start, w);
+		n += w;
+		taken++;
+	}
+	row[n] = '\0';
+	*pos = i;
+	return n;
+}

@@ -184,4 +184,22 @@ int layout_title_ok(const char *term, int has_tsl);
  */
 size_t layout_ascii(uint32_t cp, int width, char out[2]);
 
+/* Bytes of a row of names layout_names_row writes, terminator included. */
+#define LAYOUT_NAMES_ROW_MAX 512
+
+/* The longest word of the space-separated list[0..len), in bytes. */
+size_t layout_names_width(const char *list, size_t len);
+
+/*
+ * The next row of a name list in columns, for /names on a pane of cols
+ * text columns: from word *pos of list[0..len) (space-separated ASCII
+ * names), as many names as columns of colw + 2 fit (at least one), each
+ * but the last padded to its column.  Writes the row NUL-terminated into
+ * row[LAYOUT_NAMES_ROW_MAX] (the columns that do not fit are left out),
+ * advances *pos past the names taken and returns the row's length, 0 at
+ * the end of the list.
+ */
+size_t layout_names_row(const char *list, size_t len, size_t *pos, int cols,
+    size_t colw, char row[LAYOUT_NAMES_ROW_MAX]);
+
 #endif

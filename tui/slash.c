@@ -70,8 +70,8 @@ static const struct slash_def slash_defs[] = {
         "/window <number>  show the window of that number in the list",
         "a window number", "one window number"},
     {SLASH_HELP, SLASH_ARGS_OPT,
-        "/help [command]  list the commands, or explain one", NULL,
-        "at most one command name"},
+        "/help [command|more]  commands and keys a page at a time, or one",
+        NULL, "at most one command name"},
     {SLASH_QUIT, SLASH_ARGS_OPT_TEXT, "/quit [reason]  leave the chat", NULL,
         NULL},
 };

@@ -743,6 +743,20 @@ draw_input(struct ui *u, int y)
 	move(y, pw + v.cursor_col);
 }
 
+/* Columns a notice's text has in a pane of width columns. */
+static int
+text_cols(struct ui *u, int width)
+{
+	struct model_line l;
+	struct layout_line ll;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = MODEL_LINE_INFO;
+	l.sender = l.text = "";
+	layout_line(&l, width, u->body, &ll);
+	return width - ll.indent;
+}
+
 void
 ui_draw(struct ui *u, uint64_t now, int repaint)
 {
@@ -771,6 +785,7 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	p.height = LINES - 2;
 	if (scr.list_cols > 0)
 		draw_list(u, p.height, scr.list_cols);
+	client_set_view(u->client, p.height, text_cols(u, p.width));
 	layout_fill_view(model_win_at(client_model(u->client),
 	                     model_current(client_model(u->client))),
 	    p.width, p.height);
