@@ -7,7 +7,7 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" irc
-e2e_plan 13
+e2e_plan 14
 A="" B="" D="" N=""
 
 # A message row: "HH:MM", the sender right-aligned, the text.
@@ -204,6 +204,24 @@ t_ascii() {
 	    e2e_quit_client "$D" && e2e_quit_client "$N"
 }
 
+# Alt-Q shows window 11, the first past Alt-0; Alt-W a missing 12th
+# changes nothing.
+t_alt_row() {
+	for n in 1 2 3 4 5 6 7; do
+		e2e_say "$A" "/query u$n" || return 1
+	done
+	e2e_wait_for "$A" '^11 u7' &&
+	    e2e_say "$A" "/window 1" &&
+	    e2e_wait_for "$A" '^ \[online\] alice \| status' &&
+	    e2e_keys "$A" M-q &&
+	    e2e_wait_for "$A" '^ \[online\] alice \| u7' &&
+	    e2e_keys "$A" M-1 &&
+	    e2e_wait_for "$A" '^ \[online\] alice \| status' &&
+	    e2e_keys "$A" M-w &&
+	    e2e_keys "$A" M-1 &&
+	    e2e_wait_for "$A" '^ \[online\] alice \| status'
+}
+
 # -h: the full help, with the config file where this environment puts it.
 t_help() {
 	XDG_CONFIG_HOME="$E2E_TMP/config" "$TXT_CHAT" -h >"$E2E_TMP/help" \
@@ -243,6 +261,7 @@ e2e_check "/part leaves the channel" t_part
 e2e_check "TERM=dumb is refused with a message and status 2" t_dumb
 e2e_check "NO_COLOR: no colours drawn" t_no_color
 e2e_check "LANG=C: ASCII stand-ins, no UTF-8 written" t_ascii
+e2e_check "Alt-Q shows window 11" t_alt_row
 e2e_check "txt-chat -h prints the full help" t_help
 e2e_check "clients exit cleanly with their title given back" t_exit
 e2e_done
