@@ -491,12 +491,17 @@ test_join_history_switch(void **state)
 	feed(&e, "names_end$D$1", 3100);
 	feed(&e, "history_end$D$0", 3100);
 	assert_string_equal(model_win_name(current(&e)), "dev");
-	/* A join that fails forgets the switch. */
-	assert_int_equal(type(&e, "/join nowhere"), CLIENT_INPUT_DONE);
+	/* A join that fails forgets the switch (an id is not created). */
+	assert_int_equal(
+	    type(&e, "/join Nn1StGXR8_Z5jdHi6B-my"), CLIENT_INPUT_DONE);
 	fake_clear(&e.f);
-	feed(&e, "error$no_such_channel$join$no such channel: nowhere", 3200);
+	feed(&e,
+	    "error$no_such_channel$join$no such channel: "
+	    "Nn1StGXR8_Z5jdHi6B-my",
+	    3200);
+	assert_nothing_sent(&e.f);
 	assert_string_equal(last_text(current(&e)),
-	    "no such channel: nowhere; /create makes one");
+	    "no such channel: Nn1StGXR8_Z5jdHi6B-my; /create makes one");
 	assert_int_equal(last_line(current(&e)).kind, MODEL_LINE_ERROR);
 	feed(&e, "joined$N$channel$1$nowhere", 3300);
 	feed(&e, "history_end$N$0", 3300);
@@ -672,10 +677,13 @@ test_reconnect_channel_gone(void **state)
 	join_rust(&e, RUST2, 0);
 	assert_ptr_equal(chan(&e, RUST2), w);
 	assert_int_equal(model_win_joined(w), 1);
-	/* A user's own /join of a missing channel is only an error. */
-	type(&e, "/join #nope");
+	/* A user's own /join of a missing id is only an error. */
+	type(&e, "/join Nn1StGXR8_Z5jdHi6B-my");
 	fake_clear(&e.f);
-	feed(&e, "error$no_such_channel$join$no such channel: #nope", 7000);
+	feed(&e,
+	    "error$no_such_channel$join$no such channel: "
+	    "Nn1StGXR8_Z5jdHi6B-my",
+	    7000);
 	assert_nothing_sent(&e.f);
 	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel");
 	env_end(&e);
@@ -1426,7 +1434,7 @@ test_slash_commands(void **state)
 	assert_has_line(w, MODEL_LINE_INFO, "/msg <name> <text>");
 	assert_has_line(w, MODEL_LINE_INFO, "/me <action>");
 	assert_has_line(w, MODEL_LINE_INFO, "/clear");
-	assert_has_line(w, MODEL_LINE_INFO, "/help [command]");
+	assert_has_line(w, MODEL_LINE_INFO, "/help [command|more]");
 	assert_has_line(w, MODEL_LINE_INFO, "/quit [reason]");
 	assert_has_line(w, MODEL_LINE_INFO, "Alt-1");
 	assert_has_line(w, MODEL_LINE_INFO, "Alt-0");
@@ -2258,10 +2266,172 @@ test_page_refused(void **state)
 	env_end(&e);
 }
 
+/* /join of a channel that does not exist makes it, as IRC's JOIN does. */
+static void
+test_join_creates(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_online(&e);
+	assert_int_equal(type(&e, "/join #rust"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "join$" UID "$#rust");
+	feed(&e, "error$no_such_channel$join$no such channel: #rust", 2000);
+	assert_sent(&e.f, "create_chan$" UID "$#rust");
+	assert_has_line(current(&e), MODEL_LINE_INFO,
+	    "#rust does not exist yet; creating it");
+	assert_false(
+	    has_line(current(&e), MODEL_LINE_ERROR, "no such channel"));
+	feed(&e, "created$" RUST "$#rust", 2000);
+	join_rust(&e, RUST, 0);
+	/* The window asked for is shown. */
+	assert_ptr_equal(current(&e), chan(&e, RUST));
+
+	/* Someone else makes it in between: theirs is joined and shown. */
+	model_select(e.m, 0);
+	assert_int_equal(type(&e, "/j dev"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "join$" UID "$dev");
+	feed(&e, "error$no_such_channel$join$no such channel: dev", 3000);
+	assert_sent(&e.f, "create_chan$" UID "$dev");
+	feed(&e, "error$channel_exists$create_chan$channel exists: dev", 3000);
+	assert_sent(&e.f, "join$" UID "$dev");
+	assert_false(has_line(current(&e), MODEL_LINE_ERROR, "exists"));
+	feed(&e, "joined$D$channel$2$dev", 3100);
+	feed(&e, "names$D$carol bob", 3100);
+	feed(&e, "names_end$D$2", 3100);
+	feed(&e, "history_end$D$0", 3100);
+	assert_string_equal(model_win_name(current(&e)), "dev");
+
+	/* A third failure (it vanished again) is only an error. */
+	assert_int_equal(type(&e, "/join gone"), CLIENT_INPUT_DONE);
+	fake_clear(&e.f);
+	feed(&e, "error$no_such_channel$join$no such channel: gone", 4000);
+	assert_sent(&e.f, "create_chan$" UID "$gone");
+	feed(&e, "error$channel_exists$create_chan$channel exists: gone", 4000);
+	assert_sent(&e.f, "join$" UID "$gone");
+	feed(&e, "error$no_such_channel$join$no such channel: gone", 4000);
+	assert_nothing_sent(&e.f);
+	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel: gone");
+	env_end(&e);
+}
+
+/* /query opens the conversation's window; /window N shows window N. */
+static void
+test_query_window(void **state)
+{
+	struct env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	assert_int_equal(type(&e, "/query bob"), CLIENT_INPUT_DONE);
+	assert_nothing_sent(&e.f);
+	w = model_find(e.m, MODEL_WIN_DM, "bob", 3);
+	assert_non_null(w);
+	assert_ptr_equal(current(&e), w);
+	/* Again, in another case: the same window, with a first message. */
+	model_select(e.m, 0);
+	assert_int_equal(type(&e, "/query Bob hi there"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "dm$" UID "$Bob$hi there");
+	assert_ptr_equal(current(&e), w);
+	assert_int_equal(model_win_count(e.m), 3);
+	assert_int_equal(type(&e, "/query carol"), CLIENT_INPUT_KEEP);
+	assert_int_equal(type(&e, "/query b@d"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
+
+	assert_int_equal(type(&e, "/window 1"), CLIENT_INPUT_DONE);
+	assert_int_equal(model_current(e.m), 0);
+	assert_int_equal(type(&e, "/window 3"), CLIENT_INPUT_DONE);
+	assert_int_equal(model_current(e.m), 2);
+	assert_int_equal(type(&e, "/window 4"), CLIENT_INPUT_KEEP);
+	assert_int_equal(model_current(e.m), 2);
+	assert_string_equal(
+	    last_text(current(&e)), "no window 4: the list has 1 to 3");
+	assert_int_equal(type(&e, "/window x"), CLIENT_INPUT_KEEP);
+	assert_int_equal(type(&e, "/window 0"), CLIENT_INPUT_KEEP);
+	assert_int_equal(model_current(e.m), 2);
+	env_end(&e);
+}
+
+/* /help a page at a time on a small pane; /names in columns of its width. */
+static void
+test_help_pages_names_columns(void **state)
+{
+	struct env e;
+	struct model_win *w;
+	size_t before, n, total = 0;
+
+	(void)state;
+	env_online(&e);
+	w = status(&e);
+	/* Unknown size: everything at once. */
+	before = line_count(w);
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	total = line_count(w) - before;
+	assert_true(total > 20);
+	assert_false(has_line(w, MODEL_LINE_INFO, "/help more shows"));
+	/* Ten rows, wide: eight lines and the line saying there is more. */
+	client_set_view(e.c, 10, 200);
+	model_clear(w);
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	assert_int_equal(line_count(w), 9);
+	assert_has_line(w, MODEL_LINE_INFO, "-- /help more: lines 1 to 8 of");
+	n = 8;
+	while (n < total) {
+		model_clear(w);
+		assert_int_equal(type(&e, "/help more"), CLIENT_INPUT_DONE);
+		assert_true(line_count(w) <= 9);
+		n += line_count(w) == 9 ? 8 : line_count(w);
+	}
+	assert_int_equal(n, total);
+	assert_false(has_line(w, MODEL_LINE_INFO, "/help more:"));
+	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-C twice");
+	/* Narrow: lines wrap, so fewer fit, but at least one. */
+	client_set_view(e.c, 10, 20);
+	model_clear(w);
+	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
+	assert_true(line_count(w) >= 2 && line_count(w) <= 5);
+	assert_has_line(w, MODEL_LINE_INFO, "-- /help more: lines 1 to");
+	while (has_line(w, MODEL_LINE_INFO, "/help more:")) {
+		model_clear(w);
+		assert_int_equal(type(&e, "/help more"), CLIENT_INPUT_DONE);
+	}
+	model_clear(w);
+	assert_int_equal(type(&e, "/help more"), CLIENT_INPUT_DONE);
+	assert_string_equal(
+	    last_text(w), "no more help to show: /help starts again");
+	/* One command is one line, whatever the pane. */
+	assert_int_equal(type(&e, "/help window"), CLIENT_INPUT_DONE);
+	assert_string_equal(last_text(w),
+	    "/window <number>  show the window of that number in the list");
+
+	/* /names on a pane 22 columns wide: names of up to 5 bytes in
+	 * columns of 7, three to a row. */
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	model_select(e.m, model_win_index(e.m, w));
+	client_set_view(e.c, 10, 22);
+	fake_clear(&e.f);
+	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_DONE);
+	assert_sent(&e.f, "names$" UID "$" RUST);
+	model_clear(w);
+	feed(&e, "names$" RUST "$carol alice bob dave eve", 3000);
+	feed(&e, "names$" RUST "$zed", 3000);
+	feed(&e, "names_end$" RUST "$6", 3000);
+	assert_int_equal(line_count(w), 5);
+	assert_has_line(w, MODEL_LINE_INFO, "#rust:");
+	assert_has_line(w, MODEL_LINE_INFO, "carol  alice  bob");
+	assert_has_line(w, MODEL_LINE_INFO, "dave   eve");
+	assert_string_equal(last_text(w), "#rust: 6 members");
+	env_end(&e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_help_pages_names_columns),
 	    cmocka_unit_test(test_connect_register),
 	    cmocka_unit_test(test_hello_text_max),
 	    cmocka_unit_test(test_name_taken),
@@ -2299,6 +2469,8 @@ main(void)
 	    cmocka_unit_test(test_page_reconnect_catchup),
 	    cmocka_unit_test(test_page_unasked),
 	    cmocka_unit_test(test_page_refused),
+	    cmocka_unit_test(test_join_creates),
+	    cmocka_unit_test(test_query_window),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

@@ -55,7 +55,7 @@ test_usage(void **state)
 	(void)state;
 	assert_string_equal(config_usage(),
 	    "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	    "[-b lines]\n");
+	    "[-b lines] [--no-color]\n");
 }
 
 struct login_case {
@@ -707,7 +707,7 @@ static void
 test_apply_args(void **state)
 {
 	struct config cfg;
-	struct config_args args = {NULL, "h:1", "n", "100"};
+	struct config_args args = {NULL, "h:1", "n", "100", 0};
 	char err[CONFIG_ERR_MAX];
 
 	(void)state;
@@ -723,10 +723,113 @@ test_apply_args(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, tmp_setup, tmp_teardown)
 
+/* highlight: words of name bytes, kept one space apart. */
+static void
+test_text_highlight(void **state)
+{
+	static const char ok[] = "highlight =  rust\tRelease  v1.2-rc \n";
+	static const char many[] =
+	    "highlight = a b c d e f g h i j k l m n o p q\n";
+	static const char bad[] = "highlight = rust r\xC3\xA9lease\n";
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	config_defaults(&cfg, "me");
+	assert_string_equal(cfg.highlight, "");
+	assert_int_equal(
+	    config_parse_text(&cfg, ok, strlen(ok), "f", err, sizeof(err)), 0);
+	assert_string_equal(cfg.highlight, "rust Release v1.2-rc");
+	assert_int_equal(
+	    config_parse_text(&cfg, many, strlen(many), "f", err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "f:1: "));
+	assert_non_null(strstr(err, "at most 16 words"));
+	assert_int_equal(
+	    config_parse_text(&cfg, bad, strlen(bad), "f", err, sizeof(err)),
+	    -1);
+	assert_string_equal(cfg.highlight, "rust Release v1.2-rc");
+	assert_int_equal(
+	    config_parse_text(&cfg, "highlight =\n", 12, "f", err, sizeof(err)),
+	    0);
+	assert_string_equal(cfg.highlight, "");
+}
+
+/* --no-color, and NO_COLOR when set and not empty (no-color.org). */
+static void
+test_no_color(void **state)
+{
+	static const char *const set[] = {"NO_COLOR=0", NULL};
+	static const char *const empty[] = {"NO_COLOR=", NULL};
+	static const char *const none[] = {NULL};
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){NULL}, none, err), CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 0);
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){NULL}, empty, err), CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 0);
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){NULL}, set, err), CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 1);
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){"--no-color", NULL}, none, err),
+	    CONFIG_RUN);
+	assert_int_equal(cfg.no_color, 1);
+	/* Only the long form: -C is no option. */
+	assert_int_equal(
+	    load(&cfg, (const char *const[]){"-C", NULL}, none, err),
+	    CONFIG_ERROR);
+}
+
+/* -h: every option, the config file's path and keys, keys, the manual. */
+static void
+test_help(void **state)
+{
+	static const char *const want[] = {"usage: txt-chat ", "--server",
+	    "--name", "--scrollback", "--config", "--no-color", "--help",
+	    "--version", "NO_COLOR", "TXT_CHAT_SERVER", "TXT_CHAT_NAME",
+	    "config file: /x/txt-chat/config", "server", "name",
+	    "scrollback_bytes", "highlight", "Alt-1", "Alt-Q", "Ctrl-N",
+	    "/help", "man 1 txt-chat", "(default 4000)",
+	    "(default 127.0.0.1:9090)"};
+	static const char *const env[] = {"XDG_CONFIG_HOME=/x", NULL};
+	static const char *const none[] = {NULL};
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	fake_env = env;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_write_help(f, fake_getenv);
+	assert_int_equal(fclose(f), 0);
+	for (i = 0; i < N(want); i++)
+		if (strstr(text, want[i]) == NULL)
+			fail_msg("no \"%s\" in the help", want[i]);
+	free(text);
+	/* Without a home, the help says there is no file. */
+	fake_env = none;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_write_help(f, fake_getenv);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(text, "config file: none"));
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_help),
+	    cmocka_unit_test(test_no_color),
+	    cmocka_unit_test(test_text_highlight),
 	    cmocka_unit_test(test_usage),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_args_every_option),

@@ -322,6 +322,25 @@ test_alt_digits(void **state)
 	rec_reset(&r);
 }
 
+/* Alt-Q to Alt-P, the row below the digits, show windows 11 to 20. */
+static void
+test_alt_row2(void **state)
+{
+	static const char row[] = "qwertyuiop";
+	struct keymap *km = *state;
+	struct rec r = {0};
+	size_t i;
+
+	for (i = 0; row[i] != '\0'; i++) {
+		rec_reset(&r);
+		feed_char(km, &r, 0x1B);
+		feed_char(km, &r, (uint32_t)row[i]);
+		expect_one(&r, KEYMAP_CHANNEL_GOTO);
+		assert_int_equal(r.act[0].channel, 10 + (int)i);
+	}
+	rec_reset(&r);
+}
+
 static void
 test_alt_keys(void **state)
 {
@@ -784,6 +803,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_alt_chars, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alt_digits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_alt_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alt_row2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_esc_then_other, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_escape_alone, setup, teardown),

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <locale.h>
+#include <limits.h>
 #include <string.h>
 
 #include "layout.h"
@@ -586,10 +587,100 @@ test_shows_top(void **state)
 	model_free(m);
 }
 
+/* The terminal title and whether it may be set. */
+static void
+test_title(void **state)
+{
+	char buf[LAYOUT_TITLE_MAX];
+
+	(void)state;
+	assert_int_equal(layout_title(0, buf, sizeof(buf)), 8);
+	assert_string_equal(buf, "txt-chat");
+	layout_title(3, buf, sizeof(buf));
+	assert_string_equal(buf, "(3) txt-chat");
+	layout_title(99999, buf, sizeof(buf));
+	assert_string_equal(buf, "(99999) txt-chat");
+	layout_title(100000, buf, sizeof(buf));
+	assert_string_equal(buf, "(99999+) txt-chat");
+	layout_title(ULONG_MAX, buf, sizeof(buf));
+	assert_string_equal(buf, "(99999+) txt-chat");
+	/* Cut, still terminated. */
+	assert_int_equal(layout_title(3, buf, 5), 4);
+	assert_string_equal(buf, "(3) ");
+	assert_true(layout_title_ok("xterm-256color", 0));
+	assert_true(layout_title_ok("tmux-256color", 0));
+	assert_true(layout_title_ok("screen", 0));
+	assert_true(layout_title_ok("vt100", 1));
+	assert_false(layout_title_ok("vt100", 0));
+	assert_false(layout_title_ok("linux", 0));
+	assert_false(layout_title_ok("dumb", 0));
+	assert_false(layout_title_ok(NULL, 0));
+}
+
+/* ASCII stand-ins keep the columns of what they stand for. */
+static void
+test_ascii(void **state)
+{
+	char out[2];
+
+	(void)state;
+	assert_int_equal(layout_ascii('a', 1, out), 1);
+	assert_int_equal(out[0], 'a');
+	assert_int_equal(layout_ascii(0x2026, 1, out), 1);
+	assert_int_equal(out[0], '.');
+	assert_int_equal(layout_ascii(0x2502, 1, out), 1);
+	assert_int_equal(out[0], '|');
+	assert_int_equal(layout_ascii(0x2500, 1, out), 1);
+	assert_int_equal(out[0], '-');
+	assert_int_equal(layout_ascii(0xE9, 1, out), 1);
+	assert_int_equal(out[0], '?');
+	/* A wide character takes two, a combining one none. */
+	assert_int_equal(layout_ascii(0x4E2D, 2, out), 2);
+	assert_memory_equal(out, "??", 2);
+	assert_int_equal(layout_ascii(0x301, 0, out), 0);
+	assert_int_equal(layout_ascii(0x1F600, 3, out), 2);
+}
+
+/* Name lists in columns to the width. */
+static void
+test_names_rows(void **state)
+{
+	static const char list[] = " ann  bo carolyn d ";
+	char row[LAYOUT_NAMES_ROW_MAX];
+	size_t pos = 0, w;
+
+	(void)state;
+	w = layout_names_width(list, strlen(list));
+	assert_int_equal(w, 7);
+	/* 20 columns: two columns of 9. */
+	assert_int_equal(
+	    layout_names_row(list, strlen(list), &pos, 20, w, row), 11);
+	assert_string_equal(row, "ann      bo");
+	layout_names_row(list, strlen(list), &pos, 20, w, row);
+	assert_string_equal(row, "carolyn  d");
+	assert_int_equal(
+	    layout_names_row(list, strlen(list), &pos, 20, w, row), 0);
+	assert_string_equal(row, "");
+	/* Narrower than a column: one name a row, never none. */
+	pos = 0;
+	layout_names_row(list, strlen(list), &pos, 3, w, row);
+	assert_string_equal(row, "ann");
+	layout_names_row(list, strlen(list), &pos, 3, w, row);
+	assert_string_equal(row, "bo");
+	/* Very wide: the row is cut at its limit, terminated. */
+	pos = 0;
+	layout_names_row(list, strlen(list), &pos, 100000, 600, row);
+	assert_int_equal(strlen(row), LAYOUT_NAMES_ROW_MAX - 1);
+	assert_int_equal(layout_names_width("", 0), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_names_rows),
+	    cmocka_unit_test(test_ascii),
+	    cmocka_unit_test(test_title),
 	    cmocka_unit_test(test_line_parts),
 	    cmocka_unit_test(test_indent_keeps_half_the_pane),
 	    cmocka_unit_test(test_screen_widths),

@@ -1170,10 +1170,74 @@ test_key_rehashes(void **state)
 	model_free(m);
 }
 
+/* Mentions by highlight words; the alerts the bell rings for; unread total. */
+static void
+test_highlights_alerts(void **state)
+{
+	static const char many[] = "a b c d e f g h i j k l m n o p q";
+	char longw[MODEL_HIGHLIGHT_LEN + 2];
+	struct model *m = model_new(100);
+	struct model_win *c, *d;
+	struct model_line l;
+
+	(void)state;
+	assert_non_null(m);
+	model_set_self(m, "carol", 5);
+	c = open_chan(m, "C", "#rust");
+	d = model_open(m, MODEL_WIN_DM, "bob", 3, "bob", 3);
+	assert_non_null(d);
+	assert_int_equal(model_set_highlights(m, " rust  Release ", 15), 0);
+	assert_true(model_is_mention(m, "a new release!", 14));
+	assert_true(model_is_mention(m, "hi Carol", 8));
+	assert_false(model_is_mention(m, "rusty", 5));
+	/* Too many words, or one too long: nothing changes. */
+	assert_int_equal(model_set_highlights(m, many, strlen(many)), -1);
+	memset(longw, 'x', sizeof(longw) - 1);
+	longw[sizeof(longw) - 1] = '\0';
+	assert_int_equal(model_set_highlights(m, longw, strlen(longw)), -1);
+	assert_true(model_is_mention(m, "rust", 4));
+	assert_int_equal(model_take_alerts(m), 0);
+
+	/* A highlight word marks the line and alerts once. */
+	assert_int_equal(model_add(m, c, 1, MODEL_LINE_MSG, 0, "bob", 3,
+	                     "rust 2.0 is out", 15),
+	    0);
+	assert_int_equal(model_line(c, model_lines_end(c) - 1, &l), 0);
+	assert_int_equal(l.flags, MODEL_FLAG_MENTION);
+	assert_int_equal(model_win_mentioned(c), 1);
+	assert_int_equal(model_take_alerts(m), 1);
+	assert_int_equal(model_take_alerts(m), 0);
+	/* Plain lines, one's own, history and notices do not. */
+	model_add(m, c, 2, MODEL_LINE_MSG, 0, "bob", 3, "hello", 5);
+	model_add(
+	    m, c, 3, MODEL_LINE_MSG, MODEL_FLAG_SELF, "carol", 5, "rust", 4);
+	model_add(
+	    m, c, 4, MODEL_LINE_MSG, MODEL_FLAG_HISTORY, "bob", 3, "carol", 5);
+	model_info(m, c, 5, MODEL_LINE_INFO, "carol rust");
+	assert_int_equal(model_take_alerts(m), 0);
+	/* Every message in a conversation does, even shown. */
+	model_select(m, model_win_index(m, d));
+	model_add(m, d, 6, MODEL_LINE_MSG, 0, "bob", 3, "psst", 4);
+	model_add(m, d, 7, MODEL_LINE_ACT, 0, "bob", 3, "waves", 5);
+	assert_int_equal(model_take_alerts(m), 2);
+	/* Unread: two in #rust (not shown); none in the shown DM. */
+	assert_int_equal(model_unread_total(m), 2);
+	model_select(m, 0);
+	model_add(m, d, 8, MODEL_LINE_MSG, 0, "bob", 3, "more", 4);
+	assert_int_equal(model_unread_total(m), 3);
+	model_select(m, model_win_index(m, c));
+	assert_int_equal(model_unread_total(m), 1);
+	/* No words: only the name. */
+	assert_int_equal(model_set_highlights(m, "", 0), 0);
+	assert_false(model_is_mention(m, "rust", 4));
+	model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_highlights_alerts),
 	    cmocka_unit_test(test_key_rehashes),
 	    cmocka_unit_test(test_new_free),
 	    cmocka_unit_test(test_ring_limits),

@@ -103,8 +103,8 @@ static const struct parse_case cases[] = {
     /* Unknown: no prefixes, no empty names. */
     {"/foo", SLASH_E_UNKNOWN, SLASH_NONE, "", "",
         "unknown command /foo; /help lists them"},
-    {"/j #a", SLASH_E_UNKNOWN, SLASH_NONE, "", "",
-        "unknown command /j; /help lists them"},
+    {"/jo #a", SLASH_E_UNKNOWN, SLASH_NONE, "", "",
+        "unknown command /jo; /help lists them"},
     {"/joi #a", SLASH_E_UNKNOWN, SLASH_NONE, "", "",
         "unknown command /joi; /help lists them"},
     {"/joins #a", SLASH_E_UNKNOWN, SLASH_NONE, "", "",
@@ -215,7 +215,7 @@ test_names_usage(void **state)
 
 	(void)state;
 	names = slash_names(&n);
-	assert_int_equal(n, 12);
+	assert_int_equal(n, 16);
 	for (i = 0; i < n; i++) {
 		len = strlen(names[i]);
 		/* Each usage line starts with its own command's name. */
@@ -276,6 +276,60 @@ test_text_start(void **state)
 	}
 }
 
+/* The IRC names: /j, /part, /query and /window. */
+static const struct parse_case irc_cases[] = {
+    {"/j #rust", SLASH_OK, SLASH_JOIN, "#rust", "", ""},
+    {"/J #rust", SLASH_OK, SLASH_JOIN, "#rust", "", ""},
+    {"/j", SLASH_E_MISSING, SLASH_JOIN, "", "",
+        "/j needs a channel name or id"},
+    {"/part", SLASH_OK, SLASH_LEAVE, "", "", ""},
+    {"/part #rust", SLASH_OK, SLASH_LEAVE, "#rust", "", ""},
+    {"/part a b", SLASH_E_EXTRA, SLASH_LEAVE, "", "",
+        "/part takes at most one channel"},
+    {"/query bob", SLASH_OK, SLASH_QUERY, "bob", "", ""},
+    {"/query  bob  hi there", SLASH_OK, SLASH_QUERY, "bob", "hi there", ""},
+    {"/query", SLASH_E_MISSING, SLASH_QUERY, "", "", "/query needs a name"},
+    {"/window 12", SLASH_OK, SLASH_WINDOW, "12", "", ""},
+    {"/window", SLASH_E_MISSING, SLASH_WINDOW, "", "",
+        "/window needs a window number"},
+    {"/window 1 2", SLASH_E_EXTRA, SLASH_WINDOW, "", "",
+        "/window takes one window number"},
+};
+
+static void
+test_irc_names(void **state)
+{
+	struct slash out;
+	char err[SLASH_ERR_MAX];
+	enum slash_error e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(irc_cases) / sizeof(irc_cases[0]); i++) {
+		e = slash_parse(irc_cases[i].line, strlen(irc_cases[i].line),
+		    &out, err, sizeof(err));
+		if (e != irc_cases[i].err || out.cmd != irc_cases[i].cmd)
+			fail_msg("case %zu (%s): error %d cmd %d", i,
+			    irc_cases[i].line, (int)e, (int)out.cmd);
+		check_slice(
+		    i, "arg", irc_cases[i].line, out.arg, irc_cases[i].arg);
+		check_slice(
+		    i, "text", irc_cases[i].line, out.text, irc_cases[i].text);
+		if (strcmp(err, irc_cases[i].msg) != 0)
+			fail_msg("case %zu: \"%s\"", i, err);
+	}
+	assert_string_equal(
+	    slash_usage("/j", 2), "/j <name|id>  the same as /join");
+	assert_int_equal(slash_window_number("1", 1), 1);
+	assert_int_equal(slash_window_number("20", 2), 20);
+	assert_int_equal(slash_window_number("999", 3), 999);
+	assert_int_equal(slash_window_number("1000", 4), 0);
+	assert_int_equal(slash_window_number("0", 1), 0);
+	assert_int_equal(slash_window_number("", 0), 0);
+	assert_int_equal(slash_window_number("-1", 2), 0);
+	assert_int_equal(slash_window_number("2x", 2), 0);
+}
+
 int
 main(void)
 {
@@ -285,6 +339,7 @@ main(void)
 	    cmocka_unit_test(test_err_buffer),
 	    cmocka_unit_test(test_names_usage),
 	    cmocka_unit_test(test_text_start),
+	    cmocka_unit_test(test_irc_names),
 	};
 
 	return cmocka_run_group_tests_name("slash", tests, NULL, NULL);

@@ -618,3 +618,10 @@ client_quitting(const struct client *c)
 {
 	return c->quitting;
 }
+
+void
+client_set_view(struct client *c, int rows, int cols)
+{
+	c->view_rows = rows > 0 ? rows : 0;
+	c->view_cols = cols > 0 ? cols : 0;
+}

@@ -161,6 +161,14 @@ void client_tick(struct client *c, uint64_t now);
  * older lines" until they come), unless a request is under way, the
  * server said nothing older is kept, or the window is full.
  */
+/*
+ * The rows and columns the message pane has for text, which the shell
+ * sets at every draw: /help shows that many rows at a time (/help more
+ * the next), and /names fills the columns.  0 (the start) means unknown:
+ * no pages, one name list per line.
+ */
+void client_set_view(struct client *c, int rows, int cols);
+
 void client_scrolled_top(struct client *c, struct model_win *w, uint64_t now);
 
 #endif

@@ -1,5 +1,6 @@
 /* client_cmd.c: the client's rules for what the user types: messages and
  * slash commands. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "proto.h"
 #include "slash.h"
 #include "valid.h"
+#include "wrap.h"
 
 static int
 client_need_online(struct client *c, uint64_t now)
@@ -122,6 +124,28 @@ client_personal_id(struct client *c, struct slice *arg, uint64_t now)
 	return 0;
 }
 
+/*
+ * Whether a /join of arg that finds no channel creates it, as IRC does: a
+ * valid channel name, unless it has the shape of a channel id (21
+ * characters of an id's alphabet), which would make a channel named after
+ * a mistyped or expired id.
+ */
+static int
+client_join_makes(struct slice arg)
+{
+	size_t i;
+
+	if (valid_channel_name(arg.p, arg.len) != PROTO_E_NONE)
+		return 0;
+	if (arg.len != PROTO_CHAN_ID_LEN)
+		return 1;
+	/* Ids are made of A-Z, a-z, 0-9, '_' and '-' only. */
+	for (i = 0; i < arg.len; i++)
+		if (arg.p[i] == '#' || arg.p[i] == '.')
+			return 1;
+	return 0;
+}
+
 static enum client_input_result
 client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 {
@@ -140,7 +164,10 @@ client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 		return CLIENT_INPUT_KEEP;
 	if (!client_need_online(c, now))
 		return CLIENT_INPUT_KEEP;
-	if (client_send_waited(c, verb, arg, 0, 0, now) < 0)
+	if (client_send_waited(c, verb, arg,
+	        verb == CMD_JOIN && client_join_makes(arg) ? CLIENT_RECREATE_NEW
+	                                                   : 0,
+	        0, now) < 0)
 		return CLIENT_INPUT_KEEP;
 	client_want_switch(c, arg);
 	return CLIENT_INPUT_DONE;
@@ -270,15 +297,84 @@ client_cmd_msg(struct client *c, const struct slash *s, uint64_t now)
 		    (int)s->text.len, s->text.p);
 	return CLIENT_INPUT_DONE;
 }
+/* /query: the conversation's window opens and shows, with or without text. */
+static enum client_input_result
+client_cmd_query(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w;
+
+	if (!client_name_ok(c, s->arg, now))
+		return CLIENT_INPUT_KEEP;
+	if (client_is_self(c, s->arg)) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "that is you: /query someone else");
+		return CLIENT_INPUT_KEEP;
+	}
+	if (s->text.len > 0 &&
+	    (!client_need_online(c, now) || !client_text_fits(c, s->text, now)))
+		return CLIENT_INPUT_KEEP;
+	w = model_open(
+	    c->m, MODEL_WIN_DM, s->arg.p, s->arg.len, s->arg.p, s->arg.len);
+	if (w == NULL) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "no room for another window: /leave one first");
+		return CLIENT_INPUT_KEEP;
+	}
+	model_select(c->m, model_win_index(c->m, w));
+	if (s->text.len == 0)
+		return CLIENT_INPUT_DONE;
+	return client_result(client_send(c, CMD_DM, s->arg, s->text, now));
+}
+
+static enum client_input_result
+client_cmd_window(struct client *c, const struct slash *s, uint64_t now)
+{
+	unsigned n = slash_window_number(s->arg.p, s->arg.len);
+
+	if (n == 0 || n > model_win_count(c->m)) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "no window %.*s: the list has 1 to %zu", (int)s->arg.len,
+		    s->arg.p, model_win_count(c->m));
+		return CLIENT_INPUT_KEEP;
+	}
+	model_select(c->m, n - 1);
+	return CLIENT_INPUT_DONE;
+}
+
+/*
+ * Line i of the full /help: a heading, the commands, the keys; NULL past
+ * the end.  Usage lines get an indent, written into buf[size].
+ */
+static const char *
+client_help_line(size_t i, char *buf, size_t size)
+{
+	const char *const *names, *const *keys;
+	size_t ncmds, nkeys;
+
+	names = slash_names(&ncmds);
+	keys = keyhelp_lines(&nkeys);
+	if (i == 0)
+		return "commands (a line not starting with / is a message; // "
+		       "sends a line starting with /):";
+	if (i <= ncmds) {
+		snprintf(buf, size, "  %s",
+		    slash_usage(names[i - 1], strlen(names[i - 1])));
+		return buf;
+	}
+	if (i - 1 - ncmds < nkeys)
+		return keys[i - 1 - ncmds];
+	return NULL;
+}
+
 static enum client_input_result
 client_cmd_help(struct client *c, const struct slash *s, uint64_t now)
 {
 	struct model_win *w = client_current(c);
-	const char *const *names, *const *keys;
-	const char *usage;
-	size_t i, n;
+	char buf[SLASH_ERR_MAX];
+	const char *usage, *line;
+	size_t i, end, total, rows, used;
 
-	if (s->arg.len > 0) {
+	if (s->arg.len > 0 && !client_slice_eq(s->arg, "more", 4)) {
 		usage = slash_usage(s->arg.p, s->arg.len);
 		if (usage == NULL) {
 			client_note(c, w, now, MODEL_LINE_ERROR,
@@ -289,18 +385,42 @@ client_cmd_help(struct client *c, const struct slash *s, uint64_t now)
 		client_note(c, w, now, MODEL_LINE_INFO, "%s", usage);
 		return CLIENT_INPUT_DONE;
 	}
-	client_note(c, w, now, MODEL_LINE_INFO,
-	    "commands (a line not starting with / is a message; // sends a "
-	    "line starting with /):");
-	names = slash_names(&n);
-	for (i = 0; i < n; i++) {
-		usage = slash_usage(names[i], strlen(names[i]));
-		if (usage != NULL)
-			client_note(c, w, now, MODEL_LINE_INFO, "  %s", usage);
+	if (s->arg.len == 0)
+		c->help_next = 0;
+	else if (c->help_next == 0) {
+		client_note(c, w, now, MODEL_LINE_INFO,
+		    "no more help to show: /help starts again");
+		return CLIENT_INPUT_DONE;
 	}
-	keys = keyhelp_lines(&n);
-	for (i = 0; i < n; i++)
-		client_note(c, w, now, MODEL_LINE_INFO, "%s", keys[i]);
+	for (total = 0; client_help_line(total, buf, sizeof(buf)) != NULL;
+	     total++)
+		continue;
+	/*
+	 * A page fills the pane's rows, lines wrapped as drawn, but for two
+	 * rows kept for the line saying there is more; a pane too small for
+	 * that, or of unknown size, shows everything.
+	 */
+	rows = c->view_rows > 3 ? (size_t)c->view_rows - 2 : SIZE_MAX;
+	used = 0;
+	for (end = c->help_next; end < total; end++) {
+		line = client_help_line(end, buf, sizeof(buf));
+		used += c->view_cols > 0
+		    ? wrap_rows(line, strlen(line), c->view_cols, c->view_cols)
+		    : 1;
+		if (used > rows && end > c->help_next)
+			break;
+	}
+	for (i = c->help_next; i < end; i++) {
+		line = client_help_line(i, buf, sizeof(buf));
+		client_note(c, w, now, MODEL_LINE_INFO, "%s", line);
+	}
+	if (end < total) {
+		client_note(c, w, now, MODEL_LINE_INFO,
+		    "-- /help more: lines %zu to %zu of %zu shown --",
+		    c->help_next + 1, end, total);
+		c->help_next = end;
+	} else
+		c->help_next = 0;
 	return CLIENT_INPUT_DONE;
 }
 
@@ -355,6 +475,10 @@ client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 		return client_cmd_nick(c, &s, now);
 	case SLASH_MSG:
 		return client_cmd_msg(c, &s, now);
+	case SLASH_QUERY:
+		return client_cmd_query(c, &s, now);
+	case SLASH_WINDOW:
+		return client_cmd_window(c, &s, now);
 	case SLASH_CLEAR:
 		model_clear(w);
 		return CLIENT_INPUT_DONE;

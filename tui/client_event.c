@@ -7,6 +7,7 @@
 #include "client_int.h"
 #include "cmd.h"
 #include "event.h"
+#include "layout.h"
 #include "proto.h"
 #include "valid.h"
 
@@ -49,7 +50,10 @@ client_rejoin(struct client *c, uint64_t now)
 		                                            : model_win_key(w);
 		(void)client_send_waited(c, CMD_JOIN,
 		    client_slice(by, strlen(by)),
-		    model_win_kind(w) == MODEL_WIN_CHANNEL, 0, now);
+		    model_win_kind(w) == MODEL_WIN_CHANNEL
+		        ? CLIENT_RECREATE_GONE
+		        : 0,
+		    0, now);
 	}
 }
 
@@ -197,11 +201,34 @@ client_chan_label(const struct model_win *w, struct slice chan)
 	return client_slice(name, strlen(name));
 }
 
+/*
+ * A /names reply on a pane of known width: the channel on a line of its
+ * own (before the first part of the reply), then the names in columns
+ * that fit the pane, so that a small screen reads them as a table rather
+ * than a wrapped run.
+ */
+static void
+client_names_columns(struct client *c, struct slice label, struct slice list,
+    int first, uint64_t now)
+{
+	char row[LAYOUT_NAMES_ROW_MAX];
+	size_t pos = 0, colw = layout_names_width(list.p, list.len);
+
+	if (first)
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "%.*s:", (int)label.len, label.p);
+	while (layout_names_row(
+	           list.p, list.len, &pos, c->view_cols, colw, row) > 0)
+		client_note(
+		    c, client_current(c), now, MODEL_LINE_INFO, "%s", row);
+}
+
 static void
 client_on_names(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct model_win *w = client_chan_win(c, ev->chan);
 	struct slice label;
+	int first;
 
 	if (client_in_join(c, ev->chan)) {
 		if (w != NULL)
@@ -210,7 +237,8 @@ client_on_names(struct client *c, const struct event *ev, uint64_t now)
 	}
 	/* A reply to names replaces the members, keeping the order of
 	 * recent speakers that Tab completes by. */
-	if (!client_slice_eq(ev->chan, c->names_chan, c->names_chan_len)) {
+	first = !client_slice_eq(ev->chan, c->names_chan, c->names_chan_len);
+	if (first) {
 		client_keep(c->names_chan, sizeof(c->names_chan),
 		    &c->names_chan_len, ev->chan);
 		if (w != NULL)
@@ -218,12 +246,16 @@ client_on_names(struct client *c, const struct event *ev, uint64_t now)
 	}
 	if (w != NULL)
 		client_add_names(w, ev->text);
-	if (c->names_wanted > 0) {
-		label = client_chan_label(w, ev->chan);
+	if (c->names_wanted == 0)
+		return;
+	label = client_chan_label(w, ev->chan);
+	if (c->view_cols == 0) {
 		client_note(c, client_current(c), now, MODEL_LINE_INFO,
 		    "%.*s: %.*s", (int)label.len, label.p, (int)ev->text.len,
 		    ev->text.p);
+		return;
 	}
+	client_names_columns(c, label, ev->text, first, now);
 }
 
 static void
@@ -661,9 +693,10 @@ client_error_verb(const struct event *ev)
 
 /*
  * A rejoin whose named channel is gone (the server restarted, or everyone
- * left while we were away) makes it again; a remake that lost the race
- * to someone else joins theirs.
- * Returns 1 if that handled the error.
+ * left while we were away) makes it again, and a /join of a name that does
+ * not exist makes it as IRC does; a create that lost the race to someone
+ * else joins theirs.  The window the user asked for stays wanted through
+ * these steps.  Returns 1 if that handled the error.
  */
 static int
 client_answer_wait(struct client *c, const struct client_wait *w,
@@ -672,7 +705,14 @@ client_answer_wait(struct client *c, const struct client_wait *w,
 	struct slice name = client_slice(w->name, strlen(w->name));
 	struct model_win *own;
 
-	if (w->verb == CMD_JOIN && w->recreate &&
+	if (w->verb == CMD_JOIN && w->recreate == CLIENT_RECREATE_NEW &&
+	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
+		client_note(c, client_current(c), now, MODEL_LINE_INFO,
+		    "%s does not exist yet; creating it", w->name);
+		(void)client_send_waited(c, CMD_CREATE_CHAN, name, 0, 1, now);
+		return 1;
+	}
+	if (w->verb == CMD_JOIN && w->recreate == CLIENT_RECREATE_GONE &&
 	    ev->code == PROTO_E_NO_SUCH_CHANNEL) {
 		client_note(c, model_find_name(c->m, name.p, name.len), now,
 		    MODEL_LINE_INFO,
@@ -788,11 +828,23 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 	}
 	if (verb == CMD_JOIN || verb == CMD_CREATE_CHAN) {
 		struct client_wait w;
+		char keep[PROTO_ID_MAX + 1];
+		size_t keep_len = c->pending_len;
 
+		memcpy(keep, c->pending, keep_len);
 		c->pending_len = 0;
-		if (client_take_wait(c, &w) &&
-		    client_answer_wait(c, &w, ev, now))
-			return;
+		if (client_take_wait(c, &w)) {
+			/* Only the steps of a /join that makes its channel
+			 * keep the window wanted. */
+			if (w.recreate == CLIENT_RECREATE_NEW ||
+			    w.join_if_exists)
+				client_keep(c->pending, sizeof(c->pending),
+				    &c->pending_len,
+				    client_slice(keep, keep_len));
+			if (client_answer_wait(c, &w, ev, now))
+				return;
+			c->pending_len = 0;
+		}
 	}
 	if (verb == CMD_NAMES && c->names_wanted > 0)
 		c->names_wanted--;

@@ -29,10 +29,18 @@
 #define CLIENT_CATCHUP_GAP   2
 #define CLIENT_CATCHUP_ASKED 3
 
+/*
+ * What a join does when its channel does not exist: nothing more (0),
+ * make it again as it was joined before (a rejoin after a reconnect), or
+ * create it, as IRC's JOIN does (the user's /join of a name).
+ */
+#define CLIENT_RECREATE_GONE 1
+#define CLIENT_RECREATE_NEW  2
+
 /* A join or create_chan waiting for its answer. */
 struct client_wait {
 	enum cmd_verb verb;
-	unsigned char recreate;       /* join: create it if it is gone */
+	unsigned char recreate;       /* join: a CLIENT_RECREATE_* or 0 */
 	unsigned char join_if_exists; /* create: join it if someone was first */
 	char name[PROTO_ID_MAX + 1];
 };
@@ -143,6 +151,11 @@ struct client {
 	int joined_follows; /* registered or created: the next joined is theirs
 	                     */
 	int quitting; /* the user asked to quit: the shell ends the program */
+	/* The message pane's text rows and columns (client_set_view). */
+	int view_rows;
+	int view_cols;
+	/* The /help line /help more shows next; 0: /help starts over. */
+	size_t help_next;
 };
 
 /* An empty field. */

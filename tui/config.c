@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "keyhelp.h"
 #include "model.h"
 #include "valid.h"
 
@@ -20,6 +21,7 @@ static const struct option config_options[] = {
     {"scrollback", required_argument, NULL, 'b'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
+    {"no-color", no_argument, NULL, 'C'},
     {NULL, 0, NULL, 0},
 };
 
@@ -27,7 +29,50 @@ const char *
 config_usage(void)
 {
 	return "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	       "[-b lines]\n";
+	       "[-b lines] [--no-color]\n";
+}
+
+void
+config_write_help(FILE *f, char *(*get)(const char *))
+{
+	char path[CONFIG_PATH_MAX + 1];
+	const char *const *keys;
+	size_t i, n;
+	int r;
+
+	fputs(config_usage(), f);
+	fprintf(f,
+	    "\nA full-screen terminal chat client for a txt-chatd server.\n"
+	    "\noptions:\n"
+	    "  -s, --server host:port  the server (default %s)\n"
+	    "  -n, --name name         the name to register (default the "
+	    "login name)\n"
+	    "  -b, --scrollback lines  lines kept per window, %d to %d "
+	    "(default %d)\n"
+	    "  -c, --config file       read settings from file instead of "
+	    "the default one\n"
+	    "      --no-color          draw without colours (as NO_COLOR "
+	    "does)\n"
+	    "  -h, --help              print this help and exit\n"
+	    "  -V, --version           print the version and exit\n"
+	    "\nenvironment: TXT_CHAT_SERVER, TXT_CHAT_NAME, NO_COLOR, "
+	    "XDG_CONFIG_HOME, HOME, LANG, TERM\n",
+	    CONFIG_SERVER_DEFAULT, MODEL_SCROLLBACK_MIN, MODEL_SCROLLBACK_MAX,
+	    MODEL_SCROLLBACK_DEFAULT);
+	r = config_default_path(path, sizeof(path), get);
+	fprintf(f, "\nconfig file: %s\n",
+	    r == 1 ? path : "none (neither XDG_CONFIG_HOME nor HOME is set)");
+	fputs("  lines of key = value; keys: server, name, scrollback, "
+	      "scrollback_bytes, highlight\n",
+	    f);
+	fputs("\n", f);
+	keys = keyhelp_lines(&n);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\n", keys[i]);
+	fputs("\ncommands: type /help in txt-chat to list them\n"
+	      "manual: man 1 txt-chat (the config file is in its section "
+	      "CONFIG FILE)\n",
+	    f);
 }
 
 /*
@@ -168,6 +213,43 @@ config_name_byte(char ch)
 	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
 }
 
+/* Words of name bytes split by blanks; stored one space apart. */
+static int
+config_set_highlight(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char out[CONFIG_HIGHLIGHT_MAX + 1], q[CONFIG_QUOTE_MAX + 8];
+	size_t i = 0, start, n = 0, words = 0;
+
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t') {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && s[i] != ' ' && s[i] != '\t' &&
+		    config_name_byte(s[i]))
+			i++;
+		if ((i < len && s[i] != ' ' && s[i] != '\t') ||
+		    i - start > MODEL_HIGHLIGHT_LEN ||
+		    words == MODEL_HIGHLIGHTS_MAX) {
+			config_quote(q, sizeof(q), s, len);
+			snprintf(err, err_size,
+			    "%s is not at most %d words of 1 to %d letters, "
+			    "digits, '_', '.' or '-'",
+			    q, MODEL_HIGHLIGHTS_MAX, MODEL_HIGHLIGHT_LEN);
+			return -1;
+		}
+		if (words++ > 0)
+			out[n++] = ' ';
+		memcpy(out + n, s + start, i - start);
+		n += i - start;
+	}
+	memcpy(cfg->highlight, out, n);
+	cfg->highlight[n] = '\0';
+	return 0;
+}
+
 void
 config_defaults(struct config *cfg, const char *login_name)
 {
@@ -221,6 +303,9 @@ config_parse_args(
 			return CONFIG_HELP;
 		case 'V':
 			return CONFIG_VERSION;
+		case 'C':
+			args->no_color = 1;
+			break;
 		case 'c':
 			args->file = optarg;
 			if (optarg[0] == '\0') {
@@ -297,6 +382,7 @@ static const struct config_key {
     {"name", config_set_name},
     {"scrollback", config_set_scrollback},
     {"scrollback_bytes", config_set_scrollback_bytes},
+    {"highlight", config_set_highlight},
 };
 
 /* Applies one line; returns 0, or -1 with the reason (no place) in err. */
@@ -380,6 +466,9 @@ config_apply_env(
 		snprintf(err, err_size, "TXT_CHAT_NAME: %s", why);
 		return -1;
 	}
+	/* no-color.org: set and not empty, whatever its value. */
+	if ((v = get("NO_COLOR")) != NULL && v[0] != '\0')
+		cfg->no_color = 1;
 	return 0;
 }
 
@@ -406,6 +495,8 @@ config_apply_args(struct config *cfg, const struct config_args *args, char *err,
 		r = config_set_scrollback(cfg, args->scrollback,
 		    strlen(args->scrollback), why, sizeof(why));
 	}
+	if (args->no_color)
+		cfg->no_color = 1;
 	if (r < 0)
 		snprintf(err, err_size, "%s: %s", flag, why);
 	return r;

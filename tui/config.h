@@ -4,8 +4,10 @@
 #define TUI_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "link.h"
+#include "model.h"
 #include "proto.h"
 
 /* The server when nothing says otherwise. */
@@ -16,6 +18,8 @@
 #define CONFIG_FILE_MAX (64 * 1024)
 /* Bytes of the config file's path, no terminator. */
 #define CONFIG_PATH_MAX 4095
+/* Bytes of the highlight words, one space between, no terminator. */
+#define CONFIG_HIGHLIGHT_MAX (MODEL_HIGHLIGHTS_MAX * (MODEL_HIGHLIGHT_LEN + 1))
 /* Bytes an error message needs at most, terminator included. */
 #define CONFIG_ERR_MAX (CONFIG_PATH_MAX + 256)
 
@@ -31,6 +35,11 @@ struct config {
 	size_t scrollback; /* MODEL_SCROLLBACK_MIN to MODEL_SCROLLBACK_MAX */
 	/* Bytes of all scrollback: MODEL_SCROLLBACK_BYTES_MIN to _MAX. */
 	size_t scrollback_bytes;
+	/* Words that mark a mention besides the name, one space between:
+	 * at most MODEL_HIGHLIGHTS_MAX of 1 to MODEL_HIGHLIGHT_LEN name bytes.
+	 */
+	char highlight[CONFIG_HIGHLIGHT_MAX + 1];
+	int no_color; /* --no-color, or NO_COLOR set and not empty */
 };
 
 /* The command line as given: strings point into argv, NULL if absent. */
@@ -39,6 +48,7 @@ struct config_args {
 	const char *server;
 	const char *name;
 	const char *scrollback;
+	int no_color; /* --no-color */
 };
 
 enum config_result {
@@ -67,18 +77,18 @@ enum config_result config_parse_args(struct config_args *args, int argc,
 
 /*
  * Applies config file text: lines of "key = value" (keys server, name,
- * scrollback, scrollback_bytes), blank lines and lines whose first non-blank
- * byte is '#'; blanks around keys and values and a CR before the LF are
- * ignored. source names the text in errors ("source:line: why").  Returns 0, or
- * -1 with err filled; cfg then holds the lines before the bad one.
+ * scrollback, scrollback_bytes, highlight), blank lines and lines whose first
+ * non-blank byte is '#'; blanks around keys and values and a CR before the LF
+ * are ignored. source names the text in errors ("source:line: why").  Returns
+ * 0, or -1 with err filled; cfg then holds the lines before the bad one.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
     const char *source, char *err, size_t err_size);
 
 /*
- * Applies TXT_CHAT_SERVER and TXT_CHAT_NAME, looked up with get (getenv,
- * or a fake in tests); an empty value counts as unset.  Returns 0, or -1
- * with err filled.
+ * Applies TXT_CHAT_SERVER, TXT_CHAT_NAME and NO_COLOR, looked up with get
+ * (getenv, or a fake in tests); an empty value counts as unset.  Returns 0, or
+ * -1 with err filled.
  */
 int config_apply_env(
     struct config *cfg, char *(*get)(const char *), char *err, size_t err_size);
@@ -112,5 +122,12 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 
 /* The usage text, matching the SYNOPSIS of txt-chat(1). */
 const char *config_usage(void);
+
+/*
+ * Writes the full help of -h to f: the usage, every option with its
+ * default, the config file's path (looked up with get) and keys, the main
+ * keys and where the manual is.
+ */
+void config_write_help(FILE *f, char *(*get)(const char *));
 
 #endif

@@ -4,6 +4,7 @@
 static const char *const keyhelp_text[] = {
     "keys:",
     "  Alt-1 .. Alt-9, Alt-0  show window 1 to 9, and 10",
+    "  Alt-Q .. Alt-P  show window 11 to 20 (the row below the digits)",
     "  Ctrl-N, Ctrl-P  next and previous window",
     "  Alt-Right, Alt-Left  next and previous window",
     "  Alt-A  next window with a mention, else with unread messages",

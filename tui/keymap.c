@@ -212,13 +212,25 @@ keymap_char(struct keymap *km, uint32_t c, struct keymap_action *out, size_t *n)
 }
 
 /* A character after ESC: Alt-c.  Returns 0 if c has no Alt binding. */
+/* Alt and these letters show windows 11 to 20. */
+#define KEYMAP_ROW2 "qwertyuiop"
+
 static int
 keymap_alt_char(uint32_t c, struct keymap_action *out, size_t *n)
 {
+	const char *row;
+
 	if (c >= '0' && c <= '9') {
 		keymap_emit(out, n, KEYMAP_CHANNEL_GOTO);
 		/* Alt-1 is the first channel, Alt-0 the tenth. */
 		out[*n - 1].channel = c == '0' ? 9 : (int)(c - '1');
+		return 1;
+	}
+	/* The row below, as irssi has it: Alt-Q is the 11th, Alt-P the 20th. */
+	row = c > 0 && c < 0x80 ? strchr(KEYMAP_ROW2, (int)c) : NULL;
+	if (row != NULL) {
+		keymap_emit(out, n, KEYMAP_CHANNEL_GOTO);
+		out[*n - 1].channel = 10 + (int)(row - KEYMAP_ROW2);
 		return 1;
 	}
 	switch (c) {

@@ -59,7 +59,7 @@ enum keymap_act {
 	KEYMAP_PAGE_DOWN,
 	KEYMAP_SCROLL_TOP,
 	KEYMAP_SCROLL_BOTTOM,
-	KEYMAP_CHANNEL_GOTO, /* the channel's index, 0 to 9, in channel */
+	KEYMAP_CHANNEL_GOTO, /* the window's index, 0 to 19, in channel */
 	KEYMAP_CHANNEL_NEXT,
 	KEYMAP_CHANNEL_PREV,
 	KEYMAP_CHANNEL_ACTIVITY,

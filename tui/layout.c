@@ -357,3 +357,110 @@ layout_activity(const struct model *m, char *buf, size_t size)
 		sep = ",";
 	}
 }
+
+size_t
+layout_title(unsigned long unread, char *buf, size_t size)
+{
+	int n;
+
+	if (unread == 0)
+		n = snprintf(buf, size, "txt-chat");
+	else if (unread > 99999)
+		n = snprintf(buf, size, "(99999+) txt-chat");
+	else
+		n = snprintf(buf, size, "(%lu) txt-chat", unread);
+	if (n < 0 || size == 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+int
+layout_title_ok(const char *term, int has_tsl)
+{
+	static const char *const known[] = {"xterm", "tmux", "screen", "rxvt"};
+	size_t i;
+
+	if (has_tsl)
+		return 1;
+	if (term == NULL)
+		return 0;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strncmp(term, known[i], strlen(known[i])) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+layout_ascii(uint32_t cp, int width, char out[2])
+{
+	char c = '?';
+	int i;
+
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp == 0x2026)
+		c = '.';
+	else if (cp == 0x2500 || cp == 0x2501)
+		c = '-';
+	else if (cp == 0x2502 || cp == 0x2503)
+		c = '|';
+	if (width > 2)
+		width = 2;
+	for (i = 0; i < width; i++)
+		out[i] = c;
+	return width > 0 ? (size_t)width : 0;
+}
+
+size_t
+layout_names_width(const char *list, size_t len)
+{
+	size_t i = 0, start, most = 0;
+
+	while (i < len) {
+		while (i < len && list[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && list[i] != ' ')
+			i++;
+		if (i - start > most)
+			most = i - start;
+	}
+	return most;
+}
+
+size_t
+layout_names_row(const char *list, size_t len, size_t *pos, int cols,
+    size_t colw, char row[LAYOUT_NAMES_ROW_MAX])
+{
+	size_t i = *pos, start, n = 0, taken = 0, per, w;
+
+	per = cols > 0 ? (size_t)cols / (colw + 2) : 1;
+	if (per == 0)
+		per = 1;
+	while (taken < per) {
+		while (i < len && list[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && list[i] != ' ')
+			i++;
+		w = i - start;
+		if (taken > 0) {
+			/* Pads the name before to its column. */
+			while (n < taken * (colw + 2) &&
+			    n < LAYOUT_NAMES_ROW_MAX - 1)
+				row[n++] = ' ';
+		}
+		if (n + w >= LAYOUT_NAMES_ROW_MAX)
+			w = LAYOUT_NAMES_ROW_MAX - 1 - n;
+		memcpy(row + n, list + start, w);
+		n += w;
+		taken++;
+	}
+	row[n] = '\0';
+	*pos = i;
+	return n;
+}

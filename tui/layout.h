@@ -157,4 +157,49 @@ void layout_activity(const struct model *m, char *buf, size_t size);
 void layout_list(size_t n, size_t cur, int height, size_t prev_first,
     struct layout_list *out);
 
+/* Bytes of the terminal title layout_title writes, terminator included. */
+#define LAYOUT_TITLE_MAX 32
+
+/*
+ * The terminal's title for unread messages in all windows: "txt-chat",
+ * or "(n) txt-chat" with n at most 99999 ("(99999+) txt-chat" beyond).
+ * Writes it NUL-terminated into buf[size] and returns its length; size
+ * LAYOUT_TITLE_MAX always fits.
+ */
+size_t layout_title(unsigned long unread, char *buf, size_t size);
+
+/*
+ * Whether the title may be set: the terminal has a status line capability
+ * (terminfo tsl, has_tsl) or its name (TERM, NULL if unset) starts with
+ * xterm, tmux, screen or rxvt, terminals known to take OSC 2.
+ */
+int layout_title_ok(const char *term, int has_tsl);
+
+/*
+ * What to draw for code point cp, width columns wide (0 to 2), on a
+ * terminal without UTF-8: cp itself if ASCII, else an ASCII stand-in as
+ * wide as cp ('.' for the ellipsis, '-' and '|' for line drawing, '?'
+ * otherwise).  Writes width bytes (1 for ASCII) into out[2] and returns
+ * how many.
+ */
+size_t layout_ascii(uint32_t cp, int width, char out[2]);
+
+/* Bytes of a row of names layout_names_row writes, terminator included. */
+#define LAYOUT_NAMES_ROW_MAX 512
+
+/* The longest word of the space-separated list[0..len), in bytes. */
+size_t layout_names_width(const char *list, size_t len);
+
+/*
+ * The next row of a name list in columns, for /names on a pane of cols
+ * text columns: from word *pos of list[0..len) (space-separated ASCII
+ * names), as many names as columns of colw + 2 fit (at least one), each
+ * but the last padded to its column.  Writes the row NUL-terminated into
+ * row[LAYOUT_NAMES_ROW_MAX] (the columns that do not fit are left out),
+ * advances *pos past the names taken and returns the row's length, 0 at
+ * the end of the list.
+ */
+size_t layout_names_row(const char *list, size_t len, size_t *pos, int cols,
+    size_t colw, char row[LAYOUT_NAMES_ROW_MAX]);
+
 #endif

@@ -29,6 +29,7 @@
  * hooks, which get no argument, reach it through hook_app.
  */
 struct app {
+	int ascii; /* the locale is not UTF-8: draw ASCII only */
 	uv_loop_t *loop;
 	struct config cfg;
 	struct client *client;
@@ -475,17 +476,23 @@ login_name(void)
 	return pw != NULL ? pw->pw_name : NULL;
 }
 
-static void
+/*
+ * Text is UTF-8 inside, so LC_CTYPE must be a UTF-8 locale; when the
+ * user's is not, the terminal is taken to be ASCII only (returns 1) and
+ * the screen draws ASCII stand-ins rather than bytes it would garble.
+ */
+static int
 utf8_locale(void)
 {
 	setlocale(LC_ALL, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
-		return;
+		return 0;
 	/* Wide characters need a UTF-8 locale; C.UTF-8 is always there on
 	 * glibc. */
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL ||
 	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		errx(1, "no UTF-8 locale: set LANG to one, such as C.UTF-8");
+	return 1;
 }
 
 static void
@@ -504,9 +511,13 @@ start_loop(struct app *a)
 	ccfg.name = a->cfg.name;
 	ccfg.scrollback = a->cfg.scrollback;
 	a->client = client_new(&ccfg, &io);
-	if (a->client != NULL)
+	if (a->client != NULL) {
 		model_set_scrollback_bytes(
 		    client_model(a->client), a->cfg.scrollback_bytes);
+		/* Checked by config: it fits. */
+		(void)model_set_highlights(client_model(a->client),
+		    a->cfg.highlight, strlen(a->cfg.highlight));
+	}
 	memset(&lcb, 0, sizeof(lcb));
 	lcb.ctx = a;
 	lcb.connected = on_connected;
@@ -528,7 +539,8 @@ start_loop(struct app *a)
 	a->stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
 	install_crash_handlers();
 	atexit(restore_terminal_atexit);
-	a->ui = ui_new(a->client, a->input);
+	a->ui = ui_new(a->client, a->input,
+	    (a->cfg.no_color ? UI_NO_COLOR : 0) | (a->ascii ? UI_ASCII : 0));
 	if (a->ui == NULL)
 		errx(1, "cannot use this terminal (TERM=%s)",
 		    getenv("TERM") ? getenv("TERM") : "unset");
@@ -569,11 +581,11 @@ main(int argc, char **argv)
 
 	app.stdin_flags = -1;
 	hook_app = &app;
-	utf8_locale();
+	app.ascii = utf8_locale();
 	switch (config_load(
 	    &app.cfg, argc, argv, login_name(), getenv, err, sizeof(err))) {
 	case CONFIG_HELP:
-		fputs(config_usage(), stdout);
+		config_write_help(stdout, getenv);
 		return 0;
 	case CONFIG_VERSION:
 		puts(TXT_CHAT_VERSION);
@@ -586,6 +598,10 @@ main(int argc, char **argv)
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		errx(1, "needs a terminal on standard input and output");
+	if (ui_check_terminal(err, sizeof(err)) < 0) {
+		fprintf(stderr, "txt-chat: %s\n", err);
+		return 2;
+	}
 	srand((unsigned)now_ms() ^ (unsigned)getpid());
 	start_loop(&app);
 	rc = uv_run(app.loop, UV_RUN_DEFAULT);

@@ -98,6 +98,11 @@ struct model {
 	/* Scratch for sanitised text and for formatted notices. */
 	char text_buf[MODEL_TEXT_MAX];
 	char fmt_buf[MODEL_TEXT_MAX + 1];
+	/* Highlight words and lines calling for the user, as in model.h. */
+	char hl[MODEL_HIGHLIGHTS_MAX][MODEL_HIGHLIGHT_LEN];
+	size_t hl_len[MODEL_HIGHLIGHTS_MAX];
+	size_t nhl;
+	unsigned alerts;
 };
 
 static int
@@ -617,11 +622,18 @@ model_find_mention(
 	return len;
 }
 
-/* Whether text mentions this user. */
+/* Whether text mentions this user, by name or a highlight word. */
 static int
 model_mentions(const struct model *m, const char *t, size_t len)
 {
-	return model_find_mention(m->self, m->self_len, t, len, 0) < len;
+	size_t i;
+
+	if (model_find_mention(m->self, m->self_len, t, len, 0) < len)
+		return 1;
+	for (i = 0; i < m->nhl; i++)
+		if (model_find_mention(m->hl[i], m->hl_len[i], t, len, 0) < len)
+			return 1;
+	return 0;
 }
 
 /* Grows the ring of a full window that is below the scrollback limit. */
@@ -782,6 +794,11 @@ model_add_seq(struct model *m, struct model_win *w, uint64_t time_ms,
 		if (flags & MODEL_FLAG_MENTION)
 			w->mentioned = 1;
 	}
+	if (model_is_line_counted(kind) &&
+	    !(flags & (MODEL_FLAG_HISTORY | MODEL_FLAG_SELF)) &&
+	    ((flags & MODEL_FLAG_MENTION) || w->kind == MODEL_WIN_DM) &&
+	    m->alerts < UINT_MAX)
+		m->alerts++;
 	return 0;
 }
 
@@ -1250,4 +1267,59 @@ model_day_changes(const struct model_win *w, uint64_t index, int64_t *day)
 		return model_day(prev.time_ms, m->utc_offset) != *day;
 	/* The oldest line kept says its day unless it is today's. */
 	return m->today != 0 && *day != m->today;
+}
+
+int
+model_set_highlights(struct model *m, const char *words, size_t len)
+{
+	size_t i = 0, start, n = 0;
+	size_t lens[MODEL_HIGHLIGHTS_MAX];
+	const char *at[MODEL_HIGHLIGHTS_MAX];
+
+	while (i < len) {
+		if (words[i] == ' ' || words[i] == '\t') {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && words[i] != ' ' && words[i] != '\t')
+			i++;
+		if (n == MODEL_HIGHLIGHTS_MAX ||
+		    i - start > MODEL_HIGHLIGHT_LEN)
+			return -1;
+		at[n] = words + start;
+		lens[n++] = i - start;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(m->hl[i], at[i], lens[i]);
+		m->hl_len[i] = lens[i];
+	}
+	m->nhl = n;
+	return 0;
+}
+
+int
+model_is_mention(const struct model *m, const char *t, size_t len)
+{
+	return model_mentions(m, t, len);
+}
+
+unsigned
+model_take_alerts(struct model *m)
+{
+	unsigned n = m->alerts;
+
+	m->alerts = 0;
+	return n;
+}
+
+unsigned long
+model_unread_total(const struct model *m)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < m->nwins; i++)
+		n += m->wins[i]->unread;
+	return n;
 }

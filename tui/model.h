@@ -305,4 +305,30 @@ int model_day_changes(const struct model_win *w, uint64_t index, int64_t *day);
  */
 size_t model_next_activity(const struct model *m);
 
+/* Notifications. */
+
+/* Highlight words besides this user's name, and bytes of each, no
+ * terminator. */
+#define MODEL_HIGHLIGHTS_MAX 16
+#define MODEL_HIGHLIGHT_LEN  MODEL_NAME_MAX
+
+/*
+ * Sets the words that mark a line as a mention besides this user's name
+ * (copied): words[0..len) split at blanks, each matched as
+ * model_find_mention matches a name.  Returns 0, or -1 and changes nothing
+ * when there are more than MODEL_HIGHLIGHTS_MAX or one is longer than
+ * MODEL_HIGHLIGHT_LEN.
+ */
+int model_set_highlights(struct model *m, const char *words, size_t len);
+/* Whether t[0..len) holds this user's name or a highlight word. */
+int model_is_mention(const struct model *m, const char *t, size_t len);
+/*
+ * Lines that call for the user since the last call (a live message or
+ * action from someone else that mentions them, or any in a conversation),
+ * then zero: the shell rings the bell once for them.
+ */
+unsigned model_take_alerts(struct model *m);
+/* The unread messages of all windows, for the terminal's title. */
+unsigned long model_unread_total(const struct model *m);
+
 #endif

@@ -14,6 +14,7 @@ enum slash_shape {
 	SLASH_ARGS_ONE,      /* exactly one word */
 	SLASH_ARGS_OPT,      /* at most one word */
 	SLASH_ARGS_ONE_TEXT, /* one word, then text */
+	SLASH_ARGS_ONE_OPT,  /* one word, then text or nothing */
 	SLASH_ARGS_TEXT,     /* text */
 	SLASH_ARGS_OPT_TEXT  /* text or nothing */
 };
@@ -28,18 +29,23 @@ struct slash_def {
 };
 
 /* In /help order; slash_defs[i] is the command named slash_name_table[i]. */
-static const char *const slash_name_table[] = {"join", "create", "leave",
-    "list", "names", "who", "nick", "msg", "me", "clear", "help", "quit"};
+static const char *const slash_name_table[] = {"join", "j", "create", "leave",
+    "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
+    "window", "help", "quit"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE,
         "/join <name|id>  join a channel by name or id", "a channel name or id",
         "one channel name or id"},
+    {SLASH_JOIN, SLASH_ARGS_ONE, "/j <name|id>  the same as /join",
+        "a channel name or id", "one channel name or id"},
     {SLASH_CREATE, SLASH_ARGS_ONE,
         "/create <name>  create a channel and join it", "a channel name",
         "one channel name, without spaces"},
     {SLASH_LEAVE, SLASH_ARGS_OPT,
         "/leave [channel]  leave a channel, by default this one", NULL,
+        "at most one channel"},
+    {SLASH_LEAVE, SLASH_ARGS_OPT, "/part [channel]  the same as /leave", NULL,
         "at most one channel"},
     {SLASH_LIST, SLASH_ARGS_NONE, "/list  list the channels", NULL,
         "no arguments"},
@@ -53,13 +59,19 @@ static const struct slash_def slash_defs[] = {
     {SLASH_MSG, SLASH_ARGS_ONE_TEXT,
         "/msg <name> <text>  send a private message", "a name and a message",
         NULL},
+    {SLASH_QUERY, SLASH_ARGS_ONE_OPT,
+        "/query <name> [text]  open a conversation, and send text if given",
+        "a name", NULL},
     {SLASH_ME, SLASH_ARGS_TEXT,
         "/me <action>  say what you do, as in /me waves", "an action", NULL},
     {SLASH_CLEAR, SLASH_ARGS_NONE, "/clear  clear this window", NULL,
         "no arguments"},
+    {SLASH_WINDOW, SLASH_ARGS_ONE,
+        "/window <number>  show the window of that number in the list",
+        "a window number", "one window number"},
     {SLASH_HELP, SLASH_ARGS_OPT,
-        "/help [command]  list the commands, or explain one", NULL,
-        "at most one command name"},
+        "/help [command|more]  commands and keys a page at a time, or one",
+        NULL, "at most one command name"},
     {SLASH_QUIT, SLASH_ARGS_OPT_TEXT, "/quit [reason]  leave the chat", NULL,
         NULL},
 };
@@ -167,6 +179,11 @@ slash_args(const struct slash_def *def, const char *line, size_t len, size_t i,
 		if (out->arg.len == 0 && def->shape == SLASH_ARGS_ONE)
 			return SLASH_E_MISSING;
 		return SLASH_OK;
+	case SLASH_ARGS_ONE_OPT:
+		out->arg = slash_word(line, len, &i);
+		out->text.p = line + i;
+		out->text.len = len - i;
+		return out->arg.len == 0 ? SLASH_E_MISSING : SLASH_OK;
 	case SLASH_ARGS_ONE_TEXT:
 		out->arg = slash_word(line, len, &i);
 		/* FALLTHROUGH */
@@ -268,10 +285,27 @@ slash_text_start(const char *line, size_t len, size_t *start)
 	switch (s.cmd) {
 	case SLASH_MESSAGE:
 	case SLASH_MSG:
+	case SLASH_QUERY:
 	case SLASH_ME:
 		*start = (size_t)(s.text.p - line);
 		return 0;
 	default:
 		return -1;
 	}
+}
+
+unsigned
+slash_window_number(const char *arg, size_t len)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (len == 0 || len > SLASH_WINDOW_DIGITS)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (arg[i] < '0' || arg[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned)(arg[i] - '0');
+	}
+	return v;
 }

@@ -19,10 +19,12 @@ enum slash_cmd {
 	SLASH_NAMES, /* /names or /who; arg: channel, or empty */
 	SLASH_NICK,  /* arg: the new name */
 	SLASH_MSG,   /* arg: user name; text: the message */
+	SLASH_QUERY, /* arg: user name; text: a first message, or empty */
 	SLASH_ME,    /* text: the action */
 	SLASH_CLEAR,
-	SLASH_HELP, /* arg: a command name, or empty for all */
-	SLASH_QUIT  /* text: the reason, or empty */
+	SLASH_WINDOW, /* arg: the window's number, as the list shows it */
+	SLASH_HELP,   /* arg: a command name, or empty for all */
+	SLASH_QUIT    /* text: the reason, or empty */
 };
 
 enum slash_error {
@@ -60,6 +62,15 @@ enum slash_error slash_parse(
  * line sends no message text (another command, or not yet a whole one).
  */
 int slash_text_start(const char *line, size_t len, size_t *start);
+
+/* Digits of a /window number. */
+#define SLASH_WINDOW_DIGITS 3
+
+/*
+ * The window number in arg[0..len) (1 for the first): 1 to 999, or 0 if it
+ * is not a number of at most SLASH_WINDOW_DIGITS digits.
+ */
+unsigned slash_window_number(const char *arg, size_t len);
 
 /*
  * The command names without '/', in /help order, aliases included: a

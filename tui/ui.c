@@ -1,9 +1,11 @@
 /* ui.c: ncurses drawing of the model and reading of keys. */
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <term.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -38,6 +40,15 @@ struct ui {
 	wchar_t wide[UI_WIDE_MAX];
 	char input_utf8[EDITOR_UTF8_MAX]; /* the input line, to find its text */
 	size_t list_first; /* the window list's first row, kept between draws */
+	/*
+	 * The terminal title: whether it may be set, its status line
+	 * capabilities (NULL: OSC 2), and the unread count it shows
+	 * (ULONG_MAX before the first).
+	 */
+	int title_ok;
+	const char *tsl, *fsl;
+	unsigned long title_unread;
+	int ascii; /* UI_ASCII: every character drawn is ASCII */
 };
 
 static const short nick_256[NICK_COLOURS] = {
@@ -80,6 +91,81 @@ paste_mode(int on)
 		return;
 }
 
+/* A terminfo string capability, or NULL if the terminal has none. */
+static const char *
+ui_cap(const char *name)
+{
+	const char *s = tigetstr(name);
+
+	return s == NULL || s == (const char *)-1 ? NULL : s;
+}
+
+/*
+ * Looks the title capability up, and saves the terminal's own title on
+ * its title stack (XTWINOPS 22, which xterm and tmux keep; others ignore
+ * it), to be given back by title_end.
+ */
+static void
+title_begin(struct ui *u)
+{
+	static const char push[] = "\033[22;0t";
+
+	u->title_unread = ULONG_MAX;
+	u->tsl = ui_cap("tsl");
+	u->fsl = ui_cap("fsl");
+	/* A tsl that takes a column is not the plain prefix used here. */
+	if (u->tsl != NULL && (strchr(u->tsl, '%') != NULL || u->fsl == NULL))
+		u->tsl = u->fsl = NULL;
+	u->title_ok = layout_title_ok(getenv("TERM"), u->tsl != NULL);
+	if (u->title_ok && write(STDOUT_FILENO, push, sizeof(push) - 1) < 0)
+		u->title_ok = 0;
+}
+
+/* Shows the unread count in the title, if it changed. */
+static void
+title_update(struct ui *u)
+{
+	char title[LAYOUT_TITLE_MAX], seq[LAYOUT_TITLE_MAX + 64];
+	unsigned long unread = model_unread_total(client_model(u->client));
+	int n;
+
+	if (!u->title_ok || unread == u->title_unread)
+		return;
+	u->title_unread = unread;
+	layout_title(unread, title, sizeof(title));
+	/* The title is digits and ASCII letters only: nothing to escape. */
+	if (u->tsl != NULL)
+		n = snprintf(seq, sizeof(seq), "%s%s%s", u->tsl, title, u->fsl);
+	else
+		n = snprintf(seq, sizeof(seq), "\033]2;%s\007", title);
+	if (n > 0 && (size_t)n < sizeof(seq) &&
+	    write(STDOUT_FILENO, seq, (size_t)n) < 0)
+		u->title_ok = 0;
+}
+
+/*
+ * After a draw: a mention or a direct message rings the bell once (tmux
+ * and screen turn it into a flag on the window), and the title follows
+ * the unread count.
+ */
+static void
+notify(struct ui *u)
+{
+	if (model_take_alerts(client_model(u->client)) > 0)
+		beep();
+	title_update(u);
+}
+
+/* Gives the terminal its own title back. */
+static void
+title_end(struct ui *u)
+{
+	static const char pop[] = "\033[23;0t";
+
+	if (u->title_ok && write(STDOUT_FILENO, pop, sizeof(pop) - 1) < 0)
+		return;
+}
+
 /*
  * Binds the key the terminal sends for the extended capability cap (such
  * as kHOM3, Alt-Home): key_defined() takes the key's escape sequence, which
@@ -99,7 +185,7 @@ bind_extended(struct keymap *km, const char *cap, enum keymap_act act)
 }
 
 struct ui *
-ui_new(struct client *c, struct input *in)
+ui_new(struct client *c, struct input *in, unsigned flags)
 {
 	struct ui *u = calloc(1, sizeof(*u));
 	int i;
@@ -108,6 +194,7 @@ ui_new(struct client *c, struct input *in)
 		return NULL;
 	u->client = c;
 	u->input = in;
+	u->ascii = (flags & UI_ASCII) != 0;
 	u->keys = keymap_new();
 	if (u->keys == NULL || initscr() == NULL) {
 		keymap_free(u->keys);
@@ -120,7 +207,7 @@ ui_new(struct client *c, struct input *in)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(UI_ESCDELAY);
-	if (has_colors()) {
+	if (has_colors() && !(flags & UI_NO_COLOR)) {
 		start_color();
 		use_default_colors();
 		u->colours = 1;
@@ -138,6 +225,7 @@ ui_new(struct client *c, struct input *in)
 	bind_extended(u->keys, "kRIT3", KEYMAP_CHANNEL_NEXT);
 	bind_extended(u->keys, "kLFT3", KEYMAP_CHANNEL_PREV);
 	paste_mode(1);
+	title_begin(u);
 	return u;
 }
 
@@ -148,6 +236,7 @@ ui_free(struct ui *u)
 		return;
 	paste_mode(0);
 	endwin();
+	title_end(u);
 	keymap_free(u->keys);
 	free(u);
 }
@@ -177,7 +266,16 @@ put_text(struct ui *u, const char *s, size_t len, int max_cols)
 			w = width_cp(cp);
 			if (cols + w > max_cols)
 				break;
-			u->wide[n++] = (wchar_t)cp;
+			if (u->ascii) {
+				char a[2];
+				size_t j, na = layout_ascii(cp, w, a);
+
+				if (n + na > UI_WIDE_MAX)
+					break;
+				for (j = 0; j < na; j++)
+					u->wide[n++] = (wchar_t)a[j];
+			} else
+				u->wide[n++] = (wchar_t)cp;
 			cols += w;
 			i += (size_t)k;
 		}
@@ -270,7 +368,7 @@ draw_head(
 	move(y, p->left);
 	set_attr(u, attr, pair);
 	for (x = 0; x < p->width; x++)
-		addch(ACS_HLINE);
+		addch(u->ascii ? '-' : ACS_HLINE);
 	if (p->width > 4) {
 		move(y, p->left + 2);
 		set_attr(u, attr | A_BOLD, pair);
@@ -448,7 +546,7 @@ draw_list(struct ui *u, int height, int cols)
 	int y, row;
 
 	for (y = 0; y < height; y++)
-		mvaddch(y, cols - 1, ACS_VLINE);
+		mvaddch(y, cols - 1, u->ascii ? '|' : ACS_VLINE);
 	layout_list(n, cur, height, u->list_first, &list);
 	u->list_first = list.first;
 	row = 0;
@@ -631,10 +729,32 @@ draw_input(struct ui *u, int y)
 		 * Enter. */
 		set_attr(u, i >= limit ? A_REVERSE : A_NORMAL,
 		    i >= limit ? PAIR_LIMIT : 0);
-		addnwstr(&wc, 1);
+		if (u->ascii && text[i] >= 0x80) {
+			char a[2];
+			size_t j,
+			    na = layout_ascii(text[i], width_cp(text[i]), a);
+
+			for (j = 0; j < na; j++)
+				addch((chtype)(unsigned char)a[j]);
+		} else
+			addnwstr(&wc, 1);
 	}
 	set_attr(u, A_NORMAL, 0);
 	move(y, pw + v.cursor_col);
+}
+
+/* Columns a notice's text has in a pane of width columns. */
+static int
+text_cols(struct ui *u, int width)
+{
+	struct model_line l;
+	struct layout_line ll;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = MODEL_LINE_INFO;
+	l.sender = l.text = "";
+	layout_line(&l, width, u->body, &ll);
+	return width - ll.indent;
 }
 
 void
@@ -655,6 +775,7 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	if (LINES < 3 || COLS < 8) {
 		put_ascii(u, 0, 0, "terminal too small", COLS, A_BOLD, 0);
 		refresh();
+		notify(u);
 		return;
 	}
 	layout_screen(COLS, &scr);
@@ -664,6 +785,7 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	p.height = LINES - 2;
 	if (scr.list_cols > 0)
 		draw_list(u, p.height, scr.list_cols);
+	client_set_view(u->client, p.height, text_cols(u, p.width));
 	layout_fill_view(model_win_at(client_model(u->client),
 	                     model_current(client_model(u->client))),
 	    p.width, p.height);
@@ -672,6 +794,7 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 	draw_input(u, LINES - 1);
 	wnoutrefresh(stdscr);
 	doupdate();
+	notify(u);
 }
 
 void
@@ -746,4 +869,36 @@ ui_keys_timeout(struct ui *u, uint64_t now)
 	struct keymap_action acts[KEYMAP_OUT_MAX];
 
 	return apply(u, acts, keymap_timeout(u->keys, acts), now);
+}
+
+int
+ui_check_terminal(char *err, size_t size)
+{
+	const char *term = getenv("TERM");
+	const char *cup;
+	int e = 0;
+
+	if (term == NULL || term[0] == '\0') {
+		snprintf(err, size,
+		    "TERM is not set: txt-chat needs a full-screen terminal");
+		return -1;
+	}
+	/* setupterm reads the entry without writing to the terminal. */
+	if (setupterm(NULL, STDOUT_FILENO, &e) != OK) {
+		snprintf(err, size,
+		    "unknown terminal type TERM=%s: txt-chat needs a "
+		    "full-screen terminal described by terminfo",
+		    term);
+		return -1;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (cup == NULL || cup == (const char *)-1) {
+		snprintf(err, size,
+		    "TERM=%s cannot move the cursor: txt-chat needs a "
+		    "full-screen terminal (such as xterm, screen or tmux)",
+		    term);
+		return -1;
+	}
+	return 0;
 }

@@ -30,7 +30,18 @@ struct ui;
  * non-blocking reads, bracketed paste on) to show client c with input in.
  * Returns NULL if the terminal cannot be used.
  */
-struct ui *ui_new(struct client *c, struct input *in);
+/* ui_new flags: no colours; ASCII only (the locale is not UTF-8). */
+#define UI_NO_COLOR 1
+#define UI_ASCII    2
+
+struct ui *ui_new(struct client *c, struct input *in, unsigned flags);
+/*
+ * Whether the terminal (TERM) can run the full screen: it is known and
+ * can address the cursor (terminfo cup).  Called before ui_new, which
+ * would otherwise take over a terminal it cannot draw on.  Returns 0, or
+ * -1 with the reason in err[size].
+ */
+int ui_check_terminal(char *err, size_t size);
 /* Gives the terminal back as it was (NULL does nothing). */
 void ui_free(struct ui *u);
 
