@@ -55,7 +55,7 @@ test_usage(void **state)
 	(void)state;
 	assert_string_equal(config_usage(),
 	    "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	    "[-b lines]\n");
+	    "[-b lines] [--no-log]\n");
 }
 
 struct login_case {
@@ -311,13 +311,13 @@ test_text_errors(void **state)
 	static const struct text_case cases[] = {
 	    {"name = bob\nnick = bob\n",
 	        "conf:2: unknown key 'nick' (known: server, name, "
-	        "scrollback, scrollback_bytes)"},
+	        "scrollback, scrollback_bytes, log, log_dir)"},
 	    {"\n\n\njust words\n", "conf:4: expected 'key = value'"},
 	    {"= bob\n", "conf:1: expected 'key = value'"},
 	    {"  = bob\n", "conf:1: expected 'key = value'"},
 	    {"my name = bob\n",
 	        "conf:1: unknown key 'my name' (known: "
-	        "server, name, scrollback, scrollback_bytes)"},
+	        "server, name, scrollback, scrollback_bytes, log, log_dir)"},
 	    {"#\nname =\n",
 	        "conf:2: '' is not a name: 1 to 32 letters, "
 	        "digits, '_', '.' or '-', not starting with '.' "
@@ -336,7 +336,7 @@ test_text_errors(void **state)
 	        "1000000"},
 	    {"Name = bob\n",
 	        "conf:1: unknown key 'Name' (known: server, "
-	        "name, scrollback, scrollback_bytes)"},
+	        "name, scrollback, scrollback_bytes, log, log_dir)"},
 	    {"scrollback_bytes = 1000\n",
 	        "conf:1: '1000' is not a size from 1M to 1G (bytes, or with "
 	        "K, M or G)"},
@@ -707,7 +707,8 @@ static void
 test_apply_args(void **state)
 {
 	struct config cfg;
-	struct config_args args = {NULL, "h:1", "n", "100"};
+	struct config_args args = {
+	    .server = "h:1", .name = "n", .scrollback = "100"};
 	char err[CONFIG_ERR_MAX];
 
 	(void)state;
@@ -722,6 +723,47 @@ test_apply_args(void **state)
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, tmp_setup, tmp_teardown)
+
+/* Chat logs: on by default, "log = off", log_dir, --no-log. */
+static void
+test_log_keys(void **state)
+{
+	static const char *const no_log[] = {"--no-log", NULL};
+	struct config cfg;
+	struct config_args args;
+	struct argv a;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	config_defaults(&cfg, "me");
+	assert_int_equal(cfg.log, 1);
+	assert_string_equal(cfg.log_dir, "");
+	assert_int_equal(config_parse_text(&cfg, "log = off\nlog_dir = /l/d\n",
+	                     strlen("log = off\nlog_dir = /l/d\n"), "conf", err,
+	                     sizeof(err)),
+	    0);
+	assert_int_equal(cfg.log, 0);
+	assert_string_equal(cfg.log_dir, "/l/d");
+	assert_int_equal(config_parse_text(&cfg, "log = on\n",
+	                     strlen("log = on\n"), "conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(cfg.log, 1);
+	assert_int_equal(config_parse_text(&cfg, "log = yes\n",
+	                     strlen("log = yes\n"), "conf", err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "conf:1: log must be on or off, not 'yes'");
+	assert_int_equal(
+	    config_parse_text(&cfg, "log_dir = rel\n",
+	        strlen("log_dir = rel\n"), "conf", err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "absolute path"));
+	argv_make(&a, no_log);
+	assert_int_equal(
+	    config_parse_args(&args, a.c, a.v, err, sizeof(err)), CONFIG_RUN);
+	assert_int_equal(args.no_log, 1);
+	assert_int_equal(config_apply_args(&cfg, &args, err, sizeof(err)), 0);
+	assert_int_equal(cfg.log, 0);
+}
 
 int
 main(void)
@@ -739,6 +781,7 @@ main(void)
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_default_path),
 	    cmocka_unit_test(test_apply_args),
+	    cmocka_unit_test(test_log_keys),
 	    T(test_load_missing_default_file),
 	    T(test_load_c_missing_file),
 	    T(test_load_c_file),

@@ -20,6 +20,7 @@ static const struct option config_options[] = {
     {"scrollback", required_argument, NULL, 'b'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
+    {"no-log", no_argument, NULL, 'L'},
     {NULL, 0, NULL, 0},
 };
 
@@ -27,7 +28,7 @@ const char *
 config_usage(void)
 {
 	return "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	       "[-b lines]\n";
+	       "[-b lines] [--no-log]\n";
 }
 
 /*
@@ -44,6 +45,43 @@ config_quote(char *out, size_t out_size, const char *s, size_t len)
 		buf[i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : '?';
 	buf[n] = '\0';
 	snprintf(out, out_size, "'%s'%s", buf, len > n ? "..." : "");
+}
+
+/* Chat logs: "on" or "off". */
+static int
+config_set_log(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+
+	if (len == 2 && memcmp(s, "on", 2) == 0) {
+		cfg->log = 1;
+		return 0;
+	}
+	if (len == 3 && memcmp(s, "off", 3) == 0) {
+		cfg->log = 0;
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size, "log must be on or off, not %s", q);
+	return -1;
+}
+
+/* The chat log directory: an absolute path. */
+static int
+config_set_log_dir(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	if (len == 0 || s[0] != '/' || len > CONFIG_PATH_MAX ||
+	    memchr(s, '\0', len) != NULL) {
+		snprintf(err, err_size,
+		    "log_dir must be an absolute path of at most %d bytes",
+		    CONFIG_PATH_MAX);
+		return -1;
+	}
+	memcpy(cfg->log_dir, s, len);
+	cfg->log_dir[len] = '\0';
+	return 0;
 }
 
 /*
@@ -178,6 +216,7 @@ config_defaults(struct config *cfg, const char *login_name)
 	    cfg->server, CONFIG_SERVER_DEFAULT, sizeof(CONFIG_SERVER_DEFAULT));
 	cfg->scrollback = MODEL_SCROLLBACK_DEFAULT;
 	cfg->scrollback_bytes = MODEL_SCROLLBACK_BYTES_DEFAULT;
+	cfg->log = 1;
 	for (i = 0;
 	     login_name != NULL && login_name[i] != '\0' && i < PROTO_NAME_MAX;
 	     i++)
@@ -243,6 +282,9 @@ config_parse_args(
 			r = config_arg(
 			    config_set_scrollback, "-b", optarg, err, err_size);
 			break;
+		case 'L':
+			args->no_log = 1;
+			break;
 		case ':':
 			snprintf(err, err_size, "%s needs a value",
 			    argv[optind - 1]);
@@ -297,6 +339,8 @@ static const struct config_key {
     {"name", config_set_name},
     {"scrollback", config_set_scrollback},
     {"scrollback_bytes", config_set_scrollback_bytes},
+    {"log", config_set_log},
+    {"log_dir", config_set_log_dir},
 };
 
 /* Applies one line; returns 0, or -1 with the reason (no place) in err. */
@@ -330,7 +374,7 @@ config_line(
 	config_quote(q, sizeof(q), key, klen);
 	snprintf(err, err_size,
 	    "unknown key %s (known: server, name, scrollback, "
-	    "scrollback_bytes)",
+	    "scrollback_bytes, log, log_dir)",
 	    q);
 	return -1;
 }
@@ -406,6 +450,8 @@ config_apply_args(struct config *cfg, const struct config_args *args, char *err,
 		r = config_set_scrollback(cfg, args->scrollback,
 		    strlen(args->scrollback), why, sizeof(why));
 	}
+	if (args->no_log)
+		cfg->log = 0;
 	if (r < 0)
 		snprintf(err, err_size, "%s: %s", flag, why);
 	return r;
