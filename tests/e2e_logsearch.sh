@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" logsearch
-e2e_plan 4
+e2e_plan 6
 A="" B=""
 
 # The log of a window today, under the test's own XDG_DATA_HOME.
@@ -80,6 +80,67 @@ t_quit_restart() {
 	done
 }
 
+# Bob fills the channel: "needle N" every 20 lines, hay between, more than
+# a screen; alice searches.
+t_fill() {
+	i=0
+	while [ $i -lt 60 ]; do
+		if [ $((i % 20)) -eq 5 ]; then
+			e2e_say "$B" "a Needle $i here" || return 1
+		else
+			e2e_say "$B" "hay $i" || return 1
+		fi
+		i=$((i + 1))
+	done
+	e2e_wait_for "$A" "$(row bob 'hay 59')"
+}
+
+# The pane with attributes: reverse video shows as SGR 7.
+reverse_needle() {
+	e2e_tmux capture-pane -e -p -t "$A" >"$E2E_TMP/attrs" &&
+	    grep -q "$(printf '\033')\\[7m[^ ]*Needle[^ ]* $1 here" \
+		"$E2E_TMP/attrs" && return 0
+	e2e_diag "no 'Needle' in reverse video on the row of $1"
+	return 1
+}
+
+t_search() {
+	e2e_keys "$A" C-r &&
+	    e2e_wait_for "$A" '^search: ?$' &&
+	    e2e_type "$A" "needle" &&
+	    e2e_wait_for "$A" '^search: needle \(3/3\)$' &&
+	    e2e_wait_for "$A" "$(row bob 'a Needle 45 here')" &&
+	    reverse_needle 45 || return 1
+	# Ctrl-R again, Up: older; Ctrl-S: newer.
+	e2e_keys "$A" C-r &&
+	    e2e_wait_for "$A" '^search: needle \(2/3\)$' &&
+	    e2e_wait_for "$A" "$(row bob 'a Needle 25 here')" &&
+	    e2e_no_match "$A" 'hay 59' &&
+	    reverse_needle 25 &&
+	    e2e_keys "$A" Up &&
+	    e2e_wait_for "$A" '^search: needle \(1/3\)$' &&
+	    e2e_wait_for "$A" "$(row bob 'a Needle 5 here')" &&
+	    e2e_keys "$A" C-s &&
+	    e2e_wait_for "$A" '^search: needle \(2/3\)$' &&
+	    e2e_keys "$A" C-r C-r &&
+	    e2e_wait_for "$A" '^search: needle \(1/3, no older\)$' &&
+	    e2e_type "$A" "xyz" &&
+	    e2e_wait_for "$A" '^search: needlexyz not found$' || return 1
+	# Escape: the view follows the newest line again, prompt back.
+	e2e_keys "$A" Escape &&
+	    e2e_wait_for "$A" '^\[rust\] *$' &&
+	    e2e_wait_for "$A" "$(row bob 'hay 59')" &&
+	    e2e_no_match "$A" 'a Needle 5 here|search:' || return 1
+	# /search and Enter: the view stays at the match.
+	e2e_say "$A" "/search NEEDLE 2" &&
+	    e2e_wait_for "$A" '^search: NEEDLE 2 \(1/1\)$' &&
+	    e2e_keys "$A" Enter &&
+	    e2e_wait_for "$A" '^\[rust\] *$' &&
+	    e2e_wait_for "$A" "$(row bob 'a Needle 25 here')" &&
+	    e2e_wait_for "$A" '[0-9]+ more below' &&
+	    e2e_no_match "$A" 'hay 59'
+}
+
 t_exit() {
 	ok=0
 	for p in "$A" "$B"; do
@@ -92,5 +153,7 @@ t_exit() {
 e2e_check "two clients online in one channel, one with --no-log" t_online
 e2e_check "the log file holds messages, actions and joins, no escapes, 0600" t_log
 e2e_check "/quit writes what is pending; a restart's replay is not logged twice" t_quit_restart
+e2e_check "a screenful and more of lines to search" t_fill
+e2e_check "Ctrl-R: incremental, highlighted, older/newer, Escape and Enter" t_search
 e2e_check "clients and server exit cleanly, no sanitizer report" t_exit
 e2e_done

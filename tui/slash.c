@@ -29,7 +29,8 @@ struct slash_def {
 
 /* In /help order; slash_defs[i] is the command named slash_name_table[i]. */
 static const char *const slash_name_table[] = {"join", "create", "leave",
-    "list", "names", "who", "nick", "msg", "me", "clear", "help", "quit"};
+    "list", "names", "who", "nick", "msg", "me", "clear", "search", "help",
+    "quit"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE,
@@ -57,6 +58,9 @@ static const struct slash_def slash_defs[] = {
         "/me <action>  say what you do, as in /me waves", "an action", NULL},
     {SLASH_CLEAR, SLASH_ARGS_NONE, "/clear  clear this window", NULL,
         "no arguments"},
+    {SLASH_SEARCH, SLASH_ARGS_OPT_TEXT,
+        "/search [text]  search this window's scrollback, as Ctrl-R does", NULL,
+        NULL},
     {SLASH_HELP, SLASH_ARGS_OPT,
         "/help [command]  list the commands, or explain one", NULL,
         "at most one command name"},

@@ -21,8 +21,9 @@ enum slash_cmd {
 	SLASH_MSG,   /* arg: user name; text: the message */
 	SLASH_ME,    /* text: the action */
 	SLASH_CLEAR,
-	SLASH_HELP, /* arg: a command name, or empty for all */
-	SLASH_QUIT  /* text: the reason, or empty */
+	SLASH_HELP,  /* arg: a command name, or empty for all */
+	SLASH_QUIT,  /* text: the reason, or empty */
+	SLASH_SEARCH /* text: what to search for in the scrollback, or empty */
 };
 
 enum slash_error {
