@@ -848,6 +848,14 @@ test_search_keys(void **state)
 	assert_null(input_search(f->input));
 	assert_int_equal(model_win_anchor(w), UINT64_MAX);
 	assert_int_equal(editor_len(input_editor(f->input)), 0);
+	/* Another window shown meanwhile (a join): the search ends there. */
+	act(f, KEYMAP_SEARCH_BACK);
+	type(f, "needle");
+	model_select(m, 0);
+	type(f, "x");
+	assert_null(input_search(f->input));
+	assert_int_equal(editor_len(input_editor(f->input)), 1);
+	assert_int_equal(model_win_anchor(model_win_at(m, 0)), UINT64_MAX);
 }
 
 int

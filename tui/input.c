@@ -50,6 +50,8 @@ struct input {
 	char search_line[SEARCH_STATUS_MAX];
 	char search_body[LAYOUT_BODY_MAX];
 	struct input_pane pane; /* of the last key */
+	/* The window searched: another shown (a join) ends the search. */
+	const struct model_win *search_win;
 };
 
 struct input *
@@ -166,6 +168,7 @@ search_start(struct input *in, struct model_win *w,
     const struct input_pane *pane, const char *q, size_t len)
 {
 	search_begin(&in->search, w);
+	in->search_win = w;
 	search_query(in, w, pane, q, len);
 }
 
@@ -783,6 +786,8 @@ input_apply(struct input *in, const struct keymap_action *a,
 	if (editor_len(in->ed) < EDITOR_MAX)
 		in->full_noted = 0;
 	in->pane = *pane;
+	if (in->search.active && w != in->search_win)
+		search_accept(&in->search);
 	if (in->search.active && search_key(in, a, w, pane))
 		return INPUT_DRAW;
 	if (a->act == KEYMAP_SEARCH_BACK && in->paste == NULL) {
