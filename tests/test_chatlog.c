@@ -318,6 +318,47 @@ test_full_buffer(void **state)
 	assert_int_equal(system(buf), 0);
 }
 
+/* A burst across midnight, and windows taking turns: the right files. */
+static void
+test_day_and_window_change(void **state)
+{
+	char dir[] = "/tmp/test_chatlog.XXXXXX", path[CHATLOG_PATH_MAX + 1];
+	char buf[4096];
+	struct chatlog *cl;
+	struct model_line l;
+	/* 2026-12-03 23:59:59 UTC, then a second later. */
+	uint64_t late = (uint64_t)1796342399 * 1000;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	cl = chatlog_new(dir, "s");
+	assert_non_null(cl);
+	l = line(MODEL_LINE_MSG, 0, 1, "a", "before");
+	l.time_ms = late;
+	assert_int_equal(chatlog_add(cl, "x", 1, &l, 0), CHATLOG_ADDED);
+	l = line(MODEL_LINE_MSG, 0, 1, "a", "other");
+	l.time_ms = late;
+	assert_int_equal(chatlog_add(cl, "y", 1, &l, 0), CHATLOG_ADDED);
+	l = line(MODEL_LINE_MSG, 0, 2, "a", "after");
+	l.time_ms = late + 1000;
+	assert_int_equal(chatlog_add(cl, "x", 1, &l, 0), CHATLOG_ADDED);
+	assert_int_equal(chatlog_take(cl), 1);
+	assert_int_equal(chatlog_write(cl), 0);
+	assert_null(chatlog_written(cl));
+	snprintf(path, sizeof(path), "%s/s/x/2026-12-03.log", dir);
+	assert_true(slurp(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "23:59:59 <a> before\n");
+	snprintf(path, sizeof(path), "%s/s/x/2026-12-04.log", dir);
+	assert_true(slurp(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "00:00:00 <a> after\n");
+	snprintf(path, sizeof(path), "%s/s/y/2026-12-03.log", dir);
+	assert_true(slurp(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "23:59:59 <a> other\n");
+	chatlog_free(cl);
+	snprintf(buf, sizeof(buf), "rm -rf '%s'", dir);
+	assert_int_equal(system(buf), 0);
+}
+
 static void
 test_write_error(void **state)
 {
@@ -349,6 +390,7 @@ main(void)
 	    cmocka_unit_test(test_default_dir),
 	    cmocka_unit_test(test_write_and_replay),
 	    cmocka_unit_test(test_full_buffer),
+	    cmocka_unit_test(test_day_and_window_change),
 	    cmocka_unit_test(test_write_error),
 	};
 

@@ -43,6 +43,14 @@ struct chatlog {
 	size_t nwins;
 	char err[CHATLOG_ERR_MAX];
 	char line[CHATLOG_NOTE_MAX + CHATLOG_LINE_MAX];
+	/*
+	 * The last window's name as given, its entry and the path made for
+	 * it and the day: a burst into one window makes them once.
+	 */
+	char last[CHATLOG_NAME_MAX + 1];
+	size_t last_len; /* SIZE_MAX: none */
+	struct chatlog_win *last_win;
+	int64_t last_day;
 	char path[CHATLOG_PATH_MAX + 1];
 };
 
@@ -189,6 +197,14 @@ chatlog_clean(char *out, const char *s, size_t len)
 	return n;
 }
 
+/* Two decimal digits of v (below 100). */
+static void
+chatlog_two(char *out, unsigned v)
+{
+	out[0] = (char)('0' + v / 10 % 10);
+	out[1] = (char)('0' + v % 10);
+}
+
 size_t
 chatlog_format(char *buf, const struct model_line *l, long utc_offset)
 {
@@ -200,8 +216,13 @@ chatlog_format(char *buf, const struct model_line *l, long utc_offset)
 		slen = MODEL_NAME_MAX;
 	if (tlen > MODEL_TEXT_MAX)
 		tlen = MODEL_TEXT_MAX;
-	n = (size_t)snprintf(buf, CHATLOG_LINE_MAX, "%02d:%02d:%02d ",
-	    (int)(tod / 3600), (int)(tod / 60 % 60), (int)(tod % 60));
+	chatlog_two(buf, (unsigned)(tod / 3600));
+	buf[2] = ':';
+	chatlog_two(buf + 3, (unsigned)(tod / 60 % 60));
+	buf[5] = ':';
+	chatlog_two(buf + 6, (unsigned)(tod % 60));
+	buf[8] = ' ';
+	n = 9;
 	switch (l->kind) {
 	case MODEL_LINE_MSG:
 		buf[n++] = '<';
@@ -258,6 +279,7 @@ chatlog_new(const char *dir, const char *server)
 		return NULL;
 	}
 	cl->fill.seg = cl->batch.seg = SIZE_MAX;
+	cl->last_len = SIZE_MAX;
 	chatlog_safe_name(
 	    server, strlen(server), cl->server, sizeof(cl->server));
 	return cl;
@@ -291,6 +313,8 @@ chatlog_win(struct chatlog *cl, const char *name)
 			oldest = w;
 	}
 	w = cl->nwins < CHATLOG_WINDOWS_MAX ? &cl->wins[cl->nwins++] : oldest;
+	if (w == cl->last_win)
+		cl->last_len = SIZE_MAX;
 	memset(w, 0, sizeof(*w));
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	w->used = cl->clock;
@@ -330,21 +354,36 @@ chatlog_add(struct chatlog *cl, const char *window, size_t window_len,
 {
 	char name[CHATLOG_NAME_MAX + 1], date[11];
 	struct chatlog_win *w;
+	int64_t day = model_day(l->time_ms, utc_offset);
 	size_t len;
 
 	if (l->kind == MODEL_LINE_INFO || l->kind == MODEL_LINE_ERROR)
 		return CHATLOG_SKIPPED;
-	chatlog_safe_name(window, window_len, name, sizeof(name));
-	w = chatlog_win(cl, name);
+	if (window_len > CHATLOG_NAME_MAX)
+		window_len = CHATLOG_NAME_MAX;
+	if (window_len == cl->last_len &&
+	    memcmp(window, cl->last, window_len) == 0) {
+		w = cl->last_win;
+	} else {
+		chatlog_safe_name(window, window_len, name, sizeof(name));
+		w = chatlog_win(cl, name);
+		memcpy(cl->last, window, window_len);
+		cl->last_len = window_len;
+		cl->last_win = w;
+		cl->last_day = INT64_MIN;
+	}
 	if (l->seq != 0 && l->seq <= w->seq)
 		return CHATLOG_SKIPPED;
 	if ((l->flags & MODEL_FLAG_HISTORY) && (l->seq == 0 || w->seq == 0))
 		return CHATLOG_SKIPPED;
 	if (l->seq != 0)
 		w->seq = l->seq;
-	chatlog_date(l->time_ms, utc_offset, date);
-	snprintf(
-	    cl->path, sizeof(cl->path), "%s/%s/%s.log", cl->server, name, date);
+	if (day != cl->last_day) {
+		chatlog_date(l->time_ms, utc_offset, date);
+		snprintf(cl->path, sizeof(cl->path), "%s/%s/%s.log", cl->server,
+		    w->name, date);
+		cl->last_day = day;
+	}
 	/* A note of lines lost goes with the next line that fits. */
 	len = 0;
 	if (w->dropped > 0)

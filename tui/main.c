@@ -546,18 +546,19 @@ log_after(uv_work_t *req, int status)
 	(void)status;
 	a->log_busy = 0;
 	/* Each error told once while it lasts, in the status window. */
-	if (e != NULL && strcmp(e, a->log_err) != 0)
+	if (e != NULL && strcmp(e, a->log_err) != 0) {
 		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
 		    "chat log: %s", e);
+		a->dirty = 1;
+	}
 	snprintf(a->log_err, sizeof(a->log_err), "%s", e != NULL ? e : "");
 	if (dropped > a->log_said) {
 		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
 		    "chat log: %llu lines not logged: the buffer was full",
 		    (unsigned long long)(dropped - a->log_said));
 		a->log_said = dropped;
-	}
-	if (e != NULL || dropped > 0)
 		a->dirty = 1;
+	}
 	log_schedule(a);
 }
 
@@ -593,22 +594,26 @@ static void
 log_start(struct app *a)
 {
 	char dir[CHATLOG_PATH_MAX + 1];
+	struct model *m = client_model(a->client);
 
 	if (!a->cfg.log)
 		return;
-	if (a->cfg.log_dir[0] != '\0')
+	if (a->cfg.log_dir[0] != '\0') {
 		snprintf(dir, sizeof(dir), "%s", a->cfg.log_dir);
-	else if (chatlog_default_dir(dir, sizeof(dir), getenv) != 1)
-		errx(1,
-		    "no place for chat logs: set HOME, XDG_DATA_HOME or "
-		    "log_dir, or use --no-log");
+	} else if (chatlog_default_dir(dir, sizeof(dir), getenv) != 1) {
+		/* The chat goes on without them, and says so. */
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "chat log: off, no place for it: set HOME, XDG_DATA_HOME "
+		    "or log_dir");
+		return;
+	}
 	a->log = chatlog_new(dir, a->cfg.server);
 	if (a->log == NULL)
 		errx(1, "out of memory");
 	a->log_hour = -1;
 	uv_timer_init(a->loop, &a->log_timer);
 	a->log_timer.data = a;
-	model_set_added_cb(client_model(a->client), log_line_cb, a);
+	model_set_added_cb(m, log_line_cb, a);
 }
 
 /* On exit, after the loop: what is still pending is written in place. */
