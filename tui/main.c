@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -496,6 +497,12 @@ log_work_cb(uv_work_t *req)
 {
 	struct app *a = req->data;
 
+	/*
+	 * The log can wait, the chat cannot: the thread writing it yields
+	 * the CPU to the loop, and to the server on the same machine, in a
+	 * burst (on Linux, PRIO_PROCESS 0 is the calling thread).
+	 */
+	(void)setpriority(PRIO_PROCESS, 0, 19);
 	(void)chatlog_write(a->log);
 }
 
