@@ -60,7 +60,9 @@ t_log() {
 # channel's history is not logged again.
 t_quit_restart() {
 	f=$(logfile rust)
+	# Seen (echoed), then /quit at once: within the 1 s the line waits.
 	e2e_say "$A" "last words" &&
+	    e2e_wait_for "$A" "$(row alice 'last words')" &&
 	    e2e_quit_client "$A" &&
 	    grep -Eq '<alice> last words$' "$f" || {
 		e2e_diag_file "$f"
