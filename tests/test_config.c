@@ -55,7 +55,7 @@ test_usage(void **state)
 	(void)state;
 	assert_string_equal(config_usage(),
 	    "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	    "[-b lines] [--no-color]\n");
+	    "[-b lines] [--no-color] [--no-log]\n");
 }
 
 struct login_case {
@@ -311,13 +311,14 @@ test_text_errors(void **state)
 	static const struct text_case cases[] = {
 	    {"name = bob\nnick = bob\n",
 	        "conf:2: unknown key 'nick' (known: server, name, "
-	        "scrollback, scrollback_bytes)"},
+	        "scrollback, scrollback_bytes, highlight, log, log_dir)"},
 	    {"\n\n\njust words\n", "conf:4: expected 'key = value'"},
 	    {"= bob\n", "conf:1: expected 'key = value'"},
 	    {"  = bob\n", "conf:1: expected 'key = value'"},
 	    {"my name = bob\n",
 	        "conf:1: unknown key 'my name' (known: "
-	        "server, name, scrollback, scrollback_bytes)"},
+	        "server, name, scrollback, scrollback_bytes, highlight, log, "
+	        "log_dir)"},
 	    {"#\nname =\n",
 	        "conf:2: '' is not a name: 1 to 32 letters, "
 	        "digits, '_', '.' or '-', not starting with '.' "
@@ -336,7 +337,7 @@ test_text_errors(void **state)
 	        "1000000"},
 	    {"Name = bob\n",
 	        "conf:1: unknown key 'Name' (known: server, "
-	        "name, scrollback, scrollback_bytes)"},
+	        "name, scrollback, scrollback_bytes, highlight, log, log_dir)"},
 	    {"scrollback_bytes = 1000\n",
 	        "conf:1: '1000' is not a size from 1M to 1G (bytes, or with "
 	        "K, M or G)"},
@@ -707,7 +708,8 @@ static void
 test_apply_args(void **state)
 {
 	struct config cfg;
-	struct config_args args = {NULL, "h:1", "n", "100", 0};
+	struct config_args args = {
+	    .server = "h:1", .name = "n", .scrollback = "100"};
 	char err[CONFIG_ERR_MAX];
 
 	(void)state;
@@ -823,6 +825,47 @@ test_help(void **state)
 	free(text);
 }
 
+/* Chat logs: on by default, "log = off", log_dir, --no-log. */
+static void
+test_log_keys(void **state)
+{
+	static const char *const no_log[] = {"--no-log", NULL};
+	struct config cfg;
+	struct config_args args;
+	struct argv a;
+	char err[CONFIG_ERR_MAX];
+
+	(void)state;
+	config_defaults(&cfg, "me");
+	assert_int_equal(cfg.log, 1);
+	assert_string_equal(cfg.log_dir, "");
+	assert_int_equal(config_parse_text(&cfg, "log = off\nlog_dir = /l/d\n",
+	                     strlen("log = off\nlog_dir = /l/d\n"), "conf", err,
+	                     sizeof(err)),
+	    0);
+	assert_int_equal(cfg.log, 0);
+	assert_string_equal(cfg.log_dir, "/l/d");
+	assert_int_equal(config_parse_text(&cfg, "log = on\n",
+	                     strlen("log = on\n"), "conf", err, sizeof(err)),
+	    0);
+	assert_int_equal(cfg.log, 1);
+	assert_int_equal(config_parse_text(&cfg, "log = yes\n",
+	                     strlen("log = yes\n"), "conf", err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "conf:1: log must be on or off, not 'yes'");
+	assert_int_equal(
+	    config_parse_text(&cfg, "log_dir = rel\n",
+	        strlen("log_dir = rel\n"), "conf", err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "absolute path"));
+	argv_make(&a, no_log);
+	assert_int_equal(
+	    config_parse_args(&args, a.c, a.v, err, sizeof(err)), CONFIG_RUN);
+	assert_int_equal(args.no_log, 1);
+	assert_int_equal(config_apply_args(&cfg, &args, err, sizeof(err)), 0);
+	assert_int_equal(cfg.log, 0);
+}
+
 int
 main(void)
 {
@@ -850,6 +893,7 @@ main(void)
 	    T(test_load_unreadable),
 	    T(test_load_precedence),
 	    T(test_load_bad_env),
+	    cmocka_unit_test(test_log_keys),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

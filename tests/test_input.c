@@ -792,6 +792,72 @@ test_redraw_asks_for_a_repaint(void **state)
 	assert_int_equal(act(f, KEYMAP_REDRAW), INPUT_DRAW | INPUT_REPAINT);
 }
 
+/* Ctrl-R: type, older, newer, Escape back; /search; Enter keeps the view. */
+static void
+test_search_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct model *m;
+	struct model_win *w;
+	int i;
+
+	online(f);
+	m = client_model(f->client);
+	w = model_win_at(m, model_current(m));
+	for (i = 0; i < 40; i++)
+		assert_int_equal(
+		    model_add(m, w, 1000, MODEL_LINE_MSG, 0, "bob", 3,
+		        i % 10 == 0 ? "a needle" : "hay", i % 10 == 0 ? 8 : 3),
+		    0);
+	assert_null(input_search(f->input));
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	assert_int_equal(act(f, KEYMAP_SEARCH_BACK), INPUT_DRAW);
+	assert_non_null(input_search(f->input));
+	assert_string_equal(input_question(f->input), "search: ");
+	type(f, "NEEDLE");
+	assert_string_equal(input_question(f->input), "search: NEEDLE (4/4)");
+	/* The newest match, line 30 of the window's 40 (after its joins). */
+	assert_int_equal(model_win_anchor(w), model_lines_end(w) - 10);
+	assert_int_equal(act(f, KEYMAP_SEARCH_BACK), INPUT_DRAW);
+	assert_int_equal(model_win_anchor(w), model_lines_end(w) - 20);
+	assert_int_equal(act(f, KEYMAP_HISTORY_PREV), INPUT_DRAW);
+	assert_string_equal(input_question(f->input), "search: NEEDLE (2/4)");
+	assert_int_equal(act(f, KEYMAP_SEARCH_FWD), INPUT_DRAW);
+	assert_int_equal(model_win_anchor(w), model_lines_end(w) - 20);
+	act(f, KEYMAP_BACKSPACE);
+	assert_string_equal(input_question(f->input), "search: NEEDL (3/4)");
+	/* Escape: back to following the newest line, nothing typed. */
+	assert_int_equal(act(f, KEYMAP_CANCEL), INPUT_DRAW);
+	assert_null(input_search(f->input));
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	assert_int_equal(editor_len(input_editor(f->input)), 0);
+	/* /search starts one with its text; Enter keeps the view there. */
+	type(f, "/search needle");
+	act(f, KEYMAP_SUBMIT);
+	assert_non_null(input_search(f->input));
+	assert_string_equal(input_question(f->input), "search: needle (4/4)");
+	act(f, KEYMAP_SEARCH_BACK);
+	act(f, KEYMAP_SUBMIT);
+	assert_null(input_search(f->input));
+	assert_int_equal(model_win_anchor(w), model_lines_end(w) - 20);
+	assert_int_equal(f->nsent, 0);
+	/* Another key ends the search and does what it does. */
+	act(f, KEYMAP_SEARCH_BACK);
+	type(f, "hay");
+	act(f, KEYMAP_SCROLL_BOTTOM);
+	assert_null(input_search(f->input));
+	assert_int_equal(model_win_anchor(w), UINT64_MAX);
+	assert_int_equal(editor_len(input_editor(f->input)), 0);
+	/* Another window shown meanwhile (a join): the search ends there. */
+	act(f, KEYMAP_SEARCH_BACK);
+	type(f, "needle");
+	model_select(m, 0);
+	type(f, "x");
+	assert_null(input_search(f->input));
+	assert_int_equal(editor_len(input_editor(f->input)), 1);
+	assert_int_equal(model_win_anchor(model_win_at(m, 0)), UINT64_MAX);
+}
+
 int
 main(void)
 {
@@ -846,6 +912,7 @@ main(void)
 	        test_paging_moves_the_view, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_redraw_asks_for_a_repaint, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search_keys, setup, teardown),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

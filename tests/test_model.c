@@ -1233,6 +1233,60 @@ test_highlights_alerts(void **state)
 	model_free(m);
 }
 
+struct added_seen {
+	unsigned calls;
+	const struct model_win *w;
+	char text[32];
+	uint64_t seq;
+};
+
+static void
+added_cb(void *ctx, const struct model_win *w, const struct model_line *l)
+{
+	struct added_seen *seen = ctx;
+
+	seen->calls++;
+	seen->w = w;
+	seen->seq = l->seq;
+	snprintf(
+	    seen->text, sizeof(seen->text), "%.*s", (int)l->text_len, l->text);
+}
+
+/* The chat log's hook: every line appended, as stored; not inserts. */
+static void
+test_added_cb(void **state)
+{
+	struct model *m = model_new(0);
+	struct model_win *w;
+	struct added_seen seen;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	model_set_added_cb(m, added_cb, &seen);
+	w = model_open(m, MODEL_WIN_CHANNEL, "c1", 2, "#c", 2);
+	assert_int_equal(
+	    model_add_seq(m, w, 1, MODEL_LINE_MSG, 0, 7, "a", 1, "x\x1by", 3),
+	    0);
+	assert_int_equal(seen.calls, 1);
+	assert_ptr_equal(seen.w, w);
+	assert_int_equal(seen.seq, 7);
+	/* Sanitised, as stored. */
+	assert_null(strchr(seen.text, '\x1b'));
+	assert_int_equal(model_info(m, w, 2, MODEL_LINE_INFO, "n %d", 1), 0);
+	assert_int_equal(seen.calls, 2);
+	assert_string_equal(seen.text, "n 1");
+	assert_int_equal(
+	    model_insert(m, w, model_lines_begin(w), 0, MODEL_LINE_MSG,
+	        MODEL_FLAG_HISTORY, 3, "a", 1, "old", 3),
+	    0);
+	assert_int_equal(seen.calls, 2);
+	model_set_added_cb(m, NULL, NULL);
+	assert_int_equal(
+	    model_add(m, w, 3, MODEL_LINE_MSG, 0, "a", 1, "z", 1), 0);
+	assert_int_equal(seen.calls, 2);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -1266,6 +1320,7 @@ main(void)
 	    cmocka_unit_test(test_day_text),
 	    cmocka_unit_test(test_day_changes),
 	    cmocka_unit_test(test_insert),
+	    cmocka_unit_test(test_added_cb),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, setup_locale, NULL);

@@ -486,6 +486,9 @@ client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 		return client_cmd_help(c, &s, now);
 	case SLASH_QUIT:
 		return client_cmd_quit(c, &s, now);
+	case SLASH_SEARCH:
+		/* The input line runs searches (input.c): nothing to send. */
+		return CLIENT_INPUT_DONE;
 	}
 	return CLIENT_INPUT_DONE;
 }

@@ -22,6 +22,7 @@ static const struct option config_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {"no-color", no_argument, NULL, 'C'},
+    {"no-log", no_argument, NULL, 'L'},
     {NULL, 0, NULL, 0},
 };
 
@@ -29,7 +30,7 @@ const char *
 config_usage(void)
 {
 	return "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	       "[-b lines] [--no-color]\n";
+	       "[-b lines] [--no-color] [--no-log]\n";
 }
 
 void
@@ -53,17 +54,18 @@ config_write_help(FILE *f, char *(*get)(const char *))
 	    "the default one\n"
 	    "      --no-color          draw without colours (as NO_COLOR "
 	    "does)\n"
+	    "      --no-log            keep no chat logs on disk\n"
 	    "  -h, --help              print this help and exit\n"
 	    "  -V, --version           print the version and exit\n"
 	    "\nenvironment: TXT_CHAT_SERVER, TXT_CHAT_NAME, NO_COLOR, "
-	    "XDG_CONFIG_HOME, HOME, LANG, TERM\n",
+	    "XDG_CONFIG_HOME, XDG_DATA_HOME, HOME, LANG, TERM\n",
 	    CONFIG_SERVER_DEFAULT, MODEL_SCROLLBACK_MIN, MODEL_SCROLLBACK_MAX,
 	    MODEL_SCROLLBACK_DEFAULT);
 	r = config_default_path(path, sizeof(path), get);
 	fprintf(f, "\nconfig file: %s\n",
 	    r == 1 ? path : "none (neither XDG_CONFIG_HOME nor HOME is set)");
 	fputs("  lines of key = value; keys: server, name, scrollback, "
-	      "scrollback_bytes, highlight\n",
+	      "scrollback_bytes, highlight, log, log_dir\n",
 	    f);
 	fputs("\n", f);
 	keys = keyhelp_lines(&n);
@@ -89,6 +91,43 @@ config_quote(char *out, size_t out_size, const char *s, size_t len)
 		buf[i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : '?';
 	buf[n] = '\0';
 	snprintf(out, out_size, "'%s'%s", buf, len > n ? "..." : "");
+}
+
+/* Chat logs: "on" or "off". */
+static int
+config_set_log(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+
+	if (len == 2 && memcmp(s, "on", 2) == 0) {
+		cfg->log = 1;
+		return 0;
+	}
+	if (len == 3 && memcmp(s, "off", 3) == 0) {
+		cfg->log = 0;
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size, "log must be on or off, not %s", q);
+	return -1;
+}
+
+/* The chat log directory: an absolute path. */
+static int
+config_set_log_dir(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	if (len == 0 || s[0] != '/' || len > CONFIG_PATH_MAX ||
+	    memchr(s, '\0', len) != NULL) {
+		snprintf(err, err_size,
+		    "log_dir must be an absolute path of at most %d bytes",
+		    CONFIG_PATH_MAX);
+		return -1;
+	}
+	memcpy(cfg->log_dir, s, len);
+	cfg->log_dir[len] = '\0';
+	return 0;
 }
 
 /*
@@ -260,6 +299,7 @@ config_defaults(struct config *cfg, const char *login_name)
 	    cfg->server, CONFIG_SERVER_DEFAULT, sizeof(CONFIG_SERVER_DEFAULT));
 	cfg->scrollback = MODEL_SCROLLBACK_DEFAULT;
 	cfg->scrollback_bytes = MODEL_SCROLLBACK_BYTES_DEFAULT;
+	cfg->log = 1;
 	for (i = 0;
 	     login_name != NULL && login_name[i] != '\0' && i < PROTO_NAME_MAX;
 	     i++)
@@ -328,6 +368,9 @@ config_parse_args(
 			r = config_arg(
 			    config_set_scrollback, "-b", optarg, err, err_size);
 			break;
+		case 'L':
+			args->no_log = 1;
+			break;
 		case ':':
 			snprintf(err, err_size, "%s needs a value",
 			    argv[optind - 1]);
@@ -383,6 +426,8 @@ static const struct config_key {
     {"scrollback", config_set_scrollback},
     {"scrollback_bytes", config_set_scrollback_bytes},
     {"highlight", config_set_highlight},
+    {"log", config_set_log},
+    {"log_dir", config_set_log_dir},
 };
 
 /* Applies one line; returns 0, or -1 with the reason (no place) in err. */
@@ -393,6 +438,7 @@ config_line(
 	const char *eq, *key, *value;
 	size_t klen, vlen, i;
 	char q[CONFIG_QUOTE_MAX + 8];
+	int n;
 
 	config_trim(&s, &len);
 	if (len == 0 || s[0] == '#')
@@ -414,10 +460,16 @@ config_line(
 			    cfg, value, vlen, err, err_size);
 	}
 	config_quote(q, sizeof(q), key, klen);
-	snprintf(err, err_size,
-	    "unknown key %s (known: server, name, scrollback, "
-	    "scrollback_bytes)",
-	    q);
+	/* The known keys come from the table, so the message cannot drift. */
+	n = snprintf(err, err_size, "unknown key %s (known:", q);
+	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+		if (n < 0 || (size_t)n >= err_size)
+			return -1;
+		n += snprintf(err + n, err_size - (size_t)n, "%s %s",
+		    i > 0 ? "," : "", config_keys[i].key);
+	}
+	if (n >= 0 && (size_t)n < err_size)
+		snprintf(err + n, err_size - (size_t)n, ")");
 	return -1;
 }
 
@@ -497,6 +549,8 @@ config_apply_args(struct config *cfg, const struct config_args *args, char *err,
 	}
 	if (args->no_color)
 		cfg->no_color = 1;
+	if (args->no_log)
+		cfg->log = 0;
 	if (r < 0)
 		snprintf(err, err_size, "%s: %s", flag, why);
 	return r;

@@ -40,6 +40,10 @@ struct config {
 	 */
 	char highlight[CONFIG_HIGHLIGHT_MAX + 1];
 	int no_color; /* --no-color, or NO_COLOR set and not empty */
+	/* Chat logs (chatlog.h): on unless "log = off" or --no-log. */
+	int log;
+	/* Where they go: absolute; empty for chatlog_default_dir(). */
+	char log_dir[CONFIG_PATH_MAX + 1];
 };
 
 /* The command line as given: strings point into argv, NULL if absent. */
@@ -49,6 +53,7 @@ struct config_args {
 	const char *name;
 	const char *scrollback;
 	int no_color; /* --no-color */
+	int no_log;   /* --no-log */
 };
 
 enum config_result {
@@ -77,10 +82,11 @@ enum config_result config_parse_args(struct config_args *args, int argc,
 
 /*
  * Applies config file text: lines of "key = value" (keys server, name,
- * scrollback, scrollback_bytes, highlight), blank lines and lines whose first
- * non-blank byte is '#'; blanks around keys and values and a CR before the LF
- * are ignored. source names the text in errors ("source:line: why").  Returns
- * 0, or -1 with err filled; cfg then holds the lines before the bad one.
+ * scrollback, scrollback_bytes, highlight, log, log_dir), blank lines and lines
+ * whose first non-blank byte is '#'; blanks around keys and values and a CR
+ * before the LF are ignored. source names the text in errors ("source:line:
+ * why").  Returns 0, or -1 with err filled; cfg then holds the lines before
+ * the bad one.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
     const char *source, char *err, size_t err_size);

@@ -6,9 +6,11 @@
 #include "complete.h"
 #include "input.h"
 #include "layout.h"
+#include "search.h"
 #include "slash.h"
 #include "utf8.h"
 #include "valid.h"
+#include "wrap.h"
 
 /* Bytes of the question shown instead of the prompt, with the NUL. */
 #define INPUT_QUESTION_MAX 160
@@ -43,6 +45,13 @@ struct input {
 	char line[EDITOR_UTF8_MAX];
 	/* One piece of a long line with its command: "/me ", "/msg bob ". */
 	char piece[INPUT_PREFIX_MAX + 1 + PROTO_TEXT_MAX];
+	/* Ctrl-R and /search (search.h): its state and what it shows. */
+	struct search search;
+	char search_line[SEARCH_STATUS_MAX];
+	char search_body[LAYOUT_BODY_MAX];
+	struct input_pane pane; /* of the last key */
+	/* The window searched: another shown (a join) ends the search. */
+	const struct model_win *search_win;
 };
 
 struct input *
@@ -81,7 +90,158 @@ input_editor(const struct input *in)
 const char *
 input_question(const struct input *in)
 {
+	if (in->search.active)
+		return in->search_line;
 	return in->question[0] != '\0' ? in->question : NULL;
+}
+
+const struct search *
+input_search(const struct input *in)
+{
+	return in->search.active ? &in->search : NULL;
+}
+
+/* The row of line index of w (day and marker rows counted) where q is. */
+static int
+search_row(
+    struct input *in, const struct model_win *w, uint64_t index, int width)
+{
+	struct layout_head heads[LAYOUT_HEADS_MAX];
+	struct model_line l;
+	struct layout_line ll;
+	size_t at, pos = 0, end, next;
+	int row = layout_heads(w, index, heads), avail;
+
+	if (model_line(w, index, &l) < 0)
+		return 0;
+	layout_line(&l, width, in->search_body, &ll);
+	at = search_find(
+	    ll.body, ll.body_len, in->search.query, in->search.len, 0);
+	for (;;) {
+		avail = width - (pos == 0 ? ll.text_col : ll.indent);
+		wrap_next(ll.body, ll.body_len, pos, avail < 1 ? 1 : avail,
+		    &end, &next);
+		if (at < next || next >= ll.body_len)
+			return row;
+		row++;
+		pos = next;
+	}
+}
+
+/*
+ * Shows the match: its line at the bottom of the view, and when that line
+ * is taller than the view, the row the match is on.  No match yet: the
+ * view as it was.
+ */
+static void
+search_show(
+    struct input *in, struct model_win *w, const struct input_pane *pane)
+{
+	uint64_t at = search_match(&in->search, w);
+	int rows;
+
+	if (at == UINT64_MAX) {
+		if (in->search.len == 0)
+			model_win_scroll(
+			    w, in->search.saved_anchor, in->search.saved_skip);
+	} else {
+		rows = layout_index_rows(w, at, pane->width);
+		model_win_scroll(w, at,
+		    search_skip(rows, search_row(in, w, at, pane->width),
+		        pane->height));
+	}
+	search_status(&in->search, w, in->search_line, sizeof(in->search_line));
+}
+
+/* Sets the query to q[0..len) (refused past SEARCH_QUERY_MAX). */
+static void
+search_query(struct input *in, struct model_win *w,
+    const struct input_pane *pane, const char *q, size_t len)
+{
+	if (search_set(&in->search, w, q, len) == 0)
+		search_show(in, w, pane);
+}
+
+/* Starts a search in w for q[0..len). */
+static void
+search_start(struct input *in, struct model_win *w,
+    const struct input_pane *pane, const char *q, size_t len)
+{
+	search_begin(&in->search, w);
+	in->search_win = w;
+	search_query(in, w, pane, q, len);
+}
+
+/*
+ * A key while searching.  Returns 1 when the search took it, 0 when the
+ * key is to be applied as usual (the search ended first, unless the key
+ * only redraws).
+ */
+static int
+search_key(struct input *in, const struct keymap_action *a, struct model_win *w,
+    const struct input_pane *pane)
+{
+	struct search *s = &in->search;
+	char q[SEARCH_QUERY_MAX + 4];
+	size_t len = s->len, n;
+	int k;
+
+	memcpy(q, s->query, len);
+	switch (a->act) {
+	case KEYMAP_INSERT:
+		k = utf8_encode(a->cp, q + len);
+		if (k > 0)
+			search_query(in, w, pane, q, len + (size_t)k);
+		return 1;
+	case KEYMAP_PASTE_END:
+		/* The first line of a paste, as much as fits, no controls. */
+		for (n = 0;
+		     n < a->len && a->text[n] != '\n' && len < SEARCH_QUERY_MAX;
+		     n++)
+			if ((unsigned char)a->text[n] >= 0x20 &&
+			    a->text[n] != 0x7F)
+				q[len++] = a->text[n];
+		/* Cut on a code point's start. */
+		if (n < a->len && ((unsigned char)a->text[n] & 0xC0) == 0x80)
+			while (len > s->len &&
+			    ((unsigned char)q[--len] & 0xC0) == 0x80)
+				;
+		search_query(in, w, pane, q, len);
+		return 1;
+	case KEYMAP_BACKSPACE:
+		while (len > 0 && ((unsigned char)q[--len] & 0xC0) == 0x80)
+			;
+		search_query(in, w, pane, q, len);
+		return 1;
+	case KEYMAP_KILL_TO_START:
+	case KEYMAP_KILL_RUBOUT:
+		search_query(in, w, pane, q, 0);
+		return 1;
+	case KEYMAP_SEARCH_BACK:
+	case KEYMAP_HISTORY_PREV:
+		(void)search_older(s, w);
+		search_show(in, w, pane);
+		return 1;
+	case KEYMAP_SEARCH_FWD:
+	case KEYMAP_HISTORY_NEXT:
+		(void)search_newer(s, w);
+		search_show(in, w, pane);
+		return 1;
+	case KEYMAP_SUBMIT:
+		search_accept(s);
+		return 1;
+	case KEYMAP_CANCEL:
+	case KEYMAP_QUIT_REQUEST:
+		search_cancel(s, w);
+		return 1;
+	case KEYMAP_RESIZE:
+	case KEYMAP_REDRAW:
+	case KEYMAP_PASTE_BEGIN:
+		return 0;
+	default:
+		search_accept(s);
+		return 0;
+	}
 }
 
 static void
@@ -250,12 +410,31 @@ submit_long(struct input *in, size_t len, uint64_t now)
 }
 
 /* Enter: the line goes to the client; refused lines stay for editing. */
+/* /search typed on the input line starts a search: 1 if it was that. */
+static int
+submit_search(struct input *in, size_t len)
+{
+	struct model *m = client_model(in->client);
+	struct model_win *w = model_win_at(m, model_current(m));
+	struct slash s;
+
+	if (slash_parse(in->line, len, &s, NULL, 0) != SLASH_OK ||
+	    s.cmd != SLASH_SEARCH)
+		return 0;
+	(void)editor_submit(in->ed, in->line, sizeof(in->line));
+	search_start(in, w, &in->pane, s.text.p,
+	    s.text.len < SEARCH_QUERY_MAX ? s.text.len : SEARCH_QUERY_MAX);
+	return 1;
+}
+
 static void
 submit(struct input *in, uint64_t now)
 {
 	size_t len = editor_text_utf8(in->ed, in->line, sizeof(in->line));
 
 	if (len == 0 || submit_long(in, len, now))
+		return;
+	if (submit_search(in, len))
 		return;
 	if (client_input(in->client, in->line, len, now) == CLIENT_INPUT_DONE)
 		(void)editor_submit(in->ed, in->line, sizeof(in->line));
@@ -606,6 +785,15 @@ input_apply(struct input *in, const struct keymap_action *a,
 	}
 	if (editor_len(in->ed) < EDITOR_MAX)
 		in->full_noted = 0;
+	in->pane = *pane;
+	if (in->search.active && w != in->search_win)
+		search_accept(&in->search);
+	if (in->search.active && search_key(in, a, w, pane))
+		return INPUT_DRAW;
+	if (a->act == KEYMAP_SEARCH_BACK && in->paste == NULL) {
+		search_start(in, w, pane, "", 0);
+		return INPUT_DRAW;
+	}
 	if (in->paste != NULL) {
 		/*
 		 * Only Enter, Escape and Ctrl-C answer the paste question,

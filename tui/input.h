@@ -47,6 +47,13 @@ unsigned input_apply(struct input *in, const struct keymap_action *a,
  */
 const char *input_question(const struct input *in);
 
+struct search;
+/*
+ * The search under way (Ctrl-R, /search; see search.h), for highlighting
+ * its matches, or NULL.  Owned by the input.
+ */
+const struct search *input_search(const struct input *in);
+
 /*
  * Ctrl-C quits when pressed twice within INPUT_QUIT_WINDOW_MS; after that
  * the first press is forgotten and its question goes.  input_deadline()

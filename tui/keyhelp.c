@@ -11,6 +11,8 @@ static const char *const keyhelp_text[] = {
     "  PgUp, PgDn  scroll back and forward",
     "  Alt-Home, Alt-End  oldest and newest line",
     "  Ctrl-L  redraw the screen",
+    "  Ctrl-R  search back (again: older); Ctrl-S or Down  newer",
+    "  in a search: Up  older; Enter  stay there; Escape  back",
     "  Tab  complete a command, name or channel",
     "  Up, Down  earlier and later lines you typed",
     "  Ctrl-A, Home, Ctrl-E, End  start and end of the line",

@@ -66,8 +66,8 @@ static const signed char keymap_ctrl[0x20] = {
     -1,                   /* ^O */
     KEYMAP_CHANNEL_PREV,  /* ^P */
     -1,                   /* ^Q */
-    -1,                   /* ^R */
-    -1,                   /* ^S */
+    KEYMAP_SEARCH_BACK,   /* ^R */
+    KEYMAP_SEARCH_FWD,    /* ^S */
     KEYMAP_TRANSPOSE,     /* ^T */
     KEYMAP_KILL_TO_START, /* ^U */
     -1,                   /* ^V */

@@ -67,7 +67,9 @@ enum keymap_act {
 	KEYMAP_CANCEL, /* Escape alone */
 	KEYMAP_RESIZE,
 	KEYMAP_PASTE_BEGIN,
-	KEYMAP_PASTE_END /* the pasted text, in text and len */
+	KEYMAP_PASTE_END,   /* the pasted text, in text and len */
+	KEYMAP_SEARCH_BACK, /* Ctrl-R: search, or the next older match */
+	KEYMAP_SEARCH_FWD   /* Ctrl-S: the next newer match */
 };
 
 struct keymap_action {

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "chatlog.h"
 #include "client.h"
 #include "config.h"
 #include "hmap.h"
@@ -58,6 +60,15 @@ struct app {
 	int have_termios;
 	struct termios termios; /* the terminal as we found it */
 	int stdin_flags;        /* its file status flags as found, or -1 */
+	/* Chat logs: NULL when off; written by a thread (chatlog.h). */
+	struct chatlog *log;
+	uv_timer_t log_timer;
+	uv_work_t log_work;
+	int log_busy;                  /* log_work is queued */
+	int64_t log_hour;              /* the hour log_offset was found for */
+	long log_offset;               /* of local time from UTC there */
+	uint64_t log_said;             /* dropped lines already told */
+	char log_err[CHATLOG_ERR_MAX]; /* the last error told */
 };
 
 /* For the atexit and crash hooks only: set once, before they are installed. */
@@ -190,6 +201,8 @@ shut_down(struct app *a)
 	close_handle((uv_handle_t *)&a->key_timer);
 	close_handle((uv_handle_t *)&a->draw_timer);
 	close_handle((uv_handle_t *)&a->redraw);
+	if (a->log != NULL)
+		close_handle((uv_handle_t *)&a->log_timer);
 	/* The link sends what is queued (the quit line) in the background. */
 	if (unechoed > 0) {
 		link_set_timeouts(a->link, 0, quit_wait_ms(unechoed));
@@ -476,6 +489,158 @@ login_name(void)
 	return pw != NULL ? pw->pw_name : NULL;
 }
 
+/* Chat logs. */
+
+static void log_after(uv_work_t *req, int status);
+
+static void
+log_work_cb(uv_work_t *req)
+{
+	struct app *a = req->data;
+
+	/*
+	 * The log can wait, the chat cannot: the thread writing it yields
+	 * the CPU to the loop, and to the server on the same machine, in a
+	 * burst (on Linux, PRIO_PROCESS 0 is the calling thread).
+	 */
+	(void)setpriority(PRIO_PROCESS, 0, 19);
+	(void)chatlog_write(a->log);
+}
+
+/* Hands the pending lines to the thread pool unless a batch is there. */
+static void
+log_kick(struct app *a)
+{
+	if (a->log_busy || !chatlog_take(a->log))
+		return;
+	uv_timer_stop(&a->log_timer);
+	a->log_work.data = a;
+	if (uv_queue_work(a->loop, &a->log_work, log_work_cb, log_after) < 0) {
+		/* Cannot happen with a live loop; written in place then. */
+		(void)chatlog_write(a->log);
+		(void)chatlog_written(a->log);
+		return;
+	}
+	a->log_busy = 1;
+}
+
+static void
+on_log_timer(uv_timer_t *t)
+{
+	log_kick(t->data);
+}
+
+/* Pending lines go at once past CHATLOG_FLUSH_BYTES, else on the timer. */
+static void
+log_schedule(struct app *a)
+{
+	if (a->quitting || a->log_busy || chatlog_pending(a->log) == 0)
+		return;
+	if (chatlog_pending(a->log) >= CHATLOG_FLUSH_BYTES)
+		log_kick(a);
+	else if (!uv_is_active((uv_handle_t *)&a->log_timer))
+		uv_timer_start(
+		    &a->log_timer, on_log_timer, CHATLOG_FLUSH_MS, 0);
+}
+
+static void
+log_after(uv_work_t *req, int status)
+{
+	struct app *a = req->data;
+	struct model *m = client_model(a->client);
+	const char *e = chatlog_written(a->log);
+	uint64_t dropped = chatlog_dropped(a->log);
+
+	(void)status;
+	a->log_busy = 0;
+	/* Each error told once while it lasts, in the status window. */
+	if (e != NULL && strcmp(e, a->log_err) != 0) {
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "chat log: %s", e);
+		a->dirty = 1;
+	}
+	snprintf(a->log_err, sizeof(a->log_err), "%s", e != NULL ? e : "");
+	if (dropped > a->log_said) {
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "chat log: %llu lines not logged: the buffer was full",
+		    (unsigned long long)(dropped - a->log_said));
+		a->log_said = dropped;
+		a->dirty = 1;
+	}
+	log_schedule(a);
+}
+
+/* The offset of local time from UTC at time ms, found once an hour. */
+static long
+log_utc_offset(struct app *a, uint64_t ms)
+{
+	int64_t hour = (int64_t)(ms / 3600000);
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (hour != a->log_hour) {
+		a->log_hour = hour;
+		a->log_offset = localtime_r(&t, &tm) != NULL ? tm.tm_gmtoff : 0;
+	}
+	return a->log_offset;
+}
+
+static void
+log_line_cb(void *ctx, const struct model_win *w, const struct model_line *l)
+{
+	struct app *a = ctx;
+	const char *name = model_win_name(w);
+
+	if (model_win_kind(w) == MODEL_WIN_STATUS)
+		return;
+	if (chatlog_add(a->log, name, strlen(name), l,
+	        log_utc_offset(a, l->time_ms)) == CHATLOG_ADDED)
+		log_schedule(a);
+}
+
+static void
+log_start(struct app *a)
+{
+	char dir[CHATLOG_PATH_MAX + 1];
+	struct model *m = client_model(a->client);
+
+	if (!a->cfg.log)
+		return;
+	if (a->cfg.log_dir[0] != '\0') {
+		snprintf(dir, sizeof(dir), "%s", a->cfg.log_dir);
+	} else if (chatlog_default_dir(dir, sizeof(dir), getenv) != 1) {
+		/* The chat goes on without them, and says so. */
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "chat log: off, no place for it: set HOME, XDG_DATA_HOME "
+		    "or log_dir");
+		return;
+	}
+	a->log = chatlog_new(dir, a->cfg.server);
+	if (a->log == NULL)
+		errx(1, "out of memory");
+	a->log_hour = -1;
+	uv_timer_init(a->loop, &a->log_timer);
+	a->log_timer.data = a;
+	model_set_added_cb(m, log_line_cb, a);
+}
+
+/* On exit, after the loop: what is still pending is written in place. */
+static void
+log_finish(struct app *a)
+{
+	if (a->log == NULL)
+		return;
+	model_set_added_cb(client_model(a->client), NULL, NULL);
+	if (chatlog_take(a->log)) {
+		if (chatlog_write(a->log) < 0)
+			warnx("chat log: %s", chatlog_written(a->log));
+		else
+			(void)chatlog_written(a->log);
+	}
+	chatlog_free(a->log);
+	a->log = NULL;
+}
+
 /*
  * Text is UTF-8 inside, so LC_CTYPE must be a UTF-8 locale; when the
  * user's is not, the terminal is taken to be ASCII only (returns 1) and
@@ -531,6 +696,7 @@ start_loop(struct app *a)
 	if (uv_random(NULL, NULL, &key, sizeof(key), 0, NULL) < 0)
 		errx(1, "no random source");
 	model_set_hash_key(client_model(a->client), &key);
+	log_start(a);
 	a->input = input_new(a->client);
 	if (a->input == NULL)
 		errx(1, "out of memory");
@@ -612,6 +778,7 @@ main(int argc, char **argv)
 		(void)uv_run(app.loop, UV_RUN_NOWAIT);
 	}
 	/* Every handle is closed by now; free what they served. */
+	log_finish(&app);
 	input_free(app.input);
 	client_free(app.client);
 	uv_loop_close(app.loop);

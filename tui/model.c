@@ -103,6 +103,10 @@ struct model {
 	size_t hl_len[MODEL_HIGHLIGHTS_MAX];
 	size_t nhl;
 	unsigned alerts;
+	/* Told of every line appended (model_set_added_cb). */
+	void (*added_cb)(void *ctx, const struct model_win *w,
+	    const struct model_line *line);
+	void *added_ctx;
 };
 
 static int
@@ -762,6 +766,16 @@ model_insert(struct model *m, struct model_win *w, uint64_t index,
 	return 0;
 }
 
+void
+model_set_added_cb(struct model *m,
+    void (*cb)(
+        void *ctx, const struct model_win *w, const struct model_line *line),
+    void *ctx)
+{
+	m->added_cb = cb;
+	m->added_ctx = ctx;
+}
+
 int
 model_add(struct model *m, struct model_win *w, uint64_t time_ms,
     enum model_line_kind kind, unsigned flags, const char *sender,
@@ -787,6 +801,12 @@ model_add_seq(struct model *m, struct model_win *w, uint64_t time_ms,
 		return -1;
 	}
 	model_trim(m);
+	if (m->added_cb != NULL) {
+		struct model_line out;
+
+		if (model_line(w, model_end(w) - 1, &out) == 0)
+			m->added_cb(m->added_ctx, w, &out);
+	}
 	if (model_is_line_counted(kind) && w != m->wins[m->current] &&
 	    !(flags & (MODEL_FLAG_HISTORY | MODEL_FLAG_SELF))) {
 		if (w->unread < UINT_MAX)

@@ -209,6 +209,16 @@ void model_win_set_catchup(struct model_win *w, int catchup);
 int model_add(struct model *m, struct model_win *w, uint64_t time_ms,
     enum model_line_kind kind, unsigned flags, const char *sender,
     size_t sender_len, const char *text, size_t text_len);
+/*
+ * Calls cb(ctx, w, line) after each line appended to a window's end (by
+ * model_add, model_add_seq, model_info; not model_insert, which adds
+ * older lines), with the line as stored: how the chat log sees every
+ * line.  NULL for none.
+ */
+void model_set_added_cb(struct model *m,
+    void (*cb)(
+        void *ctx, const struct model_win *w, const struct model_line *line),
+    void *ctx);
 /* model_add for a channel message or action with its seq. */
 int model_add_seq(struct model *m, struct model_win *w, uint64_t time_ms,
     enum model_line_kind kind, unsigned flags, uint64_t seq, const char *sender,

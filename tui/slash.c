@@ -31,7 +31,7 @@ struct slash_def {
 /* In /help order; slash_defs[i] is the command named slash_name_table[i]. */
 static const char *const slash_name_table[] = {"join", "j", "create", "leave",
     "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
-    "window", "help", "quit"};
+    "window", "search", "help", "quit"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE,
@@ -69,6 +69,9 @@ static const struct slash_def slash_defs[] = {
     {SLASH_WINDOW, SLASH_ARGS_ONE,
         "/window <number>  show the window of that number in the list",
         "a window number", "one window number"},
+    {SLASH_SEARCH, SLASH_ARGS_OPT_TEXT,
+        "/search [text]  search this window's scrollback, as Ctrl-R does", NULL,
+        NULL},
     {SLASH_HELP, SLASH_ARGS_OPT,
         "/help [command|more]  commands and keys a page at a time, or one",
         NULL, "at most one command name"},

@@ -23,6 +23,7 @@ enum slash_cmd {
 	SLASH_ME,    /* text: the action */
 	SLASH_CLEAR,
 	SLASH_WINDOW, /* arg: the window's number, as the list shows it */
+	SLASH_SEARCH, /* text: what to search for in the scrollback, or empty */
 	SLASH_HELP,   /* arg: a command name, or empty for all */
 	SLASH_QUIT    /* text: the reason, or empty */
 };

@@ -13,6 +13,7 @@
 #include "editor.h"
 #include "keymap.h"
 #include "layout.h"
+#include "search.h"
 #include "slash.h"
 #include "ui.h"
 #include "utf8.h"
@@ -27,6 +28,7 @@
 #define PAIR_MARKER     (PAIR_ERROR + 2)
 #define PAIR_STATUS     (PAIR_ERROR + 3)
 #define PAIR_LIMIT      (PAIR_ERROR + 4)
+#define PAIR_SEARCH     (PAIR_ERROR + 5)
 /* Code points drawn at once. */
 #define UI_WIDE_MAX 512
 
@@ -219,6 +221,7 @@ ui_new(struct client *c, struct input *in, unsigned flags)
 		init_pair(PAIR_MARKER, COLOR_RED, -1);
 		init_pair(PAIR_STATUS, COLOR_WHITE, COLOR_BLUE);
 		init_pair(PAIR_LIMIT, COLOR_WHITE, COLOR_RED);
+		init_pair(PAIR_SEARCH, COLOR_CYAN, -1);
 	}
 	bind_extended(u->keys, "kHOM3", KEYMAP_SCROLL_TOP);
 	bind_extended(u->keys, "kEND3", KEYMAP_SCROLL_BOTTOM);
@@ -331,6 +334,39 @@ put_body(struct ui *u, const char *s, size_t len, int max_cols, attr_t attr,
 	set_attr(u, A_NORMAL, 0);
 }
 
+/*
+ * Draws body[pos..end), one row of a line's body, with the matches of the
+ * search s in reverse video, those that wrapped from the row before too.
+ */
+static void
+put_body_search(struct ui *u, const char *body, size_t body_len, size_t pos,
+    size_t end, int max_cols, attr_t attr, short pair, const struct search *s)
+{
+	size_t from = pos >= s->len ? pos - s->len + 1 : 0, at, stop;
+
+	while (pos < end && max_cols > 0) {
+		at = search_find(body, body_len, s->query, s->len, from);
+		if (at < pos && at + s->len <= pos) {
+			from = at + 1;
+			continue;
+		}
+		if (at > end)
+			at = end;
+		if (at > pos) {
+			set_attr(u, attr, pair);
+			max_cols -= put_text(u, body + pos, at - pos, max_cols);
+			pos = at;
+		}
+		if (pos >= end)
+			break;
+		stop = at + s->len < end ? at + s->len : end;
+		set_attr(u, A_REVERSE, PAIR_SEARCH);
+		max_cols -= put_text(u, body + pos, stop - pos, max_cols);
+		pos = from = stop;
+	}
+	set_attr(u, A_NORMAL, 0);
+}
+
 static void
 put_ascii(struct ui *u, int y, int x, const char *s, int max_cols, attr_t attr,
     short pair)
@@ -391,6 +427,7 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 	size_t pos = 0;
 	int row = 0, first_text_row, highlight;
 	struct layout_head heads[LAYOUT_HEADS_MAX];
+	const struct search *search = input_search(u->input);
 	int h, nheads;
 
 	if (model_line(w, index, &l) < 0)
@@ -448,7 +485,11 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 					addch('+');
 				set_attr(u, A_NORMAL, 0);
 			}
-			if (col < p->width) {
+			if (col < p->width && search != NULL) {
+				move(y, p->left + col);
+				put_body_search(u, ll.body, ll.body_len, pos,
+				    end, p->width - col, attr, pair, search);
+			} else if (col < p->width) {
 				move(y, p->left + col);
 				put_body(u, ll.body + pos, end - pos,
 				    p->width - col, attr, pair, highlight);
@@ -706,6 +747,14 @@ draw_input(struct ui *u, int y)
 
 	move(y, 0);
 	clrtoeol();
+	if (question != NULL && input_search(u->input) != NULL) {
+		/* The query is the user's own UTF-8, shown as typed. */
+		move(y, 0);
+		set_attr(u, A_BOLD, 0);
+		put_text(u, question, strlen(question), COLS);
+		set_attr(u, A_NORMAL, 0);
+		return;
+	}
 	if (question != NULL) {
 		put_ascii(u, y, 0, question, COLS, A_BOLD, 0);
 		return;

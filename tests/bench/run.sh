@@ -320,7 +320,7 @@ client_start() {
 	fi
 	"$tools/tmuxprobe" -L "$tmux_sock" -t bench -w '[online]' -i 1 \
 	    -T 10000 -- respawn-pane -k -t bench \
-	    "exec env HOME=$home XDG_CONFIG_HOME=$home LANG=C.UTF-8 TERM=screen-256color $top/$cli_bin -s 127.0.0.1:$srv_port -n watcher"
+	    "exec env HOME=$home XDG_CONFIG_HOME=$home XDG_DATA_HOME=$home/data LANG=C.UTF-8 TERM=screen-256color $top/$cli_bin -s 127.0.0.1:$srv_port -n watcher"
 }
 
 client_pid() { tmux -L "$tmux_sock" display -p -t bench '#{pane_pid}'; }

@@ -212,7 +212,7 @@ e2e_tmux_start() {
 # an empty configuration directory, so no user's settings get in the way.
 e2e_pane() {
 	e2e_tmux new-window -d -n "$1" -P -F '#{pane_id}' \
-	    "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$E2E_TERM XDG_CONFIG_HOME='$E2E_TMP/config'; export LANG LC_ALL TERM XDG_CONFIG_HOME; $2"
+	    "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$E2E_TERM XDG_CONFIG_HOME='$E2E_TMP/config' XDG_DATA_HOME='$E2E_TMP/data'; export LANG LC_ALL TERM XDG_CONFIG_HOME XDG_DATA_HOME; $2"
 }
 
 # e2e_client NAME [TXT-CHAT OPTIONS...]: the client in its own window;

@@ -1,0 +1,513 @@
+/* chatlog.c: per-window chat logs on disk: names, line format, buffering. */
+#include "chatlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * A buffer holds segments: a path relative to the log directory, a NUL,
+ * the lines for that file (each ending in LF, none holding a NUL), a
+ * NUL.  Lines for the file of the segment before are appended to it, so
+ * a burst into one window is one write.
+ */
+struct chatlog_buf {
+	char *data;
+	size_t len;
+	size_t seg; /* where the open segment's path starts, or SIZE_MAX */
+};
+
+/* Bytes of the note of lines lost, terminator included. */
+#define CHATLOG_NOTE_MAX 96
+
+struct chatlog_win {
+	char name[CHATLOG_NAME_MAX + 1];
+	uint64_t seq;     /* the highest logged, 0 if none */
+	uint64_t dropped; /* lines lost to a full buffer, not yet said */
+	uint64_t used;    /* when it was last used, for reuse */
+};
+
+struct chatlog {
+	char *dir;
+	char server[CHATLOG_NAME_MAX + 1];
+	struct chatlog_buf fill;  /* the loop appends here */
+	struct chatlog_buf batch; /* being written */
+	int writing;
+	uint64_t dropped;
+	uint64_t clock;
+	struct chatlog_win wins[CHATLOG_WINDOWS_MAX];
+	size_t nwins;
+	char err[CHATLOG_ERR_MAX];
+	char line[CHATLOG_NOTE_MAX + CHATLOG_LINE_MAX];
+	/*
+	 * The last window's name as given, its entry and the path made for
+	 * it and the day: a burst into one window makes them once.
+	 */
+	char last[CHATLOG_NAME_MAX + 1];
+	size_t last_len; /* SIZE_MAX: none */
+	struct chatlog_win *last_win;
+	int64_t last_day;
+	char path[CHATLOG_PATH_MAX + 1];
+};
+
+static int
+chatlog_is_c1(const unsigned char *s, size_t i, size_t len)
+{
+	return s[i] == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 &&
+	    s[i + 1] <= 0x9F;
+}
+
+/* Bytes of a code point starting with lead byte c (1 for a stray byte). */
+static size_t
+chatlog_cp_len(unsigned char c)
+{
+	if (c >= 0xF0)
+		return 4;
+	if (c >= 0xE0)
+		return 3;
+	if (c >= 0xC0)
+		return 2;
+	return 1;
+}
+
+/* Bytes of the valid code point at s[i..len), or 0 if it is not one. */
+static size_t
+chatlog_cp(const unsigned char *s, size_t i, size_t len)
+{
+	size_t k = chatlog_cp_len(s[i]), j;
+
+	if (s[i] < 0xC0 || k > len - i)
+		return 0;
+	for (j = 1; j < k; j++)
+		if ((s[i + j] & 0xC0) != 0x80)
+			return 0;
+	return chatlog_is_c1(s, i, len) ? 0 : k;
+}
+
+size_t
+chatlog_safe_name(const char *name, size_t len, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t max = size - 1, i = 0, n = 0, k;
+	unsigned char c;
+
+	if (max > CHATLOG_NAME_MAX)
+		max = CHATLOG_NAME_MAX;
+	while (i < len && n < max) {
+		c = s[i];
+		if (c >= 0x80) {
+			k = chatlog_cp(s, i, len);
+			if (k == 0) {
+				/* A C1 control or a stray byte. */
+				out[n++] = '_';
+				i += chatlog_is_c1(s, i, len) ? 2 : 1;
+				continue;
+			}
+			if (n + k > max)
+				break;
+			memcpy(out + n, s + i, k);
+			n += k;
+			i += k;
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		             (c != '\0' && strchr("#~+-_.@:,", c) != NULL)) ||
+		    (c == '.' && n == 0))
+			c = '_';
+		out[n++] = (char)c;
+		i++;
+	}
+	if (n == 0 && max > 0)
+		out[n++] = '_';
+	out[n] = '\0';
+	return n;
+}
+
+/* Days since 1970-01-01 to year, month and day (proleptic Gregorian). */
+static void
+chatlog_civil(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yy + (*m <= 2));
+}
+
+void
+chatlog_date(uint64_t time_ms, long utc_offset, char out[11])
+{
+	int y;
+	unsigned m, d;
+
+	chatlog_civil(model_day(time_ms, utc_offset), &y, &m, &d);
+	if (y < 0 || y > 9999)
+		y = 0;
+	snprintf(out, 11, "%04d-%02u-%02u", y, m % 100, d % 100);
+}
+
+int
+chatlog_path(char *buf, size_t size, const char *dir, const char *server,
+    const char *window, size_t window_len, uint64_t time_ms, long utc_offset)
+{
+	char srv[CHATLOG_NAME_MAX + 1], win[CHATLOG_NAME_MAX + 1], date[11];
+	int n;
+
+	chatlog_safe_name(server, strlen(server), srv, sizeof(srv));
+	chatlog_safe_name(window, window_len, win, sizeof(win));
+	chatlog_date(time_ms, utc_offset, date);
+	n = snprintf(buf, size, "%s%s%s/%s/%s.log", dir != NULL ? dir : "",
+	    dir != NULL && dir[0] != '\0' ? "/" : "", srv, win, date);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return n;
+}
+
+/* Copies s[0..len) to out, control bytes and C1 controls as '?'. */
+static size_t
+chatlog_clean(char *out, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7F) {
+			out[n++] = '?';
+		} else if (chatlog_is_c1(u, i, len)) {
+			out[n++] = '?';
+			i++;
+		} else {
+			out[n++] = (char)u[i];
+		}
+	}
+	return n;
+}
+
+/* Two decimal digits of v (below 100). */
+static void
+chatlog_two(char *out, unsigned v)
+{
+	out[0] = (char)('0' + v / 10 % 10);
+	out[1] = (char)('0' + v % 10);
+}
+
+size_t
+chatlog_format(char *buf, const struct model_line *l, long utc_offset)
+{
+	int64_t secs = (int64_t)(l->time_ms / 1000) + utc_offset;
+	int64_t tod = ((secs % 86400) + 86400) % 86400;
+	size_t slen = l->sender_len, tlen = l->text_len, n;
+
+	if (slen > MODEL_NAME_MAX)
+		slen = MODEL_NAME_MAX;
+	if (tlen > MODEL_TEXT_MAX)
+		tlen = MODEL_TEXT_MAX;
+	chatlog_two(buf, (unsigned)(tod / 3600));
+	buf[2] = ':';
+	chatlog_two(buf + 3, (unsigned)(tod / 60 % 60));
+	buf[5] = ':';
+	chatlog_two(buf + 6, (unsigned)(tod % 60));
+	buf[8] = ' ';
+	n = 9;
+	switch (l->kind) {
+	case MODEL_LINE_MSG:
+		buf[n++] = '<';
+		n += chatlog_clean(buf + n, l->sender, slen);
+		buf[n++] = '>';
+		break;
+	case MODEL_LINE_ACT:
+		buf[n++] = '*';
+		buf[n++] = ' ';
+		n += chatlog_clean(buf + n, l->sender, slen);
+		break;
+	case MODEL_LINE_EVENT:
+		buf[n++] = '-';
+		buf[n++] = '-';
+		break;
+	case MODEL_LINE_INFO:
+	case MODEL_LINE_ERROR:
+		return 0;
+	}
+	buf[n++] = ' ';
+	n += chatlog_clean(buf + n, l->text, tlen);
+	buf[n++] = '\n';
+	return n;
+}
+
+int
+chatlog_default_dir(char *buf, size_t size, char *(*get)(const char *))
+{
+	const char *xdg = get("XDG_DATA_HOME"), *home = get("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(buf, size, "%s/txt-chat/logs", xdg);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(buf, size, "%s/.local/share/txt-chat/logs", home);
+	else
+		return 0;
+	return n < 0 || (size_t)n >= size ? -1 : 1;
+}
+
+struct chatlog *
+chatlog_new(const char *dir, const char *server)
+{
+	struct chatlog *cl = calloc(1, sizeof(*cl));
+
+	if (cl == NULL)
+		return NULL;
+	cl->dir = strdup(dir);
+	cl->fill.data = malloc(CHATLOG_BUF_MAX);
+	cl->batch.data = malloc(CHATLOG_BUF_MAX);
+	if (cl->dir == NULL || cl->fill.data == NULL ||
+	    cl->batch.data == NULL) {
+		chatlog_free(cl);
+		return NULL;
+	}
+	cl->fill.seg = cl->batch.seg = SIZE_MAX;
+	cl->last_len = SIZE_MAX;
+	chatlog_safe_name(
+	    server, strlen(server), cl->server, sizeof(cl->server));
+	return cl;
+}
+
+void
+chatlog_free(struct chatlog *cl)
+{
+	if (cl == NULL)
+		return;
+	free(cl->dir);
+	free(cl->fill.data);
+	free(cl->batch.data);
+	free(cl);
+}
+
+static struct chatlog_win *
+chatlog_win(struct chatlog *cl, const char *name)
+{
+	struct chatlog_win *w, *oldest = NULL;
+	size_t i;
+
+	cl->clock++;
+	for (i = 0; i < cl->nwins; i++) {
+		w = &cl->wins[i];
+		if (strcmp(w->name, name) == 0) {
+			w->used = cl->clock;
+			return w;
+		}
+		if (oldest == NULL || w->used < oldest->used)
+			oldest = w;
+	}
+	w = cl->nwins < CHATLOG_WINDOWS_MAX ? &cl->wins[cl->nwins++] : oldest;
+	if (w == cl->last_win)
+		cl->last_len = SIZE_MAX;
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	w->used = cl->clock;
+	return w;
+}
+
+/* Appends line[0..len) to the file at path (relative); 0, or -1 if full. */
+static int
+chatlog_put(
+    struct chatlog_buf *b, const char *path, const char *line, size_t len)
+{
+	size_t plen = strlen(path);
+
+	if (b->seg != SIZE_MAX && strcmp(b->data + b->seg, path) == 0) {
+		if (b->len + len > CHATLOG_BUF_MAX)
+			return -1;
+		/* Over the segment's closing NUL. */
+		memcpy(b->data + b->len - 1, line, len);
+		b->len += len;
+		b->data[b->len - 1] = '\0';
+		return 0;
+	}
+	if (b->len + plen + 1 + len + 1 > CHATLOG_BUF_MAX)
+		return -1;
+	b->seg = b->len;
+	memcpy(b->data + b->len, path, plen + 1);
+	b->len += plen + 1;
+	memcpy(b->data + b->len, line, len);
+	b->len += len;
+	b->data[b->len++] = '\0';
+	return 0;
+}
+
+enum chatlog_added
+chatlog_add(struct chatlog *cl, const char *window, size_t window_len,
+    const struct model_line *l, long utc_offset)
+{
+	char name[CHATLOG_NAME_MAX + 1], date[11];
+	struct chatlog_win *w;
+	int64_t day = model_day(l->time_ms, utc_offset);
+	size_t len;
+
+	if (l->kind == MODEL_LINE_INFO || l->kind == MODEL_LINE_ERROR)
+		return CHATLOG_SKIPPED;
+	if (window_len > CHATLOG_NAME_MAX)
+		window_len = CHATLOG_NAME_MAX;
+	if (window_len == cl->last_len &&
+	    memcmp(window, cl->last, window_len) == 0) {
+		w = cl->last_win;
+	} else {
+		chatlog_safe_name(window, window_len, name, sizeof(name));
+		w = chatlog_win(cl, name);
+		memcpy(cl->last, window, window_len);
+		cl->last_len = window_len;
+		cl->last_win = w;
+		cl->last_day = INT64_MIN;
+	}
+	if (l->seq != 0 && l->seq <= w->seq)
+		return CHATLOG_SKIPPED;
+	if ((l->flags & MODEL_FLAG_HISTORY) && (l->seq == 0 || w->seq == 0))
+		return CHATLOG_SKIPPED;
+	if (l->seq != 0)
+		w->seq = l->seq;
+	if (day != cl->last_day) {
+		chatlog_date(l->time_ms, utc_offset, date);
+		snprintf(cl->path, sizeof(cl->path), "%s/%s/%s.log", cl->server,
+		    w->name, date);
+		cl->last_day = day;
+	}
+	/* A note of lines lost goes with the next line that fits. */
+	len = 0;
+	if (w->dropped > 0)
+		len = (size_t)snprintf(cl->line, CHATLOG_NOTE_MAX,
+		    "-- %llu lines not logged here: the log buffer was full\n",
+		    (unsigned long long)w->dropped);
+	len += chatlog_format(cl->line + len, l, utc_offset);
+	if (chatlog_put(&cl->fill, cl->path, cl->line, len) < 0)
+		goto dropped;
+	w->dropped = 0;
+	return CHATLOG_ADDED;
+dropped:
+	w->dropped++;
+	cl->dropped++;
+	return CHATLOG_DROPPED;
+}
+
+size_t
+chatlog_pending(const struct chatlog *cl)
+{
+	return cl->fill.len;
+}
+
+uint64_t
+chatlog_dropped(const struct chatlog *cl)
+{
+	return cl->dropped;
+}
+
+int
+chatlog_take(struct chatlog *cl)
+{
+	struct chatlog_buf t;
+
+	if (cl->writing || cl->fill.len == 0)
+		return 0;
+	t = cl->batch;
+	cl->batch = cl->fill;
+	cl->fill = t;
+	cl->fill.len = 0;
+	cl->fill.seg = SIZE_MAX;
+	cl->writing = 1;
+	cl->err[0] = '\0';
+	return 1;
+}
+
+/* mkdir -p of path's directories, made 0700; 0 or -1 with errno. */
+static int
+chatlog_mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static int
+chatlog_append(char *path, const char *data, size_t len)
+{
+	int fd, flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+	ssize_t w;
+
+	fd = open(path, flags, 0600);
+	if (fd < 0 && errno == ENOENT && chatlog_mkdirs(path) == 0)
+		fd = open(path, flags, 0600);
+	if (fd < 0)
+		return -1;
+	while (len > 0) {
+		w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : EIO;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return close(fd);
+}
+
+int
+chatlog_write(struct chatlog *cl)
+{
+	char path[CHATLOG_PATH_MAX + 1];
+	const char *p = cl->batch.data, *end = p + cl->batch.len;
+	int rc = 0;
+
+	while (p < end) {
+		const char *data = p + strlen(p) + 1;
+		size_t dlen = strlen(data);
+		int n = snprintf(path, sizeof(path), "%s/%s", cl->dir, p);
+
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			snprintf(cl->err, sizeof(cl->err),
+			    "%s/%s: path too long", cl->dir, p);
+			rc = -1;
+		} else if (chatlog_append(path, data, dlen) < 0) {
+			snprintf(cl->err, sizeof(cl->err), "%s: %s", path,
+			    strerror(errno));
+			rc = -1;
+		}
+		p = data + dlen + 1;
+	}
+	return rc;
+}
+
+const char *
+chatlog_written(struct chatlog *cl)
+{
+	cl->writing = 0;
+	cl->batch.len = 0;
+	cl->batch.seg = SIZE_MAX;
+	return cl->err[0] != '\0' ? cl->err : NULL;
+}
