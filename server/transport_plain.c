@@ -45,6 +45,7 @@ static const struct transport_ops plain_ops = {
     .pending = plain_pending,
     .shutdown = plain_shutdown,
     .close = plain_close,
+    .handshake = NULL,
 };
 
 void
@@ -52,5 +53,6 @@ transport_plain_init(struct transport *t, int fd)
 {
 	t->ops = &plain_ops;
 	t->fd = fd;
+	t->want = 0;
 	t->state = NULL;
 }
