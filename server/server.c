@@ -1576,6 +1576,11 @@ serve_conns(struct server *s)
 			c->flags &= ~(unsigned)CONN_READY;
 			/* Past the budget, the rest wait for the next turn. */
 			if (handshakes == 0) {
+				if (!s->any_ready)
+					log_line(s, 2,
+					    "TLS handshake budget (%d) spent: "
+					    "the rest wait a turn",
+					    SERVER_HANDSHAKE_BUDGET);
 				c->flags |= CONN_READY;
 				s->any_ready = 1;
 				continue;

@@ -1,5 +1,6 @@
 /* it_tls.c: txt-chatd's TLS port against a small OpenSSL client. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -31,6 +32,8 @@
 #define TLSCLI_LINE_MAX 4096
 /* Lines in the burst to a TLS reader that does not read meanwhile. */
 #define BURST_LINES 3000
+/* TLS clients that say hello at once: past the server's per-turn budget. */
+#define STORM_CLIENTS 300
 /* How long a silent TLS client may wait for its close: the server's
  * handshake deadline (10 s) and a generous margin. */
 #define SILENT_WAIT_MS 30000
@@ -528,6 +531,70 @@ test_sighup_reloads_certificate(void **state)
 	certs_free(&certs);
 }
 
+/*
+ * Hundreds of handshakes at once pass the per-turn budget; those put off
+ * are taken in later turns, and every one finishes.
+ */
+static void
+test_handshake_storm(void **state)
+{
+	const char *args[] = {"-vv", "--max-per-addr", "0", "--tls-listen",
+	    "127.0.0.1:0", "--tls-cert", NULL, "--tls-key", NULL, NULL};
+	static int fds[STORM_CLIENTS];
+	static SSL *ssl[STORM_CLIENTS];
+	struct certs certs;
+	struct testsrv *srv;
+	SSL_CTX *ctx;
+	long long end;
+	int k, port, left = STORM_CLIENTS;
+
+	certs_init(&certs);
+	args[6] = certs.cert;
+	args[8] = certs.key;
+	srv = testsrv_start_test(state, args);
+	port = tls_port(srv);
+	ctx = SSL_CTX_new(TLS_client_method());
+	assert_non_null(ctx);
+	for (k = 0; k < STORM_CLIENTS; k++) {
+		fds[k] = tcp_connect(port);
+		ssl[k] = SSL_new(ctx);
+		assert_non_null(ssl[k]);
+		SSL_set_fd(ssl[k], fds[k]);
+		SSL_set_connect_state(ssl[k]);
+	}
+	/* Non-blocking from here: every hello goes out before any answer. */
+	for (k = 0; k < STORM_CLIENTS; k++)
+		assert_int_equal(fcntl(fds[k], F_SETFL, O_NONBLOCK), 0);
+	end = testsrv_now_ms() + SILENT_WAIT_MS;
+	while (left > 0) {
+		if (testsrv_now_ms() > end)
+			fail_msg("%d of %d handshakes unfinished", left,
+			    STORM_CLIENTS);
+		for (k = 0; k < STORM_CLIENTS; k++) {
+			int r;
+
+			if (ssl[k] == NULL || SSL_is_init_finished(ssl[k]))
+				continue;
+			r = SSL_do_handshake(ssl[k]);
+			if (r == 1) {
+				left--;
+				continue;
+			}
+			r = SSL_get_error(ssl[k], r);
+			assert_true(r == SSL_ERROR_WANT_READ ||
+			    r == SSL_ERROR_WANT_WRITE);
+		}
+		testsrv_sleep_ms(5);
+	}
+	await_log(srv, "TLS handshake budget (64) spent");
+	for (k = 0; k < STORM_CLIENTS; k++) {
+		SSL_free(ssl[k]);
+		close(fds[k]);
+	}
+	SSL_CTX_free(ctx);
+	certs_free(&certs);
+}
+
 /* TLS 1.1 and older are refused; 1.2 is enough. */
 static void
 test_old_versions_refused(void **state)
@@ -612,6 +679,7 @@ main(void)
 	    cmocka_unit_test_teardown(
 	        test_old_versions_refused, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_self_signed, testsrv_teardown),
+	    cmocka_unit_test_teardown(test_handshake_storm, testsrv_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
