@@ -386,7 +386,8 @@ input_waiting(struct conn *c)
 
 /*
  * Silent, with nothing buffered or pending, in the server or inside the
- * transport: it can wait in the epoll set.
+ * transport, and the transport waiting for nothing but input: it can wait
+ * in the epoll set, which watches for input only.
  */
 static int
 parkable(const struct conn *c)
@@ -395,7 +396,7 @@ parkable(const struct conn *c)
 	    !(c->flags &
 	        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY | CONN_DIRTY)) &&
 	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0 &&
-	    transport_held(c) == 0;
+	    c->tr.want == 0 && transport_held(c) == 0;
 }
 
 static void
