@@ -583,6 +583,35 @@ log_close(const struct server *s, int i, enum proto_code code)
 		    code != PROTO_E_NONE ? proto_code_name(code) : "unknown");
 }
 
+/*
+ * Bytes of c's queue that must go out before a last line: up to the end of
+ * the line the peer has a part of, and of the line where what the
+ * transport holds ends.  All of the queue if no line end is in sight.
+ */
+static size_t
+keep_on_close(struct conn *c)
+{
+	struct iovec iov[SERVER_IOV_MAX];
+	size_t held = c->tr.ops->unsent(&c->tr), off = 0;
+	int n, k;
+
+	if (held == 0)
+		return (c->flags & CONN_MID_LINE) ? outq_line_end(&c->out) : 0;
+	n = outq_iov(&c->out, iov, SERVER_IOV_MAX);
+	for (k = 0; k < n; k++) {
+		const char *p = iov[k].iov_base;
+		size_t from = held > off ? held - off - 1 : 0;
+		const char *lf;
+
+		if (from < iov[k].iov_len &&
+		    (lf = memchr(p + from, '\n', iov[k].iov_len - from)) !=
+		        NULL)
+			return off + (size_t)(lf - p) + 1;
+		off += iov[k].iov_len;
+	}
+	return outq_bytes(&c->out);
+}
+
 static void
 sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 {
@@ -595,10 +624,12 @@ sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 	c->state = CONN_CLOSING;
 	c->flags &= ~(unsigned)CONN_READY;
 	release_input(s, c);
-	/* Drop what waits, but finish a line the peer already has a part of. */
+	/*
+	 * Drop what waits, but finish a line the peer already has a part of,
+	 * or that the transport holds a part of (a TLS record).
+	 */
 	if (drop_queued)
-		outq_truncate(&c->out, s->out_pool,
-		    (c->flags & CONN_MID_LINE) ? outq_line_end(&c->out) : 0);
+		outq_truncate(&c->out, s->out_pool, keep_on_close(c));
 	/* The last line may pass the limit: it is the reason. */
 	(void)outq_append(&c->out, s->out_pool, final, len, SIZE_MAX);
 	c->close_at = s->now + SERVER_LINGER_MS;

@@ -27,6 +27,13 @@ struct transport_ops {
 	 * cannot see them, so a connection holding any must not wait on it.
 	 */
 	size_t (*pending)(const struct transport *t);
+	/*
+	 * Bytes at the head of what writev was last given that the transport
+	 * has taken but not yet reported written: TLS has them in a record
+	 * that must go out as it is, so the caller may not drop them from
+	 * its queue (0 for plain TCP).
+	 */
+	size_t (*unsent)(const struct transport *t);
 	/* Tells the peer nothing more comes (after the last line). */
 	void (*shutdown)(struct transport *t);
 	/* Releases everything, the descriptor included. */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +17,12 @@
 #include <openssl/x509.h>
 
 #include "transport_tls.h"
+
+/* The state of one TLS connection. */
+struct tls_conn {
+	SSL *ssl;
+	size_t unsent; /* length of the piece a write said "later" to */
+};
 
 /* Days a self-signed certificate is valid. */
 #define TLS_SELF_SIGNED_DAYS 3650
@@ -38,6 +45,12 @@ tls_error(char *err, size_t err_size, const char *what)
 	ERR_clear_error();
 }
 
+static SSL *
+tls_ssl(const struct transport *t)
+{
+	return ((const struct tls_conn *)t->state)->ssl;
+}
+
 /*
  * A call that said "later" or failed: errno and want say which.  Returns
  * 0 for the peer's close, -1 otherwise.
@@ -47,7 +60,7 @@ tls_later(struct transport *t, int r)
 {
 	int saved = errno;
 
-	switch (SSL_get_error(t->state, r)) {
+	switch (SSL_get_error(tls_ssl(t), r)) {
 	case SSL_ERROR_WANT_READ:
 		t->want = POLLIN;
 		errno = EAGAIN;
@@ -78,7 +91,7 @@ tls_read(struct transport *t, void *buf, size_t len)
 	int r;
 
 	errno = 0;
-	r = SSL_read_ex(t->state, buf, len, &n);
+	r = SSL_read_ex(tls_ssl(t), buf, len, &n);
 	if (r == 1) {
 		t->want = 0;
 		return (ssize_t)n;
@@ -100,6 +113,7 @@ tls_read(struct transport *t, void *buf, size_t len)
 static ssize_t
 tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 {
+	struct tls_conn *tc = t->state;
 	size_t total = 0, n;
 	int k, r;
 
@@ -107,14 +121,17 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 		if (iov[k].iov_len == 0)
 			continue;
 		errno = 0;
-		r = SSL_write_ex(t->state, iov[k].iov_base, iov[k].iov_len, &n);
+		r = SSL_write_ex(tc->ssl, iov[k].iov_base, iov[k].iov_len, &n);
 		if (r != 1) {
+			/* A record may hold this piece now: it must stay. */
+			tc->unsent = iov[k].iov_len;
 			r = tls_later(t, r);
 			if (r == 0)
 				errno = EPIPE;
 			return total > 0 ? (ssize_t)total : -1;
 		}
 		t->want = 0;
+		tc->unsent = 0;
 		total += n;
 		if (n < iov[k].iov_len)
 			break;
@@ -125,16 +142,22 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 static size_t
 tls_pending(const struct transport *t)
 {
-	int n = SSL_pending(t->state);
+	int n = SSL_pending(tls_ssl(t));
 
 	return n > 0 ? (size_t)n : 0;
+}
+
+static size_t
+tls_unsent(const struct transport *t)
+{
+	return ((const struct tls_conn *)t->state)->unsent;
 }
 
 /* One try at close-notify: best effort, never waited for. */
 static void
 tls_shutdown(struct transport *t)
 {
-	(void)SSL_shutdown(t->state);
+	(void)SSL_shutdown(tls_ssl(t));
 	ERR_clear_error();
 	(void)shutdown(t->fd, SHUT_WR);
 }
@@ -142,7 +165,10 @@ tls_shutdown(struct transport *t)
 static void
 tls_close(struct transport *t)
 {
-	SSL_free(t->state);
+	struct tls_conn *tc = t->state;
+
+	SSL_free(tc->ssl);
+	free(tc);
 	t->state = NULL;
 	if (t->fd >= 0)
 		(void)close(t->fd);
@@ -155,7 +181,7 @@ tls_handshake(struct transport *t)
 	int r;
 
 	errno = 0;
-	r = SSL_do_handshake(t->state);
+	r = SSL_do_handshake(tls_ssl(t));
 	if (r == 1) {
 		t->want = 0;
 		return 1;
@@ -167,6 +193,7 @@ static const struct transport_ops tls_ops = {
     .read = tls_read,
     .writev = tls_writev,
     .pending = tls_pending,
+    .unsent = tls_unsent,
     .shutdown = tls_shutdown,
     .close = tls_close,
     .handshake = tls_handshake,
@@ -228,18 +255,22 @@ transport_tls_free(SSL_CTX *ctx)
 int
 transport_tls_init(struct transport *t, int fd, SSL_CTX *ctx)
 {
-	SSL *ssl = SSL_new(ctx);
+	struct tls_conn *tc = calloc(1, sizeof(*tc));
 
-	if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
-		SSL_free(ssl);
+	if (tc == NULL)
+		return -1;
+	tc->ssl = SSL_new(ctx);
+	if (tc->ssl == NULL || SSL_set_fd(tc->ssl, fd) != 1) {
+		SSL_free(tc->ssl);
+		free(tc);
 		ERR_clear_error();
 		return -1;
 	}
-	SSL_set_accept_state(ssl);
+	SSL_set_accept_state(tc->ssl);
 	t->ops = &tls_ops;
 	t->fd = fd;
 	t->want = 0;
-	t->state = ssl;
+	t->state = tc;
 	return 0;
 }
 

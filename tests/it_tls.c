@@ -595,6 +595,80 @@ test_handshake_storm(void **state)
 	certs_free(&certs);
 }
 
+/*
+ * A TLS reader that stops reading is closed at --sendq like any other:
+ * what it then reads is whole lines in order, the last the sendq_exceeded
+ * error, though the server's write to it was held inside TLS when its
+ * queue was cut.
+ */
+static void
+test_slow_tls_reader_overflow(void **state)
+{
+	const char *args[] = {"-v", "--sendq", "65536", "--flood-rate", "0",
+	    "--tls-listen", "127.0.0.1:0", "--tls-cert", NULL, "--tls-key",
+	    NULL, NULL};
+	static const char last[] = "$$error: sendq_exceeded: too much output "
+	                           "left unread";
+	struct certs certs;
+	struct testsrv *srv;
+	struct tlscli *slow;
+	struct testcli *bob;
+	char pad[301], want[512], *log;
+	const char *line;
+	int k, sent = 0, next = 0, got_last = 0, done = 0;
+
+	certs_init(&certs);
+	args[8] = certs.cert;
+	args[10] = certs.key;
+	srv = testsrv_start_test(state, args);
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	slow = tlscli_connect(tls_port(srv), 0, 0);
+	assert_non_null(slow);
+	tlscli_reg(slow, "slow");
+	bob = testcli_base_user(srv, "bob");
+	testcli_sendf(bob, "join$%s$%s", testcli_uid(bob), slow->uid);
+	testcli_expectf(bob, "$$joined: %s", slow->uid);
+	snprintf(want, sizeof(want), "$$joined: %s", slow->uid);
+	tlscli_expect(slow, want);
+	/* Batches, bob reading his echoes, till the server closes slow. */
+	while (!done) {
+		assert_true(sent < 20000);
+		for (k = 0; k < 20; k++, sent++)
+			testcli_sendf(bob, "send_msg$%s$%s$%d %s",
+			    testcli_uid(bob), slow->uid, sent, pad);
+		for (k = sent - 20; k < sent; k++) {
+			line = testcli_read(bob);
+			assert_non_null(line);
+			if (strstr(line, "slow") != NULL &&
+			    strstr(line, "bob:") == NULL) {
+				done = 1;
+				k--;
+			}
+		}
+		log = testsrv_log(srv);
+		assert_non_null(log);
+		done = done || strstr(log, "sendq_exceeded") != NULL;
+		free(log);
+	}
+	while ((line = tlscli_read(slow)) != NULL) {
+		assert_false(got_last);
+		if (strcmp(line, last) == 0) {
+			got_last = 1;
+			continue;
+		}
+		snprintf(want, sizeof(want), "bob: %d %s", next++, pad);
+		if (strcmp(line, want) != 0)
+			fail_msg(
+			    "slow reader: expected '%s', got '%s'", want, line);
+	}
+	if (!got_last)
+		fail_msg("slow reader: no '%s' after %d lines", last, next);
+	testcli_free(bob);
+	tlscli_free(slow);
+	certs_free(&certs);
+}
+
 /* TLS 1.1 and older are refused; 1.2 is enough. */
 static void
 test_old_versions_refused(void **state)
@@ -680,6 +754,8 @@ main(void)
 	        test_old_versions_refused, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_self_signed, testsrv_teardown),
 	    cmocka_unit_test_teardown(test_handshake_storm, testsrv_teardown),
+	    cmocka_unit_test_teardown(
+	        test_slow_tls_reader_overflow, testsrv_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
