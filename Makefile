@@ -34,6 +34,8 @@ CMOCKA_CFLAGS = $$($(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS = $$($(PKG_CONFIG) --libs cmocka)
 SQLITE_CFLAGS = $$($(PKG_CONFIG) --cflags sqlite3)
 SQLITE_LIBS = $$($(PKG_CONFIG) --libs sqlite3) -pthread
+SSL_CFLAGS = $$($(PKG_CONFIG) --cflags openssl)
+SSL_LIBS = $$($(PKG_CONFIG) --libs openssl)
 
 PROTO_SRC = $(sort $(wildcard proto/*.c))
 SERVER_SRC = $(sort $(filter-out server/main.c,$(wildcard server/*.c)))
@@ -77,7 +79,7 @@ $(B)/proto/%.o: proto/%.c
 
 $(B)/server/%.o: server/%.c
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE $(SQLITE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE $(SQLITE_CFLAGS) $(SSL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tui/%.o: tui/%.c
 	@mkdir -p $(@D)
@@ -85,7 +87,7 @@ $(B)/tui/%.o: tui/%.c
 
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itui -Itests/lib $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itui -Itests/lib $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) $(SSL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tools/%.o: tests/tools/%.c
 	@mkdir -p $(@D)
@@ -120,7 +122,7 @@ $(TESTLIB): $(TESTLIB_SRC:%.c=$(B)/%.o)
 	ar rcs $@ $^
 
 $(SERVER_BIN): $(B)/server/main.o $(SERVER_LIB) $(PROTO_LIB)
-	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SQLITE_LIBS)
+	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SQLITE_LIBS) $(SSL_LIBS)
 
 $(TUI_BIN): $(B)/tui/main.o $(TUI_LIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(UV_LIBS) -lm
@@ -129,7 +131,7 @@ $(TUI_BIN): $(B)/tui/main.o $(TUI_LIB) $(PROTO_LIB)
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(if $(TUI_SRC),$(TUI_LIB)) $(SERVER_LIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group \
 	    $(filter %.a,$^) -Wl,--end-group $(CMOCKA_LIBS) $(CURSES_LIBS) $(UV_LIBS) \
-	    $(SQLITE_LIBS) -lm
+	    $(SQLITE_LIBS) $(SSL_LIBS) -lm
 
 $(B)/bench/%: $(B)/bench/%.o $(TESTLIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) -lm

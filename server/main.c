@@ -6,6 +6,7 @@
 
 #include "options.h"
 #include "server.h"
+#include "transport_tls.h"
 
 /*
  * Creates the directories leading to path that do not exist yet, mode
@@ -34,12 +35,40 @@ make_parents(const char *path, char *err, size_t err_size)
 	return 0;
 }
 
+/*
+ * --tls-self-signed: the key and certificate in the state directory,
+ * made on first start and reused after.  Returns 0, or -1 with err.
+ */
+static int
+self_signed(struct server_config *cfg, char *cert, char *key, char *err,
+    size_t err_size)
+{
+	int made;
+
+	if (options_state_file(cert, OPTIONS_PATH_MAX, OPTIONS_TLS_CERT_FILE,
+	        err, err_size) < 0 ||
+	    options_state_file(key, OPTIONS_PATH_MAX, OPTIONS_TLS_KEY_FILE, err,
+	        err_size) < 0 ||
+	    make_parents(cert, err, err_size) < 0)
+		return -1;
+	made = transport_tls_self_signed(cert, key, err, err_size);
+	if (made < 0)
+		return -1;
+	if (made > 0)
+		fprintf(stderr,
+		    "txt-chatd: made a self-signed certificate: %s\n", cert);
+	cfg->tls_cert = cert;
+	cfg->tls_key = key;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct server_config cfg;
 	char err[256];
 	char db[OPTIONS_PATH_MAX];
+	char cert[OPTIONS_PATH_MAX], key[OPTIONS_PATH_MAX];
 
 	server_defaults(&cfg);
 	switch (options_parse(argc, argv, &cfg, err, sizeof(err))) {
@@ -55,6 +84,13 @@ main(int argc, char **argv)
 	case OPTIONS_RUN:
 		break;
 	}
+	/* Only this user reads the key, the database and its journal. */
+	umask(077);
+	if (cfg.tls_self_signed &&
+	    self_signed(&cfg, cert, key, err, sizeof(err)) < 0) {
+		fprintf(stderr, "txt-chatd: %s\n", err);
+		return 1;
+	}
 	if (cfg.db == NULL) {
 		if (options_default_db(db, sizeof(db), err, sizeof(err)) < 0) {
 			fprintf(stderr, "txt-chatd: %s\n", err);
@@ -63,8 +99,6 @@ main(int argc, char **argv)
 		cfg.db = db;
 	}
 	if (strcmp(cfg.db, OPTIONS_DB_MEMORY) != 0) {
-		/* The database and its journal are for this user alone. */
-		umask(077);
 		if (make_parents(cfg.db, err, sizeof(err)) < 0) {
 			fprintf(stderr, "txt-chatd: %s\n", err);
 			return 1;

@@ -28,6 +28,10 @@ enum {
 	OPT_SYNC,
 	OPT_CHANNEL_EXPIRE,
 	OPT_HISTORY_DAYS,
+	OPT_TLS_LISTEN,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_SELF_SIGNED,
 };
 
 /* Days the retention options accept: a hundred years. */
@@ -57,6 +61,10 @@ static const struct option long_options[] = {
     {"sync", required_argument, NULL, OPT_SYNC},
     {"channel-expire", required_argument, NULL, OPT_CHANNEL_EXPIRE},
     {"history-days", required_argument, NULL, OPT_HISTORY_DAYS},
+    {"tls-listen", required_argument, NULL, OPT_TLS_LISTEN},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"tls-self-signed", no_argument, NULL, OPT_TLS_SELF_SIGNED},
     {NULL, 0, NULL, 0},
 };
 
@@ -76,7 +84,10 @@ options_usage(void)
 	       "                 [--errors-max n] [--db path] "
 	       "[--sync normal|full]\n"
 	       "                 [--channel-expire days] [--history-days "
-	       "days]\n";
+	       "days]\n"
+	       "                 [--tls-listen host:port] [--tls-cert file "
+	       "--tls-key file]\n"
+	       "                 [--tls-self-signed]\n";
 }
 
 /*
@@ -118,17 +129,30 @@ bad:
 	return -1;
 }
 
-/* Joins dir, sub and "chat.db" into buf; 0, or -1 if it does not fit. */
+/* Joins dir, sub and file into buf; 0, or -1 if it does not fit. */
 static int
-join_path(char *buf, size_t size, const char *dir, const char *sub)
+join_path(
+    char *buf, size_t size, const char *dir, const char *sub, const char *file)
 {
-	int n = snprintf(buf, size, "%s%s/chat.db", dir, sub);
+	int n = snprintf(buf, size, "%s%s/%s", dir, sub, file);
 
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
 int
 options_default_db(char *buf, size_t size, char *err, size_t err_size)
+{
+	char why[256];
+
+	if (options_state_file(buf, size, "chat.db", why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, err_size, "%s: give --db", why);
+	return -1;
+}
+
+int
+options_state_file(
+    char *buf, size_t size, const char *file, char *err, size_t err_size)
 {
 	const char *state = getenv("STATE_DIRECTORY");
 	const char *xdg = getenv("XDG_STATE_HOME");
@@ -144,22 +168,45 @@ options_default_db(char *buf, size_t size, char *err, size_t err_size)
 			goto long_path;
 		memcpy(dir, state, n);
 		dir[n] = '\0';
-		rc = join_path(buf, size, dir, "");
+		rc = join_path(buf, size, dir, "", file);
 	} else if (xdg != NULL && xdg[0] == '/') {
-		rc = join_path(buf, size, xdg, "/txt-chatd");
+		rc = join_path(buf, size, xdg, "/txt-chatd", file);
 	} else if (home != NULL && home[0] == '/') {
-		rc = join_path(buf, size, home, "/.local/state/txt-chatd");
+		rc =
+		    join_path(buf, size, home, "/.local/state/txt-chatd", file);
 	} else {
 		snprintf(err, err_size,
-		    "no $STATE_DIRECTORY, $XDG_STATE_HOME or $HOME for the "
-		    "database: give --db");
+		    "no $STATE_DIRECTORY, $XDG_STATE_HOME or $HOME for %s",
+		    file);
 		return -1;
 	}
 	if (rc == 0)
 		return 0;
 long_path:
-	snprintf(err, err_size, "the default database path is too long");
+	snprintf(err, err_size, "the default path of %s is too long", file);
 	return -1;
+}
+
+/* The TLS options make sense only together. */
+static enum options_result
+check_tls(const struct server_config *cfg, char *err, size_t err_size)
+{
+	int files = (cfg->tls_cert != NULL) + (cfg->tls_key != NULL);
+
+	if (cfg->tls_listen == NULL && (files > 0 || cfg->tls_self_signed))
+		snprintf(err, err_size,
+		    "--tls-cert, --tls-key and --tls-self-signed need "
+		    "--tls-listen");
+	else if (cfg->tls_self_signed && files > 0)
+		snprintf(err, err_size,
+		    "--tls-self-signed makes its own --tls-cert and --tls-key");
+	else if (cfg->tls_listen != NULL && !cfg->tls_self_signed && files != 2)
+		snprintf(err, err_size,
+		    "--tls-listen needs --tls-cert and --tls-key, or "
+		    "--tls-self-signed");
+	else
+		return OPTIONS_RUN;
+	return OPTIONS_ERROR;
 }
 
 enum options_result
@@ -304,6 +351,27 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			uval = &cfg->chat.history_days;
 			max = OPTIONS_DAYS_MAX;
 			break;
+		case OPT_TLS_LISTEN:
+			cfg->tls_listen = optarg;
+			continue;
+		case OPT_TLS_CERT:
+		case OPT_TLS_KEY:
+			if (optarg[0] == '\0' ||
+			    strlen(optarg) >= OPTIONS_PATH_MAX) {
+				snprintf(err, err_size,
+				    "--%s: a path of 1 to %d bytes",
+				    long_options[index].name,
+				    OPTIONS_PATH_MAX - 1);
+				return OPTIONS_ERROR;
+			}
+			if (ch == OPT_TLS_CERT)
+				cfg->tls_cert = optarg;
+			else
+				cfg->tls_key = optarg;
+			continue;
+		case OPT_TLS_SELF_SIGNED:
+			cfg->tls_self_signed = 1;
+			continue;
 		default:
 			snprintf(err, err_size, "unknown option");
 			return OPTIONS_ERROR;
@@ -324,5 +392,5 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 		    err, err_size, "unexpected argument '%s'", argv[optind]);
 		return OPTIONS_ERROR;
 	}
-	return OPTIONS_RUN;
+	return check_tls(cfg, err, err_size);
 }

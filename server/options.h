@@ -35,6 +35,17 @@ enum options_result options_parse(int argc, char **argv,
  */
 int options_default_db(char *buf, size_t size, char *err, size_t err_size);
 
+/*
+ * As options_default_db(), for another file in the same directory: file
+ * in place of chat.db.
+ */
+int options_state_file(
+    char *buf, size_t size, const char *file, char *err, size_t err_size);
+
+/* The files --tls-self-signed makes in the state directory. */
+#define OPTIONS_TLS_CERT_FILE "tls-cert.pem"
+#define OPTIONS_TLS_KEY_FILE  "tls-key.pem"
+
 /* The usage text, matching the SYNOPSIS of txt-chatd(8). */
 const char *options_usage(void);
 

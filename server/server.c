@@ -28,6 +28,7 @@
 #include "server.h"
 #include "store.h"
 #include "transport.h"
+#include "transport_tls.h"
 
 /* AddressSanitizer brings its own allocator, which malloc_trim misses. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -92,19 +93,29 @@ void __sanitizer_purge_allocator(void);
 /* Parked connections woken per epoll_wait call, and calls per turn. */
 #define SERVER_WAKE_BATCH  256
 #define SERVER_WAKE_ROUNDS 16
-/* Poll slots before the first connection: listener, signal pipe, parked set. */
-#define SLOT_LISTEN 0
-#define SLOT_SIGNAL 1
-#define SLOT_PARKED 2
-#define SLOT_FIRST  3
+/*
+ * Poll slots before the first connection: listener, signal pipe, parked
+ * set, TLS listener (-1 without --tls-listen).
+ */
+#define SLOT_LISTEN     0
+#define SLOT_SIGNAL     1
+#define SLOT_PARKED     2
+#define SLOT_TLS_LISTEN 3
+#define SLOT_FIRST      4
+
+/* Time a TLS client has from accept to a finished handshake. */
+#define SERVER_HANDSHAKE_MS 10000
+/* TLS handshake steps taken per loop turn, over all connections. */
+#define SERVER_HANDSHAKE_BUDGET 64
 
 #define VERSION_STRING "txt-chatd/0.1.0"
 
 enum conn_state {
 	CONN_FREE = 0,
-	CONN_OPEN,    /* talking */
-	CONN_CLOSING, /* flushing its last lines */
-	CONN_LINGER,  /* flushed and shut for writing; waiting for the peer */
+	CONN_HANDSHAKE, /* TLS not set up yet; the chat does not know it */
+	CONN_OPEN,      /* talking */
+	CONN_CLOSING,   /* flushing its last lines */
+	CONN_LINGER,    /* flushed and shut for writing; waiting for the peer */
 };
 
 /* Connections from one IP address. */
@@ -182,6 +193,8 @@ struct server {
 	size_t noverflowed;
 	int spare_fd; /* given up to refuse a client when out of fds */
 	char listen_name[NET_ADDR_MAX]; /* the address bound, for the log */
+	char tls_name[NET_ADDR_MAX];    /* the TLS address bound */
+	struct ssl_ctx_st *tls;         /* new TLS connections start here */
 	int epfd;                       /* the parked connections */
 	uint64_t now;                   /* monotonic ms, once per turn */
 	uint64_t wall;                  /* epoch ms, once per turn */
@@ -373,7 +386,8 @@ input_waiting(struct conn *c)
 
 /*
  * Silent, with nothing buffered or pending, in the server or inside the
- * transport: it can wait in the epoll set.
+ * transport, and the transport waiting for nothing but input: it can wait
+ * in the epoll set, which watches for input only.
  */
 static int
 parkable(const struct conn *c)
@@ -382,7 +396,7 @@ parkable(const struct conn *c)
 	    !(c->flags &
 	        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY | CONN_DIRTY)) &&
 	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0 &&
-	    transport_held(c) == 0;
+	    c->tr.want == 0 && transport_held(c) == 0;
 }
 
 static void
@@ -401,6 +415,8 @@ update_events(struct server *s, int i)
 	}
 	if (outq_bytes(&c->out) > 0)
 		ev |= POLLOUT;
+	/* What TLS waits for beyond that (0 for plain TCP). */
+	ev |= c->tr.want;
 	/*
 	 * Anything but waiting to read needs the poll set, and so does input
 	 * the transport holds, which the epoll set would never report.
@@ -567,6 +583,35 @@ log_close(const struct server *s, int i, enum proto_code code)
 		    code != PROTO_E_NONE ? proto_code_name(code) : "unknown");
 }
 
+/*
+ * Bytes of c's queue that must go out before a last line: up to the end of
+ * the line the peer has a part of, and of the line where what the
+ * transport holds ends.  All of the queue if no line end is in sight.
+ */
+static size_t
+keep_on_close(struct conn *c)
+{
+	struct iovec iov[SERVER_IOV_MAX];
+	size_t held = c->tr.ops->unsent(&c->tr), off = 0;
+	int n, k;
+
+	if (held == 0)
+		return (c->flags & CONN_MID_LINE) ? outq_line_end(&c->out) : 0;
+	n = outq_iov(&c->out, iov, SERVER_IOV_MAX);
+	for (k = 0; k < n; k++) {
+		const char *p = iov[k].iov_base;
+		size_t from = held > off ? held - off - 1 : 0;
+		const char *lf;
+
+		if (from < iov[k].iov_len &&
+		    (lf = memchr(p + from, '\n', iov[k].iov_len - from)) !=
+		        NULL)
+			return off + (size_t)(lf - p) + 1;
+		off += iov[k].iov_len;
+	}
+	return outq_bytes(&c->out);
+}
+
 static void
 sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 {
@@ -579,10 +624,12 @@ sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 	c->state = CONN_CLOSING;
 	c->flags &= ~(unsigned)CONN_READY;
 	release_input(s, c);
-	/* Drop what waits, but finish a line the peer already has a part of. */
+	/*
+	 * Drop what waits, but finish a line the peer already has a part of,
+	 * or that the transport holds a part of (a TLS record).
+	 */
 	if (drop_queued)
-		outq_truncate(&c->out, s->out_pool,
-		    (c->flags & CONN_MID_LINE) ? outq_line_end(&c->out) : 0);
+		outq_truncate(&c->out, s->out_pool, keep_on_close(c));
 	/* The last line may pass the limit: it is the reason. */
 	(void)outq_append(&c->out, s->out_pool, final, len, SIZE_MAX);
 	c->close_at = s->now + SERVER_LINGER_MS;
@@ -740,16 +787,46 @@ addr_find(struct server *s, const char *ip)
 	return NULL;
 }
 
-/* Sends a refusal straight away (best effort: the socket is new and empty) and
- * closes. */
+/*
+ * How a listener's connections cross their socket: 0, or -1 if out of
+ * memory (fd then stays the caller's).
+ */
+typedef int (*conn_setup_fn)(struct server *s, struct transport *t, int fd);
+
+static int
+setup_plain(struct server *s, struct transport *t, int fd)
+{
+	(void)s;
+	transport_plain_init(t, fd);
+	return 0;
+}
+
+static int
+setup_tls(struct server *s, struct transport *t, int fd)
+{
+	return transport_tls_init(t, fd, s->tls);
+}
+
+/*
+ * Sends a refusal straight away (best effort: the socket is new and empty) and
+ * closes.  On the TLS port nothing can be said before a handshake, and a
+ * refused client gets none: it is only closed.
+ */
 static void
-refuse(struct server *s, int fd, enum proto_code code, const char *addr)
+refuse(struct server *s, int fd, enum proto_code code, const char *addr,
+    conn_setup_fn setup_fn)
 {
 	char buf[256];
 	struct event ev;
 	size_t len;
 	ssize_t n = 0;
 
+	if (setup_fn != setup_plain) {
+		log_line(
+		    s, 1, "refused %s (TLS): %s", addr, proto_code_name(code));
+		close(fd);
+		return;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_ERROR;
 	ev.code = code;
@@ -767,20 +844,67 @@ refuse(struct server *s, int fd, enum proto_code code, const char *addr)
 	close(fd);
 }
 
+/* Slot i, set up and talking, joins the chat. */
 static void
-add_conn(struct server *s, int fd, const char *addr, const char *ip)
+start_conn(struct server *s, int i, const char *addr)
+{
+	if (chat_connect(s->chat, i, addr, strlen(addr)) < 0) {
+		log_line(s, 0, "out of memory accepting %s", addr);
+		close_conn(s, i);
+		return;
+	}
+	log_line(s, 1, "slot %d: connected from %s", i, addr);
+	update_events(s, i);
+	schedule(s, i);
+}
+
+/*
+ * One step of slot i's TLS handshake.  A client that fails it is closed
+ * without a word: there is no channel to say one on.
+ */
+static void
+handshake_conn(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[NET_ADDR_MAX], ip[NET_ADDR_MAX];
+	int r = c->tr.ops->handshake(&c->tr);
+
+	if (r < 0) {
+		log_line(s, 1, "slot %d: TLS handshake failed", i);
+		close_conn(s, i);
+		return;
+	}
+	if (r == 0) {
+		update_events(s, i);
+		return;
+	}
+	c->state = CONN_OPEN;
+	c->accepted = c->last_rx = s->now;
+	c->close_at = 0;
+	if (getpeername(c->tr.fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    net_format(
+	        (struct sockaddr *)&ss, addr, sizeof(addr), ip, sizeof(ip)) < 0)
+		snprintf(addr, sizeof(addr), "?");
+	start_conn(s, i, addr);
+}
+
+static void
+add_conn(struct server *s, int fd, const char *addr, const char *ip,
+    conn_setup_fn setup_fn)
 {
 	struct addr_count *a = addr_find(s, ip);
 	struct conn *c;
 	int i;
 
 	if (s->nconns >= s->cfg->max_clients) {
-		refuse(s, fd, PROTO_E_SERVER_FULL, addr);
+		refuse(s, fd, PROTO_E_SERVER_FULL, addr, setup_fn);
 		return;
 	}
 	if (s->cfg->max_per_addr > 0 && a != NULL &&
 	    a->count >= s->cfg->max_per_addr) {
-		refuse(s, fd, PROTO_E_ADDRESS_LIMIT, addr);
+		refuse(s, fd, PROTO_E_ADDRESS_LIMIT, addr, setup_fn);
 		return;
 	}
 	if ((s->nfree == 0 && grow(s) < 0) ||
@@ -798,30 +922,42 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip)
 			return;
 		}
 	}
-	a->count++;
-	i = s->free_slots[--s->nfree];
+	i = s->free_slots[s->nfree - 1];
 	c = &s->conns[i];
 	memset(c, 0, sizeof(*c));
+	if (setup_fn(s, &c->tr, fd) < 0) {
+		log_line(s, 0, "out of memory accepting %s", addr);
+		if (a->count == 0) {
+			hmap_remove(&s->addrs, &a->node);
+			free(a);
+		}
+		close(fd);
+		return;
+	}
+	a->count++;
+	s->nfree--;
 	c->state = CONN_OPEN;
 	c->addr = a;
 	c->accepted = c->last_rx = s->now;
-	transport_plain_init(&c->tr, fd);
 	pfd_add(s, i);
 	s->nconns++;
 	if ((size_t)i >= s->high)
 		s->high = (size_t)i + 1;
-	if (chat_connect(s->chat, i, addr, strlen(addr)) < 0) {
-		log_line(s, 0, "out of memory accepting %s", addr);
-		close_conn(s, i);
+	if (c->tr.ops->handshake == NULL) {
+		start_conn(s, i, addr);
 		return;
 	}
-	log_line(s, 1, "slot %d: connected from %s", i, addr);
+	/* Until the handshake is done only its deadline counts. */
+	c->state = CONN_HANDSHAKE;
+	c->close_at = s->now + SERVER_HANDSHAKE_MS;
+	if (deadlines_set(s->deadlines, i, c->close_at) < 0)
+		log_line(s, 0, "out of memory for a deadline");
+	log_line(s, 2, "slot %d: TLS from %s", i, addr);
 	update_events(s, i);
-	schedule(s, i);
 }
 
 static void
-accept_clients(struct server *s)
+accept_clients(struct server *s, int slot, conn_setup_fn setup_fn)
 {
 	int k;
 
@@ -829,8 +965,7 @@ accept_clients(struct server *s)
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		char addr[NET_ADDR_MAX], ip[NET_ADDR_MAX];
-		int fd = accept(
-		    s->pfds[SLOT_LISTEN].fd, (struct sockaddr *)&ss, &len);
+		int fd = accept(s->pfds[slot].fd, (struct sockaddr *)&ss, &len);
 
 		if (fd < 0) {
 			/* The connection's own trouble: accept(2) says to
@@ -851,8 +986,8 @@ accept_clients(struct server *s)
 
 					close(s->spare_fd);
 					s->spare_fd = -1;
-					fd = accept(s->pfds[SLOT_LISTEN].fd,
-					    NULL, NULL);
+					fd = accept(
+					    s->pfds[slot].fd, NULL, NULL);
 					/*
 					 * accept(2) fails with EMFILE before
 					 * it looks at the queue: an empty one
@@ -864,7 +999,7 @@ accept_clients(struct server *s)
 					if (fd >= 0)
 						refuse(s, fd,
 						    PROTO_E_SERVER_FULL,
-						    "a client");
+						    "a client", setup_fn);
 					s->spare_fd = open(
 					    "/dev/null", O_RDONLY | O_CLOEXEC);
 					if (fd >= 0)
@@ -878,7 +1013,7 @@ accept_clients(struct server *s)
 				log_line(s, 0, "accept: %s", strerror(errno));
 			}
 			/* Out of descriptors and no spare: wait, don't spin. */
-			s->pfds[SLOT_LISTEN].events = 0;
+			s->pfds[slot].events = 0;
 			s->listen_resume = s->now + SERVER_ACCEPT_PAUSE_MS;
 			return;
 		}
@@ -888,7 +1023,7 @@ accept_clients(struct server *s)
 			close(fd);
 			continue;
 		}
-		add_conn(s, fd, addr, ip);
+		add_conn(s, fd, addr, ip, setup_fn);
 	}
 }
 
@@ -1162,7 +1297,11 @@ conn_deadline(struct server *s, int i)
 		return;
 	if (c->state != CONN_OPEN) {
 		if (s->now >= c->close_at) {
-			log_line(s, 2, "slot %d: linger over", i);
+			log_line(s, c->state == CONN_HANDSHAKE ? 1 : 2,
+			    "slot %d: %s", i,
+			    c->state == CONN_HANDSHAKE
+			        ? "TLS handshake deadline passed"
+			        : "linger over");
 			close_conn(s, i);
 		} else {
 			schedule(s, i);
@@ -1223,8 +1362,10 @@ run_deadlines(struct server *s)
 		/* The spare could not be had back when it was last used. */
 		if (s->spare_fd < 0)
 			s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (!s->stopping)
+		if (!s->stopping) {
 			s->pfds[SLOT_LISTEN].events = POLLIN;
+			s->pfds[SLOT_TLS_LISTEN].events = POLLIN;
+		}
 	}
 }
 
@@ -1363,25 +1504,62 @@ begin_shutdown(struct server *s)
 	s->stopping = 1;
 	close(s->pfds[SLOT_LISTEN].fd);
 	s->pfds[SLOT_LISTEN].fd = -1;
+	if (s->pfds[SLOT_TLS_LISTEN].fd >= 0)
+		close(s->pfds[SLOT_TLS_LISTEN].fd);
+	s->pfds[SLOT_TLS_LISTEN].fd = -1;
 	s->shutdown_at = s->now + SERVER_SHUTDOWN_MS;
 	chat_stop(s->chat);
 	for (i = 0; i < s->high; i++) {
 		if (s->conns[i].state == CONN_OPEN)
 			chat_close(
 			    s->chat, (int)i, PROTO_E_SHUTDOWN, NULL, s->wall);
+		else if (s->conns[i].state == CONN_HANDSHAKE)
+			close_conn(s, (int)i);
 		s->noverflowed = 0;
 	}
 }
 
+/* Logs the fingerprint of the certificate new TLS connections get. */
+static void
+log_fingerprint(const struct server *s, const char *what)
+{
+	char fp[TRANSPORT_TLS_FP_MAX];
+
+	if (transport_tls_fingerprint(s->tls, fp, sizeof(fp)) < 0)
+		snprintf(fp, sizeof(fp), "unknown");
+	log_line(
+	    s, 0, "%s %s: sha256 Fingerprint=%s", what, s->cfg->tls_cert, fp);
+}
+
 /*
  * SIGHUP: what the server read from files at start-up is read again here,
- * between turns, with every connection kept.  Plain TCP reads none (the
- * TLS certificate and key will be), so the signal is only logged.
+ * between turns, with every connection kept: the TLS certificate and
+ * key, into a new context for new connections (those set up keep the old
+ * one till they close).  A failed reload keeps the old context.
  */
 static void
 reload(struct server *s)
 {
-	log_line(s, 0, "signal %d: reloading: nothing to reload", SIGHUP);
+	struct ssl_ctx_st *ctx;
+	char err[512];
+
+	if (s->tls == NULL) {
+		log_line(
+		    s, 0, "signal %d: reloading: nothing to reload", SIGHUP);
+		return;
+	}
+	ctx = transport_tls_new(
+	    s->cfg->tls_cert, s->cfg->tls_key, err, sizeof(err));
+	if (ctx == NULL) {
+		log_line(s, 0,
+		    "signal %d: reloading failed, keeping the old certificate: "
+		    "%s",
+		    SIGHUP, err);
+		return;
+	}
+	transport_tls_free(s->tls);
+	s->tls = ctx;
+	log_fingerprint(s, "reloaded certificate");
 }
 
 static void
@@ -1398,6 +1576,7 @@ static void
 serve_conns(struct server *s)
 {
 	size_t k, n = 0;
+	unsigned handshakes = SERVER_HANDSHAKE_BUDGET;
 
 	/*
 	 * First note who needs serving: serving changes the poll set (closes
@@ -1425,14 +1604,34 @@ serve_conns(struct server *s)
 			lost_conn(s, i, "invalid descriptor");
 			continue;
 		}
+		if (c->state == CONN_HANDSHAKE) {
+			c->flags &= ~(unsigned)CONN_READY;
+			/* Past the budget, the rest wait for the next turn. */
+			if (handshakes == 0) {
+				if (!s->any_ready)
+					log_line(s, 2,
+					    "TLS handshake budget (%d) spent: "
+					    "the rest wait a turn",
+					    SERVER_HANDSHAKE_BUDGET);
+				c->flags |= CONN_READY;
+				s->any_ready = 1;
+				continue;
+			}
+			handshakes--;
+			handshake_conn(s, i);
+			continue;
+		}
 		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 &&
 		    !(c->flags & CONN_DIRTY)) {
 			flush_conn(s, i);
 			if (c->state == CONN_FREE)
 				continue;
 		}
-		/* Input the transport holds is read as if poll had said so. */
-		if ((re & (POLLIN | POLLHUP | POLLERR)) ||
+		/*
+		 * Input the transport holds is read as if poll had said so,
+		 * and so is a read that waited for what the transport wanted.
+		 */
+		if ((re & (POLLIN | POLLHUP | POLLERR | c->tr.want)) ||
 		    ((c->flags & CONN_READY) && transport_held(c) > 0)) {
 			read_conn(s, i);
 			if (c->state == CONN_FREE)
@@ -1442,6 +1641,33 @@ serve_conns(struct server *s)
 		if (c->state == CONN_OPEN)
 			take_lines(s, i);
 	}
+}
+
+/* The TLS context and port.  Returns 0, or -1 after saying why. */
+static int
+setup_tls_listener(struct server *s, const struct server_config *cfg)
+{
+	char err[512];
+	int fd;
+
+	s->tls =
+	    transport_tls_new(cfg->tls_cert, cfg->tls_key, err, sizeof(err));
+	if (s->tls == NULL) {
+		fprintf(stderr, "txt-chatd: %s\n", err);
+		return -1;
+	}
+	fd = net_listen(cfg->tls_listen, SERVER_BACKLOG, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "txt-chatd: %s\n", err);
+		return -1;
+	}
+	s->pfds[SLOT_TLS_LISTEN].fd = fd;
+	s->pfds[SLOT_TLS_LISTEN].events = POLLIN;
+	if (net_local_name(fd, s->tls_name, sizeof(s->tls_name)) < 0)
+		snprintf(
+		    s->tls_name, sizeof(s->tls_name), "%s", cfg->tls_listen);
+	log_fingerprint(s, "certificate");
+	return 0;
 }
 
 static int
@@ -1529,7 +1755,7 @@ setup(struct server *s, const struct server_config *cfg)
 	if (net_local_name(fd, s->listen_name, sizeof(s->listen_name)) < 0)
 		snprintf(
 		    s->listen_name, sizeof(s->listen_name), "%s", cfg->listen);
-	return 0;
+	return cfg->tls_listen != NULL ? setup_tls_listener(s, cfg) : 0;
 }
 
 static void
@@ -1552,6 +1778,7 @@ teardown(struct server *s)
 	signal_pipe_write = -1;
 	if (s->spare_fd >= 0)
 		close(s->spare_fd);
+	transport_tls_free(s->tls);
 	chat_free(s->chat);
 	if (s->store != NULL)
 		log_line(s, 1, "longest commit: %llu us",
@@ -1593,6 +1820,8 @@ server_run(const struct server_config *cfg)
 	sigaction(SIGHUP, &sa, NULL);
 	/* Said once a signal would be handled: a script may send one as soon
 	 * as it reads this. */
+	if (s.tls != NULL)
+		fprintf(stderr, "listening for TLS on %s\n", s.tls_name);
 	fprintf(stderr, "listening on %s\n", s.listen_name);
 	for (;;) {
 		int n = poll(s.pfds, SLOT_FIRST + s.npfd, poll_timeout(&s));
@@ -1618,8 +1847,11 @@ server_run(const struct server_config *cfg)
 			wake_parked(&s);
 		s.pfds[SLOT_PARKED].revents = 0;
 		if (n > 0 && !s.stopping && s.pfds[SLOT_LISTEN].revents)
-			accept_clients(&s);
+			accept_clients(&s, SLOT_LISTEN, setup_plain);
+		if (n > 0 && !s.stopping && s.pfds[SLOT_TLS_LISTEN].revents)
+			accept_clients(&s, SLOT_TLS_LISTEN, setup_tls);
 		s.pfds[SLOT_LISTEN].revents = 0;
+		s.pfds[SLOT_TLS_LISTEN].revents = 0;
 		s.pfds[SLOT_SIGNAL].revents = 0;
 		serve_conns(&s);
 		/*

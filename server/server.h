@@ -20,6 +20,10 @@ struct server_config {
 	int verbose;            /* 0 quiet, 1 connections, 2 debug */
 	const char *db;         /* database path; NULL or ":memory:": none */
 	int sync_full;          /* --sync full: synced at every commit */
+	const char *tls_listen; /* "host:port" for TLS; NULL: none */
+	const char *tls_cert;   /* PEM certificate chain, read at SIGHUP too */
+	const char *tls_key;    /* PEM private key, read at SIGHUP too */
+	int tls_self_signed;    /* main makes tls_cert and tls_key */
 	struct chat_config chat;
 };
 
@@ -27,8 +31,10 @@ struct server_config {
 void server_defaults(struct server_config *cfg);
 
 /*
- * Listens, prints "listening on <host>:<port>" to standard error and serves
- * until SIGINT or SIGTERM; then every client gets a closing line.  Returns
+ * Listens, prints "listening for TLS on <host>:<port>" (with a TLS port)
+ * and "listening on <host>:<port>" to standard error and serves until
+ * SIGINT or SIGTERM; then every client gets a closing line.  SIGHUP
+ * reloads the TLS certificate and key.  Returns
  * the exit status (0 after a signal, 1 if it could not start).
  */
 int server_run(const struct server_config *cfg);

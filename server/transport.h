@@ -1,4 +1,4 @@
-/* transport.h: how one connection moves its bytes (plain TCP; TLS later). */
+/* transport.h: how one connection moves its bytes (plain TCP or TLS). */
 #ifndef SERVER_TRANSPORT_H
 #define SERVER_TRANSPORT_H
 
@@ -27,20 +27,36 @@ struct transport_ops {
 	 * cannot see them, so a connection holding any must not wait on it.
 	 */
 	size_t (*pending)(const struct transport *t);
+	/*
+	 * Bytes at the head of what writev was last given that the transport
+	 * has taken but not yet reported written: TLS has them in a record
+	 * that must go out as it is, so the caller may not drop them from
+	 * its queue (0 for plain TCP).
+	 */
+	size_t (*unsent)(const struct transport *t);
 	/* Tells the peer nothing more comes (after the last line). */
 	void (*shutdown)(struct transport *t);
 	/* Releases everything, the descriptor included. */
 	void (*close)(struct transport *t);
+	/*
+	 * Moves a handshake on: 1 once done, 0 for "later" (want says on
+	 * what), -1 if it failed.  NULL: there is none (plain TCP).
+	 */
+	int (*handshake)(struct transport *t);
 };
 
 /*
  * Embedded in each connection: no allocation per connection for plain
  * TCP.  fd is the descriptor poll(2) and epoll(7) watch; state is the
- * transport's own (NULL for plain TCP).
+ * transport's own (NULL for plain TCP).  want holds the poll(2) events
+ * the last call that said "later" waits for beyond the obvious one (a
+ * TLS read may need the socket writable, a write readable); always 0
+ * for plain TCP.
  */
 struct transport {
 	const struct transport_ops *ops;
 	int fd;
+	short want;
 	void *state;
 };
 

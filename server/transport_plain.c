@@ -25,6 +25,14 @@ plain_pending(const struct transport *t)
 	return 0;
 }
 
+/* A write the kernel did not take is not taken at all. */
+static size_t
+plain_unsent(const struct transport *t)
+{
+	(void)t;
+	return 0;
+}
+
 static void
 plain_shutdown(struct transport *t)
 {
@@ -43,8 +51,10 @@ static const struct transport_ops plain_ops = {
     .read = plain_read,
     .writev = plain_writev,
     .pending = plain_pending,
+    .unsent = plain_unsent,
     .shutdown = plain_shutdown,
     .close = plain_close,
+    .handshake = NULL,
 };
 
 void
@@ -52,5 +62,6 @@ transport_plain_init(struct transport *t, int fd)
 {
 	t->ops = &plain_ops;
 	t->fd = fd;
+	t->want = 0;
 	t->state = NULL;
 }

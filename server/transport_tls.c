@@ -1,0 +1,406 @@
+/* transport_tls.c: TLS over a non-blocking socket, with OpenSSL 3. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "transport_tls.h"
+
+/* The state of one TLS connection. */
+struct tls_conn {
+	SSL *ssl;
+	size_t unsent; /* length of the piece a write said "later" to */
+};
+
+/* Days a self-signed certificate is valid. */
+#define TLS_SELF_SIGNED_DAYS 3650
+/* The security level asked for at least: 112-bit keys, no SHA-1. */
+#define TLS_SECURITY_LEVEL 2
+
+/* What OpenSSL said last, into err after what. */
+static void
+tls_error(char *err, size_t err_size, const char *what)
+{
+	char why[256];
+	unsigned long e = ERR_peek_last_error();
+
+	if (e != 0)
+		ERR_error_string_n(e, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "%s",
+		    errno != 0 ? strerror(errno) : "failed");
+	snprintf(err, err_size, "%s: %s", what, why);
+	ERR_clear_error();
+}
+
+static SSL *
+tls_ssl(const struct transport *t)
+{
+	return ((const struct tls_conn *)t->state)->ssl;
+}
+
+/*
+ * A call that said "later" or failed: errno and want say which.  Returns
+ * 0 for the peer's close, -1 otherwise.
+ */
+static int
+tls_later(struct transport *t, int r)
+{
+	int saved = errno;
+
+	switch (SSL_get_error(tls_ssl(t), r)) {
+	case SSL_ERROR_WANT_READ:
+		t->want = POLLIN;
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_WANT_WRITE:
+		t->want = POLLOUT;
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:
+		t->want = 0;
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		/* With SSL_OP_IGNORE_UNEXPECTED_EOF a bare EOF is a close. */
+		errno = saved != 0 ? saved : EPROTO;
+		return -1;
+	default:
+		ERR_clear_error();
+		errno = EPROTO;
+		return -1;
+	}
+}
+
+static ssize_t
+tls_read(struct transport *t, void *buf, size_t len)
+{
+	size_t n;
+	int r;
+
+	errno = 0;
+	r = SSL_read_ex(tls_ssl(t), buf, len, &n);
+	if (r == 1) {
+		t->want = 0;
+		return (ssize_t)n;
+	}
+	r = tls_later(t, r);
+	/* A read waits for input anyway: POLLIN is no extra event. */
+	if (t->want == POLLIN)
+		t->want = 0;
+	return r;
+}
+
+/*
+ * TLS has no writev: each piece goes in its own SSL_write, till one is
+ * cut short.  When a later piece says "later", what went before is
+ * reported; the retry then starts with that piece, at the same place
+ * (the output queue keeps it, and SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+ * lets its address move).
+ */
+static ssize_t
+tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
+{
+	struct tls_conn *tc = t->state;
+	size_t total = 0, n;
+	int k, r;
+
+	for (k = 0; k < iovcnt; k++) {
+		if (iov[k].iov_len == 0)
+			continue;
+		errno = 0;
+		r = SSL_write_ex(tc->ssl, iov[k].iov_base, iov[k].iov_len, &n);
+		if (r != 1) {
+			/* A record may hold this piece now: it must stay. */
+			tc->unsent = iov[k].iov_len;
+			r = tls_later(t, r);
+			if (r == 0)
+				errno = EPIPE;
+			return total > 0 ? (ssize_t)total : -1;
+		}
+		t->want = 0;
+		tc->unsent = 0;
+		total += n;
+		if (n < iov[k].iov_len)
+			break;
+	}
+	return (ssize_t)total;
+}
+
+static size_t
+tls_pending(const struct transport *t)
+{
+	int n = SSL_pending(tls_ssl(t));
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+static size_t
+tls_unsent(const struct transport *t)
+{
+	return ((const struct tls_conn *)t->state)->unsent;
+}
+
+/* One try at close-notify: best effort, never waited for. */
+static void
+tls_shutdown(struct transport *t)
+{
+	(void)SSL_shutdown(tls_ssl(t));
+	ERR_clear_error();
+	(void)shutdown(t->fd, SHUT_WR);
+}
+
+static void
+tls_close(struct transport *t)
+{
+	struct tls_conn *tc = t->state;
+
+	SSL_free(tc->ssl);
+	free(tc);
+	t->state = NULL;
+	if (t->fd >= 0)
+		(void)close(t->fd);
+	t->fd = -1;
+}
+
+static int
+tls_handshake(struct transport *t)
+{
+	int r;
+
+	errno = 0;
+	r = SSL_do_handshake(tls_ssl(t));
+	if (r == 1) {
+		t->want = 0;
+		return 1;
+	}
+	return tls_later(t, r) < 0 && errno == EAGAIN ? 0 : -1;
+}
+
+static const struct transport_ops tls_ops = {
+    .read = tls_read,
+    .writev = tls_writev,
+    .pending = tls_pending,
+    .unsent = tls_unsent,
+    .shutdown = tls_shutdown,
+    .close = tls_close,
+    .handshake = tls_handshake,
+};
+
+SSL_CTX *
+transport_tls_new(const char *cert, const char *key, char *err, size_t err_size)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	ERR_clear_error();
+	if (ctx == NULL) {
+		tls_error(err, err_size, "TLS context");
+		return NULL;
+	}
+	if (SSL_CTX_get_security_level(ctx) < TLS_SECURITY_LEVEL)
+		SSL_CTX_set_security_level(ctx, TLS_SECURITY_LEVEL);
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)) {
+		tls_error(err, err_size, "TLS 1.2");
+		goto fail;
+	}
+	/*
+	 * The output queue's chunks move and may be written in part; idle
+	 * connections give their buffers back.
+	 */
+	SSL_CTX_set_mode(ctx,
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_options(ctx,
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF |
+	        SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+	/* No resumption: no session state grows with the clients. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	(void)SSL_CTX_set_num_tickets(ctx, 0);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		tls_error(err, err_size, cert);
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		tls_error(err, err_size, key);
+		goto fail;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		tls_error(err, err_size, "key does not match certificate");
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+void
+transport_tls_free(SSL_CTX *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
+int
+transport_tls_init(struct transport *t, int fd, SSL_CTX *ctx)
+{
+	struct tls_conn *tc = calloc(1, sizeof(*tc));
+
+	if (tc == NULL)
+		return -1;
+	tc->ssl = SSL_new(ctx);
+	if (tc->ssl == NULL || SSL_set_fd(tc->ssl, fd) != 1) {
+		SSL_free(tc->ssl);
+		free(tc);
+		ERR_clear_error();
+		return -1;
+	}
+	SSL_set_accept_state(tc->ssl);
+	t->ops = &tls_ops;
+	t->fd = fd;
+	t->want = 0;
+	t->state = tc;
+	return 0;
+}
+
+size_t
+transport_tls_hex(const unsigned char *d, size_t n, char *buf, size_t size)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t k;
+
+	if (n == 0 || size < n * 3)
+		return 0;
+	for (k = 0; k < n; k++) {
+		buf[k * 3] = digits[d[k] >> 4];
+		buf[k * 3 + 1] = digits[d[k] & 15];
+		buf[k * 3 + 2] = ':';
+	}
+	buf[n * 3 - 1] = '\0';
+	return n * 3 - 1;
+}
+
+int
+transport_tls_fingerprint(SSL_CTX *ctx, char *buf, size_t size)
+{
+	X509 *x = SSL_CTX_get0_certificate(ctx);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	if (x == NULL || X509_digest(x, EVP_sha256(), md, &n) != 1 ||
+	    transport_tls_hex(md, n, buf, size) == 0) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes what put writes into path through a new file of mode 0600. */
+static int
+write_pem(const char *path, int (*put)(FILE *f, void *obj), void *obj,
+    char *err, size_t err_size)
+{
+	char tmp[4096 + 8];
+	FILE *f;
+	int fd, ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp)) {
+		snprintf(err, err_size, "%s: path too long", path);
+		return -1;
+	}
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, err_size, "%s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	ok = put(f, obj) == 1;
+	ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		snprintf(err, err_size, "%s: cannot write", path);
+		(void)unlink(tmp);
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+static int
+put_key(FILE *f, void *obj)
+{
+	return PEM_write_PrivateKey(f, obj, NULL, NULL, 0, NULL, NULL);
+}
+
+static int
+put_cert(FILE *f, void *obj)
+{
+	return PEM_write_X509(f, obj);
+}
+
+/* A certificate for pkey, signed by pkey, named after the server. */
+static X509 *
+self_sign(EVP_PKEY *pkey)
+{
+	X509 *x = X509_new();
+	X509_NAME *name;
+
+	if (x == NULL)
+		return NULL;
+	name = X509_get_subject_name(x);
+	if (X509_set_version(x, 2) != 1 ||
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), (long)time(NULL)) != 1 ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x),
+	        60L * 60 * 24 * TLS_SELF_SIGNED_DAYS) == NULL ||
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	        (const unsigned char *)"txt-chatd", -1, -1, 0) != 1 ||
+	    X509_set_issuer_name(x, name) != 1 ||
+	    X509_set_pubkey(x, pkey) != 1 ||
+	    X509_sign(x, pkey, EVP_sha256()) == 0) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+int
+transport_tls_self_signed(
+    const char *cert, const char *key, char *err, size_t err_size)
+{
+	struct stat st;
+	EVP_PKEY *pkey;
+	X509 *x = NULL;
+	int r = -1;
+
+	if (stat(cert, &st) == 0)
+		return 0;
+	ERR_clear_error();
+	pkey = EVP_EC_gen("P-256");
+	if (pkey == NULL || (x = self_sign(pkey)) == NULL) {
+		tls_error(err, err_size, "self-signed certificate");
+		goto done;
+	}
+	/* The key first: a certificate without its key would be reused. */
+	if (write_pem(key, put_key, pkey, err, err_size) < 0 ||
+	    write_pem(cert, put_cert, x, err, err_size) < 0)
+		goto done;
+	r = 1;
+done:
+	X509_free(x);
+	EVP_PKEY_free(pkey);
+	return r;
+}
