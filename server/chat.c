@@ -1533,5 +1533,9 @@ chat_maintain(struct chat *c, uint64_t now_ms)
 	    now_ms > c->cfg.history_days * CHAT_DAY_MS)
 		before = now_ms - c->cfg.history_days * CHAT_DAY_MS;
 	pruned = store_prune(c->cfg.store, before);
+	if (pruned > 0)
+		return 1;
+	if (pruned == 0 && c->cfg.history_keep > 0)
+		pruned = store_prune_keep(c->cfg.store, c->cfg.history_keep);
 	return more || pruned > 0;
 }

@@ -28,10 +28,13 @@ enum {
 	OPT_SYNC,
 	OPT_CHANNEL_EXPIRE,
 	OPT_HISTORY_DAYS,
+	OPT_HISTORY_KEEP,
 };
 
 /* Days the retention options accept: a hundred years. */
 #define OPTIONS_DAYS_MAX 36500
+/* Lines --history-keep accepts per channel: a billion. */
+#define OPTIONS_KEEP_MAX 1000000000
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, 'l'},
@@ -57,6 +60,7 @@ static const struct option long_options[] = {
     {"sync", required_argument, NULL, OPT_SYNC},
     {"channel-expire", required_argument, NULL, OPT_CHANNEL_EXPIRE},
     {"history-days", required_argument, NULL, OPT_HISTORY_DAYS},
+    {"history-keep", required_argument, NULL, OPT_HISTORY_KEEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -76,7 +80,8 @@ options_usage(void)
 	       "                 [--errors-max n] [--db path] "
 	       "[--sync normal|full]\n"
 	       "                 [--channel-expire days] [--history-days "
-	       "days]\n";
+	       "days]\n"
+	       "                 [--history-keep n]\n";
 }
 
 /*
@@ -303,6 +308,10 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 		case OPT_HISTORY_DAYS:
 			uval = &cfg->chat.history_days;
 			max = OPTIONS_DAYS_MAX;
+			break;
+		case OPT_HISTORY_KEEP:
+			uval = &cfg->chat.history_keep;
+			max = OPTIONS_KEEP_MAX;
 			break;
 		default:
 			snprintf(err, err_size, "unknown option");

@@ -648,6 +648,55 @@ test_retention_batches(void **state)
 }
 
 /*
+ * --history-keep: a channel over the cap loses its oldest lines, a batch
+ * per call; a channel under it keeps all; the seq goes on after.
+ */
+static void
+test_retention_keep(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct lines ls;
+	const char *other = "BBBBBBBBBBBBBBBBBBBBB";
+	uint64_t i;
+
+	assert_int_equal(add_channel(st, CHAN, "rust", 10), 0);
+	assert_int_equal(add_channel(st, other, "go", 10), 0);
+	for (i = 1; i <= 1200; i++)
+		assert_int_equal(add_msg(st, CHAN, i, 1000, "x"), 0);
+	for (i = 1; i <= 50; i++)
+		assert_int_equal(add_msg(st, other, i, 1000, "y"), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_prune_keep(st, 0), 0);
+	assert_int_equal(store_prune_keep(st, 100), STORE_PRUNE_BATCH);
+	assert_int_equal(store_prune_keep(st, 100), STORE_PRUNE_BATCH);
+	assert_int_equal(
+	    store_prune_keep(st, 100), 1100 - 2 * STORE_PRUNE_BATCH);
+	assert_int_equal(store_prune_keep(st, 100), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(latest(st, CHAN, LINES_MAX, &ls), LINES_MAX);
+	assert_int_equal(ls.seq[LINES_MAX - 1], 1200);
+	assert_int_equal(add_msg(st, CHAN, 1201, 2000, "z"), 0);
+	assert_int_equal(store_commit(st), 0);
+	/* One past the cap again: exactly one line goes. */
+	assert_int_equal(store_prune_keep(st, 100), 1);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+	assert_int_equal(query_int(f->path,
+	                     "SELECT count(*) FROM messages WHERE channel = "
+	                     "'" CHAN "'"),
+	    100);
+	assert_int_equal(query_int(f->path,
+	                     "SELECT min(seq) FROM messages WHERE channel = "
+	                     "'" CHAN "'"),
+	    1102);
+	assert_int_equal(query_int(f->path,
+	                     "SELECT count(*) FROM messages WHERE channel = "
+	                     "'BBBBBBBBBBBBBBBBBBBBB'"),
+	    50);
+}
+
+/*
  * A commit that cannot be written (the file size limit) fails: that turn
  * is not stored, the earlier ones are, and the file stays sound.  In a
  * child, since the limit would stop this test's log too.
@@ -989,6 +1038,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_retention_batches, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_retention_keep, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_commit_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
