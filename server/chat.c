@@ -612,6 +612,7 @@ do_hello(struct chat *c, int conn, const struct cmd *cmd, int first)
 	ev.count = PROTO_VERSION;
 	ev.text_max = PROTO_TEXT_MAX;
 	ev.name_max = PROTO_NAME_MAX;
+	ev.page_max = CMD_HISTORY_PAGE_MAX;
 	ev.text = slice_str(c->cfg.software);
 	send_event(c, conn, &ev);
 	return PROTO_E_NONE;
