@@ -309,22 +309,17 @@ ev_take_field(struct event *ev, enum ev_field f, const struct slice *s)
 
 /*
  * hello's page maximum is a field after the software, added later: an
- * older decoder keeps it in the text, this one takes a last "$<number>"
- * off it.  A software name never holds '$'.
+ * older decoder keeps it in the text, this one takes "$<number>" off it
+ * when that is the text's only '$' (a software name never holds one), so
+ * that what is left re-encodes to the same line.
  */
 static void
 ev_hello_page_max(struct event *ev)
 {
-	const char *d = NULL;
+	const char *d =
+	    ev->text.len > 0 ? memchr(ev->text.p, '$', ev->text.len) : NULL;
 	struct slice num;
-	size_t i;
 
-	for (i = ev->text.len; i > 0; i--) {
-		if (ev->text.p[i - 1] == '$') {
-			d = ev->text.p + i - 1;
-			break;
-		}
-	}
 	if (d == NULL)
 		return;
 	num.p = d + 1;

@@ -429,6 +429,11 @@ test_hello_page_max(void **state)
 	    event_decode(L("hello$1$3072$32$a$b"), &out), PROTO_E_NONE);
 	assert_true(out.page_max == 0);
 	assert_int_equal(out.text.len, 3);
+	/* Nor after a second '$': the software would re-encode split. */
+	assert_int_equal(
+	    event_decode(L("hello$1$3072$32$a$b$5"), &out), PROTO_E_NONE);
+	assert_true(out.page_max == 0);
+	assert_int_equal(out.text.len, 5);
 	/* Unset, nothing is added: the line an older server sends. */
 	ev.page_max = 0;
 	n = event_encode(buf, sizeof(buf), &ev);
