@@ -905,6 +905,55 @@ test_chat_keeps_and_expires(void **state)
  * After a restart a joiner gets the latest --history lines, read from the
  * store into the cache on that first join; older ones stay on disk only.
  */
+/* --history-keep through the chat: chat_maintain runs store_prune_keep. */
+static void
+test_chat_history_keep(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct sink_rec r = {"", "", 0, 1};
+	struct chat_config cfg;
+	struct chat_sink sink;
+	struct chat *c;
+	const uint64_t t0 = 1700000000000ULL;
+	char text[64];
+	int i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_channels = 10;
+	cfg.max_joins = 10;
+	cfg.max_members = 10;
+	cfg.history = 10;
+	cfg.history_bytes = 1 << 20;
+	cfg.software = "test";
+	cfg.store = st;
+	cfg.history_keep = 3;
+	sink.ctx = &r;
+	sink.send = rec_send;
+	sink.close = rec_close;
+	sink.random = rec_random;
+	c = chat_new(&cfg, &sink);
+	assert_non_null(c);
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
+	line(c, "reg$alice", t0);
+	line(c, "create_chan$1.2.3.4:5$rust", t0);
+	for (i = 1; i <= 10; i++) {
+		snprintf(text, sizeof(text), "send_msg$1.2.3.4:5$rust$m%d", i);
+		line(c, text, t0);
+	}
+	assert_int_equal(store_commit(st), 0);
+	while (chat_maintain(c, t0) != 0)
+		continue;
+	assert_int_equal(store_commit(st), 0);
+	chat_disconnect(c, 0, "gone", t0);
+	chat_free(c);
+	store_close(st);
+	assert_int_equal(
+	    query_int(f->path, "SELECT count(*) FROM messages"), 3);
+	assert_int_equal(
+	    query_int(f->path, "SELECT min(seq) FROM messages"), 8);
+}
+
 static void
 test_join_replays_latest_from_store(void **state)
 {
@@ -1044,6 +1093,8 @@ main(void)
 	        test_commit_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_chat_keeps_and_expires, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_chat_history_keep, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_join_replays_latest_from_store, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
