@@ -189,6 +189,10 @@ event_encode(char *buf, size_t size, const struct event *ev)
 		    !ev_put_field(buf, size, &at, &e, spec->fields[i]))
 			return 0;
 	}
+	if (e.kind == EV_HELLO && e.page_max > 0 &&
+	    (!ev_put(buf, size, &at, "$", 1) ||
+	        !ev_put_number(buf, size, &at, e.page_max)))
+		return 0;
 	if (!ev_put(buf, size, &at, "\n", 1))
 		return 0;
 	return at;
@@ -303,6 +307,28 @@ ev_take_field(struct event *ev, enum ev_field f, const struct slice *s)
 	return 1;
 }
 
+/*
+ * hello's page maximum is a field after the software, added later: an
+ * older decoder keeps it in the text, this one takes "$<number>" off it
+ * when that is the text's only '$' (a software name never holds one), so
+ * that what is left re-encodes to the same line.
+ */
+static void
+ev_hello_page_max(struct event *ev)
+{
+	const char *d =
+	    ev->text.len > 0 ? memchr(ev->text.p, '$', ev->text.len) : NULL;
+	struct slice num;
+
+	if (d == NULL)
+		return;
+	num.p = d + 1;
+	num.len = (size_t)(ev->text.p + ev->text.len - num.p);
+	if (!ev_parse_number(&num, &ev->page_max))
+		return;
+	ev->text.len = (size_t)(d - ev->text.p);
+}
+
 enum proto_code
 event_decode(const char *line, size_t len, struct event *out)
 {
@@ -345,6 +371,8 @@ event_decode(const char *line, size_t len, struct event *out)
 			return PROTO_E_BAD_ARGS;
 		p = dollar ? dollar + 1 : NULL;
 	}
+	if (out->kind == EV_HELLO)
+		ev_hello_page_max(out);
 	return PROTO_E_NONE;
 }
 

@@ -59,6 +59,9 @@ enum event_chan_kind {
  *   seq, time:  message sequence number and server time
  *   count: members, names or history count, list count, hello version
  *   text_max, name_max: limits announced by hello
+ *   page_max: hello: the most lines a history request gets, 0 if the
+ *          server did not say; sent as a last field after the software,
+ *          which an older decoder reads as part of that text
  *   chan_kind: joined and list
  *   code, verb: error (code is PROTO_E_NONE for a code this side does not
  *          know; verb is "*" when no command caused it)
@@ -78,6 +81,7 @@ struct event {
 	uint64_t count;
 	uint64_t text_max;
 	uint64_t name_max;
+	uint64_t page_max;
 	enum event_chan_kind chan_kind;
 	enum proto_code code;
 	enum cmd_dir dir;

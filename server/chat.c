@@ -612,6 +612,7 @@ do_hello(struct chat *c, int conn, const struct cmd *cmd, int first)
 	ev.count = PROTO_VERSION;
 	ev.text_max = PROTO_TEXT_MAX;
 	ev.name_max = PROTO_NAME_MAX;
+	ev.page_max = CMD_HISTORY_PAGE_MAX;
 	ev.text = slice_str(c->cfg.software);
 	send_event(c, conn, &ev);
 	return PROTO_E_NONE;
@@ -1533,5 +1534,9 @@ chat_maintain(struct chat *c, uint64_t now_ms)
 	    now_ms > c->cfg.history_days * CHAT_DAY_MS)
 		before = now_ms - c->cfg.history_days * CHAT_DAY_MS;
 	pruned = store_prune(c->cfg.store, before);
+	if (pruned > 0)
+		return 1;
+	if (pruned == 0 && c->cfg.history_keep > 0)
+		pruned = store_prune_keep(c->cfg.store, c->cfg.history_keep);
 	return more || pruned > 0;
 }

@@ -58,6 +58,7 @@ struct chat_config {
 	struct store *store;
 	unsigned channel_expire_days; /* empty channels kept; 0: forever */
 	unsigned history_days;        /* stored lines kept; 0: forever */
+	unsigned history_keep;        /* stored lines per channel; 0: all */
 };
 
 enum chat_mode {
@@ -78,7 +79,8 @@ struct chat *chat_new(
 /*
  * Retention, called from a timer (about once a second): removes at most a
  * few channels empty for channel_expire_days and deletes one batch of
- * stored lines older than history_days.  Returns non-zero if there may be
+ * stored lines older than history_days and one of the lines past
+ * history_keep in a channel.  Returns non-zero if there may be
  * more to do (call again soon).  Does nothing without a store.
  */
 int chat_maintain(struct chat *c, uint64_t now_ms);

@@ -32,10 +32,13 @@ enum {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_TLS_SELF_SIGNED,
+	OPT_HISTORY_KEEP,
 };
 
 /* Days the retention options accept: a hundred years. */
 #define OPTIONS_DAYS_MAX 36500
+/* Lines --history-keep accepts per channel: a billion. */
+#define OPTIONS_KEEP_MAX 1000000000
 
 static const struct option long_options[] = {
     {"listen", required_argument, NULL, 'l'},
@@ -65,6 +68,7 @@ static const struct option long_options[] = {
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"tls-self-signed", no_argument, NULL, OPT_TLS_SELF_SIGNED},
+    {"history-keep", required_argument, NULL, OPT_HISTORY_KEEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -87,7 +91,7 @@ options_usage(void)
 	       "days]\n"
 	       "                 [--tls-listen host:port] [--tls-cert file "
 	       "--tls-key file]\n"
-	       "                 [--tls-self-signed]\n";
+	       "                 [--tls-self-signed] [--history-keep n]\n";
 }
 
 /*
@@ -372,6 +376,10 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 		case OPT_TLS_SELF_SIGNED:
 			cfg->tls_self_signed = 1;
 			continue;
+		case OPT_HISTORY_KEEP:
+			uval = &cfg->chat.history_keep;
+			max = OPTIONS_KEEP_MAX;
+			break;
 		default:
 			snprintf(err, err_size, "unknown option");
 			return OPTIONS_ERROR;

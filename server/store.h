@@ -146,6 +146,13 @@ int store_page(struct store *st, const char *id, size_t id_len,
  * to do), or -1 on error.
  */
 int store_prune(struct store *st, uint64_t before_ms);
+/*
+ * Retention by count: deletes at most STORE_PRUNE_BATCH of the oldest
+ * lines of one channel that keeps more than its latest keep lines (0:
+ * none).  Part of the turn's transaction.  Returns the rows deleted (0:
+ * no channel is over), or -1 on error.
+ */
+int store_prune_keep(struct store *st, uint64_t keep);
 
 /* The longest store_commit so far, in microseconds. */
 uint64_t store_max_commit_us(const struct store *st);

@@ -54,6 +54,8 @@ enum stmt_id {
 	ST_NEXT_DROPPED,
 	ST_PRUNE_DROPPED,
 	ST_DONE_DROPPED,
+	ST_OVER_KEEP,
+	ST_PRUNE_KEEP,
 	ST_COUNT,
 };
 
@@ -88,6 +90,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_PRUNE_DROPPED] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
                          "FROM messages WHERE channel = ?1 LIMIT ?2)",
     [ST_DONE_DROPPED] = "DELETE FROM dropped WHERE channel = ?1",
+    /* One index probe per channel: is its oldest line below the cap? */
+    [ST_OVER_KEEP] = "SELECT id, next_seq FROM channels WHERE EXISTS "
+                     "(SELECT 1 FROM messages WHERE channel = channels.id "
+                     "AND seq < channels.next_seq - ?1) LIMIT 1",
+    [ST_PRUNE_KEEP] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
+                      "FROM messages WHERE channel = ?1 AND seq < ?2 "
+                      "ORDER BY seq LIMIT ?3)",
 };
 
 /* Version 1: channels without their last activity, no dropped list. */
@@ -877,4 +886,45 @@ store_prune(struct store *st, uint64_t before_ms)
 fail:
 	st->failed = 1;
 	return -1;
+}
+
+int
+store_prune_keep(struct store *st, uint64_t keep)
+{
+	sqlite3_stmt *s = st->stmt[ST_OVER_KEEP];
+	char chan[64];
+	size_t len = 0;
+	sqlite3_int64 next = 0;
+	int rc;
+
+	if (keep == 0)
+		return 0;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)keep);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *p = col_text(s, 0, &len);
+
+		if (len >= sizeof(chan))
+			len = sizeof(chan) - 1;
+		memcpy(chan, p, len);
+		next = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_err(st, "pruning");
+		return -1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (begin(st) < 0)
+		return -1;
+	bind_text(st->stmt[ST_PRUNE_KEEP], 1, chan, len);
+	sqlite3_bind_int64(
+	    st->stmt[ST_PRUNE_KEEP], 2, next - (sqlite3_int64)keep);
+	sqlite3_bind_int(st->stmt[ST_PRUNE_KEEP], 3, STORE_PRUNE_BATCH);
+	if (run(st, ST_PRUNE_KEEP) < 0) {
+		st->failed = 1;
+		return -1;
+	}
+	return sqlite3_changes(st->db);
 }

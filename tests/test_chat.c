@@ -438,7 +438,7 @@ static void
 hello(struct fake *f, int conn)
 {
 	line(f, conn, "hello$1");
-	expect(f, conn, "hello$1$3072$32$" SOFTWARE "\n");
+	expect(f, conn, "hello$1$3072$32$" SOFTWARE "$200\n");
 	assert_int_equal(chat_mode(f->chat, conn), CHAT_MODE_EXT);
 }
 

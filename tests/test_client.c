@@ -2182,6 +2182,37 @@ test_page_reconnect_catchup(void **state)
 }
 
 /*
+ * A server that advertises a smaller page maximum in hello gets catch-up
+ * requests of that many lines; one that advertises none, 200.
+ */
+static void
+test_page_max_advertised(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
+	feed(&e, "names_end$" RUST "$0", 2000);
+	feed_msgs(&e, RUST, 1, 60);
+	feed(&e, "history_end$" RUST "$60", 2000);
+	client_disconnected(e.c, "eof", 5000, 5001);
+	client_connected(e.c, 5001);
+	feed(&e, "hello$1$3072$32$x$50", 5001);
+	feed(&e, "registered$" UID2 "$carol", 5001);
+	feed(&e, "joined$" UID2 "$personal$1$~carol", 5001);
+	feed(&e, "history_end$" UID2 "$0", 5001);
+	fake_clear(&e.f);
+	feed(&e, "joined$" RUST "$channel$2$#rust", 5001);
+	feed(&e, "names_end$" RUST "$1", 5001);
+	feed_msgs(&e, RUST, 401, 500);
+	feed(&e, "history_end$" RUST "$100", 5001);
+	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$60$50");
+	env_end(&e);
+}
+
+/*
  * A page nobody asked for is not one, and a page takes no more lines than
  * it announced: the rest are live, whatever the server says after.
  */
@@ -2467,6 +2498,7 @@ main(void)
 	    cmocka_unit_test(test_page_nothing_to_ask),
 	    cmocka_unit_test(test_page_full),
 	    cmocka_unit_test(test_page_reconnect_catchup),
+	    cmocka_unit_test(test_page_max_advertised),
 	    cmocka_unit_test(test_page_unasked),
 	    cmocka_unit_test(test_page_refused),
 	    cmocka_unit_test(test_join_creates),

@@ -391,6 +391,55 @@ test_decode_lenient_strings(void **state)
 }
 
 /* A history reply's direction and flag are words, and nothing else. */
+/*
+ * hello's page maximum: a last field after the software, which an older
+ * decoder keeps in the text; without it (an older server) it reads as 0.
+ */
+static void
+test_hello_page_max(void **state)
+{
+	struct event ev, out;
+	char buf[256];
+	size_t n;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_HELLO;
+	ev.count = 1;
+	ev.text_max = 3072;
+	ev.name_max = 32;
+	ev.page_max = 200;
+	ev.text.p = "txt-chatd 1.0";
+	ev.text.len = strlen(ev.text.p);
+	n = event_encode(buf, sizeof(buf), &ev);
+	assert_int_equal(n, strlen("hello$1$3072$32$txt-chatd 1.0$200\n"));
+	assert_memory_equal(buf, "hello$1$3072$32$txt-chatd 1.0$200\n", n);
+	assert_int_equal(event_decode(buf, n - 1, &out), PROTO_E_NONE);
+	assert_true(out.page_max == 200);
+	assert_true(out.text_max == 3072);
+	assert_int_equal(out.text.len, strlen("txt-chatd 1.0"));
+	assert_memory_equal(out.text.p, "txt-chatd 1.0", out.text.len);
+
+	assert_int_equal(event_decode(L("hello$1$3072$32$txt-chatd 0.9"), &out),
+	    PROTO_E_NONE);
+	assert_true(out.page_max == 0);
+	assert_int_equal(out.text.len, strlen("txt-chatd 0.9"));
+	/* Not a number after the last '$': all of it is the software. */
+	assert_int_equal(
+	    event_decode(L("hello$1$3072$32$a$b"), &out), PROTO_E_NONE);
+	assert_true(out.page_max == 0);
+	assert_int_equal(out.text.len, 3);
+	/* Nor after a second '$': the software would re-encode split. */
+	assert_int_equal(
+	    event_decode(L("hello$1$3072$32$a$b$5"), &out), PROTO_E_NONE);
+	assert_true(out.page_max == 0);
+	assert_int_equal(out.text.len, 5);
+	/* Unset, nothing is added: the line an older server sends. */
+	ev.page_max = 0;
+	n = event_encode(buf, sizeof(buf), &ev);
+	assert_memory_equal(buf, "hello$1$3072$32$txt-chatd 1.0\n", n);
+}
+
 static void
 test_decode_history_page(void **state)
 {
@@ -504,6 +553,7 @@ main(void)
 	    cmocka_unit_test(test_decode_lenient_strings),
 	    cmocka_unit_test(test_decode_error_codes),
 	    cmocka_unit_test(test_decode_history_page),
+	    cmocka_unit_test(test_hello_page_max),
 	    cmocka_unit_test(test_decode_borrows),
 	    cmocka_unit_test(test_names),
 	};

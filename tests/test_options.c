@@ -44,6 +44,7 @@ static const struct num_opt num_opts[] = {
     {"errors-max", 0, 4294967295ULL, CFG_OFF(chat.errors_max), 0},
     {"channel-expire", 0, 36500, CFG_OFF(chat.channel_expire_days), 0},
     {"history-days", 0, 36500, CFG_OFF(chat.history_days), 0},
+    {"history-keep", 0, 1000000000, CFG_OFF(chat.history_keep), 0},
 };
 #define NUM_OPTS (sizeof(num_opts) / sizeof(num_opts[0]))
 

@@ -648,6 +648,55 @@ test_retention_batches(void **state)
 }
 
 /*
+ * --history-keep: a channel over the cap loses its oldest lines, a batch
+ * per call; a channel under it keeps all; the seq goes on after.
+ */
+static void
+test_retention_keep(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct lines ls;
+	const char *other = "BBBBBBBBBBBBBBBBBBBBB";
+	uint64_t i;
+
+	assert_int_equal(add_channel(st, CHAN, "rust", 10), 0);
+	assert_int_equal(add_channel(st, other, "go", 10), 0);
+	for (i = 1; i <= 1200; i++)
+		assert_int_equal(add_msg(st, CHAN, i, 1000, "x"), 0);
+	for (i = 1; i <= 50; i++)
+		assert_int_equal(add_msg(st, other, i, 1000, "y"), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_prune_keep(st, 0), 0);
+	assert_int_equal(store_prune_keep(st, 100), STORE_PRUNE_BATCH);
+	assert_int_equal(store_prune_keep(st, 100), STORE_PRUNE_BATCH);
+	assert_int_equal(
+	    store_prune_keep(st, 100), 1100 - 2 * STORE_PRUNE_BATCH);
+	assert_int_equal(store_prune_keep(st, 100), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(latest(st, CHAN, LINES_MAX, &ls), LINES_MAX);
+	assert_int_equal(ls.seq[LINES_MAX - 1], 1200);
+	assert_int_equal(add_msg(st, CHAN, 1201, 2000, "z"), 0);
+	assert_int_equal(store_commit(st), 0);
+	/* One past the cap again: exactly one line goes. */
+	assert_int_equal(store_prune_keep(st, 100), 1);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+	assert_int_equal(query_int(f->path,
+	                     "SELECT count(*) FROM messages WHERE channel = "
+	                     "'" CHAN "'"),
+	    100);
+	assert_int_equal(query_int(f->path,
+	                     "SELECT min(seq) FROM messages WHERE channel = "
+	                     "'" CHAN "'"),
+	    1102);
+	assert_int_equal(query_int(f->path,
+	                     "SELECT count(*) FROM messages WHERE channel = "
+	                     "'BBBBBBBBBBBBBBBBBBBBB'"),
+	    50);
+}
+
+/*
  * A commit that cannot be written (the file size limit) fails: that turn
  * is not stored, the earlier ones are, and the file stays sound.  In a
  * child, since the limit would stop this test's log too.
@@ -856,6 +905,55 @@ test_chat_keeps_and_expires(void **state)
  * After a restart a joiner gets the latest --history lines, read from the
  * store into the cache on that first join; older ones stay on disk only.
  */
+/* --history-keep through the chat: chat_maintain runs store_prune_keep. */
+static void
+test_chat_history_keep(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct sink_rec r = {"", "", 0, 1};
+	struct chat_config cfg;
+	struct chat_sink sink;
+	struct chat *c;
+	const uint64_t t0 = 1700000000000ULL;
+	char text[64];
+	int i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_channels = 10;
+	cfg.max_joins = 10;
+	cfg.max_members = 10;
+	cfg.history = 10;
+	cfg.history_bytes = 1 << 20;
+	cfg.software = "test";
+	cfg.store = st;
+	cfg.history_keep = 3;
+	sink.ctx = &r;
+	sink.send = rec_send;
+	sink.close = rec_close;
+	sink.random = rec_random;
+	c = chat_new(&cfg, &sink);
+	assert_non_null(c);
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
+	line(c, "reg$alice", t0);
+	line(c, "create_chan$1.2.3.4:5$rust", t0);
+	for (i = 1; i <= 10; i++) {
+		snprintf(text, sizeof(text), "send_msg$1.2.3.4:5$rust$m%d", i);
+		line(c, text, t0);
+	}
+	assert_int_equal(store_commit(st), 0);
+	while (chat_maintain(c, t0) != 0)
+		continue;
+	assert_int_equal(store_commit(st), 0);
+	chat_disconnect(c, 0, "gone", t0);
+	chat_free(c);
+	store_close(st);
+	assert_int_equal(
+	    query_int(f->path, "SELECT count(*) FROM messages"), 3);
+	assert_int_equal(
+	    query_int(f->path, "SELECT min(seq) FROM messages"), 8);
+}
+
 static void
 test_join_replays_latest_from_store(void **state)
 {
@@ -990,9 +1088,13 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_retention_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
+	        test_retention_keep, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
 	        test_commit_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_chat_keeps_and_expires, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_chat_history_keep, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_join_replays_latest_from_store, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -29,6 +29,9 @@ client_on_hello(struct client *c, const struct event *ev, uint64_t now)
 		c->text_max = (size_t)ev->text_max;
 	else
 		c->text_max = PROTO_TEXT_MAX;
+	c->page_max = ev->page_max > 0 && ev->page_max < CMD_HISTORY_PAGE_MAX
+	    ? (size_t)ev->page_max
+	    : CMD_HISTORY_PAGE_MAX;
 	c->state = CLIENT_REGISTERING;
 	client_register(c, now);
 }
@@ -296,7 +299,7 @@ client_on_history_end(struct client *c, const struct event *ev, uint64_t now)
 	w = client_chan_win(c, ev->chan);
 	if (w != NULL && model_win_catchup(w) == CLIENT_CATCHUP_GAP) {
 		if (client_send_history(c, w, CMD_DIR_AFTER, model_win_seq(w),
-		        CMD_HISTORY_PAGE_MAX, now) == 0)
+		        c->page_max, now) == 0)
 			model_win_set_catchup(w, CLIENT_CATCHUP_ASKED);
 		else
 			model_win_set_catchup(w, 0);
@@ -422,7 +425,7 @@ client_on_history_page_end(
 		/* Until the server has nothing newer, as long as it gives. */
 		if (ev->more && model_win_seq(w) > c->page_from &&
 		    client_send_history(c, w, CMD_DIR_AFTER, model_win_seq(w),
-		        CMD_HISTORY_PAGE_MAX, now) == 0)
+		        c->page_max, now) == 0)
 			return;
 		model_win_set_catchup(w, 0);
 		return;

@@ -79,6 +79,7 @@ struct client {
 	char own[PROTO_ID_MAX + 1];
 	size_t own_len;
 	size_t text_max;
+	size_t page_max; /* lines a history request asks for, from hello */
 	long lag;
 	/* Keepalive: the last line received, the ping out and when it went. */
 	uint64_t last_rx;

@@ -6,7 +6,7 @@
 # Usage: sh tests/bench/run.sh
 #   BENCH_QUICK=1        fewer messages, shorter runs (for development)
 #   BENCH_ONLY="W1 W4"   run only these workloads (W6, the baseline, runs
-#                        with W1-W3)
+#                        with W1-W3; W7, storage, is its own baseline)
 # Loadgen arguments are kept in plain variables and split on purpose.
 # shellcheck disable=SC2086,SC3045
 set -u
@@ -17,7 +17,7 @@ srv_bin=${TXT_CHATD:-server/txt-chatd}
 cli_bin=${TXT_CHAT:-tui/txt-chat}
 out=${BENCH_OUT:-build/bench}
 quick=${BENCH_QUICK:-0}
-only=${BENCH_ONLY:-W1 W2 W3 W4 W5}
+only=${BENCH_ONLY:-W1 W2 W3 W4 W5 W7}
 
 for b in "$srv_bin" "$tools/loadgen" "$tools/baseline" "$tools/tmuxprobe"; do
 	[ -x "$b" ] || { echo "run.sh: $b is missing; run make bench" >&2; exit 1; }
@@ -40,12 +40,16 @@ if [ "$quick" = 1 ]; then
 	idle_n=2000
 	hold_s=5
 	w4_msgs=20000
+	store_per_sender=10000  # W7: 10 senders into a 10-member channel
+	store_rows=200000       # W7: messages in the start-up database
 else
 	deliveries=8000000
 	paced_s=10
 	idle_n=10000
 	hold_s=30
 	w4_msgs=100000
+	store_per_sender=30000
+	store_rows=1000000
 fi
 
 srv_pid=
@@ -473,6 +477,169 @@ w5() {
 	stop
 }
 
+# start_db NAME DB ARGS...: txt-chatd on database DB with the bench's
+# options; -v makes it log its longest commit when it stops.
+start_db() {
+	dname=$1
+	db=$2
+	shift 2
+	start "$dname" "$srv_bin" -l 127.0.0.1:0 --db "$db" --flood-rate 0 \
+	    --max-per-addr 0 --max-clients "$max_clients" -v "$@"
+}
+
+# longest_commit NAME: the "longest commit" the stopped server logged, us.
+longest_commit() {
+	v=$(sed -n 's/.*longest commit: \([0-9]*\) us.*/\1/p' "$work/$1.log" |
+	    tail -1)
+	printf '%s' "${v:--1}"
+}
+
+# stored_db FILE ROWS: a database of one channel holding ROWS messages,
+# written by the sqlite3 CLI in one statement (seconds, not minutes).
+stored_db() {
+	start_db w7mk "$1"
+	stop
+	sqlite3 "$1" "BEGIN;
+	    INSERT INTO channels (id, name, creator, created, next_seq, active)
+	    VALUES ('benchstoredchannel001', 'stored', 'gen', 0, $2 + 1, 0);
+	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+	        WHERE i < $2)
+	    INSERT INTO messages (channel, seq, time, sender, kind, text)
+	    SELECT 'benchstoredchannel001', i, 1700000000000 + i, 'gen',
+	        'msg', printf('stored line %d of the start-up bench, %s', i,
+	        hex(randomblob(12))) FROM n;
+	    COMMIT; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+}
+
+# startup NAME DB: starts txt-chatd on DB and sets st_ms, the time from
+# launch to "listening" (polled every 2 ms, so a slight overestimate), and
+# st_kib, its RSS then.  Leaves the server running (srv_pid).
+startup() {
+	: >"$work/$1.log"
+	t0=$(date +%s%N)
+	"$srv_bin" -l 127.0.0.1:0 --db "$2" </dev/null >/dev/null \
+	    2>"$work/$1.log" &
+	srv_pid=$!
+	k=0
+	while ! grep -q 'listening on' "$work/$1.log" && [ $k -lt 5000 ]; do
+		sleep 0.002
+		k=$((k + 1))
+	done
+	t1=$(date +%s%N)
+	st_kib=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' \
+	    /proc/"$srv_pid"/status)
+	st_kib=${st_kib:-0}
+	st_ms=$(calc "($t1 - $t0) / 1000000")
+}
+
+# W7: storage (--db on a file in a temporary directory), each figure next
+# to the same run with --db :memory:.
+w7() {
+	command -v sqlite3 >/dev/null || {
+		row W7 "sqlite3 CLI missing" - - - - FAIL
+		return
+	}
+	dbdir=$work/db
+	mkdir -p "$dbdir"
+
+	m=$((deliveries / (500 * 5)))
+	tag="W7 W1 burst N=500 S=5 M=$m --db"
+	say "$tag"
+	args="-m burst -n 500 -s 5 -M $m -c w7b -x a"
+	start_chatd w7mem -v
+	b=$(lg w7-burst-mem $args)
+	stop
+	start_db w7db "$dbdir/burst.db"
+	r=$(lg w7-burst-db $args)
+	stop
+	dps=$(kv deliveries_per_s "$r")
+	bdps=$(kv deliveries_per_s "$b")
+	ratio=$(calc "$dps / ($bdps + 0.000001)")
+	row "$tag" "deliveries/s (base: :memory:)" "$dps" ">=0.8x mem" "$bdps" \
+	    "$ratio" "$(verdict "$ratio >= 0.8")"
+	lost=$(kv lost "$r")
+	bad=$(($(kv order_errors "$r") + $(kv disconnects "$r") + $(kv errors "$r")))
+	row "$tag" "lost (order/disconnect/errors)" "$lost ($bad)" "0" \
+	    "$(kv lost "$b")" "-" "$(verdict "$lost == 0 && $bad == 0")"
+
+	tag="W7 10 members, 10 senders, $((10 * store_per_sender)) msgs --db"
+	say "$tag"
+	args="-m burst -n 10 -s 10 -M $store_per_sender -c w7s -x s"
+	start_chatd w7mem -v
+	b=$(lg w7-store-mem $args)
+	stop
+	start_db w7db "$dbdir/store.db"
+	r=$(lg w7-store-db $args)
+	stop
+	sent=$(kv sent "$r")
+	el=$(kv elapsed_ms "$r")
+	bel=$(kv elapsed_ms "$b")
+	sps=$(awk "BEGIN { printf \"%.0f\", $sent * 1000 / ($el + 0.001) }")
+	bsps=$(awk "BEGIN { printf \"%.0f\", $(kv sent "$b") * 1000 / ($bel + 0.001) }")
+	row "$tag" "messages stored/s" "$sps" ">=150000" "$bsps" \
+	    "$(calc "$sps / ($bsps + 0.001)")" "$(verdict "$sps >= 150000")"
+	# The server CPU the database adds per stored message: loadgen's CPU
+	# of the server during the run with --db minus the same in memory.
+	cpu=$(kv srv_cpu_us "$r")
+	bcpu=$(kv srv_cpu_us "$b")
+	extra=$(calc "($cpu - $bcpu) / ($sent + 0.000001)")
+	row "$tag" "server CPU us/msg (db - mem)" \
+	    "$extra ($(calc "$cpu / ($sent + 0.000001)") total)" "<=3" \
+	    "$(calc "$bcpu / ($(kv sent "$b") + 0.000001)") total" \
+	    "$(calc "$cpu / ($bcpu + 0.001)")" "$(verdict "$extra <= 3")"
+	lost=$(kv lost "$r")
+	stored=$(sqlite3 "$dbdir/store.db" "SELECT count(*) FROM messages")
+	row "$tag" "lost / rows in the db" "$lost / $stored" "0 / $sent" \
+	    "$(kv lost "$b")" "-" \
+	    "$(verdict "$lost == 0 && ${stored:-0} == $sent")"
+
+	tag="W7 paced N=100 1000 msg/s ${paced_s}s --db"
+	say "$tag"
+	args="-m paced -n 100 -r 1000 -d $paced_s -c w7p -x p"
+	start_chatd w7pmem -v
+	b=$(lg w7-paced-mem $args)
+	stop
+	start_db w7pdb "$dbdir/paced.db"
+	r=$(lg w7-paced-db $args)
+	stop
+	p99=$(kv p99_us "$r")
+	row "$tag" "latency p50/p99 ms (base: mem)" \
+	    "$(ms "$(kv p50_us "$r")")/$(ms "$p99")" "p99<=3" \
+	    "$(ms "$(kv p50_us "$b")")/$(ms "$(kv p99_us "$b")")" \
+	    "$(calc "$p99 / ($(kv p99_us "$b") + 0.001)")" \
+	    "$(verdict "$p99 <= 3000")"
+	lc=$(longest_commit w7pdb)
+	row "$tag" "longest commit ms" "$(ms "$lc")" "<=3" "-" "-" \
+	    "$(verdict "$lc >= 0 && $lc <= 3000")"
+	lost=$(kv lost "$r")
+	row "$tag" "lost" "$lost" "0" "$(kv lost "$b")" "-" \
+	    "$(verdict "$lost == 0")"
+
+	tag="W7 start-up, $store_rows stored msgs"
+	say "$tag"
+	t=$(date +%s%N)
+	stored_db "$dbdir/big.db" "$store_rows"
+	gen=$(calc "($(date +%s%N) - $t) / 1000000000")
+	start_db w7e "$dbdir/empty.db"
+	stop
+	startup w7e "$dbdir/empty.db"
+	stop
+	e_ms=$st_ms
+	e_kib=$st_kib
+	startup w7s "$dbdir/big.db"
+	stop
+	row "$tag" "to listening ms (db made in ${gen}s)" "$st_ms" "<200" \
+	    "$e_ms empty" "$(calc "$st_ms / ($e_ms + 0.001)")" \
+	    "$(verdict "$st_ms < 200")"
+	row "$tag" "RSS MiB at listening" "$(calc "$st_kib / 1024")" \
+	    "<=1.25x empty" "$(calc "$e_kib / 1024") empty" \
+	    "$(calc "$st_kib / ($e_kib + 0.001)")" \
+	    "$(verdict "$st_kib <= 1.25 * $e_kib")"
+	printf 'w7-startup big_ms=%s big_rss_kib=%s empty_ms=%s empty_rss_kib=%s gen_s=%s\n' \
+	    "$st_ms" "$st_kib" "$e_ms" "$e_kib" "$gen" >>"$raw"
+	rm -rf "$dbdir"
+}
+
 say "bench: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); quick=$quick"
 say "bench: figures are noisy on a shared machine; compare ratios"
 want W1 && w1
@@ -480,6 +647,7 @@ want W2 && w2
 want W3 && w3
 want W4 && w4
 want W5 && w5
+want W7 && w7
 
 {
 	echo "workload,metric,measured,target,baseline,ratio,verdict"

@@ -244,6 +244,7 @@ check_same_event(const struct event *a, const struct event *b)
 	FUZZ_CHECK(a->time == b->time);
 	FUZZ_CHECK(a->count == b->count);
 	FUZZ_CHECK(a->text_max == b->text_max);
+	FUZZ_CHECK(a->page_max == b->page_max);
 	FUZZ_CHECK(a->name_max == b->name_max);
 	FUZZ_CHECK(a->chan_kind == b->chan_kind);
 	FUZZ_CHECK(a->code == b->code);
