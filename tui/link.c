@@ -26,8 +26,6 @@
 #define LINK_KEEPALIVE_S 60
 /* Bytes of ciphertext read from the socket at a time (one TLS record). */
 #define LINK_CIPHER_MAX (16 * 1024 + 512)
-/* The scheme that asks for TLS in front of "host:port". */
-#define LINK_TLS_SCHEME "tls://"
 
 enum link_state {
 	LINK_IDLE,       /* nothing under way */
@@ -743,10 +741,10 @@ link_connect(struct link *l, const char *hostport)
 
 	if (l->state != LINK_IDLE)
 		return UV_EBUSY;
-	l->use_tls = strncmp(hostport, LINK_TLS_SCHEME,
-	                 sizeof(LINK_TLS_SCHEME) - 1) == 0;
+	l->use_tls =
+	    strncmp(hostport, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0;
 	if (l->use_tls)
-		hostport += sizeof(LINK_TLS_SCHEME) - 1;
+		hostport += LINK_TLS_SCHEME_LEN;
 	if (addr_split(hostport, 0, 0, host, port) < 0 ||
 	    strlen(hostport) > LINK_HOSTPORT_MAX)
 		return UV_EINVAL;

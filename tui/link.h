@@ -13,6 +13,9 @@
 #define LINK_SENDQ_MAX (1024 * 1024)
 /* Bytes of "host:port" or "[v6]:port", no terminator (proto/addr.h). */
 #define LINK_HOSTPORT_MAX ADDR_HOSTPORT_MAX
+/* What asks for TLS in front of "host:port", and its length. */
+#define LINK_TLS_SCHEME     "tls://"
+#define LINK_TLS_SCHEME_LEN (sizeof(LINK_TLS_SCHEME) - 1)
 /* Default time one address gets to accept the connection, in ms. */
 #define LINK_CONNECT_TIMEOUT_MS 10000
 /* Default time link_close() gives the queued bytes to go out, in ms. */
