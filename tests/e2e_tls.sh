@@ -77,7 +77,9 @@ t_chat() {
 	    e2e_say "$A" "hello over tls" &&
 	    e2e_wait_for "$B" "$(row alice 'hello over tls')" &&
 	    e2e_say "$B" "hello in plain text" &&
-	    e2e_wait_for "$A" "$(row bob 'hello in plain text')"
+	    e2e_wait_for "$A" "$(row bob 'hello in plain text')" &&
+	    e2e_wait_file "$E2E_TMP/data/txt-chat/logs/127.0.0.1:$TLS_PORT/tls/$(date +%Y-%m-%d).log" \
+	        'hello in plain text'
 }
 
 # The restarted server shows another certificate: alice says so, with
@@ -110,7 +112,7 @@ t_exit() {
 
 e2e_check "a tls:// client and a plaintext client come online" t_online
 e2e_check "the fingerprint is stored in known_servers, mode 0600" t_stored
-e2e_check "the two chat across TLS and plain text" t_chat
+e2e_check "the two chat across TLS and plain text, logged under host:port" t_chat
 e2e_check "a changed certificate is refused with both fingerprints" t_changed
 e2e_check "clients and server exit cleanly, no sanitizer report" t_exit
 e2e_done

@@ -707,6 +707,7 @@ log_start(struct app *a)
 {
 	char dir[CHATLOG_PATH_MAX + 1];
 	struct model *m = client_model(a->client);
+	const char *server = a->cfg.server;
 
 	if (!a->cfg.log)
 		return;
@@ -719,7 +720,10 @@ log_start(struct app *a)
 		    "or log_dir");
 		return;
 	}
-	a->log = chatlog_new(dir, a->cfg.server);
+	/* host:port names the directory, with TLS or without. */
+	if (strncmp(server, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0)
+		server += LINK_TLS_SCHEME_LEN;
+	a->log = chatlog_new(dir, server);
 	if (a->log == NULL)
 		errx(1, "out of memory");
 	a->log_hour = -1;
