@@ -276,6 +276,8 @@ test_known_file(void **state)
 	struct fix *f = *state;
 	char path[TLS_PATH_MAX], old[TLS_FP_MAX];
 	struct stat st;
+	FILE *fh;
+	size_t i;
 
 	assert_int_equal(tls_known_path(path, sizeof(path), f->dir, NULL), 0);
 	assert_int_equal(
@@ -295,6 +297,16 @@ test_known_file(void **state)
 	assert_int_equal(
 	    tls_known_check("/nonexistent/x", "h:1", "AA:BB", old, sizeof(old)),
 	    TLS_KNOWN_NEW);
+
+	/* A file over 1 MiB is not read: the caller refuses the server. */
+	fh = fopen(path, "a");
+	assert_non_null(fh);
+	for (i = 0; i < 1024 * 1024; i += 16)
+		fputs("# padding line.\n", fh);
+	assert_int_equal(fclose(fh), 0);
+	assert_int_equal(
+	    tls_known_check(path, "h:1", "AA:BB", old, sizeof(old)),
+	    TLS_KNOWN_FAIL);
 }
 
 int
