@@ -7,8 +7,8 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" tls
-e2e_plan 5
-A="" B="" TLS_PORT=0
+e2e_plan 6
+A="" B="" C="" D="" TLS_PORT=0
 
 row() {
 	printf '[0-9]{2}:[0-9]{2} +%s %s$' "$1" "$2"
@@ -101,9 +101,23 @@ t_changed() {
 	    e2e_no_match "$A" 'online\] alice'
 }
 
+# --fingerprint pins: the right one connects (known_servers or not), a
+# wrong one is refused with both.
+t_pinned() {
+	C=$(e2e_client carol -s "tls://127.0.0.1:$TLS_PORT" -n carol \
+	    --fingerprint "$(fp second)") &&
+	    e2e_wait_for "$C" '^ \[online\] carol \| status' &&
+	    D=$(e2e_client dave -s "tls://127.0.0.1:$TLS_PORT" -n dave \
+	        --fingerprint "$(fp first)") &&
+	    e2e_wait_for "$D" 'certificate of 127\.0\.0\.1:[0-9]+ does not match' &&
+	    e2e_wait_for "$D" 'disconnected: server certificate refused' &&
+	    screen=$(joined "$D") &&
+	    has "$screen" "--fingerprint:expected$(fp first),got$(fp second)"
+}
+
 t_exit() {
 	ok=0
-	for p in "$A" "$B"; do
+	for p in "$A" "$B" "$C" "$D"; do
 		e2e_quit_client "$p" || ok=1
 	done
 	e2e_server_stop || ok=1
@@ -114,5 +128,6 @@ e2e_check "a tls:// client and a plaintext client come online" t_online
 e2e_check "the fingerprint is stored in known_servers, mode 0600" t_stored
 e2e_check "the two chat across TLS and plain text, logged under host:port" t_chat
 e2e_check "a changed certificate is refused with both fingerprints" t_changed
+e2e_check "--fingerprint: the pinned certificate connects, another is refused" t_pinned
 e2e_check "clients and server exit cleanly, no sanitizer report" t_exit
 e2e_done
