@@ -298,6 +298,19 @@ test_known_file(void **state)
 	    tls_known_check("/nonexistent/x", "h:1", "AA:BB", old, sizeof(old)),
 	    TLS_KNOWN_NEW);
 
+	/* A last line without its LF gets one before the next. */
+	fh = fopen(path, "a");
+	assert_non_null(fh);
+	fputs("h:3 EE:FF", fh);
+	assert_int_equal(fclose(fh), 0);
+	assert_int_equal(tls_known_add(path, "h:4", "11:22"), 0);
+	assert_int_equal(
+	    tls_known_check(path, "h:3", "EE:FF", old, sizeof(old)),
+	    TLS_KNOWN_MATCH);
+	assert_int_equal(
+	    tls_known_check(path, "h:4", "11:22", old, sizeof(old)),
+	    TLS_KNOWN_MATCH);
+
 	/* A file over 1 MiB is not read: the caller refuses the server. */
 	fh = fopen(path, "a");
 	assert_non_null(fh);

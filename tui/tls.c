@@ -346,7 +346,7 @@ tls_mkdirs(const char *path)
 int
 tls_known_add(const char *path, const char *hostport, const char *fp)
 {
-	char line[TLS_KNOWN_LINE_MAX];
+	char line[TLS_KNOWN_LINE_MAX], last;
 	int fd, n;
 	ssize_t w;
 
@@ -357,9 +357,16 @@ tls_known_add(const char *path, const char *hostport, const char *fp)
 	}
 	if (tls_mkdirs(path) == -1)
 		return -1;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0600);
 	if (fd == -1)
 		return -1;
+	/* A file edited by hand may lack its last LF: the new line needs one.
+	 */
+	if (lseek(fd, -1, SEEK_END) != -1 && read(fd, &last, 1) == 1 &&
+	    last != '\n' && write(fd, "\n", 1) != 1) {
+		(void)close(fd);
+		return -1;
+	}
 	w = write(fd, line, (size_t)n);
 	if (close(fd) == -1 || w != n) {
 		if (w >= 0 && w != n)
