@@ -83,7 +83,7 @@ $(B)/server/%.o: server/%.c
 
 $(B)/tui/%.o: tui/%.c
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) $(CURSES_CFLAGS) $(UV_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(PROJECT_CFLAGS) $(CURSES_CFLAGS) $(UV_CFLAGS) $(SSL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
@@ -125,7 +125,7 @@ $(SERVER_BIN): $(B)/server/main.o $(SERVER_LIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SQLITE_LIBS) $(SSL_LIBS)
 
 $(TUI_BIN): $(B)/tui/main.o $(TUI_LIB) $(PROTO_LIB)
-	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(UV_LIBS) -lm
+	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(UV_LIBS) $(SSL_LIBS) -lm
 
 # Every test links every library; the linker takes only what it uses.
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(if $(TUI_SRC),$(TUI_LIB)) $(SERVER_LIB) $(PROTO_LIB)

@@ -55,7 +55,7 @@ test_usage(void **state)
 	(void)state;
 	assert_string_equal(config_usage(),
 	    "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	    "[-b lines] [--no-color] [--no-log]\n");
+	    "[-b lines] [--fingerprint fp] [--no-color] [--no-log]\n");
 }
 
 struct login_case {
@@ -690,6 +690,46 @@ test_load_precedence(void **state)
 	assert_int_equal(cfg.scrollback, 300);
 }
 
+/*
+ * tls:// in front of host:port passes to the link whole, from the file or
+ * the command line; --fingerprint takes 32 hex pairs and keeps them upper
+ * case.
+ */
+static void
+test_load_tls(void **state)
+{
+	struct tmp *t = *state;
+	const char *env[] = {t->xdg_env, NULL};
+	const char *args_none[] = {NULL};
+	const char *args_s[] = {"-s", "tls://[::1]:7001", "--fingerprint",
+	    "ab:CD:ef:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89",
+	    NULL};
+	const char *args_bad[] = {"--fingerprint", "AB:CD", NULL};
+	const char *args_bad2[] = {"--fingerprint",
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:8G",
+	    NULL};
+	const char *args_badtls[] = {"-s", "tls://nohost", NULL};
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	tmp_default_file(t, "server = tls://file.example:6697\n");
+	assert_int_equal(load(&cfg, args_none, env, err), CONFIG_RUN);
+	assert_string_equal(cfg.server, "tls://file.example:6697");
+	assert_string_equal(cfg.fingerprint, "");
+	assert_int_equal(load(&cfg, args_s, env, err), CONFIG_RUN);
+	assert_string_equal(cfg.server, "tls://[::1]:7001");
+	assert_string_equal(cfg.fingerprint,
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
+	assert_int_equal(load(&cfg, args_bad, env, err), CONFIG_ERROR);
+	assert_non_null(strstr(err, "not a SHA-256 fingerprint"));
+	assert_int_equal(load(&cfg, args_bad2, env, err), CONFIG_ERROR);
+	assert_int_equal(load(&cfg, args_badtls, env, err), CONFIG_ERROR);
+	assert_non_null(strstr(err, "is not host:port"));
+}
+
 /* A bad environment value is an error even when -n would override it. */
 static void
 test_load_bad_env(void **state)
@@ -892,6 +932,7 @@ main(void)
 	    T(test_load_file_size_limit),
 	    T(test_load_unreadable),
 	    T(test_load_precedence),
+	    T(test_load_tls),
 	    T(test_load_bad_env),
 	    cmocka_unit_test(test_log_keys),
 	};

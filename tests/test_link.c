@@ -293,6 +293,7 @@ static const struct link_cb fx_cb = {
     on_line,
     on_too_long,
     on_closed,
+    NULL,
 };
 
 static int

@@ -75,6 +75,13 @@ client_note(struct client *c, struct model_win *w, uint64_t now,
 	va_end(ap);
 }
 
+void
+client_notice(struct client *c, const char *text, int alarm, uint64_t now)
+{
+	client_note_both(
+	    c, now, alarm ? MODEL_LINE_ERROR : MODEL_LINE_INFO, "%s", text);
+}
+
 /* A notice in the status window and, if another is shown, there too. */
 void
 client_note_both(struct client *c, uint64_t now, enum model_line_kind kind,

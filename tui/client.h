@@ -116,6 +116,11 @@ void client_connected(struct client *c, uint64_t now);
  */
 void client_disconnected(
     struct client *c, const char *why, uint64_t now, uint64_t retry_ms);
+/*
+ * A notice from the shell (text copied), in the status window and the one
+ * shown; alarm makes it an error line.
+ */
+void client_notice(struct client *c, const char *text, int alarm, uint64_t now);
 /* One line from the server, without its LF. */
 void client_line(struct client *c, const char *line, size_t len, uint64_t now);
 /* The server sent a line longer than PROTO_LINE_MAX: a notice. */

@@ -1,5 +1,6 @@
 /* config.c: the client's settings: defaults, config file, environment, command
  * line. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ static const struct option config_options[] = {
     {"version", no_argument, NULL, 'V'},
     {"no-color", no_argument, NULL, 'C'},
     {"no-log", no_argument, NULL, 'L'},
+    {"fingerprint", required_argument, NULL, 'F'},
     {NULL, 0, NULL, 0},
 };
 
@@ -30,7 +32,7 @@ const char *
 config_usage(void)
 {
 	return "usage: txt-chat [-hV] [-c file] [-s host:port] [-n name] "
-	       "[-b lines] [--no-color] [--no-log]\n";
+	       "[-b lines] [--fingerprint fp] [--no-color] [--no-log]\n";
 }
 
 void
@@ -45,7 +47,11 @@ config_write_help(FILE *f, char *(*get)(const char *))
 	fprintf(f,
 	    "\nA full-screen terminal chat client for a txt-chatd server.\n"
 	    "\noptions:\n"
-	    "  -s, --server host:port  the server (default %s)\n"
+	    "  -s, --server host:port  the server (default %s); "
+	    "tls://host:port "
+	    "for TLS\n"
+	    "      --fingerprint fp    accept only the TLS certificate with "
+	    "this SHA-256 fingerprint\n"
 	    "  -n, --name name         the name to register (default the "
 	    "login name)\n"
 	    "  -b, --scrollback lines  lines kept per window, %d to %d "
@@ -141,18 +147,51 @@ config_set_server(
 {
 	char copy[LINK_HOSTPORT_MAX + 1], q[CONFIG_QUOTE_MAX + 8];
 	char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1];
+	size_t skip = 0;
 
-	if (len <= LINK_HOSTPORT_MAX && memchr(s, '\0', len) == NULL) {
-		memcpy(copy, s, len);
-		copy[len] = '\0';
+	/* The scheme goes before addr_split, which knows none. */
+	if (len >= LINK_TLS_SCHEME_LEN &&
+	    memcmp(s, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0)
+		skip = LINK_TLS_SCHEME_LEN;
+	if (len - skip <= LINK_HOSTPORT_MAX && memchr(s, '\0', len) == NULL) {
+		memcpy(copy, s + skip, len - skip);
+		copy[len - skip] = '\0';
 		if (addr_split(copy, 0, 0, host, port) == 0) {
-			memcpy(cfg->server, copy, len + 1);
+			memcpy(cfg->server, s, len);
+			cfg->server[len] = '\0';
 			return 0;
 		}
 	}
 	config_quote(q, sizeof(q), s, len);
 	snprintf(err, err_size,
 	    "%s is not host:port or [v6]:port with a port from 1 to 65535", q);
+	return -1;
+}
+
+/* A SHA-256 fingerprint: 32 hex pairs joined by ':', kept upper case. */
+static int
+config_set_fingerprint(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < len && len == TLS_FP_MAX - 1; i++) {
+		int hex = isxdigit((unsigned char)s[i]);
+
+		if (i % 3 == 2 ? s[i] != ':' : !hex)
+			break;
+	}
+	if (len == TLS_FP_MAX - 1 && i == len) {
+		for (i = 0; i < len; i++)
+			cfg->fingerprint[i] =
+			    (char)toupper((unsigned char)s[i]);
+		cfg->fingerprint[len] = '\0';
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size,
+	    "%s is not a SHA-256 fingerprint (32 hex pairs joined by ':')", q);
 	return -1;
 }
 
@@ -371,6 +410,11 @@ config_parse_args(
 		case 'L':
 			args->no_log = 1;
 			break;
+		case 'F':
+			args->fingerprint = optarg;
+			r = config_arg(config_set_fingerprint, "--fingerprint",
+			    optarg, err, err_size);
+			break;
 		case ':':
 			snprintf(err, err_size, "%s needs a value",
 			    argv[optind - 1]);
@@ -541,6 +585,11 @@ config_apply_args(struct config *cfg, const struct config_args *args, char *err,
 		flag = "-n";
 		r = config_set_name(
 		    cfg, args->name, strlen(args->name), why, sizeof(why));
+	}
+	if (r == 0 && args->fingerprint != NULL) {
+		flag = "--fingerprint";
+		r = config_set_fingerprint(cfg, args->fingerprint,
+		    strlen(args->fingerprint), why, sizeof(why));
 	}
 	if (r == 0 && args->scrollback != NULL) {
 		flag = "-b";

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "link.h"
+#include "tls.h"
 #include "model.h"
 #include "proto.h"
 
@@ -30,8 +31,11 @@
  * the command line.  Every value is checked where it is read.
  */
 struct config {
-	char server[LINK_HOSTPORT_MAX + 1]; /* "host:port" or "[v6]:port" */
-	char name[PROTO_NAME_MAX + 1];      /* a valid_name() */
+	/* "host:port" or "[v6]:port", "tls://" in front for TLS. */
+	char server[LINK_TLS_SCHEME_LEN + LINK_HOSTPORT_MAX + 1];
+	/* --fingerprint: the pinned SHA-256 "AB:CD:...", upper case, or "". */
+	char fingerprint[TLS_FP_MAX];
+	char name[PROTO_NAME_MAX + 1]; /* a valid_name() */
 	size_t scrollback; /* MODEL_SCROLLBACK_MIN to MODEL_SCROLLBACK_MAX */
 	/* Bytes of all scrollback: MODEL_SCROLLBACK_BYTES_MIN to _MAX. */
 	size_t scrollback_bytes;
@@ -52,6 +56,7 @@ struct config_args {
 	const char *server;
 	const char *name;
 	const char *scrollback;
+	const char *fingerprint;
 	int no_color; /* --no-color */
 	int no_log;   /* --no-log */
 };

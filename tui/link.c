@@ -1,11 +1,13 @@
 /* link.c: the client's TCP connection: resolve, connect, lines in, coalesced
  * writes out. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "line.h"
 #include "link.h"
 #include "proto.h"
+#include "tls.h"
 
 /*
  * uv_timer_stop(), uv_prepare_stop() and uv_read_stop() are documented to
@@ -22,11 +24,14 @@
 #define LINK_DRAIN_MAX 1024
 /* Seconds of silence before the kernel starts keepalive probes. */
 #define LINK_KEEPALIVE_S 60
+/* Bytes of ciphertext read from the socket at a time (one TLS record). */
+#define LINK_CIPHER_MAX (16 * 1024 + 512)
 
 enum link_state {
 	LINK_IDLE,       /* nothing under way */
 	LINK_RESOLVING,  /* l->gai is out */
 	LINK_CONNECTING, /* l->conn is connecting, l->timer runs */
+	LINK_HANDSHAKE,  /* l->conn is up, TLS is being negotiated */
 	LINK_CONNECTED,  /* l->conn is up and reading */
 };
 
@@ -53,6 +58,8 @@ struct link_conn {
 	char *wbuf; /* bytes owned by the write in flight */
 	size_t wlen, wcap;
 	char drain[LINK_DRAIN_MAX];
+	struct tls *tls; /* TLS over tcp, or NULL for plain text */
+	char *cipher;    /* LINK_CIPHER_MAX bytes read for tls */
 };
 
 struct link {
@@ -66,6 +73,9 @@ struct link {
 	struct addrinfo *ai_next; /* the next one to try */
 	struct link_conn *conn;   /* the current attempt or connection */
 	int last_err;             /* why the last address failed */
+	int use_tls;              /* the address had tls:// */
+	char host[ADDR_HOST_MAX + 1];
+	char hostport[LINK_HOSTPORT_MAX + 1];
 	uint64_t connect_ms, close_ms;
 	/*
 	 * Handles open and lookups out, stale ones included: the memory goes
@@ -85,6 +95,7 @@ struct link {
 
 static void conn_close(struct link_conn *c);
 static void link_try_next(struct link *l);
+static void link_timeout_cb(uv_timer_t *t);
 
 /* The owner's text for a libuv error; lookups that find nothing read alike. */
 static const char *
@@ -104,6 +115,8 @@ conn_close_cb(uv_handle_t *h)
 		return;
 	free(c->pend);
 	free(c->wbuf);
+	tls_free(c->tls);
+	free(c->cipher);
 	free(c);
 }
 
@@ -293,7 +306,8 @@ link_flush_cb(uv_prepare_t *p)
 	int r;
 
 	(void)uv_prepare_stop(p);
-	if (l->state == LINK_CONNECTED && (r = conn_flush(l->conn)) < 0)
+	if ((l->state == LINK_CONNECTED || l->state == LINK_HANDSHAKE) &&
+	    (r = conn_flush(l->conn)) < 0)
 		link_fail(l, uv_strerror(r));
 }
 
@@ -334,8 +348,12 @@ link_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	char *p = c->drain;
 
 	(void)suggested;
-	if (c->link != NULL)
+	if (c->link != NULL && c->tls != NULL) {
+		p = c->cipher;
+		avail = LINK_CIPHER_MAX;
+	} else if (c->link != NULL) {
 		p = line_reader_space(&c->link->reader, &avail);
+	}
 	*buf = uv_buf_init(p, (unsigned)avail);
 }
 
@@ -369,6 +387,114 @@ link_deliver(struct link *l, struct link_conn *c)
 }
 
 static void link_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+static int link_tls_out(struct link *l, struct link_conn *c);
+static void link_resume_cb(uv_idle_t *h);
+
+/*
+ * Plaintext from TLS into the line reader and lines to the owner, until
+ * TLS has no more or the turn's share is used up (returns 1 then).  A
+ * failure or a callback that closed the link ends it (returning 0).
+ */
+static int
+link_tls_pull(struct link *l, struct link_conn *c)
+{
+	size_t avail;
+	ssize_t n;
+	char *p;
+	int r;
+
+	for (;;) {
+		if (link_deliver(l, c))
+			return 1;
+		if (l->conn != c)
+			return 0;
+		p = line_reader_space(&l->reader, &avail);
+		if (avail == 0)
+			return 0;
+		n = tls_read(c->tls, p, avail);
+		if (n == TLS_AGAIN)
+			break;
+		if (n == TLS_EOF) {
+			link_fail(l, "server closed the connection");
+			return 0;
+		}
+		if (n < 0) {
+			link_fail(l, tls_strerror(c->tls));
+			return 0;
+		}
+		line_reader_commit(&l->reader, (size_t)n);
+	}
+	/* Reading can make TLS answer (a key update, an alert). */
+	if ((r = link_tls_out(l, c)) < 0)
+		link_fail(l, uv_strerror(r));
+	return 0;
+}
+
+/*
+ * The handshake is done: the owner (or, without a verify callback, the
+ * system CAs) decides.  Returns 0 to go on, -1 after link_fail().
+ */
+static int
+link_tls_verify(struct link *l, struct link_conn *c)
+{
+	char fp[TLS_FP_MAX];
+	const char *why;
+	int ca = tls_ca_verified(c->tls);
+
+	if (tls_fingerprint(c->tls, fp, sizeof(fp)) < 0) {
+		link_fail(l, "server sent no certificate");
+		return -1;
+	}
+	if (l->cb.verify != NULL)
+		why = l->cb.verify(l->cb.ctx, l->hostport, fp, ca);
+	else
+		why = ca ? NULL : "server certificate not trusted";
+	if (l->conn != c)
+		return -1;
+	if (why != NULL) {
+		link_fail(l, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ciphertext came: the handshake moves on, or plaintext goes out as lines. */
+static void
+link_tls_read(struct link *l, struct link_conn *c, const char *data, size_t n)
+{
+	int r, e;
+
+	if (tls_feed(c->tls, data, n) < 0) {
+		link_fail(l, tls_strerror(c->tls));
+		return;
+	}
+	if (l->state == LINK_HANDSHAKE) {
+		r = tls_handshake(c->tls);
+		if (r < 0) {
+			link_fail(l, tls_strerror(c->tls));
+			return;
+		}
+		if ((e = link_tls_out(l, c)) < 0) {
+			link_fail(l, uv_strerror(e));
+			return;
+		}
+		if (r != 1)
+			return;
+		(void)uv_timer_stop(&l->timer);
+		if (link_tls_verify(l, c) < 0)
+			return;
+		l->state = LINK_CONNECTED;
+		if (l->cb.connected != NULL)
+			l->cb.connected(l->cb.ctx);
+		if (l->conn != c || l->state != LINK_CONNECTED)
+			return;
+	}
+	if (link_tls_pull(l, c)) {
+		(void)uv_read_stop((uv_stream_t *)&c->tcp);
+		if ((e = uv_idle_start(&l->resume, link_resume_cb)) < 0)
+			link_fail(l, uv_strerror(e));
+	}
+}
 
 /* The next loop turn after a pause: more lines, then reading again. */
 static void
@@ -383,7 +509,8 @@ link_resume_cb(uv_idle_t *h)
 		(void)uv_idle_stop(h);
 		return;
 	}
-	if (link_deliver(l, c) || l->conn != c)
+	if ((c->tls != NULL ? link_tls_pull(l, c) : link_deliver(l, c)) ||
+	    l->conn != c)
 		return;
 	(void)uv_idle_stop(h);
 	if ((r = uv_read_start(
@@ -413,12 +540,39 @@ link_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		                : uv_strerror((int)n));
 		return;
 	}
+	if (c->tls != NULL) {
+		link_tls_read(l, c, buf->base, (size_t)n);
+		return;
+	}
 	line_reader_commit(&l->reader, (size_t)n);
 	if (link_deliver(l, c)) {
 		(void)uv_read_stop(s);
 		if ((r = uv_idle_start(&l->resume, link_resume_cb)) < 0)
 			link_fail(l, uv_strerror(r));
 	}
+}
+
+/* TCP is up: TLS starts, its handshake bounded by the connect timeout. */
+static void
+link_tls_start(struct link *l, struct link_conn *c)
+{
+	char err[128];
+	int r;
+
+	l->state = LINK_HANDSHAKE;
+	if ((c->cipher = malloc(LINK_CIPHER_MAX)) == NULL ||
+	    (c->tls = tls_new(l->host, err, sizeof(err))) == NULL) {
+		link_fail(l, "TLS setup failed");
+		return;
+	}
+	if (tls_handshake(c->tls) < 0) {
+		link_fail(l, tls_strerror(c->tls));
+		return;
+	}
+	if ((r = link_tls_out(l, c)) < 0 ||
+	    (r = uv_timer_start(&l->timer, link_timeout_cb, l->connect_ms, 0)) <
+	        0)
+		link_fail(l, uv_strerror(r));
 }
 
 static void
@@ -448,6 +602,10 @@ link_connected_cb(uv_connect_t *req, int status)
 		link_fail(l, uv_strerror(r));
 		return;
 	}
+	if (l->use_tls) {
+		link_tls_start(l, c);
+		return;
+	}
 	l->state = LINK_CONNECTED;
 	if (l->cb.connected != NULL)
 		l->cb.connected(l->cb.ctx);
@@ -458,6 +616,10 @@ link_timeout_cb(uv_timer_t *t)
 {
 	struct link *l = t->data;
 
+	if (l->state == LINK_HANDSHAKE) {
+		link_fail(l, "TLS handshake timed out");
+		return;
+	}
 	if (l->state != LINK_CONNECTING)
 		return;
 	conn_close(l->conn);
@@ -579,8 +741,15 @@ link_connect(struct link *l, const char *hostport)
 
 	if (l->state != LINK_IDLE)
 		return UV_EBUSY;
-	if (addr_split(hostport, 0, 0, host, port) < 0)
+	l->use_tls =
+	    strncmp(hostport, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0;
+	if (l->use_tls)
+		hostport += LINK_TLS_SCHEME_LEN;
+	if (addr_split(hostport, 0, 0, host, port) < 0 ||
+	    strlen(hostport) > LINK_HOSTPORT_MAX)
 		return UV_EINVAL;
+	memcpy(l->host, host, sizeof(l->host));
+	snprintf(l->hostport, sizeof(l->hostport), "%s", hostport);
 	if ((req = malloc(sizeof(*req))) == NULL)
 		return UV_ENOMEM;
 	req->data = l;
@@ -600,26 +769,29 @@ link_connect(struct link *l, const char *hostport)
 	return 0;
 }
 
-int
-link_send(struct link *l, const char *data, size_t len)
+/*
+ * Queues len bytes (copied) on c for the next write; bounded, the queue
+ * stays within LINK_SENDQ_MAX (TLS bounds the plaintext instead, as its
+ * records add a little).  Returns 0 or a libuv error.
+ */
+static int
+conn_queue(struct link *l, struct link_conn *c, const char *data, size_t len,
+    int bounded)
 {
-	struct link_conn *c = l->conn;
 	size_t need, cap;
 	char *p;
 	int r;
 
-	if (l->state != LINK_CONNECTED)
-		return UV_ENOTCONN;
 	if (len == 0)
 		return 0;
-	if (len > LINK_SENDQ_MAX - c->pend_len - c->wlen)
+	if (bounded && len > LINK_SENDQ_MAX - c->pend_len - c->wlen)
 		return UV_ENOBUFS;
 	need = c->pend_len + len;
 	if (need > c->pend_cap) {
 		cap = c->pend_cap > 0 ? c->pend_cap : LINK_BUF_FIRST;
 		while (cap < need)
 			cap *= 2;
-		if (cap > LINK_SENDQ_MAX)
+		if (cap > LINK_SENDQ_MAX && need <= LINK_SENDQ_MAX)
 			cap = LINK_SENDQ_MAX;
 		if ((p = realloc(c->pend, cap)) == NULL)
 			return UV_ENOMEM;
@@ -631,6 +803,42 @@ link_send(struct link *l, const char *data, size_t len)
 		return r;
 	memcpy(c->pend + c->pend_len, data, len);
 	c->pend_len += len;
+	return 0;
+}
+
+/* Moves the ciphertext TLS holds into c's queue; 0 or a libuv error. */
+static int
+link_tls_out(struct link *l, struct link_conn *c)
+{
+	char buf[4096];
+	size_t n;
+	int r;
+
+	while ((n = tls_take(c->tls, buf, sizeof(buf))) > 0)
+		if ((r = conn_queue(l, c, buf, n, 0)) < 0)
+			return r;
+	return 0;
+}
+
+int
+link_send(struct link *l, const char *data, size_t len)
+{
+	struct link_conn *c = l->conn;
+	int r;
+
+	if (l->state != LINK_CONNECTED)
+		return UV_ENOTCONN;
+	if (c->tls == NULL)
+		return conn_queue(l, c, data, len, 1);
+	if (len == 0)
+		return 0;
+	if (len > LINK_SENDQ_MAX - c->pend_len - c->wlen)
+		return UV_ENOBUFS;
+	if (tls_write(c->tls, data, len) < 0)
+		return UV_EPROTO;
+	/* The plaintext is taken: a failure here leaves a broken stream. */
+	if ((r = link_tls_out(l, c)) < 0)
+		return r;
 	return 0;
 }
 

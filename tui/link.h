@@ -13,6 +13,9 @@
 #define LINK_SENDQ_MAX (1024 * 1024)
 /* Bytes of "host:port" or "[v6]:port", no terminator (proto/addr.h). */
 #define LINK_HOSTPORT_MAX ADDR_HOSTPORT_MAX
+/* What asks for TLS in front of "host:port", and its length. */
+#define LINK_TLS_SCHEME     "tls://"
+#define LINK_TLS_SCHEME_LEN (sizeof(LINK_TLS_SCHEME) - 1)
 /* Default time one address gets to accept the connection, in ms. */
 #define LINK_CONNECT_TIMEOUT_MS 10000
 /* Default time link_close() gives the queued bytes to go out, in ms. */
@@ -50,6 +53,16 @@ struct link_cb {
 	 * link_close() or link_free().
 	 */
 	void (*closed)(void *ctx, const char *why);
+	/*
+	 * TLS only: the handshake is done.  hostport is the address without
+	 * tls://, fp the SHA-256 fingerprint of the server's certificate
+	 * ("AB:CD:..."), ca_ok non-zero if the system CAs vouch for it and
+	 * the host.  Returns NULL to go on (connected() follows), or why the
+	 * server is refused (text valid until closed() returns, which follows
+	 * with it).  Without this callback only what the CAs vouch for goes.
+	 */
+	const char *(*verify)(
+	    void *ctx, const char *hostport, const char *fp, int ca_ok);
 };
 
 struct link;
@@ -72,8 +85,10 @@ void link_free(struct link *l);
 
 /*
  * Starts connecting an idle link to hostport ("host:port" or
- * "[v6]:port", copied).  The name is resolved with uv_getaddrinfo (off the
- * loop), each address is tried in turn with the connect timeout, and the
+ * "[v6]:port", copied; with "tls://" in front, TLS runs over the
+ * connection, its handshake within the connect timeout, and verify()
+ * decides before connected()).  The name is resolved with uv_getaddrinfo (off
+ * the loop), each address is tried in turn with the connect timeout, and the
  * socket gets TCP_NODELAY and keepalive.  Returns 0, and later exactly
  * one of connected() or closed(); or a negative libuv code and calls
  * nothing: UV_EINVAL for a bad hostport, UV_EBUSY unless idle.

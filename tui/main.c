@@ -1,5 +1,6 @@
 /* main.c: txt-chat: settings, the terminal, then one libuv loop. */
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -21,6 +22,7 @@
 #include "input.h"
 #include "keymap.h"
 #include "link.h"
+#include "tls.h"
 #include "ui.h"
 
 #define TXT_CHAT_VERSION "txt-chat 0.1.0"
@@ -54,6 +56,9 @@ struct app {
 	uint64_t last_draw;    /* loop time of the last frame */
 	uv_timer_t draw_timer; /* the next frame while lines pour in */
 	int quitting;
+	/* TLS: the certificate was refused; why, kept for closed(). */
+	int tls_refused;
+	char tls_why[TLS_PATH_MAX + 3 * TLS_FP_MAX + LINK_HOSTPORT_MAX + 128];
 	unsigned quit_note;    /* messages still going when the user quit */
 	uv_timer_t quit_timer; /* says so if they take a while */
 	int has_quit_timer;
@@ -290,10 +295,109 @@ on_line_too_long(void *ctx)
 	a->dirty = 1;
 }
 
+/*
+ * A refused certificate is not retried: the same server would show the
+ * same certificate, so the client says why once and waits for the user.
+ */
 static void
 on_closed(void *ctx, const char *why)
 {
+	struct app *a = ctx;
+
+	if (a->tls_refused) {
+		client_disconnected(a->client, why, now_ms(), UINT64_MAX);
+		a->dirty = 1;
+		return;
+	}
 	schedule_retry(ctx, why);
+}
+
+/* Refuses the certificate with text in the status window, loudly. */
+static const char *
+tls_refuse(struct app *a, const char *text)
+{
+	client_notice(a->client, text, 1, now_ms());
+	a->tls_refused = 1;
+	a->dirty = 1;
+	return "server certificate refused";
+}
+
+/*
+ * --fingerprint pins; else the system CAs; else trust on first use with
+ * known_servers, as ssh does with known_hosts.
+ */
+static const char *
+on_verify(void *ctx, const char *hostport, const char *fp, int ca_ok)
+{
+	struct app *a = ctx;
+	char path[TLS_PATH_MAX], old[TLS_FP_MAX];
+	char *t = a->tls_why;
+	size_t ts = sizeof(a->tls_why);
+
+	if (a->cfg.fingerprint[0] != '\0') {
+		if (strcmp(a->cfg.fingerprint, fp) == 0)
+			return NULL;
+		snprintf(t, ts,
+		    "the TLS certificate of %s does not match --fingerprint: "
+		    "expected %s, got %s",
+		    hostport, a->cfg.fingerprint, fp);
+		return tls_refuse(a, t);
+	}
+	if (ca_ok)
+		return NULL;
+	if (tls_known_path(path, sizeof(path), getenv("XDG_DATA_HOME"),
+	        getenv("HOME")) < 0) {
+		snprintf(t, ts,
+		    "the TLS certificate of %s is not signed by a known CA, "
+		    "and there is no known_servers file (set HOME or "
+		    "XDG_DATA_HOME, or use --fingerprint %s)",
+		    hostport, fp);
+		return tls_refuse(a, t);
+	}
+	switch (tls_known_check(path, hostport, fp, old, sizeof(old))) {
+	case TLS_KNOWN_MATCH:
+		return NULL;
+	case TLS_KNOWN_NEW:
+		if (tls_known_add(path, hostport, fp) < 0) {
+			snprintf(t, ts,
+			    "cannot store the fingerprint in %s: %s", path,
+			    strerror(errno));
+			return tls_refuse(a, t);
+		}
+		snprintf(t, ts,
+		    "first TLS connection to %s: certificate fingerprint "
+		    "(SHA-256) %s, stored in %s",
+		    hostport, fp, path);
+		client_notice(a->client, t, 0, now_ms());
+		a->dirty = 1;
+		return NULL;
+	case TLS_KNOWN_CHANGED:
+		/* One notice a line, so that each fingerprint reads whole. */
+		snprintf(t, ts,
+		    "WARNING: THE TLS CERTIFICATE OF %s HAS CHANGED! "
+		    "Not connecting.",
+		    hostport);
+		client_notice(a->client, t, 1, now_ms());
+		client_notice(a->client,
+		    "Someone may be intercepting the connection, or the server "
+		    "has a new certificate.",
+		    1, now_ms());
+		snprintf(t, ts, "stored fingerprint: %s", old);
+		client_notice(a->client, t, 1, now_ms());
+		snprintf(t, ts, "server's now:       %s", fp);
+		client_notice(a->client, t, 1, now_ms());
+		snprintf(t, ts,
+		    "If the change is expected, replace the line of %s in %s "
+		    "with:",
+		    hostport, path);
+		client_notice(a->client, t, 1, now_ms());
+		snprintf(t, ts, "%s %s", hostport, fp);
+		return tls_refuse(a, t);
+	case TLS_KNOWN_FAIL:
+	default:
+		snprintf(t, ts, "cannot read %s: %s", path, strerror(errno));
+		return tls_refuse(a, t);
+	}
 }
 
 /* The client's I/O. */
@@ -603,6 +707,7 @@ log_start(struct app *a)
 {
 	char dir[CHATLOG_PATH_MAX + 1];
 	struct model *m = client_model(a->client);
+	const char *server = a->cfg.server;
 
 	if (!a->cfg.log)
 		return;
@@ -615,7 +720,10 @@ log_start(struct app *a)
 		    "or log_dir");
 		return;
 	}
-	a->log = chatlog_new(dir, a->cfg.server);
+	/* host:port names the directory, with TLS or without. */
+	if (strncmp(server, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0)
+		server += LINK_TLS_SCHEME_LEN;
+	a->log = chatlog_new(dir, server);
 	if (a->log == NULL)
 		errx(1, "out of memory");
 	a->log_hour = -1;
@@ -689,6 +797,7 @@ start_loop(struct app *a)
 	lcb.line = on_line;
 	lcb.line_too_long = on_line_too_long;
 	lcb.closed = on_closed;
+	lcb.verify = on_verify;
 	a->link = link_new(a->loop, &lcb);
 	if (a->client == NULL || a->link == NULL)
 		errx(1, "out of memory");
