@@ -106,24 +106,6 @@ cli_fingerprint(const char *path, char *out, size_t size)
 	snprintf(out, size, "%s", eq + 1);
 }
 
-/* The port in the server's "listening for TLS on 127.0.0.1:<port>". */
-static int
-tls_port(const struct testsrv *srv)
-{
-	static const char tag[] = "listening for TLS on 127.0.0.1:";
-	char *log = testsrv_log(srv);
-	char *p;
-	int port;
-
-	assert_non_null(log);
-	p = strstr(log, tag);
-	if (p == NULL)
-		fail_msg("no TLS port in the log:\n%s", log);
-	port = atoi(p + sizeof(tag) - 1);
-	free(log);
-	return port;
-}
-
 /* Waits until the server's log holds needle; fails after a while. */
 static void
 await_log(const struct testsrv *srv, const char *needle)
@@ -331,7 +313,7 @@ test_tls_chats_with_plain(void **state)
 	cli_fingerprint(certs.cert, fp, sizeof(fp));
 	snprintf(want, sizeof(want), "sha256 Fingerprint=%s", fp);
 	await_log(srv, want);
-	alice = tlscli_connect(tls_port(srv), 0, 0);
+	alice = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(alice);
 	tlscli_reg(alice, "alice");
 	bob = testcli_base_user(srv, "bob");
@@ -375,7 +357,7 @@ test_tls_burst_to_reader(void **state)
 	}
 	memset(pad, 'x', sizeof(pad) - 1);
 	pad[sizeof(pad) - 1] = '\0';
-	alice = tlscli_connect(tls_port(srv), 0, 0);
+	alice = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(alice);
 	tlscli_reg(alice, "alice");
 	bob = testcli_base_user(srv, "bob");
@@ -442,7 +424,7 @@ test_wrong_port(void **state)
 
 	certs_init(&certs);
 	srv = start_tls(state, &certs);
-	fd = tcp_connect(tls_port(srv));
+	fd = tcp_connect(testsrv_tls_port(srv));
 	assert_int_equal(write(fd, "reg$plain\r\n", 11), 11);
 	(void)read_to_close(fd, buf, sizeof(buf), TLSCLI_WAIT_MS);
 	assert_null(strstr(buf, "$$"));
@@ -453,7 +435,7 @@ test_wrong_port(void **state)
 	assert_null(t);
 	/* Both ports still serve. */
 	c = testcli_base_user(srv, "still");
-	t = tlscli_connect(tls_port(srv), 0, 0);
+	t = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(t);
 	tlscli_reg(t, "here");
 	tlscli_free(t);
@@ -472,7 +454,7 @@ test_silent_closed_at_deadline(void **state)
 
 	certs_init(&certs);
 	srv = start_tls(state, &certs);
-	fd = tcp_connect(tls_port(srv));
+	fd = tcp_connect(testsrv_tls_port(srv));
 	/* Reads time out after TLSCLI_WAIT_MS: poll instead, longer. */
 	assert_int_equal(
 	    read_to_close(fd, buf, sizeof(buf), SILENT_WAIT_MS), 0);
@@ -497,7 +479,7 @@ test_sighup_reloads_certificate(void **state)
 	certs_init(&certs);
 	srv = start_tls(state, &certs);
 	cli_fingerprint(certs.cert, fp1, sizeof(fp1));
-	old = tlscli_connect(tls_port(srv), 0, 0);
+	old = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(old);
 	tlscli_reg(old, "old");
 	tlscli_fingerprint(old, got, sizeof(got));
@@ -507,7 +489,7 @@ test_sighup_reloads_certificate(void **state)
 	assert_string_not_equal(fp1, fp2);
 	assert_int_equal(testsrv_kill(srv, SIGHUP), 0);
 	await_log(srv, "reloaded certificate");
-	fresh = tlscli_connect(tls_port(srv), 0, 0);
+	fresh = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(fresh);
 	tlscli_fingerprint(fresh, got, sizeof(got));
 	assert_string_equal(got, fp2);
@@ -522,7 +504,7 @@ test_sighup_reloads_certificate(void **state)
 	assert_int_equal(testsrv_kill(srv, SIGHUP), 0);
 	await_log(srv, "reloading failed, keeping the old certificate");
 	tlscli_free(fresh);
-	fresh = tlscli_connect(tls_port(srv), 0, 0);
+	fresh = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(fresh);
 	tlscli_fingerprint(fresh, got, sizeof(got));
 	assert_string_equal(got, fp2);
@@ -552,7 +534,7 @@ test_handshake_storm(void **state)
 	args[6] = certs.cert;
 	args[8] = certs.key;
 	srv = testsrv_start_test(state, args);
-	port = tls_port(srv);
+	port = testsrv_tls_port(srv);
 	ctx = SSL_CTX_new(TLS_client_method());
 	assert_non_null(ctx);
 	for (k = 0; k < STORM_CLIENTS; k++) {
@@ -623,7 +605,7 @@ test_slow_tls_reader_overflow(void **state)
 	srv = testsrv_start_test(state, args);
 	memset(pad, 'x', sizeof(pad) - 1);
 	pad[sizeof(pad) - 1] = '\0';
-	slow = tlscli_connect(tls_port(srv), 0, 0);
+	slow = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(slow);
 	tlscli_reg(slow, "slow");
 	bob = testcli_base_user(srv, "bob");
@@ -679,9 +661,10 @@ test_old_versions_refused(void **state)
 
 	certs_init(&certs);
 	srv = start_tls(state, &certs);
-	assert_null(
-	    tlscli_connect(tls_port(srv), TLS1_VERSION, TLS1_1_VERSION));
-	t = tlscli_connect(tls_port(srv), TLS1_2_VERSION, TLS1_2_VERSION);
+	assert_null(tlscli_connect(
+	    testsrv_tls_port(srv), TLS1_VERSION, TLS1_1_VERSION));
+	t = tlscli_connect(
+	    testsrv_tls_port(srv), TLS1_2_VERSION, TLS1_2_VERSION);
 	assert_non_null(t);
 	assert_int_equal(SSL_version(t->ssl), TLS1_2_VERSION);
 	tlscli_reg(t, "twelve");
@@ -719,7 +702,7 @@ test_self_signed(void **state)
 	snprintf(want, sizeof(want), "sha256 Fingerprint=%s", fp);
 	await_log(srv, "made a self-signed certificate");
 	await_log(srv, want);
-	t = tlscli_connect(tls_port(srv), 0, 0);
+	t = tlscli_connect(testsrv_tls_port(srv), 0, 0);
 	assert_non_null(t);
 	tlscli_fingerprint(t, got, sizeof(got));
 	assert_string_equal(got, fp);

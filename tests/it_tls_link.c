@@ -80,24 +80,6 @@ on_verify(void *ctx, const char *hostport, const char *fp, int ca_ok)
 	return f->refuse;
 }
 
-/* The port in the server's "listening for TLS on 127.0.0.1:<port>". */
-static int
-tls_port(const struct testsrv *srv)
-{
-	static const char tag[] = "listening for TLS on 127.0.0.1:";
-	char *log = testsrv_log(srv);
-	char *p;
-	int port;
-
-	assert_non_null(log);
-	p = strstr(log, tag);
-	if (p == NULL)
-		fail_msg("no TLS port in the log:\n%s", log);
-	port = atoi(p + sizeof(tag) - 1);
-	free(log);
-	return port;
-}
-
 static int
 setup(void **state)
 {
@@ -172,7 +154,7 @@ test_tls_lines(void **state)
 {
 	struct fx *f = *state;
 	char hp[64];
-	int port = tls_port(f->srv);
+	int port = testsrv_tls_port(f->srv);
 
 	snprintf(hp, sizeof(hp), "tls://127.0.0.1:%d", port);
 	assert_int_equal(link_connect(f->link, hp), 0);
@@ -200,7 +182,8 @@ test_tls_refused(void **state)
 	char hp[64];
 
 	f->refuse = "fingerprint changed";
-	snprintf(hp, sizeof(hp), "tls://127.0.0.1:%d", tls_port(f->srv));
+	snprintf(
+	    hp, sizeof(hp), "tls://127.0.0.1:%d", testsrv_tls_port(f->srv));
 	assert_int_equal(link_connect(f->link, hp), 0);
 	RUN_UNTIL(f, f->closed > 0);
 	assert_int_equal(f->verified, 1);

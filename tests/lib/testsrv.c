@@ -460,3 +460,20 @@ testsrv_start_test(void **state, const char *const *args)
 	*state = srv;
 	return srv;
 }
+
+int
+testsrv_tls_port(const struct testsrv *s)
+{
+	static const char tag[] = "listening for TLS on 127.0.0.1:";
+	char *log = testsrv_log(s);
+	char *p;
+	int port;
+
+	assert_non_null(log);
+	p = strstr(log, tag);
+	if (p == NULL)
+		fail_msg("no TLS port in the log:\n%s", log);
+	port = atoi(p + sizeof(tag) - 1);
+	free(log);
+	return port;
+}

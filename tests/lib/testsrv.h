@@ -64,6 +64,10 @@ void testsrv_sleep_ms(int ms);
 /* A cmocka teardown: testsrv_free(*state). Returns 0. */
 int testsrv_teardown(void **state);
 
+/* The port in the server's "listening for TLS on 127.0.0.1:<port>";
+ * fails the test if the log has none. */
+int testsrv_tls_port(const struct testsrv *s);
+
 /* The port the server listens on. */
 int testsrv_port(const struct testsrv *s);
 
