@@ -954,15 +954,16 @@ test_chat_history_keep(void **state)
 	    query_int(f->path, "SELECT min(seq) FROM messages"), 8);
 }
 
-static void
-test_join_replays_latest_from_store(void **state)
+/*
+ * alice creates #rust and says m1..m10 at t0 + 1..10, all committed; the
+ * chat is made again over st (a restart, 3 lines cached), and bob
+ * registers in extended mode.  The channel's id goes to id.
+ */
+static struct chat *
+ten_lines_then_bob(
+    struct store *st, struct sink_rec *r, uint64_t t0, char *id, size_t id_size)
 {
-	struct fixture *f = *state;
-	struct store *st = open_ok(f->path);
-	struct sink_rec *r = calloc(1, sizeof(*r));
-	const uint64_t t0 = 1700000000000ULL;
 	struct chat *c;
-	char id[32], want[128];
 	int i;
 
 	assert_non_null(r);
@@ -971,7 +972,7 @@ test_join_replays_latest_from_store(void **state)
 	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
 	line(c, "reg$alice", t0);
 	line(c, "create_chan$1.2.3.4:5$rust", t0);
-	snprintf(id, sizeof(id), "%.21s", r->last);
+	snprintf(id, id_size, "%.21s", r->last);
 	for (i = 1; i <= 10; i++) {
 		char cmd[64];
 
@@ -986,6 +987,21 @@ test_join_replays_latest_from_store(void **state)
 	assert_int_equal(chat_connect(c, 0, "1.2.3.4:6", 9), 0);
 	line(c, "hello$1", t0);
 	line(c, "reg$bob", t0);
+	return c;
+}
+
+static void
+test_join_replays_latest_from_store(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct sink_rec *r = calloc(1, sizeof(*r));
+	const uint64_t t0 = 1700000000000ULL;
+	struct chat *c;
+	char id[32], want[128];
+	int i;
+
+	c = ten_lines_then_bob(st, r, t0, id, sizeof(id));
 	r->nall = 0;
 	r->all[0] = '\0';
 	line(c, "join$1.2.3.4:6$rust", t0 + 100);
@@ -1024,27 +1040,7 @@ test_chat_pages_from_store(void **state)
 	char id[32], want[128], joined[sizeof(r->all)];
 	int i;
 
-	assert_non_null(r);
-	r->seed = 7;
-	c = chat_on(st, r, 0, 3);
-	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
-	line(c, "reg$alice", t0);
-	line(c, "create_chan$1.2.3.4:5$rust", t0);
-	snprintf(id, sizeof(id), "%.21s", r->last);
-	for (i = 1; i <= 10; i++) {
-		char cmd[64];
-
-		snprintf(cmd, sizeof(cmd), "send_msg$1.2.3.4:5$rust$m%d", i);
-		line(c, cmd, t0 + (uint64_t)i);
-	}
-	assert_int_equal(store_commit(st), 0);
-	chat_disconnect(c, 0, "gone", t0);
-	chat_free(c);
-
-	c = chat_on(st, r, 0, 3);
-	assert_int_equal(chat_connect(c, 0, "1.2.3.4:6", 9), 0);
-	line(c, "hello$1", t0);
-	line(c, "reg$bob", t0);
+	c = ten_lines_then_bob(st, r, t0, id, sizeof(id));
 	line(c, "history$1.2.3.4:6$rust$latest$0$5", t0 + 100);
 	assert_non_null(strstr(r->last, "not_member"));
 	r->nall = 0;
