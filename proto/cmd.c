@@ -20,16 +20,17 @@ enum cmd_slot {
 
 /* The rule a field's content must follow once it is present. */
 enum cmd_check {
-	CMD_CHECK_ID,      /* non-empty; the server looks it up */
-	CMD_CHECK_NAME,    /* valid_name */
-	CMD_CHECK_CHANNEL, /* valid_channel_name */
-	CMD_CHECK_TEXT,    /* valid_text */
-	CMD_CHECK_VERSION, /* 1 to 9 ASCII digits */
-	CMD_CHECK_TOKEN,   /* valid_token */
-	CMD_CHECK_REASON,  /* may be empty, at most PROTO_REASON_MAX */
-	CMD_CHECK_DIR,     /* before, after or latest */
-	CMD_CHECK_SEQ,     /* 1 to PROTO_NUM_MAX digits within 64 bits */
-	CMD_CHECK_LIMIT,   /* as CMD_CHECK_SEQ, and not 0 */
+	CMD_CHECK_ID,       /* non-empty; the server looks it up */
+	CMD_CHECK_NAME,     /* valid_name */
+	CMD_CHECK_CHANNEL,  /* valid_channel_name */
+	CMD_CHECK_TEXT,     /* valid_text */
+	CMD_CHECK_VERSION,  /* 1 to 9 ASCII digits */
+	CMD_CHECK_TOKEN,    /* valid_token */
+	CMD_CHECK_REASON,   /* may be empty, at most PROTO_REASON_MAX */
+	CMD_CHECK_DIR,      /* before, after or latest */
+	CMD_CHECK_SEQ,      /* 1 to PROTO_NUM_MAX digits within 64 bits */
+	CMD_CHECK_LIMIT,    /* as CMD_CHECK_SEQ, and not 0 */
+	CMD_CHECK_PASSWORD, /* PROTO_PASSWORD_MIN to PROTO_PASSWORD_MAX bytes */
 };
 
 struct cmd_field {
@@ -50,6 +51,7 @@ struct cmd_spec {
 /* clang-format off */
 #define UID  {CMD_SLOT_UID, CMD_CHECK_ID}
 #define CHAN {CMD_SLOT_ARG, CMD_CHECK_ID}
+#define PASS {CMD_SLOT_TEXT, CMD_CHECK_PASSWORD}
 /* clang-format on */
 
 static const struct cmd_spec cmd_specs[CMD_COUNT] = {
@@ -76,6 +78,12 @@ static const struct cmd_spec cmd_specs[CMD_COUNT] = {
     [CMD_HISTORY] = {"history", 1, 5, 5,
         {UID, CHAN, {CMD_SLOT_DIR, CMD_CHECK_DIR},
             {CMD_SLOT_SEQ, CMD_CHECK_SEQ}, {CMD_SLOT_LIMIT, CMD_CHECK_LIMIT}}},
+    [CMD_REGISTER] = {"register", 1, 2, 2,
+        {{CMD_SLOT_ARG, CMD_CHECK_NAME}, PASS}},
+    [CMD_LOGIN] = {"login", 1, 2, 2, {{CMD_SLOT_ARG, CMD_CHECK_NAME}, PASS}},
+    [CMD_PASSWD] = {"passwd", 1, 2, 2, {UID, PASS}},
+    [CMD_MARK_READ] = {"mark_read", 1, 3, 3,
+        {UID, CHAN, {CMD_SLOT_SEQ, CMD_CHECK_SEQ}}},
 };
 
 static const char *const cmd_dirs[CMD_DIR_COUNT] = {
@@ -86,6 +94,7 @@ static const char *const cmd_dirs[CMD_DIR_COUNT] = {
 
 #undef UID
 #undef CHAN
+#undef PASS
 
 static enum proto_code
 cmd_check_version(const struct slice *f)
@@ -154,6 +163,12 @@ cmd_check_field(enum cmd_check check, const struct slice *f)
 	case CMD_CHECK_LIMIT:
 		return cmd_parse_number(f, &n) && n > 0 ? PROTO_E_NONE
 		                                        : PROTO_E_BAD_ARGS;
+	case CMD_CHECK_PASSWORD:
+		/* The bytes were checked with the line: UTF-8, no controls. */
+		return f->len < PROTO_PASSWORD_MIN ||
+		        f->len > PROTO_PASSWORD_MAX
+		    ? PROTO_E_BAD_PASSWORD
+		    : PROTO_E_NONE;
 	}
 	return PROTO_E_NONE;
 }
@@ -227,9 +242,10 @@ cmd_decode(const char *line, size_t len, struct cmd *out)
 	if (out->verb == CMD_HISTORY) {
 		out->dir = cmd_dir_parse(
 		    slots[CMD_SLOT_DIR].p, slots[CMD_SLOT_DIR].len);
-		(void)cmd_parse_number(&slots[CMD_SLOT_SEQ], &out->seq);
 		(void)cmd_parse_number(&slots[CMD_SLOT_LIMIT], &out->limit);
 	}
+	if (slots[CMD_SLOT_SEQ].len > 0)
+		(void)cmd_parse_number(&slots[CMD_SLOT_SEQ], &out->seq);
 	return PROTO_E_NONE;
 }
 

@@ -28,6 +28,10 @@ enum cmd_verb {
 	CMD_PONG,        /* pong$<token>                     extended */
 	CMD_QUIT,        /* quit or quit$<reason> */
 	CMD_HISTORY, /* history$<uid>$<channel>$<dir>$<seq>$<limit>  extended */
+	CMD_REGISTER,  /* register$<name>$<password>         extended */
+	CMD_LOGIN,     /* login$<name>$<password>            extended */
+	CMD_PASSWD,    /* passwd$<uid>$<new password>        extended */
+	CMD_MARK_READ, /* mark_read$<uid>$<channel>$<seq>    extended */
 	CMD_COUNT
 };
 
@@ -55,9 +59,10 @@ enum cmd_dir {
  * long as it does.  Fields a verb does not have are empty (len 0).
  *   uid:  the <uid> field.
  *   arg:  version, name, channel, user name or token.
- *   text: message text or quit reason (the last field).
+ *   text: message text, quit reason or password (the last field).
  *   dir, seq, limit: a history request's direction, reference seq and
- *         limit (1 or more, not clamped here); 0 for other verbs.
+ *         limit (1 or more, not clamped here); seq is also mark_read's
+ *         seq; 0 for other verbs.
  */
 struct cmd {
 	enum cmd_verb verb;
@@ -74,7 +79,9 @@ struct cmd {
  * or the error code to report: PROTO_E_BAD_UTF8 / PROTO_E_BAD_CHAR for bad
  * bytes anywhere, PROTO_E_UNKNOWN_COMMAND, PROTO_E_BAD_ARGS for a missing or
  * empty field, then the field rules of valid.h (names, channel names for
- * create_chan, text, tokens, version digits, reason length; for history
+ * create_chan, text, tokens, version digits, reason length, passwords
+ * of PROTO_PASSWORD_MIN to PROTO_PASSWORD_MAX bytes (else
+ * PROTO_E_BAD_PASSWORD); for history and mark_read
  * PROTO_E_BAD_ARGS for an unknown direction, a seq that is not 1 to 20
  * digits within 64 bits, or a limit of 0 or not such digits).  On error
  * out->verb is set when the verb was recognised (else CMD_COUNT), so the

@@ -23,6 +23,8 @@ enum ev_field {
 	EVF_CODE,
 	EVF_DIR,  /* before, after or latest */
 	EVF_MORE, /* more or end */
+	EVF_DMS,
+	EVF_MARKERS,
 };
 
 /*
@@ -67,6 +69,9 @@ static const struct ev_spec ev_specs[EV_COUNT] = {
     [EV_HISTORY_PAGE] = {"history_page", {EVF_CHAN, EVF_DIR, EVF_COUNT}, NULL},
     [EV_HISTORY_PAGE_END] = {"history_page_end",
         {EVF_CHAN, EVF_COUNT, EVF_MORE}, NULL},
+    [EV_ACCOUNT] = {"account", {EVF_NAME, EVF_TEXT}, NULL},
+    [EV_MARKER] = {"marker", {EVF_CHAN, EVF_SEQ}, NULL},
+    [EV_LOGIN_END] = {"login_end", {EVF_COUNT, EVF_DMS, EVF_MARKERS}, NULL},
 };
 
 static const char *const ev_chan_kinds[] = {
@@ -110,6 +115,10 @@ ev_number(struct event *ev, enum ev_field f)
 		return &ev->text_max;
 	case EVF_NAME_MAX:
 		return &ev->name_max;
+	case EVF_DMS:
+		return &ev->dms;
+	case EVF_MARKERS:
+		return &ev->markers;
 	default:
 		return NULL;
 	}

@@ -40,6 +40,9 @@ enum event_kind {
 	EV_HISTORY_PAGE,
 	/* history_page_end$<chan id>$<count>$<more|end> */
 	EV_HISTORY_PAGE_END,
+	EV_ACCOUNT,   /* account$<name>$<state>    registered, logged_in, ... */
+	EV_MARKER,    /* marker$<chan id>$<seq>    a read marker moved */
+	EV_LOGIN_END, /* login_end$<channels>$<dms>$<markers> */
 	EV_COUNT
 };
 
@@ -68,6 +71,8 @@ enum event_chan_kind {
  *   dir:   history_page: the direction asked for
  *   more:  history_page_end: 1 ("more") if lines are left in that
  *          direction, 0 ("end") if the channel's kept history ends there
+ *   account: the state (text), marker: chan and seq; login_end: count
+ *          (channels), dms and markers
  */
 struct event {
 	enum event_kind kind;
@@ -86,6 +91,8 @@ struct event {
 	enum proto_code code;
 	enum cmd_dir dir;
 	int more;
+	uint64_t dms;
+	uint64_t markers;
 };
 
 /*

@@ -23,6 +23,9 @@
 #define PROTO_REASON_MAX 256
 /* Decimal digits in the largest 64-bit number, no terminator. */
 #define PROTO_NUM_MAX 20
+/* Bytes in an account password (UTF-8, the last field), no terminator. */
+#define PROTO_PASSWORD_MIN 8
+#define PROTO_PASSWORD_MAX 256
 
 /* A borrowed run of bytes, not NUL-terminated; owned by whoever made it. */
 struct slice {
@@ -66,6 +69,18 @@ enum proto_code {
 	PROTO_E_CHANNEL_LIMIT,
 	PROTO_E_CHANNEL_FULL,
 	PROTO_E_NO_MEMORY,
+	/* Accounts (extended mode). */
+	PROTO_E_BAD_LOGIN,
+	PROTO_E_LOGIN_LIMITED,
+	PROTO_E_TLS_REQUIRED,
+	PROTO_E_NAME_RESERVED,
+	PROTO_E_ACCOUNT_EXISTS,
+	PROTO_E_NOT_LOGGED_IN,
+	PROTO_E_ACCOUNT_NAME,
+	PROTO_E_BAD_PASSWORD,
+	PROTO_E_ACCOUNTS_OFF,
+	PROTO_E_BUSY,
+	PROTO_E_DM_QUEUE_FULL,
 	/* Fatal codes: the connection is closed after this line. */
 	PROTO_E_QUIT,
 	PROTO_E_SENDQ_EXCEEDED,

@@ -1222,6 +1222,11 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		*closed = 1;
 		return PROTO_E_NONE;
 	}
+	case CMD_REGISTER:
+	case CMD_LOGIN:
+	case CMD_PASSWD:
+	case CMD_MARK_READ:
+		return PROTO_E_ACCOUNTS_OFF;
 	case CMD_HELLO:
 	case CMD_COUNT:
 		break;

@@ -307,6 +307,17 @@ static const struct {
         "quit$gone $ now\n"},
     {{CMD_HISTORY, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_AFTER, 7, 200},
         "history$u$c$after$7$200\n"},
+    {{CMD_REGISTER, {NULL, 0}, {"alice", 5}, {"pa$$word", 8}, CMD_DIR_BEFORE, 0,
+         0},
+        "register$alice$pa$$word\n"},
+    {{CMD_LOGIN, {NULL, 0}, {"alice", 5}, {"s3cret pw", 9}, CMD_DIR_BEFORE, 0,
+         0},
+        "login$alice$s3cret pw\n"},
+    {{CMD_PASSWD, {"u", 1}, {NULL, 0}, {"new $ pass", 10}, CMD_DIR_BEFORE, 0,
+         0},
+        "passwd$u$new $ pass\n"},
+    {{CMD_MARK_READ, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 17, 0},
+        "mark_read$u$c$17\n"},
 };
 #define NSAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -401,7 +412,7 @@ test_verb_names(void **state)
 	static const char *const want[CMD_COUNT] = {"hello", "reg",
 	    "create_chan", "join", "leave", "send_msg", "send_act", "dm",
 	    "dm_act", "nick", "list", "names", "ping", "pong", "quit",
-	    "history"};
+	    "history", "register", "login", "passwd", "mark_read"};
 	struct cmd out;
 	char line[32];
 	int i;
@@ -430,6 +441,10 @@ test_verb_is_extended(void **state)
 	    [CMD_NAMES] = 1,
 	    [CMD_PONG] = 1,
 	    [CMD_HISTORY] = 1,
+	    [CMD_REGISTER] = 1,
+	    [CMD_LOGIN] = 1,
+	    [CMD_PASSWD] = 1,
+	    [CMD_MARK_READ] = 1,
 	};
 	int i;
 
@@ -459,6 +474,8 @@ test_verb_has_uid(void **state)
 	    [CMD_LIST] = 1,
 	    [CMD_NAMES] = 1,
 	    [CMD_HISTORY] = 1,
+	    [CMD_PASSWD] = 1,
+	    [CMD_MARK_READ] = 1,
 	};
 	char line[PROTO_LINE_MAX];
 	struct cmd in, out;
@@ -478,8 +495,9 @@ test_verb_has_uid(void **state)
 		in.uid.len = 11;
 		in.arg.p = "bob";
 		in.arg.len = 3;
-		in.text.p = "hi";
-		in.text.len = 2;
+		/* Long enough to be a password too. */
+		in.text.p = "hi there";
+		in.text.len = 8;
 		in.limit = 1;
 		len = cmd_encode(line, sizeof(line), &in);
 		assert_true(len > 1);
@@ -604,6 +622,73 @@ test_history_round_trip(void **state)
 	assert_int_equal(cmd_dir_parse("", 0), CMD_DIR_COUNT);
 }
 
+/* The account verbs: passwords are the last field, 8 to 256 bytes. */
+static const struct acase {
+	const char *line;
+	enum proto_code code;
+	enum cmd_verb verb;
+	const char *arg, *text;
+	uint64_t seq;
+} account_cases[] = {
+    {"register$alice$12345678", PROTO_E_NONE, CMD_REGISTER, "alice", "12345678",
+        0},
+    {"register$alice$1234567", PROTO_E_BAD_PASSWORD, CMD_REGISTER, NULL, NULL,
+        0},
+    {"register$alice$", PROTO_E_BAD_PASSWORD, CMD_REGISTER, NULL, NULL, 0},
+    {"register$alice", PROTO_E_BAD_ARGS, CMD_REGISTER, NULL, NULL, 0},
+    {"register$bad name$12345678", PROTO_E_BAD_NAME, CMD_REGISTER, NULL, NULL,
+        0},
+    {"login$bob$pass word $ with $", PROTO_E_NONE, CMD_LOGIN, "bob",
+        "pass word $ with $", 0},
+    {"login$bob$\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", PROTO_E_NONE, CMD_LOGIN,
+        "bob", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 0},
+    {"login$bob$tab\there!", PROTO_E_BAD_CHAR, CMD_COUNT, NULL, NULL, 0},
+    {"passwd$u$abcdefgh", PROTO_E_NONE, CMD_PASSWD, NULL, "abcdefgh", 0},
+    {"passwd$u$short", PROTO_E_BAD_PASSWORD, CMD_PASSWD, NULL, NULL, 0},
+    {"mark_read$u$c$42", PROTO_E_NONE, CMD_MARK_READ, "c", NULL, 42},
+    {"mark_read$u$c$18446744073709551615", PROTO_E_NONE, CMD_MARK_READ, "c",
+        NULL, UINT64_MAX},
+    {"mark_read$u$c$-1", PROTO_E_BAD_ARGS, CMD_MARK_READ, NULL, NULL, 0},
+    {"mark_read$u$c$18446744073709551616", PROTO_E_BAD_ARGS, CMD_MARK_READ,
+        NULL, NULL, 0},
+    {"mark_read$u$c", PROTO_E_BAD_ARGS, CMD_MARK_READ, NULL, NULL, 0},
+};
+
+static void
+test_account_decode(void **state)
+{
+	char pw[PROTO_PASSWORD_MAX + 2], line[PROTO_LINE_MAX];
+	struct cmd out;
+	size_t i;
+
+	for (i = 0; i < sizeof(account_cases) / sizeof(account_cases[0]); i++) {
+		const struct acase *a = &account_cases[i];
+
+		if (cmd_decode(a->line, strlen(a->line), &out) != a->code)
+			fail_msg(
+			    "%s: want %s", a->line, proto_code_name(a->code));
+		assert_int_equal(out.verb, a->verb);
+		if (a->code != PROTO_E_NONE)
+			continue;
+		if (a->arg != NULL)
+			assert_true(out.arg.len == strlen(a->arg) &&
+			    memcmp(out.arg.p, a->arg, out.arg.len) == 0);
+		if (a->text != NULL)
+			assert_true(out.text.len == strlen(a->text) &&
+			    memcmp(out.text.p, a->text, out.text.len) == 0);
+		assert_true(out.seq == a->seq);
+	}
+	/* Exactly PROTO_PASSWORD_MAX bytes pass, one more does not. */
+	memset(pw, 'x', sizeof(pw));
+	snprintf(line, sizeof(line), "login$bob$%.*s", PROTO_PASSWORD_MAX, pw);
+	assert_int_equal(cmd_decode(line, strlen(line), &out), PROTO_E_NONE);
+	assert_int_equal(out.text.len, PROTO_PASSWORD_MAX);
+	snprintf(
+	    line, sizeof(line), "login$bob$%.*s", PROTO_PASSWORD_MAX + 1, pw);
+	assert_int_equal(
+	    cmd_decode(line, strlen(line), &out), PROTO_E_BAD_PASSWORD);
+}
+
 int
 main(void)
 {
@@ -621,6 +706,7 @@ main(void)
 	    cmocka_unit_test(test_verb_has_uid),
 	    cmocka_unit_test(test_history_decode),
 	    cmocka_unit_test(test_history_round_trip),
+	    cmocka_unit_test(test_account_decode),
 	};
 
 	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);

@@ -52,6 +52,8 @@ assert_event_equal(const struct event *a, const struct event *b)
 	assert_int_equal(a->code, b->code);
 	assert_int_equal(a->dir, b->dir);
 	assert_int_equal(a->more, b->more);
+	assert_true(a->dms == b->dms);
+	assert_true(a->markers == b->markers);
 }
 
 /*
@@ -154,6 +156,11 @@ static const struct sample {
         "history_page_end$c1$50$more\n", NULL},
     {{.kind = EV_HISTORY_PAGE_END, .chan = S("c1")},
         "history_page_end$c1$0$end\n", NULL},
+    {{.kind = EV_ACCOUNT, .name = S("alice"), .text = S("logged_in")},
+        "account$alice$logged_in\n", NULL},
+    {{.kind = EV_MARKER, .chan = S("c1"), .seq = 42}, "marker$c1$42\n", NULL},
+    {{.kind = EV_LOGIN_END, .count = 3, .dms = 2, .markers = 1},
+        "login_end$3$2$1\n", NULL},
 };
 #define NSAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -527,7 +534,8 @@ test_names(void **state)
 	    "created", "joined", "names", "names_end", "msg", "act",
 	    "history_end", "join", "part", "left", "closed", "quit", "nick",
 	    "dm", "dm_act", "list", "list_end", "ping", "pong", "error",
-	    "history_page", "history_page_end"};
+	    "history_page", "history_page_end", "account", "marker",
+	    "login_end"};
 	int i;
 
 	for (i = 0; i < EV_COUNT; i++)

@@ -41,6 +41,17 @@ static const struct {
     {PROTO_E_CHANNEL_LIMIT, "channel_limit"},
     {PROTO_E_CHANNEL_FULL, "channel_full"},
     {PROTO_E_NO_MEMORY, "no_memory"},
+    {PROTO_E_BAD_LOGIN, "bad_login"},
+    {PROTO_E_LOGIN_LIMITED, "login_limited"},
+    {PROTO_E_TLS_REQUIRED, "tls_required"},
+    {PROTO_E_NAME_RESERVED, "name_reserved"},
+    {PROTO_E_ACCOUNT_EXISTS, "account_exists"},
+    {PROTO_E_NOT_LOGGED_IN, "not_logged_in"},
+    {PROTO_E_ACCOUNT_NAME, "account_name"},
+    {PROTO_E_BAD_PASSWORD, "bad_password"},
+    {PROTO_E_ACCOUNTS_OFF, "accounts_off"},
+    {PROTO_E_BUSY, "busy"},
+    {PROTO_E_DM_QUEUE_FULL, "dm_queue_full"},
     {PROTO_E_QUIT, "quit"},
     {PROTO_E_SENDQ_EXCEEDED, "sendq_exceeded"},
     {PROTO_E_REGISTRATION_TIMEOUT, "registration_timeout"},
@@ -123,6 +134,8 @@ test_texts_quote_limits(void **state)
 	assert_mentions(PROTO_E_BAD_TOKEN, PROTO_TOKEN_MAX);
 	assert_mentions(PROTO_E_BAD_VERSION, PROTO_VERSION);
 	assert_mentions(PROTO_E_EXT_ONLY, PROTO_VERSION);
+	assert_mentions(PROTO_E_BAD_PASSWORD, PROTO_PASSWORD_MIN);
+	assert_mentions(PROTO_E_BAD_PASSWORD, PROTO_PASSWORD_MAX);
 	assert_string_equal(proto_code_text(PROTO_E_BAD_NAME),
 	    "names are 1-32 characters of A-Z a-z 0-9 _ . - and start with "
 	    "a letter, digit or _");

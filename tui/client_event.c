@@ -1003,6 +1003,11 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 	case EV_HISTORY_PAGE_END:
 		client_on_history_page_end(c, ev, now);
 		break;
+	case EV_ACCOUNT:
+	case EV_MARKER:
+	case EV_LOGIN_END:
+		/* Account lines: this client does not log in (yet). */
+		break;
 	case EV_HELLO:
 	case EV_COUNT:
 		/* The window opens on joined; a second hello means nothing. */
