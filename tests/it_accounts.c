@@ -680,6 +680,37 @@ test_offline_dms(void **state)
 	testcli_free(a);
 }
 
+/* Messages kept for one account at most (CHAT_DM_QUEUE_MAX). */
+#define DM_QUEUE_MAX 1000
+
+/* 1000 messages wait for an account at most; all of them arrive. */
+static void
+test_dm_queue_full(void **state)
+{
+	struct fix *f = *state;
+	struct testsrv *srv = start(f, 1);
+	struct testcli *a = account_user(srv, NULL, "alice", 1);
+	struct testcli *b = account_user(srv, NULL, "bob", 1);
+	struct testcli_lines l = {NULL, 0, 0};
+	char uid[80], end[64];
+	int i;
+
+	testcli_free(b);
+	testcli_sync(a, NULL);
+	for (i = 0; i < DM_QUEUE_MAX; i++) {
+		testcli_sendf(a, "dm$%s$bob$n%d", testcli_local(a), i);
+		testcli_expect_prefix(a, "dm$");
+	}
+	testcli_sendf(a, "dm$%s$bob$one too many", testcli_local(a));
+	testcli_expect_prefix(a, "error$dm_queue_full$dm$");
+	snprintf(end, sizeof(end), "login_end$0$%d$0", DM_QUEUE_MAX);
+	b = login_uid(srv, NULL, "bob", uid, sizeof(uid), &l, end);
+	assert_true(strstr(l.line[l.n - 1], "$alice$bob$n999") != NULL);
+	testcli_lines_free(&l);
+	testcli_free(b);
+	testcli_free(a);
+}
+
 /* The storm's clients, read together. */
 struct storm {
 	struct testcli *c[STORM];
@@ -786,6 +817,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_two_connections_markers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_offline_dms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_dm_queue_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_login_storm, setup, teardown),
 	};
 
