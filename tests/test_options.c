@@ -45,6 +45,7 @@ static const struct num_opt num_opts[] = {
     {"channel-expire", 0, 36500, CFG_OFF(chat.channel_expire_days), 0},
     {"history-days", 0, 36500, CFG_OFF(chat.history_days), 0},
     {"history-keep", 0, 1000000000, CFG_OFF(chat.history_keep), 0},
+    {"hash-threads", 1, 16, CFG_OFF(hash_threads), 0},
 };
 #define NUM_OPTS (sizeof(num_opts) / sizeof(num_opts[0]))
 
@@ -601,6 +602,26 @@ test_db_sync(void **state)
 	assert_int_equal(options_default_db(path, 10, err, sizeof(err)), -1);
 }
 
+/* Passwords over plaintext only when told; off by default. */
+static void
+test_allow_plaintext_login(void **state)
+{
+	static const char *const on[] = {"--allow-plaintext-login", NULL};
+	static const char *const arg[] = {"--allow-plaintext-login=1", NULL};
+	struct server_config cfg;
+	char err[256];
+
+	(void)state;
+	server_defaults(&cfg);
+	assert_int_equal(cfg.chat.allow_plaintext_login, 0);
+	assert_int_equal(cfg.hash_threads, 0);
+	assert_int_equal(parse(&cfg, err, sizeof(err), on), OPTIONS_RUN);
+	assert_int_equal(cfg.chat.allow_plaintext_login, 1);
+	assert_int_equal(parse(&cfg, err, sizeof(err), arg), OPTIONS_ERROR);
+	assert_non_null(strstr(options_usage(), "[--allow-plaintext-login]"));
+	assert_non_null(strstr(options_usage(), "[--hash-threads n]"));
+}
+
 int
 main(void)
 {
@@ -618,6 +639,7 @@ main(void)
 	    cmocka_unit_test(test_parse_twice),
 	    cmocka_unit_test(test_short_err_buffer),
 	    cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_allow_plaintext_login),
 	    cmocka_unit_test(test_history_bytes),
 	    cmocka_unit_test(test_db_sync),
 	};
