@@ -492,13 +492,16 @@ test_errors(void **state)
 	feed(&e, "error$login_limited$login$retry in 60 s", NOW_MS);
 	assert_has_line(
 	    model_win_at(e.m, 0), "too many failed logins: retry in 60 s");
+	/* Refused: /nick is a guest's registration, not another login. */
+	assert_int_equal(type(&e, "/nick guest1"), CLIENT_INPUT_DONE);
+	assert_sent1(&e.f, "reg$guest1");
 	/* No accounts on this server: a guest, under the name given. */
 	client_disconnected(e.c, "gone", NOW_MS, NOW_MS + 1000);
 	env_connect(&e, "127.0.0.1:9090");
 	assert_sent1(&e.f, "login$alice$" PW);
 	feed(&e, "error$accounts_off$login$no database", NOW_MS);
 	assert_has_line(model_win_at(e.m, 0), "keeps no accounts");
-	assert_sent1(&e.f, "reg$alice");
+	assert_sent1(&e.f, "reg$guest1");
 	env_end(&e);
 }
 

@@ -156,10 +156,12 @@ client_account_connect(struct client *c, uint64_t now)
 {
 	const char *pw;
 
-	if (c->acct.name_len == 0)
+	/* Refused on this connection: /nick registers as a guest. */
+	if (c->acct.name_len == 0 || c->acct.declined)
 		return 0;
 	if (client_kept(c, &pw) > 0) {
-		(void)client_send_login(c, now);
+		if (client_send_login(c, now) < 0)
+			c->acct.declined = 1;
 		return 1;
 	}
 	if (c->acct.ask == CLIENT_ASK_NONE) {
@@ -197,6 +199,7 @@ client_account_disconnected(struct client *c)
 	c->acct.out = 0;
 	c->acct.logged_in = 0;
 	c->acct.in_login = 0;
+	c->acct.declined = 0;
 	account_away_clear(&c->acct.away);
 	account_marks_reset_sent(&c->acct.marks);
 }
@@ -220,6 +223,7 @@ client_secret_login(struct client *c, const char *p, size_t len, uint64_t now)
 		return;
 	client_keep(
 	    c->acct.name, sizeof(c->acct.name), &c->acct.name_len, name);
+	c->acct.declined = 0;
 	if (c->state == CLIENT_REGISTERING && !c->reg_out) {
 		c->reg_retry_at = UINT64_MAX;
 		(void)client_send_login(c, now);
@@ -639,6 +643,8 @@ client_account_error(
 		client_register(c, now);
 		return 1;
 	}
+	if (before)
+		c->acct.declined = 1;
 	/* A wrong password is never sent again by itself. */
 	if (ev->code == PROTO_E_BAD_LOGIN || verb == CMD_REGISTER)
 		client_forget_kept(c);

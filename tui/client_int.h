@@ -72,6 +72,7 @@ struct client_acct {
 	int logged_in;     /* this connection is an account's */
 	int in_login;      /* between account$..$logged_in and login_end */
 	int unlocked_said; /* told that the vault could not be locked */
+	int declined;      /* login refused on this connection: reg instead */
 	/* The question open, and for whom; ask_again: typed once, the
 	 * second time comes (the first is in the vault's NEXT slot). */
 	enum client_ask ask;
