@@ -32,7 +32,14 @@ struct user {
 	struct channel *owned; /* first channel u owns, linked by owned_next */
 	uint32_t nchans;
 	uint32_t chans_cap;
-	int conn;
+	int conn; /* the first of conns: bitmaps and sharers go by it */
+	/*
+	 * Every connection of the user, conn first: &conn itself (cap 0)
+	 * until a second one attaches, then an array of its own.
+	 */
+	int *conns;
+	uint32_t nconns;
+	uint32_t conns_cap;
 	unsigned char uid_len;
 	unsigned char name_len;
 	char uid[PROTO_ID_MAX + 1];
@@ -365,6 +372,8 @@ registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
 	if (u == NULL)
 		return PROTO_E_NO_MEMORY;
 	u->conn = conn;
+	u->conns = &u->conn;
+	u->nconns = 1;
 	memcpy(u->uid, uid, uid_len);
 	u->uid_len = (unsigned char)uid_len;
 	memcpy(u->name, name, name_len);
@@ -436,6 +445,8 @@ registry_disown(struct channel *c)
 void
 registry_remove_user(struct registry *r, struct user *u)
 {
+	uint32_t i;
+
 	while (u->nchans > 0) {
 		registry_unlink(
 		    r, registry_membership(r, u, u->chans[u->nchans - 1]));
@@ -444,9 +455,72 @@ registry_remove_user(struct registry *r, struct user *u)
 		registry_disown(u->owned);
 	hmap_remove(&r->users_by_uid, &u->by_uid);
 	hmap_remove(&r->users_by_name, &u->by_name);
-	r->by_conn[u->conn] = NULL;
+	for (i = 0; i < u->nconns; i++)
+		r->by_conn[u->conns[i]] = NULL;
+	if (u->conns_cap > 0)
+		free(u->conns);
 	free(u->chans);
 	free(u);
+}
+
+enum proto_code
+registry_attach(struct registry *r, struct user *u, int conn)
+{
+	int *conns;
+
+	if (conn < 0)
+		return PROTO_E_BAD_ARGS;
+	if (registry_user_by_conn(r, conn) != NULL)
+		return PROTO_E_ALREADY_REGISTERED;
+	if ((size_t)conn >= r->conn_cap && registry_grow_conn(r, conn) < 0)
+		return PROTO_E_NO_MEMORY;
+	if (u->conns_cap == 0) {
+		conns = malloc(REGISTRY_ARRAY_MIN * sizeof(*conns));
+		if (conns == NULL)
+			return PROTO_E_NO_MEMORY;
+		conns[0] = u->conn;
+		u->conns = conns;
+		u->conns_cap = REGISTRY_ARRAY_MIN;
+	} else {
+		conns = registry_reserve32(
+		    u->conns, u->nconns, &u->conns_cap, sizeof(*conns));
+		if (conns == NULL)
+			return PROTO_E_NO_MEMORY;
+		u->conns = conns;
+	}
+	u->conns[u->nconns++] = conn;
+	r->by_conn[conn] = u;
+	return PROTO_E_NONE;
+}
+
+enum proto_code
+registry_detach(struct registry *r, struct user *u, int conn)
+{
+	uint32_t i, k;
+	int old = u->conn;
+
+	for (i = 0; i < u->nconns && u->conns[i] != conn; i++)
+		continue;
+	if (i == u->nconns || u->nconns < 2)
+		return PROTO_E_BAD_ARGS;
+	memmove(u->conns + i, u->conns + i + 1,
+	    (u->nconns - i - 1) * sizeof(*u->conns));
+	u->nconns--;
+	r->by_conn[conn] = NULL;
+	if (i > 0)
+		return PROTO_E_NONE;
+	/* The first went: the bitmaps follow the new first connection. */
+	u->conn = u->conns[0];
+	for (k = 0; k < u->nchans; k++) {
+		struct channel *c = u->chans[k];
+
+		if (c->bits == NULL)
+			continue;
+		if (registry_word(old) < c->nwords)
+			c->bits[registry_word(old)] &= ~registry_bit(old);
+		registry_bits_add(c, u);
+	}
+	return PROTO_E_NONE;
 }
 
 enum proto_code
@@ -562,6 +636,13 @@ int
 user_conn(const struct user *u)
 {
 	return u->conn;
+}
+
+const int *
+user_conns(const struct user *u, size_t *count)
+{
+	*count = u->nconns;
+	return u->conns;
 }
 
 struct channel *const *

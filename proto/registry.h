@@ -57,8 +57,25 @@ void registry_free(struct registry *r);
 enum proto_code registry_add_user(struct registry *r, int conn, const char *uid,
     size_t uid_len, const char *name, size_t name_len, struct user **out);
 
-/* Removes the user from every channel and every index and frees it. */
+/*
+ * Removes the user from every channel and every index, forgets all its
+ * connections and frees it.
+ */
 void registry_remove_user(struct registry *r, struct user *u);
+
+/*
+ * Several connections, one user (an account logged in twice): conn (>= 0)
+ * becomes another connection of u, found by registry_user_by_conn.  The
+ * user stays one member of its channels, one sharer.  PROTO_E_NONE,
+ * PROTO_E_ALREADY_REGISTERED if conn has a user, PROTO_E_BAD_ARGS if
+ * conn < 0, or PROTO_E_NO_MEMORY (then nothing changed).
+ */
+enum proto_code registry_attach(struct registry *r, struct user *u, int conn);
+/*
+ * Takes conn from u, which keeps its channels.  PROTO_E_BAD_ARGS if conn
+ * is not u's or is its last: the last goes with registry_remove_user.
+ */
+enum proto_code registry_detach(struct registry *r, struct user *u, int conn);
 
 /*
  * Renames; PROTO_E_NAME_TAKEN if another user's name looks like it (same
@@ -82,7 +99,13 @@ const char *user_name(const struct user *u);
 size_t user_name_len(const struct user *u);
 const char *user_uid(const struct user *u);
 size_t user_uid_len(const struct user *u);
+/* The user's first connection (of those still attached). */
 int user_conn(const struct user *u);
+/*
+ * Every connection of the user, the first first; the array is the
+ * registry's, valid until a connection attaches or detaches.
+ */
+const int *user_conns(const struct user *u, size_t *count);
 /* The channels u is in; the array is the registry's, valid until u joins or
  * leaves. */
 struct channel *const *user_channels(const struct user *u, size_t *count);

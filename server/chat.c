@@ -6,8 +6,10 @@
 #include "chat.h"
 #include "cmd.h"
 #include "event.h"
+#include "faillimit.h"
 #include "history.h"
 #include "registry.h"
+#include "valid.h"
 
 /* Errors a not yet registered connection may make before it is closed. */
 #define CHAT_UNREGISTERED_ERRORS_MAX 5
@@ -23,13 +25,27 @@
  */
 #define CHAT_HISTORY_PAGE_BYTES ((size_t)48 * 1024)
 
+/* What a connection waits for from the hashing service. */
+enum chat_wait {
+	CHAT_WAIT_NONE = 0,
+	CHAT_WAIT_LOGIN,    /* verify, then log in as wait_name */
+	CHAT_WAIT_REGISTER, /* hash, then create account wait_name */
+	CHAT_WAIT_PASSWD,   /* hash, then replace the account's */
+};
+
 /* Per-connection state; indexed by connection id. */
 struct chat_conn {
 	unsigned char mode; /* enum chat_mode */
 	unsigned char uid_len;
+	unsigned char secure;  /* TLS: passwords may cross it */
+	unsigned char account; /* logged in: its user is an account */
+	unsigned char wait;    /* enum chat_wait */
+	unsigned char wait_name_len;
 	unsigned short errors;
 	uint64_t error_window;
+	uint64_t ticket; /* of the hash waited for */
 	char uid[PROTO_ID_MAX + 1];
+	char wait_name[PROTO_NAME_MAX + 1];
 };
 
 /* Channels chat_maintain expires in one call. */
@@ -54,6 +70,11 @@ struct chat {
 	size_t conns_cap;
 	size_t named; /* channels of kind REGISTRY_CHANNEL */
 	int stopping; /* everyone is being closed: nobody is told of others */
+	chat_pwhash_fn pwhash; /* NULL: accounts are off */
+	void *pwhash_ctx;
+	struct faillimit *fails; /* login failures by address and account */
+	uint64_t next_ticket;
+	char wait_text[64]; /* login_limited's detail, until it is sent */
 	char line[PROTO_LINE_MAX];
 	char base_line[PROTO_LINE_MAX];
 	/* A page read from the store: the byte cap and one line over it. */
@@ -151,7 +172,8 @@ chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
 	c->sink.random(c->sink.ctx, &key, sizeof(key));
 	c->reg = registry_new(chan_state_free, &key);
 	c->hist = history_store_new(cfg->history_bytes);
-	if (c->reg == NULL || c->hist == NULL)
+	c->fails = faillimit_new(FAILLIMIT_ENTRIES, &key);
+	if (c->reg == NULL || c->hist == NULL || c->fails == NULL)
 		goto fail;
 	if (cfg->store != NULL) {
 		struct load ld;
@@ -166,6 +188,7 @@ chat_new(const struct chat_config *cfg, const struct chat_sink *sink)
 fail:
 	registry_free(c->reg);
 	history_store_free(c->hist);
+	faillimit_free(c->fails);
 	free(c);
 	return NULL;
 }
@@ -178,6 +201,7 @@ chat_free(struct chat *c)
 	/* The channels' rings first: they hold lines of the store. */
 	registry_free(c->reg);
 	history_store_free(c->hist);
+	faillimit_free(c->fails);
 	free(c->conns);
 	free(c);
 }
@@ -227,21 +251,27 @@ send_channel(struct chat *c, struct channel *ch, const struct event *ev,
 
 	ext_len = event_encode(c->line, sizeof(c->line), ev);
 	for (i = 0; i < n; i++) {
-		int conn;
+		size_t nc, k;
+		const int *conns;
 
 		if (members[i] == skip)
 			continue;
-		conn = user_conn(members[i]);
-		if (conn_is_ext(c, conn)) {
-			send_bytes(c, conn, c->line, ext_len);
-			continue;
+		/* An account's user reaches every connection it has. */
+		conns = user_conns(members[i], &nc);
+		for (k = 0; k < nc; k++) {
+			int conn = conns[k];
+
+			if (conn_is_ext(c, conn)) {
+				send_bytes(c, conn, c->line, ext_len);
+				continue;
+			}
+			if (!base_done) {
+				base_len = event_encode_base(
+				    c->base_line, sizeof(c->base_line), ev);
+				base_done = 1;
+			}
+			send_bytes(c, conn, c->base_line, base_len);
 		}
-		if (!base_done) {
-			base_len = event_encode_base(
-			    c->base_line, sizeof(c->base_line), ev);
-			base_done = 1;
-		}
-		send_bytes(c, conn, c->base_line, base_len);
 	}
 	return ext_len;
 }
@@ -256,10 +286,13 @@ static void
 send_sharer_cb(void *ctx, struct user *other)
 {
 	struct sharers *sh = ctx;
-	int conn = user_conn(other);
+	size_t n, k;
+	const int *conns = user_conns(other, &n);
 
-	if (conn_is_ext(sh->c, conn))
-		send_bytes(sh->c, conn, sh->c->line, sh->len);
+	for (k = 0; k < n; k++) {
+		if (conn_is_ext(sh->c, conns[k]))
+			send_bytes(sh->c, conns[k], sh->c->line, sh->len);
+	}
 }
 
 /*
@@ -276,9 +309,20 @@ send_sharers(
 
 	sh.c = c;
 	sh.len = event_encode(c->line, sizeof(c->line), ev);
-	if (include_self && conn_is_ext(c, user_conn(u)))
-		send_bytes(c, user_conn(u), c->line, sh.len);
+	if (include_self)
+		send_sharer_cb(&sh, u);
 	(void)registry_each_sharer(c->reg, u, send_sharer_cb, &sh);
+}
+
+/* Sends ev to every connection of u, each in its mode. */
+static void
+send_user(struct chat *c, struct user *u, const struct event *ev)
+{
+	size_t n, k;
+	const int *conns = user_conns(u, &n);
+
+	for (k = 0; k < n; k++)
+		send_event(c, conns[k], ev);
 }
 
 static enum event_chan_kind
@@ -428,6 +472,27 @@ send_joined_ext(struct chat *c, int conn, struct channel *ch)
 	send_event(c, conn, &ev);
 }
 
+static void send_joined(struct chat *c, int conn, struct channel *ch);
+
+/*
+ * A join made on conn: its confirmation (none if conn is -1), and the
+ * join sequence to every other connection of the user (extended mode;
+ * an account's are).
+ */
+static void
+send_joined_all(struct chat *c, struct user *u, int conn, struct channel *ch)
+{
+	size_t n, k;
+	const int *conns = user_conns(u, &n);
+
+	if (conn >= 0)
+		send_joined(c, conn, ch);
+	for (k = 0; k < n; k++) {
+		if (conns[k] != conn && conn_is_ext(c, conns[k]))
+			send_joined_ext(c, conns[k], ch);
+	}
+}
+
 /* The joiner's own confirmation, in its mode. */
 static void
 send_joined(struct chat *c, int conn, struct channel *ch)
@@ -503,6 +568,18 @@ error_counts(enum proto_code code)
 	case PROTO_E_CHANNEL_LIMIT:
 	case PROTO_E_CHANNEL_FULL:
 	case PROTO_E_NO_MEMORY:
+	/* Accounts: the failure limit paces logins, and none closes. */
+	case PROTO_E_BAD_LOGIN:
+	case PROTO_E_LOGIN_LIMITED:
+	case PROTO_E_TLS_REQUIRED:
+	case PROTO_E_NAME_RESERVED:
+	case PROTO_E_ACCOUNT_EXISTS:
+	case PROTO_E_NOT_LOGGED_IN:
+	case PROTO_E_ACCOUNT_NAME:
+	case PROTO_E_BAD_PASSWORD:
+	case PROTO_E_ACCOUNTS_OFF:
+	case PROTO_E_BUSY:
+	case PROTO_E_DM_QUEUE_FULL:
 		return 0;
 	default:
 		return 1;
@@ -595,6 +672,59 @@ personal_channel(const struct chat *c, const struct user *u)
 	return NULL;
 }
 
+/* Accounts: the parts the other commands need. */
+
+static int
+accounts_on(const struct chat *c)
+{
+	return c->cfg.store != NULL && c->pwhash != NULL;
+}
+
+/* Whether u is logged in to an account (all its connections are). */
+static int
+logged_in(const struct chat *c, const struct user *u)
+{
+	return u != NULL && c->conns[user_conn(u)].account;
+}
+
+/* The skeleton of a name, the key of its account, into buf; its length. */
+static size_t
+account_key(const char *name, size_t len, char buf[PROTO_NAME_MAX])
+{
+	if (len > PROTO_NAME_MAX)
+		len = PROTO_NAME_MAX;
+	return valid_skeleton(name, len, buf);
+}
+
+/*
+ * Whether an account has a name that looks like name; a read error
+ * counts as no (and fails the turn's commit if it was a write).
+ */
+static int
+account_exists(struct chat *c, const char *name, size_t len)
+{
+	char key[PROTO_NAME_MAX];
+	struct store_account a;
+
+	if (c->cfg.store == NULL)
+		return 0;
+	return store_account_get(
+	           c->cfg.store, key, account_key(name, len, key), &a) == 1;
+}
+
+/* Adds or removes a stored membership of a logged-in user. */
+static void
+remember_member(struct chat *c, struct user *u, struct channel *ch, int on)
+{
+	char key[PROTO_NAME_MAX];
+
+	if (!logged_in(c, u) || channel_kind(ch) != REGISTRY_CHANNEL)
+		return;
+	(void)store_member_set(c->cfg.store, key,
+	    account_key(user_name(u), user_name_len(u), key), channel_id(ch),
+	    channel_id_len(ch), on);
+}
+
 /* Commands. */
 
 static enum proto_code
@@ -618,8 +748,12 @@ do_hello(struct chat *c, int conn, const struct cmd *cmd, int first)
 	return PROTO_E_NONE;
 }
 
+/*
+ * A new user of name for conn, with its personal channel: registered and
+ * (extended mode) the channel's join sequence go to conn.
+ */
 static enum proto_code
-do_reg(struct chat *c, int conn, const struct cmd *cmd)
+make_user(struct chat *c, int conn, struct slice name, struct user **out)
 {
 	struct chat_conn *cc = &c->conns[conn];
 	char pname[PROTO_NAME_MAX + 2];
@@ -629,12 +763,12 @@ do_reg(struct chat *c, int conn, const struct cmd *cmd)
 	enum proto_code code;
 
 	code = registry_add_user(
-	    c->reg, conn, cc->uid, cc->uid_len, cmd->arg.p, cmd->arg.len, &u);
+	    c->reg, conn, cc->uid, cc->uid_len, name.p, name.len, &u);
 	if (code != PROTO_E_NONE)
 		return code;
 	pname[0] = '~';
-	memcpy(pname + 1, cmd->arg.p, cmd->arg.len);
-	code = add_channel(c, cc->uid, cc->uid_len, pname, cmd->arg.len + 1,
+	memcpy(pname + 1, name.p, name.len);
+	code = add_channel(c, cc->uid, cc->uid_len, pname, name.len + 1,
 	    REGISTRY_PERSONAL, u, &ch);
 	if (code == PROTO_E_NONE) {
 		code = registry_join(c->reg, u, ch);
@@ -650,11 +784,27 @@ do_reg(struct chat *c, int conn, const struct cmd *cmd)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_REGISTERED;
 	ev.chan = slice_of(cc->uid, cc->uid_len);
-	ev.name = cmd->arg;
+	ev.name = name;
 	send_event(c, conn, &ev);
 	if (conn_is_ext(c, conn))
 		send_joined_ext(c, conn, ch);
+	*out = u;
 	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_reg(struct chat *c, int conn, const struct cmd *cmd)
+{
+	struct user *u;
+
+	/*
+	 * An account's name is its owner's, online or not: a base-mode
+	 * client hears what it hears for a name in use, and nothing new.
+	 */
+	if (account_exists(c, cmd->arg.p, cmd->arg.len))
+		return conn_is_ext(c, conn) ? PROTO_E_NAME_RESERVED
+		                            : PROTO_E_NAME_TAKEN;
+	return make_user(c, conn, cmd->arg, &u);
 }
 
 /*
@@ -682,13 +832,14 @@ apply_create(struct chat *c, int conn, struct user *u, const char *id,
 		remove_channel(c, ch);
 		return code;
 	}
+	remember_member(c, u, ch, 1);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_CREATED;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
 	ev.name = slice_of(channel_name(ch), channel_name_len(ch));
 	send_event(c, conn, &ev);
-	if (conn_is_ext(c, conn))
-		send_joined_ext(c, conn, ch);
+	/* A base-mode creator has its created line; the others a join. */
+	send_joined_all(c, u, conn_is_ext(c, conn) ? conn : -1, ch);
 	return PROTO_E_NONE;
 }
 
@@ -788,13 +939,14 @@ do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	code = registry_join(c->reg, u, ch);
 	if (code != PROTO_E_NONE)
 		return code;
+	remember_member(c, u, ch, 1);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_JOIN;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
 	ev.time = now;
 	ev.name = slice_of(user_name(u), user_name_len(u));
 	send_channel(c, ch, &ev, u);
-	send_joined(c, conn, ch);
+	send_joined_all(c, u, conn, ch);
 	return PROTO_E_NONE;
 }
 
@@ -865,10 +1017,12 @@ do_leave(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 		return PROTO_E_NO_SUCH_CHANNEL;
 	if (!registry_is_member(c->reg, u, ch))
 		return PROTO_E_NOT_MEMBER;
+	remember_member(c, u, ch, 0);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_LEFT;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
-	send_event(c, conn, &ev);
+	/* Every connection of the user leaves with it. */
+	send_user(c, u, &ev);
 	part_channel(c, u, ch, now);
 	return PROTO_E_NONE;
 }
@@ -951,6 +1105,50 @@ do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	return p.code;
 }
 
+/*
+ * A direct message to the name of an account with no connection, from a
+ * logged-in sender: kept for its next login (at most CHAT_DM_QUEUE_MAX),
+ * and the sender gets its usual copy.  Anyone else gets no_such_user.
+ */
+static enum proto_code
+dm_offline(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+{
+	char key[PROTO_NAME_MAX];
+	size_t klen = account_key(cmd->arg.p, cmd->arg.len, key);
+	struct store_account a;
+	struct store_dm dm;
+	struct event ev;
+	int n;
+
+	if (!accounts_on(c) || !logged_in(c, u) ||
+	    store_account_get(c->cfg.store, key, klen, &a) != 1)
+		return PROTO_E_NO_SUCH_USER;
+	n = store_dm_count(c->cfg.store, key, klen);
+	if (n < 0)
+		return PROTO_E_NO_MEMORY;
+	if (n >= CHAT_DM_QUEUE_MAX)
+		return PROTO_E_DM_QUEUE_FULL;
+	memset(&dm, 0, sizeof(dm));
+	dm.act = cmd->verb == CMD_DM_ACT;
+	dm.time = now;
+	dm.sender = user_name(u);
+	dm.sender_len = user_name_len(u);
+	dm.recipient = a.name;
+	dm.recipient_len = a.name_len;
+	dm.text = cmd->text.p;
+	dm.text_len = cmd->text.len;
+	if (store_dm_add(c->cfg.store, key, klen, &dm) < 0)
+		return PROTO_E_NO_MEMORY;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = dm.act ? EV_DM_ACT : EV_DM;
+	ev.time = now;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	ev.peer = slice_of(a.name, a.name_len);
+	ev.text = cmd->text;
+	send_user(c, u, &ev);
+	return PROTO_E_NONE;
+}
+
 static enum proto_code
 do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
     uint64_t now)
@@ -959,17 +1157,18 @@ do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	    registry_user_by_name(c->reg, cmd->arg.p, cmd->arg.len);
 	struct event ev;
 
+	(void)conn;
 	if (to == NULL)
-		return PROTO_E_NO_SUCH_USER;
+		return dm_offline(c, u, cmd, now);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = cmd->verb == CMD_DM_ACT ? EV_DM_ACT : EV_DM;
 	ev.time = now;
 	ev.name = slice_of(user_name(u), user_name_len(u));
 	ev.peer = slice_of(user_name(to), user_name_len(to));
 	ev.text = cmd->text;
-	send_event(c, user_conn(to), &ev);
+	send_user(c, to, &ev);
 	if (to != u)
-		send_event(c, conn, &ev);
+		send_user(c, u, &ev);
 	return PROTO_E_NONE;
 }
 
@@ -983,6 +1182,11 @@ do_nick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	struct event ev;
 	enum proto_code code;
 
+	/* The account fixes the name; an account's name is its own. */
+	if (logged_in(c, u))
+		return PROTO_E_ACCOUNT_NAME;
+	if (account_exists(c, cmd->arg.p, cmd->arg.len))
+		return PROTO_E_NAME_RESERVED;
 	memcpy(old, user_name(u), old_len);
 	code = registry_rename_user(c->reg, u, cmd->arg.p, cmd->arg.len);
 	if (code != PROTO_E_NONE)
@@ -1148,12 +1352,480 @@ do_ping(struct chat *c, int conn, const struct cmd *cmd)
 	send_event(c, conn, &ev);
 }
 
+/* Accounts: the verbs and the login sequence. */
+
+/*
+ * The failure limiter's keys: "a:" and the address without its port,
+ * "n:" and the account's skeleton.  Their lengths.
+ */
+static size_t
+addr_key(const struct chat_conn *cc, char *buf, size_t size)
+{
+	size_t len = cc->uid_len;
+	const char *p = cc->uid;
+	const char *colon = len > 0 ? memchr(p, ':', len) : NULL;
+
+	/* "ip:port" or "[v6]:port": drop the port and the brackets. */
+	if (len > 0 && p[0] == '[') {
+		const char *end = memchr(p, ']', len);
+
+		p++;
+		len = end != NULL ? (size_t)(end - p) : len - 1;
+	} else if (colon != NULL) {
+		len = (size_t)(colon - p);
+	}
+	if (len + 2 > size)
+		len = size - 2;
+	buf[0] = 'a';
+	buf[1] = ':';
+	memcpy(buf + 2, p, len);
+	return len + 2;
+}
+
+static size_t
+name_key(const char *name, size_t len, char *buf)
+{
+	buf[0] = 'n';
+	buf[1] = ':';
+	return 2 + account_key(name, len, buf + 2);
+}
+
+/* Queues a hash for conn; the connection waits for its result. */
+static enum proto_code
+ask_hash(struct chat *c, int conn, enum chat_wait wait, int verify,
+    struct slice name, struct slice password, const char *hash)
+{
+	struct chat_conn *cc = &c->conns[conn];
+	uint64_t ticket = ++c->next_ticket;
+
+	if (c->pwhash(c->pwhash_ctx, conn, ticket, verify, password.p,
+	        password.len, hash) < 0)
+		return PROTO_E_BUSY;
+	cc->wait = (unsigned char)wait;
+	cc->ticket = ticket;
+	cc->wait_name_len = (unsigned char)name.len;
+	memcpy(cc->wait_name, name.p, name.len);
+	cc->wait_name[name.len] = '\0';
+	return PROTO_E_NONE;
+}
+
+/* What every password verb checks first. */
+static enum proto_code
+password_allowed(const struct chat *c, int conn)
+{
+	if (!accounts_on(c))
+		return PROTO_E_ACCOUNTS_OFF;
+	if (c->conns[conn].wait != CHAT_WAIT_NONE)
+		return PROTO_E_BUSY;
+	/* Loopback is not exempt: only the operator's flag says so. */
+	if (!c->conns[conn].secure && !c->cfg.allow_plaintext_login)
+		return PROTO_E_TLS_REQUIRED;
+	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_register(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
+{
+	enum proto_code code = password_allowed(c, conn);
+
+	if (code != PROTO_E_NONE)
+		return code;
+	if (logged_in(c, u) || account_exists(c, cmd->arg.p, cmd->arg.len))
+		return PROTO_E_ACCOUNT_EXISTS;
+	/* After reg, only one's own name becomes an account. */
+	if (u != NULL &&
+	    !valid_name_equal(
+	        user_name(u), user_name_len(u), cmd->arg.p, cmd->arg.len))
+		return PROTO_E_BAD_STATE;
+	if (u == NULL &&
+	    registry_user_like(c->reg, cmd->arg.p, cmd->arg.len) != NULL)
+		return PROTO_E_NAME_TAKEN;
+	return ask_hash(
+	    c, conn, CHAT_WAIT_REGISTER, 0, cmd->arg, cmd->text, NULL);
+}
+
+static enum proto_code
+do_login(struct chat *c, int conn, const struct cmd *cmd, uint64_t now,
+    struct slice *detail, char *wait_text, size_t wait_size)
+{
+	char akey[FAILLIMIT_KEY_MAX], nkey[FAILLIMIT_KEY_MAX];
+	size_t alen, nlen;
+	uint64_t wait;
+	struct store_account a;
+	enum proto_code code = password_allowed(c, conn);
+	int found;
+
+	if (code != PROTO_E_NONE)
+		return code;
+	alen = addr_key(&c->conns[conn], akey, sizeof(akey));
+	nlen = name_key(cmd->arg.p, cmd->arg.len, nkey);
+	wait = faillimit_wait(c->fails, akey, alen, now);
+	if (faillimit_wait(c->fails, nkey, nlen, now) > wait)
+		wait = faillimit_wait(c->fails, nkey, nlen, now);
+	if (wait > 0) {
+		snprintf(wait_text, wait_size, "try again in %llu s",
+		    (unsigned long long)((wait + 999) / 1000));
+		*detail = slice_str(wait_text);
+		return PROTO_E_LOGIN_LIMITED;
+	}
+	found = store_account_get(c->cfg.store, nkey + 2, nlen - 2, &a);
+	/* An unknown name costs a verify too: the answer takes as long. */
+	return ask_hash(c, conn, CHAT_WAIT_LOGIN, 1, cmd->arg, cmd->text,
+	    found == 1 && a.hash[0] != '\0' ? a.hash : NULL);
+}
+
+static enum proto_code
+do_passwd(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
+{
+	enum proto_code code;
+
+	if (!accounts_on(c))
+		return PROTO_E_ACCOUNTS_OFF;
+	if (!logged_in(c, u))
+		return PROTO_E_NOT_LOGGED_IN;
+	code = password_allowed(c, conn);
+	if (code != PROTO_E_NONE)
+		return code;
+	return ask_hash(c, conn, CHAT_WAIT_PASSWD, 0,
+	    slice_of(user_name(u), user_name_len(u)), cmd->text, NULL);
+}
+
+static enum proto_code
+do_mark_read(struct chat *c, struct user *u, const struct cmd *cmd)
+{
+	char key[PROTO_NAME_MAX];
+	struct channel *ch;
+	struct event ev;
+	uint64_t now_seq = 0;
+
+	if (!accounts_on(c))
+		return PROTO_E_ACCOUNTS_OFF;
+	if (!logged_in(c, u))
+		return PROTO_E_NOT_LOGGED_IN;
+	ch = find_channel(c, cmd->arg);
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (store_marker_set(c->cfg.store, key,
+	        account_key(user_name(u), user_name_len(u), key),
+	        channel_id(ch), channel_id_len(ch), cmd->seq, &now_seq) < 0)
+		return PROTO_E_NO_MEMORY;
+	/* Every device of the account follows, the sender's included. */
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_MARKER;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.seq = now_seq;
+	send_user(c, u, &ev);
+	return PROTO_E_NONE;
+}
+
+static void
+send_account(struct chat *c, int conn, struct slice name, const char *state)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_ACCOUNT;
+	ev.name = name;
+	ev.text = slice_str(state);
+	send_event(c, conn, &ev);
+}
+
+/* What the login sequence's store callbacks need. */
+struct login {
+	struct chat *c;
+	int conn;
+	struct user *u;
+	const char *key;
+	size_t key_len;
+	uint64_t now;
+	uint64_t chans, dms, markers;
+};
+
+/* A stored membership: rejoined, or forgotten if the channel went. */
+static void
+login_member(void *ctx, const char *id, size_t len)
+{
+	struct login *l = ctx;
+	struct chat *c = l->c;
+	struct channel *ch = registry_channel_by_id(c->reg, id, len);
+	struct event ev;
+	size_t nch;
+
+	if (ch == NULL || channel_kind(ch) != REGISTRY_CHANNEL) {
+		(void)store_member_set(
+		    c->cfg.store, l->key, l->key_len, id, len, 0);
+		return;
+	}
+	/* Over a limit now: kept for a later login, not joined. */
+	(void)user_channels(l->u, &nch);
+	if (!registry_is_member(c->reg, l->u, ch) &&
+	    (nch >= c->cfg.max_joins ||
+	        channel_member_count(ch) >= c->cfg.max_members))
+		return;
+	if (!registry_is_member(c->reg, l->u, ch)) {
+		if (registry_join(c->reg, l->u, ch) != PROTO_E_NONE)
+			return;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_JOIN;
+		ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+		ev.time = l->now;
+		ev.name = slice_of(user_name(l->u), user_name_len(l->u));
+		send_channel(c, ch, &ev, l->u);
+	}
+	send_joined_ext(c, l->conn, ch);
+	l->chans++;
+}
+
+static void
+login_dm(void *ctx, const struct store_dm *dm)
+{
+	struct login *l = ctx;
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = dm->act ? EV_DM_ACT : EV_DM;
+	ev.time = dm->time;
+	ev.name = slice_of(dm->sender, dm->sender_len);
+	ev.peer = slice_of(dm->recipient, dm->recipient_len);
+	ev.text = slice_of(dm->text, dm->text_len);
+	send_event(l->c, l->conn, &ev);
+	l->dms++;
+}
+
+static void
+login_marker(void *ctx, const char *chan, size_t len, uint64_t seq)
+{
+	struct login *l = ctx;
+	struct event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_MARKER;
+	ev.chan = slice_of(chan, len);
+	ev.seq = seq;
+	send_event(l->c, l->conn, &ev);
+	l->markers++;
+}
+
+/*
+ * conn logs in as the account of name: account, registered and the
+ * personal channel, its channels, its waiting messages, its markers,
+ * login_end.  A user already online for the account takes conn as one
+ * more connection; the others see nothing.
+ */
+static enum proto_code
+login_apply(struct chat *c, int conn, struct slice name, uint64_t now)
+{
+	struct chat_conn *cc = &c->conns[conn];
+	char key[PROTO_NAME_MAX];
+	struct store_account a;
+	struct user *u;
+	struct event ev;
+	struct login l;
+	enum proto_code code;
+	size_t klen = account_key(name.p, name.len, key), n, i;
+
+	if (store_account_get(c->cfg.store, key, klen, &a) != 1)
+		return PROTO_E_BAD_LOGIN;
+	name = slice_of(a.name, a.name_len);
+	u = registry_user_like(c->reg, a.name, a.name_len);
+	if (u != NULL && !logged_in(c, u))
+		return PROTO_E_NAME_TAKEN;
+	memset(&l, 0, sizeof(l));
+	l.c = c;
+	l.conn = conn;
+	l.key = key;
+	l.key_len = klen;
+	l.now = now;
+	send_account(c, conn, name, "logged_in");
+	if (u != NULL) {
+		struct channel *personal = personal_channel(c, u);
+		struct channel *const *chans;
+
+		code = registry_attach(c->reg, u, conn);
+		if (code != PROTO_E_NONE)
+			return code;
+		cc->account = 1;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = EV_REGISTERED;
+		ev.chan = slice_of(cc->uid, cc->uid_len);
+		ev.name = name;
+		send_event(c, conn, &ev);
+		if (personal != NULL)
+			send_joined_ext(c, conn, personal);
+		chans = user_channels(u, &n);
+		for (i = 0; i < n; i++) {
+			if (channel_kind(chans[i]) != REGISTRY_CHANNEL)
+				continue;
+			send_joined_ext(c, conn, chans[i]);
+			l.chans++;
+		}
+	} else {
+		code = make_user(c, conn, name, &u);
+		if (code != PROTO_E_NONE)
+			return code;
+		cc->account = 1;
+		l.u = u;
+		(void)store_members(c->cfg.store, key, klen, login_member, &l);
+	}
+	(void)store_dm_take(c->cfg.store, key, klen, login_dm, &l);
+	(void)store_markers(c->cfg.store, key, klen, login_marker, &l);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_LOGIN_END;
+	ev.count = l.chans;
+	ev.dms = l.dms;
+	ev.markers = l.markers;
+	send_event(c, conn, &ev);
+	return PROTO_E_NONE;
+}
+
+/*
+ * register after reg: the user's name becomes an account, with its
+ * current named channels as its memberships.
+ */
+static enum proto_code
+register_self(
+    struct chat *c, int conn, struct user *u, const char *hash, uint64_t now)
+{
+	char key[PROTO_NAME_MAX];
+	size_t klen = account_key(user_name(u), user_name_len(u), key), n, i;
+	struct channel *const *chans;
+	int rc;
+
+	rc = store_account_add(
+	    c->cfg.store, key, klen, user_name(u), user_name_len(u), hash, now);
+	if (rc != 0)
+		return rc > 0 ? PROTO_E_ACCOUNT_EXISTS : PROTO_E_NO_MEMORY;
+	c->conns[conn].account = 1;
+	chans = user_channels(u, &n);
+	for (i = 0; i < n; i++)
+		remember_member(c, u, chans[i], 1);
+	send_account(
+	    c, conn, slice_of(user_name(u), user_name_len(u)), "registered");
+	return PROTO_E_NONE;
+}
+
+/* register before reg: the account, then a login as it. */
+static enum proto_code
+register_new(
+    struct chat *c, int conn, struct slice name, const char *hash, uint64_t now)
+{
+	char key[PROTO_NAME_MAX];
+	size_t klen = account_key(name.p, name.len, key);
+	int rc;
+
+	/* Someone may have taken the name while it was hashed. */
+	if (registry_user_like(c->reg, name.p, name.len) != NULL)
+		return PROTO_E_NAME_TAKEN;
+	rc = store_account_add(
+	    c->cfg.store, key, klen, name.p, name.len, hash, now);
+	if (rc != 0)
+		return rc > 0 ? PROTO_E_ACCOUNT_EXISTS : PROTO_E_NO_MEMORY;
+	return login_apply(c, conn, name, now);
+}
+
+void
+chat_pwhash_done(struct chat *c, int conn, uint64_t ticket, int ok,
+    const char *hash, uint64_t now_ms)
+{
+	struct chat_conn *cc = conn_get(c, conn);
+	struct user *u;
+	struct slice name;
+	enum chat_wait wait;
+	enum cmd_verb verb;
+	enum proto_code code = PROTO_E_NONE;
+	char akey[FAILLIMIT_KEY_MAX], nkey[FAILLIMIT_KEY_MAX];
+
+	if (cc == NULL || cc->wait == CHAT_WAIT_NONE || cc->ticket != ticket)
+		return;
+	wait = (enum chat_wait)cc->wait;
+	cc->wait = CHAT_WAIT_NONE;
+	name = slice_of(cc->wait_name, cc->wait_name_len);
+	u = registry_user_by_conn(c->reg, conn);
+	switch (wait) {
+	case CHAT_WAIT_LOGIN:
+		verb = CMD_LOGIN;
+		if (!ok) {
+			faillimit_fail(c->fails, akey,
+			    addr_key(cc, akey, sizeof(akey)), now_ms);
+			faillimit_fail(c->fails, nkey,
+			    name_key(name.p, name.len, nkey), now_ms);
+			code = PROTO_E_BAD_LOGIN;
+		} else if (u != NULL) {
+			code = PROTO_E_ALREADY_REGISTERED;
+		} else {
+			code = login_apply(c, conn, name, now_ms);
+		}
+		break;
+	case CHAT_WAIT_REGISTER:
+		verb = CMD_REGISTER;
+		if (!ok)
+			code = PROTO_E_NO_MEMORY;
+		else if (u == NULL)
+			code = register_new(c, conn, name, hash, now_ms);
+		else if (!logged_in(c, u))
+			code = register_self(c, conn, u, hash, now_ms);
+		else
+			code = PROTO_E_ACCOUNT_EXISTS;
+		break;
+	case CHAT_WAIT_PASSWD:
+	default:
+		verb = CMD_PASSWD;
+		if (!ok) {
+			code = PROTO_E_NO_MEMORY;
+		} else if (!logged_in(c, u)) {
+			code = PROTO_E_NOT_LOGGED_IN;
+		} else {
+			char key[PROTO_NAME_MAX];
+
+			if (store_account_set_hash(c->cfg.store, key,
+			        account_key(
+			            user_name(u), user_name_len(u), key),
+			        hash) < 0)
+				code = PROTO_E_NO_MEMORY;
+			else
+				send_account(c, conn,
+				    slice_of(user_name(u), user_name_len(u)),
+				    "password_changed");
+		}
+		break;
+	}
+	if (code != PROTO_E_NONE)
+		(void)fail(c, conn, code, verb,
+		    code == PROTO_E_BAD_LOGIN ? name : slice_of(NULL, 0),
+		    now_ms);
+}
+
+void
+chat_set_pwhash(struct chat *c, chat_pwhash_fn fn, void *ctx)
+{
+	c->pwhash = fn;
+	c->pwhash_ctx = ctx;
+}
+
+void
+chat_set_secure(struct chat *c, int conn)
+{
+	struct chat_conn *cc = conn_get(c, conn);
+
+	if (cc != NULL)
+		cc->secure = 1;
+}
+
+int
+chat_waiting(const struct chat *c, int conn)
+{
+	const struct chat_conn *cc = conn_get(c, conn);
+
+	return cc != NULL && cc->wait != CHAT_WAIT_NONE;
+}
+
 /* Verbs a connection may use before it registers. */
 static int
 allowed_unregistered(enum cmd_verb verb)
 {
 	return verb == CMD_HELLO || verb == CMD_REG || verb == CMD_PING ||
-	    verb == CMD_PONG || verb == CMD_QUIT;
+	    verb == CMD_PONG || verb == CMD_QUIT || verb == CMD_REGISTER ||
+	    verb == CMD_LOGIN;
 }
 
 /*
@@ -1166,6 +1838,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
     uint64_t now, struct slice *detail, int *closed)
 {
 	struct user *u = registry_user_by_conn(c->reg, conn);
+	const struct chat_conn *cc = &c->conns[conn];
 
 	if (cmd->verb == CMD_HELLO)
 		return do_hello(c, conn, cmd, first);
@@ -1173,9 +1846,10 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return PROTO_E_EXT_ONLY;
 	if (u == NULL && !allowed_unregistered(cmd->verb))
 		return PROTO_E_NOT_REGISTERED;
+	/* The connection's own address: an account's others have theirs. */
 	if (cmd_verb_has_uid(cmd->verb) &&
-	    (cmd->uid.len != user_uid_len(u) ||
-	        memcmp(cmd->uid.p, user_uid(u), cmd->uid.len) != 0)) {
+	    (cmd->uid.len != cc->uid_len ||
+	        memcmp(cmd->uid.p, cc->uid, cmd->uid.len) != 0)) {
 		*detail = cmd->uid;
 		return PROTO_E_BAD_UID;
 	}
@@ -1223,10 +1897,17 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return PROTO_E_NONE;
 	}
 	case CMD_REGISTER:
+		return do_register(c, conn, u, cmd);
 	case CMD_LOGIN:
+		if (u != NULL)
+			return PROTO_E_ALREADY_REGISTERED;
+		return do_login(c, conn, cmd, now, detail, c->wait_text,
+		    sizeof(c->wait_text));
 	case CMD_PASSWD:
+		*detail = slice_of(NULL, 0);
+		return do_passwd(c, conn, u, cmd);
 	case CMD_MARK_READ:
-		return PROTO_E_ACCOUNTS_OFF;
+		return do_mark_read(c, u, cmd);
 	case CMD_HELLO:
 	case CMD_COUNT:
 		break;
@@ -1322,6 +2003,9 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 	size_t n;
 
 	if (u == NULL)
+		return;
+	/* One of an account's connections: the user stays for the others. */
+	if (registry_detach(c->reg, u, conn) == PROTO_E_NONE)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_QUIT;

@@ -59,7 +59,24 @@ struct chat_config {
 	unsigned channel_expire_days; /* empty channels kept; 0: forever */
 	unsigned history_days;        /* stored lines kept; 0: forever */
 	unsigned history_keep;        /* stored lines per channel; 0: all */
+	/*
+	 * Take passwords over plaintext connections too (tests, a loopback
+	 * or a tunnel the operator trusts); else only over TLS.
+	 */
+	int allow_plaintext_login;
 };
+
+/* Direct messages kept for one account while it has no connection. */
+#define CHAT_DM_QUEUE_MAX 1000
+
+/*
+ * Hands a password to the hashing service (pwhash.h), which must not
+ * call back into the chat: verify is 0 to make a new hash, 1 to check
+ * against hash (NULL: the dummy hash).  Returns 0, or -1 if its queue is
+ * full.  The result comes back through chat_pwhash_done.
+ */
+typedef int (*chat_pwhash_fn)(void *ctx, int conn, uint64_t ticket, int verify,
+    const char *password, size_t len, const char *hash);
 
 enum chat_mode {
 	CHAT_MODE_NONE = 0, /* not connected */
@@ -131,6 +148,30 @@ void chat_disconnect(
 
 /* Sends a keepalive "ping$<token>" to an extended-mode conn. */
 void chat_keepalive(struct chat *c, int conn, const char *token);
+
+/*
+ * Accounts need a store and a hashing service: without this call every
+ * account verb is answered accounts_off.
+ */
+void chat_set_pwhash(struct chat *c, chat_pwhash_fn fn, void *ctx);
+
+/* conn crosses TLS: it may send passwords. */
+void chat_set_secure(struct chat *c, int conn);
+
+/*
+ * A hash asked for conn finished: ok says whether it was made (or the
+ * password matched), hash is the new hash (NUL-terminated) when one was
+ * made.  A result for a connection that went, or for an older ticket,
+ * is dropped.
+ */
+void chat_pwhash_done(struct chat *c, int conn, uint64_t ticket, int ok,
+    const char *hash, uint64_t now_ms);
+
+/*
+ * Non-zero while conn waits for a hash: its next lines must wait too
+ * (the server stops taking them), so they keep their order.
+ */
+int chat_waiting(const struct chat *c, int conn);
 
 /* The mode of conn. */
 enum chat_mode chat_mode(const struct chat *c, int conn);

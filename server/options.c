@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "pwhash.h"
 
 enum {
 	OPT_MAX_CLIENTS = 256,
@@ -33,6 +34,8 @@ enum {
 	OPT_TLS_KEY,
 	OPT_TLS_SELF_SIGNED,
 	OPT_HISTORY_KEEP,
+	OPT_ALLOW_PLAINTEXT_LOGIN,
+	OPT_HASH_THREADS,
 };
 
 /* Days the retention options accept: a hundred years. */
@@ -69,6 +72,8 @@ static const struct option long_options[] = {
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"tls-self-signed", no_argument, NULL, OPT_TLS_SELF_SIGNED},
     {"history-keep", required_argument, NULL, OPT_HISTORY_KEEP},
+    {"allow-plaintext-login", no_argument, NULL, OPT_ALLOW_PLAINTEXT_LOGIN},
+    {"hash-threads", required_argument, NULL, OPT_HASH_THREADS},
     {NULL, 0, NULL, 0},
 };
 
@@ -91,7 +96,9 @@ options_usage(void)
 	       "days]\n"
 	       "                 [--tls-listen host:port] [--tls-cert file "
 	       "--tls-key file]\n"
-	       "                 [--tls-self-signed] [--history-keep n]\n";
+	       "                 [--tls-self-signed] [--history-keep n]\n"
+	       "                 [--allow-plaintext-login] [--hash-threads "
+	       "n]\n";
 }
 
 /*
@@ -379,6 +386,14 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 		case OPT_HISTORY_KEEP:
 			uval = &cfg->chat.history_keep;
 			max = OPTIONS_KEEP_MAX;
+			break;
+		case OPT_ALLOW_PLAINTEXT_LOGIN:
+			cfg->chat.allow_plaintext_login = 1;
+			continue;
+		case OPT_HASH_THREADS:
+			uval = &cfg->hash_threads;
+			min = 1;
+			max = PWHASH_THREADS_MAX;
 			break;
 		default:
 			snprintf(err, err_size, "unknown option");

@@ -24,6 +24,7 @@
 #include "net.h"
 #include "outq.h"
 #include "pool.h"
+#include "pwhash.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "store.h"
@@ -95,13 +96,17 @@ void __sanitizer_purge_allocator(void);
 #define SERVER_WAKE_ROUNDS 16
 /*
  * Poll slots before the first connection: listener, signal pipe, parked
- * set, TLS listener (-1 without --tls-listen).
+ * set, TLS listener (-1 without --tls-listen), the hashing threads'
+ * results (-1 without a database).
  */
 #define SLOT_LISTEN     0
 #define SLOT_SIGNAL     1
 #define SLOT_PARKED     2
 #define SLOT_TLS_LISTEN 3
-#define SLOT_FIRST      4
+#define SLOT_PWHASH     4
+#define SLOT_FIRST      5
+/* Hash results handed to the chat per read of their pipe. */
+#define SERVER_HASH_BATCH 64
 
 /* Time a TLS client has from accept to a finished handshake. */
 #define SERVER_HANDSHAKE_MS 10000
@@ -143,6 +148,8 @@ enum conn_flag {
 	CONN_PEER_EOF = 1 << 6,   /* the peer will send no more */
 	CONN_MID_LINE = 1 << 7,   /* the last write ended inside a line */
 	CONN_REGISTERED = 1 << 8, /* deadlines set for a registered user */
+	CONN_HASHING = 1 << 9,    /* waits for a password hash: not read */
+	CONN_TLS = 1 << 10,       /* came in on the TLS port */
 };
 
 struct conn {
@@ -164,8 +171,9 @@ struct conn {
 struct server {
 	const struct server_config *cfg;
 	struct chat *chat;
-	struct store *store; /* NULL with --db :memory: */
-	uint64_t maint_at;   /* next retention run */
+	struct store *store;   /* NULL with --db :memory: */
+	struct pwhash *pwhash; /* the hashing threads; NULL without a store */
+	uint64_t maint_at;     /* next retention run */
 	struct pool *in_pool;
 	struct pool *out_pool;
 	struct deadlines *deadlines;
@@ -394,7 +402,8 @@ parkable(const struct conn *c)
 {
 	return c->state == CONN_OPEN && c->place == CONN_POLLED &&
 	    !(c->flags &
-	        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY | CONN_DIRTY)) &&
+	        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY | CONN_DIRTY |
+	            CONN_HASHING)) &&
 	    outq_bytes(&c->out) == 0 && line_reader_pending(&c->in) == 0 &&
 	    c->tr.want == 0 && transport_held(c) == 0;
 }
@@ -407,7 +416,8 @@ update_events(struct server *s, int i)
 
 	if (c->state == CONN_OPEN) {
 		if (!(c->flags &
-		        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY)))
+		        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY |
+		            CONN_HASHING)))
 			ev |= POLLIN;
 	} else if (!(c->flags & CONN_PEER_EOF)) {
 		/* Read and drop, to see the peer's close. */
@@ -639,6 +649,17 @@ sink_close(void *ctx, int i, int drop_queued, const char *final, size_t len)
 	update_events(s, i);
 }
 
+/* The chat's way to the hashing threads. */
+static int
+sink_pwhash(void *ctx, int conn, uint64_t ticket, int verify,
+    const char *password, size_t len, const char *hash)
+{
+	struct server *s = ctx;
+
+	return pwhash_submit(s->pwhash, verify ? PWHASH_VERIFY : PWHASH_MAKE,
+	    conn, ticket, password, len, hash);
+}
+
 static void
 sink_random(void *ctx, void *buf, size_t len)
 {
@@ -853,6 +874,8 @@ start_conn(struct server *s, int i, const char *addr)
 		close_conn(s, i);
 		return;
 	}
+	if (s->conns[i].flags & CONN_TLS)
+		chat_set_secure(s->chat, i);
 	log_line(s, 1, "slot %d: connected from %s", i, addr);
 	update_events(s, i);
 	schedule(s, i);
@@ -939,6 +962,9 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip,
 	c->state = CONN_OPEN;
 	c->addr = a;
 	c->accepted = c->last_rx = s->now;
+	/* What the chat learns at start_conn: passwords may cross it. */
+	if (setup_fn == setup_tls)
+		c->flags |= CONN_TLS;
 	pfd_add(s, i);
 	s->nconns++;
 	if ((size_t)i >= s->high)
@@ -1043,6 +1069,11 @@ take_lines(struct server *s, int i)
 		size_t len;
 		enum line_status st;
 
+		/* A line waits for its hash; the next ones wait for it. */
+		if (chat_waiting(s->chat, i)) {
+			c->flags |= CONN_HASHING;
+			break;
+		}
 		if (line_reader_has_line(&c->in)) {
 			if (budget == 0)
 				break;
@@ -1071,6 +1102,7 @@ take_lines(struct server *s, int i)
 	}
 	if (c->state != CONN_OPEN || (c->flags & CONN_OVERFLOW))
 		return;
+	conn_mark(c, CONN_HASHING, chat_waiting(s->chat, i));
 	/*
 	 * Deadlines move later lazily, but registering changes which timer
 	 * runs at all: the registration deadline gives way to keepalive (or,
@@ -1085,7 +1117,7 @@ take_lines(struct server *s, int i)
 		schedule(s, i);
 	}
 	conn_mark(c, CONN_READY,
-	    !(c->flags & (CONN_THROTTLED | CONN_BACKLOGGED)) &&
+	    !(c->flags & (CONN_THROTTLED | CONN_BACKLOGGED | CONN_HASHING)) &&
 	        input_waiting(c));
 	if (c->flags & CONN_READY)
 		s->any_ready = 1;
@@ -1367,6 +1399,45 @@ run_deadlines(struct server *s)
 			s->pfds[SLOT_TLS_LISTEN].events = POLLIN;
 		}
 	}
+}
+
+/*
+ * Hashes are done: the chat applies them (a login, an account), and each
+ * connection that waited takes its next lines again.
+ */
+static void
+collect_hashes(struct server *s)
+{
+	struct pwhash_result res[SERVER_HASH_BATCH];
+	size_t n, k;
+
+	n = pwhash_collect(s->pwhash, res, SERVER_HASH_BATCH);
+	for (k = 0; k < n; k++) {
+		int i = res[k].conn;
+		struct conn *c;
+
+		chat_pwhash_done(
+		    s->chat, i, res[k].ticket, res[k].ok, res[k].hash, s->wall);
+		if (i < 0 || (size_t)i >= s->high)
+			continue;
+		c = &s->conns[i];
+		if (c->state != CONN_OPEN || chat_waiting(s->chat, i))
+			continue;
+		c->flags &= ~(unsigned)CONN_HASHING;
+		if (!(c->flags & CONN_REGISTERED) &&
+		    chat_registered(s->chat, i)) {
+			c->flags |= CONN_REGISTERED;
+			schedule(s, i);
+		}
+		if (!(c->flags & (CONN_THROTTLED | CONN_BACKLOGGED)) &&
+		    input_waiting(c)) {
+			c->flags |= CONN_READY;
+			s->any_ready = 1;
+		}
+		update_events(s, i);
+	}
+	/* Nothing secret, but nothing kept either. */
+	memset(res, 0, n * sizeof(res[0]));
 }
 
 /* The epoll set says some parked connections have input: back to poll. */
@@ -1714,6 +1785,17 @@ setup(struct server *s, const struct server_config *cfg)
 		    store_error(s->store));
 		return -1;
 	}
+	/* Accounts live in the store: without one there are none. */
+	if (s->store != NULL && s->chat != NULL) {
+		s->pwhash = pwhash_new(
+		    cfg->hash_threads > 0 ? cfg->hash_threads : PWHASH_THREADS,
+		    PWHASH_QUEUE_MAX, err, sizeof(err));
+		if (s->pwhash == NULL) {
+			fprintf(stderr, "txt-chatd: %s\n", err);
+			return -1;
+		}
+		chat_set_pwhash(s->chat, sink_pwhash, s);
+	}
 	s->in_pool = pool_new(PROTO_LINE_MAX, SERVER_POOL_KEEP);
 	s->out_pool = pool_new(SERVER_CHUNK_SIZE, SERVER_POOL_KEEP);
 	s->deadlines = deadlines_new();
@@ -1750,6 +1832,10 @@ setup(struct server *s, const struct server_config *cfg)
 	}
 	s->pfds[SLOT_PARKED].fd = s->epfd;
 	s->pfds[SLOT_PARKED].events = POLLIN;
+	if (s->pwhash != NULL) {
+		s->pfds[SLOT_PWHASH].fd = pwhash_fd(s->pwhash);
+		s->pfds[SLOT_PWHASH].events = POLLIN;
+	}
 	signal_pipe_write = pipefd[1];
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (net_local_name(fd, s->listen_name, sizeof(s->listen_name)) < 0)
@@ -1769,10 +1855,13 @@ teardown(struct server *s)
 	/* Every address node went with its last connection. */
 	hmap_clear(&s->addrs);
 	if (s->pfds != NULL) {
+		/* The hashing pipe is pwhash_free's to close. */
 		for (i = 0; i < SLOT_FIRST; i++)
-			if (s->pfds[i].fd >= 0)
+			if (s->pfds[i].fd >= 0 && i != SLOT_PWHASH)
 				close(s->pfds[i].fd);
 	}
+	/* Threads stop before the chat that reads their results goes. */
+	pwhash_free(s->pwhash);
 	if (signal_pipe_write >= 0)
 		close(signal_pipe_write);
 	signal_pipe_write = -1;
@@ -1850,9 +1939,12 @@ server_run(const struct server_config *cfg)
 			accept_clients(&s, SLOT_LISTEN, setup_plain);
 		if (n > 0 && !s.stopping && s.pfds[SLOT_TLS_LISTEN].revents)
 			accept_clients(&s, SLOT_TLS_LISTEN, setup_tls);
+		if (n > 0 && s.pfds[SLOT_PWHASH].revents)
+			collect_hashes(&s);
 		s.pfds[SLOT_LISTEN].revents = 0;
 		s.pfds[SLOT_TLS_LISTEN].revents = 0;
 		s.pfds[SLOT_SIGNAL].revents = 0;
+		s.pfds[SLOT_PWHASH].revents = 0;
 		serve_conns(&s);
 		/*
 		 * Deadlines are judged only after the input poll saw is read:

@@ -24,6 +24,7 @@ struct server_config {
 	const char *tls_cert;   /* PEM certificate chain, read at SIGHUP too */
 	const char *tls_key;    /* PEM private key, read at SIGHUP too */
 	int tls_self_signed;    /* main makes tls_cert and tls_key */
+	unsigned hash_threads;  /* password hashing threads (with a db) */
 	struct chat_config chat;
 };
 

@@ -22,7 +22,7 @@
  */
 
 /* Schema version in PRAGMA user_version; store_open migrates older files. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* Rows the retention pruner deletes per call (one loop turn). */
 #define STORE_PRUNE_BATCH 500
 
@@ -156,5 +156,78 @@ int store_prune_keep(struct store *st, uint64_t keep);
 
 /* The longest store_commit so far, in microseconds. */
 uint64_t store_max_commit_us(const struct store *st);
+
+/*
+ * Accounts (schema 3).  An account is keyed by the skeleton of its name
+ * (valid_skeleton), so that no two accounts look alike; it keeps the
+ * name's spelling, its password hash, its channel memberships (named
+ * channels, by id, in the order joined), the direct messages left for it
+ * while it had no connection, and a read marker per channel.  Writes are
+ * part of the turn's transaction, as appends are; a failed write fails
+ * the turn's commit.  Reads see the turn's writes.  Strings passed in are
+ * not NUL-terminated; those reported are valid during the callback only.
+ */
+
+/* Bytes of a stored password hash, counting the terminator. */
+#define STORE_HASH_MAX 128
+
+/* An account as store_account_get reports it (copied out). */
+struct store_account {
+	char name[PROTO_NAME_MAX + 1];
+	size_t name_len;
+	char hash[STORE_HASH_MAX]; /* NUL-terminated; "" if too long */
+	uint64_t created;          /* ms since the epoch */
+};
+
+/* A direct message kept for an account with no connection. */
+struct store_dm {
+	int act; /* dm_act rather than dm */
+	uint64_t time;
+	const char *sender, *recipient, *text;
+	size_t sender_len, recipient_len, text_len;
+};
+
+/* 1 and *out filled if the account exists, 0 if not, -1 on error. */
+int store_account_get(struct store *st, const char *skel, size_t skel_len,
+    struct store_account *out);
+/* 0, 1 if an account with that skeleton exists, -1 on error. */
+int store_account_add(struct store *st, const char *skel, size_t skel_len,
+    const char *name, size_t name_len, const char *hash, uint64_t created);
+/* Replaces the hash; 0, or -1 on error or if there is no such account. */
+int store_account_set_hash(
+    struct store *st, const char *skel, size_t skel_len, const char *hash);
+
+/* Adds (member) or removes (!member) a membership; 0 or -1. */
+int store_member_set(struct store *st, const char *skel, size_t skel_len,
+    const char *chan, size_t chan_len, int member);
+/*
+ * Calls each for every stored membership, in the order joined; each may
+ * change memberships.  Returns the count reported, or -1 on error.
+ */
+int store_members(struct store *st, const char *skel, size_t skel_len,
+    void (*each)(void *ctx, const char *chan, size_t chan_len), void *ctx);
+
+/* Direct messages waiting for an account, or -1 on error. */
+int store_dm_count(struct store *st, const char *skel, size_t skel_len);
+/* Keeps one for the account; 0 or -1. */
+int store_dm_add(struct store *st, const char *skel, size_t skel_len,
+    const struct store_dm *dm);
+/*
+ * Calls each for every waiting message, oldest first (each must not use
+ * the store), then deletes them.  Returns the count, or -1 on error.
+ */
+int store_dm_take(struct store *st, const char *skel, size_t skel_len,
+    void (*each)(void *ctx, const struct store_dm *dm), void *ctx);
+
+/*
+ * Moves the account's marker in channel chan forward to seq (a lower seq
+ * leaves it) and sets *now to the marker after; 0 or -1.
+ */
+int store_marker_set(struct store *st, const char *skel, size_t skel_len,
+    const char *chan, size_t chan_len, uint64_t seq, uint64_t *now);
+/* Calls each for every marker of the account; the count, or -1. */
+int store_markers(struct store *st, const char *skel, size_t skel_len,
+    void (*each)(void *ctx, const char *chan, size_t chan_len, uint64_t seq),
+    void *ctx);
 
 #endif

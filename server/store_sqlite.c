@@ -56,6 +56,19 @@ enum stmt_id {
 	ST_DONE_DROPPED,
 	ST_OVER_KEEP,
 	ST_PRUNE_KEEP,
+	ST_ACCOUNT_GET,
+	ST_ACCOUNT_ADD,
+	ST_ACCOUNT_HASH,
+	ST_MEMBER_ADD,
+	ST_MEMBER_DEL,
+	ST_MEMBERS,
+	ST_DM_COUNT,
+	ST_DM_ADD,
+	ST_DM_LIST,
+	ST_DM_DEL,
+	ST_MARKER_SET,
+	ST_MARKER_GET,
+	ST_MARKERS,
 	ST_COUNT,
 };
 
@@ -97,6 +110,30 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_PRUNE_KEEP] = "DELETE FROM messages WHERE rowid IN (SELECT rowid "
                       "FROM messages WHERE channel = ?1 AND seq < ?2 "
                       "ORDER BY seq LIMIT ?3)",
+    [ST_ACCOUNT_GET] = "SELECT name, hash, created FROM accounts "
+                       "WHERE skel = ?1",
+    [ST_ACCOUNT_ADD] = "INSERT OR IGNORE INTO accounts (skel, name, hash, "
+                       "created) VALUES (?1, ?2, ?3, ?4)",
+    [ST_ACCOUNT_HASH] = "UPDATE accounts SET hash = ?2 WHERE skel = ?1",
+    [ST_MEMBER_ADD] = "INSERT OR IGNORE INTO memberships (account, channel) "
+                      "VALUES (?1, ?2)",
+    [ST_MEMBER_DEL] = "DELETE FROM memberships WHERE account = ?1 AND "
+                      "channel = ?2",
+    [ST_MEMBERS] = "SELECT channel FROM memberships WHERE account = ?1 "
+                   "ORDER BY rowid",
+    [ST_DM_COUNT] = "SELECT count(*) FROM offline_dms WHERE account = ?1",
+    [ST_DM_ADD] = "INSERT INTO offline_dms (account, time, sender, "
+                  "recipient, kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_DM_LIST] = "SELECT time, sender, recipient, kind, text FROM "
+                   "offline_dms WHERE account = ?1 ORDER BY id",
+    [ST_DM_DEL] = "DELETE FROM offline_dms WHERE account = ?1",
+    [ST_MARKER_SET] = "INSERT INTO markers (account, channel, seq) VALUES "
+                      "(?1, ?2, ?3) ON CONFLICT (account, channel) DO "
+                      "UPDATE SET seq = max(seq, excluded.seq)",
+    [ST_MARKER_GET] = "SELECT seq FROM markers WHERE account = ?1 AND "
+                      "channel = ?2",
+    [ST_MARKERS] = "SELECT channel, seq FROM markers WHERE account = ?1 "
+                   "ORDER BY rowid",
 };
 
 /* Version 1: channels without their last activity, no dropped list. */
@@ -111,6 +148,25 @@ static const char schema_v2[] =
     "CREATE UNIQUE INDEX messages_seq ON messages (channel, seq);"
     "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
     "PRAGMA user_version = 2;";
+
+/*
+ * Version 3: accounts, keyed by the skeleton of the name; memberships,
+ * offline direct messages and read markers per account.
+ */
+static const char migrate_v2_v3[] =
+    "CREATE TABLE accounts (skel TEXT PRIMARY KEY, name TEXT NOT NULL, "
+    "hash TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE TABLE memberships (account TEXT NOT NULL, "
+    "channel TEXT NOT NULL, PRIMARY KEY (account, channel));"
+    "CREATE TABLE offline_dms (id INTEGER PRIMARY KEY, "
+    "account TEXT NOT NULL, time INTEGER NOT NULL, sender TEXT NOT NULL, "
+    "recipient TEXT NOT NULL, "
+    "kind TEXT NOT NULL CHECK (kind IN ('dm', 'act')), "
+    "text TEXT NOT NULL);"
+    "CREATE INDEX offline_dms_account ON offline_dms (account, id);"
+    "CREATE TABLE markers (account TEXT NOT NULL, channel TEXT NOT NULL, "
+    "seq INTEGER NOT NULL, PRIMARY KEY (account, channel));"
+    "PRAGMA user_version = 3;";
 
 static const char migrate_v1_v2[] =
     "ALTER TABLE channels ADD COLUMN active INTEGER NOT NULL DEFAULT 0;"
@@ -220,10 +276,22 @@ migrate(struct store *st)
 	if (exec(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	v = user_version(st);
-	if (v == 0 && exec(st, schema_v2) < 0)
-		goto fail;
-	if (v == 1 && exec(st, migrate_v1_v2) < 0)
-		goto fail;
+	/* Each step brings the file one version on. */
+	if (v == 0) {
+		if (exec(st, schema_v2) < 0)
+			goto fail;
+		v = 2;
+	}
+	if (v == 1) {
+		if (exec(st, migrate_v1_v2) < 0)
+			goto fail;
+		v = 2;
+	}
+	if (v == 2) {
+		if (exec(st, migrate_v2_v3) < 0)
+			goto fail;
+		v = 3;
+	}
 	if (v < 0 || v > STORE_SCHEMA_VERSION) {
 		snprintf(st->err, sizeof(st->err),
 		    "schema version %d is not one this server knows (%d)", v,
@@ -927,4 +995,260 @@ store_prune_keep(struct store *st, uint64_t keep)
 		return -1;
 	}
 	return sqlite3_changes(st->db);
+}
+
+/* Account functions: small statements on the (skel, ...) primary keys. */
+
+/* Runs a write statement inside the turn's transaction; 0 or -1. */
+static int
+run_write(struct store *st, enum stmt_id id)
+{
+	if (begin(st) < 0) {
+		sqlite3_reset(st->stmt[id]);
+		sqlite3_clear_bindings(st->stmt[id]);
+		return -1;
+	}
+	if (run(st, id) < 0) {
+		st->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends a read statement; 0 if it ended well (rc), else -1 with err. */
+static int
+end_read(struct store *st, enum stmt_id id, int rc, const char *what)
+{
+	sqlite3_reset(st->stmt[id]);
+	sqlite3_clear_bindings(st->stmt[id]);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		set_err(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_account_get(struct store *st, const char *skel, size_t skel_len,
+    struct store_account *out)
+{
+	sqlite3_stmt *s = st->stmt[ST_ACCOUNT_GET];
+	const char *p;
+	size_t len;
+	int rc, found = 0;
+
+	bind_text(s, 1, skel, skel_len);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		memset(out, 0, sizeof(*out));
+		p = col_text(s, 0, &len);
+		if (len > PROTO_NAME_MAX)
+			len = PROTO_NAME_MAX;
+		memcpy(out->name, p, len);
+		out->name_len = len;
+		p = col_text(s, 1, &len);
+		/* A hash too long for any verify is kept out: none matches. */
+		if (len < sizeof(out->hash))
+			memcpy(out->hash, p, len);
+		out->created = (uint64_t)sqlite3_column_int64(s, 2);
+	}
+	if (end_read(st, ST_ACCOUNT_GET, rc, "reading an account") < 0)
+		return -1;
+	return found;
+}
+
+int
+store_account_add(struct store *st, const char *skel, size_t skel_len,
+    const char *name, size_t name_len, const char *hash, uint64_t created)
+{
+	sqlite3_stmt *s = st->stmt[ST_ACCOUNT_ADD];
+
+	bind_text(s, 1, skel, skel_len);
+	bind_text(s, 2, name, name_len);
+	bind_text(s, 3, hash, strlen(hash));
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)created);
+	if (run_write(st, ST_ACCOUNT_ADD) < 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1 ? 0 : 1;
+}
+
+int
+store_account_set_hash(
+    struct store *st, const char *skel, size_t skel_len, const char *hash)
+{
+	sqlite3_stmt *s = st->stmt[ST_ACCOUNT_HASH];
+
+	bind_text(s, 1, skel, skel_len);
+	bind_text(s, 2, hash, strlen(hash));
+	if (run_write(st, ST_ACCOUNT_HASH) < 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1 ? 0 : -1;
+}
+
+int
+store_member_set(struct store *st, const char *skel, size_t skel_len,
+    const char *chan, size_t chan_len, int member)
+{
+	enum stmt_id id = member ? ST_MEMBER_ADD : ST_MEMBER_DEL;
+
+	bind_text(st->stmt[id], 1, skel, skel_len);
+	bind_text(st->stmt[id], 2, chan, chan_len);
+	return run_write(st, id);
+}
+
+/* Bytes of a stored channel id store_members reports; longer ones are cut. */
+#define STORE_CHAN_ID_MAX 64
+
+int
+store_members(struct store *st, const char *skel, size_t skel_len,
+    void (*each)(void *ctx, const char *chan, size_t chan_len), void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[ST_MEMBERS];
+	char(*ids)[STORE_CHAN_ID_MAX] = NULL, (*grown)[STORE_CHAN_ID_MAX];
+	size_t *lens = NULL, *lgrown, n = 0, cap = 0, i, len;
+	const char *p;
+	int rc;
+
+	/* Copied out first: each may add or remove memberships. */
+	bind_text(s, 1, skel, skel_len);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			grown = realloc(ids, cap * sizeof(*ids));
+			if (grown == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			ids = grown;
+			lgrown = realloc(lens, cap * sizeof(*lens));
+			if (lgrown == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			lens = lgrown;
+		}
+		p = col_text(s, 0, &len);
+		if (len > STORE_CHAN_ID_MAX)
+			len = STORE_CHAN_ID_MAX;
+		memcpy(ids[n], p, len);
+		lens[n++] = len;
+	}
+	if (end_read(st, ST_MEMBERS, rc, "reading memberships") < 0) {
+		free(ids);
+		free(lens);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		each(ctx, ids[i], lens[i]);
+	free(ids);
+	free(lens);
+	return (int)n;
+}
+
+int
+store_dm_count(struct store *st, const char *skel, size_t skel_len)
+{
+	sqlite3_stmt *s = st->stmt[ST_DM_COUNT];
+	int rc, n = 0;
+
+	bind_text(s, 1, skel, skel_len);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	if (end_read(st, ST_DM_COUNT, rc, "counting messages") < 0)
+		return -1;
+	return n;
+}
+
+int
+store_dm_add(struct store *st, const char *skel, size_t skel_len,
+    const struct store_dm *dm)
+{
+	sqlite3_stmt *s = st->stmt[ST_DM_ADD];
+
+	bind_text(s, 1, skel, skel_len);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)dm->time);
+	bind_text(s, 3, dm->sender, dm->sender_len);
+	bind_text(s, 4, dm->recipient, dm->recipient_len);
+	sqlite3_bind_text(s, 5, dm->act ? "act" : "dm", -1, SQLITE_STATIC);
+	bind_text(s, 6, dm->text, dm->text_len);
+	return run_write(st, ST_DM_ADD);
+}
+
+int
+store_dm_take(struct store *st, const char *skel, size_t skel_len,
+    void (*each)(void *ctx, const struct store_dm *dm), void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[ST_DM_LIST];
+	struct store_dm dm;
+	const char *kind;
+	size_t kl;
+	int rc, n = 0;
+
+	bind_text(s, 1, skel, skel_len);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&dm, 0, sizeof(dm));
+		dm.time = (uint64_t)sqlite3_column_int64(s, 0);
+		dm.sender = col_text(s, 1, &dm.sender_len);
+		dm.recipient = col_text(s, 2, &dm.recipient_len);
+		kind = col_text(s, 3, &kl);
+		dm.act = kl == 3 && memcmp(kind, "act", 3) == 0;
+		dm.text = col_text(s, 4, &dm.text_len);
+		each(ctx, &dm);
+		n++;
+	}
+	if (end_read(st, ST_DM_LIST, rc, "reading messages") < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	/* Delivered once: gone in the same turn that sends them. */
+	bind_text(st->stmt[ST_DM_DEL], 1, skel, skel_len);
+	if (run_write(st, ST_DM_DEL) < 0)
+		return -1;
+	return n;
+}
+
+int
+store_marker_set(struct store *st, const char *skel, size_t skel_len,
+    const char *chan, size_t chan_len, uint64_t seq, uint64_t *now)
+{
+	sqlite3_stmt *s = st->stmt[ST_MARKER_SET];
+	int rc;
+
+	/* Stored seqs are SQLite integers. */
+	if (seq > STORE_SEQ_TOP)
+		seq = STORE_SEQ_TOP;
+	bind_text(s, 1, skel, skel_len);
+	bind_text(s, 2, chan, chan_len);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
+	if (run_write(st, ST_MARKER_SET) < 0)
+		return -1;
+	s = st->stmt[ST_MARKER_GET];
+	bind_text(s, 1, skel, skel_len);
+	bind_text(s, 2, chan, chan_len);
+	rc = sqlite3_step(s);
+	*now = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : seq;
+	return end_read(st, ST_MARKER_GET, rc, "reading a marker");
+}
+
+int
+store_markers(struct store *st, const char *skel, size_t skel_len,
+    void (*each)(void *ctx, const char *chan, size_t chan_len, uint64_t seq),
+    void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[ST_MARKERS];
+	const char *p;
+	size_t len;
+	int rc, n = 0;
+
+	bind_text(s, 1, skel, skel_len);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		p = col_text(s, 0, &len);
+		each(ctx, p, len, (uint64_t)sqlite3_column_int64(s, 1));
+		n++;
+	}
+	if (end_read(st, ST_MARKERS, rc, "reading markers") < 0)
+		return -1;
+	return n;
 }

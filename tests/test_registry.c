@@ -1444,6 +1444,93 @@ test_each_sharer_work(void **state)
 	registry_free(r);
 }
 
+/*
+ * One user, several connections (an account logged in twice): each
+ * connection finds the user, the user is one member and one sharer, and
+ * the bitmaps follow its first connection when that one goes.
+ */
+static void
+test_several_connections(void **state)
+{
+	enum { OTHERS = 40 };
+	struct registry *r = registry_new(NULL, &rkey);
+	struct user *u, *v, *others[OTHERS];
+	struct channel *big, *small;
+	struct visits *vis = calloc(1, sizeof(*vis));
+	const int *conns;
+	size_t n, k, seen_u;
+	char uid[32], name[32];
+
+	assert_non_null(r);
+	assert_non_null(vis);
+	u = add_user(r, 1, "u1", "alice");
+	v = add_user(r, 2, "u2", "bob");
+	big = add_chan(r, "big", "#big", REGISTRY_CHANNEL, NULL);
+	small = add_chan(r, "small", "#small", REGISTRY_CHANNEL, NULL);
+	assert_int_equal(registry_join(r, u, big), PROTO_E_NONE);
+	assert_int_equal(registry_join(r, u, small), PROTO_E_NONE);
+	assert_int_equal(registry_join(r, v, small), PROTO_E_NONE);
+	/* Enough members that the big channel keeps a bitmap. */
+	for (k = 0; k < OTHERS; k++) {
+		snprintf(uid, sizeof(uid), "o%zu", k);
+		snprintf(name, sizeof(name), "other%zu", k);
+		others[k] = add_user(r, 10 + (int)k, uid, name);
+		assert_int_equal(
+		    registry_join(r, others[k], big), PROTO_E_NONE);
+	}
+
+	/* Attach: a connection far beyond the others grows the arrays. */
+	assert_int_equal(registry_attach(r, u, 5), PROTO_E_NONE);
+	assert_int_equal(registry_attach(r, u, 300), PROTO_E_NONE);
+	assert_int_equal(registry_attach(r, u, 5), PROTO_E_ALREADY_REGISTERED);
+	assert_int_equal(registry_attach(r, u, 2), PROTO_E_ALREADY_REGISTERED);
+	assert_int_equal(registry_attach(r, u, -1), PROTO_E_BAD_ARGS);
+	assert_ptr_equal(registry_user_by_conn(r, 5), u);
+	assert_ptr_equal(registry_user_by_conn(r, 300), u);
+	conns = user_conns(u, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(conns[0], 1);
+	assert_int_equal(conns[2], 300);
+	assert_int_equal(registry_user_count(r), 2 + OTHERS);
+	assert_int_equal(channel_member_count(big), 1 + OTHERS);
+
+	/* The first connection goes: the user stays, in every channel. */
+	assert_int_equal(registry_detach(r, u, 1), PROTO_E_NONE);
+	assert_null(registry_user_by_conn(r, 1));
+	assert_int_equal(user_conn(u), 5);
+	assert_true(registry_is_member(r, u, big));
+	assert_int_equal(registry_detach(r, u, 1), PROTO_E_BAD_ARGS);
+	assert_int_equal(registry_detach(r, v, 2), PROTO_E_BAD_ARGS);
+	/* Another user's sharers hold u once, under its new first conn. */
+	vis->n = 0;
+	(void)registry_each_sharer(r, others[0], visit_cb, vis);
+	assert_int_equal(vis->n, OTHERS);
+	for (k = 0, seen_u = 0; k < vis->n; k++) {
+		assert_true(vis->conns[k] != 1);
+		seen_u += vis->conns[k] == 5;
+	}
+	assert_int_equal(seen_u, 1);
+	/* And u's sharers are everyone else, without u. */
+	vis->n = 0;
+	(void)registry_each_sharer(r, u, visit_cb, vis);
+	assert_int_equal(vis->n, OTHERS + 1);
+	for (k = 0; k < vis->n; k++)
+		assert_true(vis->conns[k] != 5 && vis->conns[k] != 300);
+
+	assert_int_equal(registry_detach(r, u, 300), PROTO_E_NONE);
+	assert_int_equal(registry_detach(r, u, 5), PROTO_E_BAD_ARGS);
+	assert_int_equal(registry_attach(r, u, 7), PROTO_E_NONE);
+	/* Removing the user frees every connection it had. */
+	registry_remove_user(r, u);
+	assert_null(registry_user_by_conn(r, 5));
+	assert_null(registry_user_by_conn(r, 7));
+	assert_int_equal(channel_member_count(big), OTHERS);
+	/* A user with several connections at free time is freed once. */
+	assert_int_equal(registry_attach(r, v, 8), PROTO_E_NONE);
+	free(vis);
+	registry_free(r);
+}
+
 int
 main(void)
 {
@@ -1464,6 +1551,7 @@ main(void)
 	    cmocka_unit_test(test_lookalikes),
 	    cmocka_unit_test(test_each_sharer),
 	    cmocka_unit_test(test_each_sharer_work),
+	    cmocka_unit_test(test_several_connections),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);

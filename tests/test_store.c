@@ -584,7 +584,8 @@ test_migrate_v1(void **state)
 	assert_int_equal(add_msg(st, CHAN, 3, 300, "three"), 0);
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
-	assert_int_equal(query_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(
+	    query_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	/* A newer file than this server knows is refused, not damaged. */
 	exec_sql(f->path, "PRAGMA user_version = 99");
 	{
@@ -1069,6 +1070,197 @@ test_chat_pages_from_store(void **state)
 	free(r);
 }
 
+/* What the account read callbacks saw. */
+struct seen {
+	int n;
+	char item[8][64];
+	uint64_t num[8];
+};
+
+static void
+each_member(void *ctx, const char *chan, size_t len)
+{
+	struct seen *v = ctx;
+
+	assert_true(v->n < 8);
+	snprintf(v->item[v->n++], 64, "%.*s", (int)len, chan);
+}
+
+static void
+each_dm(void *ctx, const struct store_dm *dm)
+{
+	struct seen *v = ctx;
+
+	assert_true(v->n < 8);
+	snprintf(v->item[v->n], 64, "%s %.*s>%.*s %.*s", dm->act ? "act" : "dm",
+	    (int)dm->sender_len, dm->sender, (int)dm->recipient_len,
+	    dm->recipient, (int)dm->text_len, dm->text);
+	v->num[v->n++] = dm->time;
+}
+
+static void
+each_marker(void *ctx, const char *chan, size_t len, uint64_t seq)
+{
+	struct seen *v = ctx;
+
+	assert_true(v->n < 8);
+	snprintf(v->item[v->n], 64, "%.*s", (int)len, chan);
+	v->num[v->n++] = seq;
+}
+
+static struct store_dm
+dm_of(const char *from, const char *to, const char *text, uint64_t t)
+{
+	struct store_dm dm;
+
+	memset(&dm, 0, sizeof(dm));
+	dm.time = t;
+	dm.sender = from;
+	dm.sender_len = strlen(from);
+	dm.recipient = to;
+	dm.recipient_len = strlen(to);
+	dm.text = text;
+	dm.text_len = strlen(text);
+	return dm;
+}
+
+/* Accounts, memberships, offline messages and markers, across a reopen. */
+static void
+test_accounts(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct store_account a;
+	struct store_dm dm;
+	struct seen v;
+	uint64_t now = 0;
+
+	assert_int_equal(store_account_get(st, "alice", 5, &a), 0);
+	assert_int_equal(
+	    store_account_add(st, "alice", 5, "Alice", 5, "$argon2id$x", 10),
+	    0);
+	/* The same skeleton again: exists, the first stays. */
+	assert_int_equal(
+	    store_account_add(st, "alice", 5, "ALICE", 5, "$argon2id$y", 11),
+	    1);
+	assert_int_equal(store_account_get(st, "alice", 5, &a), 1);
+	assert_string_equal(a.name, "Alice");
+	assert_string_equal(a.hash, "$argon2id$x");
+	assert_int_equal(
+	    store_account_set_hash(st, "alice", 5, "$argon2id$z"), 0);
+	assert_int_equal(store_account_set_hash(st, "nobody", 6, "h"), -1);
+	assert_int_equal(store_commit(st), 0);
+
+	assert_int_equal(store_member_set(st, "alice", 5, "C2", 2, 1), 0);
+	assert_int_equal(store_member_set(st, "alice", 5, "C1", 2, 1), 0);
+	assert_int_equal(store_member_set(st, "alice", 5, "C3", 2, 1), 0);
+	assert_int_equal(store_member_set(st, "alice", 5, "C2", 2, 1), 0);
+	assert_int_equal(store_member_set(st, "alice", 5, "C3", 2, 0), 0);
+	assert_int_equal(store_member_set(st, "bob", 3, "C9", 2, 1), 0);
+
+	dm = dm_of("bob", "Alice", "one $", 100);
+	assert_int_equal(store_dm_add(st, "alice", 5, &dm), 0);
+	dm = dm_of("carol", "Alice", "two", 90);
+	dm.act = 1;
+	assert_int_equal(store_dm_add(st, "alice", 5, &dm), 0);
+	assert_int_equal(store_dm_count(st, "alice", 5), 2);
+	assert_int_equal(store_dm_count(st, "bob", 3), 0);
+
+	assert_int_equal(
+	    store_marker_set(st, "alice", 5, "C1", 2, 40, &now), 0);
+	assert_true(now == 40);
+	/* Markers only move forward. */
+	assert_int_equal(
+	    store_marker_set(st, "alice", 5, "C1", 2, 30, &now), 0);
+	assert_true(now == 40);
+	assert_int_equal(store_marker_set(st, "alice", 5, "C2", 2, 7, &now), 0);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+
+	st = open_ok(f->path);
+	assert_int_equal(store_account_get(st, "alice", 5, &a), 1);
+	assert_string_equal(a.hash, "$argon2id$z");
+	assert_true(a.created == 10);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_members(st, "alice", 5, each_member, &v), 2);
+	/* In the order joined, not by id. */
+	assert_string_equal(v.item[0], "C2");
+	assert_string_equal(v.item[1], "C1");
+	memset(&v, 0, sizeof(v));
+	/* In the order stored (not by time), each once. */
+	assert_int_equal(store_dm_take(st, "alice", 5, each_dm, &v), 2);
+	assert_string_equal(v.item[0], "dm bob>Alice one $");
+	assert_string_equal(v.item[1], "act carol>Alice two");
+	assert_true(v.num[0] == 100 && v.num[1] == 90);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_dm_take(st, "alice", 5, each_dm, &v), 0);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(store_markers(st, "alice", 5, each_marker, &v), 2);
+	assert_string_equal(v.item[0], "C1");
+	assert_true(v.num[0] == 40);
+	assert_true(v.num[1] == 7);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+	/* The taken messages stay taken. */
+	assert_int_equal(
+	    query_int(f->path, "SELECT count(*) FROM offline_dms"), 0);
+}
+
+/* A failed turn takes its account writes with it. */
+static void
+test_accounts_rolled_back(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct store_account a;
+
+	assert_int_equal(store_account_add(st, "bob", 3, "bob", 3, "h", 1), 0);
+	/* A message for no channel fails the turn. */
+	(void)add_msg(st, CHAN, 1, 5, "x");
+	assert_int_equal(store_commit(st), -1);
+	assert_int_equal(store_account_get(st, "bob", 3, &a), 0);
+	store_close(st);
+}
+
+/* A version 2 file gains the account tables and keeps its channels. */
+static void
+test_migrate_v2(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st;
+	struct store_account a;
+	struct chans c;
+
+	exec_sql(f->path,
+	    "PRAGMA journal_mode = WAL;"
+	    "CREATE TABLE channels (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+	    "creator TEXT NOT NULL, created INTEGER NOT NULL, "
+	    "next_seq INTEGER NOT NULL, active INTEGER NOT NULL);"
+	    "CREATE TABLE messages (channel TEXT NOT NULL, seq INTEGER NOT "
+	    "NULL, time INTEGER NOT NULL, sender TEXT NOT NULL, "
+	    "kind TEXT NOT NULL CHECK (kind IN ('msg', 'act')), "
+	    "text TEXT NOT NULL);"
+	    "CREATE UNIQUE INDEX messages_seq ON messages (channel, seq);"
+	    "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
+	    "INSERT INTO channels VALUES ('" CHAN "', 'rust', 'alice', 100, 2, "
+	    "150);"
+	    "INSERT INTO messages VALUES ('" CHAN "', 1, 150, 'bob', 'msg', "
+	    "'one');"
+	    "PRAGMA user_version = 2;");
+	st = open_ok(f->path);
+	load(st, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.next_seq[0], 2);
+	assert_int_equal(add_msg(st, CHAN, 2, 300, "two"), 0);
+	assert_int_equal(store_account_add(st, "bob", 3, "Bob", 3, "h", 1), 0);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+	assert_int_equal(query_int(f->path, "PRAGMA user_version"), 3);
+	st = open_ok(f->path);
+	assert_int_equal(store_account_get(st, "bob", 3, &a), 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1101,6 +1293,10 @@ main(void)
 	        test_page_after_restart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_chat_pages_from_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_accounts_rolled_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_v2, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
