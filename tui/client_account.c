@@ -229,8 +229,11 @@ client_secret_login(struct client *c, const char *p, size_t len, uint64_t now)
 		(void)client_send_login(c, now);
 		return;
 	}
-	if (c->state == CLIENT_ONLINE) {
-		/* The server logs in before reg only: a new connection does. */
+	if (c->state == CLIENT_ONLINE || c->state == CLIENT_REGISTERING) {
+		/*
+		 * The server logs in before reg only, and a reg (or another
+		 * login) is on its way: a new connection does.
+		 */
 		client_note_both(c, now, MODEL_LINE_INFO,
 		    "logging in as %s takes a new connection: reconnecting",
 		    c->acct.name);
