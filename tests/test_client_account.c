@@ -543,6 +543,50 @@ test_set_account(void **state)
 	env_end(&e);
 }
 
+/* /register before reg (the name was taken): the account, logged in. */
+static void
+test_register_before_reg(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e);
+	env_connect(&e, "127.0.0.1:9090");
+	assert_sent1(&e.f, "reg$alice");
+	feed(&e, "error$name_taken$reg$alice is taken", NOW_MS);
+	assert_int_equal(type(&e, "/register alice2"), CLIENT_INPUT_DONE);
+	secret(&e, PW);
+	secret(&e, PW);
+	assert_sent1(&e.f, "register$alice2$" PW);
+	feed(&e, "account$alice2$logged_in", NOW_MS);
+	feed(&e, "registered$" UID "$alice2", NOW_MS);
+	feed(&e, "joined$" UID "$personal$1$~alice2", NOW_MS);
+	feed(&e, "history_end$" UID "$0", NOW_MS);
+	feed(&e, "login_end$0$0$0", NOW_MS);
+	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
+	assert_string_equal(client_account(e.c), "alice2");
+	assert_string_equal(client_name(e.c), "alice2");
+	/* A password change the server refuses keeps the old one. */
+	assert_int_equal(type(&e, "/passwd"), CLIENT_INPUT_DONE);
+	secret(&e, "another-pw");
+	secret(&e, "another-pw");
+	assert_sent1(&e.f, "passwd$" UID "$another-pw");
+	feed(&e, "error$busy$passwd$try again", NOW_MS);
+	assert_has_line(model_win_at(e.m, 0), "the password was not changed");
+	client_disconnected(e.c, "gone", NOW_MS, NOW_MS + 1000);
+	env_connect(&e, "127.0.0.1:9090");
+	assert_sent1(&e.f, "login$alice2$" PW);
+	/* An account's name does not change. */
+	feed(&e, "account$alice2$logged_in", NOW_MS);
+	feed(&e, "registered$" UID "$alice2", NOW_MS);
+	feed(&e, "login_end$0$0$0", NOW_MS);
+	assert_int_equal(type(&e, "/nick bob"), CLIENT_INPUT_DONE);
+	assert_sent1(&e.f, "nick$" UID "$bob");
+	feed(&e, "error$account_name$nick$the account fixes the name", NOW_MS);
+	assert_has_line(model_win_at(e.m, 0), "your name is your account's");
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -557,6 +601,7 @@ main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_plaintext_refused),
 	    cmocka_unit_test(test_set_account),
+	    cmocka_unit_test(test_register_before_reg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
