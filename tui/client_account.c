@@ -14,6 +14,21 @@
 #include "valid.h"
 
 /*
+ * Tells the user once that the vault's page could not be locked; at
+ * start (now 0, before any clock) it waits for the first connection.
+ */
+static void
+client_vault_say(struct client *c, uint64_t now)
+{
+	if (!c->acct.unlocked || c->acct.unlocked_said || now == 0)
+		return;
+	c->acct.unlocked_said = 1;
+	client_note(c, NULL, now, MODEL_LINE_INFO,
+	    "the password could not be locked in memory (RLIMIT_MEMLOCK): "
+	    "it may be swapped out");
+}
+
+/*
  * The vault, made on first use.  Returns NULL (with a notice) when no
  * memory is left for it; a vault whose page could not be locked works,
  * and the user is told once.
@@ -27,16 +42,14 @@ client_vault(struct client *c, uint64_t now)
 		return c->acct.vault;
 	c->acct.vault = account_vault_new(&locked);
 	if (c->acct.vault == NULL) {
-		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
-		    "out of memory for the password: nothing was sent");
+		if (now != 0)
+			client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+			    "out of memory for the password: nothing was "
+			    "sent");
 		return NULL;
 	}
-	if (!locked && !c->acct.unlocked_said) {
-		c->acct.unlocked_said = 1;
-		client_note(c, NULL, now, MODEL_LINE_INFO,
-		    "the password could not be locked in memory "
-		    "(RLIMIT_MEMLOCK): it may be swapped out");
-	}
+	c->acct.unlocked = !locked;
+	client_vault_say(c, now);
 	return c->acct.vault;
 }
 
@@ -159,6 +172,7 @@ client_account_connect(struct client *c, uint64_t now)
 	/* Refused on this connection: /nick registers as a guest. */
 	if (c->acct.name_len == 0 || c->acct.declined)
 		return 0;
+	client_vault_say(c, now);
 	if (client_kept(c, &pw) > 0) {
 		if (client_send_login(c, now) < 0)
 			c->acct.declined = 1;

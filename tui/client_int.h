@@ -71,7 +71,8 @@ struct client_acct {
 	int out;           /* login or register sent, not answered */
 	int logged_in;     /* this connection is an account's */
 	int in_login;      /* between account$..$logged_in and login_end */
-	int unlocked_said; /* told that the vault could not be locked */
+	int unlocked;      /* the vault's page could not be locked */
+	int unlocked_said; /* ... and the user was told */
 	int declined;      /* login refused on this connection: reg instead */
 	/* The question open, and for whom; ask_again: typed once, the
 	 * second time comes (the first is in the vault's NEXT slot). */
