@@ -1261,6 +1261,107 @@ test_migrate_v2(void **state)
 	store_close(st);
 }
 
+/* The hashing service as the chat sees it: requests recorded, answered
+ * by the test. */
+struct fake_hash {
+	int calls, conn, verify, refuse;
+	uint64_t ticket;
+	char password[300], hash[200];
+};
+
+static int
+fake_hash(void *ctx, int conn, uint64_t ticket, int verify,
+    const char *password, size_t len, const char *hash)
+{
+	struct fake_hash *h = ctx;
+
+	if (h->refuse)
+		return -1;
+	h->calls++;
+	h->conn = conn;
+	h->ticket = ticket;
+	h->verify = verify;
+	snprintf(h->password, sizeof(h->password), "%.*s", (int)len, password);
+	snprintf(h->hash, sizeof(h->hash), "%s", hash != NULL ? hash : "-");
+	return 0;
+}
+
+/*
+ * The chat's side of accounts over the seams: passwords only from a
+ * secure connection, the hash asked for and awaited, stale results
+ * dropped, a full queue answered busy.
+ */
+static void
+test_chat_account_seams(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_ok(f->path);
+	struct sink_rec r = {"", "", 0, 1};
+	struct chat *c = chat_on(st, &r, 0, 10);
+	struct fake_hash h;
+	const uint64_t t0 = 1700000000000ULL;
+	uint64_t old;
+
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(chat_connect(c, 0, "1.2.3.4:5", 9), 0);
+	line(c, "hello$1", t0);
+	/* No hashing service: no accounts. */
+	line(c, "register$alice$password1", t0);
+	assert_non_null(strstr(r.last, "error$accounts_off$register$"));
+	chat_set_pwhash(c, fake_hash, &h);
+	line(c, "register$alice$password1", t0);
+	assert_non_null(strstr(r.last, "error$tls_required$register$"));
+	assert_int_equal(h.calls, 0);
+	chat_set_secure(c, 0);
+	line(c, "register$alice$password1", t0);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.verify, 0);
+	assert_string_equal(h.password, "password1");
+	assert_true(chat_waiting(c, 0));
+	/* Another ticket's result, or another connection's: nothing. */
+	r.nall = 0;
+	chat_pwhash_done(c, 0, h.ticket + 1, 1, "$fake$hash", t0);
+	chat_pwhash_done(c, 3, h.ticket, 1, "$fake$hash", t0);
+	assert_int_equal(r.nall, 0);
+	chat_pwhash_done(c, 0, h.ticket, 1, "$fake$hash", t0);
+	assert_false(chat_waiting(c, 0));
+	assert_non_null(strstr(r.all, "account$alice$logged_in\n"));
+	assert_non_null(strstr(r.all, "\nlogin_end$0$0$0\n"));
+	assert_int_equal(store_commit(st), 0);
+
+	/* A login verifies against the stored hash; a miss is bad_login. */
+	assert_int_equal(chat_connect(c, 1, "1.2.3.4:6", 9), 0);
+	chat_set_secure(c, 1);
+	chat_line(c, 1, "hello$1", 7, t0);
+	chat_line(c, 1, "login$alice$password2", 21, t0);
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(h.verify, 1);
+	assert_string_equal(h.hash, "$fake$hash");
+	chat_pwhash_done(c, 1, h.ticket, 0, NULL, t0);
+	assert_non_null(strstr(r.last, "error$bad_login$login$"));
+	/* An unknown name is verified too, against the dummy. */
+	chat_line(c, 1, "login$nobody$password2", 22, t0);
+	assert_int_equal(h.calls, 3);
+	assert_string_equal(h.hash, "-");
+	/* The connection goes before its result: the result is dropped. */
+	old = h.ticket;
+	chat_disconnect(c, 1, "gone", t0);
+	r.nall = 0;
+	chat_pwhash_done(c, 1, old, 1, NULL, t0);
+	assert_int_equal(r.nall, 0);
+	/* A full queue: busy, and the connection does not wait. */
+	h.refuse = 1;
+	assert_int_equal(chat_connect(c, 1, "1.2.3.4:7", 9), 0);
+	chat_set_secure(c, 1);
+	chat_line(c, 1, "hello$1", 7, t0);
+	chat_line(c, 1, "login$alice$password1", 21, t0);
+	assert_non_null(strstr(r.last, "error$busy$login$"));
+	assert_false(chat_waiting(c, 1));
+	assert_int_equal(chat_check(c), 0);
+	chat_free(c);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1297,6 +1398,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_accounts_rolled_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migrate_v2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_chat_account_seams, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
