@@ -587,6 +587,26 @@ test_register_before_reg(void **state)
 	env_end(&e);
 }
 
+/* A server older than accounts: a guest, said so. */
+static void
+test_old_server(void **state)
+{
+	struct env e;
+
+	(void)state;
+	env_start(&e);
+	assert_int_equal(client_set_account(e.c, "alice", PW, strlen(PW)), 0);
+	env_connect(&e, "127.0.0.1:9090");
+	assert_sent1(&e.f, "login$alice$" PW);
+	feed(&e, "error$unknown_command$*$unknown command", NOW_MS);
+	assert_has_line(model_win_at(e.m, 0), "does not know accounts");
+	assert_sent1(&e.f, "reg$alice");
+	feed(&e, "registered$" UID "$alice", NOW_MS);
+	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
+	assert_null(client_account(e.c));
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -602,6 +622,7 @@ main(void)
 	    cmocka_unit_test(test_plaintext_refused),
 	    cmocka_unit_test(test_set_account),
 	    cmocka_unit_test(test_register_before_reg),
+	    cmocka_unit_test(test_old_server),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

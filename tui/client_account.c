@@ -572,6 +572,21 @@ client_account_dm(
 	    "sent to you while you were away:");
 }
 
+/* No accounts on this server: the name is registered as a guest's. */
+static int
+client_account_off(struct client *c, const char *why, uint64_t now)
+{
+	c->acct.out = 0;
+	c->reg_out = 0;
+	client_forget_kept(c);
+	c->acct.name_len = 0;
+	c->acct.name[0] = '\0';
+	client_note_both(c, now, MODEL_LINE_ERROR,
+	    "%s: registering %s as a guest", why, c->name);
+	client_register(c, now);
+	return 1;
+}
+
 /* A login, register or passwd came back refused: the sentence to say. */
 static const char *
 client_account_why(enum proto_code code)
@@ -610,6 +625,17 @@ client_account_error(
 	const char *why = client_account_why(ev->code);
 	int before = c->state == CLIENT_REGISTERING;
 
+	/*
+	 * A server older than accounts does not know login or register
+	 * (and may not say which line it means): as one without a database.
+	 */
+	if (ev->code == PROTO_E_UNKNOWN_COMMAND && c->acct.out && before &&
+	    (verb == CMD_LOGIN || verb == CMD_REGISTER || verb == CMD_COUNT)) {
+		verb = verb == CMD_COUNT ? CMD_LOGIN : verb;
+		why = "this server does not know accounts";
+		if (verb == CMD_LOGIN)
+			return client_account_off(c, why, now);
+	}
 	if (ev->code == PROTO_E_NAME_RESERVED &&
 	    (verb == CMD_REG || verb == CMD_NICK)) {
 		if (verb == CMD_REG)
@@ -651,15 +677,8 @@ client_account_error(
 		    CLIENT_REG_RETRY_MS / 1000);
 		return 1;
 	}
-	if (verb == CMD_LOGIN && ev->code == PROTO_E_ACCOUNTS_OFF && before) {
-		client_forget_kept(c);
-		c->acct.name_len = 0;
-		c->acct.name[0] = '\0';
-		client_note_both(c, now, MODEL_LINE_ERROR,
-		    "%s: registering %s as a guest", why, c->name);
-		client_register(c, now);
-		return 1;
-	}
+	if (verb == CMD_LOGIN && ev->code == PROTO_E_ACCOUNTS_OFF && before)
+		return client_account_off(c, why, now);
 	if (before)
 		c->acct.declined = 1;
 	/* A wrong password is never sent again by itself. */
