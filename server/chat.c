@@ -1598,6 +1598,9 @@ login_marker(void *ctx, const char *chan, size_t len, uint64_t seq)
 	struct login *l = ctx;
 	struct event ev;
 
+	/* A channel removed since: its marker means nothing now. */
+	if (registry_channel_by_id(l->c->reg, chan, len) == NULL)
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_MARKER;
 	ev.chan = slice_of(chan, len);

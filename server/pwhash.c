@@ -6,10 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pwhash.h"
 
+/*
+ * Niceness of the hashing threads (Linux sets it per thread): on a busy
+ * machine the loop gets the CPU first, and a login waits rather than the
+ * chat.
+ */
+#define PWHASH_NICE 10
 /* Random bytes of the dummy hash's password: nobody can know it. */
 #define PWHASH_DUMMY_BYTES 32
 
@@ -81,6 +89,8 @@ pwhash_main(void *arg)
 	struct pwhash_job job;
 	struct pwhash_result res;
 
+	/* Best effort: at the loop's priority it only waits longer. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PWHASH_NICE);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (p->njobs == 0 && !p->stop)
