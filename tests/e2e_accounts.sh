@@ -2,14 +2,16 @@
 # e2e_accounts.sh: accounts used as a person would: /register, a restart,
 # /login with the password unseen (not on the screen, in the chat logs or
 # in the scrollback), offline direct messages shown after logging in,
-# unread counts restored from read markers after a restart, and pass_cmd
-# logging in by itself.  TAP output.
+# unread counts restored from read markers after a restart, pass_cmd
+# logging in by itself, again after a reconnect, read markers shared by two
+# devices, and a TLS-only server: tls:// said on plaintext, used over TLS.
+# TAP output.
 # Usage: sh tests/e2e_accounts.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" accounts
-e2e_plan 9
-A="" A2="" B=""
+e2e_plan 10
+A="" A2="" B="" C=""
 # The passwords: what must never show, nor reach a file.
 PW_A="h0rse-battery-staple"
 PW_B="c0rrect-b0b-pass"
@@ -165,6 +167,40 @@ t_two_devices() {
 	    e2e_quit_client "$A2"
 }
 
+# A server that takes passwords over TLS only: on its plaintext port the
+# refusal says to use tls://; over tls:// /register works.
+t_tls() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 2 -subj "/CN=acct" -keyout "$E2E_TMP/acct.key" \
+	    -out "$E2E_TMP/acct.pem" >/dev/null 2>&1 || return 1
+	e2e_server_start 0 -v --db "$E2E_TMP/tls.db" --tls-listen \
+	    127.0.0.1:0 --tls-cert "$E2E_TMP/acct.pem" \
+	    --tls-key "$E2E_TMP/acct.key" &&
+	    e2e_wait_file "$E2E_SRV_LOG" 'listening for TLS on 127.0.0.1:' ||
+	    return 1
+	tls_port=$(sed -n 's/.*listening for TLS on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$E2E_SRV_LOG" | head -n 1)
+	C=$(e2e_client carol -s "127.0.0.1:$E2E_PORT" -n carol) &&
+	    e2e_wait_for "$C" '^ \[online\] carol \| status' &&
+	    e2e_say "$C" "/register" &&
+	    typed_unseen "$C" 'new password for carol' "$PW_A" &&
+	    e2e_keys "$C" Enter &&
+	    typed_unseen "$C" 'the same password again' "$PW_A" &&
+	    e2e_keys "$C" Enter &&
+	    e2e_wait_for "$C" 'takes passwords only over TLS:' &&
+	    e2e_wait_for "$C" 'connect with -s tls://HOST:PORT' &&
+	    e2e_quit_client "$C" || return 1
+	C=$(e2e_client carol2 -s "tls://127.0.0.1:$tls_port" -n carol) &&
+	    e2e_wait_for "$C" '^ \[online\] carol \| status' &&
+	    e2e_say "$C" "/register" &&
+	    typed_unseen "$C" 'new password for carol' "$PW_A" &&
+	    e2e_keys "$C" Enter &&
+	    typed_unseen "$C" 'the same password again' "$PW_A" &&
+	    e2e_keys "$C" Enter &&
+	    e2e_wait_for "$C" 'the account carol is registered' &&
+	    e2e_quit_client "$C" && e2e_server_stop
+}
+
 t_exit() {
 	e2e_quit_client "$A" && e2e_quit_client "$B" && e2e_server_stop
 }
@@ -179,4 +215,5 @@ e2e_check "unread restored after a restart; pass_cmd logs in" \
 e2e_check "a reconnect logs in again" t_reconnect
 e2e_check "a channel read on one device is read on the other" t_two_devices
 e2e_check "the clients and the server exit cleanly" t_exit
+e2e_check "without --allow-plaintext-login: tls:// said, and used" t_tls
 e2e_done
