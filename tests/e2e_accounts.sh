@@ -10,7 +10,7 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" accounts
-e2e_plan 10
+e2e_plan 11
 A="" A2="" B="" C=""
 # The passwords: what must never show, nor reach a file.
 PW_A="h0rse-battery-staple"
@@ -201,6 +201,25 @@ t_tls() {
 	    e2e_quit_client "$C" && e2e_server_stop
 }
 
+# A pass_cmd that fails, or without account: exit 1 before the screen.
+t_pass_cmd_fails() {
+	printf 'account = alice\npass_cmd = echo oops >&2; exit 3\n' \
+	    >"$E2E_TMP/bad.conf"
+	printf 'pass_cmd = echo %s\n' "$PW_A" >"$E2E_TMP/noacct.conf"
+	P=$(e2e_client badcmd -c "$E2E_TMP/bad.conf" -s 127.0.0.1:1) &&
+	    Q=$(e2e_client noacct -c "$E2E_TMP/noacct.conf" -s 127.0.0.1:1) ||
+	    return 1
+	e2e_end=$(($(e2e_now_ms) + E2E_WAIT * 1000))
+	until e2e_dead "$P" && e2e_dead "$Q"; do
+		[ "$(e2e_now_ms)" -lt "$e2e_end" ] || return 1
+		sleep 0.05
+	done
+	e2e_same "status of a failing pass_cmd" "$(e2e_exit_status "$P")" 1 &&
+	    grep -q 'pass_cmd failed (exit status 3)' "$E2E_TMP/badcmd.err" &&
+	    e2e_same "status without account" "$(e2e_exit_status "$Q")" 1 &&
+	    grep -q 'pass_cmd needs account' "$E2E_TMP/noacct.err"
+}
+
 t_exit() {
 	e2e_quit_client "$A" && e2e_quit_client "$B" && e2e_server_stop
 }
@@ -216,4 +235,6 @@ e2e_check "a reconnect logs in again" t_reconnect
 e2e_check "a channel read on one device is read on the other" t_two_devices
 e2e_check "the clients and the server exit cleanly" t_exit
 e2e_check "without --allow-plaintext-login: tls:// said, and used" t_tls
+e2e_check "a failing pass_cmd, or one without account, exits 1" \
+    t_pass_cmd_fails
 e2e_done
