@@ -311,14 +311,15 @@ test_text_errors(void **state)
 	static const struct text_case cases[] = {
 	    {"name = bob\nnick = bob\n",
 	        "conf:2: unknown key 'nick' (known: server, name, "
-	        "scrollback, scrollback_bytes, highlight, log, log_dir)"},
+	        "scrollback, scrollback_bytes, highlight, log, log_dir, "
+	        "account, pass_cmd)"},
 	    {"\n\n\njust words\n", "conf:4: expected 'key = value'"},
 	    {"= bob\n", "conf:1: expected 'key = value'"},
 	    {"  = bob\n", "conf:1: expected 'key = value'"},
 	    {"my name = bob\n",
 	        "conf:1: unknown key 'my name' (known: "
 	        "server, name, scrollback, scrollback_bytes, highlight, log, "
-	        "log_dir)"},
+	        "log_dir, account, pass_cmd)"},
 	    {"#\nname =\n",
 	        "conf:2: '' is not a name: 1 to 32 letters, "
 	        "digits, '_', '.' or '-', not starting with '.' "
@@ -337,7 +338,8 @@ test_text_errors(void **state)
 	        "1000000"},
 	    {"Name = bob\n",
 	        "conf:1: unknown key 'Name' (known: server, "
-	        "name, scrollback, scrollback_bytes, highlight, log, log_dir)"},
+	        "name, scrollback, scrollback_bytes, highlight, log, log_dir, "
+	        "account, pass_cmd)"},
 	    {"scrollback_bytes = 1000\n",
 	        "conf:1: '1000' is not a size from 1M to 1G (bytes, or with "
 	        "K, M or G)"},
@@ -906,6 +908,50 @@ test_log_keys(void **state)
 	assert_int_equal(cfg.log, 0);
 }
 
+/* Accounts: account and pass_cmd. */
+static void
+test_account_keys(void **state)
+{
+	struct config cfg;
+	char err[CONFIG_ERR_MAX], big[ACCOUNT_CMD_MAX + 32];
+	const char *t =
+	    "account = alice\npass_cmd = pass show chat | head -1\n";
+	int n;
+
+	(void)state;
+	config_defaults(&cfg, "alice");
+	assert_string_equal(cfg.account, "");
+	assert_string_equal(cfg.pass_cmd, "");
+	assert_int_equal(
+	    config_parse_text(&cfg, t, strlen(t), "conf", err, sizeof(err)), 0);
+	assert_string_equal(cfg.account, "alice");
+	assert_string_equal(cfg.pass_cmd, "pass show chat | head -1");
+	t = "account = al ice\n";
+	assert_int_equal(
+	    config_parse_text(&cfg, t, strlen(t), "conf", err, sizeof(err)),
+	    -1);
+	assert_string_equal(
+	    err, "conf:1: account 'al ice' is not a valid name");
+	t = "pass_cmd =\n";
+	assert_int_equal(
+	    config_parse_text(&cfg, t, strlen(t), "conf", err, sizeof(err)),
+	    -1);
+	/* At the limit, and one byte past it. */
+	n = snprintf(big, sizeof(big), "pass_cmd = ");
+	memset(big + n, 'x', ACCOUNT_CMD_MAX);
+	assert_int_equal(
+	    config_parse_text(&cfg, big, (size_t)n + ACCOUNT_CMD_MAX, "conf",
+	        err, sizeof(err)),
+	    0);
+	assert_int_equal(strlen(cfg.pass_cmd), ACCOUNT_CMD_MAX);
+	big[n + ACCOUNT_CMD_MAX] = 'x';
+	assert_int_equal(
+	    config_parse_text(&cfg, big, (size_t)n + ACCOUNT_CMD_MAX + 1,
+	        "conf", err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "pass_cmd must be a command of 1 to 1024"));
+}
+
 int
 main(void)
 {
@@ -935,6 +981,7 @@ main(void)
 	    T(test_load_tls),
 	    T(test_load_bad_env),
 	    cmocka_unit_test(test_log_keys),
+	    cmocka_unit_test(test_account_keys),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -858,6 +858,137 @@ test_search_keys(void **state)
 	assert_int_equal(model_win_anchor(model_win_at(m, 0)), UINT64_MAX);
 }
 
+/* Registered as a guest over loopback, as a password may go there. */
+static void
+guest_on_loopback(struct fixture *f)
+{
+	client_connecting(f->client, "127.0.0.1:9090", 1000);
+	client_connected(f->client, 1000);
+	server(f, "hello$1$3072$32$test");
+	server(f, "registered$" UID "$alice");
+	f->nsent = 0;
+}
+
+/* Whether any line of any window holds s. */
+static int
+model_holds(struct fixture *f, const char *s)
+{
+	struct model *m = client_model(f->client);
+	struct model_line l;
+	size_t i;
+	uint64_t k;
+
+	for (i = 0; i < model_win_count(m); i++) {
+		const struct model_win *w = model_win_at(m, i);
+
+		for (k = model_lines_begin(w); k < model_lines_end(w); k++)
+			if (model_line(w, k, &l) == 0 && strstr(l.text, s))
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * /register: the password goes into the question, not the editor; the
+ * draft, the history, the search and the completion never see it.
+ */
+static void
+test_password_unseen(void **state)
+{
+	struct fixture *f = *state;
+	const char *q;
+
+	guest_on_loopback(f);
+	type(f, "/register");
+	act(f, KEYMAP_SUBMIT);
+	q = input_question(f->input);
+	assert_non_null(q);
+	assert_non_null(strstr(q, "new password for alice"));
+	type(f, "pa55word-x");
+	/* Nothing of it in the editor or the question. */
+	assert_string_equal(line_text(f), "");
+	assert_null(strstr(input_question(f->input), "pa55"));
+	/* Keys that would show or keep it do nothing. */
+	act(f, KEYMAP_HISTORY_PREV);
+	act(f, KEYMAP_COMPLETE);
+	act(f, KEYMAP_YANK);
+	act(f, KEYMAP_SEARCH_BACK);
+	assert_null(input_search(f->input));
+	assert_string_equal(line_text(f), "");
+	/* Backspace edits it: "pa55word-" then "1". */
+	act(f, KEYMAP_BACKSPACE);
+	type(f, "1");
+	act(f, KEYMAP_SUBMIT);
+	assert_non_null(strstr(input_question(f->input), "again"));
+	/* A password manager's paste, with its newline. */
+	paste(f, "pa55word-1\n");
+	assert_int_equal(f->nsent, 0);
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 1);
+	assert_string_equal(f->sent[0], "register$alice$pa55word-1");
+	assert_null(input_question(f->input));
+	/* The history holds the command, never the password. */
+	act(f, KEYMAP_HISTORY_PREV);
+	assert_string_equal(line_text(f), "/register");
+	act(f, KEYMAP_HISTORY_PREV);
+	assert_string_equal(line_text(f), "/register");
+	assert_false(model_holds(f, "pa55"));
+}
+
+/*
+ * An account without pass_cmd: the question comes on connecting, over
+ * what was being typed, which stays; Escape registers as a guest, and
+ * Ctrl-C cancels a question without arming quitting.
+ */
+static void
+test_password_cancel_keeps_draft(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(client_set_account(f->client, "alice", NULL, 0), 0);
+	type(f, "draft");
+	client_connecting(f->client, "127.0.0.1:9090", 1000);
+	client_connected(f->client, 1000);
+	server(f, "hello$1$3072$32$test");
+	assert_int_equal(f->nsent, 1); /* hello */
+	assert_non_null(input_question(f->input));
+	type(f, "secret-123");
+	assert_string_equal(line_text(f), "draft");
+	act(f, KEYMAP_CANCEL);
+	assert_null(input_question(f->input));
+	assert_int_equal(f->nsent, 2);
+	assert_string_equal(f->sent[1], "reg$alice");
+	assert_string_equal(line_text(f), "draft");
+	server(f, "registered$" UID "$alice");
+	act(f, KEYMAP_KILL_TO_START);
+	type(f, "/login");
+	act(f, KEYMAP_SUBMIT);
+	type(f, "x");
+	assert_int_equal(act(f, KEYMAP_QUIT_REQUEST), INPUT_DRAW);
+	assert_null(input_question(f->input));
+	assert_int_equal(input_deadline(f->input), UINT64_MAX);
+	assert_int_equal(f->nsent, 2);
+	assert_false(model_holds(f, "secret-123"));
+}
+
+/* "/login alice password" typed in full: refused, cleared, not kept. */
+static void
+test_password_on_the_line_is_dropped(void **state)
+{
+	struct fixture *f = *state;
+
+	guest_on_loopback(f);
+	type(f, "/login alice hunter2-xyz");
+	act(f, KEYMAP_SUBMIT);
+	assert_int_equal(f->nsent, 0);
+	assert_string_equal(line_text(f), "");
+	assert_non_null(strstr(last_notice(f), "not sent, and not kept"));
+	act(f, KEYMAP_HISTORY_PREV);
+	assert_string_equal(line_text(f), "");
+	assert_false(model_holds(f, "hunter2"));
+	assert_null(input_question(f->input));
+}
+
 int
 main(void)
 {
@@ -913,6 +1044,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_redraw_asks_for_a_repaint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_password_unseen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_password_cancel_keeps_draft, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_password_on_the_line_is_dropped, setup, teardown),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -215,7 +215,7 @@ test_names_usage(void **state)
 
 	(void)state;
 	names = slash_names(&n);
-	assert_int_equal(n, 17);
+	assert_int_equal(n, 20);
 	for (i = 0; i < n; i++) {
 		len = strlen(names[i]);
 		/* Each usage line starts with its own command's name. */
@@ -330,6 +330,44 @@ test_irc_names(void **state)
 	assert_int_equal(slash_window_number("2x", 2), 0);
 }
 
+/* Accounts: the password is never an argument. */
+static void
+test_account_commands(void **state)
+{
+	struct slash out;
+	char err[SLASH_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    slash_parse("/login", 6, &out, err, sizeof(err)), SLASH_OK);
+	assert_int_equal(out.cmd, SLASH_LOGIN);
+	assert_int_equal(out.arg.len, 0);
+	assert_int_equal(
+	    slash_parse("/login alice", 12, &out, err, sizeof(err)), SLASH_OK);
+	assert_int_equal(out.cmd, SLASH_LOGIN);
+	assert_memory_equal(out.arg.p, "alice", 5);
+	assert_int_equal(
+	    slash_parse("/login alice hunter22", 21, &out, err, sizeof(err)),
+	    SLASH_E_EXTRA);
+	assert_int_equal(out.cmd, SLASH_LOGIN);
+	assert_null(strstr(err, "hunter22"));
+	assert_int_equal(
+	    slash_parse("/REGISTER", 9, &out, err, sizeof(err)), SLASH_OK);
+	assert_int_equal(out.cmd, SLASH_REGISTER);
+	assert_int_equal(
+	    slash_parse("/register bob pw12345678", 24, &out, err, sizeof(err)),
+	    SLASH_E_EXTRA);
+	assert_int_equal(out.cmd, SLASH_REGISTER);
+	assert_int_equal(
+	    slash_parse("/passwd", 7, &out, err, sizeof(err)), SLASH_OK);
+	assert_int_equal(out.cmd, SLASH_PASSWD);
+	assert_int_equal(
+	    slash_parse("/passwd newpass1", 16, &out, err, sizeof(err)),
+	    SLASH_E_EXTRA);
+	assert_int_equal(out.cmd, SLASH_PASSWD);
+	assert_null(strstr(err, "newpass1"));
+}
+
 int
 main(void)
 {
@@ -340,6 +378,7 @@ main(void)
 	    cmocka_unit_test(test_names_usage),
 	    cmocka_unit_test(test_text_start),
 	    cmocka_unit_test(test_irc_names),
+	    cmocka_unit_test(test_account_commands),
 	};
 
 	return cmocka_run_group_tests_name("slash", tests, NULL, NULL);

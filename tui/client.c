@@ -129,6 +129,7 @@ client_free(struct client *c)
 {
 	if (c == NULL)
 		return;
+	client_account_free(c);
 	model_free(c->m);
 	free(c);
 }
@@ -227,7 +228,7 @@ client_verb_is_message(enum cmd_verb verb)
 }
 
 /* Encodes cmd, checks that it decodes back the same, and queues it. */
-static int
+int
 client_send_cmd(struct client *c, const struct cmd *cmd, uint64_t now)
 {
 	char line[PROTO_LINE_MAX];
@@ -381,6 +382,9 @@ client_take_wait(struct client *c, struct client_wait *out)
 void
 client_register(struct client *c, uint64_t now)
 {
+	/* An account logs in instead. */
+	if (client_account_connect(c, now))
+		return;
 	if (valid_name(c->name, c->name_len) != PROTO_E_NONE) {
 		client_note_both(c, now, MODEL_LINE_ERROR,
 		    "the name %s is not valid (%s); pick another with /nick "
@@ -517,6 +521,7 @@ client_disconnected(
 	c->waits_count = 0;
 	c->joined_follows = 0;
 	c->lag = -1;
+	client_account_disconnected(c);
 	if (retry_ms == UINT64_MAX)
 		client_note_both(
 		    c, now, MODEL_LINE_INFO, "disconnected: %s", why);
@@ -559,6 +564,8 @@ client_next_tick(const struct client *c)
 		t = client_ping_deadline(c);
 	else
 		t = c->last_rx + CLIENT_PING_IDLE_MS;
+	if (client_account_next_tick(c) < t)
+		t = client_account_next_tick(c);
 	return c->reg_retry_at < t ? c->reg_retry_at : t;
 }
 
@@ -583,6 +590,7 @@ client_tick(struct client *c, uint64_t now)
 		c->reg_retry_at = UINT64_MAX;
 		client_register(c, now);
 	}
+	client_account_tick(c, now);
 	if (c->ping_out) {
 		if (now >= client_ping_deadline(c)) {
 			c->ping_out = 0;

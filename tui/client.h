@@ -176,4 +176,37 @@ void client_set_view(struct client *c, int rows, int cols);
 
 void client_scrolled_top(struct client *c, struct model_win *w, uint64_t now);
 
+/*
+ * Accounts (client_account.c).  With an account set the client logs in
+ * as it on every connection instead of registering a name: with the
+ * password given here (from pass_cmd), kept in locked memory for the
+ * session, or else asking for it once connected.  pw may be NULL.
+ * Returns 0, or -1 when name is not a valid name or pw not a valid
+ * password (nothing is kept then).
+ */
+int client_set_account(
+    struct client *c, const char *name, const char *pw, size_t len);
+/* The account logged in on this connection, or NULL. */
+const char *client_account(const struct client *c);
+/*
+ * The question while the client waits for a password (/login,
+ * /register, /passwd, or an account without pass_cmd): the input line
+ * shows it instead of what is typed; NULL when none is asked for.
+ * Owned by the client, valid until the next call into it.
+ */
+const char *client_secret_prompt(const struct client *c);
+/*
+ * The password typed for that question, p[0..len): the client copies
+ * what it keeps into locked memory; the caller wipes its own copy.
+ */
+void client_secret(struct client *c, const char *p, size_t len, uint64_t now);
+/* The question was cancelled (Escape, Ctrl-C). */
+void client_secret_cancel(struct client *c, uint64_t now);
+/*
+ * After every loop turn: when the window shown is a channel followed to
+ * its newest line, its read marker is wanted up to that line; mark_read
+ * goes for it at most once a second a window, and only when logged in.
+ */
+void client_seen(struct client *c, uint64_t now);
+
 #endif

@@ -489,6 +489,10 @@ client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 	case SLASH_SEARCH:
 		/* The input line runs searches (input.c): nothing to send. */
 		return CLIENT_INPUT_DONE;
+	case SLASH_LOGIN:
+	case SLASH_REGISTER:
+	case SLASH_PASSWD:
+		return client_cmd_account(c, s.cmd, s.arg, now);
 	}
 	return CLIENT_INPUT_DONE;
 }

@@ -37,7 +37,7 @@ client_on_hello(struct client *c, const struct event *ev, uint64_t now)
 }
 
 /* Joins again every channel that was joined when the connection went. */
-static void
+void
 client_rejoin(struct client *c, uint64_t now)
 {
 	struct model_win *w;
@@ -84,7 +84,10 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	client_note(c, NULL, now, MODEL_LINE_INFO,
 	    "your channel ~%s has the id %s: others join it with /join %s",
 	    c->name, c->uid, c->uid);
-	client_rejoin(c, now);
+	/* Logged in, the server rejoins the account's channels first; the
+	 * rest are joined at login_end. */
+	if (!c->acct.in_login)
+		client_rejoin(c, now);
 	/* A /nick typed while reg was on its way. */
 	if (c->want_len > 0 &&
 	    !valid_name_equal(c->want, c->want_len, c->name, c->name_len))
@@ -592,7 +595,7 @@ client_on_nick(struct client *c, const struct event *ev, uint64_t now)
 }
 
 static void
-client_on_dm(struct client *c, const struct event *ev)
+client_on_dm(struct client *c, const struct event *ev, uint64_t now)
 {
 	int self = client_is_self(c, ev->name);
 	struct slice peer = self ? ev->peer : ev->name;
@@ -606,6 +609,8 @@ client_on_dm(struct client *c, const struct event *ev)
 	w = model_open(c->m, MODEL_WIN_DM, peer.p, peer.len, peer.p, peer.len);
 	if (w == NULL)
 		w = client_status(c);
+	if (!self)
+		client_account_dm(c, w, ev, now);
 	/* A direct message is for this user whatever it says. */
 	(void)model_add(c->m, w, ev->time,
 	    ev->kind == EV_DM_ACT ? MODEL_LINE_ACT : MODEL_LINE_MSG,
@@ -810,6 +815,8 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 		return;
 	}
 
+	if (client_account_error(c, ev, verb, now))
+		return;
 	if (reg && ev->code == PROTO_E_NAME_TAKEN && c->was_online &&
 	    c->state == CLIENT_REGISTERING) {
 		c->reg_retry_at = now + CLIENT_REG_RETRY_MS;
@@ -938,10 +945,12 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 	case EV_JOINED:
 		if (c->joined_follows)
 			c->joined_follows = 0;
-		else if (!client_wait_is(c, CMD_JOIN))
-			break; /* nobody asked: no window opens */
-		else
+		else if (c->acct.in_login)
+			; /* the account's channels, rejoined by the server */
+		else if (client_wait_is(c, CMD_JOIN))
 			(void)client_take_wait(c, &wait);
+		else if (!client_account_joins(c))
+			break; /* nobody asked: no window opens */
 		client_on_joined(c, ev, now);
 		break;
 	case EV_NAMES:
@@ -975,7 +984,7 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 		break;
 	case EV_DM:
 	case EV_DM_ACT:
-		client_on_dm(c, ev);
+		client_on_dm(c, ev, now);
 		break;
 	case EV_LIST:
 	case EV_LIST_END:
@@ -1006,7 +1015,7 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 	case EV_ACCOUNT:
 	case EV_MARKER:
 	case EV_LOGIN_END:
-		/* Account lines: this client does not log in (yet). */
+		client_on_account_line(c, ev, now);
 		break;
 	case EV_HELLO:
 	case EV_COUNT:

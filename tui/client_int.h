@@ -6,10 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "account.h"
 #include "client.h"
 #include "cmd.h"
+#include "event.h"
 #include "model.h"
 #include "proto.h"
+#include "slash.h"
 
 /* Bytes of the name kept (an invalid longer one is refused anyway), no
  * terminator. */
@@ -46,6 +49,41 @@ struct client_wait {
 };
 
 #define CLIENT_WAITS_MAX MODEL_WINDOWS_MAX
+
+/* What a password typed unseen is for. */
+enum client_ask {
+	CLIENT_ASK_NONE,
+	CLIENT_ASK_LOGIN,    /* log in as ask_name */
+	CLIENT_ASK_REGISTER, /* make ask_name an account */
+	CLIENT_ASK_PASSWD,   /* change the password */
+};
+
+/* Bytes of the password question, counting the terminator. */
+#define CLIENT_ASK_PROMPT_MAX 160
+
+/* The client's account state (client_account.c). */
+struct client_acct {
+	/* The account logged in as on every connect, if any. */
+	char name[CLIENT_NAME_MAX + 1];
+	size_t name_len;
+	/* Its password for reconnects (slot KEPT), in locked memory. */
+	struct account_vault *vault;
+	int out;           /* login or register sent, not answered */
+	int logged_in;     /* this connection is an account's */
+	int in_login;      /* between account$..$logged_in and login_end */
+	int unlocked;      /* the vault's page could not be locked */
+	int unlocked_said; /* ... and the user was told */
+	int declined;      /* login refused on this connection: reg instead */
+	/* The question open, and for whom; ask_again: typed once, the
+	 * second time comes (the first is in the vault's NEXT slot). */
+	enum client_ask ask;
+	char ask_name[CLIENT_NAME_MAX + 1];
+	size_t ask_name_len;
+	int ask_again;
+	char prompt[CLIENT_ASK_PROMPT_MAX];
+	struct account_marks marks;
+	struct account_away away;
+};
 
 struct client {
 	struct client_io io;
@@ -157,6 +195,8 @@ struct client {
 	int view_cols;
 	/* The /help line /help more shows next; 0: /help starts over. */
 	size_t help_next;
+	/* Accounts (client_account.c). */
+	struct client_acct acct;
 };
 
 /* An empty field. */
@@ -180,6 +220,8 @@ void client_note(struct client *c, struct model_win *w, uint64_t now,
 void client_note_both(struct client *c, uint64_t now, enum model_line_kind kind,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Encodes cmd, checks that it decodes back the same, and queues it. */
+int client_send_cmd(struct client *c, const struct cmd *cmd, uint64_t now);
 /* Whether verb sends a message, which the server echoes or refuses. */
 int client_verb_is_message(enum cmd_verb verb);
 /*
@@ -213,6 +255,32 @@ void client_register(struct client *c, uint64_t now);
 void client_set_name(struct client *c, struct slice name);
 /* Sends nick for name and remembers it until the server answers. */
 int client_send_nick(struct client *c, struct slice name, uint64_t now);
+
+/* Joins again every channel that was joined when the connection went. */
+void client_rejoin(struct client *c, uint64_t now);
+
+/* client_account.c: accounts. */
+/* Instead of reg: logs in, or asks for the password; 0 if no account. */
+int client_account_connect(struct client *c, uint64_t now);
+void client_account_disconnected(struct client *c);
+void client_account_free(struct client *c);
+uint64_t client_account_next_tick(const struct client *c);
+void client_account_tick(struct client *c, uint64_t now);
+/* /login, /register, /passwd. */
+enum client_input_result client_cmd_account(
+    struct client *c, enum slash_cmd cmd, struct slice arg, uint64_t now);
+/* The account lines: account, marker, login_end. */
+void client_on_account_line(
+    struct client *c, const struct event *ev, uint64_t now);
+/* An error about accounts: 1 if said here. */
+int client_account_error(
+    struct client *c, const struct event *ev, enum cmd_verb verb, uint64_t now);
+/* A direct message to this user, before it is added to w. */
+void client_account_dm(struct client *c, struct model_win *w,
+    const struct event *ev, uint64_t now);
+/* Whether a joined line nobody asked for is the account's (login, or
+ * another device of it). */
+int client_account_joins(const struct client *c);
 
 /* Whether w is a channel's window (named or personal). */
 int client_is_channel_win(const struct model_win *w);

@@ -71,7 +71,7 @@ config_write_help(FILE *f, char *(*get)(const char *))
 	fprintf(f, "\nconfig file: %s\n",
 	    r == 1 ? path : "none (neither XDG_CONFIG_HOME nor HOME is set)");
 	fputs("  lines of key = value; keys: server, name, scrollback, "
-	      "scrollback_bytes, highlight, log, log_dir\n",
+	      "scrollback_bytes, highlight, log, log_dir, account, pass_cmd\n",
 	    f);
 	fputs("\n", f);
 	keys = keyhelp_lines(&n);
@@ -133,6 +133,40 @@ config_set_log_dir(
 	}
 	memcpy(cfg->log_dir, s, len);
 	cfg->log_dir[len] = '\0';
+	return 0;
+}
+
+/* The account to log in as on connecting: a name. */
+static int
+config_set_account(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+
+	if (valid_name(s, len) == PROTO_E_NONE) {
+		memcpy(cfg->account, s, len);
+		cfg->account[len] = '\0';
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(err, err_size, "account %s is not a valid name", q);
+	return -1;
+}
+
+/* The command whose first line of output is the account's password. */
+static int
+config_set_pass_cmd(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	if (len == 0 || len > ACCOUNT_CMD_MAX) {
+		snprintf(err, err_size,
+		    "pass_cmd must be a command of 1 to %d "
+		    "bytes",
+		    ACCOUNT_CMD_MAX);
+		return -1;
+	}
+	memcpy(cfg->pass_cmd, s, len);
+	cfg->pass_cmd[len] = '\0';
 	return 0;
 }
 
@@ -472,6 +506,8 @@ static const struct config_key {
     {"highlight", config_set_highlight},
     {"log", config_set_log},
     {"log_dir", config_set_log_dir},
+    {"account", config_set_account},
+    {"pass_cmd", config_set_pass_cmd},
 };
 
 /* Applies one line; returns 0, or -1 with the reason (no place) in err. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "account.h"
 #include "link.h"
 #include "tls.h"
 #include "model.h"
@@ -48,6 +49,10 @@ struct config {
 	int log;
 	/* Where they go: absolute; empty for chatlog_default_dir(). */
 	char log_dir[CONFIG_PATH_MAX + 1];
+	/* Accounts: the one to log in as on connecting ("" none), and the
+	 * command whose first line of output is its password ("" none). */
+	char account[PROTO_NAME_MAX + 1];
+	char pass_cmd[ACCOUNT_CMD_MAX + 1];
 };
 
 /* The command line as given: strings point into argv, NULL if absent. */
@@ -87,7 +92,8 @@ enum config_result config_parse_args(struct config_args *args, int argc,
 
 /*
  * Applies config file text: lines of "key = value" (keys server, name,
- * scrollback, scrollback_bytes, highlight, log, log_dir), blank lines and lines
+ * scrollback, scrollback_bytes, highlight, log, log_dir, account,
+ * pass_cmd), blank lines and lines
  * whose first non-blank byte is '#'; blanks around keys and values and a CR
  * before the LF are ignored. source names the text in errors ("source:line:
  * why").  Returns 0, or -1 with err filled; cfg then holds the lines before

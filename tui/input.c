@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "complete.h"
 #include "input.h"
 #include "layout.h"
@@ -52,6 +53,9 @@ struct input {
 	struct input_pane pane; /* of the last key */
 	/* The window searched: another shown (a join) ends the search. */
 	const struct model_win *search_win;
+	/* A password being typed for the client's question: never shown,
+	 * never in the history, wiped once handed over. */
+	struct account_secret secret;
 };
 
 struct input *
@@ -75,6 +79,7 @@ input_free(struct input *in)
 {
 	if (in == NULL)
 		return;
+	account_secret_wipe(&in->secret);
 	editor_free(in->ed);
 	free(in->paste);
 	free(in->names);
@@ -90,6 +95,10 @@ input_editor(const struct input *in)
 const char *
 input_question(const struct input *in)
 {
+	const char *ask = client_secret_prompt(in->client);
+
+	if (ask != NULL)
+		return ask;
 	if (in->search.active)
 		return in->search_line;
 	return in->question[0] != '\0' ? in->question : NULL;
@@ -427,12 +436,35 @@ submit_search(struct input *in, size_t len)
 	return 1;
 }
 
+/*
+ * "/login name password" and the like: the password typed in view is
+ * neither sent nor kept, not even in the history.  Returns 1 if it was
+ * such a line.
+ */
+static int
+submit_password_typed(struct input *in, size_t len, uint64_t now)
+{
+	struct slash s;
+
+	if (slash_parse(in->line, len, &s, NULL, 0) != SLASH_E_EXTRA ||
+	    (s.cmd != SLASH_LOGIN && s.cmd != SLASH_REGISTER &&
+	        s.cmd != SLASH_PASSWD))
+		return 0;
+	editor_clear(in->ed);
+	account_wipe(in->line, len);
+	model_info(client_model(in->client), current(in), now, MODEL_LINE_ERROR,
+	    "not sent, and not kept: type the command alone (/login NAME); "
+	    "the password is asked for next, and not shown");
+	return 1;
+}
+
 static void
 submit(struct input *in, uint64_t now)
 {
 	size_t len = editor_text_utf8(in->ed, in->line, sizeof(in->line));
 
-	if (len == 0 || submit_long(in, len, now))
+	if (len == 0 || submit_password_typed(in, len, now) ||
+	    submit_long(in, len, now))
 		return;
 	if (submit_search(in, len))
 		return;
@@ -768,6 +800,63 @@ scrolled_top(struct input *in, struct model_win *w,
 	layout_scroll_top(w, pane->width, pane->height);
 }
 
+/*
+ * A key while the client asks for a password: typing goes into the
+ * secret, unseen; Enter hands it over and Escape or Ctrl-C cancels; keys
+ * that only move the view or switch windows work as usual (returns 0 for
+ * those), and everything else (history, completion, search, yank) does
+ * nothing, so the password never reaches the editor.
+ */
+static unsigned
+secret_key(struct input *in, const struct keymap_action *a, uint64_t now)
+{
+	struct account_secret *s = &in->secret;
+
+	switch (a->act) {
+	case KEYMAP_INSERT:
+		(void)account_secret_insert(s, a->cp);
+		break;
+	case KEYMAP_BACKSPACE:
+		account_secret_backspace(s);
+		break;
+	case KEYMAP_KILL_TO_START:
+	case KEYMAP_KILL_RUBOUT:
+	case KEYMAP_KILL_WORD_BACK:
+		account_secret_wipe(s);
+		break;
+	case KEYMAP_PASTE_END:
+		if (account_secret_paste(s, a->text, a->len) < 0)
+			model_info(client_model(in->client), current(in), now,
+			    MODEL_LINE_ERROR,
+			    "the paste is not a password the server takes (too "
+			    "long, or a control character): not taken");
+		break;
+	case KEYMAP_SUBMIT:
+		client_secret(in->client, s->buf, s->len, now);
+		account_secret_wipe(s);
+		break;
+	case KEYMAP_CANCEL:
+	case KEYMAP_QUIT_REQUEST:
+		account_secret_wipe(s);
+		client_secret_cancel(in->client, now);
+		break;
+	case KEYMAP_RESIZE:
+	case KEYMAP_REDRAW:
+	case KEYMAP_PAGE_UP:
+	case KEYMAP_PAGE_DOWN:
+	case KEYMAP_SCROLL_TOP:
+	case KEYMAP_SCROLL_BOTTOM:
+	case KEYMAP_CHANNEL_GOTO:
+	case KEYMAP_CHANNEL_NEXT:
+	case KEYMAP_CHANNEL_PREV:
+	case KEYMAP_CHANNEL_ACTIVITY:
+		return 0;
+	default:
+		break;
+	}
+	return INPUT_DRAW;
+}
+
 unsigned
 input_apply(struct input *in, const struct keymap_action *a,
     const struct input_pane *pane, uint64_t now)
@@ -777,6 +866,15 @@ input_apply(struct input *in, const struct keymap_action *a,
 	size_t n = model_win_count(m), cur = model_current(m);
 	unsigned done;
 
+	if (client_secret_prompt(in->client) != NULL) {
+		in->pane = *pane;
+		done = secret_key(in, a, now);
+		if (done != 0)
+			return done;
+	} else if (in->secret.len > 0) {
+		/* The question went (the client closed it): so does this. */
+		account_secret_wipe(&in->secret);
+	}
 	if (a->act != KEYMAP_COMPLETE)
 		complete_reset(&in->comp);
 	if (a->act != KEYMAP_QUIT_REQUEST && in->quit_armed) {

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "account.h"
 #include "chatlog.h"
 #include "client.h"
 #include "config.h"
@@ -566,6 +568,8 @@ on_prepare(uv_prepare_t *p)
 	if (a->quitting)
 		return;
 	now = now_ms();
+	/* What the window shown shows now is read: its marker follows. */
+	client_seen(a->client, now);
 	next = client_next_tick(a->client);
 	if (input_deadline(a->input) < next)
 		next = input_deadline(a->input);
@@ -768,6 +772,70 @@ utf8_locale(void)
 	return 1;
 }
 
+/*
+ * Runs pass_cmd (through /bin/sh, before the screen is taken, so that a
+ * command asking for a passphrase on the terminal can) and hands the
+ * first line of its output to the client as the account's password.  Its
+ * output goes straight from the pipe into a buffer wiped afterwards, not
+ * through stdio's buffers.  Any failure ends the program: the user asked
+ * to log in, and a guest session instead would be a surprise.
+ */
+static void
+account_start(struct app *a)
+{
+	char out[ACCOUNT_CMD_OUTPUT_MAX], sink[512];
+	size_t len = 0;
+	ssize_t n;
+	long pw;
+	FILE *f;
+	int status, full = 0;
+
+	if (a->cfg.account[0] == '\0') {
+		if (a->cfg.pass_cmd[0] != '\0')
+			errx(1,
+			    "pass_cmd needs account = NAME in the config "
+			    "file: the account it is the password of");
+		return;
+	}
+	if (a->cfg.pass_cmd[0] == '\0') {
+		/* The password is asked for once connected. */
+		if (client_set_account(a->client, a->cfg.account, NULL, 0) < 0)
+			errx(1, "account: not a valid name");
+		return;
+	}
+	fflush(stdout);
+	if ((f = popen(a->cfg.pass_cmd, "r")) == NULL)
+		err(1, "pass_cmd");
+	for (;;) {
+		n = read(fileno(f), full ? sink : out + len,
+		    full ? sizeof(sink) : sizeof(out) - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		/* Read to the end, so the command is not left blocked. */
+		if (!full && (len += (size_t)n) == sizeof(out))
+			full = 1;
+	}
+	account_wipe(sink, sizeof(sink));
+	status = pclose(f);
+	pw = account_cmd_password(out, len, full);
+	if (status != 0 || pw < 0 ||
+	    client_set_account(a->client, a->cfg.account, out, (size_t)pw) <
+	        0) {
+		account_wipe(out, sizeof(out));
+		if (status != 0)
+			errx(1, "pass_cmd failed (%s %d): not logged in",
+			    WIFEXITED(status) ? "exit status" : "status",
+			    WIFEXITED(status) ? WEXITSTATUS(status) : status);
+		errx(1,
+		    "pass_cmd: its first line is not a password the "
+		    "server takes (%d to %d bytes, no control characters)",
+		    ACCOUNT_PASSWORD_MIN, ACCOUNT_PASSWORD_MAX);
+	}
+	account_wipe(out, sizeof(out));
+}
+
 static void
 start_loop(struct app *a)
 {
@@ -805,6 +873,7 @@ start_loop(struct app *a)
 	if (uv_random(NULL, NULL, &key, sizeof(key), 0, NULL) < 0)
 		errx(1, "no random source");
 	model_set_hash_key(client_model(a->client), &key);
+	account_start(a);
 	log_start(a);
 	a->input = input_new(a->client);
 	if (a->input == NULL)

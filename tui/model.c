@@ -1343,3 +1343,32 @@ model_unread_total(const struct model *m)
 		n += m->wins[i]->unread;
 	return n;
 }
+
+void
+model_win_read_to(struct model *m, struct model_win *w, uint64_t seq)
+{
+	const struct model_stored *l;
+	uint64_t i, first = UINT64_MAX;
+	unsigned n = 0;
+	int mention = 0;
+
+	/* The window shown is being read: nothing in it is unread. */
+	if (w == m->wins[m->current])
+		return;
+	for (i = w->begin; i < model_end(w); i++) {
+		l = w->ring[(w->head + (size_t)(i - w->begin)) % w->cap];
+		if (l->seq == 0 || l->seq <= seq)
+			continue;
+		if (first == UINT64_MAX)
+			first = i;
+		if (!model_is_line_counted((enum model_line_kind)l->kind) ||
+		    (l->flags & MODEL_FLAG_SELF))
+			continue;
+		if (n < UINT_MAX)
+			n++;
+		mention |= (l->flags & MODEL_FLAG_MENTION) != 0;
+	}
+	w->unread = n;
+	w->mentioned = mention;
+	w->left_at = first;
+}

@@ -341,4 +341,12 @@ unsigned model_take_alerts(struct model *m);
 /* The unread messages of all windows, for the terminal's title. */
 unsigned long model_unread_total(const struct model *m);
 
+/*
+ * The account read w up to seq (a read marker, from this device or
+ * another): the lines with a higher seq, history included, are what is
+ * unread, and the "new" row goes above the first of them (none when
+ * there are none).  The window shown is left as it is: it is being read.
+ */
+void model_win_read_to(struct model *m, struct model_win *w, uint64_t seq);
+
 #endif

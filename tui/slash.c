@@ -31,7 +31,7 @@ struct slash_def {
 /* In /help order; slash_defs[i] is the command named slash_name_table[i]. */
 static const char *const slash_name_table[] = {"join", "j", "create", "leave",
     "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
-    "window", "search", "help", "quit"};
+    "window", "search", "help", "quit", "login", "register", "passwd"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE,
@@ -77,6 +77,15 @@ static const struct slash_def slash_defs[] = {
         NULL, "at most one command name"},
     {SLASH_QUIT, SLASH_ARGS_OPT_TEXT, "/quit [reason]  leave the chat", NULL,
         NULL},
+    {SLASH_LOGIN, SLASH_ARGS_OPT,
+        "/login [account]  log in; the password is asked for, unseen", NULL,
+        "only the account: the password is asked for next, unseen"},
+    {SLASH_REGISTER, SLASH_ARGS_OPT,
+        "/register [name]  make your name an account with a password", NULL,
+        "only the name: the password is asked for next, unseen"},
+    {SLASH_PASSWD, SLASH_ARGS_NONE,
+        "/passwd  change your account's password (asked for, unseen)", NULL,
+        "no arguments: the password is asked for next, unseen"},
 };
 
 #define SLASH_NCMDS (sizeof(slash_defs) / sizeof(slash_defs[0]))

@@ -25,7 +25,11 @@ enum slash_cmd {
 	SLASH_WINDOW, /* arg: the window's number, as the list shows it */
 	SLASH_SEARCH, /* text: what to search for in the scrollback, or empty */
 	SLASH_HELP,   /* arg: a command name, or empty for all */
-	SLASH_QUIT    /* text: the reason, or empty */
+	SLASH_QUIT,   /* text: the reason, or empty */
+	/* Accounts; the password is asked for on its own, never typed here. */
+	SLASH_LOGIN,    /* arg: the account, or empty for the configured one */
+	SLASH_REGISTER, /* arg: the name, or empty for the current one */
+	SLASH_PASSWD,
 };
 
 enum slash_error {
