@@ -67,6 +67,11 @@ static const struct ev_spec ev_specs[EV_COUNT] = {
     [EV_HISTORY_PAGE] = {"history_page", {EVF_CHAN, EVF_DIR, EVF_COUNT}, NULL},
     [EV_HISTORY_PAGE_END] = {"history_page_end",
         {EVF_CHAN, EVF_COUNT, EVF_MORE}, NULL},
+    [EV_TOPIC] = {"topic", {EVF_CHAN, EVF_TIME, EVF_NAME, EVF_TEXT}, NULL},
+    [EV_AWAY] = {"away", {EVF_NAME, EVF_TEXT}, NULL},
+    [EV_KICK] = {"kick", {EVF_CHAN, EVF_TIME, EVF_NAME, EVF_PEER, EVF_TEXT},
+        NULL},
+    [EV_CHAN_KEY] = {"chan_key", {EVF_CHAN, EVF_TEXT}, NULL},
 };
 
 static const char *const ev_chan_kinds[] = {

@@ -23,6 +23,12 @@
 #define PROTO_REASON_MAX 256
 /* Decimal digits in the largest 64-bit number, no terminator. */
 #define PROTO_NUM_MAX 20
+/* Bytes of a channel topic (UTF-8), no terminator. */
+#define PROTO_TOPIC_MAX 512
+/* Bytes of an away text (UTF-8), no terminator. */
+#define PROTO_AWAY_MAX 256
+/* Bytes of a channel key ('!' to '~'), no terminator. */
+#define PROTO_KEY_MAX 64
 
 /* A borrowed run of bytes, not NUL-terminated; owned by whoever made it. */
 struct slice {
@@ -66,6 +72,8 @@ enum proto_code {
 	PROTO_E_CHANNEL_LIMIT,
 	PROTO_E_CHANNEL_FULL,
 	PROTO_E_NO_MEMORY,
+	PROTO_E_BAD_KEY,
+	PROTO_E_NOT_CREATOR,
 	/* Fatal codes: the connection is closed after this line. */
 	PROTO_E_QUIT,
 	PROTO_E_SENDQ_EXCEEDED,
@@ -76,6 +84,7 @@ enum proto_code {
 	PROTO_E_TOO_MANY_ERRORS,
 	PROTO_E_NOT_CHAT,
 	PROTO_E_SHUTDOWN,
+	PROTO_E_BANNED,
 	PROTO_E_COUNT
 };
 #define PROTO_E_FATAL_FIRST PROTO_E_QUIT

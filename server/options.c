@@ -33,6 +33,7 @@ enum {
 	OPT_TLS_KEY,
 	OPT_TLS_SELF_SIGNED,
 	OPT_HISTORY_KEEP,
+	OPT_BAN_FILE,
 };
 
 /* Days the retention options accept: a hundred years. */
@@ -69,6 +70,7 @@ static const struct option long_options[] = {
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"tls-self-signed", no_argument, NULL, OPT_TLS_SELF_SIGNED},
     {"history-keep", required_argument, NULL, OPT_HISTORY_KEEP},
+    {"ban-file", required_argument, NULL, OPT_BAN_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -91,7 +93,8 @@ options_usage(void)
 	       "days]\n"
 	       "                 [--tls-listen host:port] [--tls-cert file "
 	       "--tls-key file]\n"
-	       "                 [--tls-self-signed] [--history-keep n]\n";
+	       "                 [--tls-self-signed] [--history-keep n]\n"
+	       "                 [--ban-file file]\n";
 }
 
 /*
@@ -360,6 +363,7 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			continue;
 		case OPT_TLS_CERT:
 		case OPT_TLS_KEY:
+		case OPT_BAN_FILE:
 			if (optarg[0] == '\0' ||
 			    strlen(optarg) >= OPTIONS_PATH_MAX) {
 				snprintf(err, err_size,
@@ -370,8 +374,10 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			}
 			if (ch == OPT_TLS_CERT)
 				cfg->tls_cert = optarg;
-			else
+			else if (ch == OPT_TLS_KEY)
 				cfg->tls_key = optarg;
+			else
+				cfg->ban_file = optarg;
 			continue;
 		case OPT_TLS_SELF_SIGNED:
 			cfg->tls_self_signed = 1;

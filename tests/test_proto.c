@@ -41,6 +41,8 @@ static const struct {
     {PROTO_E_CHANNEL_LIMIT, "channel_limit"},
     {PROTO_E_CHANNEL_FULL, "channel_full"},
     {PROTO_E_NO_MEMORY, "no_memory"},
+    {PROTO_E_BAD_KEY, "bad_key"},
+    {PROTO_E_NOT_CREATOR, "not_creator"},
     {PROTO_E_QUIT, "quit"},
     {PROTO_E_SENDQ_EXCEEDED, "sendq_exceeded"},
     {PROTO_E_REGISTRATION_TIMEOUT, "registration_timeout"},
@@ -50,6 +52,7 @@ static const struct {
     {PROTO_E_TOO_MANY_ERRORS, "too_many_errors"},
     {PROTO_E_NOT_CHAT, "not_chat"},
     {PROTO_E_SHUTDOWN, "shutdown"},
+    {PROTO_E_BANNED, "banned"},
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
@@ -123,6 +126,7 @@ test_texts_quote_limits(void **state)
 	assert_mentions(PROTO_E_BAD_TOKEN, PROTO_TOKEN_MAX);
 	assert_mentions(PROTO_E_BAD_VERSION, PROTO_VERSION);
 	assert_mentions(PROTO_E_EXT_ONLY, PROTO_VERSION);
+	assert_mentions(PROTO_E_BAD_KEY, PROTO_KEY_MAX);
 	assert_string_equal(proto_code_text(PROTO_E_BAD_NAME),
 	    "names are 1-32 characters of A-Z a-z 0-9 _ . - and start with "
 	    "a letter, digit or _");

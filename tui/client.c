@@ -227,7 +227,7 @@ client_verb_is_message(enum cmd_verb verb)
 }
 
 /* Encodes cmd, checks that it decodes back the same, and queues it. */
-static int
+int
 client_send_cmd(struct client *c, const struct cmd *cmd, uint64_t now)
 {
 	char line[PROTO_LINE_MAX];
@@ -247,6 +247,7 @@ client_send_cmd(struct client *c, const struct cmd *cmd, uint64_t now)
 	        !client_slice_eq(back.uid, cmd->uid.p, cmd->uid.len) ||
 	        !client_slice_eq(back.arg, cmd->arg.p, cmd->arg.len) ||
 	        !client_slice_eq(back.text, cmd->text.p, cmd->text.len) ||
+	        !client_slice_eq(back.name, cmd->name.p, cmd->name.len) ||
 	        back.dir != cmd->dir || back.seq != cmd->seq ||
 	        back.limit != cmd->limit))
 		code = PROTO_E_BAD_ARGS;
