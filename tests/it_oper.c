@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,76 @@ test_topic_and_key_persist(void **state)
 	expect_timed(carol, want, "$alice$carol$bye");
 	testcli_free(alice);
 	testcli_free(carol);
+}
+
+/* A database of schema version 2, as servers before topics left it. */
+static const char schema_v2[] =
+    "CREATE TABLE channels (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+    "creator TEXT NOT NULL, created INTEGER NOT NULL, "
+    "next_seq INTEGER NOT NULL, active INTEGER NOT NULL);"
+    "CREATE TABLE messages (channel TEXT NOT NULL, seq INTEGER NOT NULL, "
+    "time INTEGER NOT NULL, sender TEXT NOT NULL, "
+    "kind TEXT NOT NULL CHECK (kind IN ('msg', 'act')), "
+    "text TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX messages_seq ON messages (channel, seq);"
+    "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
+    "INSERT INTO channels VALUES ('AAAAAAAAAAAAAAAAAAAAA', '#old', "
+    "'alice', 1, 3, 1);"
+    "INSERT INTO messages VALUES ('AAAAAAAAAAAAAAAAAAAAA', 1, 1, 'alice', "
+    "'msg', 'first'), ('AAAAAAAAAAAAAAAAAAAAA', 2, 2, 'bob', 'msg', "
+    "'second');"
+    "PRAGMA user_version = 2;";
+
+/*
+ * A file from before topics gets its columns at the first open, and
+ * every later open leaves them be: its channel takes a topic and a key,
+ * keeps them, and keeps its messages.
+ */
+static void
+test_old_database(void **state)
+{
+	struct oper *o = *state;
+	struct testcli *alice;
+	struct testcli_lines l;
+	sqlite3 *db;
+	int round;
+
+	assert_int_equal(sqlite3_open(o->db, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, schema_v2, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	for (round = 0; round < 3; round++) {
+		start(o, NULL);
+		alice = testcli_ext_user(o->srv, "alice");
+		join(alice, "#old", round > 0 ? "k3y" : NULL, &l);
+		assert_true(l.n >= 5);
+		assert_string_equal(
+		    l.line[0], "joined$AAAAAAAAAAAAAAAAAAAAA$channel$1$#old");
+		if (round > 0)
+			assert_true(timed(l.line[1],
+			    "topic$AAAAAAAAAAAAAAAAAAAAA$", "$alice$kept"));
+		assert_string_equal(
+		    l.line[l.n - 1], "history_end$AAAAAAAAAAAAAAAAAAAAA$2");
+		testcli_lines_free(&l);
+		if (round == 0) {
+			testcli_sendf(
+			    alice, "topic$%s$#old$kept", testcli_uid(alice));
+			testcli_sendf(
+			    alice, "chan_key$%s$#old$k3y", testcli_uid(alice));
+			testcli_sync(alice, NULL);
+		}
+		testcli_free(alice);
+		assert_int_equal(testsrv_stop(o->srv), 0);
+		testsrv_free(o->srv);
+		o->srv = NULL;
+	}
+	assert_int_equal(sqlite3_open(o->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                     "SELECT topic, topic_by, topic_time, chan_key "
+	                     "FROM channels",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
 }
 
 /* An away user's auto-reply: once per sender and away period. */
@@ -555,6 +626,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 	        test_topic_and_key_persist, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_away_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kick, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_key, setup, teardown),
