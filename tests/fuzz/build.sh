@@ -23,6 +23,7 @@ sources_of() {
 	fuzz_display) echo tui/sanitize.c tui/width.c tui/wrap.c proto/utf8.c \
 	    proto/valid.c ;;
 	fuzz_chat) echo server/chat.c server/history.c server/store_sqlite.c \
+	    server/ban.c \
 	    proto/cmd.c \
 	    proto/event.c proto/valid.c proto/utf8.c proto/proto.c \
 	    proto/registry.c proto/hmap.c ;;
