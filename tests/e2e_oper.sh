@@ -48,6 +48,7 @@ t_topic() {
 t_away() {
 	e2e_say "$B" "/away at lunch" &&
 	    e2e_wait_for "$B" 'you are marked away: at lunch; /back to return' &&
+	    e2e_wait_for "$B" '^ \[online\] bob \(away\) \| #ops' &&
 	    e2e_say "$A" "/query bob" &&
 	    e2e_wait_for "$A" '^ \[online\] alice \| bob' &&
 	    e2e_say "$A" "are you there?" &&
@@ -57,6 +58,7 @@ t_away() {
 	    e2e_same "away replies" "$(count "$A" 'bob is away')" 1 &&
 	    e2e_say "$B" "/back" &&
 	    e2e_wait_for "$B" 'you are back' &&
+	    e2e_wait_for "$B" '^ \[online\] bob \| #ops' &&
 	    e2e_say "$A" "/window 3" &&
 	    e2e_wait_for "$A" '^ \[online\] alice \| #ops'
 }

@@ -157,6 +157,12 @@ client_lag(const struct client *c)
 	return c->lag;
 }
 
+int
+client_away(const struct client *c)
+{
+	return c->away;
+}
+
 size_t
 client_text_max(const struct client *c)
 {

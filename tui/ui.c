@@ -672,9 +672,9 @@ draw_status(struct ui *u, int y, int activity)
 	long lag = client_lag(u->client);
 	uint64_t below = model_win_below(w);
 
-	snprintf(buf, sizeof(buf), " [%s] %s | %s",
+	snprintf(buf, sizeof(buf), " [%s] %s%s | %s",
 	    state_name(client_state(u->client)), client_name(u->client),
-	    model_win_name(w));
+	    client_away(u->client) ? " (away)" : "", model_win_name(w));
 	if (model_win_kind(w) == MODEL_WIN_CHANNEL ||
 	    model_win_kind(w) == MODEL_WIN_PERSONAL) {
 		snprintf(part, sizeof(part), " (%zu)", model_member_count(w));
