@@ -82,13 +82,14 @@ struct chat {
 	struct history_store *hist; /* the budget of every channel's history */
 	struct chat_conn *conns;
 	size_t conns_cap;
-	const struct ban_list *bans; /* not owned; NULL: none */
-	size_t named;                /* channels of kind REGISTRY_CHANNEL */
+	size_t named; /* channels of kind REGISTRY_CHANNEL */
 	int stopping; /* everyone is being closed: nobody is told of others */
 	char line[PROTO_LINE_MAX];
 	char base_line[PROTO_LINE_MAX];
 	/* A page read from the store: the byte cap and one line over it. */
 	char page[CHAT_HISTORY_PAGE_BYTES + PROTO_LINE_MAX];
+	/* The operator's bans (not owned; NULL: none). */
+	const struct ban_list *bans;
 };
 
 static const char nanoid_alphabet[] =
@@ -460,7 +461,7 @@ ensure_loaded(struct chat *c, struct channel *ch, struct chan_state *cs)
 	    c->cfg.history, cache_line, &f);
 }
 
-/* The topic line of ch (cs its state) for conn, or for every member. */
+/* The topic line of ch, whose state is cs. */
 static void
 topic_event(
     const struct channel *ch, const struct chan_state *cs, struct event *ev)
@@ -499,9 +500,8 @@ send_joined_ext(struct chat *c, int conn, struct channel *ch)
 	ev.chan_kind = chan_kind_of(ch);
 	ev.count = channel_member_count(ch);
 	send_event(c, conn, &ev);
-	if (cs != NULL && cs->topic != NULL) {
+	if (cs != NULL && cs->topic != NULL)
 		send_topic(c, conn, ch, cs);
-	}
 	send_names(c, conn, ch);
 	if (cs != NULL && cs->history != NULL) {
 		n = history_count(cs->history);
@@ -896,17 +896,17 @@ do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	enum proto_code code;
 	size_t nch;
 
+	/* A missing channel's error echoes the key too, as before keys. */
+	if (cmd->text.p != NULL)
+		detail->len =
+		    (size_t)(cmd->text.p + cmd->text.len - cmd->arg.p);
 	/*
 	 * A base-mode client has no keys: a third field is part of the
 	 * channel, as before keys, and no channel name holds a '$'.
 	 */
-	if (cmd->text.p != NULL)
-		detail->len =
-		    (size_t)(cmd->text.p + cmd->text.len - cmd->arg.p);
 	if (!conn_is_ext(c, conn) && cmd->text.p != NULL)
 		return PROTO_E_NO_SUCH_CHANNEL;
 	ch = find_channel(c, cmd->arg);
-	/* The error echoes what was typed, key and all, as before keys. */
 	if (ch == NULL)
 		return PROTO_E_NO_SUCH_CHANNEL;
 	*detail = cmd->arg;
