@@ -376,6 +376,52 @@ test_away_once(void **state)
 	testcli_free(bob);
 }
 
+/* Senders an away user remembers: the server's CHAT_AWAY_TOLD_MAX. */
+#define AWAY_TOLD_MAX 32
+
+/*
+ * The away user remembers the last 32 senders: the 33rd pushes the first
+ * out, which is told again; the 32 others are not.
+ */
+static void
+test_away_remembers_32(void **state)
+{
+	struct oper *o = *state;
+	struct testcli *alice, *s[AWAY_TOLD_MAX + 1];
+	struct testcli_lines l;
+	char name[16];
+	size_t i;
+
+	start(o, NULL);
+	alice = testcli_ext_user(o->srv, "alice");
+	testcli_sendf(alice, "away$%s$out", testcli_uid(alice));
+	testcli_expect(alice, "away$alice$out");
+	for (i = 0; i <= AWAY_TOLD_MAX; i++) {
+		snprintf(name, sizeof(name), "s%zu", i);
+		s[i] = testcli_ext_user(o->srv, name);
+		testcli_sendf(s[i], "dm$%s$alice$hi", testcli_uid(s[i]));
+		take(s[i], &l);
+		assert_int_equal(l.n, 2);
+		assert_string_equal(l.line[1], "away$alice$out");
+		testcli_lines_free(&l);
+	}
+	/* s1 to s32 are remembered; s0 was pushed out by s32. */
+	for (i = 1; i <= AWAY_TOLD_MAX; i++) {
+		testcli_sendf(s[i], "dm$%s$alice$again", testcli_uid(s[i]));
+		take(s[i], &l);
+		assert_int_equal(l.n, 1);
+		testcli_lines_free(&l);
+	}
+	testcli_sendf(s[0], "dm$%s$alice$again", testcli_uid(s[0]));
+	take(s[0], &l);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.line[1], "away$alice$out");
+	testcli_lines_free(&l);
+	for (i = 0; i <= AWAY_TOLD_MAX; i++)
+		testcli_free(s[i]);
+	testcli_free(alice);
+}
+
 /* Only the creator kicks; everyone in the channel hears it. */
 static void
 test_kick(void **state)
@@ -383,7 +429,7 @@ test_kick(void **state)
 	struct oper *o = *state;
 	struct testcli *alice, *bob, *carol;
 	struct testcli_lines l;
-	char id[ID_MAX], want[BIG_MAX];
+	char id[ID_MAX], want[BIG_MAX], big[BIG_MAX];
 
 	start(o, NULL);
 	alice = testcli_ext_user(o->srv, "alice");
@@ -403,6 +449,11 @@ test_kick(void **state)
 	testcli_expect_prefix(alice, "error$no_such_user$kick$");
 	testcli_sendf(alice, "kick$%s$#nope$bob", testcli_uid(alice));
 	testcli_expect_prefix(alice, "error$no_such_channel$kick$");
+	/* The reason: at most 256 bytes. */
+	memset(big, 'r', 257);
+	big[257] = '\0';
+	testcli_sendf(alice, "kick$%s$#room$bob$%s", testcli_uid(alice), big);
+	testcli_expect_prefix(alice, "error$text_too_long$kick$");
 	testcli_expect_quiet(carol);
 
 	testcli_sendf(
@@ -628,6 +679,8 @@ main(void)
 	        test_topic_and_key_persist, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_old_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_away_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_away_remembers_32, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kick, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ban_file, setup, teardown),
