@@ -15,6 +15,7 @@ enum cmd_slot {
 	CMD_SLOT_DIR,   /* parsed into cmd.dir */
 	CMD_SLOT_SEQ,   /* parsed into cmd.seq */
 	CMD_SLOT_LIMIT, /* parsed into cmd.limit */
+	CMD_SLOT_NAME,  /* cmd.name */
 	CMD_SLOT_COUNT
 };
 
@@ -31,6 +32,9 @@ enum cmd_check {
 	CMD_CHECK_SEQ,      /* 1 to PROTO_NUM_MAX digits within 64 bits */
 	CMD_CHECK_LIMIT,    /* as CMD_CHECK_SEQ, and not 0 */
 	CMD_CHECK_PASSWORD, /* PROTO_PASSWORD_MIN to PROTO_PASSWORD_MAX bytes */
+	CMD_CHECK_TOPIC,    /* may be empty, at most PROTO_TOPIC_MAX */
+	CMD_CHECK_AWAY,     /* may be empty, at most PROTO_AWAY_MAX */
+	CMD_CHECK_KEY,      /* may be empty, else 1-PROTO_KEY_MAX of ! to ~ */
 };
 
 struct cmd_field {
@@ -59,7 +63,8 @@ static const struct cmd_spec cmd_specs[CMD_COUNT] = {
     [CMD_REG] = {"reg", 0, 1, 1, {{CMD_SLOT_ARG, CMD_CHECK_NAME}}},
     [CMD_CREATE_CHAN] = {"create_chan", 0, 2, 2,
         {UID, {CMD_SLOT_ARG, CMD_CHECK_CHANNEL}}},
-    [CMD_JOIN] = {"join", 0, 2, 2, {UID, CHAN}},
+    /* Channel names hold no '$': a third field is a key. */
+    [CMD_JOIN] = {"join", 0, 2, 3, {UID, CHAN, {CMD_SLOT_TEXT, CMD_CHECK_KEY}}},
     [CMD_LEAVE] = {"leave", 0, 2, 2, {UID, CHAN}},
     [CMD_SEND_MSG] = {"send_msg", 0, 3, 3,
         {UID, CHAN, {CMD_SLOT_TEXT, CMD_CHECK_TEXT}}},
@@ -84,6 +89,14 @@ static const struct cmd_spec cmd_specs[CMD_COUNT] = {
     [CMD_PASSWD] = {"passwd", 1, 2, 2, {UID, PASS}},
     [CMD_MARK_READ] = {"mark_read", 1, 3, 3,
         {UID, CHAN, {CMD_SLOT_SEQ, CMD_CHECK_SEQ}}},
+    [CMD_TOPIC] = {"topic", 1, 2, 3,
+        {UID, CHAN, {CMD_SLOT_TEXT, CMD_CHECK_TOPIC}}},
+    [CMD_AWAY] = {"away", 1, 1, 2, {UID, {CMD_SLOT_TEXT, CMD_CHECK_AWAY}}},
+    [CMD_KICK] = {"kick", 1, 3, 4,
+        {UID, CHAN, {CMD_SLOT_NAME, CMD_CHECK_NAME},
+            {CMD_SLOT_TEXT, CMD_CHECK_REASON}}},
+    [CMD_CHAN_KEY] = {"chan_key", 1, 2, 3,
+        {UID, CHAN, {CMD_SLOT_TEXT, CMD_CHECK_KEY}}},
 };
 
 static const char *const cmd_dirs[CMD_DIR_COUNT] = {
@@ -106,6 +119,21 @@ cmd_check_version(const struct slice *f)
 	for (i = 0; i < f->len; i++) {
 		if (f->p[i] < '0' || f->p[i] > '9')
 			return PROTO_E_BAD_VERSION;
+	}
+	return PROTO_E_NONE;
+}
+
+/* A channel key: 1 to PROTO_KEY_MAX bytes of '!' to '~' (empty: none). */
+static enum proto_code
+cmd_check_key(const struct slice *f)
+{
+	size_t i;
+
+	if (f->len > PROTO_KEY_MAX)
+		return PROTO_E_BAD_KEY;
+	for (i = 0; i < f->len; i++) {
+		if (f->p[i] < '!' || f->p[i] > '~')
+			return PROTO_E_BAD_KEY;
 	}
 	return PROTO_E_NONE;
 }
@@ -169,6 +197,14 @@ cmd_check_field(enum cmd_check check, const struct slice *f)
 		        f->len > PROTO_PASSWORD_MAX
 		    ? PROTO_E_BAD_PASSWORD
 		    : PROTO_E_NONE;
+	case CMD_CHECK_TOPIC:
+		return f->len > PROTO_TOPIC_MAX ? PROTO_E_TEXT_TOO_LONG
+		                                : PROTO_E_NONE;
+	case CMD_CHECK_AWAY:
+		return f->len > PROTO_AWAY_MAX ? PROTO_E_TEXT_TOO_LONG
+		                               : PROTO_E_NONE;
+	case CMD_CHECK_KEY:
+		return cmd_check_key(f);
 	}
 	return PROTO_E_NONE;
 }
@@ -223,6 +259,7 @@ cmd_decode(const char *line, size_t len, struct cmd *out)
 	out->uid = slots[CMD_SLOT_UID];
 	out->arg = slots[CMD_SLOT_ARG];
 	out->text = slots[CMD_SLOT_TEXT];
+	out->name = slots[CMD_SLOT_NAME];
 	if (have < spec->min)
 		return PROTO_E_BAD_ARGS;
 
@@ -297,6 +334,7 @@ cmd_encode(char *buf, size_t size, const struct cmd *c)
 	slots[CMD_SLOT_DIR].len = strlen(slots[CMD_SLOT_DIR].p);
 	slots[CMD_SLOT_SEQ] = cmd_number(seq, c->seq);
 	slots[CMD_SLOT_LIMIT] = cmd_number(limit, c->limit);
+	slots[CMD_SLOT_NAME] = c->name;
 	if (!cmd_put(buf, size, &at, spec->name, strlen(spec->name)))
 		return 0;
 	for (i = 0; i < spec->nfields; i++) {

@@ -15,7 +15,7 @@ enum cmd_verb {
 	CMD_HELLO,       /* hello$<version>                 extended opt-in */
 	CMD_REG,         /* reg$<name> */
 	CMD_CREATE_CHAN, /* create_chan$<uid>$<channel name> */
-	CMD_JOIN,        /* join$<uid>$<channel id or name> */
+	CMD_JOIN,        /* join$<uid>$<channel id or name>[$<key>] */
 	CMD_LEAVE,       /* leave$<uid>$<channel id or name> */
 	CMD_SEND_MSG,    /* send_msg$<uid>$<channel>$<text> */
 	CMD_SEND_ACT,    /* send_act$<uid>$<channel>$<text>  extended */
@@ -32,6 +32,12 @@ enum cmd_verb {
 	CMD_LOGIN,     /* login$<name>$<password>            extended */
 	CMD_PASSWD,    /* passwd$<uid>$<new password>        extended */
 	CMD_MARK_READ, /* mark_read$<uid>$<channel>$<seq>    extended */
+	/* Extended, each; the key of a join too.  An empty or missing last
+	 * field clears the topic, ends away, removes the key. */
+	CMD_TOPIC,    /* topic$<uid>$<channel>[$<text>] */
+	CMD_AWAY,     /* away$<uid>[$<text>] */
+	CMD_KICK,     /* kick$<uid>$<channel>$<name>[$<reason>] */
+	CMD_CHAN_KEY, /* chan_key$<uid>$<channel>[$<key>] */
 	CMD_COUNT
 };
 
@@ -59,7 +65,9 @@ enum cmd_dir {
  * long as it does.  Fields a verb does not have are empty (len 0).
  *   uid:  the <uid> field.
  *   arg:  version, name, channel, user name or token.
- *   text: message text, quit reason or password (the last field).
+ *   text: message text, quit or kick reason, topic, away text, key or
+ *         password (the last field; a join's key).
+ *   name: the user a kick names.
  *   dir, seq, limit: a history request's direction, reference seq and
  *         limit (1 or more, not clamped here); seq is also mark_read's
  *         seq; 0 for other verbs.
@@ -72,6 +80,7 @@ struct cmd {
 	enum cmd_dir dir;
 	uint64_t seq;
 	uint64_t limit;
+	struct slice name;
 };
 
 /*
@@ -79,8 +88,9 @@ struct cmd {
  * or the error code to report: PROTO_E_BAD_UTF8 / PROTO_E_BAD_CHAR for bad
  * bytes anywhere, PROTO_E_UNKNOWN_COMMAND, PROTO_E_BAD_ARGS for a missing or
  * empty field, then the field rules of valid.h (names, channel names for
- * create_chan, text, tokens, version digits, reason length, passwords
- * of PROTO_PASSWORD_MIN to PROTO_PASSWORD_MAX bytes (else
+ * create_chan, text, tokens, version digits, reason length, topic and
+ * away text length (PROTO_E_TEXT_TOO_LONG), key (PROTO_E_BAD_KEY),
+ * passwords of PROTO_PASSWORD_MIN to PROTO_PASSWORD_MAX bytes (else
  * PROTO_E_BAD_PASSWORD); for history and mark_read
  * PROTO_E_BAD_ARGS for an unknown direction, a seq that is not 1 to 20
  * digits within 64 bits, or a limit of 0 or not such digits).  On error

@@ -72,6 +72,11 @@ static const struct ev_spec ev_specs[EV_COUNT] = {
     [EV_ACCOUNT] = {"account", {EVF_NAME, EVF_TEXT}, NULL},
     [EV_MARKER] = {"marker", {EVF_CHAN, EVF_SEQ}, NULL},
     [EV_LOGIN_END] = {"login_end", {EVF_COUNT, EVF_DMS, EVF_MARKERS}, NULL},
+    [EV_TOPIC] = {"topic", {EVF_CHAN, EVF_TIME, EVF_NAME, EVF_TEXT}, NULL},
+    [EV_AWAY] = {"away", {EVF_NAME, EVF_TEXT}, NULL},
+    [EV_KICK] = {"kick", {EVF_CHAN, EVF_TIME, EVF_NAME, EVF_PEER, EVF_TEXT},
+        NULL},
+    [EV_CHAN_KEY] = {"chan_key", {EVF_CHAN, EVF_TEXT}, NULL},
 };
 
 static const char *const ev_chan_kinds[] = {

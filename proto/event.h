@@ -43,6 +43,10 @@ enum event_kind {
 	EV_ACCOUNT,   /* account$<name>$<state>    registered, logged_in, ... */
 	EV_MARKER,    /* marker$<chan id>$<seq>    a read marker moved */
 	EV_LOGIN_END, /* login_end$<channels>$<dms>$<markers> */
+	EV_TOPIC,     /* topic$<chan id>$<time>$<by>$<text>  empty: none */
+	EV_AWAY,      /* away$<name>$<text>                  empty: back */
+	EV_KICK,      /* kick$<chan id>$<time>$<by>$<name>$<reason> */
+	EV_CHAN_KEY,  /* chan_key$<chan id>$<key>           empty: none */
 	EV_COUNT
 };
 
@@ -56,9 +60,11 @@ enum event_chan_kind {
  * caller, when encoding).  Which members a kind uses:
  *   chan:  channel id (the uid for EV_REGISTERED)
  *   name:  sender, joiner, leaver, quitter, old name, DM sender, channel
- *          name (created, joined, list), registered name
- *   peer:  new name (nick), DM recipient
- *   text:  message text, reason, names list, token, software, error text
+ *          name (created, joined, list), registered name, who set a topic
+ *          or kicked, the away user
+ *   peer:  new name (nick), DM recipient, the kicked user
+ *   text:  message text, reason, names list, token, software, error text,
+ *          topic, away text, key
  *   seq, time:  message sequence number and server time
  *   count: members, names or history count, list count, hello version
  *   text_max, name_max: limits announced by hello

@@ -70,6 +70,11 @@ static const struct proto_code_info proto_codes[PROTO_E_COUNT] = {
     [PROTO_E_BUSY] = {"busy", "server is busy; try again"},
     [PROTO_E_DM_QUEUE_FULL] = {"dm_queue_full",
         "too many messages wait for that account (1000)"},
+    [PROTO_E_BAD_KEY] = {"bad_key",
+        "wrong or missing channel key (keys are 1-64 characters from ! to "
+        "~)"},
+    [PROTO_E_NOT_CREATOR] = {"not_creator",
+        "only the channel's creator may do that"},
     [PROTO_E_QUIT] = {"quit", "closing at your request"},
     [PROTO_E_SENDQ_EXCEEDED] = {"sendq_exceeded",
         "too much output left unread"},
@@ -83,6 +88,7 @@ static const struct proto_code_info proto_codes[PROTO_E_COUNT] = {
     [PROTO_E_NOT_CHAT] = {"not_chat",
         "this port speaks the txt-chat protocol only"},
     [PROTO_E_SHUTDOWN] = {"shutdown", "server is shutting down"},
+    [PROTO_E_BANNED] = {"banned", "banned from this server"},
 };
 
 /* The enum may be signed or unsigned; compare as unsigned to catch both. */

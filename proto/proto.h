@@ -26,6 +26,12 @@
 /* Bytes in an account password (UTF-8, the last field), no terminator. */
 #define PROTO_PASSWORD_MIN 8
 #define PROTO_PASSWORD_MAX 256
+/* Bytes of a channel topic (UTF-8), no terminator. */
+#define PROTO_TOPIC_MAX 512
+/* Bytes of an away text (UTF-8), no terminator. */
+#define PROTO_AWAY_MAX 256
+/* Bytes of a channel key ('!' to '~'), no terminator. */
+#define PROTO_KEY_MAX 64
 
 /* A borrowed run of bytes, not NUL-terminated; owned by whoever made it. */
 struct slice {
@@ -81,6 +87,8 @@ enum proto_code {
 	PROTO_E_ACCOUNTS_OFF,
 	PROTO_E_BUSY,
 	PROTO_E_DM_QUEUE_FULL,
+	PROTO_E_BAD_KEY,
+	PROTO_E_NOT_CREATOR,
 	/* Fatal codes: the connection is closed after this line. */
 	PROTO_E_QUIT,
 	PROTO_E_SENDQ_EXCEEDED,
@@ -91,6 +99,7 @@ enum proto_code {
 	PROTO_E_TOO_MANY_ERRORS,
 	PROTO_E_NOT_CHAT,
 	PROTO_E_SHUTDOWN,
+	PROTO_E_BANNED,
 	PROTO_E_COUNT
 };
 #define PROTO_E_FATAL_FIRST PROTO_E_QUIT

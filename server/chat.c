@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ban.h"
 #include "chat.h"
 #include "cmd.h"
 #include "event.h"
@@ -33,6 +34,21 @@ enum chat_wait {
 	CHAT_WAIT_PASSWD,   /* hash, then replace the account's */
 };
 
+/*
+ * Senders an away user's auto-reply remembers per away period: each gets
+ * it once; past this many the oldest is forgotten (and may get it again).
+ */
+#define CHAT_AWAY_TOLD_MAX 32
+
+/* A user who is away: the text, and who was told it. */
+struct chat_away {
+	size_t len;
+	char text[PROTO_AWAY_MAX];
+	unsigned ntold, next; /* told[] in use; the slot to reuse next */
+	unsigned char told_len[CHAT_AWAY_TOLD_MAX];
+	char told[CHAT_AWAY_TOLD_MAX][PROTO_NAME_MAX];
+};
+
 /* Per-connection state; indexed by connection id. */
 struct chat_conn {
 	unsigned char mode; /* enum chat_mode */
@@ -43,7 +59,8 @@ struct chat_conn {
 	unsigned char wait_name_len;
 	unsigned short errors;
 	uint64_t error_window;
-	uint64_t ticket; /* of the hash waited for */
+	uint64_t ticket;        /* of the hash waited for */
+	struct chat_away *away; /* NULL unless away (owned) */
 	char uid[PROTO_ID_MAX + 1];
 	char wait_name[PROTO_NAME_MAX + 1];
 };
@@ -59,6 +76,18 @@ struct chan_state {
 	uint64_t active; /* last message or part, for --channel-expire */
 	int loaded;      /* history read from the store (or nothing to read) */
 	struct history *history;
+	/* Who made a named channel: its powers go with the name. */
+	unsigned char creator_len;
+	char creator[PROTO_NAME_MAX];
+	/* The topic (owned; NULL: none), who set it and when. */
+	char *topic;
+	size_t topic_len;
+	uint64_t topic_time;
+	unsigned char topic_by_len;
+	char topic_by[PROTO_NAME_MAX];
+	/* The join key; empty: none. */
+	unsigned char key_len;
+	char key[PROTO_KEY_MAX];
 };
 
 struct chat {
@@ -79,6 +108,8 @@ struct chat {
 	char base_line[PROTO_LINE_MAX];
 	/* A page read from the store: the byte cap and one line over it. */
 	char page[CHAT_HISTORY_PAGE_BYTES + PROTO_LINE_MAX];
+	/* The operator's bans (not owned; NULL: none). */
+	const struct ban_list *bans;
 };
 
 static const char nanoid_alphabet[] =
@@ -92,6 +123,7 @@ chan_state_free(void *data)
 	if (cs == NULL)
 		return;
 	history_free(cs->history);
+	free(cs->topic);
 	free(cs);
 }
 
@@ -131,6 +163,16 @@ static enum proto_code add_channel(struct chat *c, const char *id,
     size_t id_len, const char *name, size_t name_len, enum registry_kind kind,
     struct user *owner, struct channel **out);
 
+/* Notes the name that made a channel (a longer one, never valid, none). */
+static void
+chan_set_creator(struct chan_state *cs, const char *name, size_t len)
+{
+	if (len > PROTO_NAME_MAX)
+		len = 0;
+	memcpy(cs->creator, name, len);
+	cs->creator_len = (unsigned char)len;
+}
+
 /* What loading the stored channels found. */
 struct load {
 	struct chat *c;
@@ -155,6 +197,24 @@ load_channel(void *ctx, const struct store_channel *sc)
 	cs = channel_data(ch);
 	cs->seq = sc->next_seq > 0 ? sc->next_seq - 1 : 0;
 	cs->active = sc->active;
+	chan_set_creator(cs, sc->creator, sc->creator_len);
+	if (sc->key_len <= PROTO_KEY_MAX) {
+		memcpy(cs->key, sc->key, sc->key_len);
+		cs->key_len = (unsigned char)sc->key_len;
+	}
+	if (sc->topic_len > 0 && sc->topic_len <= PROTO_TOPIC_MAX &&
+	    sc->topic_by_len <= PROTO_NAME_MAX) {
+		cs->topic = malloc(sc->topic_len);
+		if (cs->topic == NULL) {
+			ld->failed = 1;
+			return;
+		}
+		memcpy(cs->topic, sc->topic, sc->topic_len);
+		cs->topic_len = sc->topic_len;
+		cs->topic_time = sc->topic_time;
+		memcpy(cs->topic_by, sc->topic_by, sc->topic_by_len);
+		cs->topic_by_len = (unsigned char)sc->topic_by_len;
+	}
 }
 
 struct chat *
@@ -196,12 +256,16 @@ fail:
 void
 chat_free(struct chat *c)
 {
+	size_t i;
+
 	if (c == NULL)
 		return;
 	/* The channels' rings first: they hold lines of the store. */
 	registry_free(c->reg);
 	history_store_free(c->hist);
 	faillimit_free(c->fails);
+	for (i = 0; i < c->conns_cap; i++)
+		free(c->conns[i].away);
 	free(c->conns);
 	free(c);
 }
@@ -440,7 +504,30 @@ ensure_loaded(struct chat *c, struct channel *ch, struct chan_state *cs)
 	    c->cfg.history, cache_line, &f);
 }
 
-/* What an extended joiner gets: joined, names, history. */
+/* The topic line of ch, whose state is cs. */
+static void
+topic_event(
+    const struct channel *ch, const struct chan_state *cs, struct event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_TOPIC;
+	ev->chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev->time = cs->topic_time;
+	ev->name = slice_of(cs->topic_by, cs->topic_by_len);
+	ev->text = slice_of(cs->topic, cs->topic_len);
+}
+
+static void
+send_topic(
+    struct chat *c, int conn, const struct channel *ch, struct chan_state *cs)
+{
+	struct event ev;
+
+	topic_event(ch, cs, &ev);
+	send_event(c, conn, &ev);
+}
+
+/* What an extended joiner gets: joined, the topic if set, names, history. */
 static void
 send_joined_ext(struct chat *c, int conn, struct channel *ch)
 {
@@ -456,6 +543,8 @@ send_joined_ext(struct chat *c, int conn, struct channel *ch)
 	ev.chan_kind = chan_kind_of(ch);
 	ev.count = channel_member_count(ch);
 	send_event(c, conn, &ev);
+	if (cs != NULL && cs->topic != NULL)
+		send_topic(c, conn, ch, cs);
 	send_names(c, conn, ch);
 	if (cs != NULL && cs->history != NULL) {
 		n = history_count(cs->history);
@@ -827,6 +916,7 @@ apply_create(struct chat *c, int conn, struct user *u, const char *id,
 	cs = channel_data(ch);
 	cs->loaded = 1; /* nothing stored yet */
 	cs->active = now;
+	chan_set_creator(cs, user_name(u), user_name_len(u));
 	code = registry_join(c->reg, u, ch);
 	if (code != PROTO_E_NONE) {
 		remove_channel(c, ch);
@@ -915,22 +1005,69 @@ do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	return p.code;
 }
 
+/*
+ * Whether u made ch: the owner of a personal channel, the name that
+ * created a named one (compared as names are, without regard to case).
+ */
+static int
+is_creator(const struct channel *ch, const struct user *u)
+{
+	const struct chan_state *cs = channel_data(ch);
+
+	if (channel_kind(ch) == REGISTRY_PERSONAL)
+		return channel_owner(ch) == u;
+	return cs != NULL && cs->creator_len > 0 &&
+	    valid_name_equal(
+	        cs->creator, cs->creator_len, user_name(u), user_name_len(u));
+}
+
+/* Whether key opens ch: it has none, or key is it (every byte looked at). */
+static int
+key_opens(const struct chan_state *cs, struct slice key)
+{
+	unsigned char diff = 0;
+	size_t i;
+
+	if (cs == NULL || cs->key_len == 0)
+		return 1;
+	if (key.len != cs->key_len)
+		return 0;
+	for (i = 0; i < key.len; i++)
+		diff |= (unsigned char)(key.p[i] ^ cs->key[i]);
+	return diff == 0;
+}
+
 static enum proto_code
 do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
-    uint64_t now)
+    uint64_t now, struct slice *detail)
 {
-	struct channel *ch = find_channel(c, cmd->arg);
+	struct channel *ch;
 	struct event ev;
 	enum proto_code code;
 	size_t nch;
 
+	/* A missing channel's error echoes the key too, as before keys. */
+	if (cmd->text.p != NULL)
+		detail->len =
+		    (size_t)(cmd->text.p + cmd->text.len - cmd->arg.p);
+	/*
+	 * A base-mode client has no keys: a third field is part of the
+	 * channel, as before keys, and no channel name holds a '$'.
+	 */
+	if (!conn_is_ext(c, conn) && cmd->text.p != NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	ch = find_channel(c, cmd->arg);
 	if (ch == NULL)
 		return PROTO_E_NO_SUCH_CHANNEL;
+	*detail = cmd->arg;
 	if (registry_is_member(c->reg, u, ch)) {
 		/* Joining again only repeats the confirmation. */
 		send_joined(c, conn, ch);
 		return PROTO_E_NONE;
 	}
+	/* The creator needs no key to come back in. */
+	if (!key_opens(channel_data(ch), cmd->text) && !is_creator(ch, u))
+		return PROTO_E_BAD_KEY;
 	(void)user_channels(u, &nch);
 	if (nch >= c->cfg.max_joins)
 		return PROTO_E_JOIN_LIMIT;
@@ -1149,6 +1286,39 @@ dm_offline(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	return PROTO_E_NONE;
 }
 
+/*
+ * A direct message from u (on conn) reached to, who is away: u is told
+ * so, once per away period (of the last CHAT_AWAY_TOLD_MAX senders), by
+ * a server line, never a message, so two away users cannot loop.
+ */
+static void
+away_reply(
+    struct chat *c, int conn, const struct user *u, const struct user *to)
+{
+	struct chat_away *a = c->conns[user_conn(to)].away;
+	const char *name = user_name(u);
+	size_t len = user_name_len(u);
+	struct event ev;
+	unsigned i;
+
+	if (a == NULL || !conn_is_ext(c, conn))
+		return;
+	for (i = 0; i < a->ntold; i++) {
+		if (valid_name_equal(a->told[i], a->told_len[i], name, len))
+			return;
+	}
+	memcpy(a->told[a->next], name, len);
+	a->told_len[a->next] = (unsigned char)len;
+	a->next = (a->next + 1) % CHAT_AWAY_TOLD_MAX;
+	if (a->ntold < CHAT_AWAY_TOLD_MAX)
+		a->ntold++;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_AWAY;
+	ev.name = slice_of(user_name(to), user_name_len(to));
+	ev.text = slice_of(a->text, a->len);
+	send_event(c, conn, &ev);
+}
+
 static enum proto_code
 do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
     uint64_t now)
@@ -1157,7 +1327,6 @@ do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	    registry_user_by_name(c->reg, cmd->arg.p, cmd->arg.len);
 	struct event ev;
 
-	(void)conn;
 	if (to == NULL)
 		return dm_offline(c, u, cmd, now);
 	memset(&ev, 0, sizeof(ev));
@@ -1167,8 +1336,10 @@ do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	ev.peer = slice_of(user_name(to), user_name_len(to));
 	ev.text = cmd->text;
 	send_user(c, to, &ev);
-	if (to != u)
+	if (to != u) {
 		send_user(c, u, &ev);
+		away_reply(c, conn, u, to);
+	}
 	return PROTO_E_NONE;
 }
 
@@ -1338,6 +1509,232 @@ do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 	ev.kind = EV_HISTORY_PAGE_END;
 	ev.more = r.more;
 	send_event(c, conn, &ev);
+	return PROTO_E_NONE;
+}
+
+/* A topic or key change waiting for its append. */
+struct chan_change {
+	struct chat *c;
+	int conn;
+	struct channel *ch;
+	char *topic; /* the new topic (owned until applied), NULL: none */
+};
+
+/* Applies a topic: kept with the channel, told to every member. */
+static void
+apply_topic(struct chat *c, struct channel *ch, char *topic,
+    const struct store_event *sev)
+{
+	struct chan_state *cs = channel_data(ch);
+	struct event ev;
+
+	free(cs->topic);
+	cs->topic = topic;
+	cs->topic_len = topic != NULL ? sev->text_len : 0;
+	cs->topic_time = sev->time;
+	memcpy(cs->topic_by, sev->sender, sev->sender_len);
+	cs->topic_by_len = (unsigned char)sev->sender_len;
+	topic_event(ch, cs, &ev);
+	(void)send_channel(c, ch, &ev, NULL);
+}
+
+static void
+topic_done(void *ctx, int status, const struct store_event *sev)
+{
+	struct chan_change *p = ctx;
+
+	/* Not stored: not applied; the server stops before replying. */
+	if (status < 0) {
+		free(p->topic);
+		return;
+	}
+	apply_topic(p->c, p->ch, p->topic, sev);
+}
+
+/*
+ * Any member sets a channel's topic; an empty text clears it.  Stored
+ * with a named channel; a personal one keeps it in memory.
+ */
+static enum proto_code
+do_topic(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct store_event sev;
+	struct chan_change p;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (!registry_is_member(c->reg, u, ch))
+		return PROTO_E_NOT_MEMBER;
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.ch = ch;
+	if (cmd->text.len > 0) {
+		p.topic = malloc(cmd->text.len);
+		if (p.topic == NULL)
+			return PROTO_E_NO_MEMORY;
+		memcpy(p.topic, cmd->text.p, cmd->text.len);
+	}
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = STORE_TOPIC;
+	sev.chan = channel_id(ch);
+	sev.chan_len = channel_id_len(ch);
+	sev.sender = user_name(u);
+	sev.sender_len = user_name_len(u);
+	sev.text = cmd->text.p;
+	sev.text_len = cmd->text.len;
+	sev.time = now;
+	if (c->cfg.store == NULL || channel_kind(ch) != REGISTRY_CHANNEL) {
+		apply_topic(c, ch, p.topic, &sev);
+		return PROTO_E_NONE;
+	}
+	(void)store_append(c->cfg.store, &sev, topic_done, &p);
+	return PROTO_E_NONE;
+}
+
+/*
+ * Marks u away with a text, or back with none.  The user's own line
+ * confirms it: away$<name>$<text>.  A new away period forgets who was
+ * told.
+ */
+static enum proto_code
+do_away(struct chat *c, struct user *u, const struct cmd *cmd)
+{
+	struct chat_conn *cc = &c->conns[user_conn(u)];
+	struct event ev;
+
+	if (cmd->text.len == 0) {
+		free(cc->away);
+		cc->away = NULL;
+	} else {
+		if (cc->away == NULL) {
+			cc->away = calloc(1, sizeof(*cc->away));
+			if (cc->away == NULL)
+				return PROTO_E_NO_MEMORY;
+		}
+		memcpy(cc->away->text, cmd->text.p, cmd->text.len);
+		cc->away->len = cmd->text.len;
+		cc->away->ntold = cc->away->next = 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_AWAY;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	ev.text = cmd->text;
+	/* Every device of an account shows it away. */
+	send_user(c, u, &ev);
+	return PROTO_E_NONE;
+}
+
+/*
+ * The creator of a channel, a member of it, removes another member:
+ * everyone in it (the kicked too) gets the kick line, then the kicked is
+ * out and gets left$<id>.  A named channel left empty goes as on a part.
+ */
+static enum proto_code
+do_kick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now,
+    struct slice *detail)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct user *who;
+	struct event ev;
+	const int *conns;
+	size_t nconns, k;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (!registry_is_member(c->reg, u, ch))
+		return PROTO_E_NOT_MEMBER;
+	if (!is_creator(ch, u))
+		return PROTO_E_NOT_CREATOR;
+	*detail = cmd->name;
+	who = registry_user_by_name(c->reg, cmd->name.p, cmd->name.len);
+	if (who == NULL)
+		return PROTO_E_NO_SUCH_USER;
+	if (!registry_is_member(c->reg, who, ch))
+		return PROTO_E_NOT_MEMBER;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_KICK;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.time = now;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	ev.peer = slice_of(user_name(who), user_name_len(who));
+	ev.text = cmd->text;
+	(void)send_channel(c, ch, &ev, NULL);
+	(void)registry_leave(c->reg, who, ch);
+	/* An account is not rejoined to it at its next login either. */
+	remember_member(c, who, ch, 0);
+	conns = user_conns(who, &nconns);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_LEFT;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	for (k = 0; k < nconns; k++) {
+		if (conn_is_ext(c, conns[k]))
+			send_event(c, conns[k], &ev);
+	}
+	if (channel_kind(ch) == REGISTRY_CHANNEL &&
+	    channel_member_count(ch) == 0)
+		drop_if_empty(c, ch, now);
+	return PROTO_E_NONE;
+}
+
+/* Applies a key: kept with the channel; the creator's line confirms it. */
+static void
+apply_key(
+    struct chat *c, int conn, struct channel *ch, const struct store_event *sev)
+{
+	struct chan_state *cs = channel_data(ch);
+	struct event ev;
+
+	if (sev->text_len > 0)
+		memcpy(cs->key, sev->text, sev->text_len);
+	cs->key_len = (unsigned char)sev->text_len;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_CHAN_KEY;
+	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.text = slice_of(cs->key, cs->key_len);
+	send_event(c, conn, &ev);
+}
+
+static void
+key_done(void *ctx, int status, const struct store_event *sev)
+{
+	struct chan_change *p = ctx;
+
+	if (status == 0)
+		apply_key(p->c, p->conn, p->ch, sev);
+}
+
+/* The creator sets a channel's join key, or removes it with none. */
+static enum proto_code
+do_chan_key(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
+{
+	struct channel *ch = find_channel(c, cmd->arg);
+	struct store_event sev;
+	struct chan_change p;
+
+	if (ch == NULL)
+		return PROTO_E_NO_SUCH_CHANNEL;
+	if (!registry_is_member(c->reg, u, ch))
+		return PROTO_E_NOT_MEMBER;
+	if (!is_creator(ch, u))
+		return PROTO_E_NOT_CREATOR;
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = STORE_KEY;
+	sev.chan = channel_id(ch);
+	sev.chan_len = channel_id_len(ch);
+	sev.text = cmd->text.p;
+	sev.text_len = cmd->text.len;
+	sev.time = now;
+	if (c->cfg.store == NULL || channel_kind(ch) != REGISTRY_CHANNEL) {
+		apply_key(c, conn, ch, &sev);
+		return PROTO_E_NONE;
+	}
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.conn = conn;
+	p.ch = ch;
+	(void)store_append(c->cfg.store, &sev, key_done, &p);
 	return PROTO_E_NONE;
 }
 
@@ -1822,6 +2219,22 @@ chat_waiting(const struct chat *c, int conn)
 	return cc != NULL && cc->wait != CHAT_WAIT_NONE;
 }
 
+int
+chat_name_banned(const struct chat *c, const char *name, size_t len)
+{
+	return ban_name_match(c->bans, name, len);
+}
+
+/* A banned name closes the connection that asks for it: non-zero then. */
+static int
+close_if_banned(struct chat *c, int conn, struct slice name, uint64_t now)
+{
+	if (!chat_name_banned(c, name.p, name.len))
+		return 0;
+	chat_close(c, conn, PROTO_E_BANNED, "this name is banned", now);
+	return 1;
+}
+
 /* Verbs a connection may use before it registers. */
 static int
 allowed_unregistered(enum cmd_verb verb)
@@ -1861,11 +2274,15 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 	case CMD_REG:
 		if (u != NULL)
 			return PROTO_E_ALREADY_REGISTERED;
+		if (close_if_banned(c, conn, cmd->arg, now)) {
+			*closed = 1;
+			return PROTO_E_NONE;
+		}
 		return do_reg(c, conn, cmd);
 	case CMD_CREATE_CHAN:
 		return do_create(c, conn, u, cmd, now);
 	case CMD_JOIN:
-		return do_join(c, conn, u, cmd, now);
+		return do_join(c, conn, u, cmd, now, detail);
 	case CMD_LEAVE:
 		return do_leave(c, conn, u, cmd, now);
 	case CMD_SEND_MSG:
@@ -1875,6 +2292,10 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 	case CMD_DM_ACT:
 		return do_dm(c, conn, u, cmd, now);
 	case CMD_NICK:
+		if (close_if_banned(c, conn, cmd->arg, now)) {
+			*closed = 1;
+			return PROTO_E_NONE;
+		}
 		return do_nick(c, u, cmd, now);
 	case CMD_LIST:
 		return do_list(c, conn);
@@ -1882,6 +2303,14 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return do_names(c, conn, cmd);
 	case CMD_HISTORY:
 		return do_history(c, conn, u, cmd);
+	case CMD_TOPIC:
+		return do_topic(c, u, cmd, now);
+	case CMD_AWAY:
+		return do_away(c, u, cmd);
+	case CMD_KICK:
+		return do_kick(c, u, cmd, now, detail);
+	case CMD_CHAN_KEY:
+		return do_chan_key(c, conn, u, cmd, now);
 	case CMD_PING:
 		do_ping(c, conn, cmd);
 		return PROTO_E_NONE;
@@ -1900,10 +2329,19 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return PROTO_E_NONE;
 	}
 	case CMD_REGISTER:
+		if (close_if_banned(c, conn, cmd->arg, now)) {
+			*closed = 1;
+			return PROTO_E_NONE;
+		}
 		return do_register(c, conn, u, cmd);
 	case CMD_LOGIN:
 		if (u != NULL)
 			return PROTO_E_ALREADY_REGISTERED;
+		/* A banned account is banned with its name. */
+		if (close_if_banned(c, conn, cmd->arg, now)) {
+			*closed = 1;
+			return PROTO_E_NONE;
+		}
 		return do_login(c, conn, cmd, now, detail, c->wait_text,
 		    sizeof(c->wait_text));
 	case CMD_PASSWD:
@@ -1940,6 +2378,7 @@ chat_connect(struct chat *c, int conn, const char *uid, size_t uid_len)
 		c->conns_cap = cap;
 	}
 	cc = &c->conns[conn];
+	free(cc->away);
 	memset(cc, 0, sizeof(*cc));
 	cc->mode = CHAT_MODE_NEW;
 	cc->uid_len = (unsigned char)uid_len;
@@ -2071,6 +2510,7 @@ chat_close(struct chat *c, int conn, enum proto_code code, const char *text,
 	        : code == PROTO_E_QUIT ? ""
 	                               : proto_code_text(code),
 	    now_ms);
+	free(cc->away);
 	memset(cc, 0, sizeof(*cc));
 }
 
@@ -2088,6 +2528,7 @@ chat_disconnect(struct chat *c, int conn, const char *reason, uint64_t now_ms)
 	if (cc == NULL)
 		return;
 	forget_user(c, conn, reason, now_ms);
+	free(cc->away);
 	memset(cc, 0, sizeof(*cc));
 }
 
@@ -2231,4 +2672,31 @@ chat_maintain(struct chat *c, uint64_t now_ms)
 	if (pruned == 0 && c->cfg.history_keep > 0)
 		pruned = store_prune_keep(c->cfg.store, c->cfg.history_keep);
 	return more || pruned > 0;
+}
+
+void
+chat_set_bans(struct chat *c, const struct ban_list *bans)
+{
+	c->bans = bans;
+}
+
+size_t
+chat_enforce_bans(struct chat *c, uint64_t now_ms)
+{
+	size_t i, closed = 0;
+
+	for (i = 0; i < c->conns_cap; i++) {
+		struct user *u;
+
+		if (c->conns[i].mode == CHAT_MODE_NONE)
+			continue;
+		u = registry_user_by_conn(c->reg, (int)i);
+		if (u == NULL ||
+		    !chat_name_banned(c, user_name(u), user_name_len(u)))
+			continue;
+		chat_close(
+		    c, (int)i, PROTO_E_BANNED, "this name is banned", now_ms);
+		closed++;
+	}
+	return closed;
 }

@@ -86,6 +86,7 @@ enum chat_mode {
 };
 
 struct chat;
+struct ban_list;
 
 /*
  * A new chat with no connection; the sink is copied.  With a store, its
@@ -182,6 +183,24 @@ int chat_registered(const struct chat *c, int conn);
 /* Users registered and named channels, for logs and tests. */
 size_t chat_user_count(const struct chat *c);
 size_t chat_channel_count(const struct chat *c);
+
+/*
+ * The operator's ban list (not owned; NULL: none), consulted from now on
+ * at reg and nick: a banned name closes the connection with "banned".
+ */
+void chat_set_bans(struct chat *c, const struct ban_list *bans);
+
+/*
+ * Whether a user name is banned.  Every path that gives a connection a
+ * name asks this, and only this.
+ */
+int chat_name_banned(const struct chat *c, const char *name, size_t len);
+
+/*
+ * Closes every connection whose user name the ban list now bans (after a
+ * reload), with "banned".  Returns how many.
+ */
+size_t chat_enforce_bans(struct chat *c, uint64_t now_ms);
 
 /* Checks the registry's invariants (for tests and fuzzing): 0 when sound. */
 int chat_check(const struct chat *c);

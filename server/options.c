@@ -36,6 +36,7 @@ enum {
 	OPT_HISTORY_KEEP,
 	OPT_ALLOW_PLAINTEXT_LOGIN,
 	OPT_HASH_THREADS,
+	OPT_BAN_FILE,
 };
 
 /* Days the retention options accept: a hundred years. */
@@ -74,6 +75,7 @@ static const struct option long_options[] = {
     {"history-keep", required_argument, NULL, OPT_HISTORY_KEEP},
     {"allow-plaintext-login", no_argument, NULL, OPT_ALLOW_PLAINTEXT_LOGIN},
     {"hash-threads", required_argument, NULL, OPT_HASH_THREADS},
+    {"ban-file", required_argument, NULL, OPT_BAN_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -97,8 +99,8 @@ options_usage(void)
 	       "                 [--tls-listen host:port] [--tls-cert file "
 	       "--tls-key file]\n"
 	       "                 [--tls-self-signed] [--history-keep n]\n"
-	       "                 [--allow-plaintext-login] [--hash-threads "
-	       "n]\n";
+	       "                 [--allow-plaintext-login] [--hash-threads n]\n"
+	       "                 [--ban-file file]\n";
 }
 
 /*
@@ -367,6 +369,7 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			continue;
 		case OPT_TLS_CERT:
 		case OPT_TLS_KEY:
+		case OPT_BAN_FILE:
 			if (optarg[0] == '\0' ||
 			    strlen(optarg) >= OPTIONS_PATH_MAX) {
 				snprintf(err, err_size,
@@ -377,8 +380,10 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			}
 			if (ch == OPT_TLS_CERT)
 				cfg->tls_cert = optarg;
-			else
+			else if (ch == OPT_TLS_KEY)
 				cfg->tls_key = optarg;
+			else
+				cfg->ban_file = optarg;
 			continue;
 		case OPT_TLS_SELF_SIGNED:
 			cfg->tls_self_signed = 1;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ban.h"
 #include "deadline.h"
 #include "event.h"
 #include "hmap.h"
@@ -203,6 +204,7 @@ struct server {
 	char listen_name[NET_ADDR_MAX]; /* the address bound, for the log */
 	char tls_name[NET_ADDR_MAX];    /* the TLS address bound */
 	struct ssl_ctx_st *tls;         /* new TLS connections start here */
+	struct ban_list *bans;          /* --ban-file's, or NULL */
 	int epfd;                       /* the parked connections */
 	uint64_t now;                   /* monotonic ms, once per turn */
 	uint64_t wall;                  /* epoch ms, once per turn */
@@ -921,6 +923,10 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip,
 	struct conn *c;
 	int i;
 
+	if (ban_addr_match(s->bans, ip)) {
+		refuse(s, fd, PROTO_E_BANNED, addr, setup_fn);
+		return;
+	}
 	if (s->nconns >= s->cfg->max_clients) {
 		refuse(s, fd, PROTO_E_SERVER_FULL, addr, setup_fn);
 		return;
@@ -1603,10 +1609,51 @@ log_fingerprint(const struct server *s, const char *what)
 }
 
 /*
+ * The ban file again: a file that cannot be read keeps the old list.
+ * Connections the new list bans, by address or by name, are closed.
+ */
+static void
+reload_bans(struct server *s)
+{
+	struct ban_list *b;
+	char err[BAN_ERR_MAX];
+	size_t i, n = 0;
+
+	b = ban_load(s->cfg->ban_file, err, sizeof(err));
+	if (b == NULL) {
+		log_line(s, 0,
+		    "signal %d: reloading failed, keeping the old bans: %s",
+		    SIGHUP, err);
+		return;
+	}
+	ban_free(s->bans);
+	s->bans = b;
+	chat_set_bans(s->chat, b);
+	for (i = 0; i < s->high; i++) {
+		struct conn *c = &s->conns[i];
+
+		if (c->state != CONN_OPEN && c->state != CONN_HANDSHAKE)
+			continue;
+		if (c->addr == NULL || !ban_addr_match(b, c->addr->ip))
+			continue;
+		if (c->state == CONN_OPEN)
+			chat_close(
+			    s->chat, (int)i, PROTO_E_BANNED, NULL, s->wall);
+		else
+			close_conn(s, (int)i);
+		n++;
+	}
+	n += chat_enforce_bans(s->chat, s->wall);
+	log_line(s, 0, "signal %d: %zu bans read from %s; %zu closed", SIGHUP,
+	    ban_count(b), s->cfg->ban_file, n);
+}
+
+/*
  * SIGHUP: what the server read from files at start-up is read again here,
- * between turns, with every connection kept: the TLS certificate and
- * key, into a new context for new connections (those set up keep the old
- * one till they close).  A failed reload keeps the old context.
+ * between turns, with every connection kept: the ban file (see
+ * reload_bans), the TLS certificate and key, into a new context for new
+ * connections (those set up keep the old one till they close).  A failed
+ * reload keeps the old context.
  */
 static void
 reload(struct server *s)
@@ -1614,9 +1661,12 @@ reload(struct server *s)
 	struct ssl_ctx_st *ctx;
 	char err[512];
 
+	if (s->cfg->ban_file != NULL)
+		reload_bans(s);
 	if (s->tls == NULL) {
-		log_line(
-		    s, 0, "signal %d: reloading: nothing to reload", SIGHUP);
+		if (s->cfg->ban_file == NULL)
+			log_line(s, 0,
+			    "signal %d: reloading: nothing to reload", SIGHUP);
 		return;
 	}
 	ctx = transport_tls_new(
@@ -1796,6 +1846,17 @@ setup(struct server *s, const struct server_config *cfg)
 		}
 		chat_set_pwhash(s->chat, sink_pwhash, s);
 	}
+	if (cfg->ban_file != NULL) {
+		char berr[BAN_ERR_MAX];
+
+		s->bans = ban_load(cfg->ban_file, berr, sizeof(berr));
+		if (s->bans == NULL) {
+			fprintf(stderr, "txt-chatd: %s\n", berr);
+			return -1;
+		}
+		if (s->chat != NULL)
+			chat_set_bans(s->chat, s->bans);
+	}
 	s->in_pool = pool_new(PROTO_LINE_MAX, SERVER_POOL_KEEP);
 	s->out_pool = pool_new(SERVER_CHUNK_SIZE, SERVER_POOL_KEEP);
 	s->deadlines = deadlines_new();
@@ -1869,6 +1930,7 @@ teardown(struct server *s)
 		close(s->spare_fd);
 	transport_tls_free(s->tls);
 	chat_free(s->chat);
+	ban_free(s->bans);
 	if (s->store != NULL)
 		log_line(s, 1, "longest commit: %llu us",
 		    (unsigned long long)store_max_commit_us(s->store));

@@ -25,6 +25,8 @@ struct server_config {
 	const char *tls_key;    /* PEM private key, read at SIGHUP too */
 	int tls_self_signed;    /* main makes tls_cert and tls_key */
 	unsigned hash_threads;  /* password hashing threads (with a db) */
+	const char *ban_file;   /* banned addresses and names, read at SIGHUP
+	                           too; NULL: none */
 	struct chat_config chat;
 };
 
@@ -35,7 +37,8 @@ void server_defaults(struct server_config *cfg);
  * Listens, prints "listening for TLS on <host>:<port>" (with a TLS port)
  * and "listening on <host>:<port>" to standard error and serves until
  * SIGINT or SIGTERM; then every client gets a closing line.  SIGHUP
- * reloads the TLS certificate and key.  Returns
+ * reloads the TLS certificate and key and the ban file (closing the
+ * connections it now bans).  Returns
  * the exit status (0 after a signal, 1 if it could not start).
  */
 int server_run(const struct server_config *cfg);

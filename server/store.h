@@ -32,6 +32,8 @@ enum store_kind {
 	STORE_MSG,         /* a channel message */
 	STORE_ACT,         /* a channel action (/me) */
 	STORE_IDLE,        /* a named channel lost its last member at time */
+	STORE_TOPIC,       /* a channel's topic: text set by sender at time */
+	STORE_KEY,         /* a channel's join key: text (empty: none) */
 };
 
 enum store_sync {
@@ -47,9 +49,9 @@ struct store_event {
 	size_t chan_len;
 	const char *name; /* STORE_CHANNEL: the channel's name */
 	size_t name_len;
-	const char *sender; /* creator or sender */
+	const char *sender; /* creator, sender, who set the topic */
 	size_t sender_len;
-	const char *text; /* STORE_MSG, STORE_ACT */
+	const char *text; /* STORE_MSG, STORE_ACT, STORE_TOPIC, STORE_KEY */
 	size_t text_len;
 	uint64_t time; /* ms since the epoch */
 	/*
@@ -75,6 +77,10 @@ struct store_channel {
 	uint64_t created;  /* ms since the epoch */
 	uint64_t active;   /* last message, or creation, in ms */
 	uint64_t next_seq; /* the seq the next message gets */
+	/* The topic (empty: none), who set it and when; the join key. */
+	const char *topic, *topic_by, *key;
+	size_t topic_len, topic_by_len, key_len;
+	uint64_t topic_time;
 };
 
 /* A stored message line, as store_latest reports it. */

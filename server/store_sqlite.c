@@ -69,6 +69,8 @@ enum stmt_id {
 	ST_MARKER_SET,
 	ST_MARKER_GET,
 	ST_MARKERS,
+	ST_SET_TOPIC,
+	ST_SET_KEY,
 	ST_COUNT,
 };
 
@@ -86,7 +88,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                     "active = max(active, ?3) WHERE id = ?1",
     [ST_IDLE] = "UPDATE channels SET active = ?2 WHERE id = ?1",
     [ST_LOAD_CHANNELS] = "SELECT id, name, creator, created, active, "
-                         "next_seq FROM channels ORDER BY rowid",
+                         "next_seq, topic, topic_by, topic_time, chan_key "
+                         "FROM channels ORDER BY rowid",
     [ST_LATEST] = "SELECT seq, time, sender, kind, text FROM messages "
                   "WHERE channel = ?1 ORDER BY seq DESC LIMIT ?2",
     /* Both walk the (channel, seq) index from seq outwards. */
@@ -134,6 +137,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                       "channel = ?2",
     [ST_MARKERS] = "SELECT channel, seq FROM markers WHERE account = ?1 "
                    "ORDER BY rowid",
+    [ST_SET_TOPIC] = "UPDATE channels SET topic = ?2, topic_by = ?3, "
+                     "topic_time = ?4 WHERE id = ?1",
+    [ST_SET_KEY] = "UPDATE channels SET chan_key = ?2 WHERE id = ?1",
 };
 
 /* Version 1: channels without their last activity, no dropped list. */
@@ -174,6 +180,18 @@ static const char migrate_v1_v2[] =
     "FROM messages WHERE channel = channels.id), 0));"
     "CREATE TABLE dropped (channel TEXT PRIMARY KEY);"
     "PRAGMA user_version = 2;";
+
+/*
+ * The channel topic and join key columns.  Added by a step of their own,
+ * run at every open and doing nothing once the columns are there, rather
+ * than by a schema version: other features bump the version, and the
+ * columns are the same whichever version a file reached first.
+ */
+static const char add_topic_key[] =
+    "ALTER TABLE channels ADD COLUMN topic TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE channels ADD COLUMN topic_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE channels ADD COLUMN topic_time INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE channels ADD COLUMN chan_key TEXT NOT NULL DEFAULT '';";
 
 /* A channel's last seq and time in this turn, not yet in its row. */
 struct bump {
@@ -267,6 +285,31 @@ user_version(struct store *st)
 	return v;
 }
 
+/* Whether the channels table has the topic column: 1, 0, or -1. */
+static int
+has_topic_column(struct store *st)
+{
+	sqlite3_stmt *s;
+	int rc, found = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+	        "SELECT 1 FROM pragma_table_info('channels') "
+	        "WHERE name = 'topic'",
+	        -1, &s, NULL) != SQLITE_OK) {
+		set_err(st, "reading the schema");
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		found = 1;
+	else if (rc != SQLITE_DONE)
+		found = -1;
+	sqlite3_finalize(s);
+	if (found < 0)
+		set_err(st, "reading the schema");
+	return found;
+}
+
 /* Brings the schema to STORE_SCHEMA_VERSION in one transaction. */
 static int
 migrate(struct store *st)
@@ -296,6 +339,16 @@ migrate(struct store *st)
 		snprintf(st->err, sizeof(st->err),
 		    "schema version %d is not one this server knows (%d)", v,
 		    STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	switch (has_topic_column(st)) {
+	case 0:
+		if (exec(st, add_topic_key) < 0)
+			goto fail;
+		break;
+	case 1:
+		break;
+	default:
 		goto fail;
 	}
 	return exec(st, "COMMIT");
@@ -645,6 +698,18 @@ append_message(struct store *st, const struct store_event *ev)
 	return bump(st, ev->chan, ev->chan_len, ev->seq, ev->time);
 }
 
+static int
+append_topic(struct store *st, const struct store_event *ev)
+{
+	sqlite3_stmt *s = st->stmt[ST_SET_TOPIC];
+
+	bind_text(s, 1, ev->chan, ev->chan_len);
+	bind_text(s, 2, ev->text, ev->text_len);
+	bind_text(s, 3, ev->sender, ev->sender_len);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)ev->time);
+	return run(st, ST_SET_TOPIC);
+}
+
 int
 store_append(
     struct store *st, struct store_event *ev, store_done_fn done, void *ctx)
@@ -668,6 +733,16 @@ store_append(
 		case STORE_MSG:
 		case STORE_ACT:
 			rc = append_message(st, ev);
+			break;
+		case STORE_TOPIC:
+			rc = append_topic(st, ev);
+			break;
+		case STORE_KEY:
+			bind_text(
+			    st->stmt[ST_SET_KEY], 1, ev->chan, ev->chan_len);
+			bind_text(
+			    st->stmt[ST_SET_KEY], 2, ev->text, ev->text_len);
+			rc = run(st, ST_SET_KEY);
 			break;
 		}
 	}
@@ -746,6 +821,10 @@ store_load_channels(struct store *st,
 		ch.created = (uint64_t)sqlite3_column_int64(s, 3);
 		ch.active = (uint64_t)sqlite3_column_int64(s, 4);
 		ch.next_seq = (uint64_t)sqlite3_column_int64(s, 5);
+		ch.topic = col_text(s, 6, &ch.topic_len);
+		ch.topic_by = col_text(s, 7, &ch.topic_by_len);
+		ch.topic_time = (uint64_t)sqlite3_column_int64(s, 8);
+		ch.key = col_text(s, 9, &ch.key_len);
 		each(ctx, &ch);
 	}
 	sqlite3_reset(s);

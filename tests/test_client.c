@@ -1369,9 +1369,9 @@ test_slash_commands(void **state)
 	assert_has_line(w, MODEL_LINE_ERROR, "not a valid channel name");
 	assert_int_equal(type(&e, "/create #ok"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "create_chan$" UID "$#ok");
-	/* A '$' in the last field stays in it. */
-	assert_int_equal(type(&e, "/join a$b"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "join$" UID "$a$b");
+	/* A '$' in a channel would make a key field: refused here. */
+	assert_int_equal(type(&e, "/join a$b"), CLIENT_INPUT_KEEP);
+	assert_nothing_sent(&e.f);
 	/* /nick. */
 	assert_int_equal(type(&e, "/nick caz"), CLIENT_INPUT_DONE);
 	assert_sent(&e.f, "nick$" UID "$caz");
@@ -1450,8 +1450,9 @@ test_slash_commands(void **state)
 	n = line_count(w);
 	assert_int_equal(type(&e, "/help join"), CLIENT_INPUT_DONE);
 	assert_int_equal(line_count(w), n + 1);
-	assert_string_equal(
-	    last_text(w), "/join <name|id>  join a channel by name or id");
+	assert_string_equal(last_text(w),
+	    "/join <name|id> [key]  join a channel by name or id "
+	    "(its key if it has one)");
 	assert_int_equal(type(&e, "/help nope"), CLIENT_INPUT_KEEP);
 	assert_nothing_sent(&e.f);
 	/* /quit: the reason goes, then the program ends. */

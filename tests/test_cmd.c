@@ -62,7 +62,10 @@ static const struct dcase {
     {L("dm$u$bob$$$"), PROTO_E_NONE, CMD_DM, "u", "bob", "$$"},
     {L("quit$a$b"), PROTO_E_NONE, CMD_QUIT, NULL, NULL, "a$b"},
     {L("list$uid$x"), PROTO_E_NONE, CMD_LIST, "uid$x", NULL, NULL},
-    {L("join$u$c$x"), PROTO_E_NONE, CMD_JOIN, "u", "c$x", NULL},
+    /* No channel name holds '$': a third field is a key. */
+    {L("join$u$c$x"), PROTO_E_NONE, CMD_JOIN, "u", "c", "x"},
+    {L("join$u$c$k$y"), PROTO_E_NONE, CMD_JOIN, "u", "c", "k$y"},
+    {L("join$u$c$ k"), PROTO_E_BAD_KEY, CMD_JOIN, "u", "c", " k"},
     {L("ping$a$b"), PROTO_E_NONE, CMD_PING, NULL, "a$b", NULL},
     /* Multi-byte text. */
     {L("send_msg$u$c$\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x98\x80"),
@@ -270,54 +273,93 @@ static const struct {
 	struct cmd c;
 	const char *wire;
 } samples[] = {
-    {{CMD_HELLO, {NULL, 0}, {"1", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_HELLO, {NULL, 0}, {"1", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "hello$1\n"},
-    {{CMD_REG, {NULL, 0}, {"alice", 5}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_REG, {NULL, 0}, {"alice", 5}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "reg$alice\n"},
     {{CMD_CREATE_CHAN, {"1.2.3.4:5", 9}, {"#room", 5}, {NULL, 0},
-         CMD_DIR_BEFORE, 0, 0},
+         CMD_DIR_BEFORE, 0, 0, {NULL, 0}},
         "create_chan$1.2.3.4:5$#room\n"},
-    {{CMD_JOIN, {"u", 1}, {"chan", 4}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_JOIN, {"u", 1}, {"chan", 4}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "join$u$chan\n"},
-    {{CMD_LEAVE, {"u", 1}, {"chan", 4}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_LEAVE, {"u", 1}, {"chan", 4}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "leave$u$chan\n"},
     {{CMD_SEND_MSG, {"u", 1}, {"c", 1}, {"price is $5 $$joined: x", 23},
-         CMD_DIR_BEFORE, 0, 0},
+         CMD_DIR_BEFORE, 0, 0, {NULL, 0}},
         "send_msg$u$c$price is $5 $$joined: x\n"},
-    {{CMD_SEND_ACT, {"u", 1}, {"c", 1}, {"waves $", 7}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_SEND_ACT, {"u", 1}, {"c", 1}, {"waves $", 7}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "send_act$u$c$waves $\n"},
     {{CMD_DM, {"u", 1}, {"bob", 3}, {"\xe6\x97\xa5 \xf0\x9f\x98\x80", 8},
-         CMD_DIR_BEFORE, 0, 0},
+         CMD_DIR_BEFORE, 0, 0, {NULL, 0}},
         "dm$u$bob$\xe6\x97\xa5 \xf0\x9f\x98\x80\n"},
-    {{CMD_DM_ACT, {"u", 1}, {"bob", 3}, {"nods", 4}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_DM_ACT, {"u", 1}, {"bob", 3}, {"nods", 4}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "dm_act$u$bob$nods\n"},
-    {{CMD_NICK, {"u", 1}, {"carol", 5}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_NICK, {"u", 1}, {"carol", 5}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "nick$u$carol\n"},
-    {{CMD_LIST, {"u", 1}, {NULL, 0}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_LIST, {"u", 1}, {NULL, 0}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "list$u\n"},
-    {{CMD_NAMES, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_NAMES, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "names$u$c\n"},
-    {{CMD_PING, {NULL, 0}, {"t0k", 3}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_PING, {NULL, 0}, {"t0k", 3}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "ping$t0k\n"},
-    {{CMD_PONG, {NULL, 0}, {"t0k", 3}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_PONG, {NULL, 0}, {"t0k", 3}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "pong$t0k\n"},
-    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "quit\n"},
-    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {"gone $ now", 10}, CMD_DIR_BEFORE, 0, 0},
+    {{CMD_QUIT, {NULL, 0}, {NULL, 0}, {"gone $ now", 10}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "quit$gone $ now\n"},
-    {{CMD_HISTORY, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_AFTER, 7, 200},
+    {{CMD_HISTORY, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_AFTER, 7, 200,
+         {NULL, 0}},
         "history$u$c$after$7$200\n"},
     {{CMD_REGISTER, {NULL, 0}, {"alice", 5}, {"pa$$word", 8}, CMD_DIR_BEFORE, 0,
-         0},
+         0, {NULL, 0}},
         "register$alice$pa$$word\n"},
     {{CMD_LOGIN, {NULL, 0}, {"alice", 5}, {"s3cret pw", 9}, CMD_DIR_BEFORE, 0,
-         0},
+         0, {NULL, 0}},
         "login$alice$s3cret pw\n"},
-    {{CMD_PASSWD, {"u", 1}, {NULL, 0}, {"new $ pass", 10}, CMD_DIR_BEFORE, 0,
-         0},
+    {{CMD_PASSWD, {"u", 1}, {NULL, 0}, {"new $ pass", 10}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
         "passwd$u$new $ pass\n"},
-    {{CMD_MARK_READ, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 17, 0},
+    {{CMD_MARK_READ, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 17, 0,
+         {NULL, 0}},
         "mark_read$u$c$17\n"},
+    {{CMD_JOIN, {"u", 1}, {"chan", 4}, {"k$y", 3}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
+        "join$u$chan$k$y\n"},
+    {{CMD_TOPIC, {"u", 1}, {"c", 1}, {"a $5 topic", 10}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
+        "topic$u$c$a $5 topic\n"},
+    {{CMD_TOPIC, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
+        "topic$u$c\n"},
+    {{CMD_AWAY, {"u", 1}, {NULL, 0}, {"lunch", 5}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
+        "away$u$lunch\n"},
+    {{CMD_AWAY, {"u", 1}, {NULL, 0}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
+        "away$u\n"},
+    {{CMD_KICK, {"u", 1}, {"c", 1}, {"no $ spam", 9}, CMD_DIR_BEFORE, 0, 0,
+         {"bob", 3}},
+        "kick$u$c$bob$no $ spam\n"},
+    {{CMD_KICK, {"u", 1}, {"c", 1}, {NULL, 0}, CMD_DIR_BEFORE, 0, 0,
+         {"bob", 3}},
+        "kick$u$c$bob\n"},
+    {{CMD_CHAN_KEY, {"u", 1}, {"c", 1}, {"s3cret", 6}, CMD_DIR_BEFORE, 0, 0,
+         {NULL, 0}},
+        "chan_key$u$c$s3cret\n"},
 };
 #define NSAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -348,6 +390,7 @@ test_round_trip(void **state)
 		assert_true(slice_equal(out.uid, c->uid));
 		assert_true(slice_equal(out.arg, c->arg));
 		assert_true(slice_equal(out.text, c->text));
+		assert_true(slice_equal(out.name, c->name));
 		seen[c->verb] = 1;
 	}
 	for (i = 0; i < CMD_COUNT; i++)
@@ -360,8 +403,8 @@ test_round_trip(void **state)
 static void
 test_encode_ignores_other_fields(void **state)
 {
-	struct cmd c = {
-	    CMD_LIST, {"u", 1}, {"x", 1}, {"y", 1}, CMD_DIR_AFTER, 1, 1};
+	struct cmd c = {CMD_LIST, {"u", 1}, {"x", 1}, {"y", 1}, CMD_DIR_AFTER,
+	    1, 1, {"z", 1}};
 	char buf[64];
 	size_t n;
 
@@ -397,8 +440,8 @@ test_encode_size(void **state)
 static void
 test_encode_bad_verb(void **state)
 {
-	struct cmd c = {
-	    CMD_COUNT, {"u", 1}, {"a", 1}, {"t", 1}, CMD_DIR_BEFORE, 0, 0};
+	struct cmd c = {CMD_COUNT, {"u", 1}, {"a", 1}, {"t", 1}, CMD_DIR_BEFORE,
+	    0, 0, {"n", 1}};
 	char buf[64];
 
 	assert_int_equal(cmd_encode(buf, sizeof(buf), &c), 0);
@@ -412,7 +455,8 @@ test_verb_names(void **state)
 	static const char *const want[CMD_COUNT] = {"hello", "reg",
 	    "create_chan", "join", "leave", "send_msg", "send_act", "dm",
 	    "dm_act", "nick", "list", "names", "ping", "pong", "quit",
-	    "history", "register", "login", "passwd", "mark_read"};
+	    "history", "register", "login", "passwd", "mark_read", "topic",
+	    "away", "kick", "chan_key"};
 	struct cmd out;
 	char line[32];
 	int i;
@@ -445,6 +489,10 @@ test_verb_is_extended(void **state)
 	    [CMD_LOGIN] = 1,
 	    [CMD_PASSWD] = 1,
 	    [CMD_MARK_READ] = 1,
+	    [CMD_TOPIC] = 1,
+	    [CMD_AWAY] = 1,
+	    [CMD_KICK] = 1,
+	    [CMD_CHAN_KEY] = 1,
 	};
 	int i;
 
@@ -476,6 +524,10 @@ test_verb_has_uid(void **state)
 	    [CMD_HISTORY] = 1,
 	    [CMD_PASSWD] = 1,
 	    [CMD_MARK_READ] = 1,
+	    [CMD_TOPIC] = 1,
+	    [CMD_AWAY] = 1,
+	    [CMD_KICK] = 1,
+	    [CMD_CHAN_KEY] = 1,
 	};
 	char line[PROTO_LINE_MAX];
 	struct cmd in, out;
@@ -495,10 +547,12 @@ test_verb_has_uid(void **state)
 		in.uid.len = 11;
 		in.arg.p = "bob";
 		in.arg.len = 3;
-		/* Long enough to be a password too. */
-		in.text.p = "hi there";
+		/* Long enough to be a password, and a key: no space. */
+		in.text.p = "hi_there";
 		in.text.len = 8;
 		in.limit = 1;
+		in.name.p = "carol";
+		in.name.len = 5;
 		len = cmd_encode(line, sizeof(line), &in);
 		assert_true(len > 1);
 		assert_int_equal(cmd_decode(line, len - 1, &out), PROTO_E_NONE);

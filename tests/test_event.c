@@ -161,6 +161,26 @@ static const struct sample {
     {{.kind = EV_MARKER, .chan = S("c1"), .seq = 42}, "marker$c1$42\n", NULL},
     {{.kind = EV_LOGIN_END, .count = 3, .dms = 2, .markers = 1},
         "login_end$3$2$1\n", NULL},
+    {{.kind = EV_TOPIC,
+         .chan = S("c1"),
+         .time = 11,
+         .name = S("bob"),
+         .text = S("a $5 topic")},
+        "topic$c1$11$bob$a $5 topic\n", NULL},
+    {{.kind = EV_TOPIC, .chan = S("c1"), .time = 12, .name = S("bob")},
+        "topic$c1$12$bob$\n", NULL},
+    {{.kind = EV_AWAY, .name = S("bob"), .text = S("at lunch")},
+        "away$bob$at lunch\n", NULL},
+    {{.kind = EV_AWAY, .name = S("bob")}, "away$bob$\n", NULL},
+    {{.kind = EV_KICK,
+         .chan = S("c1"),
+         .time = 13,
+         .name = S("alice"),
+         .peer = S("bob"),
+         .text = S("spam $")},
+        "kick$c1$13$alice$bob$spam $\n", NULL},
+    {{.kind = EV_CHAN_KEY, .chan = S("c1"), .text = S("s3$cret")},
+        "chan_key$c1$s3$cret\n", NULL},
 };
 #define NSAMPLES (sizeof(samples) / sizeof(samples[0]))
 
@@ -535,7 +555,7 @@ test_names(void **state)
 	    "history_end", "join", "part", "left", "closed", "quit", "nick",
 	    "dm", "dm_act", "list", "list_end", "ping", "pong", "error",
 	    "history_page", "history_page_end", "account", "marker",
-	    "login_end"};
+	    "login_end", "topic", "away", "kick", "chan_key"};
 	int i;
 
 	for (i = 0; i < EV_COUNT; i++)

@@ -52,6 +52,8 @@ static const struct {
     {PROTO_E_ACCOUNTS_OFF, "accounts_off"},
     {PROTO_E_BUSY, "busy"},
     {PROTO_E_DM_QUEUE_FULL, "dm_queue_full"},
+    {PROTO_E_BAD_KEY, "bad_key"},
+    {PROTO_E_NOT_CREATOR, "not_creator"},
     {PROTO_E_QUIT, "quit"},
     {PROTO_E_SENDQ_EXCEEDED, "sendq_exceeded"},
     {PROTO_E_REGISTRATION_TIMEOUT, "registration_timeout"},
@@ -61,6 +63,7 @@ static const struct {
     {PROTO_E_TOO_MANY_ERRORS, "too_many_errors"},
     {PROTO_E_NOT_CHAT, "not_chat"},
     {PROTO_E_SHUTDOWN, "shutdown"},
+    {PROTO_E_BANNED, "banned"},
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
@@ -136,6 +139,7 @@ test_texts_quote_limits(void **state)
 	assert_mentions(PROTO_E_EXT_ONLY, PROTO_VERSION);
 	assert_mentions(PROTO_E_BAD_PASSWORD, PROTO_PASSWORD_MIN);
 	assert_mentions(PROTO_E_BAD_PASSWORD, PROTO_PASSWORD_MAX);
+	assert_mentions(PROTO_E_BAD_KEY, PROTO_KEY_MAX);
 	assert_string_equal(proto_code_text(PROTO_E_BAD_NAME),
 	    "names are 1-32 characters of A-Z a-z 0-9 _ . - and start with "
 	    "a letter, digit or _");

@@ -42,8 +42,9 @@ static const struct parse_case cases[] = {
         "/join needs a channel name or id"},
     {"/join   ", SLASH_E_MISSING, SLASH_JOIN, "", "",
         "/join needs a channel name or id"},
-    {"/join a b", SLASH_E_EXTRA, SLASH_JOIN, "", "",
-        "/join takes one channel name or id"},
+    {"/join a b", SLASH_OK, SLASH_JOIN, "a", "b", ""},
+    {"/join a b c", SLASH_E_EXTRA, SLASH_JOIN, "", "",
+        "/join takes one channel name or id and a key"},
     /* /create */
     {"/create dev", SLASH_OK, SLASH_CREATE, "dev", "", ""},
     {"/create", SLASH_E_MISSING, SLASH_CREATE, "", "",
@@ -215,7 +216,7 @@ test_names_usage(void **state)
 
 	(void)state;
 	names = slash_names(&n);
-	assert_int_equal(n, 20);
+	assert_int_equal(n, 25);
 	for (i = 0; i < n; i++) {
 		len = strlen(names[i]);
 		/* Each usage line starts with its own command's name. */
@@ -319,7 +320,7 @@ test_irc_names(void **state)
 			fail_msg("case %zu: \"%s\"", i, err);
 	}
 	assert_string_equal(
-	    slash_usage("/j", 2), "/j <name|id>  the same as /join");
+	    slash_usage("/j", 2), "/j <name|id> [key]  the same as /join");
 	assert_int_equal(slash_window_number("1", 1), 1);
 	assert_int_equal(slash_window_number("20", 2), 20);
 	assert_int_equal(slash_window_number("999", 3), 999);

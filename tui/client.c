@@ -158,6 +158,12 @@ client_lag(const struct client *c)
 	return c->lag;
 }
 
+int
+client_away(const struct client *c)
+{
+	return c->away;
+}
+
 size_t
 client_text_max(const struct client *c)
 {
@@ -248,6 +254,7 @@ client_send_cmd(struct client *c, const struct cmd *cmd, uint64_t now)
 	        !client_slice_eq(back.uid, cmd->uid.p, cmd->uid.len) ||
 	        !client_slice_eq(back.arg, cmd->arg.p, cmd->arg.len) ||
 	        !client_slice_eq(back.text, cmd->text.p, cmd->text.len) ||
+	        !client_slice_eq(back.name, cmd->name.p, cmd->name.len) ||
 	        back.dir != cmd->dir || back.seq != cmd->seq ||
 	        back.limit != cmd->limit))
 		code = PROTO_E_BAD_ARGS;

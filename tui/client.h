@@ -85,6 +85,8 @@ enum client_state client_state(const struct client *c);
 const char *client_name(const struct client *c);
 /* The last measured round trip to the server in ms, or -1 if none yet. */
 long client_lag(const struct client *c);
+/* Whether the server confirmed /away on this connection (until /back). */
+int client_away(const struct client *c);
 /* The server's text limit in bytes (PROTO_TEXT_MAX until hello says otherwise).
  */
 size_t client_text_max(const struct client *c);

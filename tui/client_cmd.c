@@ -146,6 +146,55 @@ client_join_makes(struct slice arg)
 	return 0;
 }
 
+/* Whether key is one the server takes (1-64 of ! to ~), else says why. */
+static int
+client_key_ok(struct client *c, struct slice key, uint64_t now)
+{
+	size_t i;
+
+	if (key.len > 0 && key.len <= PROTO_KEY_MAX) {
+		for (i = 0; i < key.len; i++)
+			if (key.p[i] < '!' || key.p[i] > '~')
+				break;
+		if (i == key.len)
+			return 1;
+	}
+	client_note(c, client_current(c), now, MODEL_LINE_ERROR, "%s",
+	    proto_code_text(PROTO_E_BAD_KEY));
+	return 0;
+}
+
+/*
+ * /join with a key: sent as join$<uid>$<channel>$<key> and remembered as
+ * a join is; a keyed channel exists, so it never makes one.
+ */
+static int
+client_join_keyed(
+    struct client *c, struct slice arg, struct slice key, uint64_t now)
+{
+	struct client_wait *w;
+
+	if (arg.len > PROTO_ID_MAX) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "no channel name or id is longer than %d bytes",
+		    PROTO_ID_MAX);
+		return -1;
+	}
+	if (c->waits_count == CLIENT_WAITS_MAX) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "too many joins wait for the server; try again later");
+		return -1;
+	}
+	if (client_send(c, CMD_JOIN, arg, key, now) < 0)
+		return -1;
+	w = &c->waits[(c->waits_head + c->waits_count++) % CLIENT_WAITS_MAX];
+	memset(w, 0, sizeof(*w));
+	w->verb = CMD_JOIN;
+	memcpy(w->name, arg.p, arg.len);
+	w->name[arg.len] = '\0';
+	return 0;
+}
+
 static enum client_input_result
 client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 {
@@ -162,8 +211,17 @@ client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 	}
 	if (verb == CMD_JOIN && !client_personal_id(c, &arg, now))
 		return CLIENT_INPUT_KEEP;
+	if (verb == CMD_JOIN && s->text.len > 0 &&
+	    !client_key_ok(c, s->text, now))
+		return CLIENT_INPUT_KEEP;
 	if (!client_need_online(c, now))
 		return CLIENT_INPUT_KEEP;
+	if (verb == CMD_JOIN && s->text.len > 0) {
+		if (client_join_keyed(c, arg, s->text, now) < 0)
+			return CLIENT_INPUT_KEEP;
+		client_want_switch(c, arg);
+		return CLIENT_INPUT_DONE;
+	}
 	if (client_send_waited(c, verb, arg,
 	        verb == CMD_JOIN && client_join_makes(arg) ? CLIENT_RECREATE_NEW
 	                                                   : 0,
@@ -441,6 +499,129 @@ client_cmd_quit(struct client *c, const struct slash *s, uint64_t now)
 	return CLIENT_INPUT_DONE;
 }
 
+/*
+ * The channel window the operator commands work in: the current one, a
+ * joined channel; else NULL, and the user is told why.
+ */
+static struct model_win *
+client_oper_win(struct client *c, const char *cmd, uint64_t now)
+{
+	struct model_win *w = client_current(c);
+
+	if (!client_is_channel_win(w)) {
+		client_note(c, w, now, MODEL_LINE_INFO,
+		    "/%s works in a channel's window", cmd);
+		return NULL;
+	}
+	if (!model_win_joined(w)) {
+		client_note(c, w, now, MODEL_LINE_ERROR,
+		    "you are not in %s; /join it first", model_win_name(w));
+		return NULL;
+	}
+	return w;
+}
+
+/* What /topic clears the topic with, as irssi's /topic -delete. */
+#define CLIENT_TOPIC_DELETE "-delete"
+
+static enum client_input_result
+client_cmd_topic(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w = client_oper_win(c, "topic", now);
+	struct slice text = s->text;
+	const char *key;
+
+	if (w == NULL)
+		return CLIENT_INPUT_KEEP;
+	if (text.len == 0) {
+		if (model_win_topic(w)[0] == '\0')
+			client_note(c, w, now, MODEL_LINE_INFO,
+			    "%s has no topic; /topic TEXT sets one",
+			    model_win_name(w));
+		else
+			client_note(c, w, now, MODEL_LINE_INFO, "topic: %s",
+			    model_win_topic(w));
+		return CLIENT_INPUT_DONE;
+	}
+	if (client_slice_eq(
+	        text, CLIENT_TOPIC_DELETE, sizeof(CLIENT_TOPIC_DELETE) - 1))
+		text = client_none;
+	if (text.len > PROTO_TOPIC_MAX) {
+		client_note(c, w, now, MODEL_LINE_ERROR,
+		    "not sent: the topic is %zu bytes; the server takes at "
+		    "most %d",
+		    text.len, PROTO_TOPIC_MAX);
+		return CLIENT_INPUT_KEEP;
+	}
+	if (!client_need_online(c, now))
+		return CLIENT_INPUT_KEEP;
+	key = model_win_key(w);
+	return client_result(client_send(
+	    c, CMD_TOPIC, client_slice(key, strlen(key)), text, now));
+}
+
+static enum client_input_result
+client_cmd_away(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct slice text = s->cmd == SLASH_BACK ? client_none : s->text;
+
+	if (text.len > PROTO_AWAY_MAX) {
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "not sent: the away text is %zu bytes; the server takes "
+		    "at most %d",
+		    text.len, PROTO_AWAY_MAX);
+		return CLIENT_INPUT_KEEP;
+	}
+	if (!client_need_online(c, now))
+		return CLIENT_INPUT_KEEP;
+	return client_result(client_send(c, CMD_AWAY, client_none, text, now));
+}
+
+static enum client_input_result
+client_cmd_kick(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w = client_oper_win(c, "kick", now);
+	const char *key;
+	struct cmd cmd;
+
+	if (w == NULL || !client_name_ok(c, s->arg, now))
+		return CLIENT_INPUT_KEEP;
+	if (s->text.len > PROTO_REASON_MAX) {
+		client_note(c, w, now, MODEL_LINE_ERROR,
+		    "not sent: the reason is %zu bytes; the server takes at "
+		    "most %d",
+		    s->text.len, PROTO_REASON_MAX);
+		return CLIENT_INPUT_KEEP;
+	}
+	if (!client_need_online(c, now))
+		return CLIENT_INPUT_KEEP;
+	key = model_win_key(w);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.verb = CMD_KICK;
+	cmd.uid = client_slice(c->uid, c->uid_len);
+	cmd.arg = client_slice(key, strlen(key));
+	cmd.name = s->arg;
+	cmd.text = s->text;
+	return client_result(client_send_cmd(c, &cmd, now));
+}
+
+static enum client_input_result
+client_cmd_key(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w = client_oper_win(c, "key", now);
+	const char *key;
+
+	if (w == NULL)
+		return CLIENT_INPUT_KEEP;
+	if (s->arg.len > 0 && !client_key_ok(c, s->arg, now))
+		return CLIENT_INPUT_KEEP;
+	if (!client_need_online(c, now))
+		return CLIENT_INPUT_KEEP;
+	key = model_win_key(w);
+	return client_result(client_send(
+	    c, CMD_CHAN_KEY, client_slice(key, strlen(key)), s->arg, now));
+}
+
 enum client_input_result
 client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 {
@@ -493,6 +674,15 @@ client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 	case SLASH_REGISTER:
 	case SLASH_PASSWD:
 		return client_cmd_account(c, s.cmd, s.arg, now);
+	case SLASH_TOPIC:
+		return client_cmd_topic(c, &s, now);
+	case SLASH_AWAY:
+	case SLASH_BACK:
+		return client_cmd_away(c, &s, now);
+	case SLASH_KICK:
+		return client_cmd_kick(c, &s, now);
+	case SLASH_KEY:
+		return client_cmd_key(c, &s, now);
 	}
 	return CLIENT_INPUT_DONE;
 }

@@ -74,6 +74,8 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	client_set_name(c, ev->name);
 	model_set_self(c->m, c->name, c->name_len);
 	c->state = CLIENT_ONLINE;
+	/* Away lasts a connection: the server forgot it with the old one. */
+	c->away = 0;
 	c->was_online = 1;
 	c->failures = 0;
 	c->reg_out = 0;
@@ -626,6 +628,9 @@ client_on_left(struct client *c, const struct event *ev, uint64_t now)
 
 	if (w == NULL)
 		return;
+	/* Kicked: the kick line said so, and the window stays to read. */
+	if (!model_win_joined(w))
+		return;
 	from = c->leave_kind == MODEL_WIN_STATUS
 	    ? NULL
 	    : model_find(c->m, c->leave_kind, c->leave_from, c->leave_from_len);
@@ -637,6 +642,114 @@ client_on_left(struct client *c, const struct event *ev, uint64_t now)
 	if (from != NULL && from != w)
 		client_note(c, from, now, MODEL_LINE_INFO, "you left %s", name);
 	c->leave_from_len = 0;
+}
+
+/*
+ * A topic line: in a join sequence the topic as it stands, else a member
+ * set or cleared it.  The window keeps it for the status line.
+ */
+static void
+client_on_topic(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+
+	if (w == NULL)
+		return;
+	(void)model_win_set_topic(w, ev->text.p, ev->text.len);
+	if (client_in_join(c, ev->chan)) {
+		client_note(c, w, now, MODEL_LINE_EVENT,
+		    "topic: %.*s (set by %.*s)", (int)ev->text.len, ev->text.p,
+		    (int)ev->name.len, ev->name.p);
+		return;
+	}
+	if (ev->text.len == 0)
+		client_note(c, w, ev->time, MODEL_LINE_EVENT,
+		    "%.*s cleared the topic", (int)ev->name.len, ev->name.p);
+	else
+		client_note(c, w, ev->time, MODEL_LINE_EVENT,
+		    "%.*s set the topic: %.*s", (int)ev->name.len, ev->name.p,
+		    (int)ev->text.len, ev->text.p);
+}
+
+/*
+ * away$<name>$<text>: this user's own confirms /away or /back; another's
+ * answers a direct message, in the conversation with them.
+ */
+static void
+client_on_away(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w;
+
+	if (client_is_self(c, ev->name)) {
+		c->away = ev->text.len > 0;
+		if (c->away)
+			client_note_both(c, now, MODEL_LINE_INFO,
+			    "you are marked away: %.*s; /back to return",
+			    (int)ev->text.len, ev->text.p);
+		else
+			client_note_both(
+			    c, now, MODEL_LINE_INFO, "you are back");
+		return;
+	}
+	w = model_find(c->m, MODEL_WIN_DM, ev->name.p, ev->name.len);
+	if (w == NULL)
+		w = client_current(c);
+	client_note(c, w, now, MODEL_LINE_EVENT, "%.*s is away: %.*s",
+	    (int)ev->name.len, ev->name.p, (int)ev->text.len, ev->text.p);
+}
+
+/*
+ * Someone was kicked out of a channel.  This user: the window stays, no
+ * longer joined, saying by whom and why (the left line that follows
+ * closes nothing).
+ */
+static void
+client_on_kick(struct client *c, const struct event *ev)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+	char why[PROTO_REASON_MAX + 8];
+
+	if (w == NULL)
+		return;
+	why[0] = '\0';
+	if (ev->text.len > 0)
+		snprintf(
+		    why, sizeof(why), ": %.*s", (int)ev->text.len, ev->text.p);
+	if (!client_is_self(c, ev->peer)) {
+		(void)model_member_remove(w, ev->peer.p, ev->peer.len);
+		client_note(c, w, ev->time, MODEL_LINE_EVENT,
+		    "%.*s was kicked by %.*s%s", (int)ev->peer.len, ev->peer.p,
+		    (int)ev->name.len, ev->name.p, why);
+		return;
+	}
+	model_win_set_joined(w, 0);
+	model_win_set_rejoin(w, 0);
+	model_members_clear(w);
+	client_note(c, w, ev->time, MODEL_LINE_ERROR,
+	    "you were kicked from %s by %.*s%s; /join to come back, /leave "
+	    "closes the window",
+	    model_win_name(w), (int)ev->name.len, ev->name.p, why);
+	if (w != client_current(c))
+		client_note(c, NULL, ev->time, MODEL_LINE_ERROR,
+		    "you were kicked from %s by %.*s%s", model_win_name(w),
+		    (int)ev->name.len, ev->name.p, why);
+}
+
+static void
+client_on_chan_key(struct client *c, const struct event *ev, uint64_t now)
+{
+	struct model_win *w = client_chan_win(c, ev->chan);
+
+	if (w == NULL)
+		w = client_current(c);
+	if (ev->text.len == 0)
+		client_note(c, w, now, MODEL_LINE_INFO,
+		    "the channel has no key now: anyone may join");
+	else
+		client_note(c, w, now, MODEL_LINE_INFO,
+		    "the channel key is now %.*s: /join %s %.*s",
+		    (int)ev->text.len, ev->text.p, model_win_name(w),
+		    (int)ev->text.len, ev->text.p);
 }
 
 static void
@@ -763,6 +876,8 @@ client_error_hint(const struct event *ev, enum cmd_verb verb)
 		return " (not online)";
 	if (ev->code == PROTO_E_NOT_MEMBER)
 		return "; /join it first";
+	if (ev->code == PROTO_E_BAD_KEY && verb == CMD_JOIN)
+		return "; /join CHANNEL KEY";
 	return "";
 }
 
@@ -1016,6 +1131,18 @@ client_dispatch(struct client *c, const struct event *ev, uint64_t now)
 	case EV_MARKER:
 	case EV_LOGIN_END:
 		client_on_account_line(c, ev, now);
+		break;
+	case EV_TOPIC:
+		client_on_topic(c, ev, now);
+		break;
+	case EV_AWAY:
+		client_on_away(c, ev, now);
+		break;
+	case EV_KICK:
+		client_on_kick(c, ev);
+		break;
+	case EV_CHAN_KEY:
+		client_on_chan_key(c, ev, now);
 		break;
 	case EV_HELLO:
 	case EV_COUNT:

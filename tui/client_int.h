@@ -197,6 +197,8 @@ struct client {
 	size_t help_next;
 	/* Accounts (client_account.c). */
 	struct client_acct acct;
+	/* The server confirmed /away (until /back or a new connection). */
+	int away;
 };
 
 /* An empty field. */
@@ -232,6 +234,8 @@ int client_verb_is_message(enum cmd_verb verb);
  */
 int client_send(struct client *c, enum cmd_verb verb, struct slice arg,
     struct slice text, uint64_t now);
+/* As client_send, for a whole command (uid included). */
+int client_send_cmd(struct client *c, const struct cmd *cmd, uint64_t now);
 /*
  * Sends history$<uid>$<chan>$<dir>$<seq>$<limit> for window w's channel.
  * Returns 0, or -1 with a notice.

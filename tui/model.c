@@ -79,6 +79,7 @@ struct model_win {
 	uint64_t anchor;
 	unsigned skip;
 	struct model_members *members;
+	char *topic; /* sanitised, NUL-terminated; NULL: none */
 };
 
 struct model {
@@ -221,6 +222,7 @@ model_win_free(struct model_win *w)
 	if (w->members != NULL)
 		model_members_free_all(w->members);
 	free(w->members);
+	free(w->topic);
 	free(w);
 }
 
@@ -525,6 +527,32 @@ void
 model_win_set_joined(struct model_win *w, int joined)
 {
 	w->joined = joined != 0;
+}
+
+int
+model_win_set_topic(struct model_win *w, const char *t, size_t len)
+{
+	char *p = NULL;
+	size_t n;
+
+	if (len > MODEL_TOPIC_MAX)
+		len = MODEL_TOPIC_MAX;
+	if (len > 0) {
+		p = malloc(SANITIZE_OUT_MAX(len) + 1);
+		if (p == NULL)
+			return -1;
+		n = sanitize(t, len, p, SANITIZE_OUT_MAX(len));
+		p[n] = '\0';
+	}
+	free(w->topic);
+	w->topic = p;
+	return 0;
+}
+
+const char *
+model_win_topic(const struct model_win *w)
+{
+	return w->topic != NULL ? w->topic : "";
 }
 
 int

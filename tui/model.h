@@ -164,6 +164,17 @@ int model_win_mentioned(const struct model_win *w);
  * list). */
 int model_win_joined(const struct model_win *w);
 void model_win_set_joined(struct model_win *w, int joined);
+
+/* Bytes of a channel topic kept, before sanitising (the server's limit). */
+#define MODEL_TOPIC_MAX 512
+/*
+ * A channel's topic, kept sanitised (NUL-terminated; "" when none):
+ * set copies the first MODEL_TOPIC_MAX bytes of t[0..len); returns 0, or
+ * -1 without memory (the old topic stays).  The string is borrowed until
+ * the next set or the window closes.
+ */
+int model_win_set_topic(struct model_win *w, const char *t, size_t len);
+const char *model_win_topic(const struct model_win *w);
 /*
  * Whether the client should join this channel again once it is registered
  * after a reconnect (it was joined when the connection went).

@@ -16,7 +16,8 @@ enum slash_shape {
 	SLASH_ARGS_ONE_TEXT, /* one word, then text */
 	SLASH_ARGS_ONE_OPT,  /* one word, then text or nothing */
 	SLASH_ARGS_TEXT,     /* text */
-	SLASH_ARGS_OPT_TEXT  /* text or nothing */
+	SLASH_ARGS_OPT_TEXT, /* text or nothing */
+	SLASH_ARGS_ONE_WORD  /* one word (arg), then at most one (text) */
 };
 
 struct slash_def {
@@ -31,14 +32,16 @@ struct slash_def {
 /* In /help order; slash_defs[i] is the command named slash_name_table[i]. */
 static const char *const slash_name_table[] = {"join", "j", "create", "leave",
     "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
-    "window", "search", "help", "quit", "login", "register", "passwd"};
+    "window", "search", "help", "quit", "login", "register", "passwd", "topic",
+    "away", "back", "kick", "key"};
 
 static const struct slash_def slash_defs[] = {
-    {SLASH_JOIN, SLASH_ARGS_ONE,
-        "/join <name|id>  join a channel by name or id", "a channel name or id",
-        "one channel name or id"},
-    {SLASH_JOIN, SLASH_ARGS_ONE, "/j <name|id>  the same as /join",
-        "a channel name or id", "one channel name or id"},
+    {SLASH_JOIN, SLASH_ARGS_ONE_WORD,
+        "/join <name|id> [key]  join a channel by name or id (its key if it "
+        "has one)",
+        "a channel name or id", "one channel name or id and a key"},
+    {SLASH_JOIN, SLASH_ARGS_ONE_WORD, "/j <name|id> [key]  the same as /join",
+        "a channel name or id", "one channel name or id and a key"},
     {SLASH_CREATE, SLASH_ARGS_ONE,
         "/create <name>  create a channel and join it", "a channel name",
         "one channel name, without spaces"},
@@ -86,6 +89,23 @@ static const struct slash_def slash_defs[] = {
     {SLASH_PASSWD, SLASH_ARGS_NONE,
         "/passwd  change your account's password (asked for, unseen)", NULL,
         "no arguments: the password is asked for next, unseen"},
+    {SLASH_TOPIC, SLASH_ARGS_OPT_TEXT,
+        "/topic [text]  show this channel's topic, or set it (/topic "
+        "-delete clears it)",
+        NULL, NULL},
+    {SLASH_AWAY, SLASH_ARGS_OPT_TEXT,
+        "/away [text]  say you are away: who writes to you is told, once; "
+        "no text: back",
+        NULL, NULL},
+    {SLASH_BACK, SLASH_ARGS_NONE, "/back  you are back (the same as /away)",
+        NULL, "no arguments"},
+    {SLASH_KICK, SLASH_ARGS_ONE_OPT,
+        "/kick <name> [reason]  put someone out of a channel you created",
+        "a name", NULL},
+    {SLASH_KEY, SLASH_ARGS_OPT,
+        "/key [key]  set the key to join a channel you created; none "
+        "removes it",
+        NULL, "one key, without spaces"},
 };
 
 #define SLASH_NCMDS (sizeof(slash_defs) / sizeof(slash_defs[0]))
@@ -191,6 +211,12 @@ slash_args(const struct slash_def *def, const char *line, size_t len, size_t i,
 		if (out->arg.len == 0 && def->shape == SLASH_ARGS_ONE)
 			return SLASH_E_MISSING;
 		return SLASH_OK;
+	case SLASH_ARGS_ONE_WORD:
+		out->arg = slash_word(line, len, &i);
+		out->text = slash_word(line, len, &i);
+		if (i < len)
+			return SLASH_E_EXTRA;
+		return out->arg.len == 0 ? SLASH_E_MISSING : SLASH_OK;
 	case SLASH_ARGS_ONE_OPT:
 		out->arg = slash_word(line, len, &i);
 		out->text.p = line + i;

@@ -12,7 +12,7 @@
 enum slash_cmd {
 	SLASH_NONE,    /* an empty line, or an unknown command */
 	SLASH_MESSAGE, /* text: the message ("//x" gives "/x") */
-	SLASH_JOIN,    /* arg: channel name or id */
+	SLASH_JOIN,    /* arg: channel name or id; text: a key, or empty */
 	SLASH_CREATE,  /* arg: channel name */
 	SLASH_LEAVE,   /* arg: channel, or empty for the current one */
 	SLASH_LIST,
@@ -30,6 +30,11 @@ enum slash_cmd {
 	SLASH_LOGIN,    /* arg: the account, or empty for the configured one */
 	SLASH_REGISTER, /* arg: the name, or empty for the current one */
 	SLASH_PASSWD,
+	SLASH_TOPIC, /* text: the new topic, or empty to show it */
+	SLASH_AWAY,  /* text: the away text, or empty (back) */
+	SLASH_BACK,
+	SLASH_KICK, /* arg: the user; text: a reason, or empty */
+	SLASH_KEY   /* arg: the channel's new key, or empty to remove it */
 };
 
 enum slash_error {

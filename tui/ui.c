@@ -672,9 +672,9 @@ draw_status(struct ui *u, int y, int activity)
 	long lag = client_lag(u->client);
 	uint64_t below = model_win_below(w);
 
-	snprintf(buf, sizeof(buf), " [%s] %s | %s",
+	snprintf(buf, sizeof(buf), " [%s] %s%s | %s",
 	    state_name(client_state(u->client)), client_name(u->client),
-	    model_win_name(w));
+	    client_away(u->client) ? " (away)" : "", model_win_name(w));
 	if (model_win_kind(w) == MODEL_WIN_CHANNEL ||
 	    model_win_kind(w) == MODEL_WIN_PERSONAL) {
 		snprintf(part, sizeof(part), " (%zu)", model_member_count(w));
@@ -693,6 +693,11 @@ draw_status(struct ui *u, int y, int activity)
 	/* With the window list hidden, the windows with something new. */
 	if (activity)
 		layout_activity(m, buf, sizeof(buf));
+	/* The topic last: a long one is what a narrow terminal cuts. */
+	if (model_win_topic(w)[0] != '\0') {
+		strncat(buf, " | ", sizeof(buf) - strlen(buf) - 1);
+		strncat(buf, model_win_topic(w), sizeof(buf) - strlen(buf) - 1);
+	}
 	/* How far the view is scrolled up goes at the right edge, so a narrow
 	 * terminal cuts the rest of the line, not that. */
 	part[0] = '\0';

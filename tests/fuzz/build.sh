@@ -25,6 +25,7 @@ sources_of() {
 	    proto/valid.c ;;
 	fuzz_chat) echo server/chat.c server/history.c server/store_sqlite.c \
 	    server/faillimit.c \
+	    server/ban.c \
 	    proto/cmd.c \
 	    proto/event.c proto/valid.c proto/utf8.c proto/proto.c \
 	    proto/registry.c proto/hmap.c ;;
