@@ -311,14 +311,15 @@ test_text_errors(void **state)
 	static const struct text_case cases[] = {
 	    {"name = bob\nnick = bob\n",
 	        "conf:2: unknown key 'nick' (known: server, name, "
-	        "scrollback, scrollback_bytes, highlight, log, log_dir)"},
+	        "scrollback, scrollback_bytes, highlight, log, log_dir"
+	        ", timestamp_format, join_filter, join_filter_minutes)"},
 	    {"\n\n\njust words\n", "conf:4: expected 'key = value'"},
 	    {"= bob\n", "conf:1: expected 'key = value'"},
 	    {"  = bob\n", "conf:1: expected 'key = value'"},
 	    {"my name = bob\n",
 	        "conf:1: unknown key 'my name' (known: "
 	        "server, name, scrollback, scrollback_bytes, highlight, log, "
-	        "log_dir)"},
+	        "log_dir, timestamp_format, join_filter, join_filter_minutes)"},
 	    {"#\nname =\n",
 	        "conf:2: '' is not a name: 1 to 32 letters, "
 	        "digits, '_', '.' or '-', not starting with '.' "
@@ -337,7 +338,8 @@ test_text_errors(void **state)
 	        "1000000"},
 	    {"Name = bob\n",
 	        "conf:1: unknown key 'Name' (known: server, "
-	        "name, scrollback, scrollback_bytes, highlight, log, log_dir)"},
+	        "name, scrollback, scrollback_bytes, highlight, log, log_dir"
+	        ", timestamp_format, join_filter, join_filter_minutes)"},
 	    {"scrollback_bytes = 1000\n",
 	        "conf:1: '1000' is not a size from 1M to 1G (bytes, or with "
 	        "K, M or G)"},

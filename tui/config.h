@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "filter.h"
 #include "link.h"
+#include "stamp.h"
 #include "tls.h"
 #include "model.h"
 #include "proto.h"
@@ -48,6 +50,13 @@ struct config {
 	int log;
 	/* Where they go: absolute; empty for chatlog_default_dir(). */
 	char log_dir[CONFIG_PATH_MAX + 1];
+	/* The time column's strftime format (stamp_check) and its columns. */
+	char timestamp_format[STAMP_FORMAT_MAX + 1];
+	int timestamp_cols;
+	/* The join filter of windows without their own (/filter), and the
+	 * smart filter's minutes. */
+	enum filter_joins join_filter;
+	unsigned join_filter_minutes;
 };
 
 /* The command line as given: strings point into argv, NULL if absent. */
@@ -87,7 +96,8 @@ enum config_result config_parse_args(struct config_args *args, int argc,
 
 /*
  * Applies config file text: lines of "key = value" (keys server, name,
- * scrollback, scrollback_bytes, highlight, log, log_dir), blank lines and lines
+ * scrollback, scrollback_bytes, highlight, log, log_dir, timestamp_format,
+ * join_filter, join_filter_minutes), blank lines and lines
  * whose first non-blank byte is '#'; blanks around keys and values and a CR
  * before the LF are ignored. source names the text in errors ("source:line:
  * why").  Returns 0, or -1 with err filled; cfg then holds the lines before

@@ -31,7 +31,7 @@ struct slash_def {
 /* In /help order; slash_defs[i] is the command named slash_name_table[i]. */
 static const char *const slash_name_table[] = {"join", "j", "create", "leave",
     "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
-    "window", "search", "help", "quit"};
+    "window", "search", "help", "quit", "ignore", "unignore", "filter"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE,
@@ -77,6 +77,15 @@ static const struct slash_def slash_defs[] = {
         NULL, "at most one command name"},
     {SLASH_QUIT, SLASH_ARGS_OPT_TEXT, "/quit [reason]  leave the chat", NULL,
         NULL},
+    {SLASH_IGNORE, SLASH_ARGS_OPT,
+        "/ignore [name]  hide all of a name (and look-alikes), or list them",
+        NULL, "at most one name"},
+    {SLASH_UNIGNORE, SLASH_ARGS_ONE, "/unignore <name>  stop ignoring a name",
+        "a name", "one name"},
+    {SLASH_FILTER, SLASH_ARGS_OPT_TEXT,
+        "/filter [joins off|smart|all|default]  this window's joins, parts "
+        "and quits",
+        NULL, NULL},
 };
 
 #define SLASH_NCMDS (sizeof(slash_defs) / sizeof(slash_defs[0]))

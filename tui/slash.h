@@ -25,7 +25,10 @@ enum slash_cmd {
 	SLASH_WINDOW, /* arg: the window's number, as the list shows it */
 	SLASH_SEARCH, /* text: what to search for in the scrollback, or empty */
 	SLASH_HELP,   /* arg: a command name, or empty for all */
-	SLASH_QUIT    /* text: the reason, or empty */
+	SLASH_QUIT,   /* text: the reason, or empty */
+	SLASH_IGNORE, /* arg: a name to ignore, or empty to list them */
+	SLASH_UNIGNORE, /* arg: a name ignored */
+	SLASH_FILTER,   /* text: "joins MODE", or empty to show this window's */
 };
 
 enum slash_error {
