@@ -314,14 +314,24 @@ test_state_restore(void **state)
 	model_select(e.m, model_win_index(e.m, rust(&e)));
 	type(&e, "/filter joins all");
 	type(&e, "/ignore mallory");
+	/* Someone else's personal channel is not kept: its id dies with
+	 * its owner's connection. */
+	feed(&e, "dm$1500$bob$carol$hi", 2000);
+	type(&e, "/join 127.0.0.1:50000");
+	feed(&e, "joined$127.0.0.1:50000$personal$2$~bob", 2000);
+	feed(&e, "history_end$127.0.0.1:50000$0", 2000);
+	assert_int_equal(model_win_count(e.m), 7);
 	client_state_get(e.c, &st);
-	/* The personal channel is not kept. */
-	assert_int_equal(st.nwins, 3);
-	assert_string_equal(st.wins[0].name, "#rust");
-	assert_int_equal(st.wins[0].filter, FILTER_JOINS_ALL);
-	assert_int_equal(st.wins[1].kind, MODEL_WIN_DM);
-	assert_string_equal(st.wins[1].name, "dave");
-	assert_string_equal(st.wins[2].name, "#go");
+	/* This user's own personal channel keeps its place, by no name. */
+	assert_int_equal(st.nwins, 5);
+	assert_int_equal(st.wins[0].kind, MODEL_WIN_PERSONAL);
+	assert_string_equal(st.wins[0].name, "");
+	assert_string_equal(st.wins[1].name, "#rust");
+	assert_int_equal(st.wins[1].filter, FILTER_JOINS_ALL);
+	assert_int_equal(st.wins[2].kind, MODEL_WIN_DM);
+	assert_string_equal(st.wins[2].name, "dave");
+	assert_string_equal(st.wins[3].name, "#go");
+	assert_string_equal(st.wins[4].name, "bob");
 	assert_int_equal(st.nignores, 1);
 	assert_string_equal(st.ignores[0], "mallory");
 	env_end(&e);
@@ -329,12 +339,13 @@ test_state_restore(void **state)
 	/* The next run: the windows come back in order before connecting. */
 	env_start(&e);
 	client_state_restore(e.c, &st, 1000);
-	assert_int_equal(model_win_count(e.m), 4);
-	assert_string_equal(model_win_name(model_win_at(e.m, 1)), "#rust");
-	assert_string_equal(model_win_name(model_win_at(e.m, 2)), "dave");
-	assert_string_equal(model_win_name(model_win_at(e.m, 3)), "#go");
+	assert_int_equal(model_win_count(e.m), 6);
+	assert_string_equal(model_win_name(model_win_at(e.m, 1)), "~carol");
+	assert_string_equal(model_win_name(model_win_at(e.m, 2)), "#rust");
+	assert_string_equal(model_win_name(model_win_at(e.m, 3)), "dave");
+	assert_string_equal(model_win_name(model_win_at(e.m, 4)), "#go");
 	assert_int_equal(
-	    model_win_filter(model_win_at(e.m, 1)), FILTER_JOINS_ALL);
+	    model_win_filter(model_win_at(e.m, 2)), FILTER_JOINS_ALL);
 	assert_true(filter_is_ignored(client_filter(e.c), "mallory", 7));
 	/* Registered, the channels are joined in order. */
 	env_register(&e);
@@ -349,7 +360,7 @@ test_state_restore(void **state)
 	feed(&e, "names_end$" RUST "$2", 2000);
 	feed(&e, "msg$" RUST "$7$1500$bob$carol, old news", 2000);
 	feed(&e, "history_end$" RUST "$1", 2000);
-	w = model_win_at(e.m, 1);
+	w = model_win_at(e.m, 2);
 	assert_ptr_equal(rust(&e), w);
 	assert_int_equal(model_win_joined(w), 1);
 	assert_int_equal(model_win_unread(w), 0);
@@ -361,12 +372,13 @@ test_state_restore(void **state)
 	feed(&e, "error$no_such_channel$join$no such channel: #go", 2000);
 	assert_int_equal(e.nsent, 1);
 	assert_string_equal(e.sent[0], "create_chan$" UID "$#go");
-	assert_true(has_text(model_win_at(e.m, 3), "no longer exists"));
-	/* The window order is unchanged by the joins; this run's personal
-	 * channel comes after. */
-	assert_string_equal(model_win_name(model_win_at(e.m, 3)), "#go");
-	assert_int_equal(model_win_count(e.m), 5);
-	assert_string_equal(model_win_name(model_win_at(e.m, 4)), "~carol");
+	assert_true(has_text(model_win_at(e.m, 4), "no longer exists"));
+	/* The window order is unchanged by the joins: the personal channel
+	 * took its old place, under its new id. */
+	assert_int_equal(model_win_count(e.m), 6);
+	assert_string_equal(model_win_name(model_win_at(e.m, 1)), "~carol");
+	assert_string_equal(model_win_key(model_win_at(e.m, 1)), UID);
+	assert_string_equal(model_win_name(model_win_at(e.m, 4)), "#go");
 	env_end(&e);
 }
 

@@ -20,6 +20,7 @@ test_parse_format_round_trip(void **state)
 {
 	static const char text[] = "# a comment\n"
 	                           "\n"
+	                           "own\n"
 	                           "channel #rust\n"
 	                           "query bob smart\n"
 	                           "  channel #go   all  \r\n"
@@ -32,21 +33,23 @@ test_parse_format_round_trip(void **state)
 	assert_int_equal(
 	    state_parse(&st, text, strlen(text), "f", err, sizeof(err)), 0);
 	assert_string_equal(err, "");
-	assert_int_equal(st.nwins, 3);
-	assert_int_equal(st.wins[0].kind, MODEL_WIN_CHANNEL);
-	assert_string_equal(st.wins[0].name, "#rust");
-	assert_int_equal(st.wins[0].filter, FILTER_JOINS_DEFAULT);
-	assert_int_equal(st.wins[1].kind, MODEL_WIN_DM);
-	assert_string_equal(st.wins[1].name, "bob");
-	assert_int_equal(st.wins[1].filter, FILTER_JOINS_SMART);
-	assert_string_equal(st.wins[2].name, "#go");
-	assert_int_equal(st.wins[2].filter, FILTER_JOINS_ALL);
+	assert_int_equal(st.nwins, 4);
+	assert_int_equal(st.wins[0].kind, MODEL_WIN_PERSONAL);
+	assert_string_equal(st.wins[0].name, "");
+	assert_int_equal(st.wins[1].kind, MODEL_WIN_CHANNEL);
+	assert_string_equal(st.wins[1].name, "#rust");
+	assert_int_equal(st.wins[1].filter, FILTER_JOINS_DEFAULT);
+	assert_int_equal(st.wins[2].kind, MODEL_WIN_DM);
+	assert_string_equal(st.wins[2].name, "bob");
+	assert_int_equal(st.wins[2].filter, FILTER_JOINS_SMART);
+	assert_string_equal(st.wins[3].name, "#go");
+	assert_int_equal(st.wins[3].filter, FILTER_JOINS_ALL);
 	assert_int_equal(st.nignores, 2);
 	assert_string_equal(st.ignores[1], "eve");
 	len = state_format(&st, buf, sizeof(buf));
 	assert_true(len > 0);
 	assert_non_null(strstr(buf,
-	    "\nchannel #rust\nquery bob smart\n"
+	    "\nown\nchannel #rust\nquery bob smart\n"
 	    "channel #go all\nignore spammer\n"
 	    "ignore eve\n"));
 	assert_int_equal(buf[0], '#');
@@ -66,17 +69,22 @@ test_parse_bad_lines(void **state)
 	                           "query b$d\n"
 	                           "channel #y default\n"
 	                           "ignore a b\n"
+	                           "channel #z off more\n"
+	                           "own\n"
+	                           "own smart\n"
+	                           "own #x\n"
 	                           "query fine\n";
 	char err[STATE_ERR_MAX];
 
 	(void)state;
 	/* Each bad line is skipped; the first is told with its place. */
 	assert_int_equal(
-	    state_parse(&st, text, strlen(text), "/s", err, sizeof(err)), 5);
+	    state_parse(&st, text, strlen(text), "/s", err, sizeof(err)), 8);
 	assert_string_equal(
 	    err, "/s:2: the join filter must be off, smart or all");
-	assert_int_equal(st.nwins, 2);
-	assert_string_equal(st.wins[1].name, "fine");
+	assert_int_equal(st.nwins, 3);
+	assert_int_equal(st.wins[1].kind, MODEL_WIN_PERSONAL);
+	assert_string_equal(st.wins[2].name, "fine");
 	assert_int_equal(st.nignores, 0);
 	assert_int_equal(
 	    state_parse(&st, "a\0b\n", 4, "/s", err, sizeof(err)), 1);
@@ -131,17 +139,22 @@ test_path(void **state)
 	fake_xdg = "/x";
 	fake_home = "/h";
 	assert_int_equal(
-	    state_path(buf, sizeof(buf), "tls://Host:9/a", fake_get), 1);
-	assert_string_equal(buf, "/x/txt-chat/state/host:9_a");
+	    state_path(buf, sizeof(buf), "tls://Host:9/a", "Bob", fake_get), 1);
+	assert_string_equal(buf, "/x/txt-chat/state/host:9_a/bob");
 	fake_xdg = "relative";
 	assert_int_equal(
-	    state_path(buf, sizeof(buf), "127.0.0.1:9090", fake_get), 1);
+	    state_path(buf, sizeof(buf), "127.0.0.1:9090", "al.ice", fake_get),
+	    1);
 	assert_string_equal(
-	    buf, "/h/.local/share/txt-chat/state/127.0.0.1:9090");
+	    buf, "/h/.local/share/txt-chat/state/127.0.0.1:9090/al.ice");
+	/* A name is never "." or "..". */
+	assert_int_equal(
+	    state_path(buf, sizeof(buf), "h:1", ".x", fake_get), 1);
+	assert_string_equal(buf, "/h/.local/share/txt-chat/state/h:1/_x");
 	fake_home = NULL;
-	assert_int_equal(state_path(buf, sizeof(buf), "h:1", fake_get), 0);
+	assert_int_equal(state_path(buf, sizeof(buf), "h:1", "a", fake_get), 0);
 	fake_xdg = "/a/long/path";
-	assert_int_equal(state_path(buf, 10, "h:1", fake_get), -1);
+	assert_int_equal(state_path(buf, 10, "h:1", "a", fake_get), -1);
 }
 
 static void

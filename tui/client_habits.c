@@ -244,6 +244,14 @@ client_state_get(const struct client *c, struct state *st)
 		size_t len = strlen(name);
 		struct state_win *sw;
 
+		/* This user's own channel keeps its place, by no name. */
+		if (client_is_own(c, w)) {
+			sw = &st->wins[st->nwins++];
+			sw->kind = MODEL_WIN_PERSONAL;
+			sw->filter = (enum filter_joins)model_win_filter(w);
+			sw->name[0] = '\0';
+			continue;
+		}
 		/* Only what the state file can read back. */
 		if (kind == MODEL_WIN_CHANNEL
 		        ? valid_channel_name(name, len) != PROTO_E_NONE
@@ -259,6 +267,29 @@ client_state_get(const struct client *c, struct state *st)
 	for (i = 0; i < n && i < FILTER_IGNORES_MAX; i++)
 		snprintf(st->ignores[st->nignores++], sizeof(st->ignores[0]),
 		    "%s", filter_ignore_at(c->filter, i));
+}
+
+/*
+ * The window of this user's personal channel, opened where the state file
+ * had it: keyed "~name" until registered, when the server's joined line
+ * for it finds it as this user's own (c->own) and gives it its id.
+ */
+static struct model_win *
+client_restore_own(struct client *c)
+{
+	char key[CLIENT_NAME_MAX + 2];
+	struct model_win *w;
+
+	if (c->own_len > 0)
+		return model_find(c->m, MODEL_WIN_PERSONAL, c->own, c->own_len);
+	key[0] = '~';
+	memcpy(key + 1, c->name, c->name_len);
+	w = model_open(c->m, MODEL_WIN_PERSONAL, key, c->name_len + 1, key,
+	    c->name_len + 1);
+	if (w != NULL)
+		client_keep(c->own, sizeof(c->own), &c->own_len,
+		    client_slice(key, c->name_len + 1));
+	return w;
 }
 
 void
@@ -282,6 +313,8 @@ client_state_restore(struct client *c, const struct state *st, uint64_t now)
 			    model_win_kind(w) == MODEL_WIN_CHANNEL &&
 			    !model_win_joined(w))
 				model_win_set_rejoin(w, CLIENT_REJOIN_SAVED);
+		} else if (sw->kind == MODEL_WIN_PERSONAL) {
+			w = client_restore_own(c);
 		} else {
 			w = model_open(
 			    c->m, MODEL_WIN_DM, sw->name, len, sw->name, len);

@@ -584,8 +584,8 @@ state_start(struct app *a)
 	size_t bad;
 	int r;
 
-	r = state_path(
-	    a->state_path, sizeof(a->state_path), a->cfg.server, getenv);
+	r = state_path(a->state_path, sizeof(a->state_path), a->cfg.server,
+	    a->cfg.name, getenv);
 	if (r != 1) {
 		a->state_path[0] = '\0';
 		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,

@@ -38,51 +38,80 @@ state_is(const char *w, size_t n, const char *s)
 	return strlen(s) == n && memcmp(w, s, n) == 0;
 }
 
+/* A window of kind named name with join filter mode (empty: default). */
+static int
+state_add_win(struct state *st, enum model_win_kind kind, const char *name,
+    size_t nlen, const char *mode, size_t mlen, char *err, size_t err_size)
+{
+	enum filter_joins filter = FILTER_JOINS_DEFAULT;
+	struct state_win *w;
+	size_t i;
+
+	if (mlen > 0 &&
+	    (filter_joins_parse(mode, mlen, &filter) < 0 ||
+	        filter == FILTER_JOINS_DEFAULT)) {
+		snprintf(
+		    err, err_size, "the join filter must be off, smart or all");
+		return -1;
+	}
+	if (st->nwins == STATE_WINDOWS_MAX) {
+		snprintf(
+		    err, err_size, "more than %d windows", STATE_WINDOWS_MAX);
+		return -1;
+	}
+	for (i = 0; kind == MODEL_WIN_PERSONAL && i < st->nwins; i++)
+		if (st->wins[i].kind == MODEL_WIN_PERSONAL) {
+			snprintf(err, err_size, "own comes once");
+			return -1;
+		}
+	w = &st->wins[st->nwins++];
+	w->kind = kind;
+	w->filter = filter;
+	memcpy(w->name, name, nlen);
+	w->name[nlen] = '\0';
+	return 0;
+}
+
 /* One line; 0, or -1 with why in err[err_size]. */
 static int
 state_line(struct state *st, const char *p, const char *end, char *err,
     size_t err_size)
 {
-	const char *kw, *name, *mode;
-	size_t klen, nlen, mlen;
-	enum filter_joins filter = FILTER_JOINS_DEFAULT;
-	struct state_win *w;
+	const char *kw, *w1, *w2, *w3;
+	size_t klen, n1, n2, n3;
 	int chan;
 
 	klen = state_word(&p, end, &kw);
 	if (klen == 0 || kw[0] == '#')
 		return 0;
-	nlen = state_word(&p, end, &name);
-	mlen = state_word(&p, end, &mode);
+	n1 = state_word(&p, end, &w1);
+	n2 = state_word(&p, end, &w2);
+	n3 = state_word(&p, end, &w3);
+	if (state_is(kw, klen, "own")) {
+		if (n2 > 0) {
+			snprintf(err, err_size, "own takes a join filter only");
+			return -1;
+		}
+		return state_add_win(
+		    st, MODEL_WIN_PERSONAL, "", 0, w1, n1, err, err_size);
+	}
 	chan = state_is(kw, klen, "channel");
 	if (chan || state_is(kw, klen, "query")) {
-		if ((chan ? valid_channel_name(name, nlen)
-		          : valid_name(name, nlen)) != PROTO_E_NONE) {
-			snprintf(err, err_size, "not a valid %s name",
+		if ((chan ? valid_channel_name(w1, n1) : valid_name(w1, n1)) !=
+		        PROTO_E_NONE ||
+		    n3 > 0) {
+			snprintf(err, err_size,
+			    "%s takes a valid %s name and a join filter",
+			    chan ? "channel" : "query",
 			    chan ? "channel" : "user");
 			return -1;
 		}
-		if (mlen > 0 &&
-		    (filter_joins_parse(mode, mlen, &filter) < 0 ||
-		        filter == FILTER_JOINS_DEFAULT)) {
-			snprintf(err, err_size,
-			    "the join filter must be off, smart or all");
-			return -1;
-		}
-		if (st->nwins == STATE_WINDOWS_MAX) {
-			snprintf(err, err_size, "more than %d windows",
-			    STATE_WINDOWS_MAX);
-			return -1;
-		}
-		w = &st->wins[st->nwins++];
-		w->kind = chan ? MODEL_WIN_CHANNEL : MODEL_WIN_DM;
-		w->filter = filter;
-		memcpy(w->name, name, nlen);
-		w->name[nlen] = '\0';
-		return 0;
+		return state_add_win(st,
+		    chan ? MODEL_WIN_CHANNEL : MODEL_WIN_DM, w1, n1, w2, n2,
+		    err, err_size);
 	}
 	if (state_is(kw, klen, "ignore")) {
-		if (valid_name(name, nlen) != PROTO_E_NONE || mlen > 0) {
+		if (valid_name(w1, n1) != PROTO_E_NONE || n2 > 0) {
 			snprintf(err, err_size, "ignore takes one valid name");
 			return -1;
 		}
@@ -91,11 +120,11 @@ state_line(struct state *st, const char *p, const char *end, char *err,
 			    FILTER_IGNORES_MAX);
 			return -1;
 		}
-		memcpy(st->ignores[st->nignores], name, nlen);
-		st->ignores[st->nignores++][nlen] = '\0';
+		memcpy(st->ignores[st->nignores], w1, n1);
+		st->ignores[st->nignores++][n1] = '\0';
 		return 0;
 	}
-	snprintf(err, err_size, "expected channel, query or ignore");
+	snprintf(err, err_size, "expected channel, query, own or ignore");
 	return -1;
 }
 
@@ -142,8 +171,11 @@ state_format(const struct state *st, char *buf, size_t size)
 	for (i = 0; i < st->nwins; i++) {
 		const struct state_win *w = &st->wins[i];
 
-		n = snprintf(buf + len, size - len, "%s %s%s%s\n",
-		    w->kind == MODEL_WIN_CHANNEL ? "channel" : "query", w->name,
+		n = snprintf(buf + len, size - len, "%s%s%s%s%s\n",
+		    w->kind == MODEL_WIN_CHANNEL  ? "channel"
+		        : w->kind == MODEL_WIN_DM ? "query"
+		                                  : "own",
+		    w->name[0] != '\0' ? " " : "", w->name,
 		    w->filter != FILTER_JOINS_DEFAULT ? " " : "",
 		    w->filter != FILTER_JOINS_DEFAULT
 		        ? filter_joins_name(w->filter)
@@ -169,21 +201,23 @@ _Static_assert(sizeof(state_header) +
     "a full state fits its file");
 
 int
-state_path(
-    char *buf, size_t size, const char *server, char *(*get)(const char *))
+state_path(char *buf, size_t size, const char *server, const char *name,
+    char *(*get)(const char *))
 {
 	const char *xdg = get("XDG_DATA_HOME"), *home = get("HOME");
-	char safe[CHATLOG_NAME_MAX + 1];
+	char safe[CHATLOG_NAME_MAX + 1], user[CHATLOG_NAME_MAX + 1];
 	int n;
 
 	if (strncmp(server, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0)
 		server += LINK_TLS_SCHEME_LEN;
 	(void)chatlog_safe_name(server, strlen(server), safe, sizeof(safe));
+	(void)chatlog_safe_name(name, strlen(name), user, sizeof(user));
 	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(buf, size, "%s/txt-chat/state/%s", xdg, safe);
-	else if (home != NULL && home[0] != '\0')
 		n = snprintf(
-		    buf, size, "%s/.local/share/txt-chat/state/%s", home, safe);
+		    buf, size, "%s/txt-chat/state/%s/%s", xdg, safe, user);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(buf, size, "%s/.local/share/txt-chat/state/%s/%s",
+		    home, safe, user);
 	else
 		return 0;
 	return n < 0 || (size_t)n >= size ? -1 : 1;

@@ -11,8 +11,9 @@
 #include "proto.h"
 
 /*
- * One file per server, $XDG_DATA_HOME/txt-chat/state/<host:port> (else
- * under $HOME/.local/share), written by the client alone: whenever what
+ * One file per server and user name,
+ * $XDG_DATA_HOME/txt-chat/state/<host:port>/<name> (else under
+ * $HOME/.local/share), written by the client alone: whenever what
  * it holds changes, to a temporary file renamed over the old one, so a
  * crash leaves the old file or the new, never half of one.  The config
  * file, which the user writes, is never touched.  Lines:
@@ -20,10 +21,13 @@
  *   # a comment
  *   channel #rust [off|smart|all]   a channel window, and its join filter
  *   query bob [off|smart|all]       a conversation window
+ *   own [off|smart|all]             this user's personal channel's window
  *   ignore spammer                  an ignored name
  *
- * The windows come in the order of the window list.  Personal channels
- * are not kept: their ids last only as long as their owner's connection.
+ * The windows come in the order of the window list.  Others' personal
+ * channels are not kept: their ids last only as long as their owner's
+ * connection; this user's own comes back by itself, and "own" keeps its
+ * place in the list.
  */
 
 /* Bytes of a state file; a bigger one is an error. */
@@ -34,7 +38,9 @@
 #define STATE_ERR_MAX (CHATLOG_PATH_MAX + 128)
 
 struct state_win {
-	enum model_win_kind kind; /* MODEL_WIN_CHANNEL or MODEL_WIN_DM */
+	/* MODEL_WIN_CHANNEL, MODEL_WIN_DM, or MODEL_WIN_PERSONAL for "own"
+	 * (name empty) */
+	enum model_win_kind kind;
 	enum filter_joins filter;
 	char name[MODEL_NAME_MAX + 1];
 };
@@ -62,14 +68,15 @@ size_t state_parse(struct state *st, const char *text, size_t len,
 size_t state_format(const struct state *st, char *buf, size_t size);
 
 /*
- * The state file of server ("host:port", a "tls://" in front left out)
- * into buf[size]: $XDG_DATA_HOME/txt-chat/state/<server> when that is
- * absolute, else $HOME/.local/share/txt-chat/state/<server>, the server
- * made a safe file name (chatlog_safe_name), looked up with get.  Returns
- * 1, 0 if neither is set, or -1 if it does not fit.
+ * The state file of user name (the name configured, a valid name) on
+ * server ("host:port", a "tls://" in front left out) into buf[size]:
+ * <dir>/txt-chat/state/<server>/<name>, where dir is $XDG_DATA_HOME when
+ * that is absolute, else $HOME/.local/share, looked up with get; server
+ * and name made safe file names (chatlog_safe_name).  Returns 1, 0 if
+ * neither is set, or -1 if it does not fit.
  */
-int state_path(
-    char *buf, size_t size, const char *server, char *(*get)(const char *));
+int state_path(char *buf, size_t size, const char *server, const char *name,
+    char *(*get)(const char *));
 
 /*
  * Reads the file at path into text[STATE_FILE_MAX].  Returns its length,
