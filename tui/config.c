@@ -78,6 +78,9 @@ config_write_help(FILE *f, char *(*get)(const char *))
 	    "(off, smart, all; default off), join_filter_minutes (default "
 	    "%d)\n",
 	    STAMP_FORMAT_DEFAULT, FILTER_MINUTES_DEFAULT);
+	fputs("state: the windows in order, /filter and /ignore are kept in "
+	      "$XDG_DATA_HOME/txt-chat/state/<server>/<name>\n",
+	    f);
 	fputs("\n", f);
 	keys = keyhelp_lines(&n);
 	for (i = 0; i < n; i++)
