@@ -292,6 +292,14 @@ test_filter_joins(void **state)
 	end = model_lines_end(w);
 	feed(&e, "part$" RUST "$6600000$frank", t + 10 * MIN_MS);
 	assert_int_equal(model_lines_end(w), end);
+	/* In a conversation, a direct message counts as speaking. */
+	type(&e, "/query gina");
+	w = model_find(e.m, MODEL_WIN_DM, "gina", 4);
+	assert_non_null(w);
+	type(&e, "/filter joins smart");
+	feed(&e, "dm$6600000$gina$carol$hi", t + 10 * MIN_MS);
+	feed(&e, "quit$6660000$gina$bye", t + 11 * MIN_MS);
+	assert_string_equal(last_text(w), "gina quit (bye)");
 	env_end(&e);
 }
 

@@ -626,6 +626,8 @@ client_on_dm(struct client *c, const struct event *ev)
 	w = model_open(c->m, MODEL_WIN_DM, peer.p, peer.len, peer.p, peer.len);
 	if (w == NULL)
 		w = client_status(c);
+	else
+		client_heard(c, w, ev->name, ev->time);
 	/* A direct message is for this user whatever it says. */
 	(void)model_add(c->m, w, ev->time,
 	    ev->kind == EV_DM_ACT ? MODEL_LINE_ACT : MODEL_LINE_MSG,

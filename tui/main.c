@@ -557,21 +557,22 @@ state_save(struct app *a)
 	    (len == a->state_saved_len &&
 	        memcmp(a->state_text, a->state_saved, len) == 0))
 		return;
-	if (state_write(a->state_path, a->state_text, len, err, sizeof(err)) <
-	    0) {
-		if (strcmp(err, a->state_err) != 0) {
-			struct model *m = client_model(a->client);
-
-			model_info(m, model_win_at(m, 0), now_ms(),
-			    MODEL_LINE_ERROR, "state file: %s", err);
-			snprintf(a->state_err, sizeof(a->state_err), "%s", err);
-			a->dirty = 1;
-		}
-		return;
-	}
-	a->state_err[0] = '\0';
+	/* Written or not, this state was tried: not again every frame. */
 	memcpy(a->state_saved, a->state_text, len);
 	a->state_saved_len = len;
+	if (state_write(a->state_path, a->state_text, len, err, sizeof(err)) ==
+	    0) {
+		a->state_err[0] = '\0';
+		return;
+	}
+	if (strcmp(err, a->state_err) != 0) {
+		struct model *m = client_model(a->client);
+
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "state file: %s", err);
+		snprintf(a->state_err, sizeof(a->state_err), "%s", err);
+		a->dirty = 1;
+	}
 }
 
 /* Reads the state file and restores windows and ignored names from it. */
