@@ -6,8 +6,8 @@
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
 e2e_init "${1:-}" habits
-e2e_plan 7
-A="" B="" M="" D=""
+e2e_plan 8
+A="" B="" M="" D="" S=""
 
 # A message row: "HH:MM", the sender right-aligned, the text.
 row() {
@@ -121,6 +121,21 @@ t_restart() {
 	    e2e_wait_for "$A" '^ \[online\] alice \| go \(1\)'
 }
 
+# A second client run as alice meanwhile neither restores alice's windows
+# nor overwrites them.
+t_second() {
+	S=$(e2e_client alice3 -s "127.0.0.1:$E2E_PORT" -n alice) &&
+	    e2e_wait_for "$S" 'another txt-chat runs as alice on this server' &&
+	    e2e_wait_for "$S" 'the name alice is taken' &&
+	    e2e_no_match "$S" '^ [2-9].(rust|go|bob)' &&
+	    e2e_quit_client "$S" || return 1
+	grep -v '^#' "$(statefile)" >"$E2E_TMP/state.got" &&
+	    cmp -s "$E2E_TMP/state.got" "$E2E_TMP/state.want" || {
+		e2e_diag_file "$(statefile)"
+		return 1
+	}
+}
+
 # A timestamp_format the client cannot use stops it at start, with the
 # file and line.
 t_bad_format() {
@@ -150,6 +165,7 @@ e2e_check "/ignore hides a name's messages and direct messages" t_ignore
 e2e_check "/filter joins smart hides a silent joiner, shows a speaker's part" t_smart
 e2e_check "the state file keeps windows in order, filter, ignore; 0600" t_state_file
 e2e_check "a restart restores and rejoins the windows in order; timestamp_format" t_restart
+e2e_check "a second client of the same name leaves the state alone" t_second
 e2e_check "a bad timestamp_format stops the client with file and line" t_bad_format
 e2e_check "clients and server exit cleanly, no sanitizer report" t_exit
 e2e_done

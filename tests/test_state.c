@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "state.h"
@@ -204,6 +205,55 @@ test_write_read(void **state)
 	rmdir(dir);
 }
 
+/* The lock: a second process is refused while the first holds it. */
+static void
+test_lock(void **state)
+{
+	char dir[] = "/tmp/test_state.XXXXXX", path[256], lock[264];
+	char err[STATE_ERR_MAX];
+	int fd, status, fds[2];
+	pid_t pid;
+	char c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s/alice", dir);
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	fd = state_lock(path, err, sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(access(lock, F_OK), 0);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* Refused while the parent holds it; taken once it let go. */
+		int r = state_lock(path, err, sizeof(err));
+
+		if (write(fds[1], "x", 1) != 1 || read(fds[0], &c, 1) != 1)
+			_exit(3);
+		if (r != -2)
+			_exit(1);
+		r = state_lock(path, err, sizeof(err));
+		_exit(r >= 0 ? 0 : 2);
+	}
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fd);
+	assert_int_equal(write(fds[1], "y", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(fds[0]);
+	close(fds[1]);
+	/* A path it cannot make: an error, not "held". */
+	assert_int_equal(
+	    state_lock("/proc/no/such/dir/x", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/proc/no/such/dir/x.lock"));
+	unlink(lock);
+	snprintf(lock, sizeof(lock), "%s/s", dir);
+	rmdir(lock);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -213,6 +263,7 @@ main(void)
 	    cmocka_unit_test(test_parse_limits),
 	    cmocka_unit_test(test_path),
 	    cmocka_unit_test(test_write_read),
+	    cmocka_unit_test(test_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,6 +83,7 @@ struct app {
 	char state_text[STATE_FILE_MAX];
 	struct state state;
 	char state_err[STATE_ERR_MAX]; /* the last write error told */
+	int state_lock;                /* state_lock()'s descriptor, or < 0 */
 };
 
 /* For the atexit and crash hooks only: set once, before they are installed. */
@@ -594,6 +595,24 @@ state_start(struct app *a)
 		    "XDG_DATA_HOME");
 		return;
 	}
+	/* Held until the program ends, which releases it. */
+	a->state_lock = state_lock(a->state_path, err, sizeof(err));
+	if (a->state_lock < 0) {
+		if (a->state_lock == -2)
+			model_info(m, model_win_at(m, 0), now_ms(),
+			    MODEL_LINE_INFO,
+			    "another txt-chat runs as %s on this server: it "
+			    "keeps the windows and ignored names, not this one",
+			    a->cfg.name);
+		else
+			model_info(m, model_win_at(m, 0), now_ms(),
+			    MODEL_LINE_ERROR,
+			    "state file: %s; windows and ignored names are not "
+			    "kept this time",
+			    err);
+		a->state_path[0] = '\0';
+		return;
+	}
 	n = state_read(a->state_path, a->state_saved, err, sizeof(err));
 	if (n < 0) {
 		/* Not overwritten: the user may mend it. */
@@ -951,6 +970,7 @@ main(int argc, char **argv)
 	int rc;
 
 	app.stdin_flags = -1;
+	app.state_lock = -1;
 	hook_app = &app;
 	app.ascii = utf8_locale();
 	switch (config_load(

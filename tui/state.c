@@ -272,6 +272,39 @@ state_mkdirs(char *path)
 }
 
 int
+state_lock(const char *path, char *err, size_t err_size)
+{
+	char lock[CHATLOG_PATH_MAX + 8];
+	struct flock fl;
+	int fd, n, e;
+
+	n = snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (n < 0 || (size_t)n >= sizeof(lock)) {
+		snprintf(err, err_size, "%s: path too long", path);
+		return -1;
+	}
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ENOENT && state_mkdirs(lock) == 0)
+		fd =
+		    open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, err_size, "%s: %s", lock, strerror(errno));
+		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return fd;
+	e = errno;
+	close(fd);
+	if (e == EACCES || e == EAGAIN)
+		return -2;
+	snprintf(err, err_size, "%s: %s", lock, strerror(e));
+	return -1;
+}
+
+int
 state_write(
     const char *path, const char *text, size_t len, char *err, size_t err_size)
 {

@@ -79,6 +79,17 @@ int state_path(char *buf, size_t size, const char *server, const char *name,
     char *(*get)(const char *));
 
 /*
+ * Takes the lock of the state file at path: path.lock, made 0600 (and its
+ * directories 0700) as needed, locked for writing with fcntl(2).  One
+ * client at a time has a state: a second one run with the same name on
+ * the same server neither restores the first one's windows nor
+ * overwrites them.  Returns the lock's descriptor, to keep open while the
+ * program runs (the lock ends with it); -2 if another process holds the
+ * lock; -1 with err filled on another error.
+ */
+int state_lock(const char *path, char *err, size_t err_size);
+
+/*
  * Reads the file at path into text[STATE_FILE_MAX].  Returns its length,
  * 0 for a missing file, or -1 with err filled.
  */
