@@ -312,14 +312,16 @@ test_text_errors(void **state)
 	    {"name = bob\nnick = bob\n",
 	        "conf:2: unknown key 'nick' (known: server, name, "
 	        "scrollback, scrollback_bytes, highlight, log, log_dir, "
-	        "account, pass_cmd)"},
+	        "account, pass_cmd, timestamp_format, join_filter, "
+	        "join_filter_minutes)"},
 	    {"\n\n\njust words\n", "conf:4: expected 'key = value'"},
 	    {"= bob\n", "conf:1: expected 'key = value'"},
 	    {"  = bob\n", "conf:1: expected 'key = value'"},
 	    {"my name = bob\n",
 	        "conf:1: unknown key 'my name' (known: "
 	        "server, name, scrollback, scrollback_bytes, highlight, log, "
-	        "log_dir, account, pass_cmd)"},
+	        "log_dir, account, pass_cmd, timestamp_format, join_filter, "
+	        "join_filter_minutes)"},
 	    {"#\nname =\n",
 	        "conf:2: '' is not a name: 1 to 32 letters, "
 	        "digits, '_', '.' or '-', not starting with '.' "
@@ -339,7 +341,8 @@ test_text_errors(void **state)
 	    {"Name = bob\n",
 	        "conf:1: unknown key 'Name' (known: server, "
 	        "name, scrollback, scrollback_bytes, highlight, log, log_dir, "
-	        "account, pass_cmd)"},
+	        "account, pass_cmd, timestamp_format, join_filter, "
+	        "join_filter_minutes)"},
 	    {"scrollback_bytes = 1000\n",
 	        "conf:1: '1000' is not a size from 1M to 1G (bytes, or with "
 	        "K, M or G)"},
@@ -952,6 +955,66 @@ test_account_keys(void **state)
 	assert_non_null(strstr(err, "pass_cmd must be a command of 1 to 1024"));
 }
 
+/* timestamp_format, join_filter and join_filter_minutes: values and errors
+ * with their place. */
+static void
+test_habit_keys(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *err;
+	} bad[] = {
+	    {"\ntimestamp_format = %H:%Q\n",
+	        "f:2: timestamp_format: %Q is not taken"},
+	    {"timestamp_format =\n",
+	        "f:1: timestamp_format must be 1 to 32 bytes, not 0"},
+	    {"timestamp_format = %Y-%m-%d %H:%M:%S %A\n",
+	        "f:1: timestamp_format makes times wider than 24 columns"},
+	    {"join_filter = some\n",
+	        "f:1: join_filter must be off, smart or all, not 'some'"},
+	    {"join_filter = default\n",
+	        "f:1: join_filter must be off, smart or all, not 'default'"},
+	    {"join_filter_minutes = 0\n",
+	        "f:1: join_filter_minutes must be a number from 1 to 1440"},
+	    {"join_filter_minutes = 1441\n",
+	        "f:1: join_filter_minutes must be a number from 1 to 1440"},
+	    {"join_filter_minutes = 99999999999999999999\n",
+	        "f:1: join_filter_minutes must be a number from 1 to 1440"},
+	    {"join_filter_minutes = 5m\n",
+	        "f:1: join_filter_minutes must be a number from 1 to 1440"},
+	};
+	static const char good[] = "timestamp_format = [%H:%M:%S]\n"
+	                           "join_filter = smart\n"
+	                           "join_filter_minutes = 1440\n";
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	(void)state;
+	config_defaults(&cfg, "me");
+	assert_string_equal(cfg.timestamp_format, "%H:%M");
+	assert_int_equal(cfg.timestamp_cols, 5);
+	assert_int_equal(cfg.join_filter, FILTER_JOINS_OFF);
+	assert_int_equal(cfg.join_filter_minutes, 10);
+	assert_int_equal(
+	    config_parse_text(&cfg, good, strlen(good), "f", err, sizeof(err)),
+	    0);
+	assert_string_equal(cfg.timestamp_format, "[%H:%M:%S]");
+	assert_int_equal(cfg.timestamp_cols, 10);
+	assert_int_equal(cfg.join_filter, FILTER_JOINS_SMART);
+	assert_int_equal(cfg.join_filter_minutes, 1440);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_defaults(&cfg, "me");
+		assert_int_equal(
+		    config_parse_text(&cfg, bad[i].text, strlen(bad[i].text),
+		        "f", err, sizeof(err)),
+		    -1);
+		assert_memory_equal(err, bad[i].err, strlen(bad[i].err));
+		/* A bad value leaves the default. */
+		assert_string_equal(cfg.timestamp_format, "%H:%M");
+	}
+}
+
 int
 main(void)
 {
@@ -982,6 +1045,7 @@ main(void)
 	    T(test_load_bad_env),
 	    cmocka_unit_test(test_log_keys),
 	    cmocka_unit_test(test_account_keys),
+	    cmocka_unit_test(test_habit_keys),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

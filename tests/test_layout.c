@@ -674,6 +674,49 @@ test_names_rows(void **state)
 	assert_int_equal(layout_names_width("", 0), 0);
 }
 
+/* A timestamp_format's width moves the name and text columns with it. */
+static void
+test_time_cols(void **state)
+{
+	struct model *m = model_new(MODEL_SCROLLBACK_MIN);
+	struct model_win *w = model_win_at(m, 0);
+	struct model_line l;
+	struct layout_line ll, dflt;
+	char body[LAYOUT_BODY_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    model_add(m, w, 0, MODEL_LINE_MSG, 0, "bob", 3, "hi", 2), 0);
+	assert_int_equal(model_line(w, model_lines_begin(w), &l), 0);
+	assert_int_equal(l.time_cols, 5);
+	layout_line(&l, 80, body, &dflt);
+	assert_int_equal(dflt.time_cols, 5);
+	/* "%Y-%m-%d %H:%M:%S": 19 columns, 14 more than "HH:MM". */
+	model_set_time_format(m, "%Y-%m-%d %H:%M:%S", 19);
+	assert_int_equal(model_time_cols(m), 19);
+	assert_int_equal(model_line(w, model_lines_begin(w), &l), 0);
+	assert_int_equal(l.time_cols, 19);
+	layout_line(&l, 80, body, &ll);
+	assert_true(ll.show_time);
+	assert_int_equal(ll.time_cols, 19);
+	assert_int_equal(ll.name_col, dflt.name_col + 14);
+	assert_int_equal(ll.text_col, dflt.text_col + 14);
+	/* A pane that would leave the text less than a 5-column time does at
+	 * LAYOUT_NARROW drops the time. */
+	layout_line(&l, LAYOUT_NARROW + 13, body, &ll);
+	assert_false(ll.show_time);
+	assert_int_equal(ll.time_cols, 0);
+	layout_line(&l, LAYOUT_NARROW + 14, body, &ll);
+	assert_true(ll.show_time);
+	assert_int_equal(ll.text_col, 19 + 1 + LAYOUT_NAME_COLS_SMALL + 1);
+	/* A narrower one ("%H", 2 columns) gives the text 3 columns more. */
+	model_set_time_format(m, "%H", 2);
+	assert_int_equal(model_line(w, model_lines_begin(w), &l), 0);
+	layout_line(&l, 80, body, &ll);
+	assert_int_equal(ll.text_col, dflt.text_col - 3);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -697,6 +740,7 @@ main(void)
 	    cmocka_unit_test(test_activity),
 	    cmocka_unit_test(test_heads),
 	    cmocka_unit_test(test_shows_top),
+	    cmocka_unit_test(test_time_cols),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

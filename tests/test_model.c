@@ -1287,6 +1287,48 @@ test_added_cb(void **state)
 	model_free(m);
 }
 
+/* A hidden line goes to the chat log only: not kept, not unread, no alert. */
+static void
+test_hidden_lines(void **state)
+{
+	struct model *m = model_new(0);
+	struct model_win *w, *dm;
+	struct added_seen seen;
+	char t[16];
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	model_set_self(m, "carol", 5);
+	model_set_added_cb(m, added_cb, &seen);
+	w = model_open(m, MODEL_WIN_CHANNEL, "c1", 2, "#c", 2);
+	dm = model_open(m, MODEL_WIN_DM, "bob", 3, "bob", 3);
+	assert_int_equal(model_add(m, w, 5, MODEL_LINE_EVENT, MODEL_FLAG_HIDDEN,
+	                     "", 0, "bob joined", 10),
+	    0);
+	assert_int_equal(seen.calls, 1);
+	assert_string_equal(seen.text, "bob joined");
+	assert_int_equal(model_lines_end(w), model_lines_begin(w));
+	assert_int_equal(model_add(m, dm, 5, MODEL_LINE_MSG, MODEL_FLAG_HIDDEN,
+	                     "bob", 3, "carol!", 6),
+	    0);
+	assert_int_equal(seen.calls, 2);
+	assert_int_equal(model_lines_end(dm), model_lines_begin(dm));
+	assert_int_equal(model_win_unread(dm), 0);
+	assert_false(model_win_mentioned(dm));
+	assert_int_equal(model_take_alerts(m), 0);
+	/* A window's filter and the time column are kept for the client. */
+	assert_int_equal(model_win_filter(w), 0);
+	model_win_set_filter(w, 3);
+	assert_int_equal(model_win_filter(w), 3);
+	model_set_clock(m, 0, 3600);
+	assert_int_equal(model_time_text(m, 60000, t, sizeof(t)), 5);
+	assert_string_equal(t, "01:01");
+	model_set_time_format(m, "[%H.%M.%S]", 10);
+	model_time_text(m, 61000, t, sizeof(t));
+	assert_string_equal(t, "[01.01.01]");
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -1321,6 +1363,7 @@ main(void)
 	    cmocka_unit_test(test_day_changes),
 	    cmocka_unit_test(test_insert),
 	    cmocka_unit_test(test_added_cb),
+	    cmocka_unit_test(test_hidden_lines),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, setup_locale, NULL);

@@ -9,6 +9,7 @@
 #include "client.h"
 #include "client_int.h"
 #include "cmd.h"
+#include "filter.h"
 #include "proto.h"
 #include "utf8.h"
 #include "valid.h"
@@ -107,7 +108,10 @@ client_new(const struct client_config *cfg, const struct client_io *io)
 	if (c == NULL)
 		return NULL;
 	c->m = model_new(cfg->scrollback);
-	if (c->m == NULL) {
+	c->filter = filter_new();
+	if (c->m == NULL || c->filter == NULL) {
+		model_free(c->m);
+		filter_free(c->filter);
 		free(c);
 		return NULL;
 	}
@@ -131,6 +135,7 @@ client_free(struct client *c)
 		return;
 	client_account_free(c);
 	model_free(c->m);
+	filter_free(c->filter);
 	free(c);
 }
 
@@ -498,7 +503,7 @@ client_disconnected(
 			continue;
 		/* The server makes the personal channel again on its own. */
 		if (model_win_joined(w) && !client_is_own(c, w))
-			model_win_set_rejoin(w, 1);
+			model_win_set_rejoin(w, CLIENT_REJOIN_AGAIN);
 		model_win_set_joined(w, 0);
 		model_members_clear(w);
 		/* Requests under way die with the connection. */

@@ -211,4 +211,31 @@ void client_secret_cancel(struct client *c, uint64_t now);
  */
 void client_seen(struct client *c, uint64_t now);
 
+/*
+ * Filters and the client's own state (client_habits.c; see filter.h and
+ * state.h).
+ */
+struct filter;
+struct state;
+struct hmap_key;
+/* The key of the smart filter's speaker table (copied). */
+void client_set_hash_key(struct client *c, const struct hmap_key *key);
+/* The join filter of windows without their own, and its minutes. */
+void client_set_join_filter(struct client *c, int mode, unsigned minutes);
+/* The names ignored, for tests and the shell; owned by the client. */
+const struct filter *client_filter(const struct client *c);
+/*
+ * What the state file keeps: the channel and conversation windows in
+ * order with their join filters, and the names ignored.
+ */
+void client_state_get(const struct client *c, struct state *st);
+/*
+ * At start, before connecting: opens the windows of st in order (a
+ * channel's window is joined once registered; one that no longer exists
+ * is made again, as /join does), sets their filters and ignores its
+ * names.  Windows already open stay where they are.
+ */
+void client_state_restore(
+    struct client *c, const struct state *st, uint64_t now);
+
 #endif

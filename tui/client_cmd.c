@@ -683,6 +683,12 @@ client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 		return client_cmd_kick(c, &s, now);
 	case SLASH_KEY:
 		return client_cmd_key(c, &s, now);
+	case SLASH_IGNORE:
+		return client_cmd_ignore(c, &s, now);
+	case SLASH_UNIGNORE:
+		return client_cmd_unignore(c, &s, now);
+	case SLASH_FILTER:
+		return client_cmd_filter(c, &s, now);
 	}
 	return CLIENT_INPUT_DONE;
 }

@@ -154,7 +154,8 @@ client_on_joined(struct client *c, const struct event *ev, uint64_t now)
 		    (int)ev->name.len, ev->name.p, MODEL_WINDOWS_MAX);
 		return;
 	}
-	c->join_is_new = !model_win_rejoin(w);
+	/* A window restored from the state file joins as a new one. */
+	c->join_is_new = model_win_rejoin(w) != CLIENT_REJOIN_AGAIN;
 	/* Back after a reconnect: everything after the last line seen is
 	 * wanted, however much that is (see client_on_msg). */
 	model_win_set_catchup(w,
@@ -387,13 +388,19 @@ client_on_page_msg(struct client *c, const struct event *ev, uint64_t now)
 			    ev->seq - seq - 1,
 			    ev->seq - seq - 1 == 1 ? "" : "s");
 		model_win_set_seq(w, ev->seq);
-		(void)model_add_seq(c->m, w, ev->time, kind, flags, ev->seq,
-		    ev->name.p, ev->name.len, ev->text.p, ev->text.len);
+		if (!client_ignores(c, ev->name))
+			(void)model_add_seq(c->m, w, ev->time, kind, flags,
+			    ev->seq, ev->name.p, ev->name.len, ev->text.p,
+			    ev->text.len);
 		c->page_got++;
 		return;
 	}
 	if ((c->page_oldest > 0 && ev->seq >= c->page_oldest) || c->page_full)
 		return;
+	if (client_ignores(c, ev->name)) {
+		c->page_got++;
+		return;
+	}
 	begin = model_lines_begin(w);
 	end = model_lines_end(w);
 	if (c->page_at < begin)
@@ -480,6 +487,10 @@ client_on_msg(struct client *c, const struct event *ev, uint64_t now)
 	if (catchup != 0)
 		return;
 	model_win_set_seq(w, ev->seq);
+	/* An ignored name's lines are dropped, the seq above kept. */
+	if (client_ignores(c, ev->name))
+		return;
+	client_heard(c, w, ev->name, ev->time);
 	/* On a rejoin, history not shown before was missed while away: it
 	 * counts as unread, and mentions in it as mentions. */
 	if (history && c->join_is_new)
@@ -494,16 +505,18 @@ static void
 client_on_join_part(struct client *c, const struct event *ev)
 {
 	struct model_win *w = client_chan_win(c, ev->chan);
+	int hide;
 
 	if (w == NULL)
 		return;
+	hide = client_join_shown(c, w, ev->name, ev->time);
 	if (ev->kind == EV_JOIN) {
 		(void)model_member_add(w, ev->name.p, ev->name.len);
-		client_note(c, w, ev->time, MODEL_LINE_EVENT, "%.*s joined",
+		client_event_line(c, w, ev->time, hide, "%.*s joined",
 		    (int)ev->name.len, ev->name.p);
 	} else {
 		(void)model_member_remove(w, ev->name.p, ev->name.len);
-		client_note(c, w, ev->time, MODEL_LINE_EVENT, "%.*s left",
+		client_event_line(c, w, ev->time, hide, "%.*s left",
 		    (int)ev->name.len, ev->name.p);
 	}
 }
@@ -513,7 +526,7 @@ client_on_quit(struct client *c, const struct event *ev)
 {
 	struct model_win *w;
 	size_t i;
-	int shown;
+	int shown, hide;
 
 	for (i = 1; i < model_win_count(c->m); i++) {
 		w = model_win_at(c->m, i);
@@ -525,13 +538,14 @@ client_on_quit(struct client *c, const struct event *ev)
 			shown = 1;
 		if (!shown)
 			continue;
+		hide = client_join_shown(c, w, ev->name, ev->time);
 		if (ev->text.len > 0)
-			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			client_event_line(c, w, ev->time, hide,
 			    "%.*s quit (%.*s)", (int)ev->name.len, ev->name.p,
 			    (int)ev->text.len, ev->text.p);
 		else
-			client_note(c, w, ev->time, MODEL_LINE_EVENT,
-			    "%.*s quit", (int)ev->name.len, ev->name.p);
+			client_event_line(c, w, ev->time, hide, "%.*s quit",
+			    (int)ev->name.len, ev->name.p);
 	}
 }
 
@@ -559,7 +573,9 @@ client_on_nick(struct client *c, const struct event *ev, uint64_t now)
 			client_note(c, w, ev->time, MODEL_LINE_EVENT,
 			    "you are now known as %.*s", (int)to.len, to.p);
 		else
-			client_note(c, w, ev->time, MODEL_LINE_EVENT,
+			client_event_line(c, w, ev->time,
+			    client_ignores(c, old) ? CLIENT_IGNORE
+			                           : CLIENT_SHOW,
 			    "%.*s is now known as %.*s", (int)old.len, old.p,
 			    (int)to.len, to.p);
 		told_current |= w == client_current(c);
@@ -569,7 +585,8 @@ client_on_nick(struct client *c, const struct event *ev, uint64_t now)
 		w = model_find(c->m, MODEL_WIN_DM, to.p, to.len);
 		if (w == NULL || w == dm)
 			model_win_rekey(c->m, dm, to.p, to.len, to.p, to.len);
-		client_note(c, dm, ev->time, MODEL_LINE_EVENT,
+		client_event_line(c, dm, ev->time,
+		    client_ignores(c, old) ? CLIENT_IGNORE : CLIENT_SHOW,
 		    "%.*s is now known as %.*s", (int)old.len, old.p,
 		    (int)to.len, to.p);
 	}
@@ -608,9 +625,14 @@ client_on_dm(struct client *c, const struct event *ev, uint64_t now)
 		return;
 	if (self)
 		client_echoed(c);
+	/* An ignored name's direct messages open no window. */
+	else if (client_ignores(c, ev->name))
+		return;
 	w = model_open(c->m, MODEL_WIN_DM, peer.p, peer.len, peer.p, peer.len);
 	if (w == NULL)
 		w = client_status(c);
+	else
+		client_heard(c, w, ev->name, ev->time);
 	if (!self)
 		client_account_dm(c, w, ev, now);
 	/* A direct message is for this user whatever it says. */

@@ -40,6 +40,19 @@
 #define CLIENT_RECREATE_GONE 1
 #define CLIENT_RECREATE_NEW  2
 
+/*
+ * model_win_rejoin() values: joined when the connection went (a rejoin,
+ * which catches up), or a window restored from the state file at start
+ * (a join like a new one, its history not news).
+ */
+#define CLIENT_REJOIN_AGAIN 1
+#define CLIENT_REJOIN_SAVED 2
+
+/* What a line of a filtered name or a filtered join does. */
+#define CLIENT_SHOW   0 /* shown */
+#define CLIENT_HIDE   1 /* not shown; the chat log has it (MODEL_FLAG_HIDDEN) */
+#define CLIENT_IGNORE 2 /* an ignored name's: dropped, as irssi does */
+
 /* A join or create_chan waiting for its answer. */
 struct client_wait {
 	enum cmd_verb verb;
@@ -199,6 +212,11 @@ struct client {
 	struct client_acct acct;
 	/* The server confirmed /away (until /back or a new connection). */
 	int away;
+	/* Ignored names and join filters (client_habits.c). */
+	struct filter *filter;
+	/* A window or the default uses the smart filter: speakers are
+	 * remembered from then on (they cost nothing before). */
+	int smart_used;
 };
 
 /* An empty field. */
@@ -292,5 +310,30 @@ int client_is_channel_win(const struct model_win *w);
 int client_is_own(const struct client *c, const struct model_win *w);
 /* The window of channel id chan, or NULL. */
 struct model_win *client_chan_win(const struct client *c, struct slice chan);
+
+/* Filters (client_habits.c). */
+
+/* Whether lines of name are ignored (never this user's own). */
+int client_ignores(const struct client *c, struct slice name);
+/*
+ * What becomes of a join, part or quit line of name in w at time_ms: a
+ * CLIENT_SHOW, _HIDE or _IGNORE.
+ */
+int client_join_shown(const struct client *c, const struct model_win *w,
+    struct slice name, uint64_t time_ms);
+/* name spoke in w at time_ms, for the smart filter. */
+void client_heard(struct client *c, const struct model_win *w,
+    struct slice name, uint64_t time_ms);
+/* An event line in w unless hide (a CLIENT_*) says otherwise. */
+void client_event_line(struct client *c, struct model_win *w, uint64_t now,
+    int hide, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+struct slash;
+enum client_input_result client_cmd_ignore(
+    struct client *c, const struct slash *s, uint64_t now);
+enum client_input_result client_cmd_unignore(
+    struct client *c, const struct slash *s, uint64_t now);
+enum client_input_result client_cmd_filter(
+    struct client *c, const struct slash *s, uint64_t now);
 
 #endif

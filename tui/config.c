@@ -73,6 +73,14 @@ config_write_help(FILE *f, char *(*get)(const char *))
 	fputs("  lines of key = value; keys: server, name, scrollback, "
 	      "scrollback_bytes, highlight, log, log_dir, account, pass_cmd\n",
 	    f);
+	fprintf(f,
+	    "  timestamp_format (strftime, default %s), join_filter "
+	    "(off, smart, all; default off), join_filter_minutes (default "
+	    "%d)\n",
+	    STAMP_FORMAT_DEFAULT, FILTER_MINUTES_DEFAULT);
+	fputs("state: the windows in order, /filter and /ignore are kept in "
+	      "$XDG_DATA_HOME/txt-chat/state/<server>/<name>\n",
+	    f);
 	fputs("\n", f);
 	keys = keyhelp_lines(&n);
 	for (i = 0; i < n; i++)
@@ -167,6 +175,64 @@ config_set_pass_cmd(
 	}
 	memcpy(cfg->pass_cmd, s, len);
 	cfg->pass_cmd[len] = '\0';
+	return 0;
+}
+
+/* The time column's strftime format, checked and measured. */
+static int
+config_set_timestamp_format(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	int cols = stamp_check(s, len, err, err_size);
+
+	if (cols < 0)
+		return -1;
+	memcpy(cfg->timestamp_format, s, len);
+	cfg->timestamp_format[len] = '\0';
+	cfg->timestamp_cols = cols;
+	return 0;
+}
+
+/* The default join filter: off, smart or all. */
+static int
+config_set_join_filter(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char q[CONFIG_QUOTE_MAX + 8];
+	enum filter_joins mode;
+
+	if (filter_joins_parse(s, len, &mode) == 0 &&
+	    mode != FILTER_JOINS_DEFAULT) {
+		cfg->join_filter = mode;
+		return 0;
+	}
+	config_quote(q, sizeof(q), s, len);
+	snprintf(
+	    err, err_size, "join_filter must be off, smart or all, not %s", q);
+	return -1;
+}
+
+/* The smart filter's minutes. */
+static int
+config_set_join_filter_minutes(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; i < len && v <= FILTER_MINUTES_MAX; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			break;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (len == 0 || i < len || v < FILTER_MINUTES_MIN ||
+	    v > FILTER_MINUTES_MAX) {
+		snprintf(err, err_size,
+		    "join_filter_minutes must be a number from %d to %d",
+		    FILTER_MINUTES_MIN, FILTER_MINUTES_MAX);
+		return -1;
+	}
+	cfg->join_filter_minutes = (unsigned)v;
 	return 0;
 }
 
@@ -373,6 +439,11 @@ config_defaults(struct config *cfg, const char *login_name)
 	cfg->scrollback = MODEL_SCROLLBACK_DEFAULT;
 	cfg->scrollback_bytes = MODEL_SCROLLBACK_BYTES_DEFAULT;
 	cfg->log = 1;
+	memcpy(cfg->timestamp_format, STAMP_FORMAT_DEFAULT,
+	    sizeof(STAMP_FORMAT_DEFAULT));
+	cfg->timestamp_cols = 5;
+	cfg->join_filter = FILTER_JOINS_OFF;
+	cfg->join_filter_minutes = FILTER_MINUTES_DEFAULT;
 	for (i = 0;
 	     login_name != NULL && login_name[i] != '\0' && i < PROTO_NAME_MAX;
 	     i++)
@@ -508,6 +579,9 @@ static const struct config_key {
     {"log_dir", config_set_log_dir},
     {"account", config_set_account},
     {"pass_cmd", config_set_pass_cmd},
+    {"timestamp_format", config_set_timestamp_format},
+    {"join_filter", config_set_join_filter},
+    {"join_filter_minutes", config_set_join_filter_minutes},
 };
 
 /* Applies one line; returns 0, or -1 with the reason (no place) in err. */

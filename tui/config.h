@@ -7,7 +7,9 @@
 #include <stdio.h>
 
 #include "account.h"
+#include "filter.h"
 #include "link.h"
+#include "stamp.h"
 #include "tls.h"
 #include "model.h"
 #include "proto.h"
@@ -53,6 +55,13 @@ struct config {
 	 * command whose first line of output is its password ("" none). */
 	char account[PROTO_NAME_MAX + 1];
 	char pass_cmd[ACCOUNT_CMD_MAX + 1];
+	/* The time column's strftime format (stamp_check) and its columns. */
+	char timestamp_format[STAMP_FORMAT_MAX + 1];
+	int timestamp_cols;
+	/* The join filter of windows without their own (/filter), and the
+	 * smart filter's minutes. */
+	enum filter_joins join_filter;
+	unsigned join_filter_minutes;
 };
 
 /* The command line as given: strings point into argv, NULL if absent. */
@@ -93,11 +102,11 @@ enum config_result config_parse_args(struct config_args *args, int argc,
 /*
  * Applies config file text: lines of "key = value" (keys server, name,
  * scrollback, scrollback_bytes, highlight, log, log_dir, account,
- * pass_cmd), blank lines and lines
- * whose first non-blank byte is '#'; blanks around keys and values and a CR
- * before the LF are ignored. source names the text in errors ("source:line:
- * why").  Returns 0, or -1 with err filled; cfg then holds the lines before
- * the bad one.
+ * pass_cmd, timestamp_format, join_filter, join_filter_minutes), blank lines
+ * and lines whose first non-blank byte is '#'; blanks around keys and values
+ * and a CR before the LF are ignored. source names the text in errors
+ * ("source:line: why").  Returns 0, or -1 with err filled; cfg then holds the
+ * lines before the bad one.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
     const char *source, char *err, size_t err_size);

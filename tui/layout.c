@@ -29,6 +29,7 @@ layout_line(const struct model_line *l, int width, char *body_buf,
     struct layout_line *out)
 {
 	int mark_w, name_w, name_max, name_min, base;
+	int time_cols = l->time_cols > 0 ? l->time_cols : LAYOUT_TIME_COLS;
 
 	if (width < 1)
 		width = 1;
@@ -53,11 +54,13 @@ layout_line(const struct model_line *l, int width, char *body_buf,
 		out->body_len = l->text_len;
 	}
 	mark_w = (int)width_str(out->mark, out->mark_len);
-	out->show_time = width >= LAYOUT_NARROW;
-	base = out->show_time ? LAYOUT_TIME_COLS + 1 : 0;
+	/* A wider time needs a wider pane to leave the text its columns. */
+	out->show_time = width >= LAYOUT_NARROW + time_cols - LAYOUT_TIME_COLS;
+	out->time_cols = out->show_time ? time_cols : 0;
+	base = out->show_time ? time_cols + 1 : 0;
 	if (width >= LAYOUT_WIDE) {
 		/* The widest name column that leaves the text half the pane. */
-		name_max = width / 2 - (LAYOUT_TIME_COLS + 2);
+		name_max = width / 2 - (time_cols + 2);
 		if (name_max < LAYOUT_NAME_COLS)
 			name_max = LAYOUT_NAME_COLS;
 		name_min = LAYOUT_NAME_COLS;

@@ -8,7 +8,9 @@
 #include "model.h"
 
 /*
- * A line is drawn as "HH:MM name text": the time, the name right-aligned
+ * A line is drawn as "HH:MM name text": the time (in the columns of the
+ * line's time_cols, from the config file's timestamp_format, else
+ * LAYOUT_TIME_COLS), the name right-aligned
  * in a column of LAYOUT_NAME_COLS (a longer name pushes the text right),
  * then the text, wrapped with a hanging indent under its first column.
  * The name column holds the sender for messages and a mark for other
@@ -20,7 +22,8 @@
  * A pane narrower than LAYOUT_WIDE keeps its columns for the text: the
  * name column is LAYOUT_NAME_COLS_SMALL wide and a longer name is cut
  * (with the '+'), so every line's text starts in the same column.  Below
- * LAYOUT_NARROW the time is left out too and the name column is a
+ * LAYOUT_NARROW (plus the columns a time wider than LAYOUT_TIME_COLS
+ * takes beyond them) the time is left out too and the name column is a
  * quarter of the pane, at most LAYOUT_NAME_COLS_SMALL, at least 2.
  *
  * Rows of their own may go above a line, in this order: above the oldest
@@ -40,6 +43,7 @@
 /* Where the parts of one line go in a pane of width columns. */
 struct layout_line {
 	int show_time;    /* the time column is drawn */
+	int time_cols;    /* its columns from column 0, or 0 */
 	int name_col;     /* column where the name (or mark) starts */
 	int text_col;     /* column where the first row's text starts */
 	int indent;       /* column where the following rows start */

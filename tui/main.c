@@ -24,6 +24,7 @@
 #include "input.h"
 #include "keymap.h"
 #include "link.h"
+#include "state.h"
 #include "tls.h"
 #include "ui.h"
 
@@ -76,10 +77,21 @@ struct app {
 	long log_offset;               /* of local time from UTC there */
 	uint64_t log_said;             /* dropped lines already told */
 	char log_err[CHATLOG_ERR_MAX]; /* the last error told */
+	/* The state file (state.h): its path, or "" when there is none, the
+	 * text it holds and the text of the client's state now. */
+	char state_path[CHATLOG_PATH_MAX + 1];
+	char state_saved[STATE_FILE_MAX];
+	size_t state_saved_len;
+	char state_text[STATE_FILE_MAX];
+	struct state state;
+	char state_err[STATE_ERR_MAX]; /* the last write error told */
+	int state_lock;                /* state_lock()'s descriptor, or < 0 */
 };
 
 /* For the atexit and crash hooks only: set once, before they are installed. */
 static struct app *hook_app;
+
+static void state_save(struct app *a);
 
 static uint64_t
 now_ms(void)
@@ -197,6 +209,7 @@ shut_down(struct app *a)
 	if (a->quitting)
 		return;
 	a->quitting = 1;
+	state_save(a);
 	release_terminal(a);
 	close_handle((uv_handle_t *)&a->stdin_poll);
 	close_handle((uv_handle_t *)&a->sig_winch);
@@ -528,6 +541,101 @@ on_tick(uv_timer_t *t)
 static void on_draw_timer(uv_timer_t *t);
 
 /*
+ * Writes the state file if the client's state changed since it was read
+ * or last written: checked once a frame, as whatever changes it (a join,
+ * a /leave, an /ignore) also changes the screen.  A failed write is told
+ * once, and tried again at the next change.
+ */
+static void
+state_save(struct app *a)
+{
+	char err[STATE_ERR_MAX];
+	size_t len;
+
+	if (a->state_path[0] == '\0')
+		return;
+	client_state_get(a->client, &a->state);
+	len = state_format(&a->state, a->state_text, sizeof(a->state_text));
+	if (len == 0 ||
+	    (len == a->state_saved_len &&
+	        memcmp(a->state_text, a->state_saved, len) == 0))
+		return;
+	/* Written or not, this state was tried: not again every frame. */
+	memcpy(a->state_saved, a->state_text, len);
+	a->state_saved_len = len;
+	if (state_write(a->state_path, a->state_text, len, err, sizeof(err)) ==
+	    0) {
+		a->state_err[0] = '\0';
+		return;
+	}
+	if (strcmp(err, a->state_err) != 0) {
+		struct model *m = client_model(a->client);
+
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "state file: %s", err);
+		snprintf(a->state_err, sizeof(a->state_err), "%s", err);
+		a->dirty = 1;
+	}
+}
+
+/* Reads the state file and restores windows and ignored names from it. */
+static void
+state_start(struct app *a)
+{
+	struct model *m = client_model(a->client);
+	char err[STATE_ERR_MAX];
+	long n;
+	size_t bad;
+	int r;
+
+	r = state_path(a->state_path, sizeof(a->state_path), a->cfg.server,
+	    a->cfg.name, getenv);
+	if (r != 1) {
+		a->state_path[0] = '\0';
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "windows and ignored names are not kept: set HOME or "
+		    "XDG_DATA_HOME");
+		return;
+	}
+	/* Held until the program ends, which releases it. */
+	a->state_lock = state_lock(a->state_path, err, sizeof(err));
+	if (a->state_lock < 0) {
+		if (a->state_lock == -2)
+			model_info(m, model_win_at(m, 0), now_ms(),
+			    MODEL_LINE_INFO,
+			    "another txt-chat runs as %s on this server: it "
+			    "keeps the windows and ignored names, not this one",
+			    a->cfg.name);
+		else
+			model_info(m, model_win_at(m, 0), now_ms(),
+			    MODEL_LINE_ERROR,
+			    "state file: %s; windows and ignored names are not "
+			    "kept this time",
+			    err);
+		a->state_path[0] = '\0';
+		return;
+	}
+	n = state_read(a->state_path, a->state_saved, err, sizeof(err));
+	if (n < 0) {
+		/* Not overwritten: the user may mend it. */
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "state file: %s; windows and ignored names are not kept "
+		    "this time",
+		    err);
+		a->state_path[0] = '\0';
+		return;
+	}
+	a->state_saved_len = (size_t)n;
+	bad = state_parse(&a->state, a->state_saved, (size_t)n, a->state_path,
+	    err, sizeof(err));
+	if (bad > 0)
+		model_info(m, model_win_at(m, 0), now_ms(), MODEL_LINE_ERROR,
+		    "state file: %s (%zu line%s skipped)", err, bad,
+		    bad == 1 ? "" : "s");
+	client_state_restore(a->client, &a->state, now_ms());
+}
+
+/*
  * Draws at once after a key, so typing never waits; lines from the server
  * are drawn at most every UI_FRAME_MS, so that a burst of them costs a few
  * frames instead of one per loop turn (and the terminal keeps up).
@@ -547,6 +655,7 @@ draw_now_or_soon(struct app *a)
 	ui_draw(a->ui, now_ms(), a->repaint);
 	a->dirty = a->repaint = a->keyed = 0;
 	a->last_draw = now;
+	state_save(a);
 }
 
 static void
@@ -858,6 +967,10 @@ start_loop(struct app *a)
 		/* Checked by config: it fits. */
 		(void)model_set_highlights(client_model(a->client),
 		    a->cfg.highlight, strlen(a->cfg.highlight));
+		model_set_time_format(client_model(a->client),
+		    a->cfg.timestamp_format, a->cfg.timestamp_cols);
+		client_set_join_filter(a->client, (int)a->cfg.join_filter,
+		    a->cfg.join_filter_minutes);
 	}
 	memset(&lcb, 0, sizeof(lcb));
 	lcb.ctx = a;
@@ -874,7 +987,9 @@ start_loop(struct app *a)
 		errx(1, "no random source");
 	model_set_hash_key(client_model(a->client), &key);
 	account_start(a);
+	client_set_hash_key(a->client, &key);
 	log_start(a);
+	state_start(a);
 	a->input = input_new(a->client);
 	if (a->input == NULL)
 		errx(1, "out of memory");
@@ -924,6 +1039,7 @@ main(int argc, char **argv)
 	int rc;
 
 	app.stdin_flags = -1;
+	app.state_lock = -1;
 	hook_app = &app;
 	app.ascii = utf8_locale();
 	switch (config_load(

@@ -9,6 +9,7 @@
 #include "hmap.h"
 #include "model.h"
 #include "sanitize.h"
+#include "stamp.h"
 #include "valid.h"
 
 /* Ring slots a window starts with; the ring doubles up to the scrollback. */
@@ -80,6 +81,7 @@ struct model_win {
 	unsigned skip;
 	struct model_members *members;
 	char *topic; /* sanitised, NUL-terminated; NULL: none */
+	int filter;  /* model_win_filter() */
 };
 
 struct model {
@@ -108,6 +110,9 @@ struct model {
 	void (*added_cb)(void *ctx, const struct model_win *w,
 	    const struct model_line *line);
 	void *added_ctx;
+	/* The time column: its format and columns. */
+	char time_fmt[STAMP_FORMAT_MAX + 1];
+	int time_cols;
 };
 
 static int
@@ -261,6 +266,7 @@ model_new(size_t scrollback)
 		scrollback = MODEL_SCROLLBACK_MAX;
 	m->limit = scrollback;
 	m->bytes_limit = MODEL_SCROLLBACK_BYTES_DEFAULT;
+	model_set_time_format(m, STAMP_FORMAT_DEFAULT, 5);
 	m->wins[0] = model_win_new(m, MODEL_WIN_STATUS, "", 0, "status", 6);
 	if (m->wins[0] == NULL) {
 		free(m);
@@ -564,7 +570,7 @@ model_win_rejoin(const struct model_win *w)
 void
 model_win_set_rejoin(struct model_win *w, int rejoin)
 {
-	w->rejoin = rejoin != 0;
+	w->rejoin = rejoin;
 }
 
 uint64_t
@@ -824,6 +830,26 @@ model_add_seq(struct model *m, struct model_win *w, uint64_t time_ms,
 	    m, time_ms, kind, &flags, seq, sender, sender_len, text, text_len);
 	if (l == NULL)
 		return -1;
+	if (flags & MODEL_FLAG_HIDDEN) {
+		/* For the chat log only: shown nowhere, counted nowhere. */
+		if (m->added_cb != NULL) {
+			struct model_line out;
+
+			memset(&out, 0, sizeof(out));
+			out.time_ms = l->time_ms;
+			out.seq = l->seq;
+			out.kind = kind;
+			out.flags = l->flags;
+			out.sender = l->data;
+			out.sender_len = l->sender_len;
+			out.text = l->data + l->sender_len + 1;
+			out.text_len = l->text_len;
+			out.time_cols = m->time_cols;
+			m->added_cb(m->added_ctx, w, &out);
+		}
+		free(l);
+		return 0;
+	}
 	if (model_ring_push(m, w, l) < 0) {
 		free(l);
 		return -1;
@@ -926,6 +952,7 @@ model_line(const struct model_win *w, uint64_t index, struct model_line *out)
 	out->sender_len = l->sender_len;
 	out->text = l->data + l->sender_len + 1;
 	out->text_len = l->text_len;
+	out->time_cols = w->model->time_cols;
 	return 0;
 }
 
@@ -1399,4 +1426,35 @@ model_win_read_to(struct model *m, struct model_win *w, uint64_t seq)
 	w->unread = n;
 	w->mentioned = mention;
 	w->left_at = first;
+}
+
+int
+model_win_filter(const struct model_win *w)
+{
+	return w->filter;
+}
+
+void
+model_win_set_filter(struct model_win *w, int filter)
+{
+	w->filter = filter;
+}
+
+void
+model_set_time_format(struct model *m, const char *fmt, int cols)
+{
+	snprintf(m->time_fmt, sizeof(m->time_fmt), "%s", fmt);
+	m->time_cols = cols > 0 ? cols : 1;
+}
+
+int
+model_time_cols(const struct model *m)
+{
+	return m->time_cols;
+}
+
+size_t
+model_time_text(const struct model *m, uint64_t time_ms, char *buf, size_t size)
+{
+	return stamp_format(m->time_fmt, time_ms, m->utc_offset, buf, size);
 }

@@ -63,6 +63,12 @@ enum model_line_kind {
 #define MODEL_FLAG_SELF    1 /* sent by this user */
 #define MODEL_FLAG_MENTION 2 /* names this user (set by model_add) */
 #define MODEL_FLAG_HISTORY 4 /* replayed on join: never counts as unread */
+/*
+ * Hidden by a filter (/filter joins): model_add and model_add_seq hand the
+ * line to the added callback (the chat log) and keep nothing, so it is
+ * neither shown nor counted as unread nor an alert.
+ */
+#define MODEL_FLAG_HIDDEN 8
 
 /* A line as stored; the strings are the model's, valid until it changes. */
 struct model_line {
@@ -74,6 +80,11 @@ struct model_line {
 	size_t sender_len;
 	const char *text;
 	size_t text_len;
+	/*
+	 * Columns of the time column (model_set_time_format), filled by
+	 * model_line(); 0 in a line made by hand means the default, 5.
+	 */
+	int time_cols;
 };
 
 struct model;
@@ -177,7 +188,8 @@ int model_win_set_topic(struct model_win *w, const char *t, size_t len);
 const char *model_win_topic(const struct model_win *w);
 /*
  * Whether the client should join this channel again once it is registered
- * after a reconnect (it was joined when the connection went).
+ * after a reconnect (it was joined when the connection went): non-zero,
+ * the client's own value kept as given.
  */
 int model_win_rejoin(const struct model_win *w);
 void model_win_set_rejoin(struct model_win *w, int rejoin);
@@ -359,5 +371,27 @@ unsigned long model_unread_total(const struct model *m);
  * there are none).  The window shown is left as it is: it is being read.
  */
 void model_win_read_to(struct model *m, struct model_win *w, uint64_t seq);
+
+/*
+ * A window's own join filter (an enum filter_joins of filter.h; 0, the
+ * default, for a new window), kept with the window for the client.
+ */
+int model_win_filter(const struct model_win *w);
+void model_win_set_filter(struct model_win *w, int filter);
+
+/*
+ * The time column: a strftime format checked by stamp_check() (copied,
+ * at most STAMP_FORMAT_MAX bytes) and the columns it takes, which
+ * model_line() puts in every line for the layout.  STAMP_FORMAT_DEFAULT
+ * and 5 until set.
+ */
+void model_set_time_format(struct model *m, const char *fmt, int cols);
+int model_time_cols(const struct model *m);
+/*
+ * time_ms in the time column's format, local at the clock's offset
+ * (model_set_clock), into buf[size]; returns its length.
+ */
+size_t model_time_text(
+    const struct model *m, uint64_t time_ms, char *buf, size_t size);
 
 #endif

@@ -33,7 +33,7 @@ struct slash_def {
 static const char *const slash_name_table[] = {"join", "j", "create", "leave",
     "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
     "window", "search", "help", "quit", "login", "register", "passwd", "topic",
-    "away", "back", "kick", "key"};
+    "away", "back", "kick", "key", "ignore", "unignore", "filter"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE_WORD,
@@ -106,6 +106,15 @@ static const struct slash_def slash_defs[] = {
         "/key [key]  set the key to join a channel you created; none "
         "removes it",
         NULL, "one key, without spaces"},
+    {SLASH_IGNORE, SLASH_ARGS_OPT,
+        "/ignore [name]  hide all of a name (and look-alikes), or list them",
+        NULL, "at most one name"},
+    {SLASH_UNIGNORE, SLASH_ARGS_ONE, "/unignore <name>  stop ignoring a name",
+        "a name", "one name"},
+    {SLASH_FILTER, SLASH_ARGS_OPT_TEXT,
+        "/filter [joins off|smart|all|default]  this window's joins, parts "
+        "and quits",
+        NULL, NULL},
 };
 
 #define SLASH_NCMDS (sizeof(slash_defs) / sizeof(slash_defs[0]))

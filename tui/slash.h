@@ -33,8 +33,11 @@ enum slash_cmd {
 	SLASH_TOPIC, /* text: the new topic, or empty to show it */
 	SLASH_AWAY,  /* text: the away text, or empty (back) */
 	SLASH_BACK,
-	SLASH_KICK, /* arg: the user; text: a reason, or empty */
-	SLASH_KEY   /* arg: the channel's new key, or empty to remove it */
+	SLASH_KICK,     /* arg: the user; text: a reason, or empty */
+	SLASH_KEY,      /* arg: the channel's new key, or empty to remove it */
+	SLASH_IGNORE,   /* arg: a name to ignore, or empty to list them */
+	SLASH_UNIGNORE, /* arg: a name ignored */
+	SLASH_FILTER,   /* text: "joins MODE", or empty to show this window's */
 };
 
 enum slash_error {

@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "search.h"
 #include "slash.h"
+#include "stamp.h"
 #include "ui.h"
 #include "utf8.h"
 #include "width.h"
@@ -460,15 +461,15 @@ draw_line_rows(struct ui *u, const struct pane *p, const struct model_win *w,
 		if (row >= first_row && rows_left > 0) {
 			if (head) {
 				if (ll.show_time) {
-					long t = (long)(l.time_ms / 1000) +
-					    u->gmtoff;
-					char hm[8];
+					char tt[STAMP_TEXT_MAX];
+					size_t tn = model_time_text(
+					    client_model(u->client), l.time_ms,
+					    tt, sizeof(tt));
 
-					t = ((t % 86400) + 86400) % 86400;
-					snprintf(hm, sizeof(hm), "%02ld:%02ld",
-					    t / 3600, t / 60 % 60);
-					put_ascii(u, y, p->left, hm, p->width,
-					    A_DIM, 0);
+					move(y, p->left);
+					set_attr(u, A_DIM, 0);
+					put_text(u, tt, tn, ll.time_cols);
+					set_attr(u, A_NORMAL, 0);
 				}
 				move(y, p->left + ll.name_col);
 				if (l.kind == MODEL_LINE_MSG)
@@ -807,6 +808,7 @@ text_cols(struct ui *u, int width)
 	memset(&l, 0, sizeof(l));
 	l.kind = MODEL_LINE_INFO;
 	l.sender = l.text = "";
+	l.time_cols = model_time_cols(client_model(u->client));
 	layout_line(&l, width, u->body, &ll);
 	return width - ll.indent;
 }
