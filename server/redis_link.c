@@ -202,11 +202,14 @@ on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 	if (reply == NULL) {
 		/* A teardown fails the waiters one by one, oldest first. */
 		l->closing = 1;
-		w.cb(w.ctx, NULL,
-		    l->fail_why != NULL ? l->fail_why : "connection lost");
+		if (w.cb != NULL)
+			w.cb(w.ctx, NULL,
+			    l->fail_why != NULL ? l->fail_why
+			                        : "connection lost");
 		return;
 	}
-	w.cb(w.ctx, reply, NULL);
+	if (w.cb != NULL)
+		w.cb(w.ctx, reply, NULL);
 }
 
 /* Drops the connection from our side, failing every waiter with why. */

@@ -78,7 +78,8 @@ void redis_link_free(struct redis_link *l);
 /*
  * Queues a command of argc arguments (bytes, not strings).  Returns 0, or
  * -1 without calling cb if the link is not up or pending_max commands are
- * waiting.  cb is called exactly once for a queued command.
+ * waiting.  cb is called exactly once for a queued command; a NULL cb
+ * ignores the reply.
  */
 int redis_link_command(struct redis_link *l, uint64_t now,
     redis_link_reply_cb cb, void *ctx, int argc, const char **argv,
