@@ -38,6 +38,8 @@ SSL_CFLAGS = $$($(PKG_CONFIG) --cflags openssl)
 SSL_LIBS = $$($(PKG_CONFIG) --libs openssl)
 SODIUM_CFLAGS = $$($(PKG_CONFIG) --cflags libsodium)
 SODIUM_LIBS = $$($(PKG_CONFIG) --libs libsodium)
+REDIS_CFLAGS = $$($(PKG_CONFIG) --cflags hiredis)
+REDIS_LIBS = $$($(PKG_CONFIG) --libs hiredis)
 
 PROTO_SRC = $(sort $(wildcard proto/*.c))
 SERVER_SRC = $(sort $(filter-out server/main.c,$(wildcard server/*.c)))
@@ -81,7 +83,7 @@ $(B)/proto/%.o: proto/%.c
 
 $(B)/server/%.o: server/%.c
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE $(SQLITE_CFLAGS) $(SSL_CFLAGS) $(SODIUM_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE $(SQLITE_CFLAGS) $(SSL_CFLAGS) $(SODIUM_CFLAGS) $(REDIS_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tui/%.o: tui/%.c
 	@mkdir -p $(@D)
@@ -89,7 +91,7 @@ $(B)/tui/%.o: tui/%.c
 
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itui -Itests/lib $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) $(SSL_CFLAGS) $(SODIUM_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itui -Itests/lib $(CMOCKA_CFLAGS) $(SQLITE_CFLAGS) $(SSL_CFLAGS) $(SODIUM_CFLAGS) $(REDIS_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tools/%.o: tests/tools/%.c
 	@mkdir -p $(@D)
@@ -124,7 +126,7 @@ $(TESTLIB): $(TESTLIB_SRC:%.c=$(B)/%.o)
 	ar rcs $@ $^
 
 $(SERVER_BIN): $(B)/server/main.o $(SERVER_LIB) $(PROTO_LIB)
-	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SQLITE_LIBS) $(SSL_LIBS) $(SODIUM_LIBS)
+	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(SQLITE_LIBS) $(SSL_LIBS) $(SODIUM_LIBS) $(REDIS_LIBS)
 
 $(TUI_BIN): $(B)/tui/main.o $(TUI_LIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CURSES_LIBS) $(UV_LIBS) $(SSL_LIBS) -lm
@@ -133,7 +135,7 @@ $(TUI_BIN): $(B)/tui/main.o $(TUI_LIB) $(PROTO_LIB)
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(if $(TUI_SRC),$(TUI_LIB)) $(SERVER_LIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< -Wl,--start-group \
 	    $(filter %.a,$^) -Wl,--end-group $(CMOCKA_LIBS) $(CURSES_LIBS) $(UV_LIBS) \
-	    $(SQLITE_LIBS) $(SSL_LIBS) $(SODIUM_LIBS) -lm
+	    $(SQLITE_LIBS) $(SSL_LIBS) $(SODIUM_LIBS) $(REDIS_LIBS) -lm
 
 $(B)/bench/%: $(B)/bench/%.o $(TESTLIB) $(PROTO_LIB)
 	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) -lm

@@ -245,6 +245,58 @@ test_text_every_key(void **state)
 	assert_int_equal(cfg.scrollback, 250);
 }
 
+/* Nodes of one chat: a comma-separated list, checked whole. */
+static void
+test_text_server_list(void **state)
+{
+	static const char ok[] =
+	    "server = a.example:1, tls://[::1]:2 ,\tc.example:3";
+	static const char eight[] = "server=1:1,2:2,3:3,4:4,5:5,6:6,7:7,8:8";
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+	    {"server = a:1,,b:2", "f:1: '' is not host:port"},
+	    {"server = a:1,", "f:1: '' is not host:port"},
+	    {"server = a:1, b", "f:1: 'b' is not host:port"},
+	    {"server = 1:1,2:2,3:3,4:4,5:5,6:6,7:7,8:8,9:9",
+	        "f:1: more than 8 servers"},
+	};
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	(void)state;
+	config_defaults(&cfg, "me");
+	assert_int_equal(cfg.nservers, 1);
+	assert_string_equal(cfg.servers[0], CONFIG_SERVER_DEFAULT);
+	assert_int_equal(
+	    config_parse_text(&cfg, ok, strlen(ok), "f", err, sizeof(err)), 0);
+	assert_int_equal(cfg.nservers, 3);
+	assert_string_equal(cfg.server, "a.example:1");
+	assert_string_equal(cfg.servers[0], "a.example:1");
+	assert_string_equal(cfg.servers[1], "tls://[::1]:2");
+	assert_string_equal(cfg.servers[2], "c.example:3");
+	for (i = 0; i < N(bad); i++) {
+		config_defaults(&cfg, "me");
+		assert_int_equal(
+		    config_parse_text(&cfg, bad[i].text, strlen(bad[i].text),
+		        "f", err, sizeof(err)),
+		    -1);
+		if (strncmp(err, bad[i].why, strlen(bad[i].why)) != 0)
+			fail_msg("%s: got \"%s\"", bad[i].text, err);
+		/* A bad list keeps none of its servers. */
+		assert_int_equal(cfg.nservers, 1);
+		assert_string_equal(cfg.server, CONFIG_SERVER_DEFAULT);
+	}
+	/* Eight is the most. */
+	config_defaults(&cfg, "me");
+	assert_int_equal(config_parse_text(
+	                     &cfg, eight, strlen(eight), "f", err, sizeof(err)),
+	    0);
+	assert_int_equal(cfg.nservers, CONFIG_SERVERS_MAX);
+	assert_string_equal(cfg.servers[7], "8:8");
+}
+
 /* The total scrollback in bytes: a number, or with K, M or G. */
 static void
 test_text_scrollback_bytes(void **state)
@@ -1031,6 +1083,7 @@ main(void)
 	    cmocka_unit_test(test_text_crlf_no_final_newline_and_repeats),
 	    cmocka_unit_test(test_text_errors),
 	    cmocka_unit_test(test_text_scrollback_bytes),
+	    cmocka_unit_test(test_text_server_list),
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_default_path),
 	    cmocka_unit_test(test_apply_args),

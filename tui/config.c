@@ -49,7 +49,9 @@ config_write_help(FILE *f, char *(*get)(const char *))
 	    "\noptions:\n"
 	    "  -s, --server host:port  the server (default %s); "
 	    "tls://host:port "
-	    "for TLS\n"
+	    "for TLS;\n"
+	    "                          a,b,c: nodes of one chat, tried in "
+	    "turn\n"
 	    "      --fingerprint fp    accept only the TLS certificate with "
 	    "this SHA-256 fingerprint\n"
 	    "  -n, --name name         the name to register (default the "
@@ -241,11 +243,11 @@ config_set_join_filter_minutes(
  * it.  They return 0, or -1 with a message in err that the caller puts
  * after where the value came from.
  */
+/* One server of a list: host:port or [v6]:port, "tls://" in front or not. */
 static int
-config_set_server(
-    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+config_server_ok(const char *s, size_t len)
 {
-	char copy[LINK_HOSTPORT_MAX + 1], q[CONFIG_QUOTE_MAX + 8];
+	char copy[LINK_HOSTPORT_MAX + 1];
 	char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1];
 	size_t skip = 0;
 
@@ -253,19 +255,55 @@ config_set_server(
 	if (len >= LINK_TLS_SCHEME_LEN &&
 	    memcmp(s, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0)
 		skip = LINK_TLS_SCHEME_LEN;
-	if (len - skip <= LINK_HOSTPORT_MAX && memchr(s, '\0', len) == NULL) {
-		memcpy(copy, s + skip, len - skip);
-		copy[len - skip] = '\0';
-		if (addr_split(copy, 0, 0, host, port) == 0) {
-			memcpy(cfg->server, s, len);
-			cfg->server[len] = '\0';
-			return 0;
+	if (len - skip > LINK_HOSTPORT_MAX || memchr(s, '\0', len) != NULL)
+		return 0;
+	memcpy(copy, s + skip, len - skip);
+	copy[len - skip] = '\0';
+	return addr_split(copy, 0, 0, host, port) == 0;
+}
+
+/*
+ * A server, or several separated by commas (blanks around each are
+ * skipped): all are checked before any is kept.
+ */
+static int
+config_set_server(
+    struct config *cfg, const char *s, size_t len, char *err, size_t err_size)
+{
+	char list[CONFIG_SERVERS_MAX][CONFIG_SERVER_SIZE];
+	char q[CONFIG_QUOTE_MAX + 8];
+	size_t n = 0, start = 0, end, i;
+
+	while (start <= len) {
+		const char *comma = memchr(s + start, ',', len - start);
+
+		end = comma != NULL ? (size_t)(comma - s) : len;
+		i = end;
+		while (start < i && (s[start] == ' ' || s[start] == '\t'))
+			start++;
+		while (i > start && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+			i--;
+		if (n == CONFIG_SERVERS_MAX) {
+			snprintf(err, err_size, "more than %d servers",
+			    CONFIG_SERVERS_MAX);
+			return -1;
 		}
+		if (!config_server_ok(s + start, i - start)) {
+			config_quote(q, sizeof(q), s + start, i - start);
+			snprintf(err, err_size,
+			    "%s is not host:port or [v6]:port with a port "
+			    "from 1 to 65535",
+			    q);
+			return -1;
+		}
+		memcpy(list[n], s + start, i - start);
+		list[n++][i - start] = '\0';
+		start = end + 1;
 	}
-	config_quote(q, sizeof(q), s, len);
-	snprintf(err, err_size,
-	    "%s is not host:port or [v6]:port with a port from 1 to 65535", q);
-	return -1;
+	memcpy(cfg->servers, list, sizeof(list[0]) * n);
+	cfg->nservers = n;
+	memcpy(cfg->server, list[0], sizeof(cfg->server));
+	return 0;
 }
 
 /* A SHA-256 fingerprint: 32 hex pairs joined by ':', kept upper case. */
@@ -436,6 +474,9 @@ config_defaults(struct config *cfg, const char *login_name)
 	memset(cfg, 0, sizeof(*cfg));
 	memcpy(
 	    cfg->server, CONFIG_SERVER_DEFAULT, sizeof(CONFIG_SERVER_DEFAULT));
+	memcpy(cfg->servers[0], CONFIG_SERVER_DEFAULT,
+	    sizeof(CONFIG_SERVER_DEFAULT));
+	cfg->nservers = 1;
 	cfg->scrollback = MODEL_SCROLLBACK_DEFAULT;
 	cfg->scrollback_bytes = MODEL_SCROLLBACK_BYTES_DEFAULT;
 	cfg->log = 1;

@@ -16,6 +16,13 @@
 
 /* The server when nothing says otherwise. */
 #define CONFIG_SERVER_DEFAULT "127.0.0.1:9090"
+/*
+ * Servers one setting may list, comma-separated: nodes of one chat, tried
+ * in turn when a connection fails or is lost.
+ */
+#define CONFIG_SERVERS_MAX 8
+/* Bytes of one server, "tls://" and host:port, terminator included. */
+#define CONFIG_SERVER_SIZE (LINK_TLS_SCHEME_LEN + LINK_HOSTPORT_MAX + 1)
 /* The name when the login name has nothing usable. */
 #define CONFIG_NAME_FALLBACK "user"
 /* Bytes of a config file; a bigger one is an error. */
@@ -34,8 +41,14 @@
  * the command line.  Every value is checked where it is read.
  */
 struct config {
-	/* "host:port" or "[v6]:port", "tls://" in front for TLS. */
-	char server[LINK_TLS_SCHEME_LEN + LINK_HOSTPORT_MAX + 1];
+	/*
+	 * "host:port" or "[v6]:port", "tls://" in front for TLS: the first
+	 * server, which names the chat (its logs, its saved state).
+	 */
+	char server[CONFIG_SERVER_SIZE];
+	/* Every server of the list, server first; 1 to CONFIG_SERVERS_MAX. */
+	char servers[CONFIG_SERVERS_MAX][CONFIG_SERVER_SIZE];
+	size_t nservers;
 	/* --fingerprint: the pinned SHA-256 "AB:CD:...", upper case, or "". */
 	char fingerprint[TLS_FP_MAX];
 	char name[PROTO_NAME_MAX + 1]; /* a valid_name() */

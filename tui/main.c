@@ -59,6 +59,7 @@ struct app {
 	uint64_t last_draw;    /* loop time of the last frame */
 	uv_timer_t draw_timer; /* the next frame while lines pour in */
 	int quitting;
+	size_t server_at; /* the entry of cfg.servers connected to next */
 	/* TLS: the certificate was refused; why, kept for closed(). */
 	int tls_refused;
 	char tls_why[TLS_PATH_MAX + 3 * TLS_FP_MAX + LINK_HOSTPORT_MAX + 128];
@@ -258,6 +259,8 @@ schedule_retry(struct app *a, const char *why)
 
 	if (a->quitting)
 		return;
+	/* Nodes of one chat: a lost or failed one hands over to the next. */
+	a->server_at = (a->server_at + 1) % a->cfg.nservers;
 	client_disconnected(a->client, why, now_ms(), now_ms() + delay);
 	uv_timer_start(&a->retry_timer, on_retry, delay, 0);
 	a->dirty = 1;
@@ -266,10 +269,11 @@ schedule_retry(struct app *a, const char *why)
 static void
 connect_now(struct app *a)
 {
+	const char *server = a->cfg.servers[a->server_at];
 	int rc;
 
-	client_connecting(a->client, a->cfg.server, now_ms());
-	rc = link_connect(a->link, a->cfg.server);
+	client_connecting(a->client, server, now_ms());
+	rc = link_connect(a->link, server);
 	if (rc < 0)
 		schedule_retry(a, uv_strerror(rc));
 	a->dirty = 1;

@@ -1,0 +1,493 @@
+/* redis_log.c: the chat's event log in Redis Streams, shared by nodes. */
+#include "redis_log.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+/*
+ * The append, atomic in Redis: the seq, the channel's line under the id
+ * "<seq>-0", the event for every node.  KEYS: seq, log, events.  ARGV:
+ * kind, time, sender, text, channel, channel keep, events keep, node.
+ */
+static const char redis_log_script[] =
+    "local seq = redis.call('INCR', KEYS[1])\n"
+    "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0',\n"
+    "    'k', ARGV[1], 't', ARGV[2], 's', ARGV[3], 'x', ARGV[4])\n"
+    "redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*',\n"
+    "    'k', ARGV[1], 'c', ARGV[5], 'q', seq, 't', ARGV[2],\n"
+    "    's', ARGV[3], 'x', ARGV[4], 'n', ARGV[8])\n"
+    "return seq\n";
+
+/* A key: the prefix, a word such as "seq:", a channel id. */
+#define REDIS_LOG_KEY_SIZE (REDIS_LOG_PREFIX_MAX + 16 + PROTO_ID_MAX + 1)
+/* A number as text, terminator included. */
+#define REDIS_LOG_NUM_SIZE 24
+
+struct redis_log {
+	struct redis_log_opts o;
+	char prefix[REDIS_LOG_PREFIX_MAX + 1];
+	char node[REDIS_LOG_NODE_MAX + 1];
+	char events_key[REDIS_LOG_KEY_SIZE];
+	char sha[41];           /* the script's SHA-1 in hex */
+	struct redis_link *cmd; /* appends */
+	struct redis_link *rd;  /* the blocking reads */
+	/* Where reading goes on from: set, or learnt when rd comes up. */
+	char last_id[REDIS_LOG_ID_SIZE];
+	int have_start; /* last_id says where to read from */
+	int reading;    /* a read (or the start lookup) is waiting */
+	uint64_t now;
+};
+
+/* An append waiting for its reply. */
+struct pending_append {
+	struct redis_log *lg;
+	redis_log_append_cb cb;
+	void *ctx;
+};
+
+static void read_next(struct redis_log *lg);
+
+static void
+on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
+{
+	struct redis_log *lg = ctx;
+	const char *argv[3] = {"SCRIPT", "LOAD", redis_log_script};
+	size_t lens[3] = {6, 4, sizeof(redis_log_script) - 1};
+
+	if (st == REDIS_LINK_UP) {
+		/* Queued before any append, so Redis knows the script by the
+		 * time it runs one; the reply is the SHA-1 we computed. */
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		if (lg->o.on_state != NULL)
+			lg->o.on_state(lg->o.ctx, 1, NULL);
+	} else if (lg->o.on_state != NULL) {
+		lg->o.on_state(lg->o.ctx, 0, why);
+	}
+}
+
+static void
+on_rd_state(void *ctx, enum redis_link_state st, const char *why)
+{
+	struct redis_log *lg = ctx;
+
+	(void)why;
+	lg->reading = 0;
+	if (st == REDIS_LINK_UP)
+		read_next(lg);
+}
+
+/* The script's SHA-1, as EVALSHA names it. */
+static int
+script_sha(char out[41])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+
+	if (EVP_Digest(redis_log_script, sizeof(redis_log_script) - 1, md, &len,
+	        EVP_sha1(), NULL) != 1 ||
+	    len != 20)
+		return -1;
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+struct redis_log *
+redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
+{
+	struct redis_log *lg;
+	struct redis_link_opts co = {0}, ro = {0};
+	const char *prefix =
+	    opts->prefix != NULL ? opts->prefix : REDIS_LOG_PREFIX_DEFAULT;
+	const char *node = opts->node != NULL ? opts->node : "";
+
+	if (strlen(prefix) > REDIS_LOG_PREFIX_MAX ||
+	    strlen(node) > REDIS_LOG_NODE_MAX || opts->on_event == NULL)
+		return NULL;
+	lg = calloc(1, sizeof(*lg));
+	if (lg == NULL)
+		return NULL;
+	lg->o = *opts;
+	if (lg->o.block_ms == 0)
+		lg->o.block_ms = REDIS_LOG_BLOCK_MS;
+	if (lg->o.timeout_ms == 0)
+		lg->o.timeout_ms = REDIS_LINK_TIMEOUT_MS;
+	if (lg->o.chan_keep == 0)
+		lg->o.chan_keep = REDIS_LOG_CHAN_KEEP;
+	if (lg->o.events_keep == 0)
+		lg->o.events_keep = REDIS_LOG_EVENTS_KEEP;
+	memcpy(lg->prefix, prefix, strlen(prefix) + 1);
+	memcpy(lg->node, node, strlen(node) + 1);
+	snprintf(lg->events_key, sizeof(lg->events_key), "%sevents", prefix);
+	co.timeout_ms = lg->o.timeout_ms;
+	/* A read may wait block_ms for its reply by design. */
+	ro.timeout_ms = lg->o.block_ms + lg->o.timeout_ms;
+	if (script_sha(lg->sha) < 0)
+		goto fail;
+	lg->cmd = redis_link_new(host, port, &co, on_cmd_state, lg);
+	lg->rd = redis_link_new(host, port, &ro, on_rd_state, lg);
+	if (lg->cmd == NULL || lg->rd == NULL)
+		goto fail;
+	return lg;
+fail:
+	redis_log_free(lg);
+	return NULL;
+}
+
+void
+redis_log_free(struct redis_log *lg)
+{
+	if (lg == NULL)
+		return;
+	redis_link_free(lg->cmd);
+	redis_link_free(lg->rd);
+	free(lg);
+}
+
+void
+redis_log_read_from(struct redis_log *lg, const char *from)
+{
+	snprintf(lg->last_id, sizeof(lg->last_id), "%s", from);
+	lg->have_start = 1;
+}
+
+/* A reply element's bytes, if it is a string. */
+static int
+str_of(const redisReply *r, const char **s, size_t *len)
+{
+	if (r == NULL ||
+	    (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS))
+		return 0;
+	*s = r->str;
+	*len = r->len;
+	return 1;
+}
+
+static uint64_t
+num_of(const char *s, size_t len)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	return v;
+}
+
+/*
+ * One stream entry, [id, [field, value, ...]], handed to on_event.
+ * Entries of other shapes, or without a channel, are skipped.
+ */
+static void
+deliver_entry(struct redis_log *lg, const redisReply *e)
+{
+	struct redis_log_event ev;
+	const redisReply *f;
+	const char *id, *k, *v;
+	size_t idlen, klen, vlen, i;
+
+	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+	    !str_of(e->element[0], &id, &idlen) || idlen >= REDIS_LOG_ID_SIZE)
+		return;
+	/* The id is the place to go on from, delivered or not. */
+	memcpy(lg->last_id, id, idlen);
+	lg->last_id[idlen] = '\0';
+	f = e->element[1];
+	if (f->type != REDIS_REPLY_ARRAY)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = STORE_MSG;
+	ev.id = lg->last_id;
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (!str_of(f->element[i], &k, &klen) || klen != 1 ||
+		    !str_of(f->element[i + 1], &v, &vlen))
+			continue;
+		switch (k[0]) {
+		case 'k':
+			ev.kind =
+			    vlen == 1 && v[0] == 'a' ? STORE_ACT : STORE_MSG;
+			break;
+		case 'c':
+			ev.chan = v;
+			ev.chan_len = vlen;
+			break;
+		case 'q':
+			ev.seq = num_of(v, vlen);
+			break;
+		case 't':
+			ev.time = num_of(v, vlen);
+			break;
+		case 's':
+			ev.sender = v;
+			ev.sender_len = vlen;
+			break;
+		case 'x':
+			ev.text = v;
+			ev.text_len = vlen;
+			break;
+		case 'n':
+			ev.node = v;
+			ev.node_len = vlen;
+			break;
+		}
+	}
+	if (ev.chan == NULL || ev.seq == 0)
+		return;
+	if (ev.sender == NULL)
+		ev.sender = "";
+	if (ev.text == NULL)
+		ev.text = "";
+	if (ev.node == NULL)
+		ev.node = "";
+	lg->o.on_event(lg->o.ctx, &ev);
+}
+
+/* XREAD's reply: nil after the block time, else [[key, [entry...]]]. */
+static void
+on_read(void *ctx, const redisReply *r, const char *err)
+{
+	struct redis_log *lg = ctx;
+	const redisReply *entries;
+	size_t i;
+
+	lg->reading = 0;
+	if (r == NULL)
+		return; /* the link reconnects; reading goes on from last_id */
+	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+	    r->element[0]->type == REDIS_REPLY_ARRAY &&
+	    r->element[0]->elements == 2) {
+		entries = r->element[0]->element[1];
+		for (i = 0; entries->type == REDIS_REPLY_ARRAY &&
+		     i < entries->elements;
+		     i++)
+			deliver_entry(lg, entries->element[i]);
+	}
+	(void)err;
+	read_next(lg);
+}
+
+/* XREVRANGE events + - COUNT 1: where reading starts, if not told. */
+static void
+on_start(void *ctx, const redisReply *r, const char *err)
+{
+	struct redis_log *lg = ctx;
+	const char *id;
+	size_t len;
+
+	(void)err;
+	lg->reading = 0;
+	if (r == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+	    r->element[0]->type == REDIS_REPLY_ARRAY &&
+	    r->element[0]->elements == 2 &&
+	    str_of(r->element[0]->element[0], &id, &len) &&
+	    len < REDIS_LOG_ID_SIZE) {
+		memcpy(lg->last_id, id, len);
+		lg->last_id[len] = '\0';
+	} else {
+		memcpy(lg->last_id, "0-0", 4);
+	}
+	lg->have_start = 1;
+	read_next(lg);
+}
+
+/* Asks for the next events, or first where to start, unless waiting. */
+static void
+read_next(struct redis_log *lg)
+{
+	char block[REDIS_LOG_NUM_SIZE], count[REDIS_LOG_NUM_SIZE];
+	const char *argv[8];
+	size_t lens[8];
+	int i;
+
+	if (lg->reading || redis_link_state(lg->rd) != REDIS_LINK_UP)
+		return;
+	if (!lg->have_start) {
+		const char *sargv[5] = {
+		    "XREVRANGE", lg->events_key, "+", "-", "COUNT"};
+		const char *all[6];
+		size_t all_lens[6];
+
+		for (i = 0; i < 5; i++) {
+			all[i] = sargv[i];
+			all_lens[i] = strlen(sargv[i]);
+		}
+		all[5] = "1";
+		all_lens[5] = 1;
+		if (redis_link_command(
+		        lg->rd, lg->now, on_start, lg, 6, all, all_lens) == 0)
+			lg->reading = 1;
+		return;
+	}
+	snprintf(block, sizeof(block), "%" PRIu64, lg->o.block_ms);
+	snprintf(count, sizeof(count), "%d", REDIS_LOG_READ_COUNT);
+	argv[0] = "XREAD";
+	argv[1] = "COUNT";
+	argv[2] = count;
+	argv[3] = "BLOCK";
+	argv[4] = block;
+	argv[5] = "STREAMS";
+	argv[6] = lg->events_key;
+	argv[7] = lg->last_id;
+	for (i = 0; i < 8; i++)
+		lens[i] = strlen(argv[i]);
+	if (redis_link_command(lg->rd, lg->now, on_read, lg, 8, argv, lens) ==
+	    0)
+		lg->reading = 1;
+}
+
+static void
+on_appended(void *ctx, const redisReply *r, const char *err)
+{
+	struct pending_append *p = ctx;
+	char why[160];
+
+	if (r == NULL) {
+		p->cb(p->ctx, -1, 0, err);
+	} else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
+		p->cb(p->ctx, 0, (uint64_t)r->integer, NULL);
+	} else {
+		snprintf(why, sizeof(why), "redis: %.*s",
+		    r->type == REDIS_REPLY_ERROR ? (int)r->len : 16,
+		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		p->cb(p->ctx, -1, 0, why);
+	}
+	free(p);
+}
+
+int
+redis_log_append(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, redis_log_append_cb cb, void *ctx)
+{
+	char seq_key[REDIS_LOG_KEY_SIZE], log_key[REDIS_LOG_KEY_SIZE];
+	char time[REDIS_LOG_NUM_SIZE], ckeep[REDIS_LOG_NUM_SIZE];
+	char ekeep[REDIS_LOG_NUM_SIZE];
+	const char *argv[14];
+	size_t lens[14];
+	struct pending_append *p;
+	int i;
+
+	if ((ev->kind != STORE_MSG && ev->kind != STORE_ACT) ||
+	    ev->chan_len > PROTO_ID_MAX)
+		return -1;
+	snprintf(seq_key, sizeof(seq_key), "%sseq:%.*s", lg->prefix,
+	    (int)ev->chan_len, ev->chan);
+	snprintf(log_key, sizeof(log_key), "%slog:%.*s", lg->prefix,
+	    (int)ev->chan_len, ev->chan);
+	snprintf(time, sizeof(time), "%" PRIu64, ev->time);
+	snprintf(ckeep, sizeof(ckeep), "%" PRIu64, lg->o.chan_keep);
+	snprintf(ekeep, sizeof(ekeep), "%" PRIu64, lg->o.events_keep);
+	argv[0] = "EVALSHA";
+	argv[1] = lg->sha;
+	argv[2] = "3";
+	argv[3] = seq_key;
+	argv[4] = log_key;
+	argv[5] = lg->events_key;
+	argv[6] = ev->kind == STORE_ACT ? "a" : "m";
+	argv[7] = time;
+	for (i = 0; i < 8; i++)
+		lens[i] = strlen(argv[i]);
+	argv[8] = ev->sender;
+	lens[8] = ev->sender_len;
+	argv[9] = ev->text;
+	lens[9] = ev->text_len;
+	argv[10] = ev->chan;
+	lens[10] = ev->chan_len;
+	argv[11] = ckeep;
+	lens[11] = strlen(ckeep);
+	argv[12] = ekeep;
+	lens[12] = strlen(ekeep);
+	argv[13] = lg->node;
+	lens[13] = strlen(lg->node);
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->lg = lg;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (redis_link_command(lg->cmd, now, on_appended, p, 14, argv, lens) <
+	    0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
+int
+redis_log_up(const struct redis_log *lg)
+{
+	return redis_link_state(lg->cmd) == REDIS_LINK_UP;
+}
+
+size_t
+redis_log_pollfds(const struct redis_log *lg, struct pollfd *pfds)
+{
+	size_t n = 0;
+
+	pfds[n].fd = redis_link_fd(lg->cmd, &pfds[n].events);
+	pfds[n].revents = 0;
+	if (pfds[n].fd >= 0)
+		n++;
+	pfds[n].fd = redis_link_fd(lg->rd, &pfds[n].events);
+	pfds[n].revents = 0;
+	if (pfds[n].fd >= 0)
+		n++;
+	return n;
+}
+
+void
+redis_log_io(
+    struct redis_log *lg, const struct pollfd *pfds, size_t n, uint64_t now)
+{
+	size_t i;
+	short ev;
+
+	lg->now = now;
+	for (i = 0; i < n; i++) {
+		if (pfds[i].revents == 0)
+			continue;
+		/* An entry is the descriptor either link had when it was
+		 * polled; one that reconnected since has another. */
+		if (redis_link_fd(lg->cmd, &ev) == pfds[i].fd)
+			redis_link_io(lg->cmd, pfds[i].revents, now);
+		else if (redis_link_fd(lg->rd, &ev) == pfds[i].fd)
+			redis_link_io(lg->rd, pfds[i].revents, now);
+	}
+}
+
+void
+redis_log_flush(struct redis_log *lg)
+{
+	redis_link_flush(lg->cmd);
+	redis_link_flush(lg->rd);
+}
+
+void
+redis_log_tick(struct redis_log *lg, uint64_t now)
+{
+	lg->now = now;
+	redis_link_tick(lg->cmd, now);
+	redis_link_tick(lg->rd, now);
+	read_next(lg);
+}
+
+uint64_t
+redis_log_deadline(const struct redis_log *lg)
+{
+	uint64_t a = redis_link_deadline(lg->cmd);
+	uint64_t b = redis_link_deadline(lg->rd);
+
+	return a < b ? a : b;
+}
+
+const char *
+redis_log_last_id(const struct redis_log *lg)
+{
+	return lg->have_start ? lg->last_id : "";
+}

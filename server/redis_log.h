@@ -1,0 +1,116 @@
+/* redis_log.h: the chat's event log in Redis Streams, shared by nodes. */
+#ifndef SERVER_REDIS_LOG_H
+#define SERVER_REDIS_LOG_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "redis_link.h"
+#include "store.h"
+
+/*
+ * Several servers (nodes) share one order of events through Redis.  An
+ * append is one script call (EVALSHA) that, atomically, takes the
+ * channel's next seq (INCR), adds the line to the channel's stream under
+ * the id "<seq>-0" (history, paged by seq) and adds the event to one
+ * stream of all events.  Every node reads that stream back (XREAD BLOCK
+ * on a connection of its own) and delivers what it reads, its own events
+ * too, so every node sees every event in the same order.
+ *
+ * Keys, under a prefix (REDIS_LOG_PREFIX_DEFAULT): "<p>seq:<chan>" the
+ * channel's last seq, "<p>log:<chan>" its lines, "<p>events" every event.
+ * The streams are trimmed (MAXLEN ~) to REDIS_LOG_CHAN_KEEP lines per
+ * channel and REDIS_LOG_EVENTS_KEEP events.
+ */
+struct redis_log;
+
+#define REDIS_LOG_PREFIX_DEFAULT "txt:"
+/* Bytes of a key prefix and of a node name, no terminator. */
+#define REDIS_LOG_PREFIX_MAX 32
+#define REDIS_LOG_NODE_MAX   32
+/* Lines a channel's stream keeps, about (MAXLEN ~). */
+#define REDIS_LOG_CHAN_KEEP 100000
+/* Events the shared stream keeps, about: a node that falls this far
+ * behind (or is down that long) cannot catch up from it. */
+#define REDIS_LOG_EVENTS_KEEP 1000000
+/* How long one XREAD waits for new events before it is asked again. */
+#define REDIS_LOG_BLOCK_MS 1000
+/* Events one XREAD returns at most. */
+#define REDIS_LOG_READ_COUNT 1000
+/* Bytes of a stream id ("<ms>-<n>"), terminator included. */
+#define REDIS_LOG_ID_SIZE 48
+
+/* An event read back; the strings are not NUL-terminated and live only
+ * during the callback. */
+struct redis_log_event {
+	enum store_kind kind;
+	const char *chan, *sender, *text, *node;
+	size_t chan_len, sender_len, text_len, node_len;
+	uint64_t seq, time;
+	const char *id; /* the shared stream's id, NUL-terminated */
+};
+
+/* An append completed: status 0 with the seq given, or -1 with err. */
+typedef void (*redis_log_append_cb)(
+    void *ctx, int status, uint64_t seq, const char *err);
+/* An event was read back from the shared stream, in the stream's order. */
+typedef void (*redis_log_event_cb)(void *ctx, const struct redis_log_event *ev);
+/* The log can take appends (up 1) or cannot (up 0, why says so). */
+typedef void (*redis_log_state_cb)(void *ctx, int up, const char *why);
+
+struct redis_log_opts {
+	const char *prefix;   /* NULL: REDIS_LOG_PREFIX_DEFAULT */
+	const char *node;     /* this node's name, stored with its events */
+	uint64_t timeout_ms;  /* of an append; 0: REDIS_LINK_TIMEOUT_MS */
+	uint64_t block_ms;    /* of a read; 0: REDIS_LOG_BLOCK_MS */
+	uint64_t chan_keep;   /* 0: REDIS_LOG_CHAN_KEEP */
+	uint64_t events_keep; /* 0: REDIS_LOG_EVENTS_KEEP */
+	redis_log_event_cb on_event;
+	redis_log_state_cb on_state; /* may be NULL */
+	void *ctx;                   /* of both */
+};
+
+/*
+ * A log on the Redis at host:port, not yet connected (redis_log_tick
+ * connects).  Reading starts after the newest event there is when the
+ * reading connection first comes up, unless redis_log_read_from said
+ * where.  NULL on ENOMEM or bad options (prefix or node too long).
+ */
+struct redis_log *redis_log_new(
+    const char *host, int port, const struct redis_log_opts *opts);
+/* Frees it; appends still waiting fail with "closed". NULL does nothing. */
+void redis_log_free(struct redis_log *lg);
+
+/* Reads the events after stream id from (such as "0-0": all of them). */
+void redis_log_read_from(struct redis_log *lg, const char *from);
+
+/*
+ * Appends a STORE_MSG or STORE_ACT event (its chan, sender, text, time;
+ * its seq is ignored: the log gives it).  Returns 0 and calls cb later,
+ * or -1 at once (the log is down or full) without calling it.
+ */
+int redis_log_append(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, redis_log_append_cb cb, void *ctx);
+
+/* Whether appends are taken now. */
+int redis_log_up(const struct redis_log *lg);
+
+/*
+ * The descriptors to poll (at most 2) in pfds[0..return), their events
+ * set; revents of the same entries go to redis_log_io afterwards.
+ */
+size_t redis_log_pollfds(const struct redis_log *lg, struct pollfd *pfds);
+void redis_log_io(
+    struct redis_log *lg, const struct pollfd *pfds, size_t n, uint64_t now);
+/* Writes the turn's appends at once; call once per loop turn. */
+void redis_log_flush(struct redis_log *lg);
+/* Timeouts, reconnects and the next read; call every turn. */
+void redis_log_tick(struct redis_log *lg, uint64_t now);
+/* When redis_log_tick must run next, or UINT64_MAX. */
+uint64_t redis_log_deadline(const struct redis_log *lg);
+
+/* The id of the last event read ("" before the first). */
+const char *redis_log_last_id(const struct redis_log *lg);
+
+#endif
