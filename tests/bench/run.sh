@@ -6,7 +6,8 @@
 # Usage: sh tests/bench/run.sh
 #   BENCH_QUICK=1        fewer messages, shorter runs (for development)
 #   BENCH_ONLY="W1 W4"   run only these workloads (W6, the baseline, runs
-#                        with W1-W3; W7, storage, is its own baseline)
+#                        with W1-W3; W7, storage, and W9, accounts, are
+#                        their own baselines)
 # Loadgen arguments are kept in plain variables and split on purpose.
 # shellcheck disable=SC2086,SC3045
 set -u
@@ -17,9 +18,10 @@ srv_bin=${TXT_CHATD:-server/txt-chatd}
 cli_bin=${TXT_CHAT:-tui/txt-chat}
 out=${BENCH_OUT:-build/bench}
 quick=${BENCH_QUICK:-0}
-only=${BENCH_ONLY:-W1 W2 W3 W4 W5 W7}
+only=${BENCH_ONLY:-W1 W2 W3 W4 W5 W7 W9}
 
-for b in "$srv_bin" "$tools/loadgen" "$tools/baseline" "$tools/tmuxprobe"; do
+for b in "$srv_bin" "$tools/loadgen" "$tools/baseline" "$tools/tmuxprobe" \
+    "$tools/logins"; do
 	[ -x "$b" ] || { echo "run.sh: $b is missing; run make bench" >&2; exit 1; }
 done
 mkdir -p "$out"
@@ -640,6 +642,54 @@ w7() {
 	rm -rf "$dbdir"
 }
 
+# W9: accounts.  One login's latency (connect to login_end, argon2id t=2
+# m=19 MiB on the hashing threads), then W2b on the same server alone and
+# again while storms of 200 simultaneous logins run: the loop must never
+# wait for a hash.
+w9() {
+	dbdir=$work/db
+	mkdir -p "$dbdir"
+	tag="W9 accounts (200)"
+	say "$tag"
+	start_db w9 "$dbdir/acct.db" --allow-plaintext-login
+	if ! "$tools/logins" -p "$srv_port" -m setup -n 200 \
+	    >>"$raw" 2>"$work/w9-setup.err"; then
+		row "$tag" "register 200 accounts" "failed" - - - FAIL
+		stop
+		return
+	fi
+	r=$("$tools/logins" -p "$srv_port" -m p50 -n 50 2>>"$raw")
+	printf 'w9-p50 %s\n' "$r" >>"$raw"
+	p50=$(kv p50_us "$r")
+	row "$tag" "login p50/p99 ms" "$(ms "$p50")/$(ms "$(kv p99_us "$r")")" \
+	    "p50<=100" - - "$(verdict "$p50 > 0 && $p50 <= 100000")"
+	args="-m paced -n 100 -r 500 -d $paced_s -c w9b -x b"
+	b=$(lg w9-w2b $args)
+	storms=$work/w9-storms
+	: >"$storms"
+	(
+		end=$(($(date +%s) + paced_s))
+		while [ "$(date +%s)" -lt "$end" ]; do
+			"$tools/logins" -p "$srv_port" -m storm -n 200 \
+			    >>"$storms" 2>&1 || break
+		done
+	) &
+	storm_pid=$!
+	# A channel of its own: the database keeps the first run's.
+	r=$(lg w9-w2b-storm -m paced -n 100 -r 500 -d "$paced_s" -c w9s -x b)
+	wait "$storm_pid"
+	stop
+	cat "$storms" >>"$raw"
+	n=$(grep -c '^result mode=storm n=200 failed=0' "$storms")
+	p99=$(kv p99_us "$r")
+	bp99=$(kv p99_us "$b")
+	row "$tag" "W2b p99 ms during $n storms" "$(ms "$p99")" "<=3" \
+	    "$(ms "$bp99")" "$(calc "$p99 / ($bp99 + 0.001)")" \
+	    "$(verdict "$n > 0 && $p99 > 0 && $p99 <= 3000")"
+	row "$tag" "W2b lost during storms" "$(kv lost "$r")" "0" \
+	    "$(kv lost "$b")" - "$(verdict "$(kv lost "$r") == 0")"
+}
+
 say "bench: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); quick=$quick"
 say "bench: figures are noisy on a shared machine; compare ratios"
 want W1 && w1
@@ -648,6 +698,7 @@ want W3 && w3
 want W4 && w4
 want W5 && w5
 want W7 && w7
+want W9 && w9
 
 {
 	echo "workload,metric,measured,target,baseline,ratio,verdict"
