@@ -151,16 +151,19 @@ t_reconnect() {
 }
 
 # Two devices of one account: what one reads, the other no longer counts.
+# The second device may start with the line after the reconnect unread
+# (the first sends its marker at most once a second, and not while the
+# window catches up), so only what follows is counted exactly.
 t_two_devices() {
 	e2e_keys "$A" M-1 &&
 	    e2e_wait_for "$A" '^ \[online\] alice \| status' || return 1
 	A2=$(e2e_client alice4 -c "$E2E_TMP/alice.conf" \
 	    -s "127.0.0.1:$E2E_PORT") &&
 	    e2e_wait_for "$A2" 'logged in as alice' &&
-	    e2e_wait_for "$A2" '^ 3 rust +│' &&
+	    e2e_wait_for "$A2" '^ 3 rust +[0-9]*│' &&
 	    e2e_say "$B" "for both devices" &&
 	    e2e_wait_for "$A" '^ 3 rust +1│' &&
-	    e2e_wait_for "$A2" '^ 3 rust +1│' &&
+	    e2e_wait_for "$A2" '^ 3 rust +[12]│' &&
 	    e2e_keys "$A2" M-3 &&
 	    e2e_wait_for "$A2" "$(row bob 'for both devices')" &&
 	    e2e_wait_for "$A" '^ 3 rust +│' &&
