@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client.h"
 #include "model.h"
 #include "url.h"
 
@@ -145,7 +146,7 @@ test_recent(void **state)
 {
 	struct model *m = model_new(100);
 	struct model_win *w;
-	struct url_ref u;
+	struct url_ref u, list[10];
 	const char *t1 =
 	    "first https://one.example/1 and https://two.example/2";
 	const char *t2 = "then www.three.example";
@@ -177,6 +178,14 @@ test_recent(void **state)
 	assert_int_equal(u.index, model_lines_begin(w));
 	assert_int_equal(url_recent(w, 4, &u), 0);
 	assert_int_equal(url_recent(w, 0, &u), 0);
+	/* The list is the same order, cut at its size. */
+	assert_int_equal(url_list(w, list, 10), 3);
+	assert_memory_equal(list[0].p, "www.three.example", list[0].len);
+	assert_memory_equal(list[1].p, "https://two.example/2", list[1].len);
+	assert_memory_equal(list[2].p, "https://one.example/1", list[2].len);
+	assert_int_equal(url_list(w, list, 2), 2);
+	assert_memory_equal(list[1].p, "https://two.example/2", list[1].len);
+	assert_int_equal(url_list(w, list, 0), 0);
 	model_free(m);
 }
 
@@ -239,6 +248,106 @@ test_osc52(void **state)
 	assert_int_equal(url_osc52(text, 3, out, 12), 12);
 }
 
+static void
+test_quote(void **state)
+{
+	static char url[URL_QUOTE_MAX + 8];
+
+	(void)state;
+	assert_int_equal(url_quote_len("https://x.org", 13), 13);
+	memset(url, 'a', sizeof(url));
+	assert_int_equal(url_quote_len(url, URL_QUOTE_MAX), URL_QUOTE_MAX);
+	assert_int_equal(url_quote_len(url, sizeof(url)), URL_QUOTE_MAX);
+	/* A 3-byte character across the limit is left out whole. */
+	memcpy(url + URL_QUOTE_MAX - 1, "\xe6\x97\xa5", 3);
+	assert_int_equal(url_quote_len(url, sizeof(url)), URL_QUOTE_MAX - 1);
+	memset(url, 'a', sizeof(url));
+	memcpy(url + URL_QUOTE_MAX - 3, "\xe6\x97\xa5", 3);
+	assert_int_equal(url_quote_len(url, sizeof(url)), URL_QUOTE_MAX);
+}
+
+static void
+no_send(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	(void)line;
+	(void)len;
+}
+
+static void
+no_drop(void *ctx, const char *why)
+{
+	(void)ctx;
+	(void)why;
+}
+
+/* The text of the latest line of window w. */
+static void
+last_line(const struct model_win *w, struct model_line *l)
+{
+	assert_true(model_lines_end(w) > model_lines_begin(w));
+	assert_int_equal(model_line(w, model_lines_end(w) - 1, l), 0);
+}
+
+/* /copy and /urls typed in a window: what the shell is given, and told. */
+static void
+test_client_copy(void **state)
+{
+	struct client_config cfg = {"me", 100};
+	struct client_io io = {NULL, no_send, no_drop};
+	struct client *c = client_new(&cfg, &io);
+	struct model *m;
+	struct model_win *w;
+	struct model_line l;
+	const char *t = "a https://one.example/1 b https://two.example/2";
+	const char *p;
+	size_t len;
+
+	(void)state;
+	assert_non_null(c);
+	m = client_model(c);
+	w = model_win_at(m, model_current(m));
+	assert_null(client_take_copy(c, &len));
+	assert_int_equal(client_input(c, "/copy", 5, 1), CLIENT_INPUT_KEEP);
+	last_line(w, &l);
+	assert_int_equal(l.kind, MODEL_LINE_ERROR);
+	assert_null(client_take_copy(c, &len));
+	assert_int_equal(
+	    model_add(m, w, 2, MODEL_LINE_MSG, 0, "bob", 3, t, strlen(t)), 0);
+	assert_int_equal(client_input(c, "/copy", 5, 3), CLIENT_INPUT_DONE);
+	p = client_take_copy(c, &len);
+	assert_non_null(p);
+	assert_int_equal(len, strlen("https://two.example/2"));
+	assert_memory_equal(p, "https://two.example/2", len);
+	/* Taken once. */
+	assert_null(client_take_copy(c, &len));
+	last_line(w, &l);
+	assert_int_equal(l.kind, MODEL_LINE_INFO);
+	assert_non_null(strstr(l.text, "21 bytes): https://two.example/2"));
+	/* The notice is not a URL of the window: 2 is still the older one. */
+	assert_int_equal(client_input(c, "/copy 2", 7, 4), CLIENT_INPUT_DONE);
+	p = client_take_copy(c, &len);
+	assert_non_null(p);
+	assert_memory_equal(p, "https://one.example/1", len);
+	assert_int_equal(client_input(c, "/copy 3", 7, 5), CLIENT_INPUT_KEEP);
+	assert_int_equal(client_input(c, "/copy 0", 7, 5), CLIENT_INPUT_KEEP);
+	assert_int_equal(client_input(c, "/copy x", 7, 5), CLIENT_INPUT_KEEP);
+	assert_int_equal(
+	    client_input(c, "/copy 10000", 11, 5), CLIENT_INPUT_KEEP);
+	assert_int_equal(
+	    client_input(c, "/copy 9999", 10, 5), CLIENT_INPUT_KEEP);
+	last_line(w, &l);
+	assert_non_null(strstr(l.text, "no URL 9999"));
+	assert_null(client_take_copy(c, &len));
+	/* /urls: a heading, then the URLs numbered, the latest first. */
+	assert_int_equal(client_input(c, "/urls", 5, 6), CLIENT_INPUT_DONE);
+	last_line(w, &l);
+	assert_string_equal(l.text, " 2  https://one.example/1");
+	assert_int_equal(model_line(w, model_lines_end(w) - 2, &l), 0);
+	assert_string_equal(l.text, " 1  https://two.example/2");
+	client_free(c);
+}
+
 static int
 setup_locale(void **state)
 {
@@ -254,6 +363,8 @@ main(void)
 	    cmocka_unit_test(test_random_bytes),
 	    cmocka_unit_test(test_recent),
 	    cmocka_unit_test(test_osc52),
+	    cmocka_unit_test(test_quote),
+	    cmocka_unit_test(test_client_copy),
 	};
 
 	return cmocka_run_group_tests_name("url", tests, setup_locale, NULL);

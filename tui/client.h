@@ -176,4 +176,11 @@ void client_set_view(struct client *c, int rows, int cols);
 
 void client_scrolled_top(struct client *c, struct model_win *w, uint64_t now);
 
+/*
+ * The text /copy asked to put on the clipboard, once (the shell writes it
+ * to the terminal as OSC 52, see url.h): sets *len and returns it, owned
+ * by the client and valid until the next client call; NULL if none.
+ */
+const char *client_take_copy(struct client *c, size_t *len);
+
 #endif

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "model.h"
 #include "proto.h"
+#include "url.h"
 
 /* Bytes of the name kept (an invalid longer one is refused anyway), no
  * terminator. */
@@ -157,6 +158,9 @@ struct client {
 	int view_cols;
 	/* The /help line /help more shows next; 0: /help starts over. */
 	size_t help_next;
+	/* What /copy puts on the clipboard, until client_take_copy(). */
+	char copy[URL_COPY_MAX];
+	size_t copy_len;
 };
 
 /* An empty field. */

@@ -31,7 +31,7 @@ struct slash_def {
 /* In /help order; slash_defs[i] is the command named slash_name_table[i]. */
 static const char *const slash_name_table[] = {"join", "j", "create", "leave",
     "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
-    "window", "search", "help", "quit"};
+    "window", "search", "help", "quit", "copy", "urls"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE,
@@ -77,6 +77,13 @@ static const struct slash_def slash_defs[] = {
         NULL, "at most one command name"},
     {SLASH_QUIT, SLASH_ARGS_OPT_TEXT, "/quit [reason]  leave the chat", NULL,
         NULL},
+    {SLASH_COPY, SLASH_ARGS_OPT,
+        "/copy [n]  copy the latest URL here, or the n-th latest, to the "
+        "clipboard",
+        NULL, "at most one number"},
+    {SLASH_URLS, SLASH_ARGS_NONE,
+        "/urls  list the latest URLs here, numbered for /copy", NULL,
+        "no arguments"},
 };
 
 #define SLASH_NCMDS (sizeof(slash_defs) / sizeof(slash_defs[0]))

@@ -25,7 +25,9 @@ enum slash_cmd {
 	SLASH_WINDOW, /* arg: the window's number, as the list shows it */
 	SLASH_SEARCH, /* text: what to search for in the scrollback, or empty */
 	SLASH_HELP,   /* arg: a command name, or empty for all */
-	SLASH_QUIT    /* text: the reason, or empty */
+	SLASH_QUIT,   /* text: the reason, or empty */
+	SLASH_COPY,   /* arg: which URL, 1 for the latest, or empty */
+	SLASH_URLS,
 };
 
 enum slash_error {

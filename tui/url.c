@@ -158,16 +158,32 @@ url_find(const char *s, size_t len, size_t from, size_t *start, size_t *end)
 	return 0;
 }
 
-int
-url_recent(const struct model_win *w, size_t n, struct url_ref *out)
+/* The k-th URL (0 for the first) of s[0..len); its bounds. */
+static void
+url_nth(const char *s, size_t len, size_t k, size_t *a, size_t *b)
+{
+	size_t pos = 0;
+
+	do {
+		(void)url_find(s, len, pos, a, b);
+		pos = *b;
+	} while (k-- > 0);
+}
+
+/*
+ * Walks w's lines from the latest, and in each its URLs from the last:
+ * skips the first `skip`, then stores up to max into out.  Returns how
+ * many were stored.
+ */
+static size_t
+url_walk(
+    const struct model_win *w, size_t skip, struct url_ref *out, size_t max)
 {
 	uint64_t i, begin = model_lines_begin(w);
 	struct model_line l;
-	size_t count, k, pos, a, b;
+	size_t count, got = 0, pos, a, b;
 
-	if (n == 0)
-		return 0;
-	for (i = model_lines_end(w); i > begin; i--) {
+	for (i = model_lines_end(w); i > begin && got < max; i--) {
 		if (model_line(w, i - 1, &l) < 0)
 			continue;
 		if (l.kind != MODEL_LINE_MSG && l.kind != MODEL_LINE_ACT &&
@@ -177,23 +193,43 @@ url_recent(const struct model_win *w, size_t n, struct url_ref *out)
 		for (pos = 0; url_find(l.text, l.text_len, pos, &a, &b);
 		     pos = b)
 			count++;
-		if (count < n) {
-			n -= count;
+		if (count <= skip) {
+			skip -= count;
 			continue;
 		}
-		/* The n-th from the end is the (count - n)-th from the start.
-		 */
-		pos = 0;
-		for (k = 0; k <= count - n; k++) {
-			(void)url_find(l.text, l.text_len, pos, &a, &b);
-			pos = b;
+		for (count -= skip, skip = 0; count > 0 && got < max; count--) {
+			url_nth(l.text, l.text_len, count - 1, &a, &b);
+			out[got].p = l.text + a;
+			out[got].len = b - a;
+			out[got].index = i - 1;
+			got++;
 		}
-		out->p = l.text + a;
-		out->len = b - a;
-		out->index = i - 1;
-		return 1;
 	}
-	return 0;
+	return got;
+}
+
+int
+url_recent(const struct model_win *w, size_t n, struct url_ref *out)
+{
+	return n > 0 && url_walk(w, n - 1, out, 1) == 1;
+}
+
+size_t
+url_list(const struct model_win *w, struct url_ref *out, size_t max)
+{
+	return url_walk(w, 0, out, max);
+}
+
+size_t
+url_quote_len(const char *url, size_t len)
+{
+	if (len <= URL_QUOTE_MAX)
+		return len;
+	len = URL_QUOTE_MAX;
+	/* Back to the start of the code point cut. */
+	while (len > 0 && ((unsigned char)url[len] & 0xC0) == 0x80)
+		len--;
+	return len;
 }
 
 size_t

@@ -25,6 +25,11 @@
 
 /* URLs /urls lists, the most recent first. */
 #define URL_LIST_MAX 10
+/* The number /copy takes at most, and its digits. */
+#define URL_NTH_MAX    9999
+#define URL_NTH_DIGITS 4
+/* Bytes of a URL quoted in a notice; a longer one is cut, with an ellipsis. */
+#define URL_QUOTE_MAX 300
 /* Bytes of a URL /copy puts on the clipboard: the longest line's text. */
 #define URL_COPY_MAX MODEL_TEXT_MAX
 /* Bytes of the OSC 52 sequence for URL_COPY_MAX bytes, no terminator. */
@@ -52,6 +57,18 @@ struct url_ref {
  * end.  Returns 1 with *out set, or 0 if the window holds fewer than n.
  */
 int url_recent(const struct model_win *w, size_t n, struct url_ref *out);
+
+/*
+ * The latest URLs of window w as url_recent() orders them, at most max,
+ * into out[max]; returns how many.
+ */
+size_t url_list(const struct model_win *w, struct url_ref *out, size_t max);
+
+/*
+ * How many bytes of url[0..len) a notice quotes: len, or the code points
+ * that fit in URL_QUOTE_MAX bytes.
+ */
+size_t url_quote_len(const char *url, size_t len);
 
 /*
  * The OSC 52 sequence that sets the clipboard (selection "c") to
