@@ -19,7 +19,7 @@ sources_of() {
 	fuzz_event) echo proto/event.c proto/cmd.c proto/valid.c proto/utf8.c \
 	    proto/proto.c proto/hmap.c tui/client.c tui/client_event.c \
 	    tui/client_cmd.c tui/keyhelp.c tui/model.c tui/layout.c \
-	    tui/sanitize.c tui/width.c tui/wrap.c tui/slash.c ;;
+	    tui/sanitize.c tui/width.c tui/wrap.c tui/slash.c tui/url.c ;;
 	fuzz_display) echo tui/sanitize.c tui/width.c tui/wrap.c proto/utf8.c \
 	    proto/valid.c ;;
 	fuzz_chat) echo server/chat.c server/history.c server/store_sqlite.c \
