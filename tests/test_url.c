@@ -301,7 +301,8 @@ test_client_copy(void **state)
 	struct model_line l;
 	const char *t = "a https://one.example/1 b https://two.example/2";
 	const char *p;
-	size_t len;
+	char buf[64];
+	size_t len, i;
 
 	(void)state;
 	assert_non_null(c);
@@ -345,6 +346,19 @@ test_client_copy(void **state)
 	assert_string_equal(l.text, " 2  https://one.example/1");
 	assert_int_equal(model_line(w, model_lines_end(w) - 2, &l), 0);
 	assert_string_equal(l.text, " 1  https://two.example/2");
+	/* At most URL_LIST_MAX of them, the latest. */
+	for (i = 0; i < URL_LIST_MAX + 2; i++) {
+		snprintf(buf, sizeof(buf), "https://u%zu.example/", i);
+		assert_int_equal(model_add(m, w, 7, MODEL_LINE_MSG, 0, "bob", 3,
+		                     buf, strlen(buf)),
+		    0);
+	}
+	assert_int_equal(client_input(c, "/urls", 5, 8), CLIENT_INPUT_DONE);
+	last_line(w, &l);
+	assert_string_equal(l.text, "10  https://u2.example/");
+	assert_int_equal(model_line(w, model_lines_end(w) - 11, &l), 0);
+	assert_string_equal(
+	    l.text, "URLs here, the latest first (/copy N copies one):");
 	client_free(c);
 }
 
