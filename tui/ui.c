@@ -39,7 +39,7 @@
 /* What the bare display shows: it is written again only when this changes. */
 struct ui_bare_view {
 	const struct model_win *w;
-	uint64_t begin, end, anchor;
+	uint64_t first, last; /* the lines shown */
 	int height, width;
 };
 
@@ -963,45 +963,44 @@ draw_bare(struct ui *u, int repaint)
 {
 	struct model *m = client_model(u->client);
 	const struct model_win *w = model_win_at(m, model_current(m));
+	uint64_t i, begin = model_lines_begin(w), end = model_lines_end(w);
+	uint64_t last = model_win_anchor(w), first = end;
 	struct ui_bare_view v;
-	uint64_t i, first;
 	size_t len;
 	int rows = 0, r;
 
+	if (last == UINT64_MAX || last >= end)
+		last = end - 1;
+	for (i = end > begin ? last + 1 : begin; i > begin; i--) {
+		len = bare_format(u, w, i - 1);
+		r = bare_rows(u, len, COLS);
+		/* The bottom line goes in even if it is taller than the screen.
+		 */
+		if (rows + r > LINES && first <= last)
+			break;
+		rows += r;
+		first = i - 1;
+	}
 	memset(&v, 0, sizeof(v));
 	v.w = w;
-	v.begin = model_lines_begin(w);
-	v.end = model_lines_end(w);
-	v.anchor = model_win_anchor(w);
-	if (v.anchor == UINT64_MAX || v.anchor >= v.end)
-		v.anchor = v.end - 1;
+	v.first = first;
+	v.last = end > begin ? last : end;
 	v.height = LINES;
 	v.width = COLS;
 	if (!repaint && memcmp(&v, &u->bare_view, sizeof(v)) == 0)
 		return;
 	u->bare_view = v;
-	first = v.end;
-	for (i = v.end > v.begin ? v.anchor + 1 : v.begin; i > v.begin; i--) {
-		len = bare_format(u, w, i - 1);
-		r = bare_rows(u, len, COLS);
-		/* The bottom line goes in even if it is taller than the screen.
-		 */
-		if (rows + r > LINES && first <= v.anchor)
-			break;
-		rows += r;
-		first = i - 1;
-	}
 	/* ncurses clears the screen and leaves the cursor where text starts. */
 	clearok(curscr, TRUE);
 	erase();
 	move(rows < LINES ? LINES - rows : 0, 0);
 	wnoutrefresh(stdscr);
 	doupdate();
-	for (i = first; i <= v.anchor && i < v.end; i++) {
+	for (i = first; i <= last && i < end; i++) {
 		len = bare_format(u, w, i);
 		/* No line break after the last: at the bottom it would scroll.
 		 */
-		if (i < v.anchor && len + 2 <= sizeof(u->bare_line)) {
+		if (i < last && len + 2 <= sizeof(u->bare_line)) {
 			u->bare_line[len++] = '\r';
 			u->bare_line[len++] = '\n';
 		}
