@@ -2,6 +2,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@
 #define PAIR_SEARCH     (PAIR_ERROR + 5)
 /* Code points drawn at once. */
 #define UI_WIDE_MAX 512
+/* Milliseconds a write to a full terminal waits for room, at a time. */
+#define UI_WRITE_WAIT_MS 5000
 /* Bytes of one line of the bare display: time, mark, body, line break. */
 #define UI_BARE_LINE_MAX (LAYOUT_BODY_MAX + MODEL_NAME_MAX + 16)
 
@@ -165,16 +168,29 @@ title_update(struct ui *u)
 		u->title_ok = 0;
 }
 
-/* Writes s[0..len) to the terminal, past ncurses; -1 if it failed. */
+/*
+ * Writes s[0..len) to the terminal, past ncurses; -1 if it failed.  The
+ * terminal is non-blocking (libuv polls standard input, which shares it),
+ * and a sequence cut short would swallow what follows: a full terminal
+ * is waited for, up to UI_WRITE_WAIT_MS at a time (ncurses itself spins).
+ */
 static int
 ui_write(const char *s, size_t len)
 {
+	struct pollfd pfd;
 	ssize_t n;
 
 	while (len > 0) {
 		n = write(STDOUT_FILENO, s, len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			pfd.fd = STDOUT_FILENO;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, UI_WRITE_WAIT_MS) <= 0)
+				return -1;
+			continue;
+		}
 		if (n <= 0)
 			return -1;
 		s += n;
