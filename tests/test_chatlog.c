@@ -378,6 +378,63 @@ test_write_error(void **state)
 	chatlog_free(NULL);
 }
 
+/*
+ * Lines formatted in place in the buffer (the fast path) are the bytes
+ * chatlog_format() makes: control bytes at every offset of the 8-byte
+ * words tested at once, C1 controls and other 0xC2 text, seconds and
+ * windows taking turns, and the same file reached under another window
+ * name.
+ */
+static void
+test_same_bytes(void **state)
+{
+	char dir[] = "/tmp/test_chatlog.XXXXXX", path[CHATLOG_PATH_MAX + 1];
+	static char want[65536], got[65536];
+	static const char *const bad[] = {
+	    "\x01", "\x1f", "\x7f", "\xc2\x9b", "\xc2\xa0", "\xc2", "\n"};
+	char text[64], fmt[CHATLOG_LINE_MAX];
+	struct chatlog *cl;
+	struct model_line l;
+	size_t wlen = 0, k, off, n;
+	uint64_t seq = 1;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	cl = chatlog_new(dir, "s");
+	assert_non_null(cl);
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		for (off = 0; off < 20; off++) {
+			memset(text, 'a' + (int)(off % 26), sizeof(text));
+			n = strlen(bad[k]);
+			memcpy(text + off, bad[k], n);
+			text[24] = '\0';
+			l = line(off % 3 == 0 ? MODEL_LINE_ACT : MODEL_LINE_MSG,
+			    0, seq++, off % 2 ? "bo\x1b" : "alice", text);
+			l.time_ms = T0 + (uint64_t)(k * 20 + off) * 400;
+			/* "#C" and "#c" are one file, logged in turn. */
+			assert_int_equal(
+			    chatlog_add(cl, off % 4 ? "#c" : "#C", 2, &l, 3600),
+			    CHATLOG_ADDED);
+			n = chatlog_format(fmt, &l, 3600);
+			assert_true(wlen + n < sizeof(want));
+			memcpy(want + wlen, fmt, n);
+			wlen += n;
+		}
+	}
+	assert_int_equal(chatlog_take(cl), 1);
+	assert_int_equal(chatlog_write(cl), 0);
+	assert_null(chatlog_written(cl));
+	snprintf(path, sizeof(path), "%s/s/#c/2026-12-03.log", dir);
+	assert_int_equal(slurp(path, got, sizeof(got)), (long)wlen);
+	assert_memory_equal(got, want, wlen);
+	/* And what chatlog_format() makes of them is clean. */
+	for (k = 0; k < wlen; k++)
+		assert_true((unsigned char)want[k] >= 0x20 || want[k] == '\n');
+	chatlog_free(cl);
+	snprintf(got, sizeof(got), "rm -rf '%s'", dir);
+	assert_int_equal(system(got), 0);
+}
+
 int
 main(void)
 {
@@ -392,6 +449,7 @@ main(void)
 	    cmocka_unit_test(test_full_buffer),
 	    cmocka_unit_test(test_day_and_window_change),
 	    cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_same_bytes),
 	};
 
 	return cmocka_run_group_tests_name("chatlog", tests, NULL, NULL);

@@ -276,6 +276,8 @@ test_alt_chars(void **state)
 	    {'D', KEYMAP_KILL_WORD_FORWARD},
 	    {'a', KEYMAP_CHANNEL_ACTIVITY},
 	    {'A', KEYMAP_CHANNEL_ACTIVITY},
+	    {'l', KEYMAP_BARE},
+	    {'L', KEYMAP_BARE},
 	    {0x7F, KEYMAP_KILL_WORD_BACK},
 	    {0x08, KEYMAP_KILL_WORD_BACK},
 	    /* Unbound Alt keys type nothing. */

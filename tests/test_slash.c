@@ -100,6 +100,12 @@ static const struct parse_case cases[] = {
     {"/quit", SLASH_OK, SLASH_QUIT, "", "", ""},
     {"/quit  gone fishing ", SLASH_OK, SLASH_QUIT, "", "gone fishing ", ""},
     {"/Quit bye", SLASH_OK, SLASH_QUIT, "", "bye", ""},
+    /* /copy and /urls */
+    {"/copy", SLASH_OK, SLASH_COPY, "", "", ""},
+    {"/copy 2", SLASH_OK, SLASH_COPY, "2", "", ""},
+    {"/copy 2 3", SLASH_E_EXTRA, SLASH_COPY, "", "",
+        "/copy takes at most one number"},
+    {"/urls", SLASH_OK, SLASH_URLS, "", "", ""},
 
     /* Unknown: no prefixes, no empty names. */
     {"/foo", SLASH_E_UNKNOWN, SLASH_NONE, "", "",
@@ -216,7 +222,7 @@ test_names_usage(void **state)
 
 	(void)state;
 	names = slash_names(&n);
-	assert_int_equal(n, 28);
+	assert_int_equal(n, 30);
 	for (i = 0; i < n; i++) {
 		len = strlen(names[i]);
 		/* Each usage line starts with its own command's name. */

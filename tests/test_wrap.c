@@ -322,6 +322,63 @@ test_random_bytes(void **state)
 	}
 }
 
+/*
+ * A word that fits a row of its own is never cut: it goes whole to the
+ * next row (a URL can then be copied from the screen in one piece).
+ * Words of ASCII, wide and combining text, URLs among them, between runs
+ * of spaces, at every width up to the longest word and past it.
+ */
+static void
+test_words_whole(void **state)
+{
+	static const char *const words[] = {"a", "to", "the", "chat",
+	    "https://example.org/a/b?c=d", "www.example.com/x",
+	    "(https://en.wikipedia.org/wiki/Foo_(bar)).", CJK1 CJK2 CJK3,
+	    E_ACUTE "t" E_ACUTE, GRIN "!", "supercalifragilistic",
+	    "https://example.org/" CJK1 CJK2 "/x"};
+	char s[512];
+	uint32_t seed = 4242;
+	size_t len, pos, end, next, ws[64], we[64], nw, k, n;
+	int round, width, wcols;
+
+	(void)state;
+	for (round = 0; round < 4000; round++) {
+		len = 0;
+		nw = 0;
+		while (nw < 64) {
+			k = rnd(&seed) % (sizeof(words) / sizeof(words[0]));
+			n = strlen(words[k]);
+			if (len + n + 3 >= sizeof(s))
+				break;
+			ws[nw] = len;
+			memcpy(s + len, words[k], n);
+			len += n;
+			we[nw++] = len;
+			for (k = rnd(&seed) % 3 + 1; k > 0; k--)
+				s[len++] = ' ';
+		}
+		width = (int)(rnd(&seed) % 40) + 1;
+		pos = 0;
+		k = 0;
+		do {
+			wrap_next(s, len, pos, width, &end, &next);
+			/* Every word that starts on this row. */
+			for (; k < nw && ws[k] < next; k++) {
+				wcols =
+				    (int)width_str(s + ws[k], we[k] - ws[k]);
+				if (wcols > width)
+					continue;
+				if (we[k] > end)
+					fail_msg("round %d width %d: \"%.*s\" "
+					         "cut",
+					    round, width, (int)(we[k] - ws[k]),
+					    s + ws[k]);
+			}
+			pos = next;
+		} while (pos < len);
+	}
+}
+
 int
 main(void)
 {
@@ -331,6 +388,7 @@ main(void)
 	    cmocka_unit_test(test_rows),
 	    cmocka_unit_test(test_random),
 	    cmocka_unit_test(test_random_bytes),
+	    cmocka_unit_test(test_words_whole),
 	};
 
 	return cmocka_run_group_tests_name("wrap", tests, setup_locale, NULL);

@@ -23,6 +23,8 @@ struct chatlog_buf {
 
 /* Bytes of the note of lines lost, terminator included. */
 #define CHATLOG_NOTE_MAX 96
+/* Bytes of "HH:MM:SS ", no terminator. */
+#define CHATLOG_STAMP_LEN 9
 
 struct chatlog_win {
 	char name[CHATLOG_NAME_MAX + 1];
@@ -52,6 +54,16 @@ struct chatlog {
 	struct chatlog_win *last_win;
 	int64_t last_day;
 	char path[CHATLOG_PATH_MAX + 1];
+	size_t path_len;
+	/* The fill buffer's open segment is for path: lines go on it. */
+	int on_path;
+	/*
+	 * "HH:MM:SS " of the last line's local second and its day: a burst
+	 * formats them once a second, not once a line.
+	 */
+	int64_t stamp_secs; /* INT64_MIN: none */
+	int64_t stamp_day;
+	char stamp[CHATLOG_STAMP_LEN];
 };
 
 static int
@@ -177,6 +189,36 @@ chatlog_path(char *buf, size_t size, const char *dir, const char *server,
 	return n;
 }
 
+/*
+ * Whether s[0..len) may hold a byte chatlog_clean() replaces: below 0x20,
+ * 0x7F, or 0xC2 (the lead byte of every C1 control, and of some text).
+ * The model's text is sanitised, so the answer is almost always no;
+ * eight bytes are tested at a time (the "has a zero byte" trick: exact
+ * for the word, though not for which byte).
+ */
+static int
+chatlog_dirty(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+	uint64_t x, y, bad = 0;
+	size_t i = 0;
+	unsigned char c;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, s + i, 8);
+		bad |= (x - ones * 0x20) & ~x & highs;
+		y = x ^ (ones * 0x7F);
+		bad |= (y - ones) & ~y & highs;
+		y = x ^ (ones * 0xC2);
+		bad |= (y - ones) & ~y & highs;
+	}
+	for (; i < len; i++) {
+		c = (unsigned char)s[i];
+		bad |= c < 0x20 || c == 0x7F || c == 0xC2;
+	}
+	return bad != 0;
+}
+
 /* Copies s[0..len) to out, control bytes and C1 controls as '?'. */
 static size_t
 chatlog_clean(char *out, const char *s, size_t len)
@@ -184,6 +226,10 @@ chatlog_clean(char *out, const char *s, size_t len)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, n = 0;
 
+	if (!chatlog_dirty(s, len)) {
+		memcpy(out, s, len);
+		return len;
+	}
 	for (i = 0; i < len; i++) {
 		if (u[i] < 0x20 || u[i] == 0x7F) {
 			out[n++] = '?';
@@ -205,24 +251,33 @@ chatlog_two(char *out, unsigned v)
 	out[1] = (char)('0' + v % 10);
 }
 
-size_t
-chatlog_format(char *buf, const struct model_line *l, long utc_offset)
+/* "HH:MM:SS " of secs, local seconds since the epoch. */
+static void
+chatlog_stamp(int64_t secs, char out[CHATLOG_STAMP_LEN])
 {
-	int64_t secs = (int64_t)(l->time_ms / 1000) + utc_offset;
 	int64_t tod = ((secs % 86400) + 86400) % 86400;
+
+	chatlog_two(out, (unsigned)(tod / 3600));
+	out[2] = ':';
+	chatlog_two(out + 3, (unsigned)(tod / 60 % 60));
+	out[5] = ':';
+	chatlog_two(out + 6, (unsigned)(tod % 60));
+	out[8] = ' ';
+}
+
+/* Line l after its stamp, as chatlog_format() describes; 0 if not logged. */
+static size_t
+chatlog_body(
+    char *buf, const char stamp[CHATLOG_STAMP_LEN], const struct model_line *l)
+{
 	size_t slen = l->sender_len, tlen = l->text_len, n;
 
 	if (slen > MODEL_NAME_MAX)
 		slen = MODEL_NAME_MAX;
 	if (tlen > MODEL_TEXT_MAX)
 		tlen = MODEL_TEXT_MAX;
-	chatlog_two(buf, (unsigned)(tod / 3600));
-	buf[2] = ':';
-	chatlog_two(buf + 3, (unsigned)(tod / 60 % 60));
-	buf[5] = ':';
-	chatlog_two(buf + 6, (unsigned)(tod % 60));
-	buf[8] = ' ';
-	n = 9;
+	memcpy(buf, stamp, CHATLOG_STAMP_LEN);
+	n = CHATLOG_STAMP_LEN;
 	switch (l->kind) {
 	case MODEL_LINE_MSG:
 		buf[n++] = '<';
@@ -246,6 +301,15 @@ chatlog_format(char *buf, const struct model_line *l, long utc_offset)
 	n += chatlog_clean(buf + n, l->text, tlen);
 	buf[n++] = '\n';
 	return n;
+}
+
+size_t
+chatlog_format(char *buf, const struct model_line *l, long utc_offset)
+{
+	char stamp[CHATLOG_STAMP_LEN];
+
+	chatlog_stamp((int64_t)(l->time_ms / 1000) + utc_offset, stamp);
+	return chatlog_body(buf, stamp, l);
 }
 
 int
@@ -280,6 +344,7 @@ chatlog_new(const char *dir, const char *server)
 	}
 	cl->fill.seg = cl->batch.seg = SIZE_MAX;
 	cl->last_len = SIZE_MAX;
+	cl->stamp_secs = INT64_MIN;
 	chatlog_safe_name(
 	    server, strlen(server), cl->server, sizeof(cl->server));
 	return cl;
@@ -321,14 +386,17 @@ chatlog_win(struct chatlog *cl, const char *name)
 	return w;
 }
 
-/* Appends line[0..len) to the file at path (relative); 0, or -1 if full. */
+/*
+ * Appends line[0..len) to the file of cl->path, on the open segment when
+ * it is that file's; 0, or -1 if the buffer is full.
+ */
 static int
-chatlog_put(
-    struct chatlog_buf *b, const char *path, const char *line, size_t len)
+chatlog_put(struct chatlog *cl, const char *line, size_t len)
 {
-	size_t plen = strlen(path);
+	struct chatlog_buf *b = &cl->fill;
+	size_t plen = cl->path_len;
 
-	if (b->seg != SIZE_MAX && strcmp(b->data + b->seg, path) == 0) {
+	if (cl->on_path) {
 		if (b->len + len > CHATLOG_BUF_MAX)
 			return -1;
 		/* Over the segment's closing NUL. */
@@ -340,22 +408,45 @@ chatlog_put(
 	if (b->len + plen + 1 + len + 1 > CHATLOG_BUF_MAX)
 		return -1;
 	b->seg = b->len;
-	memcpy(b->data + b->len, path, plen + 1);
+	memcpy(b->data + b->len, cl->path, plen + 1);
 	b->len += plen + 1;
 	memcpy(b->data + b->len, line, len);
 	b->len += len;
 	b->data[b->len++] = '\0';
+	cl->on_path = 1;
 	return 0;
+}
+
+/*
+ * Makes the path of window w's log for the day of the last stamp; the
+ * open segment stays in use when it is for the same file.
+ */
+static void
+chatlog_set_path(struct chatlog *cl, const struct chatlog_win *w, uint64_t ms,
+    long utc_offset)
+{
+	char date[11];
+
+	chatlog_date(ms, utc_offset, date);
+	/* Cut if too long: chatlog_write() says so when it joins it to dir. */
+	(void)snprintf(cl->path, sizeof(cl->path), "%s/%s/%s.log", cl->server,
+	    w->name, date);
+	cl->path_len = strlen(cl->path);
+	cl->last_day = cl->stamp_day;
+	cl->on_path = cl->fill.seg != SIZE_MAX &&
+	    strcmp(cl->fill.data + cl->fill.seg, cl->path) == 0;
 }
 
 enum chatlog_added
 chatlog_add(struct chatlog *cl, const char *window, size_t window_len,
     const struct model_line *l, long utc_offset)
 {
-	char name[CHATLOG_NAME_MAX + 1], date[11];
+	char name[CHATLOG_NAME_MAX + 1];
+	struct chatlog_buf *b = &cl->fill;
 	struct chatlog_win *w;
-	int64_t day = model_day(l->time_ms, utc_offset);
-	size_t len;
+	int64_t secs = (int64_t)(l->time_ms / 1000) + utc_offset;
+	size_t len, at, room;
+	char *dst;
 
 	if (l->kind == MODEL_LINE_INFO || l->kind == MODEL_LINE_ERROR)
 		return CHATLOG_SKIPPED;
@@ -378,11 +469,34 @@ chatlog_add(struct chatlog *cl, const char *window, size_t window_len,
 		return CHATLOG_SKIPPED;
 	if (l->seq != 0)
 		w->seq = l->seq;
-	if (day != cl->last_day) {
-		chatlog_date(l->time_ms, utc_offset, date);
-		snprintf(cl->path, sizeof(cl->path), "%s/%s/%s.log", cl->server,
-		    w->name, date);
-		cl->last_day = day;
+	if (secs != cl->stamp_secs) {
+		chatlog_stamp(secs, cl->stamp);
+		cl->stamp_secs = secs;
+		cl->stamp_day = model_day(l->time_ms, utc_offset);
+	}
+	if (cl->stamp_day != cl->last_day)
+		chatlog_set_path(cl, w, l->time_ms, utc_offset);
+	/*
+	 * With room for the longest line and a new segment, and no note to
+	 * go first, the line is formatted in place; else in cl->line, and it
+	 * goes in only if it fits.
+	 */
+	room = cl->path_len + 1 + CHATLOG_LINE_MAX + 1;
+	if (w->dropped == 0 && b->len + room <= CHATLOG_BUF_MAX) {
+		if (!cl->on_path) {
+			b->seg = b->len;
+			memcpy(b->data + b->len, cl->path, cl->path_len + 1);
+			b->len += cl->path_len + 1;
+			b->data[b->len++] = '\0';
+			cl->on_path = 1;
+		}
+		/* Over the segment's closing NUL. */
+		at = b->len - 1;
+		dst = b->data + at;
+		len = chatlog_body(dst, cl->stamp, l);
+		b->len = at + len + 1;
+		b->data[b->len - 1] = '\0';
+		return CHATLOG_ADDED;
 	}
 	/* A note of lines lost goes with the next line that fits. */
 	len = 0;
@@ -390,8 +504,8 @@ chatlog_add(struct chatlog *cl, const char *window, size_t window_len,
 		len = (size_t)snprintf(cl->line, CHATLOG_NOTE_MAX,
 		    "-- %llu lines not logged here: the log buffer was full\n",
 		    (unsigned long long)w->dropped);
-	len += chatlog_format(cl->line + len, l, utc_offset);
-	if (chatlog_put(&cl->fill, cl->path, cl->line, len) < 0)
+	len += chatlog_body(cl->line + len, cl->stamp, l);
+	if (chatlog_put(cl, cl->line, len) < 0)
 		goto dropped;
 	w->dropped = 0;
 	return CHATLOG_ADDED;
@@ -425,6 +539,7 @@ chatlog_take(struct chatlog *cl)
 	cl->fill = t;
 	cl->fill.len = 0;
 	cl->fill.seg = SIZE_MAX;
+	cl->on_path = 0;
 	cl->writing = 1;
 	cl->err[0] = '\0';
 	return 1;

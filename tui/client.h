@@ -238,4 +238,11 @@ void client_state_get(const struct client *c, struct state *st);
 void client_state_restore(
     struct client *c, const struct state *st, uint64_t now);
 
+/*
+ * The text /copy asked to put on the clipboard, once (the shell writes it
+ * to the terminal as OSC 52, see url.h): sets *len and returns it, owned
+ * by the client and valid until the next client call; NULL if none.
+ */
+const char *client_take_copy(struct client *c, size_t *len);
+
 #endif

@@ -10,6 +10,7 @@
 #include "keyhelp.h"
 #include "proto.h"
 #include "slash.h"
+#include "url.h"
 #include "valid.h"
 #include "wrap.h"
 
@@ -622,6 +623,91 @@ client_cmd_key(struct client *c, const struct slash *s, uint64_t now)
 	    c, CMD_CHAN_KEY, client_slice(key, strlen(key)), s->arg, now));
 }
 
+/* "…" after a URL cut short in a notice. */
+static const char *
+client_url_cut(size_t quoted, size_t len)
+{
+	return quoted < len ? "\xe2\x80\xa6" : "";
+}
+
+/* /copy [n]: the n-th latest URL of this window, for the shell to copy. */
+static enum client_input_result
+client_cmd_copy(struct client *c, const struct slash *s, uint64_t now)
+{
+	struct model_win *w = client_current(c);
+	struct url_ref u;
+	size_t n = 1, i, q;
+
+	if (s->arg.len > 0) {
+		n = 0;
+		for (i = 0; i < s->arg.len && s->arg.len <= URL_NTH_DIGITS;
+		     i++) {
+			if (s->arg.p[i] < '0' || s->arg.p[i] > '9') {
+				n = 0;
+				break;
+			}
+			n = n * 10 + (size_t)(s->arg.p[i] - '0');
+		}
+		if (n == 0) {
+			client_note(c, w, now, MODEL_LINE_ERROR,
+			    "/copy takes a number from 1 (the latest URL) to "
+			    "%d",
+			    URL_NTH_MAX);
+			return CLIENT_INPUT_KEEP;
+		}
+	}
+	if (!url_recent(w, n, &u)) {
+		if (n == 1)
+			client_note(c, w, now, MODEL_LINE_ERROR,
+			    "no URL in this window");
+		else
+			client_note(c, w, now, MODEL_LINE_ERROR,
+			    "no URL %zu in this window: /urls lists them", n);
+		return CLIENT_INPUT_KEEP;
+	}
+	/* A line's text, so at most MODEL_TEXT_MAX == URL_COPY_MAX bytes. */
+	c->copy_len = u.len < sizeof(c->copy) ? u.len : sizeof(c->copy);
+	memcpy(c->copy, u.p, c->copy_len);
+	q = url_quote_len(u.p, u.len);
+	client_note(c, w, now, MODEL_LINE_INFO,
+	    "copied to the clipboard (OSC 52, %zu bytes): %.*s%s", u.len,
+	    (int)q, u.p, client_url_cut(q, u.len));
+	return CLIENT_INPUT_DONE;
+}
+
+/* /urls: the latest URLs of this window, numbered as /copy takes them. */
+static enum client_input_result
+client_cmd_urls(struct client *c, uint64_t now)
+{
+	struct model_win *w = client_current(c);
+	struct url_ref list[URL_LIST_MAX];
+	size_t n = url_list(w, list, URL_LIST_MAX), i, q;
+
+	if (n == 0) {
+		client_note(
+		    c, w, now, MODEL_LINE_INFO, "no URL in this window");
+		return CLIENT_INPUT_DONE;
+	}
+	client_note(c, w, now, MODEL_LINE_INFO,
+	    "URLs here, the latest first (/copy N copies one):");
+	for (i = 0; i < n; i++) {
+		q = url_quote_len(list[i].p, list[i].len);
+		client_note(c, w, now, MODEL_LINE_INFO, "%2zu  %.*s%s", i + 1,
+		    (int)q, list[i].p, client_url_cut(q, list[i].len));
+	}
+	return CLIENT_INPUT_DONE;
+}
+
+const char *
+client_take_copy(struct client *c, size_t *len)
+{
+	if (c->copy_len == 0)
+		return NULL;
+	*len = c->copy_len;
+	c->copy_len = 0;
+	return c->copy;
+}
+
 enum client_input_result
 client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 {
@@ -689,6 +775,10 @@ client_input(struct client *c, const char *utf8, size_t len, uint64_t now)
 		return client_cmd_unignore(c, &s, now);
 	case SLASH_FILTER:
 		return client_cmd_filter(c, &s, now);
+	case SLASH_COPY:
+		return client_cmd_copy(c, &s, now);
+	case SLASH_URLS:
+		return client_cmd_urls(c, now);
 	}
 	return CLIENT_INPUT_DONE;
 }

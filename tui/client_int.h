@@ -13,6 +13,7 @@
 #include "model.h"
 #include "proto.h"
 #include "slash.h"
+#include "url.h"
 
 /* Bytes of the name kept (an invalid longer one is refused anyway), no
  * terminator. */
@@ -217,6 +218,9 @@ struct client {
 	/* A window or the default uses the smart filter: speakers are
 	 * remembered from then on (they cost nothing before). */
 	int smart_used;
+	/* What /copy puts on the clipboard, until client_take_copy(). */
+	char copy[URL_COPY_MAX];
+	size_t copy_len;
 };
 
 /* An empty field. */

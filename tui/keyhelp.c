@@ -11,6 +11,7 @@ static const char *const keyhelp_text[] = {
     "  PgUp, PgDn  scroll back and forward",
     "  Alt-Home, Alt-End  oldest and newest line",
     "  Ctrl-L  redraw the screen",
+    "  Alt-L  bare display: the lines alone, to select URLs (any key: back)",
     "  Ctrl-R  search back (again: older); Ctrl-S or Down  newer",
     "  in a search: Up  older; Enter  stay there; Escape  back",
     "  Tab  complete a command, name or channel",

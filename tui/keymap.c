@@ -250,6 +250,10 @@ keymap_alt_char(uint32_t c, struct keymap_action *out, size_t *n)
 	case 'A':
 		keymap_emit(out, n, KEYMAP_CHANNEL_ACTIVITY);
 		return 1;
+	case 'l':
+	case 'L':
+		keymap_emit(out, n, KEYMAP_BARE);
+		return 1;
 	case 0x08:
 	case 0x7F:
 		keymap_emit(out, n, KEYMAP_KILL_WORD_BACK);

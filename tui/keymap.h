@@ -69,7 +69,8 @@ enum keymap_act {
 	KEYMAP_PASTE_BEGIN,
 	KEYMAP_PASTE_END,   /* the pasted text, in text and len */
 	KEYMAP_SEARCH_BACK, /* Ctrl-R: search, or the next older match */
-	KEYMAP_SEARCH_FWD   /* Ctrl-S: the next newer match */
+	KEYMAP_SEARCH_FWD,  /* Ctrl-S: the next newer match */
+	KEYMAP_BARE,        /* Alt-L: the bare display on or off (ui.c) */
 };
 
 struct keymap_action {

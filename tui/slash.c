@@ -33,7 +33,8 @@ struct slash_def {
 static const char *const slash_name_table[] = {"join", "j", "create", "leave",
     "part", "list", "names", "who", "nick", "msg", "query", "me", "clear",
     "window", "search", "help", "quit", "login", "register", "passwd", "topic",
-    "away", "back", "kick", "key", "ignore", "unignore", "filter"};
+    "away", "back", "kick", "key", "ignore", "unignore", "filter", "copy",
+    "urls"};
 
 static const struct slash_def slash_defs[] = {
     {SLASH_JOIN, SLASH_ARGS_ONE_WORD,
@@ -115,6 +116,13 @@ static const struct slash_def slash_defs[] = {
         "/filter [joins off|smart|all|default]  this window's joins, parts "
         "and quits",
         NULL, NULL},
+    {SLASH_COPY, SLASH_ARGS_OPT,
+        "/copy [n]  copy the latest URL here, or the n-th latest, to the "
+        "clipboard",
+        NULL, "at most one number"},
+    {SLASH_URLS, SLASH_ARGS_NONE,
+        "/urls  list the latest URLs here, numbered for /copy", NULL,
+        "no arguments"},
 };
 
 #define SLASH_NCMDS (sizeof(slash_defs) / sizeof(slash_defs[0]))

@@ -38,6 +38,8 @@ enum slash_cmd {
 	SLASH_IGNORE,   /* arg: a name to ignore, or empty to list them */
 	SLASH_UNIGNORE, /* arg: a name ignored */
 	SLASH_FILTER,   /* text: "joins MODE", or empty to show this window's */
+	SLASH_COPY,     /* arg: which URL, 1 for the latest, or empty */
+	SLASH_URLS,
 };
 
 enum slash_error {

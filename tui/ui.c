@@ -1,6 +1,8 @@
 /* ui.c: ncurses drawing of the model and reading of keys. */
 #include <curses.h>
+#include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "slash.h"
 #include "stamp.h"
 #include "ui.h"
+#include "url.h"
 #include "utf8.h"
 #include "width.h"
 #include "wrap.h"
@@ -32,6 +35,17 @@
 #define PAIR_SEARCH     (PAIR_ERROR + 5)
 /* Code points drawn at once. */
 #define UI_WIDE_MAX 512
+/* Milliseconds a write to a full terminal waits for room, at a time. */
+#define UI_WRITE_WAIT_MS 5000
+/* Bytes of one line of the bare display: time, mark, body, line break. */
+#define UI_BARE_LINE_MAX (LAYOUT_BODY_MAX + MODEL_NAME_MAX + 16)
+
+/* What the bare display shows: it is written again only when this changes. */
+struct ui_bare_view {
+	const struct model_win *w;
+	uint64_t first, last; /* the lines shown */
+	int height, width;
+};
 
 struct ui {
 	struct client *client;
@@ -52,6 +66,15 @@ struct ui {
 	const char *tsl, *fsl;
 	unsigned long title_unread;
 	int ascii; /* UI_ASCII: every character drawn is ASCII */
+	/*
+	 * The bare display (Alt-L): the current window's lines alone,
+	 * written for the terminal to wrap, so that its own selection takes
+	 * a long URL whole; and what it shows.
+	 */
+	int bare;
+	struct ui_bare_view bare_view;
+	char bare_line[UI_BARE_LINE_MAX];
+	char osc[URL_OSC52_MAX]; /* the clipboard sequence of /copy */
 };
 
 static const short nick_256[NICK_COLOURS] = {
@@ -147,16 +170,56 @@ title_update(struct ui *u)
 }
 
 /*
+ * Writes s[0..len) to the terminal, past ncurses; -1 if it failed.  The
+ * terminal is non-blocking (libuv polls standard input, which shares it),
+ * and a sequence cut short would swallow what follows: a full terminal
+ * is waited for, up to UI_WRITE_WAIT_MS at a time (ncurses itself spins).
+ */
+static int
+ui_write(const char *s, size_t len)
+{
+	struct pollfd pfd;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(STDOUT_FILENO, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			pfd.fd = STDOUT_FILENO;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, UI_WRITE_WAIT_MS) <= 0)
+				return -1;
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
  * After a draw: a mention or a direct message rings the bell once (tmux
- * and screen turn it into a flag on the window), and the title follows
- * the unread count.
+ * and screen turn it into a flag on the window), the title follows the
+ * unread count, and what /copy took goes to the terminal's clipboard.
  */
 static void
 notify(struct ui *u)
 {
+	const char *copy;
+	size_t len, n;
+
 	if (model_take_alerts(client_model(u->client)) > 0)
 		beep();
 	title_update(u);
+	copy = client_take_copy(u->client, &len);
+	if (copy != NULL) {
+		n = url_osc52(copy, len, u->osc, sizeof(u->osc));
+		if (n > 0)
+			(void)ui_write(u->osc, n);
+	}
 }
 
 /* Gives the terminal its own title back. */
@@ -813,6 +876,162 @@ text_cols(struct ui *u, int width)
 	return width - ll.indent;
 }
 
+/* The bare display. */
+
+/*
+ * Line index of w as the bare display writes it, into u->bare_line:
+ * "HH:MM <bob> text", "HH:MM * bob waves", "HH:MM -- text" (":: " for a
+ * notice, "!! " for an error), ASCII stand-ins on an ASCII terminal.
+ * Returns its length.
+ */
+static size_t
+bare_format(struct ui *u, const struct model_win *w, uint64_t index)
+{
+	struct model_line l;
+	char head[MODEL_NAME_MAX + 16];
+	const char *parts[2];
+	size_t lens[2], n = 0, i, k;
+	long t;
+	int hn;
+
+	if (model_line(w, index, &l) < 0)
+		return 0;
+	t = (long)(l.time_ms / 1000) + u->gmtoff;
+	t = ((t % 86400) + 86400) % 86400;
+	switch (l.kind) {
+	case MODEL_LINE_MSG:
+		hn = snprintf(head, sizeof(head), "%02ld:%02ld <%.*s> ",
+		    t / 3600, t / 60 % 60, (int)l.sender_len, l.sender);
+		break;
+	case MODEL_LINE_ACT:
+		hn = snprintf(head, sizeof(head), "%02ld:%02ld * %.*s ",
+		    t / 3600, t / 60 % 60, (int)l.sender_len, l.sender);
+		break;
+	default:
+		hn = snprintf(head, sizeof(head), "%02ld:%02ld %s ", t / 3600,
+		    t / 60 % 60,
+		    l.kind == MODEL_LINE_EVENT      ? "--"
+		        : l.kind == MODEL_LINE_INFO ? "::"
+		                                    : "!!");
+		break;
+	}
+	parts[0] = head;
+	lens[0] = hn < 0 ? 0 : (size_t)hn;
+	parts[1] = l.text;
+	lens[1] = l.text_len;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < lens[k];) {
+			uint32_t cp;
+			int c = utf8_decode(parts[k] + i, lens[k] - i, &cp);
+
+			if (c < 0) {
+				cp = 0xFFFD;
+				c = 1;
+			}
+			/* A stand-in is never longer than what it stands for.
+			 */
+			if (n + (size_t)c > sizeof(u->bare_line))
+				return n;
+			if (u->ascii && cp >= 0x80)
+				n += layout_ascii(
+				    cp, width_cp(cp), u->bare_line + n);
+			else {
+				memcpy(
+				    u->bare_line + n, parts[k] + i, (size_t)c);
+				n += (size_t)c;
+			}
+			i += (size_t)c;
+		}
+	}
+	return n;
+}
+
+/* Rows the terminal wraps u->bare_line[0..len) into, cols wide. */
+static int
+bare_rows(const struct ui *u, size_t len, int cols)
+{
+	size_t i = 0;
+	int rows = 1, col = 0, w;
+	uint32_t cp;
+	int c;
+
+	while (i < len) {
+		c = utf8_decode(u->bare_line + i, len - i, &cp);
+		if (c < 0) {
+			cp = 0xFFFD;
+			c = 1;
+		}
+		w = width_cp(cp);
+		/* A wide character that does not fit goes to the next row. */
+		if (w > 0 && col + w > cols) {
+			rows++;
+			col = 0;
+		}
+		col += w;
+		i += (size_t)c;
+	}
+	return rows;
+}
+
+/*
+ * The lines of the current window that fit, down to the one at the
+ * bottom of the view, written as text: the terminal wraps them itself,
+ * so a URL longer than a row is one line to its selection (and to tmux's
+ * copy mode), which the side columns of the normal view prevent.  Only
+ * when what it shows changed, so that a selection is not wiped while
+ * other windows get lines.
+ */
+static void
+draw_bare(struct ui *u, int repaint)
+{
+	struct model *m = client_model(u->client);
+	const struct model_win *w = model_win_at(m, model_current(m));
+	uint64_t i, begin = model_lines_begin(w), end = model_lines_end(w);
+	uint64_t last = model_win_anchor(w), first = end;
+	struct ui_bare_view v;
+	size_t len;
+	int rows = 0, r;
+
+	if (last == UINT64_MAX || last >= end)
+		last = end - 1;
+	for (i = end > begin ? last + 1 : begin; i > begin; i--) {
+		len = bare_format(u, w, i - 1);
+		r = bare_rows(u, len, COLS);
+		/* The bottom line goes in even if it is taller than the screen.
+		 */
+		if (rows + r > LINES && first <= last)
+			break;
+		rows += r;
+		first = i - 1;
+	}
+	memset(&v, 0, sizeof(v));
+	v.w = w;
+	v.first = first;
+	v.last = end > begin ? last : end;
+	v.height = LINES;
+	v.width = COLS;
+	if (!repaint && memcmp(&v, &u->bare_view, sizeof(v)) == 0)
+		return;
+	u->bare_view = v;
+	/* ncurses clears the screen and leaves the cursor where text starts. */
+	clearok(curscr, TRUE);
+	erase();
+	move(rows < LINES ? LINES - rows : 0, 0);
+	wnoutrefresh(stdscr);
+	doupdate();
+	for (i = first; i <= last && i < end; i++) {
+		len = bare_format(u, w, i);
+		/* No line break after the last: at the bottom it would scroll.
+		 */
+		if (i < last && len + 2 <= sizeof(u->bare_line)) {
+			u->bare_line[len++] = '\r';
+			u->bare_line[len++] = '\n';
+		}
+		if (ui_write(u->bare_line, len) < 0)
+			break;
+	}
+}
+
 void
 ui_draw(struct ui *u, uint64_t now, int repaint)
 {
@@ -825,6 +1044,11 @@ ui_draw(struct ui *u, uint64_t now, int repaint)
 		u->gmtoff = tm.tm_gmtoff;
 	/* Day rows are the model's: it learns the day and zone here. */
 	model_set_clock(client_model(u->client), now, u->gmtoff);
+	if (u->bare && LINES >= 3 && COLS >= 8) {
+		draw_bare(u, repaint);
+		notify(u);
+		return;
+	}
 	if (repaint)
 		clearok(curscr, TRUE);
 	erase();
@@ -887,6 +1111,20 @@ apply(struct ui *u, const struct keymap_action *acts, size_t n, uint64_t now)
 		if (acts[i].act == KEYMAP_RESIZE) {
 			bits |= INPUT_DRAW;
 			continue;
+		}
+		/*
+		 * Alt-L switches the bare display; there, any other key only
+		 * goes back (nothing typed blind), but a paste goes back and
+		 * is pasted.
+		 */
+		if (acts[i].act == KEYMAP_BARE || u->bare) {
+			int paste = acts[i].act == KEYMAP_PASTE_BEGIN ||
+			    acts[i].act == KEYMAP_PASTE_END;
+
+			u->bare = acts[i].act == KEYMAP_BARE ? !u->bare : 0;
+			bits |= INPUT_DRAW | INPUT_REPAINT;
+			if (!paste)
+				continue;
 		}
 		pane_size(&pane);
 		bits |= input_apply(u->input, &acts[i], &pane, now);

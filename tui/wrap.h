@@ -13,6 +13,8 @@
  *   text on the row; the whole run is dropped, so the next row never
  *   starts with a break space.  Spaces at the very start of a row are
  *   not a break, and spaces at the end of the text are kept when they fit.
+ * - So a word (a URL, say) no wider than the row is never cut: it goes
+ *   whole to the next row, when that row is as wide (layout's are).
  * - A word wider than the row is cut at a cluster boundary; a wide
  *   character that does not fit in the columns left goes to the next row.
  * - Every row takes at least one cluster, so layout always moves forward;

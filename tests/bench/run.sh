@@ -60,7 +60,15 @@ tmux_sock=txtbench$$
 
 cleanup() {
 	[ -n "$srv_pid" ] && kill -KILL "$srv_pid" 2>/dev/null
+	# The client writes its last chat-log lines as it exits: wait for it
+	# (5 s at most), or they would make $work/home again after the rm.
+	cp=$(tmux -L "$tmux_sock" display -p -t bench '#{pane_pid}' 2>/dev/null)
 	tmux -L "$tmux_sock" kill-server 2>/dev/null
+	k=0
+	while [ -n "$cp" ] && [ $k -lt 50 ] && kill -0 "$cp" 2>/dev/null; do
+		sleep 0.1
+		k=$((k + 1))
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT

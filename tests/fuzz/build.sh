@@ -21,7 +21,8 @@ sources_of() {
 	    tui/client_cmd.c tui/keyhelp.c tui/model.c tui/layout.c \
 	    tui/sanitize.c tui/width.c tui/wrap.c tui/slash.c \
 	    tui/client_account.c tui/account.c \
-	    tui/client_habits.c tui/filter.c tui/stamp.c ;;
+	    tui/client_habits.c tui/filter.c tui/stamp.c \
+	    tui/url.c ;;
 	fuzz_display) echo tui/sanitize.c tui/width.c tui/wrap.c proto/utf8.c \
 	    proto/valid.c ;;
 	fuzz_chat) echo server/chat.c server/history.c server/store_sqlite.c \
