@@ -43,11 +43,19 @@ struct tls_conn {
 	size_t unsent; /* length of the piece a write said "later" to */
 	size_t held;   /* bytes taken whose records are still in the batch */
 	char *out;     /* the batch: records not yet written, or NULL */
-	size_t out_off, out_len;
+	size_t out_off, out_len, out_cap;
 };
 
+/* Bytes of text in a full TLS record. */
+#define TLS_RECORD (16 * 1024)
 /* Bytes of records a batch holds at most: two full records. */
 #define TLS_BATCH_MAX (2 * (16 * 1024 + 256))
+/*
+ * Bytes a batch starts with, doubling as needed: a handshake flight or a
+ * few lines need no more, and a storm of handshakes leaves fewer holes
+ * in the heap.
+ */
+#define TLS_BATCH_MIN 4096
 /* TLS 1.3 suites, the server's preference first. */
 #define TLS_SUITES                                                             \
 	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"                       \
@@ -102,7 +110,7 @@ batch_flush(struct tls_conn *tc)
 	if (tc->out_off == tc->out_len) {
 		free(tc->out);
 		tc->out = NULL;
-		tc->out_off = tc->out_len = 0;
+		tc->out_off = tc->out_len = tc->out_cap = 0;
 		return 0;
 	}
 	if (tc->out_off > 0) {
@@ -120,6 +128,27 @@ batch_flush(struct tls_conn *tc)
  * and at the end of each writev.  A full batch the socket cannot take
  * says "retry", as a full socket would.
  */
+/* Room for len more bytes in the batch, up to its maximum. */
+static int
+batch_grow(struct tls_conn *tc, size_t len)
+{
+	size_t cap = tc->out_cap ? tc->out_cap : TLS_BATCH_MIN;
+	char *p;
+
+	while (cap < tc->out_len + len && cap < TLS_BATCH_MAX)
+		cap *= 2;
+	if (cap > TLS_BATCH_MAX)
+		cap = TLS_BATCH_MAX;
+	if (cap == tc->out_cap)
+		return 0;
+	p = realloc(tc->out, cap);
+	if (p == NULL)
+		return -1;
+	tc->out = p;
+	tc->out_cap = cap;
+	return 0;
+}
+
 static int
 tls_batch_write(BIO *b, const char *data, size_t len, size_t *written)
 {
@@ -129,13 +158,13 @@ tls_batch_write(BIO *b, const char *data, size_t len, size_t *written)
 	BIO_clear_retry_flags(b);
 	if (tc->out_len + len > TLS_BATCH_MAX && batch_flush(tc) < 0)
 		return 0;
-	room = TLS_BATCH_MAX - tc->out_len;
+	if (batch_grow(tc, len) < 0)
+		return 0;
+	room = tc->out_cap - tc->out_len;
 	if (room == 0) {
 		BIO_set_retry_write(b);
 		return 0;
 	}
-	if (tc->out == NULL && (tc->out = malloc(TLS_BATCH_MAX)) == NULL)
-		return 0;
 	if (len > room)
 		len = room;
 	memcpy(tc->out + tc->out_len, data, len);
@@ -265,20 +294,65 @@ tls_read(struct transport *t, void *buf, size_t len)
 }
 
 /*
- * TLS has no writev: each piece goes in its own SSL_write, till one is
- * cut short, and the records wait in the batch, which goes out in one
- * write at the end.  Bytes count as written once their records have left
- * the batch; until then they are held, and the next call skips them.
- * When a piece says "later", what went before is reported; the retry
- * then starts with that piece, at the same place (the output queue keeps
- * it, and SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets its address move).
+ * The bytes of the next record at iov[k] + off, into *p: the piece
+ * itself when it holds a full record or is the last one, else up to a
+ * full record of the pieces from there, copied into stage (TLS_RECORD
+ * bytes).  Returns their length.  The same place gives at least as many
+ * bytes again, as the queue behind iov only grows at its tail.
+ */
+static size_t
+next_record(const struct iovec *iov, int iovcnt, int k, size_t off, char *stage,
+    const char **p)
+{
+	size_t len = iov[k].iov_len - off, got = 0;
+
+	if (len >= TLS_RECORD || k + 1 == iovcnt) {
+		*p = (const char *)iov[k].iov_base + off;
+		return len;
+	}
+	for (; k < iovcnt && got < TLS_RECORD; k++, off = 0) {
+		size_t n = iov[k].iov_len - off;
+
+		if (n > TLS_RECORD - got)
+			n = TLS_RECORD - got;
+		memcpy(stage + got, (const char *)iov[k].iov_base + off, n);
+		got += n;
+	}
+	*p = stage;
+	return got;
+}
+
+/* Moves the place iov[*k] + *off on by n bytes. */
+static void
+iov_advance(const struct iovec *iov, int iovcnt, int *k, size_t *off, size_t n)
+{
+	while (*k < iovcnt && n >= iov[*k].iov_len - *off) {
+		n -= iov[*k].iov_len - *off;
+		++*k;
+		*off = 0;
+	}
+	*off += n;
+}
+
+/*
+ * TLS has no writev: the pieces go by SSL_write in full records (the
+ * output queue's chunks are a quarter of one; each record costs the
+ * same fixed work), and the records wait in the batch, which goes out in
+ * one write at the end.  Bytes count as written once their records have
+ * left the batch; until then they are held, and the next call skips
+ * them.  When a record says "later", what went before is reported; the
+ * retry then starts at the same place with at least the same bytes (the
+ * output queue keeps them, and SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets
+ * their address move).
  */
 static ssize_t
 tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 {
 	struct tls_conn *tc = t->state;
-	size_t done, skip, taken = 0, n;
-	int k, r, later = 0, saved;
+	char stage[TLS_RECORD];
+	size_t done, taken = 0, off = 0, len, n;
+	const char *p;
+	int k = 0, r, later = 0, saved;
 
 	/* Earlier records first: what they hold is then written. */
 	if (tc->out_len > 0 && (r = batch_flush(tc)) != 0) {
@@ -288,23 +362,20 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 		}
 		return -1;
 	}
-	done = skip = tc->held;
+	done = tc->held;
 	tc->held = 0;
-	for (k = 0; k < iovcnt; k++) {
-		const char *p = iov[k].iov_base;
-		size_t len = iov[k].iov_len;
-
-		if (skip >= len) {
-			skip -= len;
+	iov_advance(iov, iovcnt, &k, &off, done);
+	while (k < iovcnt) {
+		if (off == iov[k].iov_len) {
+			k++;
+			off = 0;
 			continue;
 		}
-		p += skip;
-		len -= skip;
-		skip = 0;
+		len = next_record(iov, iovcnt, k, off, stage, &p);
 		errno = 0;
 		r = SSL_write_ex(tc->ssl, p, len, &n);
 		if (r != 1) {
-			/* A record may hold this piece now: it must stay. */
+			/* A record may hold these bytes now: they must stay. */
 			tc->unsent = len;
 			r = tls_later(t, r);
 			if (r == 0)
@@ -315,8 +386,7 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 		t->want = 0;
 		tc->unsent = 0;
 		taken += n;
-		if (n < len)
-			break;
+		iov_advance(iov, iovcnt, &k, &off, n);
 	}
 	saved = errno;
 	r = tc->out_len > 0 ? batch_flush(tc) : 0;
