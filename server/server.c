@@ -413,7 +413,11 @@ update_events(struct server *s, int i)
 		/* Read and drop, to see the peer's close. */
 		ev |= POLLIN;
 	}
-	if (outq_bytes(&c->out) > 0)
+	/*
+	 * Not while a TLS write waits for input (want is POLLIN only then):
+	 * the socket stays writable, and POLLOUT would wake every turn.
+	 */
+	if (outq_bytes(&c->out) > 0 && c->tr.want != POLLIN)
 		ev |= POLLOUT;
 	/* What TLS waits for beyond that (0 for plain TCP). */
 	ev |= c->tr.want;
