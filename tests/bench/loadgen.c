@@ -2042,14 +2042,17 @@ run_soak(struct lg *g)
  * resumption) that ends when the server's greeting arrives, then a close
  * and the next, until msgs handshakes (0: no limit) or duration seconds
  * (0: no limit) have passed; the server's CPU over it all is per
- * handshake, connect and close included.  Without --tls the same in
- * plain text: what the TCP connection and the greeting cost alone.
+ * handshake, connect and close included.  With a rate, they come in
+ * waves instead: every members / rate seconds, all the connections that
+ * are done start again at once.  Without --tls the same in plain text:
+ * what the TCP connection and the greeting cost alone.
  */
 static int
 run_storm(struct lg *g)
 {
-	uint64_t end;
+	uint64_t end, wave_ns = 0, next_wave;
 	unsigned k, open;
+	int wave, more;
 
 	if (g->msgs == 0 && g->duration <= 0)
 		die("storm needs -M or -d");
@@ -2058,9 +2061,11 @@ run_storm(struct lg *g)
 	alloc_conns(g, g->members);
 	for (k = 0; k < g->nconns; k++)
 		g->conns[k].role = ROLE_STORM;
-	g->now = g->t_start = now_ns();
+	g->now = g->t_start = next_wave = now_ns();
 	end = g->duration > 0 ? g->t_start + (uint64_t)(g->duration * 1e9)
 	                      : UINT64_MAX;
+	if (g->rate > 0)
+		wave_ns = (uint64_t)((double)g->members / g->rate * 1e9);
 	g->deadline = g->t_start + (uint64_t)g->timeout_s * NS_PER_S;
 	proc_sample(g->pid, &g->ps0, 0);
 	printf("running t_start_ns=%llu\n", (unsigned long long)g->t_start);
@@ -2068,15 +2073,18 @@ run_storm(struct lg *g)
 	for (;;) {
 		g->now = now_ns();
 		open = 0;
+		more =
+		    g->now < end && (g->msgs == 0 || g->hs_started < g->msgs);
+		wave = wave_ns == 0 || g->now >= next_wave;
+		if (wave_ns > 0 && wave)
+			next_wave += wave_ns;
 		for (k = 0; k < g->nconns; k++) {
 			struct conn *c = &g->conns[k];
 
-			if (c->state == ST_FREE && g->now < end &&
+			if (c->state == ST_FREE && wave && g->now < end &&
 			    (g->msgs == 0 || g->hs_started < g->msgs)) {
 				if (conn_open(g, (int)k, NULL) < 0)
-					die("connection refused: is the TLS "
-					    "port "
-					    "%d right?",
+					die("connection refused on port %d",
 					    g->port);
 				c->state = ST_REGISTERING;
 				c->filled = 0;
@@ -2085,7 +2093,7 @@ run_storm(struct lg *g)
 			}
 			open += c->state != ST_FREE;
 		}
-		if (open == 0 || g->now > g->deadline)
+		if ((open == 0 && !more) || g->now > g->deadline)
 			break;
 		flush_dirty(g);
 		handle_events(g, 10);
@@ -2103,14 +2111,15 @@ run_storm(struct lg *g)
 		    (double)(g->ps1.sched_ns - g->ps0.sched_ns) / 1e3;
 		double hs = (double)g->handshakes;
 
-		printf("result mode=storm concurrency=%u handshakes=%llu "
+		printf("result mode=storm concurrency=%u rate=%.0f "
+		       "handshakes=%llu "
 		       "failed=%llu elapsed_ms=%.1f handshakes_per_s=%.0f "
 		       "srv_cpu_us=%.0f srv_sched_us=%.0f "
 		       "srv_cpu_us_per_hs=%.1f srv_sched_us_per_hs=%.1f "
 		       "hs_per_srv_cpu_s=%.0f hs_per_srv_sched_s=%.0f "
 		       "p50_us=%.1f p99_us=%.1f max_us=%.1f srv_rss_kib=%ld "
 		       "srv_hwm_kib=%ld\n",
-		    g->members, (unsigned long long)g->handshakes,
+		    g->members, g->rate, (unsigned long long)g->handshakes,
 		    (unsigned long long)g->hs_failed, el * 1e3,
 		    el > 0 ? hs / el : 0.0, cpu, sched, hs > 0 ? cpu / hs : 0.0,
 		    hs > 0 ? sched / hs : 0.0, cpu > 0 ? hs * 1e6 / cpu : 0.0,
