@@ -103,7 +103,7 @@ $(B)/tools/%: $(B)/tools/%.o $(TESTLIB) $(PROTO_LIB)
 
 $(B)/bench/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
-	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itests/lib $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(PROJECT_CFLAGS) -D_DEFAULT_SOURCE -Iserver -Itests/lib $(SSL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(PROTO_LIB): $(PROTO_SRC:%.c=$(B)/%.o)
 	@mkdir -p $(@D)
@@ -138,7 +138,7 @@ $(B)/tests/%: $(B)/tests/%.o $(TESTLIB) $(if $(TUI_SRC),$(TUI_LIB)) $(SERVER_LIB
 	    $(SQLITE_LIBS) $(SSL_LIBS) $(SODIUM_LIBS) $(REDIS_LIBS) -lm
 
 $(B)/bench/%: $(B)/bench/%.o $(TESTLIB) $(PROTO_LIB)
-	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) -lm
+	$(CC) $(PROJECT_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) $(SSL_LIBS) -lm
 
 tests: all $(TEST_BIN) $(TOOL_BIN)
 

@@ -51,7 +51,9 @@ struct transport_ops {
  * transport's own (NULL for plain TCP).  want holds the poll(2) events
  * the last call that said "later" waits for beyond the obvious one (a
  * TLS read may need the socket writable, a write readable); always 0
- * for plain TCP.
+ * for plain TCP.  A write that waits for input (want is POLLIN, which
+ * only a write leaves there) cannot move on POLLOUT, so the caller does
+ * not ask for it till then.
  */
 struct transport {
 	const struct transport_ops *ops;

@@ -1,13 +1,13 @@
 #!/bin/sh
 # run.sh: the benchmark: starts txt-chatd and the raw fan-out baseline on
-# 127.0.0.1, runs the workloads W1-W6, prints one table with each figure
+# 127.0.0.1, runs the workloads W1-W8, prints one table with each figure
 # next to its target and its ratio to the baseline measured in the same run,
 # and writes build/bench/results.csv (and fanout.png if gnuplot is there).
 # Usage: sh tests/bench/run.sh
 #   BENCH_QUICK=1        fewer messages, shorter runs (for development)
 #   BENCH_ONLY="W1 W4"   run only these workloads (W6, the baseline, runs
-#                        with W1-W3; W7, storage, and W9, accounts, are
-#                        their own baselines)
+#                        with W1-W3; W7, storage, W8, TLS, and W9,
+#                        accounts, are their own baselines)
 # Loadgen arguments are kept in plain variables and split on purpose.
 # shellcheck disable=SC2086,SC3045
 set -u
@@ -18,7 +18,7 @@ srv_bin=${TXT_CHATD:-server/txt-chatd}
 cli_bin=${TXT_CHAT:-tui/txt-chat}
 out=${BENCH_OUT:-build/bench}
 quick=${BENCH_QUICK:-0}
-only=${BENCH_ONLY:-W1 W2 W3 W4 W5 W7 W9}
+only=${BENCH_ONLY:-W1 W2 W3 W4 W5 W7 W8 W9}
 
 for b in "$srv_bin" "$tools/loadgen" "$tools/baseline" "$tools/tmuxprobe" \
     "$tools/logins"; do
@@ -44,6 +44,8 @@ if [ "$quick" = 1 ]; then
 	w4_msgs=20000
 	store_per_sender=10000  # W7: 10 senders into a 10-member channel
 	store_rows=200000       # W7: messages in the start-up database
+	tls_idle=2000           # W8: idle connections, TLS or not
+	tls_storm=1000          # W8: handshakes in the storm
 else
 	deliveries=8000000
 	paced_s=10
@@ -52,7 +54,11 @@ else
 	w4_msgs=100000
 	store_per_sender=30000
 	store_rows=1000000
+	tls_idle=5000
+	tls_storm=5000
 fi
+# W8: handshakes under way at once in a storm ("hundreds at once").
+tls_conc=200
 
 srv_pid=
 srv_port=
@@ -698,6 +704,153 @@ w9() {
 	    "$(kv lost "$b")" - "$(verdict "$(kv lost "$r") == 0")"
 }
 
+# start_tls NAME ARGS...: txt-chatd as start_chatd starts it, with a TLS
+# port too (its number in tls_port), on the certificate tls_cert made.
+start_tls() {
+	tname=$1
+	shift
+	start_chatd "$tname" --tls-listen 127.0.0.1:0 --tls-cert "$work/cert.pem" \
+	    --tls-key "$work/key.pem" "$@"
+	tls_port=$(sed -n \
+	    's/.*listening for TLS on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$work/$tname.log")
+}
+
+# tls_cert: an EC P-256 key and a certificate signed by itself, as
+# --tls-self-signed makes them.
+tls_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$work/key.pem" -out "$work/cert.pem" -days 2 \
+	    -subj /CN=txt-chatd >/dev/null 2>&1
+}
+
+# W8: TLS, each figure next to the same in plain text in the same run.
+w8() {
+	command -v openssl >/dev/null && tls_cert || {
+		row W8 "openssl CLI missing or failed" - - - - FAIL
+		return
+	}
+
+	tag="W8 $tls_idle idle, TLS vs plain"
+	say "$tag"
+	args="-m hold -n 1 -i $tls_idle -d 1 -I 1000 -c w8i -x i"
+	start_tls w8i
+	b=$(lg w8-idle-plain $args)
+	stop
+	start_tls w8i
+	p=$srv_port
+	srv_port=$tls_port
+	r=$(lg w8-idle-tls --tls $args)
+	srv_port=$p
+	stop
+	per=$(kv rss_per_idle_b "$r")
+	bper=$(kv rss_per_idle_b "$b")
+	row "$tag" "server RSS B/idle conn" "$per" "<=20480" "$bper" \
+	    "$(calc "$per / ($bper + 0.001)")" "$(verdict "$per <= 20480")"
+	row "$tag" "TLS's share B/idle conn" "$(calc "$per - $bper")" "-" "-" \
+	    "-" "-"
+
+	tag="W8 storm, $tls_storm handshakes, $tls_conc at once"
+	say "$tag"
+	args="-m storm -n $tls_conc -M $tls_storm"
+	start_tls w8s
+	b=$(lg w8-storm-plain $args)
+	p=$srv_port
+	srv_port=$tls_port
+	r=$(lg w8-storm-tls --tls $args)
+	srv_port=$p
+	stop
+	hs=$(kv hs_per_srv_cpu_s "$r")
+	row "$tag" "handshakes/server CPU-s" "$hs" ">=2500" \
+	    "$(kv hs_per_srv_cpu_s "$b") plain" \
+	    "$(calc "$hs / ($(kv hs_per_srv_cpu_s "$b") + 0.001)")" \
+	    "$(verdict "$hs >= 2500")"
+	row "$tag" "server CPU us/connection" \
+	    "$(kv srv_cpu_us_per_hs "$r")" "<=400" \
+	    "$(kv srv_cpu_us_per_hs "$b") plain" "-" "-"
+	row "$tag" "connect to greeting p50/p99 ms" \
+	    "$(ms "$(kv p50_us "$r")")/$(ms "$(kv p99_us "$r")")" "-" \
+	    "$(ms "$(kv p50_us "$b")")/$(ms "$(kv p99_us "$b")") plain" \
+	    "-" "-"
+	row "$tag" "failed" "$(kv failed "$r")" "0" "$(kv failed "$b")" "-" \
+	    "$(verdict "$(kv failed "$r") == 0")"
+
+	m=$((deliveries / (500 * 5)))
+	tag="W8 W1 burst N=500 S=5 M=$m TLS"
+	say "$tag"
+	args="-m burst -n 500 -s 5 -M $m -c w8b -x a"
+	start_tls w8b
+	b=$(lg w8-burst-plain $args)
+	stop
+	start_tls w8b
+	p=$srv_port
+	srv_port=$tls_port
+	r=$(lg w8-burst-tls --tls $args)
+	srv_port=$p
+	stop
+	dps=$(kv deliveries_per_s "$r")
+	bdps=$(kv deliveries_per_s "$b")
+	ratio=$(calc "$dps / ($bdps + 0.000001)")
+	row "$tag" "deliveries/s (base: plain)" "$dps" ">=0.5x plain" "$bdps" \
+	    "$ratio" "$(verdict "$ratio >= 0.5")"
+	cpu=$(kv srv_cpu_us_per_delivery "$r")
+	bcpu=$(kv srv_cpu_us_per_delivery "$b")
+	row "$tag" "server CPU us/delivery" "$cpu" "-" "$bcpu" \
+	    "$(calc "$cpu / ($bcpu + 0.000001)")" "-"
+	lost=$(kv lost "$r")
+	bad=$(($(kv order_errors "$r") + $(kv disconnects "$r") + $(kv errors "$r")))
+	row "$tag" "lost (order/disconnect/errors)" "$lost ($bad)" "0" \
+	    "$(kv lost "$b")" "-" "$(verdict "$lost == 0 && $bad == 0")"
+
+	args="-m paced -n 100 -r 500 -d $paced_s -c w8p -x b"
+	start_tls w8p
+	b=$(lg w8-w2b-alone $args)
+	stop
+	# Waves: $tls_conc at once, every half second (hundreds at once,
+	# as after a restart), with the target; then the same storm
+	# unpaced, as fast as the machine goes, for information.
+	w8_storm "W8 W2b, waves of $tls_conc handshakes" "$b" 400 10000
+	w8_storm "W8 W2b, storm unpaced" "$b" 0 -
+}
+
+# w8_storm TAG W2B_ALONE RATE P99_TARGET_US: W2b with a storm of
+# handshakes running from before its members connect till after it.  The
+# storm's client runs at nice 19: its own handshakes would take the CPU
+# from the server and from W2b's loadgen on a 2-core machine, which the
+# clients of a real storm, elsewhere on the network, do not.
+w8_storm() {
+	say "$1"
+	start_tls w8p
+	nice -n 19 "$tools/loadgen" -p "$tls_port" -P "$srv_pid" --tls -m storm \
+	    -n "$tls_conc" -r "$3" -M 0 -d $((paced_s + 4)) -t 120 \
+	    >"$work/w8-storm.out" 2>"$work/w8-storm.err" &
+	storm_pid=$!
+	sleep 1
+	r=$(lg "w8-w2b-storm-$3" $args)
+	wait "$storm_pid"
+	st=$(grep '^result ' "$work/w8-storm.out")
+	printf 'w8-storm-during-%s %s\n' "$3" "$st" >>"$raw"
+	stop
+	p99=$(kv p99_us "$r")
+	if [ "$4" = - ]; then
+		t=-
+		v=-
+	else
+		t="p99<=$(ms "$4")"
+		v=$(verdict "$p99 <= $4")
+	fi
+	row "$1" "W2b p50/p99 ms (base: alone)" \
+	    "$(ms "$(kv p50_us "$r")")/$(ms "$p99")" "$t" \
+	    "$(ms "$(kv p50_us "$2")")/$(ms "$(kv p99_us "$2")")" \
+	    "$(calc "$p99 / ($(kv p99_us "$2") + 0.001)")" "$v"
+	row "$1" "handshakes/s meanwhile (all)" \
+	    "$(kv handshakes_per_s "$st") ($(kv handshakes "$st"))" "-" "-" \
+	    "-" "$(verdict "$(kv handshakes "$st") > 0 && $(kv failed "$st") == 0")"
+	lost=$(kv lost "$r")
+	row "$1" "lost" "$lost" "0" "$(kv lost "$2")" "-" \
+	    "$(verdict "$lost == 0")"
+}
+
 say "bench: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); quick=$quick"
 say "bench: figures are noisy on a shared machine; compare ratios"
 want W1 && w1
@@ -706,6 +859,7 @@ want W3 && w3
 want W4 && w4
 want W5 && w5
 want W7 && w7
+want W8 && w8
 want W9 && w9
 
 {
