@@ -17,7 +17,7 @@
  * machine the loop gets the CPU first, and a login waits rather than the
  * chat.
  */
-#define PWHASH_NICE 10
+#define PWHASH_NICE 19
 /* Random bytes of the dummy hash's password: nobody can know it. */
 #define PWHASH_DUMMY_BYTES 32
 
@@ -89,7 +89,10 @@ pwhash_main(void *arg)
 	struct pwhash_job job;
 	struct pwhash_result res;
 
-	/* Best effort: at the loop's priority it only waits longer. */
+	/*
+	 * Best effort: the loop and the network come first; a hash that
+	 * waits for a core only makes one login slower.
+	 */
 	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PWHASH_NICE);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -279,4 +282,14 @@ pwhash_pending(struct pwhash *p)
 	n = p->inflight;
 	pthread_mutex_unlock(&p->lock);
 	return n;
+}
+
+unsigned
+pwhash_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n <= 2)
+		return 1;
+	return n - 1 < PWHASH_THREADS ? (unsigned)(n - 1) : PWHASH_THREADS;
 }

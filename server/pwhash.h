@@ -15,7 +15,10 @@
  */
 #define PWHASH_OPSLIMIT 2ULL
 #define PWHASH_MEMLIMIT ((size_t)19 * 1024 * 1024)
-/* Worker threads by default: hashing is CPU and memory bound. */
+/*
+ * Worker threads by default, at most: hashing is CPU and memory bound,
+ * and the loop needs a core of its own (see pwhash_default_threads).
+ */
 #define PWHASH_THREADS 2
 /* Most threads pwhash_new accepts. */
 #define PWHASH_THREADS_MAX 16
@@ -56,6 +59,14 @@ struct pwhash;
  */
 struct pwhash *pwhash_new(
     unsigned threads, size_t queue_max, char *err, size_t err_size);
+/*
+ * The threads to start when none were asked for: one less than the CPUs
+ * online, at least 1 and at most PWHASH_THREADS.  On a 2-core machine a
+ * second hashing thread took the loop's core during a storm of logins
+ * (W2b's p99 4-5 ms instead of 3 in make bench's W9).
+ */
+unsigned pwhash_default_threads(void);
+
 /* Stops the workers (a running hash finishes first) and frees (NULL: no-op). */
 void pwhash_free(struct pwhash *p);
 

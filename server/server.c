@@ -1864,9 +1864,10 @@ setup(struct server *s, const struct server_config *cfg)
 	}
 	/* Accounts live in the store: without one there are none. */
 	if (s->store != NULL && s->chat != NULL) {
-		s->pwhash = pwhash_new(
-		    cfg->hash_threads > 0 ? cfg->hash_threads : PWHASH_THREADS,
-		    PWHASH_QUEUE_MAX, err, sizeof(err));
+		s->pwhash =
+		    pwhash_new(cfg->hash_threads > 0 ? cfg->hash_threads
+		                                     : pwhash_default_threads(),
+		        PWHASH_QUEUE_MAX, err, sizeof(err));
 		if (s->pwhash == NULL) {
 			fprintf(stderr, "txt-chatd: %s\n", err);
 			return -1;

@@ -21,6 +21,8 @@
  *          one login (connect to login_end) as p50 and p99.
  *   storm  logs in as acct0 .. acct<n-1> all at once: the time until the
  *          last login_end.
+ *   guests registers n guests (reg) all at once: the same connections
+ *          without a password, to compare a storm with.
  * The server must take passwords in plaintext (--allow-plaintext-login).
  */
 
@@ -37,7 +39,8 @@ struct conn {
 	int fd;
 	char buf[LINE_MAX_BYTES];
 	size_t len;
-	int done; /* 1: login_end or account$registered; -1: an error */
+	int done;  /* 1: its answer came; -1: an error */
+	int guest; /* reg: registered$ is the answer, not login_end */
 	uint64_t start_us, end_us;
 };
 
@@ -94,12 +97,16 @@ start(struct conn *c, int port, const char *verb, unsigned i)
 	char line[256];
 
 	memset(c, 0, sizeof(*c));
+	c->guest = strcmp(verb, "reg") == 0;
 	c->start_us = now_us();
 	c->fd = dial(port);
 	if (c->fd < 0)
 		return -1;
-	snprintf(
-	    line, sizeof(line), "hello$1\n%s$acct%u$%s\n", verb, i, PASSWORD);
+	if (c->guest)
+		snprintf(line, sizeof(line), "hello$1\nreg$guest%u\n", i);
+	else
+		snprintf(line, sizeof(line), "hello$1\n%s$acct%u$%s\n", verb, i,
+		    PASSWORD);
 	return send_all(c->fd, line);
 }
 
@@ -118,6 +125,7 @@ take(struct conn *c)
 	while ((nl = memchr(line, '\n', c->len - (size_t)(line - c->buf)))) {
 		*nl = '\0';
 		if (strncmp(line, "login_end$", 10) == 0 ||
+		    (c->guest && strncmp(line, "registered$", 11) == 0) ||
 		    (strncmp(line, "account$", 8) == 0 &&
 		        strstr(line, "$registered") != NULL)) {
 			c->done = 1;
@@ -184,7 +192,8 @@ cmp_u64(const void *a, const void *b)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: logins -p port -m setup|p50|storm -n count\n");
+	fprintf(stderr,
+	    "usage: logins -p port -m setup|p50|storm|guests -n count\n");
 	exit(2);
 }
 
@@ -215,12 +224,14 @@ main(int argc, char **argv)
 	if (port <= 0 || mode == NULL || n == 0 || n > CONNS_MAX)
 		usage();
 	t0 = now_us();
-	if (strcmp(mode, "setup") == 0 || strcmp(mode, "storm") == 0) {
-		int setup = mode[1] == 'e';
+	if (strcmp(mode, "setup") == 0 || strcmp(mode, "storm") == 0 ||
+	    strcmp(mode, "guests") == 0) {
+		const char *verb = mode[0] == 'g' ? "reg"
+		    : mode[1] == 'e'              ? "register"
+		                                  : "login";
 
 		for (i = 0; i < n; i++)
-			if (start(&cs[i], port, setup ? "register" : "login",
-			        i) < 0) {
+			if (start(&cs[i], port, verb, i) < 0) {
 				fprintf(stderr, "logins: cannot connect\n");
 				return 1;
 			}
