@@ -29,6 +29,7 @@
 struct cluster {
 	struct testredis *redis;
 	struct testsrv *node[NODES];
+	struct testsrv *late; /* a node a test starts itself */
 };
 
 static int teardown(void **state);
@@ -75,6 +76,7 @@ teardown(void **state)
 		return 0;
 	for (i = 0; i < NODES; i++)
 		testsrv_free(cl->node[i]);
+	testsrv_free(cl->late);
 	testredis_free(cl->redis);
 	free(cl);
 	return 0;
@@ -378,6 +380,47 @@ test_base_client_any_node(void **state)
 		testcli_free(u[i]);
 }
 
+/*
+ * A node started later holds nothing of its own: it loads the channels
+ * from Redis, their seqs too, and reads the events after its start.
+ */
+static void
+test_late_node_loads_channels(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl, 0, "alice");
+	struct testcli *d;
+	struct testsrv *late;
+	char addr[32], id[ID_MAX], sender[16];
+	const char *args[] = {"--redis", addr, "--node", "n4", NULL};
+	const char *line, *text;
+	unsigned long seq;
+	int i;
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
+	create(a, "early", id);
+	for (i = 0; i < 5; i++) {
+		testcli_sendf(a, "send_msg$%s$%s$m%d", testcli_uid(a), id, i);
+		(void)next_msg(a);
+	}
+	late = cl->late = testsrv_start(args);
+	assert_non_null(late);
+	d = testcli_ext_user(late, "dave");
+	testcli_set_timeout(d, WAIT_MS);
+	join(d, "early", id);
+	testcli_sendf(a, "send_msg$%s$%s$welcome", testcli_uid(a), id);
+	line = next_msg(d);
+	assert_int_equal(
+	    testcli_parse_msg(line, &seq, sender, sizeof(sender), &text), 0);
+	assert_int_equal(seq, 6);
+	assert_string_equal(text, "welcome");
+	/* A name taken before it started is taken on it too. */
+	testcli_sendf(d, "create_chan$%s$EARLY", testcli_uid(d));
+	testcli_expect_prefix(d, "error$channel_exists$create_chan$");
+	testcli_free(d);
+	testcli_free(a);
+}
+
 int
 main(void)
 {
@@ -391,6 +434,8 @@ main(void)
 	        test_redis_down_and_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_base_client_any_node, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_late_node_loads_channels, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
