@@ -75,6 +75,8 @@ static const struct proto_code_info proto_codes[PROTO_E_COUNT] = {
         "~)"},
     [PROTO_E_NOT_CREATOR] = {"not_creator",
         "only the channel's creator may do that"},
+    [PROTO_E_STORAGE_UNAVAILABLE] = {"storage_unavailable",
+        "storage is unavailable: not sent; try again"},
     [PROTO_E_QUIT] = {"quit", "closing at your request"},
     [PROTO_E_SENDQ_EXCEEDED] = {"sendq_exceeded",
         "too much output left unread"},

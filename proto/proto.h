@@ -89,6 +89,8 @@ enum proto_code {
 	PROTO_E_DM_QUEUE_FULL,
 	PROTO_E_BAD_KEY,
 	PROTO_E_NOT_CREATOR,
+	/* Several nodes: the shared log (Redis) cannot take the command. */
+	PROTO_E_STORAGE_UNAVAILABLE,
 	/* Fatal codes: the connection is closed after this line. */
 	PROTO_E_QUIT,
 	PROTO_E_SENDQ_EXCEEDED,

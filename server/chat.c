@@ -61,6 +61,7 @@ struct chat_conn {
 	uint64_t error_window;
 	uint64_t ticket;        /* of the hash waited for */
 	struct chat_away *away; /* NULL unless away (owned) */
+	uint64_t serial;        /* which connection of this id it is */
 	char uid[PROTO_ID_MAX + 1];
 	char wait_name[PROTO_NAME_MAX + 1];
 };
@@ -90,6 +91,21 @@ struct chan_state {
 	char key[PROTO_KEY_MAX];
 };
 
+/*
+ * An append to the cluster's log that may still need a reply: the log
+ * holds it until done (in_log), a create also the list (in_list) until
+ * it is read back.  Freed when neither holds it.
+ */
+struct chat_pend {
+	struct chat *c;
+	struct chat_pend *prev, *next;
+	uint64_t tag;
+	uint64_t serial; /* of conn when it asked */
+	int conn;
+	enum cmd_verb verb;
+	unsigned char in_log, in_list, replied;
+};
+
 struct chat {
 	struct chat_config cfg;
 	struct chat_sink sink;
@@ -110,6 +126,11 @@ struct chat {
 	char page[CHAT_HISTORY_PAGE_BYTES + PROTO_LINE_MAX];
 	/* The operator's bans (not owned; NULL: none). */
 	const struct ban_list *bans;
+	/* Several nodes: the shared log's hooks (clustered: set). */
+	struct chat_cluster cluster;
+	int clustered, cluster_stopped;
+	struct chat_pend *pend; /* creates waiting to be read back */
+	uint64_t next_serial, next_tag;
 };
 
 static const char nanoid_alphabet[] =
@@ -267,6 +288,15 @@ chat_free(struct chat *c)
 	for (i = 0; i < c->conns_cap; i++)
 		free(c->conns[i].away);
 	free(c->conns);
+	/* The log went first (chat_cluster_stop): the list alone holds these.
+	 */
+	while (c->pend != NULL) {
+		struct chat_pend *p = c->pend;
+
+		c->pend = p->next;
+		if (!p->in_log)
+			free(p);
+	}
 	free(c);
 }
 
@@ -669,6 +699,7 @@ error_counts(enum proto_code code)
 	case PROTO_E_ACCOUNTS_OFF:
 	case PROTO_E_BUSY:
 	case PROTO_E_DM_QUEUE_FULL:
+	case PROTO_E_STORAGE_UNAVAILABLE:
 		return 0;
 	default:
 		return 1;
@@ -896,6 +927,9 @@ do_reg(struct chat *c, int conn, const struct cmd *cmd)
 	return make_user(c, conn, cmd->arg, &u);
 }
 
+static void announce_created(
+    struct chat *c, int conn, struct user *u, struct channel *ch);
+
 /*
  * Applies a created channel (after its append completed): the channel,
  * its creator as first member, the confirmation.
@@ -906,7 +940,6 @@ apply_create(struct chat *c, int conn, struct user *u, const char *id,
 {
 	struct channel *ch = NULL;
 	struct chan_state *cs;
-	struct event ev;
 	enum proto_code code;
 
 	code = add_channel(
@@ -923,6 +956,16 @@ apply_create(struct chat *c, int conn, struct user *u, const char *id,
 		return code;
 	}
 	remember_member(c, u, ch, 1);
+	announce_created(c, conn, u, ch);
+	return PROTO_E_NONE;
+}
+
+/* The creator, now a member of ch, is told; its other connections join. */
+static void
+announce_created(struct chat *c, int conn, struct user *u, struct channel *ch)
+{
+	struct event ev;
+
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_CREATED;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
@@ -930,7 +973,6 @@ apply_create(struct chat *c, int conn, struct user *u, const char *id,
 	send_event(c, conn, &ev);
 	/* A base-mode creator has its created line; the others a join. */
 	send_joined_all(c, u, conn_is_ext(c, conn) ? conn : -1, ch);
-	return PROTO_E_NONE;
 }
 
 /* A command whose event is appended, waiting to be applied. */
@@ -954,6 +996,117 @@ create_done(void *ctx, int status, const struct store_event *sev)
 	}
 	p->code = apply_create(p->c, p->conn, p->u, sev->chan, sev->chan_len,
 	    slice_of(sev->name, sev->name_len), sev->time);
+}
+
+/* Cluster appends. */
+
+static void
+pend_unlist(struct chat *c, struct chat_pend *p)
+{
+	if (!p->in_list)
+		return;
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		c->pend = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	p->prev = p->next = NULL;
+	p->in_list = 0;
+}
+
+/* conn, if it is still the connection that asked p. */
+static int
+pend_conn(const struct chat *c, const struct chat_pend *p)
+{
+	const struct chat_conn *cc = conn_get(c, p->conn);
+
+	return cc != NULL && cc->serial == p->serial ? p->conn : -1;
+}
+
+/* The log answered an append: a refusal or failure is told at once. */
+static void
+pend_done(void *ctx, int status, uint64_t seq, const char *err)
+{
+	struct chat_pend *p = ctx;
+	struct chat *c = p->c;
+	int conn;
+
+	(void)seq;
+	(void)err;
+	p->in_log = 0;
+	if (status != 0 && !c->cluster_stopped && !p->replied) {
+		p->replied = 1;
+		conn = pend_conn(c, p);
+		if (conn >= 0)
+			send_error(c, conn,
+			    status == 1 ? PROTO_E_CHANNEL_EXISTS
+			                : PROTO_E_STORAGE_UNAVAILABLE,
+			    p->verb, slice_of(NULL, 0));
+	}
+	if (status != 0 || c->cluster_stopped)
+		pend_unlist(c, p);
+	if (!p->in_list)
+		free(p);
+}
+
+/*
+ * Appends ev for conn's command verb; a create (skel set) waits in the
+ * list for its read-back.  PROTO_E_NONE, or the error to answer at once.
+ */
+static enum proto_code
+cluster_append(struct chat *c, int conn, enum cmd_verb verb,
+    const struct store_event *ev, const char *skel, size_t skel_len)
+{
+	struct chat_pend *p;
+
+	if (c->cluster_stopped || !c->cluster.up(c->cluster.ctx))
+		return PROTO_E_STORAGE_UNAVAILABLE;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return PROTO_E_NO_MEMORY;
+	p->c = c;
+	p->tag = ++c->next_tag;
+	p->conn = conn;
+	p->serial = c->conns[conn].serial;
+	p->verb = verb;
+	if (c->cluster.append(
+	        c->cluster.ctx, ev, skel, skel_len, p->tag, pend_done, p) < 0) {
+		free(p);
+		return PROTO_E_STORAGE_UNAVAILABLE;
+	}
+	p->in_log = 1;
+	if (skel != NULL) {
+		p->in_list = 1;
+		p->next = c->pend;
+		if (c->pend != NULL)
+			c->pend->prev = p;
+		c->pend = p;
+	}
+	return PROTO_E_NONE;
+}
+
+/* A create goes to the log; its reply comes when it is read back. */
+static enum proto_code
+cluster_create(struct chat *c, int conn, struct user *u, const char *id,
+    size_t id_len, const struct cmd *cmd, uint64_t now)
+{
+	char skel[PROTO_NAME_MAX + 1];
+	struct store_event sev;
+
+	if (cmd->arg.len > sizeof(skel))
+		return PROTO_E_BAD_CHANNEL_NAME;
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = STORE_CHANNEL;
+	sev.chan = id;
+	sev.chan_len = id_len;
+	sev.name = cmd->arg.p;
+	sev.name_len = cmd->arg.len;
+	sev.sender = user_name(u);
+	sev.sender_len = user_name_len(u);
+	sev.time = now;
+	return cluster_append(c, conn, CMD_CREATE_CHAN, &sev, skel,
+	    valid_skeleton(cmd->arg.p, cmd->arg.len, skel));
 }
 
 static enum proto_code
@@ -984,6 +1137,8 @@ do_create(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	}
 	if (tries == CHAT_ID_TRIES)
 		return PROTO_E_CHANNEL_EXISTS;
+	if (c->clustered)
+		return cluster_create(c, conn, u, id, sizeof(id), cmd, now);
 	if (c->cfg.store == NULL)
 		return apply_create(c, conn, u, id, sizeof(id), cmd->arg, now);
 	/* Append, then apply in the completion. */
@@ -1107,6 +1262,12 @@ drop_if_empty(struct chat *c, struct channel *ch, uint64_t now)
 
 	struct store_event sev;
 
+	/* Other nodes may have members: the channel is the cluster's. */
+	if (c->clustered) {
+		if (cs != NULL)
+			cs->active = now;
+		return;
+	}
 	if (c->cfg.store == NULL) {
 		remove_channel(c, ch);
 		return;
@@ -1206,7 +1367,8 @@ send_done(void *ctx, int status, const struct store_event *sev)
 }
 
 static enum proto_code
-do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+do_send(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
 {
 	struct channel *ch = find_channel(c, cmd->arg);
 	struct chan_state *cs;
@@ -1228,6 +1390,9 @@ do_send(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	sev.text_len = cmd->text.len;
 	sev.time = now;
 	sev.seq = cs->seq + 1;
+	/* Delivered, the echo too, when the log hands it back. */
+	if (c->clustered && channel_kind(ch) == REGISTRY_CHANNEL)
+		return cluster_append(c, conn, cmd->verb, &sev, NULL, 0);
 	/* Personal channels stay in memory: anyone may take a name today. */
 	if (c->cfg.store == NULL || channel_kind(ch) != REGISTRY_CHANNEL) {
 		apply_send(c, ch, &sev);
@@ -2287,7 +2452,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 		return do_leave(c, conn, u, cmd, now);
 	case CMD_SEND_MSG:
 	case CMD_SEND_ACT:
-		return do_send(c, u, cmd, now);
+		return do_send(c, conn, u, cmd, now);
 	case CMD_DM:
 	case CMD_DM_ACT:
 		return do_dm(c, conn, u, cmd, now);
@@ -2381,6 +2546,7 @@ chat_connect(struct chat *c, int conn, const char *uid, size_t uid_len)
 	free(cc->away);
 	memset(cc, 0, sizeof(*cc));
 	cc->mode = CHAT_MODE_NEW;
+	cc->serial = ++c->next_serial;
 	cc->uid_len = (unsigned char)uid_len;
 	memcpy(cc->uid, uid, uid_len);
 	send_bytes(c, conn, welcome, sizeof(welcome) - 1);
@@ -2699,4 +2865,84 @@ chat_enforce_bans(struct chat *c, uint64_t now_ms)
 		closed++;
 	}
 	return closed;
+}
+
+/* Several nodes. */
+
+void
+chat_set_cluster(struct chat *c, const struct chat_cluster *cl)
+{
+	c->cluster = *cl;
+	c->clustered = 1;
+}
+
+void
+chat_cluster_stop(struct chat *c)
+{
+	c->cluster_stopped = 1;
+}
+
+/* A channel created on some node is read back: this node has it now. */
+static void
+cluster_channel(struct chat *c, const struct store_event *ev, int own,
+    uint64_t tag, uint64_t now)
+{
+	struct chat_pend *p = NULL;
+	struct channel *ch = NULL;
+	struct chan_state *cs;
+	struct user *u;
+	enum proto_code code;
+	size_t nch;
+	int conn = -1;
+
+	if (own)
+		for (p = c->pend; p != NULL && p->tag != tag; p = p->next)
+			continue;
+	code = add_channel(c, ev->chan, ev->chan_len, ev->text, ev->text_len,
+	    REGISTRY_CHANNEL, NULL, &ch);
+	if (code == PROTO_E_NONE) {
+		cs = channel_data(ch);
+		cs->loaded = 1;
+		cs->seq = ev->seq;
+		cs->active = ev->time != 0 ? ev->time : now;
+		chan_set_creator(cs, ev->sender, ev->sender_len);
+	}
+	if (p == NULL)
+		return;
+	pend_unlist(c, p);
+	conn = pend_conn(c, p);
+	u = conn >= 0 ? registry_user_by_conn(c->reg, conn) : NULL;
+	if (!p->replied && u != NULL) {
+		(void)user_channels(u, &nch);
+		if (code == PROTO_E_NONE && nch >= c->cfg.max_joins)
+			code = PROTO_E_JOIN_LIMIT;
+		if (code == PROTO_E_NONE)
+			code = registry_join(c->reg, u, ch);
+		if (code == PROTO_E_NONE)
+			announce_created(c, conn, u, ch);
+		else
+			send_error(c, conn, code, p->verb,
+			    slice_of(ev->text, ev->text_len));
+	}
+	p->replied = 1;
+	if (!p->in_log)
+		free(p);
+}
+
+void
+chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
+    uint64_t tag, uint64_t now_ms)
+{
+	struct channel *ch;
+
+	if (ev->kind == STORE_CHANNEL) {
+		cluster_channel(c, ev, own, tag, now_ms);
+		return;
+	}
+	if (ev->kind != STORE_MSG && ev->kind != STORE_ACT)
+		return;
+	ch = registry_channel_by_id(c->reg, ev->chan, ev->chan_len);
+	if (ch == NULL || channel_kind(ch) != REGISTRY_CHANNEL)
+		return;
+	apply_send(c, ch, ev);
 }

@@ -202,6 +202,58 @@ int chat_name_banned(const struct chat *c, const char *name, size_t len);
  */
 size_t chat_enforce_bans(struct chat *c, uint64_t now_ms);
 
+/*
+ * Several nodes as one chat (--redis): named channels and their messages
+ * go through a log every node reads back in one order.  The chat appends
+ * and applies only what is read back (chat_cluster_event), so the echo of
+ * a message is its delivery, on every node alike.
+ */
+
+/*
+ * An append finished: status 0 taken, 1 refused because a channel of that
+ * name was created first (creates only), -1 failed (err says why).
+ */
+typedef void (*chat_cluster_done_fn)(
+    void *ctx, int status, uint64_t seq, const char *err);
+
+struct chat_cluster {
+	void *ctx;
+	/* Whether the log takes appends now. */
+	int (*up)(void *ctx);
+	/*
+	 * Appends a STORE_MSG, STORE_ACT or STORE_CHANNEL event (for a
+	 * channel, skel is its name's skeleton, else NULL) that is read back
+	 * with tag.  Returns 0 and calls done exactly once later, or -1 at
+	 * once without calling it.
+	 */
+	int (*append)(void *ctx, const struct store_event *ev, const char *skel,
+	    size_t skel_len, uint64_t tag, chat_cluster_done_fn done,
+	    void *done_ctx);
+};
+
+/*
+ * Switches the chat to the log (before any connection; the chat must have
+ * no store).  Named channels then stay when their last local member goes:
+ * other nodes may have members.  The hooks are copied.
+ */
+void chat_set_cluster(struct chat *c, const struct chat_cluster *cl);
+
+/*
+ * An event read back from the log (or a channel loaded at start, with its
+ * last seq): a channel message or action is delivered to this node's
+ * members of the channel; a created channel is added (a known id is
+ * left alone), and if own (this node appended it) the connection that
+ * asked with tag joins it and is told.
+ */
+void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
+    uint64_t tag, uint64_t now_ms);
+
+/*
+ * The log is closing: appends still waiting are only forgotten from now
+ * on, nobody is told.  Call before freeing the log, before chat_free.
+ */
+void chat_cluster_stop(struct chat *c);
+
 /* Checks the registry's invariants (for tests and fuzzing): 0 when sound. */
 int chat_check(const struct chat *c);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "options.h"
 #include "pwhash.h"
 
@@ -37,6 +38,8 @@ enum {
 	OPT_ALLOW_PLAINTEXT_LOGIN,
 	OPT_HASH_THREADS,
 	OPT_BAN_FILE,
+	OPT_REDIS,
+	OPT_NODE,
 };
 
 /* Days the retention options accept: a hundred years. */
@@ -76,6 +79,8 @@ static const struct option long_options[] = {
     {"allow-plaintext-login", no_argument, NULL, OPT_ALLOW_PLAINTEXT_LOGIN},
     {"hash-threads", required_argument, NULL, OPT_HASH_THREADS},
     {"ban-file", required_argument, NULL, OPT_BAN_FILE},
+    {"redis", required_argument, NULL, OPT_REDIS},
+    {"node", required_argument, NULL, OPT_NODE},
     {NULL, 0, NULL, 0},
 };
 
@@ -100,7 +105,8 @@ options_usage(void)
 	       "--tls-key file]\n"
 	       "                 [--tls-self-signed] [--history-keep n]\n"
 	       "                 [--allow-plaintext-login] [--hash-threads n]\n"
-	       "                 [--ban-file file]\n";
+	       "                 [--ban-file file] [--redis host:port] "
+	       "[--node name]\n";
 }
 
 /*
@@ -200,6 +206,46 @@ long_path:
 	return -1;
 }
 
+/* A node name: 1 to OPTIONS_NODE_MAX of A-Z a-z 0-9 . _ - */
+static int
+node_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > OPTIONS_NODE_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+		        s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/*
+ * --redis keeps everything in Redis and nothing in a database of its own
+ * (yet): no --db but :memory:, which it implies.
+ */
+static enum options_result
+check_redis(struct server_config *cfg, char *err, size_t err_size)
+{
+	if (cfg->redis == NULL) {
+		if (cfg->node == NULL)
+			return OPTIONS_RUN;
+		snprintf(err, err_size, "--node needs --redis");
+		return OPTIONS_ERROR;
+	}
+	if (cfg->db != NULL && strcmp(cfg->db, OPTIONS_DB_MEMORY) != 0) {
+		snprintf(err, err_size,
+		    "--redis keeps no database: --db must be %s or absent",
+		    OPTIONS_DB_MEMORY);
+		return OPTIONS_ERROR;
+	}
+	cfg->db = OPTIONS_DB_MEMORY;
+	return OPTIONS_RUN;
+}
+
 /* The TLS options make sense only together. */
 static enum options_result
 check_tls(const struct server_config *cfg, char *err, size_t err_size)
@@ -233,6 +279,7 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 	while ((ch = getopt_long(argc, argv, ":l:vhV", long_options, &index)) !=
 	    -1) {
 		unsigned long long v;
+		char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1];
 		const char *name = "";
 		unsigned long long min = 0, max = UINT_MAX;
 		int sized = 0;
@@ -385,6 +432,24 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 			else
 				cfg->ban_file = optarg;
 			continue;
+		case OPT_REDIS:
+			if (addr_split(optarg, 0, 6379, host, port) < 0) {
+				snprintf(err, err_size,
+				    "--redis: '%s' is not host:port", optarg);
+				return OPTIONS_ERROR;
+			}
+			cfg->redis = optarg;
+			continue;
+		case OPT_NODE:
+			if (!node_ok(optarg)) {
+				snprintf(err, err_size,
+				    "--node: names are 1-%d characters of A-Z "
+				    "a-z 0-9 . _ -",
+				    OPTIONS_NODE_MAX);
+				return OPTIONS_ERROR;
+			}
+			cfg->node = optarg;
+			continue;
 		case OPT_TLS_SELF_SIGNED:
 			cfg->tls_self_signed = 1;
 			continue;
@@ -420,5 +485,7 @@ options_parse(int argc, char **argv, struct server_config *cfg, char *err,
 		    err, err_size, "unexpected argument '%s'", argv[optind]);
 		return OPTIONS_ERROR;
 	}
+	if (check_redis(cfg, err, err_size) != OPTIONS_RUN)
+		return OPTIONS_ERROR;
 	return check_tls(cfg, err, err_size);
 }

@@ -22,6 +22,24 @@ static const char redis_log_script[] =
     "    's', ARGV[3], 'x', ARGV[4], 'n', ARGV[8])\n"
     "return seq\n";
 
+/*
+ * A channel is created, atomic in Redis: the first to claim the name's
+ * skeleton wins (0 for a later one), the channel is kept in a hash that a
+ * starting node loads, and the event goes to every node.  KEYS: names
+ * (skeleton -> id), chans (id -> "name\ncreator\ntime"), events.  ARGV:
+ * id, skeleton, name, creator, time, node, tag, events keep.
+ */
+static const char redis_log_create_script[] =
+    "if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[1]) == 0 then\n"
+    "  return 0\n"
+    "end\n"
+    "redis.call('HSET', KEYS[2], ARGV[1],\n"
+    "    ARGV[3] .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5])\n"
+    "redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*',\n"
+    "    'k', 'c', 'c', ARGV[1], 't', ARGV[5], 's', ARGV[4],\n"
+    "    'x', ARGV[3], 'n', ARGV[6], 'r', ARGV[7])\n"
+    "return 1\n";
+
 /* A key: the prefix, a word such as "seq:", a channel id. */
 #define REDIS_LOG_KEY_SIZE (REDIS_LOG_PREFIX_MAX + 16 + PROTO_ID_MAX + 1)
 /* A number as text, terminator included. */
@@ -32,7 +50,10 @@ struct redis_log {
 	char prefix[REDIS_LOG_PREFIX_MAX + 1];
 	char node[REDIS_LOG_NODE_MAX + 1];
 	char events_key[REDIS_LOG_KEY_SIZE];
-	char sha[41];           /* the script's SHA-1 in hex */
+	char sha[41];        /* the script's SHA-1 in hex */
+	char create_sha[41]; /* the create script's */
+	char host[256];      /* for redis_log_load_channels */
+	int port;
 	struct redis_link *cmd; /* appends */
 	struct redis_link *rd;  /* the blocking reads */
 	/* Where reading goes on from: set, or learnt when rd comes up. */
@@ -63,6 +84,10 @@ on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 		 * time it runs one; the reply is the SHA-1 we computed. */
 		(void)redis_link_command(
 		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		argv[2] = redis_log_create_script;
+		lens[2] = sizeof(redis_log_create_script) - 1;
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
 		if (lg->o.on_state != NULL)
 			lg->o.on_state(lg->o.ctx, 1, NULL);
 	} else if (lg->o.on_state != NULL) {
@@ -81,15 +106,14 @@ on_rd_state(void *ctx, enum redis_link_state st, const char *why)
 		read_next(lg);
 }
 
-/* The script's SHA-1, as EVALSHA names it. */
+/* A script's SHA-1, as EVALSHA names it. */
 static int
-script_sha(char out[41])
+script_sha(const char *script, size_t script_len, char out[41])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0, i;
 
-	if (EVP_Digest(redis_log_script, sizeof(redis_log_script) - 1, md, &len,
-	        EVP_sha1(), NULL) != 1 ||
+	if (EVP_Digest(script, script_len, md, &len, EVP_sha1(), NULL) != 1 ||
 	    len != 20)
 		return -1;
 	for (i = 0; i < len; i++)
@@ -127,8 +151,14 @@ redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
 	co.timeout_ms = lg->o.timeout_ms;
 	/* A read may wait block_ms for its reply by design. */
 	ro.timeout_ms = lg->o.block_ms + lg->o.timeout_ms;
-	if (script_sha(lg->sha) < 0)
+	if (script_sha(
+	        redis_log_script, sizeof(redis_log_script) - 1, lg->sha) < 0 ||
+	    script_sha(redis_log_create_script,
+	        sizeof(redis_log_create_script) - 1, lg->create_sha) < 0 ||
+	    strlen(host) >= sizeof(lg->host))
 		goto fail;
+	memcpy(lg->host, host, strlen(host) + 1);
+	lg->port = port;
 	lg->cmd = redis_link_new(host, port, &co, on_cmd_state, lg);
 	lg->rd = redis_link_new(host, port, &ro, on_rd_state, lg);
 	if (lg->cmd == NULL || lg->rd == NULL)
@@ -209,8 +239,13 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 			continue;
 		switch (k[0]) {
 		case 'k':
-			ev.kind =
-			    vlen == 1 && v[0] == 'a' ? STORE_ACT : STORE_MSG;
+			ev.kind = vlen != 1 ? STORE_MSG
+			    : v[0] == 'a'   ? STORE_ACT
+			    : v[0] == 'c'   ? STORE_CHANNEL
+			                    : STORE_MSG;
+			break;
+		case 'r':
+			ev.tag = num_of(v, vlen);
 			break;
 		case 'c':
 			ev.chan = v;
@@ -236,7 +271,8 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 			break;
 		}
 	}
-	if (ev.chan == NULL || ev.seq == 0)
+	/* A channel has no seq of its own; a message always has one. */
+	if (ev.chan == NULL || (ev.seq == 0 && ev.kind != STORE_CHANNEL))
 		return;
 	if (ev.sender == NULL)
 		ev.sender = "";
@@ -490,4 +526,187 @@ const char *
 redis_log_last_id(const struct redis_log *lg)
 {
 	return lg->have_start ? lg->last_id : "";
+}
+
+/* A create waiting for its reply. */
+struct pending_create {
+	redis_log_append_cb cb;
+	void *ctx;
+};
+
+/* The create script's reply: 1 made, 0 the name was taken first. */
+static void
+on_created(void *ctx, const redisReply *r, const char *err)
+{
+	struct pending_create *p = ctx;
+	char why[160];
+
+	if (r == NULL) {
+		p->cb(p->ctx, -1, 0, err);
+	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 1) {
+		p->cb(p->ctx, 0, 0, NULL);
+	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
+		p->cb(p->ctx, 1, 0, NULL);
+	} else {
+		snprintf(why, sizeof(why), "redis: %.*s",
+		    r->type == REDIS_REPLY_ERROR ? (int)r->len : 16,
+		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		p->cb(p->ctx, -1, 0, why);
+	}
+	free(p);
+}
+
+int
+redis_log_create(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, const char *skel, size_t skel_len,
+    uint64_t tag, redis_log_append_cb cb, void *ctx)
+{
+	char names_key[REDIS_LOG_KEY_SIZE], chans_key[REDIS_LOG_KEY_SIZE];
+	char time[REDIS_LOG_NUM_SIZE], ekeep[REDIS_LOG_NUM_SIZE];
+	char tagbuf[REDIS_LOG_NUM_SIZE];
+	const char *argv[14];
+	size_t lens[14];
+	struct pending_create *p;
+	int i;
+
+	if (ev->kind != STORE_CHANNEL || ev->chan_len > PROTO_ID_MAX)
+		return -1;
+	snprintf(names_key, sizeof(names_key), "%snames", lg->prefix);
+	snprintf(chans_key, sizeof(chans_key), "%schans", lg->prefix);
+	snprintf(time, sizeof(time), "%" PRIu64, ev->time);
+	snprintf(ekeep, sizeof(ekeep), "%" PRIu64, lg->o.events_keep);
+	snprintf(tagbuf, sizeof(tagbuf), "%" PRIu64, tag);
+	argv[0] = "EVALSHA";
+	argv[1] = lg->create_sha;
+	argv[2] = "3";
+	argv[3] = names_key;
+	argv[4] = chans_key;
+	argv[5] = lg->events_key;
+	for (i = 0; i < 6; i++)
+		lens[i] = strlen(argv[i]);
+	argv[6] = ev->chan;
+	lens[6] = ev->chan_len;
+	argv[7] = skel;
+	lens[7] = skel_len;
+	argv[8] = ev->name;
+	lens[8] = ev->name_len;
+	argv[9] = ev->sender;
+	lens[9] = ev->sender_len;
+	argv[10] = time;
+	lens[10] = strlen(time);
+	argv[11] = lg->node;
+	lens[11] = strlen(lg->node);
+	argv[12] = tagbuf;
+	lens[12] = strlen(tagbuf);
+	argv[13] = ekeep;
+	lens[13] = strlen(ekeep);
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (redis_link_command(lg->cmd, now, on_created, p, 14, argv, lens) <
+	    0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Splits "name\ncreator\ntime" into ev's text, sender and time. */
+static int
+split_chan(const char *v, size_t len, struct redis_log_event *ev)
+{
+	const char *a = memchr(v, '\n', len), *b;
+
+	if (a == NULL)
+		return -1;
+	b = memchr(a + 1, '\n', len - (size_t)(a + 1 - v));
+	if (b == NULL)
+		return -1;
+	ev->text = v;
+	ev->text_len = (size_t)(a - v);
+	ev->sender = a + 1;
+	ev->sender_len = (size_t)(b - a - 1);
+	ev->time = num_of(b + 1, len - (size_t)(b + 1 - v));
+	return 0;
+}
+
+int
+redis_log_load_channels(struct redis_log *lg, redis_log_event_cb each,
+    void *ctx, char *err, size_t err_size)
+{
+	struct timeval tv;
+	redisContext *rc;
+	redisReply *r = NULL, *all = NULL, *seq;
+	char start[REDIS_LOG_ID_SIZE] = "0-0";
+	size_t i;
+	int status = -1;
+
+	tv.tv_sec = (time_t)(lg->o.timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(lg->o.timeout_ms % 1000 * 1000);
+	rc = redisConnectWithTimeout(lg->host, lg->port, tv);
+	if (rc == NULL || rc->err) {
+		snprintf(err, err_size, "redis %s:%d: %s", lg->host, lg->port,
+		    rc != NULL ? rc->errstr : "out of memory");
+		redisFree(rc);
+		return -1;
+	}
+	(void)redisSetTimeout(rc, tv);
+	/* The newest event first: a channel made after it is read back too
+	 * (and found known), one made before it is in the hash. */
+	r = redisCommand(rc, "XREVRANGE %s + - COUNT 1", lg->events_key);
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
+		goto fail;
+	if (r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY &&
+	    r->element[0]->elements == 2 &&
+	    r->element[0]->element[0]->type == REDIS_REPLY_STRING &&
+	    r->element[0]->element[0]->len < sizeof(start))
+		memcpy(start, r->element[0]->element[0]->str,
+		    r->element[0]->element[0]->len + 1);
+	all = redisCommand(rc, "HGETALL %schans", lg->prefix);
+	if (all == NULL || all->type != REDIS_REPLY_ARRAY)
+		goto fail;
+	for (i = 0; i + 1 < all->elements; i += 2)
+		if (redisAppendCommand(rc, "GET %sseq:%b", lg->prefix,
+		        all->element[i]->str, all->element[i]->len) != REDIS_OK)
+			goto fail;
+	for (i = 0; i + 1 < all->elements; i += 2) {
+		struct redis_log_event ev;
+		const redisReply *id = all->element[i],
+		                 *v = all->element[i + 1];
+		void *got = NULL;
+
+		if (redisGetReply(rc, &got) != REDIS_OK || got == NULL)
+			goto fail;
+		seq = got;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = STORE_CHANNEL;
+		ev.chan = id->str;
+		ev.chan_len = id->len;
+		ev.node = "";
+		ev.id = start;
+		if (seq->type == REDIS_REPLY_STRING)
+			ev.seq = num_of(seq->str, seq->len);
+		if (id->type == REDIS_REPLY_STRING &&
+		    v->type == REDIS_REPLY_STRING &&
+		    split_chan(v->str, v->len, &ev) == 0)
+			each(ctx, &ev);
+		freeReplyObject(seq);
+	}
+	redis_log_read_from(lg, start);
+	status = 0;
+fail:
+	if (status < 0)
+		snprintf(err, err_size, "redis %s:%d: cannot load channels: %s",
+		    lg->host, lg->port,
+		    rc->err                                         ? rc->errstr
+		        : r != NULL && r->type == REDIS_REPLY_ERROR ? r->str
+		        : all != NULL && all->type == REDIS_REPLY_ERROR
+		        ? all->str
+		        : "unexpected reply");
+	freeReplyObject(r);
+	freeReplyObject(all);
+	redisFree(rc);
+	return status;
 }

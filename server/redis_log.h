@@ -41,13 +41,18 @@ struct redis_log;
 /* Bytes of a stream id ("<ms>-<n>"), terminator included. */
 #define REDIS_LOG_ID_SIZE 48
 
-/* An event read back; the strings are not NUL-terminated and live only
- * during the callback. */
+/*
+ * An event read back; the strings are not NUL-terminated and live only
+ * during the callback.  A STORE_CHANNEL event (a channel created) has its
+ * id in chan, its name in text, its creator in sender, no seq (except
+ * from redis_log_load_channels: the channel's last seq), and in tag what
+ * the creating node gave redis_log_create.
+ */
 struct redis_log_event {
 	enum store_kind kind;
 	const char *chan, *sender, *text, *node;
 	size_t chan_len, sender_len, text_len, node_len;
-	uint64_t seq, time;
+	uint64_t seq, time, tag;
 	const char *id; /* the shared stream's id, NUL-terminated */
 };
 
@@ -92,6 +97,30 @@ void redis_log_read_from(struct redis_log *lg, const char *from);
  */
 int redis_log_append(struct redis_log *lg, uint64_t now,
     const struct store_event *ev, redis_log_append_cb cb, void *ctx);
+
+/*
+ * Creates a named channel (a STORE_CHANNEL event: its chan, name, sender
+ * as the creator, time) unless a channel whose name has the skeleton skel
+ * was created first, by any node: the first create of a skeleton in the
+ * log wins.  Channels are kept in the hash "<p>chans" (id ->
+ * "name\ncreator\ntime", never trimmed) and skeletons in "<p>names".  The
+ * event read back carries tag.  Returns 0 and calls cb later (status 0:
+ * created, 1: the name was taken, -1: failed with err), or -1 at once
+ * (down or full) without calling it.
+ */
+int redis_log_create(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, const char *skel, size_t skel_len,
+    uint64_t tag, redis_log_append_cb cb, void *ctx);
+
+/*
+ * At start, before serving: calls each for every channel Redis keeps (a
+ * STORE_CHANNEL event with the channel's last seq), on a blocking
+ * connection of its own bounded by the append timeout, and makes reading
+ * start at the newest event that was there before (a channel created
+ * meanwhile is read back as well).  Returns 0, or -1 with err filled.
+ */
+int redis_log_load_channels(struct redis_log *lg, redis_log_event_cb each,
+    void *ctx, char *err, size_t err_size);
 
 /* Whether appends are taken now. */
 int redis_log_up(const struct redis_log *lg);

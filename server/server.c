@@ -22,11 +22,13 @@
 #include "event.h"
 #include "hmap.h"
 #include "line.h"
+#include "addr.h"
 #include "net.h"
 #include "outq.h"
 #include "pool.h"
 #include "pwhash.h"
 #include "ratelimit.h"
+#include "redis_log.h"
 #include "server.h"
 #include "store.h"
 #include "transport.h"
@@ -98,14 +100,16 @@ void __sanitizer_purge_allocator(void);
 /*
  * Poll slots before the first connection: listener, signal pipe, parked
  * set, TLS listener (-1 without --tls-listen), the hashing threads'
- * results (-1 without a database).
+ * results (-1 without a database), the two Redis connections of --redis
+ * (-1 without, or while down).
  */
 #define SLOT_LISTEN     0
 #define SLOT_SIGNAL     1
 #define SLOT_PARKED     2
 #define SLOT_TLS_LISTEN 3
 #define SLOT_PWHASH     4
-#define SLOT_FIRST      5
+#define SLOT_REDIS      5 /* and SLOT_REDIS + 1 */
+#define SLOT_FIRST      7
 /* Hash results handed to the chat per read of their pipe. */
 #define SERVER_HASH_BATCH 64
 
@@ -179,9 +183,12 @@ struct conn {
 struct server {
 	const struct server_config *cfg;
 	struct chat *chat;
-	struct store *store;   /* NULL with --db :memory: */
-	struct pwhash *pwhash; /* the hashing threads; NULL without a store */
-	uint64_t maint_at;     /* next retention run */
+	struct store *store;    /* NULL with --db :memory: */
+	struct pwhash *pwhash;  /* the hashing threads; NULL without a store */
+	struct redis_log *rlog; /* --redis: the log nodes share; else NULL */
+	int redis_up;           /* as last logged: 1 up, 0 down, -1 not yet */
+	char node[REDIS_LOG_NODE_MAX + 1]; /* this node's name (--node) */
+	uint64_t maint_at;                 /* next retention run */
 	struct pool *in_pool;
 	struct pool *out_pool;
 	struct deadlines *deadlines;
@@ -703,6 +710,160 @@ sink_random(void *ctx, void *buf, size_t len)
 }
 
 /* Slots. */
+
+/* Several nodes (--redis): the chat's hooks and the log's callbacks. */
+
+static int
+cluster_up(void *ctx)
+{
+	struct server *s = ctx;
+
+	return redis_log_up(s->rlog);
+}
+
+static int
+cluster_append(void *ctx, const struct store_event *ev, const char *skel,
+    size_t skel_len, uint64_t tag, chat_cluster_done_fn done, void *done_ctx)
+{
+	struct server *s = ctx;
+
+	if (ev->kind == STORE_CHANNEL)
+		return redis_log_create(
+		    s->rlog, s->now, ev, skel, skel_len, tag, done, done_ctx);
+	return redis_log_append(s->rlog, s->now, ev, done, done_ctx);
+}
+
+/* An event read back (or a channel loaded at start) goes to the chat. */
+static void
+cluster_event(void *ctx, const struct redis_log_event *rev)
+{
+	struct server *s = ctx;
+	struct store_event ev;
+	size_t nlen = strlen(s->node);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = rev->kind;
+	ev.chan = rev->chan;
+	ev.chan_len = rev->chan_len;
+	ev.sender = rev->sender;
+	ev.sender_len = rev->sender_len;
+	ev.seq = rev->seq;
+	ev.time = rev->time;
+	if (rev->kind == STORE_CHANNEL) {
+		ev.name = rev->text;
+		ev.name_len = rev->text_len;
+	}
+	ev.text = rev->text;
+	ev.text_len = rev->text_len;
+	chat_cluster_event(s->chat, &ev,
+	    rev->node_len == nlen && memcmp(rev->node, s->node, nlen) == 0,
+	    rev->tag, s->wall);
+}
+
+/* Redis went up or down: said once per change, not per reconnect try. */
+static void
+cluster_state(void *ctx, int up, const char *why)
+{
+	struct server *s = ctx;
+
+	if (s->redis_up == up)
+		return;
+	s->redis_up = up;
+	if (up)
+		log_line(
+		    s, 0, "redis %s: up: messages are taken", s->cfg->redis);
+	else
+		log_line(s, 0,
+		    "redis %s: down (%s): messages are refused with "
+		    "storage_unavailable",
+		    s->cfg->redis, why != NULL ? why : "no connection");
+}
+
+/* The default node name: host name and process id, cut to fit. */
+static void
+default_node(char out[REDIS_LOG_NODE_MAX + 1])
+{
+	char host[256];
+	char pid[24];
+	size_t i, hl, pl;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "node");
+	host[sizeof(host) - 1] = '\0';
+	/* Only the characters --node takes. */
+	for (i = 0; host[i] != '\0'; i++)
+		if (!((host[i] >= 'a' && host[i] <= 'z') ||
+		        (host[i] >= 'A' && host[i] <= 'Z') ||
+		        (host[i] >= '0' && host[i] <= '9') || host[i] == '.' ||
+		        host[i] == '_' || host[i] == '-'))
+			host[i] = '_';
+	pl = (size_t)snprintf(pid, sizeof(pid), "-%ld", (long)getpid());
+	hl = strlen(host);
+	if (hl + pl > REDIS_LOG_NODE_MAX)
+		hl = REDIS_LOG_NODE_MAX - pl;
+	memcpy(out, host, hl);
+	memcpy(out + hl, pid, pl + 1);
+}
+
+/* Connects the chat to the shared log and loads its channels. */
+static int
+setup_cluster(struct server *s, const struct server_config *cfg)
+{
+	char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1], err[512];
+	struct redis_log_opts o;
+	struct chat_cluster cl;
+
+	if (addr_split(cfg->redis, 0, 6379, host, port) < 0) {
+		fprintf(stderr, "txt-chatd: --redis: '%s' is not host:port\n",
+		    cfg->redis);
+		return -1;
+	}
+	if (cfg->node != NULL)
+		snprintf(s->node, sizeof(s->node), "%s", cfg->node);
+	else
+		default_node(s->node);
+	memset(&o, 0, sizeof(o));
+	o.node = s->node;
+	o.on_event = cluster_event;
+	o.on_state = cluster_state;
+	o.ctx = s;
+	s->redis_up = -1;
+	s->rlog = redis_log_new(host, atoi(port), &o);
+	if (s->rlog == NULL) {
+		fprintf(stderr, "txt-chatd: out of memory\n");
+		return -1;
+	}
+	memset(&cl, 0, sizeof(cl));
+	cl.ctx = s;
+	cl.up = cluster_up;
+	cl.append = cluster_append;
+	chat_set_cluster(s->chat, &cl);
+	if (redis_log_load_channels(
+	        s->rlog, cluster_event, s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "txt-chatd: %s\n", err);
+		return -1;
+	}
+	log_line(s, 0, "node %s: %zu channels loaded from redis %s", s->node,
+	    chat_channel_count(s->chat), cfg->redis);
+	return 0;
+}
+
+/* The Redis descriptors as this turn wants them polled. */
+static void
+cluster_pollfds(struct server *s)
+{
+	struct pollfd p[2];
+	size_t n, k;
+
+	if (s->rlog == NULL)
+		return;
+	n = redis_log_pollfds(s->rlog, p);
+	for (k = 0; k < 2; k++) {
+		s->pfds[SLOT_REDIS + k].fd = k < n ? p[k].fd : -1;
+		s->pfds[SLOT_REDIS + k].events = k < n ? p[k].events : 0;
+		s->pfds[SLOT_REDIS + k].revents = 0;
+	}
+}
 
 static int
 grow(struct server *s)
@@ -1578,6 +1739,8 @@ poll_timeout(const struct server *s)
 		next = min_u64(next, s->shutdown_at);
 	if (s->store != NULL)
 		next = min_u64(next, s->maint_at);
+	if (s->rlog != NULL)
+		next = min_u64(next, redis_log_deadline(s->rlog));
 	/* A trim held back by SERVER_TRIM_MS comes on an idle loop too. */
 	if (trim_wanted(s))
 		next = min_u64(next, s->trim_last + SERVER_TRIM_MS);
@@ -1925,6 +2088,8 @@ setup(struct server *s, const struct server_config *cfg)
 		s->pfds[SLOT_PWHASH].fd = pwhash_fd(s->pwhash);
 		s->pfds[SLOT_PWHASH].events = POLLIN;
 	}
+	if (cfg->redis != NULL && setup_cluster(s, cfg) < 0)
+		return -1;
 	signal_pipe_write = pipefd[1];
 	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (net_local_name(fd, s->listen_name, sizeof(s->listen_name)) < 0)
@@ -1944,11 +2109,17 @@ teardown(struct server *s)
 	/* Every address node went with its last connection. */
 	hmap_clear(&s->addrs);
 	if (s->pfds != NULL) {
-		/* The hashing pipe is pwhash_free's to close. */
+		/* The hashing pipe is pwhash_free's to close, the Redis
+		 * sockets the log's. */
 		for (i = 0; i < SLOT_FIRST; i++)
-			if (s->pfds[i].fd >= 0 && i != SLOT_PWHASH)
+			if (s->pfds[i].fd >= 0 && i != SLOT_PWHASH &&
+			    i != SLOT_REDIS && i != SLOT_REDIS + 1)
 				close(s->pfds[i].fd);
 	}
+	/* Appends still waiting fail quietly: nobody is left to tell. */
+	if (s->chat != NULL && s->rlog != NULL)
+		chat_cluster_stop(s->chat);
+	redis_log_free(s->rlog);
 	/* Threads stop before the chat that reads their results goes. */
 	pwhash_free(s->pwhash);
 	if (signal_pipe_write >= 0)
@@ -2003,7 +2174,10 @@ server_run(const struct server_config *cfg)
 		fprintf(stderr, "listening for TLS on %s\n", s.tls_name);
 	fprintf(stderr, "listening on %s\n", s.listen_name);
 	for (;;) {
-		int n = poll(s.pfds, SLOT_FIRST + s.npfd, poll_timeout(&s));
+		int n;
+
+		cluster_pollfds(&s);
+		n = poll(s.pfds, SLOT_FIRST + s.npfd, poll_timeout(&s));
 
 		if (n < 0 && errno != EINTR) {
 			log_line(&s, 0, "poll: %s", strerror(errno));
@@ -2035,6 +2209,13 @@ server_run(const struct server_config *cfg)
 		s.pfds[SLOT_TLS_LISTEN].revents = 0;
 		s.pfds[SLOT_SIGNAL].revents = 0;
 		s.pfds[SLOT_PWHASH].revents = 0;
+		/* Events read back are delivered before the turn's lines. */
+		if (s.rlog != NULL) {
+			if (n > 0)
+				redis_log_io(
+				    s.rlog, &s.pfds[SLOT_REDIS], 2, s.now);
+			redis_log_tick(s.rlog, s.now);
+		}
 		serve_conns(&s);
 		/*
 		 * Deadlines are judged only after the input poll saw is read:
@@ -2066,6 +2247,9 @@ server_run(const struct server_config *cfg)
 			status = 1;
 			break;
 		}
+		/* The turn's appends leave in one write. */
+		if (s.rlog != NULL)
+			redis_log_flush(s.rlog);
 		flush_dirty(&s);
 		if (s.stopping && s.nconns == 0)
 			break;

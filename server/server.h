@@ -27,6 +27,8 @@ struct server_config {
 	unsigned hash_threads;  /* password hashing threads (with a db) */
 	const char *ban_file;   /* banned addresses and names, read at SIGHUP
 	                           too; NULL: none */
+	const char *redis;      /* "host:port" of the shared log; NULL: none */
+	const char *node;       /* this node's name; NULL: host-pid */
 	struct chat_config chat;
 };
 

@@ -622,6 +622,52 @@ test_allow_plaintext_login(void **state)
 	assert_non_null(strstr(options_usage(), "[--hash-threads n]"));
 }
 
+/* --redis host:port and --node name; --node alone, or with a database. */
+static void
+test_redis_node(void **state)
+{
+	struct server_config cfg;
+	char err[256];
+	static const char *const both[] = {
+	    "--redis", "127.0.0.1:6380", "--node", "n-1.a_b", NULL};
+	static const char *const no_port[] = {"--redis", "redis.lan", NULL};
+	static const char *const mem[] = {
+	    "--redis", "[::1]:7000", "--db", ":memory:", NULL};
+	const char *const *const bad[] = {
+	    (const char *const[]){"--node", "n1", NULL},
+	    (const char *const[]){"--redis", "h:1", "--db", "/x.db", NULL},
+	    (const char *const[]){"--redis", "h:0", NULL},
+	    (const char *const[]){"--redis", "", NULL},
+	    (const char *const[]){"--redis", "h:1", "--node", "", NULL},
+	    (const char *const[]){"--redis", "h:1", "--node", "a b", NULL},
+	    (const char *const[]){"--redis", "h:1", "--node",
+	        "a23456789012345678901234567890123", NULL},
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, err, sizeof(err), both), OPTIONS_RUN);
+	assert_string_equal(cfg.redis, "127.0.0.1:6380");
+	assert_string_equal(cfg.node, "n-1.a_b");
+	/* Nothing is kept in a database of the node's own. */
+	assert_string_equal(cfg.db, ":memory:");
+	assert_int_equal(parse(&cfg, err, sizeof(err), no_port), OPTIONS_RUN);
+	assert_null(cfg.node);
+	assert_int_equal(parse(&cfg, err, sizeof(err), mem), OPTIONS_RUN);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(&cfg, err, sizeof(err), bad[i]) != OPTIONS_ERROR ||
+		    err[0] == '\0')
+			fail_msg("case %zu taken", i);
+	/* 32 bytes is the most. */
+	{
+		static const char *const n32[] = {"--redis", "h:1", "--node",
+		    "a2345678901234567890123456789012", NULL};
+
+		assert_int_equal(
+		    parse(&cfg, err, sizeof(err), n32), OPTIONS_RUN);
+	}
+}
+
 int
 main(void)
 {
@@ -642,6 +688,7 @@ main(void)
 	    cmocka_unit_test(test_allow_plaintext_login),
 	    cmocka_unit_test(test_history_bytes),
 	    cmocka_unit_test(test_db_sync),
+	    cmocka_unit_test(test_redis_node),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

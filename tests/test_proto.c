@@ -54,6 +54,7 @@ static const struct {
     {PROTO_E_DM_QUEUE_FULL, "dm_queue_full"},
     {PROTO_E_BAD_KEY, "bad_key"},
     {PROTO_E_NOT_CREATOR, "not_creator"},
+    {PROTO_E_STORAGE_UNAVAILABLE, "storage_unavailable"},
     {PROTO_E_QUIT, "quit"},
     {PROTO_E_SENDQ_EXCEEDED, "sendq_exceeded"},
     {PROTO_E_REGISTRATION_TIMEOUT, "registration_timeout"},
