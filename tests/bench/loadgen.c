@@ -28,6 +28,11 @@
 /* A protocol line, counting its LF. */
 #define LG_LINE_MAX 4096
 /*
+ * Joins tried again when a node of several has not yet read the
+ * channel's creation from the shared log.
+ */
+#define LG_JOIN_TRIES 200
+/*
  * Receive buffers, no terminator: an active member reads big batches, an
  * idle connection only has to hold one whole line.  A line that does not
  * fit is a protocol error and closes the connection.
@@ -134,19 +139,20 @@ struct conn {
 	int fd;
 	unsigned char role;
 	unsigned char state;
-	unsigned char armed_out; /* EPOLLOUT requested */
-	unsigned char dirty;     /* in the flush list */
-	unsigned char base;      /* soak: base mode */
-	unsigned char stalled;   /* soak: not reading */
-	unsigned char reading;   /* EPOLLIN requested */
-	unsigned char filled;    /* soak keeper: history filled once;
-	                          * storm: greeted */
-	unsigned char tcp_wait;  /* TLS: the TCP connect is not done yet */
-	unsigned char tls_out;   /* TLS: a call waits for the socket writable */
-	unsigned char tls_in;    /* TLS: a write waits for input first */
-	int id;                  /* member index, or soak client index */
-	SSL *ssl;                /* NULL: plain text */
-	uint64_t t_open;         /* storm: when the connect started */
+	unsigned char armed_out;  /* EPOLLOUT requested */
+	unsigned char dirty;      /* in the flush list */
+	unsigned char base;       /* soak: base mode */
+	unsigned char stalled;    /* soak: not reading */
+	unsigned char reading;    /* EPOLLIN requested */
+	unsigned char filled;     /* soak keeper: history filled once;
+	                           * storm: greeted */
+	unsigned char tcp_wait;   /* TLS: the TCP connect is not done yet */
+	unsigned char join_tries; /* joins answered no_such_channel */
+	unsigned char tls_out; /* TLS: a call waits for the socket writable */
+	unsigned char tls_in;  /* TLS: a write waits for input first */
+	int id;                /* member index, or soak client index */
+	SSL *ssl;              /* NULL: plain text */
+	uint64_t t_open;       /* storm: when the connect started */
 	char *rx;
 	size_t rx_len, rx_cap;
 	char *tx;
@@ -171,6 +177,11 @@ struct lg {
 	/* Options. */
 	enum lg_mode mode;
 	int port;
+	/*
+	 * --other-port: every second connection goes to this node of the
+	 * same chat instead (0: none), so that lines cross between nodes.
+	 */
+	int other_port;
 	pid_t pid;
 	unsigned members, senders, idle;
 	uint32_t msgs;
@@ -244,7 +255,8 @@ usage(void)
 	    "\t[-r rate] [-d seconds] [-i idle] [-I settle-ms] [-c channel]\n"
 	    "\t[-x prefix]\n"
 	    "\t[-j wait-join-name] [-k marker] [-t timeout]\n"
-	    "\t[--clients n] [--probes n] [--sample ms] [--seed n]\n");
+	    "\t[--clients n] [--probes n] [--sample ms] [--seed n]\n"
+	    "\t[--other-port port]\n");
 	exit(2);
 }
 
@@ -515,7 +527,9 @@ conn_open(struct lg *g, int i, const char *bind_ip)
 		    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 			die("bind %s: %s", bind_ip, strerror(errno));
 	}
-	sa.sin_port = htons((uint16_t)g->port);
+	sa.sin_port =
+	    htons((uint16_t)(g->other_port != 0 && i % 2 == 1 ? g->other_port
+	                                                      : g->port));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	c->tcp_wait = 0;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -906,6 +920,11 @@ member_line(struct lg *g, int i, const char *line, size_t len)
 		    field(line, len, 3, id, sizeof(id)) == 0 &&
 		    strcasecmp(id, g->wait_join) == 0)
 			g->join_seen = 1;
+	} else if (starts(line, len, "error$no_such_channel$join$") &&
+	    c->state == ST_JOINING && c->join_tries < LG_JOIN_TRIES) {
+		/* Another node of the chat may learn of the channel later. */
+		c->join_tries++;
+		join_channel(g, i);
 	} else if (starts(line, len, "error$")) {
 		note_error(g, i, line, len);
 		if (g->phase < PH_RUN)
@@ -2208,6 +2227,7 @@ main(int argc, char **argv)
 	    {"sample", required_argument, NULL, 'S'},
 	    {"seed", required_argument, NULL, 'e'},
 	    {"tls", no_argument, NULL, 'T'},
+	    {"other-port", required_argument, NULL, 'O'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -2233,6 +2253,9 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'p':
 			g->port = (int)opt_uint(optarg, 65535);
+			break;
+		case 'O':
+			g->other_port = (int)opt_uint(optarg, 65535);
 			break;
 		case 'P':
 			g->pid = (pid_t)opt_uint(optarg, INT_MAX);

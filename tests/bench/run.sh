@@ -18,7 +18,7 @@ srv_bin=${TXT_CHATD:-server/txt-chatd}
 cli_bin=${TXT_CHAT:-tui/txt-chat}
 out=${BENCH_OUT:-build/bench}
 quick=${BENCH_QUICK:-0}
-only=${BENCH_ONLY:-W1 W2 W3 W4 W5 W7 W8 W9}
+only=${BENCH_ONLY:-W1 W2 W3 W4 W5 W7 W8 W9 W10}
 
 for b in "$srv_bin" "$tools/loadgen" "$tools/baseline" "$tools/tmuxprobe" \
     "$tools/logins"; do
@@ -62,10 +62,13 @@ tls_conc=200
 
 srv_pid=
 srv_port=
+extra_pids=
 tmux_sock=txtbench$$
 
 cleanup() {
 	[ -n "$srv_pid" ] && kill -KILL "$srv_pid" 2>/dev/null
+	# W10's nodes and redis-server.
+	for p in $extra_pids; do kill -KILL "$p" 2>/dev/null; done
 	# The client writes its last chat-log lines as it exits: wait for it
 	# (5 s at most), or they would make $work/home again after the rm.
 	cp=$(tmux -L "$tmux_sock" display -p -t bench '#{pane_pid}' 2>/dev/null)
@@ -724,6 +727,127 @@ w9() {
 	    "$(verdict "$(kv lost "$r") + $(kv lost "$g") == 0")"
 }
 
+# redis_cmds PORT: the calls of the commands the nodes send on the
+# message path (EVALSHA, XREAD) so far; commandstats also counts the
+# commands a script runs, which are not round trips.
+redis_cmds() {
+	redis-cli -p "$1" info commandstats 2>/dev/null |
+	    sed -n 's/^cmdstat_\(evalsha\|xread\):calls=\([0-9]*\),.*/\2/p' |
+	    awk '{ n += $1 } END { print n + 0 }'
+}
+
+# start_node NAME NODE: txt-chatd with --redis on W10's redis-server;
+# its pid and port in node_pid and node_port.
+start_node() {
+	start "$1" "$srv_bin" -l 127.0.0.1:0 --flood-rate 0 --max-per-addr 0 \
+	    --max-clients "$max_clients" --redis "127.0.0.1:$redis_port" \
+	    --node "$2"
+	node_pid=$srv_pid
+	node_port=$srv_port
+	extra_pids="$extra_pids $srv_pid"
+	srv_pid=
+}
+
+# W10: several nodes through Redis (issue 15).  W2b on one node without
+# Redis (the baseline), on one node through Redis, and with its members
+# split between two nodes (every second connection on the other), so
+# that each line crosses from one node to the other through Redis; then
+# a burst split the same way against one node storing in SQLite (--db),
+# with the CPU of both nodes per delivery and the Redis round trips per
+# message.  Two nodes, not three: the machine has two cores.
+w10() {
+	command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
+	    { row W10 "redis-server or redis-cli missing" - - - - FAIL; return; }
+	mkdir -p "$work/redis"
+	redis_port=$((20000 + $$ % 20000))
+	redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" \
+	    --save "" --appendonly yes --appendfsync everysec \
+	    --daemonize no --logfile "$work/redis/log" &
+	redis_pid=$!
+	extra_pids="$extra_pids $redis_pid"
+	k=0
+	until redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG; do
+		k=$((k + 1))
+		[ $k -lt 100 ] && sleep 0.1 && continue
+		row W10 "redis-server did not start" - - - - FAIL
+		return
+	done
+	args="-m paced -n 100 -r 500 -d $paced_s -x b"
+	tag="W10 W2b across nodes"
+	say "$tag"
+	start_chatd w10base
+	b=$(lg w10-w2b-1node $args -c w10a)
+	stop
+	start_node w10n1 n1
+	p1=$node_pid
+	q1=$node_port
+	start_node w10n2 n2
+	p2=$node_pid
+	q2=$node_port
+	srv_port=$q1
+	srv_pid=$p1
+	r1=$(lg w10-w2b-redis $args -c w10b)
+	c1a=$(cpu_us "$p1")
+	c2a=$(cpu_us "$p2")
+	r2=$(lg w10-w2b-cross $args -c w10c --other-port "$q2")
+	c1b=$(cpu_us "$p1")
+	c2b=$(cpu_us "$p2")
+	bp99=$(kv p99_us "$b")
+	p99=$(kv p99_us "$r1")
+	row "$tag" "1 node via Redis p50/p99 ms" \
+	    "$(ms "$(kv p50_us "$r1")")/$(ms "$p99")" "-" \
+	    "$(ms "$(kv p50_us "$b")")/$(ms "$bp99")" \
+	    "$(calc "$p99 / ($bp99 + 0.001)")" "-"
+	p99=$(kv p99_us "$r2")
+	row "$tag" "2 nodes, cross-node p50/p99 ms" \
+	    "$(ms "$(kv p50_us "$r2")")/$(ms "$p99")" "p99<=5" \
+	    "$(ms "$(kv p50_us "$b")")/$(ms "$bp99")" \
+	    "$(calc "$p99 / ($bp99 + 0.001)")" \
+	    "$(verdict "$p99 > 0 && $p99 <= 5000")"
+	row "$tag" "lost" "$(($(kv lost "$r1") + $(kv lost "$r2")))" "0" \
+	    "$(kv lost "$b")" - \
+	    "$(verdict "$(kv lost "$r1") + $(kv lost "$r2") == 0")"
+
+	m=$((deliveries / (500 * 5) / 4))
+	tag="W10 burst N=500 S=5 M=$m, 2 nodes"
+	say "$tag"
+	args="-m burst -n 500 -s 5 -M $m -x a"
+	start_db w10db "$work/redis/base.db"
+	b=$(lg w10-burst-1node $args -c w10d)
+	stop
+	srv_port=$q1
+	srv_pid=$p1
+	k0=$(redis_cmds "$redis_port")
+	c1a=$(cpu_us "$p1")
+	c2a=$(cpu_us "$p2")
+	r=$(lg w10-burst-cross $args -c w10e --other-port "$q2")
+	c1b=$(cpu_us "$p1")
+	c2b=$(cpu_us "$p2")
+	k1=$(redis_cmds "$redis_port")
+	srv_pid=
+	kill -TERM $p1 $p2 2>/dev/null
+	wait $p1 $p2 2>/dev/null
+	dps=$(kv deliveries_per_s "$r")
+	bdps=$(kv deliveries_per_s "$b")
+	row "$tag" "deliveries/s (base: 1 node, --db)" "$dps" ">=1x" \
+	    "$bdps" "$(calc "$dps / ($bdps + 0.000001)")" \
+	    "$(verdict "$dps >= $bdps")"
+	sent=$((5 * m))
+	del=$((sent * 500))
+	cpu=$(calc "($c1b - $c1a + $c2b - $c2a) / $del")
+	bcpu=$(kv srv_cpu_us_per_delivery "$b")
+	row "$tag" "CPU us/delivery, both nodes" "$cpu" "<=2x" "$bcpu" \
+	    "$(calc "$cpu / ($bcpu + 0.000001)")" \
+	    "$(verdict "$cpu <= 2 * $bcpu")"
+	row "$tag" "EVALSHA+XREAD per message" \
+	    "$(calc "($k1 - $k0) / $sent")" "<=2" - - \
+	    "$(verdict "($k1 - $k0) <= 2 * $sent")"
+	row "$tag" "lost" "$(kv lost "$r")" "0" "$(kv lost "$b")" - \
+	    "$(verdict "$(kv lost "$r") == 0")"
+	kill -TERM "$redis_pid" 2>/dev/null
+	wait "$redis_pid" 2>/dev/null
+}
+
 # start_tls NAME ARGS...: txt-chatd as start_chatd starts it, with a TLS
 # port too (its number in tls_port), on the certificate tls_cert made.
 start_tls() {
@@ -881,6 +1005,7 @@ want W5 && w5
 want W7 && w7
 want W8 && w8
 want W9 && w9
+want W10 && w10
 
 {
 	echo "workload,metric,measured,target,baseline,ratio,verdict"
