@@ -32,6 +32,7 @@ enum chat_wait {
 	CHAT_WAIT_LOGIN,    /* verify, then log in as wait_name */
 	CHAT_WAIT_REGISTER, /* hash, then create account wait_name */
 	CHAT_WAIT_PASSWD,   /* hash, then replace the account's */
+	CHAT_WAIT_CLAIM,    /* the nodes' answer, then reg or nick wait_name */
 };
 
 /*
@@ -104,6 +105,18 @@ struct chat_pend {
 	int conn;
 	enum cmd_verb verb;
 	unsigned char in_log, in_list, replied;
+};
+
+/* A user name claimed across nodes, waiting for the answer. */
+struct chat_claim {
+	struct chat *c;
+	uint64_t serial, ticket; /* of conn when it asked */
+	uint64_t now;            /* when it asked: a nick's time */
+	int conn;
+	enum cmd_verb verb; /* CMD_REG or CMD_NICK */
+	size_t skel_len, name_len;
+	char skel[PROTO_NAME_MAX];
+	char name[PROTO_NAME_MAX];
 };
 
 struct chat {
@@ -912,8 +925,13 @@ make_user(struct chat *c, int conn, struct slice name, struct user **out)
 	return PROTO_E_NONE;
 }
 
+static enum proto_code cluster_claim(struct chat *c, int conn,
+    enum cmd_verb verb, struct slice name, uint64_t now);
+static enum proto_code nick_apply(
+    struct chat *c, struct user *u, struct slice name, uint64_t now);
+
 static enum proto_code
-do_reg(struct chat *c, int conn, const struct cmd *cmd)
+do_reg(struct chat *c, int conn, const struct cmd *cmd, uint64_t now)
 {
 	struct user *u;
 
@@ -924,6 +942,8 @@ do_reg(struct chat *c, int conn, const struct cmd *cmd)
 	if (account_exists(c, cmd->arg.p, cmd->arg.len))
 		return conn_is_ext(c, conn) ? PROTO_E_NAME_RESERVED
 		                            : PROTO_E_NAME_TAKEN;
+	if (c->clustered)
+		return cluster_claim(c, conn, CMD_REG, cmd->arg, now);
 	return make_user(c, conn, cmd->arg, &u);
 }
 
@@ -1107,6 +1127,113 @@ cluster_create(struct chat *c, int conn, struct user *u, const char *id,
 	sev.time = now;
 	return cluster_append(c, conn, CMD_CREATE_CHAN, &sev, skel,
 	    valid_skeleton(cmd->arg.p, cmd->arg.len, skel));
+}
+
+/*
+ * Gives up name across nodes once no user of this node has it (an
+ * account's other connection, or a look-alike rename, keeps it).
+ */
+static void
+release_name(struct chat *c, const char *name, size_t len)
+{
+	char skel[PROTO_NAME_MAX];
+
+	if (!c->clustered || c->cluster_stopped ||
+	    registry_user_like(c->reg, name, len) != NULL)
+		return;
+	c->cluster.release(c->cluster.ctx, skel, account_key(name, len, skel));
+}
+
+/* The nodes answered a claim: the reg or nick goes on, or is refused. */
+static void
+claim_done(void *ctx, int status, uint64_t seq, const char *err)
+{
+	struct chat_claim *p = ctx;
+	struct chat *c = p->c;
+	struct chat_conn *cc = conn_get(c, p->conn);
+	struct slice name;
+	struct user *u;
+	enum proto_code code;
+	int conn = p->conn;
+
+	(void)seq;
+	(void)err;
+	if (c->cluster_stopped) {
+		free(p);
+		return;
+	}
+	if (cc == NULL || cc->serial != p->serial ||
+	    cc->wait != CHAT_WAIT_CLAIM || cc->ticket != p->ticket) {
+		/* Its connection went: a name claimed for it goes too. */
+		if (status == 0)
+			release_name(c, p->name, p->name_len);
+		free(p);
+		return;
+	}
+	cc->wait = CHAT_WAIT_NONE;
+	name = slice_of(cc->wait_name, cc->wait_name_len);
+	u = registry_user_by_conn(c->reg, conn);
+	code = status == 0 ? PROTO_E_NONE
+	    : status == 1  ? PROTO_E_NAME_TAKEN
+	                   : PROTO_E_STORAGE_UNAVAILABLE;
+	if (code == PROTO_E_NONE) {
+		if (p->verb == CMD_REG)
+			code = u != NULL ? PROTO_E_ALREADY_REGISTERED
+			                 : make_user(c, conn, name, &u);
+		else
+			code = u == NULL ? PROTO_E_NOT_REGISTERED
+			                 : nick_apply(c, u, name, p->now);
+		if (code != PROTO_E_NONE)
+			release_name(c, name.p, name.len);
+	}
+	if (code != PROTO_E_NONE)
+		(void)fail(c, conn, code, p->verb, name, p->now);
+	free(p);
+	if (c->cluster.resumed != NULL)
+		c->cluster.resumed(c->cluster.ctx, conn);
+}
+
+/*
+ * A name for conn's reg or nick is claimed across nodes first: conn
+ * waits for the answer (its next lines wait too).  PROTO_E_NONE, or the
+ * error to answer at once.
+ */
+static enum proto_code
+cluster_claim(struct chat *c, int conn, enum cmd_verb verb, struct slice name,
+    uint64_t now)
+{
+	struct chat_conn *cc = &c->conns[conn];
+	struct chat_claim *p;
+	enum proto_code code = valid_name(name.p, name.len);
+
+	if (code != PROTO_E_NONE)
+		return code;
+	if (registry_user_like(c->reg, name.p, name.len) != NULL)
+		return PROTO_E_NAME_TAKEN;
+	if (c->cluster_stopped || !c->cluster.up(c->cluster.ctx))
+		return PROTO_E_STORAGE_UNAVAILABLE;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return PROTO_E_NO_MEMORY;
+	p->c = c;
+	p->conn = conn;
+	p->serial = cc->serial;
+	p->ticket = ++c->next_ticket;
+	p->now = now;
+	p->verb = verb;
+	p->skel_len = account_key(name.p, name.len, p->skel);
+	p->name_len = name.len;
+	memcpy(p->name, name.p, name.len);
+	if (c->cluster.claim(
+	        c->cluster.ctx, p->skel, p->skel_len, claim_done, p) < 0) {
+		free(p);
+		return PROTO_E_STORAGE_UNAVAILABLE;
+	}
+	cc->wait = CHAT_WAIT_CLAIM;
+	cc->ticket = p->ticket;
+	cc->wait_name_len = (unsigned char)name.len;
+	memcpy(cc->wait_name, name.p, name.len);
+	return PROTO_E_NONE;
 }
 
 static enum proto_code
@@ -1508,8 +1635,11 @@ do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	return PROTO_E_NONE;
 }
 
+static void release_name(struct chat *c, const char *name, size_t len);
+
+/* u is now called name: the registry, its personal channel, the news. */
 static enum proto_code
-do_nick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+nick_apply(struct chat *c, struct user *u, struct slice name, uint64_t now)
 {
 	char old[PROTO_NAME_MAX + 1];
 	char pname[PROTO_NAME_MAX + 2];
@@ -1518,23 +1648,17 @@ do_nick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	struct event ev;
 	enum proto_code code;
 
-	/* The account fixes the name; an account's name is its own. */
-	if (logged_in(c, u))
-		return PROTO_E_ACCOUNT_NAME;
-	if (account_exists(c, cmd->arg.p, cmd->arg.len))
-		return PROTO_E_NAME_RESERVED;
 	memcpy(old, user_name(u), old_len);
-	code = registry_rename_user(c->reg, u, cmd->arg.p, cmd->arg.len);
+	code = registry_rename_user(c->reg, u, name.p, name.len);
 	if (code != PROTO_E_NONE)
 		return code;
 	ch = personal_channel(c, u);
 	if (ch != NULL) {
 		pname[0] = '~';
-		memcpy(pname + 1, cmd->arg.p, cmd->arg.len);
+		memcpy(pname + 1, name.p, name.len);
 		/* Personal channels are not in the name index: this cannot
 		 * clash. */
-		(void)registry_rename_channel(
-		    c->reg, ch, pname, cmd->arg.len + 1);
+		(void)registry_rename_channel(c->reg, ch, pname, name.len + 1);
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_NICK;
@@ -1542,7 +1666,24 @@ do_nick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 	ev.name = slice_of(old, old_len);
 	ev.peer = slice_of(user_name(u), user_name_len(u));
 	send_sharers(c, u, &ev, 1);
+	release_name(c, old, old_len);
 	return PROTO_E_NONE;
+}
+
+static enum proto_code
+do_nick(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
+{
+	/* The account fixes the name; an account's name is its own. */
+	if (logged_in(c, u))
+		return PROTO_E_ACCOUNT_NAME;
+	if (account_exists(c, cmd->arg.p, cmd->arg.len))
+		return PROTO_E_NAME_RESERVED;
+	/* A name that looks like one's own is one's own on every node. */
+	if (c->clustered &&
+	    registry_user_like(c->reg, cmd->arg.p, cmd->arg.len) != u)
+		return cluster_claim(c, conn, CMD_NICK, cmd->arg, now);
+	return nick_apply(c, u, cmd->arg, now);
 }
 
 static enum proto_code
@@ -2443,7 +2584,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 			*closed = 1;
 			return PROTO_E_NONE;
 		}
-		return do_reg(c, conn, cmd);
+		return do_reg(c, conn, cmd, now);
 	case CMD_CREATE_CHAN:
 		return do_create(c, conn, u, cmd, now);
 	case CMD_JOIN:
@@ -2461,7 +2602,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 			*closed = 1;
 			return PROTO_E_NONE;
 		}
-		return do_nick(c, u, cmd, now);
+		return do_nick(c, conn, u, cmd, now);
 	case CMD_LIST:
 		return do_list(c, conn);
 	case CMD_NAMES:
@@ -2608,7 +2749,8 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 	struct user *u = registry_user_by_conn(c->reg, conn);
 	struct channel *personal;
 	struct event ev;
-	size_t n;
+	char name[PROTO_NAME_MAX];
+	size_t n, name_len;
 
 	if (u == NULL)
 		return;
@@ -2647,7 +2789,10 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 			send_channel(c, personal, &ev, NULL);
 		remove_channel(c, personal);
 	}
+	name_len = user_name_len(u);
+	memcpy(name, user_name(u), name_len);
 	registry_remove_user(c->reg, u);
+	release_name(c, name, name_len);
 }
 
 void

@@ -229,6 +229,18 @@ struct chat_cluster {
 	int (*append)(void *ctx, const struct store_event *ev, const char *skel,
 	    size_t skel_len, uint64_t tag, chat_cluster_done_fn done,
 	    void *done_ctx);
+	/*
+	 * Claims a user name (its skeleton) for this node across all nodes:
+	 * done gets status 0 claimed, 1 held elsewhere, -1 failed.  Returns
+	 * 0 and calls done exactly once later, or -1 at once.  The asking
+	 * connection waits (chat_waiting) until then.
+	 */
+	int (*claim)(void *ctx, const char *skel, size_t skel_len,
+	    chat_cluster_done_fn done, void *done_ctx);
+	/* Gives up a name no user of this node has any more. */
+	void (*release)(void *ctx, const char *skel, size_t skel_len);
+	/* conn waited for a claim and takes lines again (NULL: nothing). */
+	void (*resumed)(void *ctx, int conn);
 };
 
 /*

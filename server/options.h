@@ -47,7 +47,7 @@ int options_state_file(
 #define OPTIONS_TLS_KEY_FILE  "tls-key.pem"
 
 /* Bytes of a --node name (REDIS_LOG_NODE_MAX). */
-#define OPTIONS_NODE_MAX 32
+#define OPTIONS_NODE_MAX 16
 
 /* The usage text, matching the SYNOPSIS of txt-chatd(8). */
 const char *options_usage(void);

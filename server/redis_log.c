@@ -40,6 +40,29 @@ static const char redis_log_create_script[] =
     "    'x', ARGV[3], 'n', ARGV[6], 'r', ARGV[7])\n"
     "return 1\n";
 
+/*
+ * A user name is claimed, atomic in Redis: it is free, or already this
+ * node's, or its holder node's liveness key has expired (the node is
+ * gone, and its names with it).  KEYS: users (skeleton -> node).  ARGV:
+ * skeleton, this node, the liveness keys' prefix.  1 claimed, 0 taken.
+ */
+static const char redis_log_claim_script[] =
+    "local h = redis.call('HGET', KEYS[1], ARGV[1])\n"
+    "if h and h ~= ARGV[2] and\n"
+    "    redis.call('EXISTS', ARGV[3] .. h) == 1 then\n"
+    "  return 0\n"
+    "end\n"
+    "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "return 1\n";
+
+/* A user name is released, if this node still holds it.  KEYS: users.
+ * ARGV: skeleton, this node. */
+static const char redis_log_release_script[] =
+    "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then\n"
+    "  redis.call('HDEL', KEYS[1], ARGV[1])\n"
+    "end\n"
+    "return 1\n";
+
 /* A key: the prefix, a word such as "seq:", a channel id. */
 #define REDIS_LOG_KEY_SIZE (REDIS_LOG_PREFIX_MAX + 16 + PROTO_ID_MAX + 1)
 /* A number as text, terminator included. */
@@ -52,7 +75,13 @@ struct redis_log {
 	char events_key[REDIS_LOG_KEY_SIZE];
 	char sha[41];        /* the script's SHA-1 in hex */
 	char create_sha[41]; /* the create script's */
-	char host[256];      /* for redis_log_load_channels */
+	char claim_sha[41];  /* the user name scripts' */
+	char release_sha[41];
+	char users_key[REDIS_LOG_KEY_SIZE];
+	char node_key[REDIS_LOG_KEY_SIZE];  /* this node's liveness */
+	char nodes_pfx[REDIS_LOG_KEY_SIZE]; /* every node's, less the name */
+	uint64_t renew_at; /* when the liveness key is set next */
+	char host[256];    /* for redis_log_load_channels */
 	int port;
 	struct redis_link *cmd; /* appends */
 	struct redis_link *rd;  /* the blocking reads */
@@ -72,6 +101,31 @@ struct pending_append {
 
 static void read_next(struct redis_log *lg);
 
+/* Sets this node's liveness key when due (every node_ttl_ms / 3). */
+static void
+renew(struct redis_log *lg)
+{
+	char ttl[REDIS_LOG_NUM_SIZE];
+	const char *argv[5];
+	size_t lens[5];
+	int i;
+
+	if (lg->now < lg->renew_at ||
+	    redis_link_state(lg->cmd) != REDIS_LINK_UP)
+		return;
+	snprintf(ttl, sizeof(ttl), "%" PRIu64, lg->o.node_ttl_ms);
+	argv[0] = "SET";
+	argv[1] = lg->node_key;
+	argv[2] = "1";
+	argv[3] = "PX";
+	argv[4] = ttl;
+	for (i = 0; i < 5; i++)
+		lens[i] = strlen(argv[i]);
+	if (redis_link_command(lg->cmd, lg->now, NULL, NULL, 5, argv, lens) ==
+	    0)
+		lg->renew_at = lg->now + lg->o.node_ttl_ms / 3;
+}
+
 static void
 on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 {
@@ -88,6 +142,17 @@ on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 		lens[2] = sizeof(redis_log_create_script) - 1;
 		(void)redis_link_command(
 		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		argv[2] = redis_log_claim_script;
+		lens[2] = sizeof(redis_log_claim_script) - 1;
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		argv[2] = redis_log_release_script;
+		lens[2] = sizeof(redis_log_release_script) - 1;
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		/* Alive before the first claim: our names are kept. */
+		lg->renew_at = 0;
+		renew(lg);
 		if (lg->o.on_state != NULL)
 			lg->o.on_state(lg->o.ctx, 1, NULL);
 	} else if (lg->o.on_state != NULL) {
@@ -145,9 +210,14 @@ redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
 		lg->o.chan_keep = REDIS_LOG_CHAN_KEEP;
 	if (lg->o.events_keep == 0)
 		lg->o.events_keep = REDIS_LOG_EVENTS_KEEP;
+	if (lg->o.node_ttl_ms == 0)
+		lg->o.node_ttl_ms = REDIS_LOG_NODE_TTL_MS;
 	memcpy(lg->prefix, prefix, strlen(prefix) + 1);
 	memcpy(lg->node, node, strlen(node) + 1);
 	snprintf(lg->events_key, sizeof(lg->events_key), "%sevents", prefix);
+	snprintf(lg->users_key, sizeof(lg->users_key), "%susers", prefix);
+	snprintf(lg->nodes_pfx, sizeof(lg->nodes_pfx), "%snode:", prefix);
+	snprintf(lg->node_key, sizeof(lg->node_key), "%snode:%s", prefix, node);
 	co.timeout_ms = lg->o.timeout_ms;
 	/* A read may wait block_ms for its reply by design. */
 	ro.timeout_ms = lg->o.block_ms + lg->o.timeout_ms;
@@ -155,6 +225,10 @@ redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
 	        redis_log_script, sizeof(redis_log_script) - 1, lg->sha) < 0 ||
 	    script_sha(redis_log_create_script,
 	        sizeof(redis_log_create_script) - 1, lg->create_sha) < 0 ||
+	    script_sha(redis_log_claim_script,
+	        sizeof(redis_log_claim_script) - 1, lg->claim_sha) < 0 ||
+	    script_sha(redis_log_release_script,
+	        sizeof(redis_log_release_script) - 1, lg->release_sha) < 0 ||
 	    strlen(host) >= sizeof(lg->host))
 		goto fail;
 	memcpy(lg->host, host, strlen(host) + 1);
@@ -510,6 +584,7 @@ redis_log_tick(struct redis_log *lg, uint64_t now)
 	lg->now = now;
 	redis_link_tick(lg->cmd, now);
 	redis_link_tick(lg->rd, now);
+	renew(lg);
 	read_next(lg);
 }
 
@@ -519,7 +594,11 @@ redis_log_deadline(const struct redis_log *lg)
 	uint64_t a = redis_link_deadline(lg->cmd);
 	uint64_t b = redis_link_deadline(lg->rd);
 
-	return a < b ? a : b;
+	if (a > b)
+		a = b;
+	if (redis_link_state(lg->cmd) == REDIS_LINK_UP && lg->renew_at < a)
+		a = lg->renew_at;
+	return a;
 }
 
 const char *
@@ -709,4 +788,50 @@ fail:
 	freeReplyObject(all);
 	redisFree(rc);
 	return status;
+}
+
+/* The claim script's reply: 1 claimed, 0 held by a live node. */
+static void
+on_claimed(void *ctx, const redisReply *r, const char *err)
+{
+	on_created(ctx, r, err);
+}
+
+int
+redis_log_claim(struct redis_log *lg, uint64_t now, const char *skel,
+    size_t skel_len, redis_log_append_cb cb, void *ctx)
+{
+	const char *argv[7] = {"EVALSHA", lg->claim_sha, "1", lg->users_key,
+	    skel, lg->node, lg->nodes_pfx};
+	size_t lens[7];
+	struct pending_create *p;
+	int i;
+
+	for (i = 0; i < 7; i++)
+		lens[i] = i == 4 ? skel_len : strlen(argv[i]);
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (redis_link_command(lg->cmd, now, on_claimed, p, 7, argv, lens) <
+	    0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
+int
+redis_log_release(
+    struct redis_log *lg, uint64_t now, const char *skel, size_t skel_len)
+{
+	const char *argv[6] = {
+	    "EVALSHA", lg->release_sha, "1", lg->users_key, skel, lg->node};
+	size_t lens[6];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		lens[i] = i == 4 ? skel_len : strlen(argv[i]);
+	return redis_link_command(lg->cmd, now, NULL, NULL, 6, argv, lens);
 }

@@ -21,14 +21,15 @@
  * Keys, under a prefix (REDIS_LOG_PREFIX_DEFAULT): "<p>seq:<chan>" the
  * channel's last seq, "<p>log:<chan>" its lines, "<p>events" every event.
  * The streams are trimmed (MAXLEN ~) to REDIS_LOG_CHAN_KEEP lines per
- * channel and REDIS_LOG_EVENTS_KEEP events.
+ * channel and REDIS_LOG_EVENTS_KEEP events.  User names: "<p>users"
+ * (skeleton -> node) and each node's lease "<p>node:<name>".
  */
 struct redis_log;
 
 #define REDIS_LOG_PREFIX_DEFAULT "txt:"
 /* Bytes of a key prefix and of a node name, no terminator. */
 #define REDIS_LOG_PREFIX_MAX 32
-#define REDIS_LOG_NODE_MAX   32
+#define REDIS_LOG_NODE_MAX   16
 /* Lines a channel's stream keeps, about (MAXLEN ~). */
 #define REDIS_LOG_CHAN_KEEP 100000
 /* Events the shared stream keeps, about: a node that falls this far
@@ -38,6 +39,12 @@ struct redis_log;
 #define REDIS_LOG_BLOCK_MS 1000
 /* Events one XREAD returns at most. */
 #define REDIS_LOG_READ_COUNT 1000
+/*
+ * How long a node's liveness key ("<p>node:<name>") lives unless the
+ * node sets it again (every third of it): the user names a node holds
+ * can be claimed by others this long after it stopped.
+ */
+#define REDIS_LOG_NODE_TTL_MS 10000
 /* Bytes of a stream id ("<ms>-<n>"), terminator included. */
 #define REDIS_LOG_ID_SIZE 48
 
@@ -71,6 +78,7 @@ struct redis_log_opts {
 	uint64_t block_ms;    /* of a read; 0: REDIS_LOG_BLOCK_MS */
 	uint64_t chan_keep;   /* 0: REDIS_LOG_CHAN_KEEP */
 	uint64_t events_keep; /* 0: REDIS_LOG_EVENTS_KEEP */
+	uint64_t node_ttl_ms; /* 0: REDIS_LOG_NODE_TTL_MS */
 	redis_log_event_cb on_event;
 	redis_log_state_cb on_state; /* may be NULL */
 	void *ctx;                   /* of both */
@@ -121,6 +129,23 @@ int redis_log_create(struct redis_log *lg, uint64_t now,
  */
 int redis_log_load_channels(struct redis_log *lg, redis_log_event_cb each,
     void *ctx, char *err, size_t err_size);
+
+/*
+ * Claims a user name for this node by its skeleton, in the hash
+ * "<p>users" (skeleton -> node): it is free, already this node's, or its
+ * holder's liveness key has expired.  Returns 0 and calls cb later
+ * (status 0: claimed, 1: held by a live node, -1: failed with err), or
+ * -1 at once (down or full) without calling it.
+ */
+int redis_log_claim(struct redis_log *lg, uint64_t now, const char *skel,
+    size_t skel_len, redis_log_append_cb cb, void *ctx);
+/*
+ * Releases a user name this node holds (one another node holds now is
+ * left alone).  No reply; 0, or -1 if it could not be sent (the name
+ * stays this node's until the node stops).
+ */
+int redis_log_release(
+    struct redis_log *lg, uint64_t now, const char *skel, size_t skel_len);
 
 /* Whether appends are taken now. */
 int redis_log_up(const struct redis_log *lg);

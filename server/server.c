@@ -733,6 +733,31 @@ cluster_append(void *ctx, const struct store_event *ev, const char *skel,
 	return redis_log_append(s->rlog, s->now, ev, done, done_ctx);
 }
 
+static int
+cluster_claim(void *ctx, const char *skel, size_t skel_len,
+    chat_cluster_done_fn done, void *done_ctx)
+{
+	struct server *s = ctx;
+
+	return redis_log_claim(s->rlog, s->now, skel, skel_len, done, done_ctx);
+}
+
+static void
+cluster_release(void *ctx, const char *skel, size_t skel_len)
+{
+	struct server *s = ctx;
+
+	(void)redis_log_release(s->rlog, s->now, skel, skel_len);
+}
+
+static void resume_conn(struct server *s, int i);
+
+static void
+cluster_resumed(void *ctx, int conn)
+{
+	resume_conn(ctx, conn);
+}
+
 /* An event read back (or a channel loaded at start) goes to the chat. */
 static void
 cluster_event(void *ctx, const struct redis_log_event *rev)
@@ -810,6 +835,7 @@ static int
 setup_cluster(struct server *s, const struct server_config *cfg)
 {
 	char host[ADDR_HOST_MAX + 1], port[ADDR_PORT_MAX + 1], err[512];
+	const char *ttl;
 	struct redis_log_opts o;
 	struct chat_cluster cl;
 
@@ -827,6 +853,10 @@ setup_cluster(struct server *s, const struct server_config *cfg)
 	o.on_event = cluster_event;
 	o.on_state = cluster_state;
 	o.ctx = s;
+	/* Tests: a short lease, so a killed node's names go soon. */
+	ttl = getenv("TXT_CHATD_NODE_TTL_MS");
+	if (ttl != NULL)
+		o.node_ttl_ms = strtoull(ttl, NULL, 10);
 	s->redis_up = -1;
 	s->rlog = redis_log_new(host, atoi(port), &o);
 	if (s->rlog == NULL) {
@@ -837,6 +867,9 @@ setup_cluster(struct server *s, const struct server_config *cfg)
 	cl.ctx = s;
 	cl.up = cluster_up;
 	cl.append = cluster_append;
+	cl.claim = cluster_claim;
+	cl.release = cluster_release;
+	cl.resumed = cluster_resumed;
 	chat_set_cluster(s->chat, &cl);
 	if (redis_log_load_channels(
 	        s->rlog, cluster_event, s, err, sizeof(err)) < 0) {
@@ -1052,7 +1085,15 @@ refuse(struct server *s, int fd, enum proto_code code, const char *addr,
 static void
 start_conn(struct server *s, int i, const char *addr)
 {
-	if (chat_connect(s->chat, i, addr, strlen(addr)) < 0) {
+	char uid[REDIS_LOG_NODE_MAX + 1 + NET_ADDR_MAX];
+
+	/* Several nodes: "node/address", so that no two nodes' uids meet
+	 * (an address never holds a '/'). */
+	if (s->rlog != NULL)
+		snprintf(uid, sizeof(uid), "%s/%s", s->node, addr);
+	else
+		snprintf(uid, sizeof(uid), "%s", addr);
+	if (chat_connect(s->chat, i, uid, strlen(uid)) < 0) {
 		log_line(s, 0, "out of memory accepting %s", addr);
 		close_conn(s, i);
 		return;
@@ -1589,6 +1630,33 @@ run_deadlines(struct server *s)
 }
 
 /*
+ * Connection i waited for the chat (a hash, a name claimed across nodes)
+ * and may take its next lines again.
+ */
+static void
+resume_conn(struct server *s, int i)
+{
+	struct conn *c;
+
+	if (i < 0 || (size_t)i >= s->high)
+		return;
+	c = &s->conns[i];
+	if (c->state != CONN_OPEN || chat_waiting(s->chat, i))
+		return;
+	c->flags &= ~(unsigned)CONN_HASHING;
+	if (!(c->flags & CONN_REGISTERED) && chat_registered(s->chat, i)) {
+		c->flags |= CONN_REGISTERED;
+		schedule(s, i);
+	}
+	if (!(c->flags & (CONN_THROTTLED | CONN_BACKLOGGED)) &&
+	    input_waiting(c)) {
+		c->flags |= CONN_READY;
+		s->any_ready = 1;
+	}
+	update_events(s, i);
+}
+
+/*
  * Hashes are done: the chat applies them (a login, an account), and each
  * connection that waited takes its next lines again.
  */
@@ -1600,28 +1668,9 @@ collect_hashes(struct server *s)
 
 	n = pwhash_collect(s->pwhash, res, SERVER_HASH_BATCH);
 	for (k = 0; k < n; k++) {
-		int i = res[k].conn;
-		struct conn *c;
-
-		chat_pwhash_done(
-		    s->chat, i, res[k].ticket, res[k].ok, res[k].hash, s->wall);
-		if (i < 0 || (size_t)i >= s->high)
-			continue;
-		c = &s->conns[i];
-		if (c->state != CONN_OPEN || chat_waiting(s->chat, i))
-			continue;
-		c->flags &= ~(unsigned)CONN_HASHING;
-		if (!(c->flags & CONN_REGISTERED) &&
-		    chat_registered(s->chat, i)) {
-			c->flags |= CONN_REGISTERED;
-			schedule(s, i);
-		}
-		if (!(c->flags & (CONN_THROTTLED | CONN_BACKLOGGED)) &&
-		    input_waiting(c)) {
-			c->flags |= CONN_READY;
-			s->any_ready = 1;
-		}
-		update_events(s, i);
+		chat_pwhash_done(s->chat, res[k].conn, res[k].ticket, res[k].ok,
+		    res[k].hash, s->wall);
+		resume_conn(s, res[k].conn);
 	}
 	/* Nothing secret, but nothing kept either. */
 	memset(res, 0, n * sizeof(res[0]));

@@ -1,5 +1,6 @@
 /* it_cluster.c: three txt-chatd nodes as one chat through one redis-server. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,10 @@
 #define ORDER_MSGS 300
 /* Members of the order test's channel on each node. */
 #define ORDER_PER_NODE 2
+/* Connections of the name race, spread over the nodes. */
+#define NAME_RACERS 20
+/* A node's lease on its names in these tests (TXT_CHATD_NODE_TTL_MS). */
+#define NODE_TTL "3000"
 /* Bytes of a channel id or a kept line, counting the NUL. */
 #define ID_MAX   80
 #define KEPT_MAX 64
@@ -56,6 +61,9 @@ setup(void **state)
 	if (cl == NULL)
 		return -1;
 	*state = cl;
+	/* A killed node's names go after this; a live node renews it. */
+	if (setenv("TXT_CHATD_NODE_TTL_MS", NODE_TTL, 1) < 0)
+		goto fail;
 	cl->redis = testredis_start(1);
 	if (cl->redis == NULL)
 		goto fail;
@@ -472,6 +480,194 @@ test_late_node_loads_channels(void **state)
 	testcli_free(a);
 }
 
+/* An extended connection on a node that has said hello, not registered. */
+static struct testcli *
+ext_conn(struct cluster *cl, int node)
+{
+	struct testcli *c = testcli_open(cl->node[node]);
+
+	testcli_set_timeout(c, WAIT_MS);
+	testcli_ext_hello(c);
+	return c;
+}
+
+/*
+ * reg of name on a node, a new connection each try, until it is taken:
+ * a name given up elsewhere is free here a moment later (a release, or
+ * the lease of a killed node running out).  Returns the connection that
+ * holds it.
+ */
+static struct testcli *
+reg_when_free(struct cluster *cl, int node, const char *name)
+{
+	char want[64];
+	long long until = testsrv_now_ms() + WAIT_MS;
+	const char *line;
+
+	snprintf(want, sizeof(want), "registered$%s",
+	    testsrv_uid_prefix(cl->node[node]));
+	for (;;) {
+		struct testcli *c = ext_conn(cl, node);
+
+		testcli_sendf(c, "reg$%s", name);
+		line = testcli_read(c);
+		assert_non_null(line);
+		if (strncmp(line, want, strlen(want)) == 0)
+			return c;
+		if (strncmp(line, "error$name_taken$reg$", 21) != 0 ||
+		    testsrv_now_ms() >= until)
+			fail_msg(
+			    "reg %s on node %d: '%s'", name, node + 1, line);
+		testcli_free(c);
+		testsrv_sleep_ms(RETRY_MS);
+	}
+	return NULL;
+}
+
+/* reg of name on a node is refused: another node holds it. */
+static void
+reg_taken(struct cluster *cl, int node, const char *name)
+{
+	struct testcli *c = ext_conn(cl, node);
+
+	testcli_sendf(c, "reg$%s", name);
+	testcli_expect_prefix(c, "error$name_taken$reg$");
+	testcli_free(c);
+}
+
+/* Twenty connections on three nodes ask for one name at once: one wins. */
+static void
+test_name_race(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *u[NAME_RACERS];
+	int i, won = 0, lost = 0;
+
+	for (i = 0; i < NAME_RACERS; i++)
+		u[i] = ext_conn(cl, i % NODES);
+	for (i = 0; i < NAME_RACERS; i++)
+		testcli_sendf(u[i], "reg$Winner");
+	for (i = 0; i < NAME_RACERS; i++) {
+		const char *line = testcli_read(u[i]);
+
+		assert_non_null(line);
+		if (strncmp(line, "registered$", 11) == 0)
+			won++;
+		else if (strncmp(line, "error$name_taken$reg$", 21) == 0)
+			lost++;
+		else
+			fail_msg("racer %d: unexpected '%s'", i, line);
+	}
+	assert_int_equal(won, 1);
+	assert_int_equal(lost, NAME_RACERS - 1);
+	/* A look-alike is the same name on every node. */
+	for (i = 0; i < NODES; i++)
+		reg_taken(cl, i, "winner");
+	for (i = 0; i < NAME_RACERS; i++)
+		testcli_free(u[i]);
+	stop_nodes(cl);
+}
+
+/*
+ * A name is held across nodes while its user is there; a quit gives it
+ * up, and so does a nick (the new name is held instead).
+ */
+static void
+test_name_released(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl, 0, "alice");
+	struct testcli *z = ext_user(cl, 2, "zoe");
+	struct testcli *a2, *z2;
+
+	reg_taken(cl, 1, "alice");
+	testcli_sendf(a, "quit$bye");
+	testcli_expect_prefix(a, "error$quit$");
+	testcli_free(a);
+	a2 = reg_when_free(cl, 1, "alice");
+	/* Zoe becomes zed: zed is taken everywhere, zoe free again. */
+	testcli_sendf(z, "nick$%s$zed", testcli_uid(z));
+	testcli_expect_prefix(z, "nick$");
+	reg_taken(cl, 0, "zed");
+	z2 = reg_when_free(cl, 0, "zoe");
+	/* A name held on another node cannot be taken by a nick either. */
+	testcli_sendf(z, "nick$%s$alice", testcli_uid(z));
+	testcli_expect_prefix(z, "error$name_taken$nick$");
+	testcli_free(z);
+	testcli_free(z2);
+	testcli_free(a2);
+	stop_nodes(cl);
+}
+
+/*
+ * A node killed with SIGKILL cannot give its names up: they go when its
+ * lease runs out (NODE_TTL), and another node may take them then.
+ */
+static void
+test_dead_node_names_expire(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl, 0, "alice");
+
+	reg_taken(cl, 1, "alice");
+	assert_int_equal(testsrv_kill(cl->node[0], SIGKILL), 0);
+	testcli_free(reg_when_free(cl, 1, "alice"));
+	testcli_free(a);
+}
+
+/* uids carry their node's name: no two nodes give the same one. */
+static void
+test_uids_carry_node(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *u[NODES];
+	char name[16], prefix[8];
+	int i, j;
+
+	for (i = 0; i < NODES; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		/* ext_user checks registered$n<i>/<address>$<name>. */
+		u[i] = ext_user(cl, i, name);
+		snprintf(prefix, sizeof(prefix), "n%d/", i + 1);
+		assert_int_equal(
+		    strncmp(testcli_uid(u[i]), prefix, strlen(prefix)), 0);
+		assert_string_equal(
+		    testcli_uid(u[i]) + strlen(prefix), testcli_local(u[i]));
+	}
+	for (i = 0; i < NODES; i++)
+		for (j = i + 1; j < NODES; j++)
+			assert_string_not_equal(
+			    testcli_uid(u[i]), testcli_uid(u[j]));
+	for (i = 0; i < NODES; i++)
+		testcli_free(u[i]);
+	stop_nodes(cl);
+}
+
+/* The reference client hears the usual name_taken for a name held on
+ * another node. */
+static void
+test_base_name_taken_elsewhere(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl, 0, "alice");
+	struct testcli *b = testcli_open(cl->node[1]);
+	struct testcli *c = testcli_base_user(cl->node[2], "carol");
+
+	testcli_set_timeout(b, WAIT_MS);
+	testcli_expect_welcome(b);
+	testcli_sendf(b, "reg$alice");
+	testcli_expect_prefix(b, "$$error: name_taken: ");
+	testcli_sendf(b, "reg$carol");
+	testcli_expect_prefix(b, "$$error: name_taken: ");
+	/* A free name is registered as ever: the reply is the uid. */
+	testcli_sendf(b, "reg$bea");
+	testcli_expect_prefix(b, "n2/127.0.0.1:");
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+	stop_nodes(cl);
+}
+
 int
 main(void)
 {
@@ -487,6 +683,15 @@ main(void)
 	        test_base_client_any_node, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_late_node_loads_channels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_name_race, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_name_released, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_dead_node_names_expire, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_uids_carry_node, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_base_name_taken_elsewhere, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

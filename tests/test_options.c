@@ -658,13 +658,18 @@ test_redis_node(void **state)
 		if (parse(&cfg, err, sizeof(err), bad[i]) != OPTIONS_ERROR ||
 		    err[0] == '\0')
 			fail_msg("case %zu taken", i);
-	/* 32 bytes is the most. */
+	/* 16 bytes is the most: a uid is the node's name, '/' and an
+	 * address of up to 47 bytes, within PROTO_ID_MAX. */
 	{
-		static const char *const n32[] = {"--redis", "h:1", "--node",
-		    "a2345678901234567890123456789012", NULL};
+		static const char *const n16[] = {
+		    "--redis", "h:1", "--node", "a234567890123456", NULL};
+		static const char *const n17[] = {
+		    "--redis", "h:1", "--node", "a2345678901234567", NULL};
 
 		assert_int_equal(
-		    parse(&cfg, err, sizeof(err), n32), OPTIONS_RUN);
+		    parse(&cfg, err, sizeof(err), n16), OPTIONS_RUN);
+		assert_int_equal(
+		    parse(&cfg, err, sizeof(err), n17), OPTIONS_ERROR);
 	}
 }
 

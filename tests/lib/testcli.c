@@ -41,6 +41,7 @@ struct testcli {
 	char label[TESTCLI_LABEL_MAX];
 	char uid[TESTCLI_UID_MAX];
 	char local[TESTCLI_UID_MAX];
+	char want_uid[TESTCLI_UID_MAX]; /* the server's prefix, local */
 	char buf[TESTCLI_BUF_SIZE + 1];
 };
 
@@ -142,6 +143,8 @@ testcli_connect(struct testsrv *srv, const char *bind_ip)
 		goto fail;
 	}
 	snprintf(c->label, sizeof(c->label), "client %s", c->local);
+	snprintf(c->want_uid, sizeof(c->want_uid), "%.17s%.62s",
+	    testsrv_uid_prefix(srv), c->local);
 	return c;
 fail:
 	testcli_free(c);
@@ -510,8 +513,8 @@ testcli_base_reg(struct testcli *c, const char *name)
 {
 	testcli_expect_welcome(c);
 	testcli_sendf(c, "reg$%s", name);
-	testcli_expect(c, c->local);
-	snprintf(c->uid, sizeof(c->uid), "%s", c->local);
+	testcli_expect(c, c->want_uid);
+	snprintf(c->uid, sizeof(c->uid), "%s", c->want_uid);
 	testcli_set_label(c, name);
 	return c->uid;
 }
@@ -549,8 +552,8 @@ const char *
 testcli_ext_reg(struct testcli *c, const char *name)
 {
 	testcli_sendf(c, "reg$%s", name);
-	testcli_expectf(c, "registered$%s$%s", c->local, name);
-	snprintf(c->uid, sizeof(c->uid), "%s", c->local);
+	testcli_expectf(c, "registered$%s$%s", c->want_uid, name);
+	snprintf(c->uid, sizeof(c->uid), "%s", c->want_uid);
 	testcli_set_label(c, name);
 	testcli_expectf(c, "joined$%s$personal$1$~%s", c->uid, name);
 	testcli_expectf(c, "names$%s$%s", c->uid, name);

@@ -35,6 +35,7 @@ struct testsrv {
 	int status; /* as testsrv_wait() returns it, once reaped */
 	int port;
 	int log_fd;                 /* the unlinked file the server writes to */
+	char uid_prefix[40];        /* "<node>/" with --redis and --node */
 	struct testsrv_owned owned; /* sentinel of a circular list */
 };
 
@@ -205,6 +206,30 @@ testsrv_start(const char *const *args)
 	return testsrv_start_wrapped(NULL, args);
 }
 
+/* A node of several (--redis) prefixes its uids with its --node name. */
+static void
+set_uid_prefix(struct testsrv *s, const char *const *args)
+{
+	const char *node = NULL;
+	int redis = 0;
+	size_t i;
+
+	for (i = 0; args != NULL && args[i] != NULL; i++) {
+		if (strcmp(args[i], "--redis") == 0)
+			redis = 1;
+		else if (strcmp(args[i], "--node") == 0 && args[i + 1] != NULL)
+			node = args[i + 1];
+	}
+	if (redis && node != NULL)
+		snprintf(s->uid_prefix, sizeof(s->uid_prefix), "%s/", node);
+}
+
+const char *
+testsrv_uid_prefix(const struct testsrv *s)
+{
+	return s->uid_prefix;
+}
+
 struct testsrv *
 testsrv_start_wrapped(const char *const *wrapper, const char *const *args)
 {
@@ -225,6 +250,7 @@ testsrv_start_wrapped(const char *const *wrapper, const char *const *args)
 	if (s == NULL)
 		return NULL;
 	s->owned.prev = s->owned.next = &s->owned;
+	set_uid_prefix(s, args);
 	snprintf(name, sizeof(name), "%s/txt-chatd-test.XXXXXX",
 	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	s->log_fd = mkstemp(name);

@@ -34,6 +34,12 @@ struct testsrv_owned {
 struct testsrv *testsrv_start(const char *const *args);
 
 /*
+ * What the server puts before a connection's address in its uid: "n1/"
+ * for a node started with --redis and --node n1, else "".
+ */
+const char *testsrv_uid_prefix(const struct testsrv *s);
+
+/*
  * As testsrv_start(), but the server runs under wrapper, a NULL-terminated
  * command put before it (and before valgrind under $TXT_VALGRIND), such as
  * {"prlimit", "--nofile=64:64", NULL}.  The wrapper must exec what follows
