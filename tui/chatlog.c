@@ -1,5 +1,6 @@
 /* chatlog.c: per-window chat logs on disk: names, line format, buffering. */
 #include "chatlog.h"
+#include "datadir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -315,16 +316,8 @@ chatlog_format(char *buf, const struct model_line *l, long utc_offset)
 int
 chatlog_default_dir(char *buf, size_t size, char *(*get)(const char *))
 {
-	const char *xdg = get("XDG_DATA_HOME"), *home = get("HOME");
-	int n;
-
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(buf, size, "%s/txt-chat/logs", xdg);
-	else if (home != NULL && home[0] != '\0')
-		n = snprintf(buf, size, "%s/.local/share/txt-chat/logs", home);
-	else
-		return 0;
-	return n < 0 || (size_t)n >= size ? -1 : 1;
+	return datadir_path(
+	    buf, size, get("XDG_DATA_HOME"), get("HOME"), "logs");
 }
 
 struct chatlog *
@@ -545,25 +538,6 @@ chatlog_take(struct chatlog *cl)
 	return 1;
 }
 
-/* mkdir -p of path's directories, made 0700; 0 or -1 with errno. */
-static int
-chatlog_mkdirs(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 static int
 chatlog_append(char *path, const char *data, size_t len)
 {
@@ -571,7 +545,7 @@ chatlog_append(char *path, const char *data, size_t len)
 	ssize_t w;
 
 	fd = open(path, flags, 0600);
-	if (fd < 0 && errno == ENOENT && chatlog_mkdirs(path) == 0)
+	if (fd < 0 && errno == ENOENT && datadir_mkdirs(path) == 0)
 		fd = open(path, flags, 0600);
 	if (fd < 0)
 		return -1;

@@ -9,6 +9,7 @@
 
 #include "link.h"
 #include "state.h"
+#include "datadir.h"
 #include "valid.h"
 
 /* The first line of every file written, so a reader knows its owner. */
@@ -204,23 +205,15 @@ int
 state_path(char *buf, size_t size, const char *server, const char *name,
     char *(*get)(const char *))
 {
-	const char *xdg = get("XDG_DATA_HOME"), *home = get("HOME");
 	char safe[CHATLOG_NAME_MAX + 1], user[CHATLOG_NAME_MAX + 1];
-	int n;
+	char rel[sizeof("state//") + 2 * CHATLOG_NAME_MAX];
 
 	if (strncmp(server, LINK_TLS_SCHEME, LINK_TLS_SCHEME_LEN) == 0)
 		server += LINK_TLS_SCHEME_LEN;
 	(void)chatlog_safe_name(server, strlen(server), safe, sizeof(safe));
 	(void)chatlog_safe_name(name, strlen(name), user, sizeof(user));
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(
-		    buf, size, "%s/txt-chat/state/%s/%s", xdg, safe, user);
-	else if (home != NULL && home[0] != '\0')
-		n = snprintf(buf, size, "%s/.local/share/txt-chat/state/%s/%s",
-		    home, safe, user);
-	else
-		return 0;
-	return n < 0 || (size_t)n >= size ? -1 : 1;
+	snprintf(rel, sizeof(rel), "state/%s/%s", safe, user);
+	return datadir_path(buf, size, get("XDG_DATA_HOME"), get("HOME"), rel);
 }
 
 long
@@ -252,25 +245,6 @@ state_read(const char *path, char *text, char *err, size_t err_size)
 	return (long)n;
 }
 
-/* mkdir -p of path's directories, made 0700; 0 or -1 with errno. */
-static int
-state_mkdirs(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
 int
 state_lock(const char *path, char *err, size_t err_size)
 {
@@ -284,7 +258,7 @@ state_lock(const char *path, char *err, size_t err_size)
 		return -1;
 	}
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == ENOENT && state_mkdirs(lock) == 0)
+	if (fd < 0 && errno == ENOENT && datadir_mkdirs(lock) == 0)
 		fd =
 		    open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
@@ -319,7 +293,7 @@ state_write(
 	}
 	fd = open(
 	    tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == ENOENT && state_mkdirs(tmp) == 0)
+	if (fd < 0 && errno == ENOENT && datadir_mkdirs(tmp) == 0)
 		fd = open(tmp,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		    0600);

@@ -1,5 +1,6 @@
 /* tls.c: the client side of TLS with OpenSSL 3 over two memory BIOs. */
 #include "tls.h"
+#include "datadir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,16 +243,9 @@ tls_strerror(const struct tls *t)
 int
 tls_known_path(char *buf, size_t size, const char *xdg_data, const char *home)
 {
-	int n;
-
-	if (xdg_data != NULL && xdg_data[0] == '/')
-		n = snprintf(buf, size, "%s/txt-chat/known_servers", xdg_data);
-	else if (home != NULL && home[0] != '\0')
-		n = snprintf(
-		    buf, size, "%s/.local/share/txt-chat/known_servers", home);
-	else
-		return -1;
-	return n < 0 || (size_t)n >= size ? -1 : 0;
+	return datadir_path(buf, size, xdg_data, home, "known_servers") == 1
+	    ? 0
+	    : -1;
 }
 
 enum tls_known
@@ -320,29 +314,6 @@ tls_known_check(const char *path, const char *hostport, const char *fp,
 	return k;
 }
 
-/* Makes every directory above the file at path, mode 0700. */
-static int
-tls_mkdirs(const char *path)
-{
-	char dir[TLS_PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(dir, path, n + 1);
-	for (i = 1; i < n; i++) {
-		if (dir[i] != '/')
-			continue;
-		dir[i] = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			return -1;
-		dir[i] = '/';
-	}
-	return 0;
-}
-
 int
 tls_known_add(const char *path, const char *hostport, const char *fp)
 {
@@ -355,7 +326,7 @@ tls_known_add(const char *path, const char *hostport, const char *fp)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (tls_mkdirs(path) == -1)
+	if (datadir_mkdirs(path) == -1)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0600);
 	if (fd == -1)
