@@ -452,6 +452,16 @@ read_next(struct redis_log *lg)
 		lg->reading = 1;
 }
 
+/* Why a reply is not the one a script gives: Redis's error, or its shape. */
+static void
+reply_failure(const redisReply *r, char *why, size_t size)
+{
+	if (r->type == REDIS_REPLY_ERROR)
+		snprintf(why, size, "redis: %.*s", (int)r->len, r->str);
+	else
+		snprintf(why, size, "redis: unexpected reply");
+}
+
 static void
 on_appended(void *ctx, const redisReply *r, const char *err)
 {
@@ -463,9 +473,7 @@ on_appended(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
 		p->cb(p->ctx, 0, (uint64_t)r->integer, NULL);
 	} else {
-		snprintf(why, sizeof(why), "redis: %.*s",
-		    r->type == REDIS_REPLY_ERROR ? (int)r->len : 16,
-		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		reply_failure(r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -627,9 +635,7 @@ on_created(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
 		p->cb(p->ctx, 1, 0, NULL);
 	} else {
-		snprintf(why, sizeof(why), "redis: %.*s",
-		    r->type == REDIS_REPLY_ERROR ? (int)r->len : 16,
-		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		reply_failure(r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
