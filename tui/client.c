@@ -349,10 +349,17 @@ client_send_arg(
 	return client_send(c, verb, arg, client_none, now);
 }
 
-/* Sends join or create_chan and remembers it until the server answers. */
 int
 client_send_waited(struct client *c, enum cmd_verb verb, struct slice arg,
     int recreate, int join_if_exists, uint64_t now)
+{
+	return client_send_waited_key(
+	    c, verb, arg, client_none, recreate, join_if_exists, now);
+}
+
+int
+client_send_waited_key(struct client *c, enum cmd_verb verb, struct slice arg,
+    struct slice key, int recreate, int join_if_exists, uint64_t now)
 {
 	struct client_wait *w;
 
@@ -367,9 +374,10 @@ client_send_waited(struct client *c, enum cmd_verb verb, struct slice arg,
 		    "too many joins wait for the server; try again later");
 		return -1;
 	}
-	if (client_send_arg(c, verb, arg, now) < 0)
+	if (client_send(c, verb, arg, key, now) < 0)
 		return -1;
 	w = &c->waits[(c->waits_head + c->waits_count++) % CLIENT_WAITS_MAX];
+	memset(w, 0, sizeof(*w));
 	w->verb = verb;
 	w->recreate = (unsigned char)recreate;
 	w->join_if_exists = (unsigned char)join_if_exists;

@@ -165,37 +165,6 @@ client_key_ok(struct client *c, struct slice key, uint64_t now)
 	return 0;
 }
 
-/*
- * /join with a key: sent as join$<uid>$<channel>$<key> and remembered as
- * a join is; a keyed channel exists, so it never makes one.
- */
-static int
-client_join_keyed(
-    struct client *c, struct slice arg, struct slice key, uint64_t now)
-{
-	struct client_wait *w;
-
-	if (arg.len > PROTO_ID_MAX) {
-		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
-		    "no channel name or id is longer than %d bytes",
-		    PROTO_ID_MAX);
-		return -1;
-	}
-	if (c->waits_count == CLIENT_WAITS_MAX) {
-		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
-		    "too many joins wait for the server; try again later");
-		return -1;
-	}
-	if (client_send(c, CMD_JOIN, arg, key, now) < 0)
-		return -1;
-	w = &c->waits[(c->waits_head + c->waits_count++) % CLIENT_WAITS_MAX];
-	memset(w, 0, sizeof(*w));
-	w->verb = CMD_JOIN;
-	memcpy(w->name, arg.p, arg.len);
-	w->name[arg.len] = '\0';
-	return 0;
-}
-
 static enum client_input_result
 client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 {
@@ -217,15 +186,11 @@ client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 		return CLIENT_INPUT_KEEP;
 	if (!client_need_online(c, now))
 		return CLIENT_INPUT_KEEP;
-	if (verb == CMD_JOIN && s->text.len > 0) {
-		if (client_join_keyed(c, arg, s->text, now) < 0)
-			return CLIENT_INPUT_KEEP;
-		client_want_switch(c, arg);
-		return CLIENT_INPUT_DONE;
-	}
-	if (client_send_waited(c, verb, arg,
-	        verb == CMD_JOIN && client_join_makes(arg) ? CLIENT_RECREATE_NEW
-	                                                   : 0,
+	/* A keyed channel exists: a join with a key never makes one. */
+	if (client_send_waited_key(c, verb, arg, s->text,
+	        verb == CMD_JOIN && s->text.len == 0 && client_join_makes(arg)
+	            ? CLIENT_RECREATE_NEW
+	            : 0,
 	        0, now) < 0)
 		return CLIENT_INPUT_KEEP;
 	client_want_switch(c, arg);

@@ -272,6 +272,10 @@ void client_echoed(struct client *c);
 /* Sends join or create_chan and remembers it until the server answers. */
 int client_send_waited(struct client *c, enum cmd_verb verb, struct slice arg,
     int recreate, int join_if_exists, uint64_t now);
+/* The same with a last field: a join's key. */
+int client_send_waited_key(struct client *c, enum cmd_verb verb,
+    struct slice arg, struct slice key, int recreate, int join_if_exists,
+    uint64_t now);
 /* Takes the oldest unanswered join or create_chan into *out; 0 if none. */
 int client_take_wait(struct client *c, struct client_wait *out);
 
