@@ -1071,8 +1071,9 @@ pend_done(void *ctx, int status, uint64_t seq, const char *err)
 }
 
 /*
- * Appends ev for conn's command verb; a create (skel set) waits in the
- * list for its read-back.  PROTO_E_NONE, or the error to answer at once.
+ * Appends ev for conn's command verb; a create (skel set) or a key
+ * change (skel "", see cluster_change) waits in the list for its
+ * read-back.  PROTO_E_NONE, or the error to answer at once.
  */
 static enum proto_code
 cluster_append(struct chat *c, int conn, enum cmd_verb verb,
@@ -1127,6 +1128,29 @@ cluster_create(struct chat *c, int conn, struct user *u, const char *id,
 	sev.time = now;
 	return cluster_append(c, conn, CMD_CREATE_CHAN, &sev, skel,
 	    valid_skeleton(cmd->arg.p, cmd->arg.len, skel));
+}
+
+/*
+ * A topic or key change of a named channel goes to the log; it is
+ * applied on every node when read back, a key confirmed to conn then.
+ */
+static enum proto_code
+cluster_change(struct chat *c, int conn, const struct cmd *cmd,
+    enum store_kind kind, struct user *u, struct channel *ch, uint64_t now)
+{
+	struct store_event sev;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.kind = kind;
+	sev.chan = channel_id(ch);
+	sev.chan_len = channel_id_len(ch);
+	sev.sender = user_name(u);
+	sev.sender_len = user_name_len(u);
+	sev.text = cmd->text.p;
+	sev.text_len = cmd->text.len;
+	sev.time = now;
+	return cluster_append(
+	    c, conn, cmd->verb, &sev, kind == STORE_KEY ? "" : NULL, 0);
 }
 
 /*
@@ -1862,7 +1886,8 @@ topic_done(void *ctx, int status, const struct store_event *sev)
  * with a named channel; a personal one keeps it in memory.
  */
 static enum proto_code
-do_topic(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
+do_topic(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
+    uint64_t now)
 {
 	struct channel *ch = find_channel(c, cmd->arg);
 	struct store_event sev;
@@ -1872,6 +1897,8 @@ do_topic(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 		return PROTO_E_NO_SUCH_CHANNEL;
 	if (!registry_is_member(c->reg, u, ch))
 		return PROTO_E_NOT_MEMBER;
+	if (c->clustered && channel_kind(ch) == REGISTRY_CHANNEL)
+		return cluster_change(c, conn, cmd, STORE_TOPIC, u, ch, now);
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.ch = ch;
@@ -1983,7 +2010,10 @@ do_kick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now,
 	return PROTO_E_NONE;
 }
 
-/* Applies a key: kept with the channel; the creator's line confirms it. */
+/*
+ * Applies a key: kept with the channel; the creator's line confirms it
+ * (conn -1: nobody to tell).
+ */
 static void
 apply_key(
     struct chat *c, int conn, struct channel *ch, const struct store_event *sev)
@@ -1994,6 +2024,8 @@ apply_key(
 	if (sev->text_len > 0)
 		memcpy(cs->key, sev->text, sev->text_len);
 	cs->key_len = (unsigned char)sev->text_len;
+	if (conn < 0)
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_CHAN_KEY;
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
@@ -2025,6 +2057,8 @@ do_chan_key(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 		return PROTO_E_NOT_MEMBER;
 	if (!is_creator(ch, u))
 		return PROTO_E_NOT_CREATOR;
+	if (c->clustered && channel_kind(ch) == REGISTRY_CHANNEL)
+		return cluster_change(c, conn, cmd, STORE_KEY, u, ch, now);
 	memset(&sev, 0, sizeof(sev));
 	sev.kind = STORE_KEY;
 	sev.chan = channel_id(ch);
@@ -2610,7 +2644,7 @@ dispatch(struct chat *c, int conn, const struct cmd *cmd, int first,
 	case CMD_HISTORY:
 		return do_history(c, conn, u, cmd);
 	case CMD_TOPIC:
-		return do_topic(c, u, cmd, now);
+		return do_topic(c, conn, u, cmd, now);
 	case CMD_AWAY:
 		return do_away(c, u, cmd);
 	case CMD_KICK:
@@ -3074,6 +3108,75 @@ cluster_channel(struct chat *c, const struct store_event *ev, int own,
 		free(p);
 }
 
+/*
+ * A topic read back (or loaded at start): kept and told to this node's
+ * members.  One this node has already (the same text, setter and time:
+ * loaded at start and read back too) is not told again.
+ */
+static void
+cluster_topic(struct chat *c, const struct store_event *ev)
+{
+	struct channel *ch =
+	    registry_channel_by_id(c->reg, ev->chan, ev->chan_len);
+	struct chan_state *cs;
+	char *topic = NULL;
+
+	if (ch == NULL || channel_kind(ch) != REGISTRY_CHANNEL ||
+	    ev->text_len > PROTO_TOPIC_MAX || ev->sender_len > PROTO_NAME_MAX)
+		return;
+	cs = channel_data(ch);
+	if (cs->topic_time == ev->time && cs->topic_len == ev->text_len &&
+	    (ev->text_len == 0 || cs->topic != NULL) &&
+	    valid_name_equal(
+	        cs->topic_by, cs->topic_by_len, ev->sender, ev->sender_len) &&
+	    (ev->text_len == 0 ||
+	        memcmp(cs->topic, ev->text, ev->text_len) == 0))
+		return;
+	if (ev->text_len > 0) {
+		topic = malloc(ev->text_len);
+		if (topic == NULL)
+			return;
+		memcpy(topic, ev->text, ev->text_len);
+	}
+	apply_topic(c, ch, topic, ev);
+}
+
+/* The pending append of tag, if this node's list has it. */
+static struct chat_pend *
+pend_find(struct chat *c, uint64_t tag)
+{
+	struct chat_pend *p;
+
+	for (p = c->pend; p != NULL && p->tag != tag; p = p->next)
+		continue;
+	return p;
+}
+
+/*
+ * A join key read back (or loaded at start): kept; if this node set it,
+ * the connection that asked is told, once.
+ */
+static void
+cluster_key(struct chat *c, const struct store_event *ev, int own, uint64_t tag)
+{
+	struct chat_pend *p = own ? pend_find(c, tag) : NULL;
+	struct channel *ch =
+	    registry_channel_by_id(c->reg, ev->chan, ev->chan_len);
+	int conn = -1;
+
+	if (p != NULL) {
+		pend_unlist(c, p);
+		if (!p->replied)
+			conn = pend_conn(c, p);
+		p->replied = 1;
+	}
+	if (ch != NULL && channel_kind(ch) == REGISTRY_CHANNEL &&
+	    ev->text_len <= PROTO_KEY_MAX)
+		apply_key(c, conn, ch, ev);
+	if (p != NULL && !p->in_log)
+		free(p);
+}
+
 void
 chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms)
@@ -3082,6 +3185,14 @@ chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
 
 	if (ev->kind == STORE_CHANNEL) {
 		cluster_channel(c, ev, own, tag, now_ms);
+		return;
+	}
+	if (ev->kind == STORE_TOPIC) {
+		cluster_topic(c, ev);
+		return;
+	}
+	if (ev->kind == STORE_KEY) {
+		cluster_key(c, ev, own, tag);
 		return;
 	}
 	if (ev->kind != STORE_MSG && ev->kind != STORE_ACT)

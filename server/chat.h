@@ -221,10 +221,10 @@ struct chat_cluster {
 	/* Whether the log takes appends now. */
 	int (*up)(void *ctx);
 	/*
-	 * Appends a STORE_MSG, STORE_ACT or STORE_CHANNEL event (for a
-	 * channel, skel is its name's skeleton, else NULL) that is read back
-	 * with tag.  Returns 0 and calls done exactly once later, or -1 at
-	 * once without calling it.
+	 * Appends a STORE_MSG, STORE_ACT, STORE_CHANNEL, STORE_TOPIC or
+	 * STORE_KEY event (for a channel, skel is its name's skeleton, else
+	 * NULL or ignored) that is read back with tag.  Returns 0 and calls
+	 * done exactly once later, or -1 at once without calling it.
 	 */
 	int (*append)(void *ctx, const struct store_event *ev, const char *skel,
 	    size_t skel_len, uint64_t tag, chat_cluster_done_fn done,
@@ -255,7 +255,9 @@ void chat_set_cluster(struct chat *c, const struct chat_cluster *cl);
  * last seq): a channel message or action is delivered to this node's
  * members of the channel; a created channel is added (a known id is
  * left alone), and if own (this node appended it) the connection that
- * asked with tag joins it and is told.
+ * asked with tag joins it and is told.  A topic (or one loaded at start)
+ * is kept and told to the members, once; a join key is kept, and if own
+ * the connection that set it with tag is told.
  */
 void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms);

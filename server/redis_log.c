@@ -63,6 +63,27 @@ static const char redis_log_release_script[] =
     "end\n"
     "return 1\n";
 
+/*
+ * A channel's topic or join key changes, atomic in Redis: it is kept in
+ * a hash a starting node loads (an empty one is removed) and the event
+ * goes to every node.  KEYS: the hash (topics: id -> "by\ntime\ntext",
+ * keys: id -> key), events.  ARGV: id, kind ('t' or 'y'), setter, time,
+ * text, node, tag, events keep.
+ */
+static const char redis_log_change_script[] =
+    "if ARGV[5] == '' then\n"
+    "  redis.call('HDEL', KEYS[1], ARGV[1])\n"
+    "elseif ARGV[2] == 't' then\n"
+    "  redis.call('HSET', KEYS[1], ARGV[1],\n"
+    "      ARGV[3] .. '\\n' .. ARGV[4] .. '\\n' .. ARGV[5])\n"
+    "else\n"
+    "  redis.call('HSET', KEYS[1], ARGV[1], ARGV[5])\n"
+    "end\n"
+    "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*',\n"
+    "    'k', ARGV[2], 'c', ARGV[1], 't', ARGV[4], 's', ARGV[3],\n"
+    "    'x', ARGV[5], 'n', ARGV[6], 'r', ARGV[7])\n"
+    "return 1\n";
+
 /* A key: the prefix, a word such as "seq:", a channel id. */
 #define REDIS_LOG_KEY_SIZE (REDIS_LOG_PREFIX_MAX + 16 + PROTO_ID_MAX + 1)
 /* A number as text, terminator included. */
@@ -77,6 +98,7 @@ struct redis_log {
 	char create_sha[41]; /* the create script's */
 	char claim_sha[41];  /* the user name scripts' */
 	char release_sha[41];
+	char change_sha[41]; /* the topic and key script's */
 	char users_key[REDIS_LOG_KEY_SIZE];
 	char node_key[REDIS_LOG_KEY_SIZE];  /* this node's liveness */
 	char nodes_pfx[REDIS_LOG_KEY_SIZE]; /* every node's, less the name */
@@ -148,6 +170,10 @@ on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
 		argv[2] = redis_log_release_script;
 		lens[2] = sizeof(redis_log_release_script) - 1;
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		argv[2] = redis_log_change_script;
+		lens[2] = sizeof(redis_log_change_script) - 1;
 		(void)redis_link_command(
 		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
 		/* Alive before the first claim: our names are kept. */
@@ -229,6 +255,8 @@ redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
 	        sizeof(redis_log_claim_script) - 1, lg->claim_sha) < 0 ||
 	    script_sha(redis_log_release_script,
 	        sizeof(redis_log_release_script) - 1, lg->release_sha) < 0 ||
+	    script_sha(redis_log_change_script,
+	        sizeof(redis_log_change_script) - 1, lg->change_sha) < 0 ||
 	    strlen(host) >= sizeof(lg->host))
 		goto fail;
 	memcpy(lg->host, host, strlen(host) + 1);
@@ -316,6 +344,8 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 			ev.kind = vlen != 1 ? STORE_MSG
 			    : v[0] == 'a'   ? STORE_ACT
 			    : v[0] == 'c'   ? STORE_CHANNEL
+			    : v[0] == 't'   ? STORE_TOPIC
+			    : v[0] == 'y'   ? STORE_KEY
 			                    : STORE_MSG;
 			break;
 		case 'r':
@@ -345,8 +375,10 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 			break;
 		}
 	}
-	/* A channel has no seq of its own; a message always has one. */
-	if (ev.chan == NULL || (ev.seq == 0 && ev.kind != STORE_CHANNEL))
+	/* A channel, topic or key has no seq; a message always has one. */
+	if (ev.chan == NULL ||
+	    (ev.seq == 0 && ev.kind != STORE_CHANNEL &&
+	        ev.kind != STORE_TOPIC && ev.kind != STORE_KEY))
 		return;
 	if (ev.sender == NULL)
 		ev.sender = "";
@@ -717,6 +749,9 @@ split_chan(const char *v, size_t len, struct redis_log_event *ev)
 	return 0;
 }
 
+static int load_changes(struct redis_log *lg, redisContext *rc,
+    const char *start, redis_log_event_cb each, void *ctx);
+
 int
 redis_log_load_channels(struct redis_log *lg, redis_log_event_cb each,
     void *ctx, char *err, size_t err_size)
@@ -779,6 +814,8 @@ redis_log_load_channels(struct redis_log *lg, redis_log_event_cb each,
 			each(ctx, &ev);
 		freeReplyObject(seq);
 	}
+	if (load_changes(lg, rc, start, each, ctx) < 0)
+		goto fail;
 	redis_log_read_from(lg, start);
 	status = 0;
 fail:
@@ -840,4 +877,130 @@ redis_log_release(
 	for (i = 0; i < 6; i++)
 		lens[i] = i == 4 ? skel_len : strlen(argv[i]);
 	return redis_link_command(lg->cmd, now, NULL, NULL, 6, argv, lens);
+}
+
+/* The change script's reply: 1 done. */
+static void
+on_changed(void *ctx, const redisReply *r, const char *err)
+{
+	on_created(ctx, r, err);
+}
+
+int
+redis_log_change(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, uint64_t tag, redis_log_append_cb cb,
+    void *ctx)
+{
+	char hash_key[REDIS_LOG_KEY_SIZE], time[REDIS_LOG_NUM_SIZE];
+	char ekeep[REDIS_LOG_NUM_SIZE], tagbuf[REDIS_LOG_NUM_SIZE];
+	const char *argv[13];
+	size_t lens[13];
+	struct pending_create *p;
+	int i;
+
+	if ((ev->kind != STORE_TOPIC && ev->kind != STORE_KEY) ||
+	    ev->chan_len > PROTO_ID_MAX)
+		return -1;
+	snprintf(hash_key, sizeof(hash_key), "%s%s", lg->prefix,
+	    ev->kind == STORE_TOPIC ? "topics" : "keys");
+	snprintf(time, sizeof(time), "%" PRIu64, ev->time);
+	snprintf(ekeep, sizeof(ekeep), "%" PRIu64, lg->o.events_keep);
+	snprintf(tagbuf, sizeof(tagbuf), "%" PRIu64, tag);
+	argv[0] = "EVALSHA";
+	argv[1] = lg->change_sha;
+	argv[2] = "2";
+	argv[3] = hash_key;
+	argv[4] = lg->events_key;
+	argv[5] = ev->chan;
+	argv[6] = ev->kind == STORE_TOPIC ? "t" : "y";
+	argv[7] = ev->sender != NULL ? ev->sender : "";
+	argv[8] = time;
+	argv[9] = ev->text != NULL ? ev->text : "";
+	argv[10] = lg->node;
+	argv[11] = tagbuf;
+	argv[12] = ekeep;
+	for (i = 0; i < 13; i++)
+		lens[i] = i == 5 ? ev->chan_len
+		    : i == 7     ? (ev->sender != NULL ? ev->sender_len : 0)
+		    : i == 9     ? (ev->text != NULL ? ev->text_len : 0)
+		                 : strlen(argv[i]);
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (redis_link_command(lg->cmd, now, on_changed, p, 13, argv, lens) <
+	    0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Splits "by\ntime\ntext" into ev's sender, time and text. */
+static int
+split_topic(const char *v, size_t len, struct redis_log_event *ev)
+{
+	const char *a = memchr(v, '\n', len), *b;
+
+	if (a == NULL)
+		return -1;
+	b = memchr(a + 1, '\n', len - (size_t)(a + 1 - v));
+	if (b == NULL)
+		return -1;
+	ev->sender = v;
+	ev->sender_len = (size_t)(a - v);
+	ev->time = num_of(a + 1, (size_t)(b - a - 1));
+	ev->text = b + 1;
+	ev->text_len = len - (size_t)(b + 1 - v);
+	return 0;
+}
+
+/*
+ * At start, after the channels: each channel's topic ("by\ntime\ntext")
+ * and key from their hashes, as the events that set them.  0, or -1.
+ */
+static int
+load_changes(struct redis_log *lg, redisContext *rc, const char *start,
+    redis_log_event_cb each, void *ctx)
+{
+	static const char *const words[2] = {"topics", "keys"};
+	redisReply *all;
+	size_t i;
+	int w;
+
+	for (w = 0; w < 2; w++) {
+		all = redisCommand(rc, "HGETALL %s%s", lg->prefix, words[w]);
+		if (all == NULL || all->type != REDIS_REPLY_ARRAY) {
+			freeReplyObject(all);
+			return -1;
+		}
+		for (i = 0; i + 1 < all->elements; i += 2) {
+			const redisReply *id = all->element[i],
+			                 *v = all->element[i + 1];
+			struct redis_log_event ev;
+
+			if (id->type != REDIS_REPLY_STRING ||
+			    v->type != REDIS_REPLY_STRING)
+				continue;
+			memset(&ev, 0, sizeof(ev));
+			ev.chan = id->str;
+			ev.chan_len = id->len;
+			ev.node = "";
+			ev.id = start;
+			if (w == 1) {
+				ev.kind = STORE_KEY;
+				ev.sender = "";
+				ev.text = v->str;
+				ev.text_len = v->len;
+			} else {
+				ev.kind = STORE_TOPIC;
+				if (split_topic(v->str, v->len, &ev) < 0)
+					continue;
+			}
+			each(ctx, &ev);
+		}
+		freeReplyObject(all);
+	}
+	return 0;
 }

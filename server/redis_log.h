@@ -122,7 +122,8 @@ int redis_log_create(struct redis_log *lg, uint64_t now,
 
 /*
  * At start, before serving: calls each for every channel Redis keeps (a
- * STORE_CHANNEL event with the channel's last seq), on a blocking
+ * STORE_CHANNEL event with the channel's last seq), then for every topic
+ * and key kept (redis_log_change), on a blocking
  * connection of its own bounded by the append timeout, and makes reading
  * start at the newest event that was there before (a channel created
  * meanwhile is read back as well).  Returns 0, or -1 with err filled.
@@ -146,6 +147,20 @@ int redis_log_claim(struct redis_log *lg, uint64_t now, const char *skel,
  */
 int redis_log_release(
     struct redis_log *lg, uint64_t now, const char *skel, size_t skel_len);
+
+/*
+ * Sets a channel's topic (a STORE_TOPIC event: its chan, sender as who
+ * set it, text, time) or join key (STORE_KEY: chan, text), and sends it
+ * to every node as the event kind 't' or 'y', read back with tag.  Kept
+ * in the hashes "<p>topics" (id -> "by\ntime\ntext") and "<p>keys" (id
+ * -> key), which redis_log_load_channels reports after the channels, as
+ * such events; an empty text removes the entry.  Returns 0 and calls cb
+ * later (status 0: done, -1: failed with err), or -1 at once (down or
+ * full) without calling it.
+ */
+int redis_log_change(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, uint64_t tag, redis_log_append_cb cb,
+    void *ctx);
 
 /* Whether appends are taken now. */
 int redis_log_up(const struct redis_log *lg);

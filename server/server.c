@@ -730,6 +730,9 @@ cluster_append(void *ctx, const struct store_event *ev, const char *skel,
 	if (ev->kind == STORE_CHANNEL)
 		return redis_log_create(
 		    s->rlog, s->now, ev, skel, skel_len, tag, done, done_ctx);
+	if (ev->kind == STORE_TOPIC || ev->kind == STORE_KEY)
+		return redis_log_change(
+		    s->rlog, s->now, ev, tag, done, done_ctx);
 	return redis_log_append(s->rlog, s->now, ev, done, done_ctx);
 }
 
