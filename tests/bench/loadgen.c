@@ -45,6 +45,8 @@
 #define LG_TX_SOAK   (16 * 1024)
 /* Connections in one run. */
 #define LG_CONNS_MAX 30000
+/* Other nodes --other-port names at most. */
+#define LG_OTHER_PORTS_MAX 8
 /* Connections not yet registered, so the listen queue never overflows. */
 #define LG_CONNECTING_MAX 256
 /* Events taken from one epoll_wait. */
@@ -178,10 +180,22 @@ struct lg {
 	enum lg_mode mode;
 	int port;
 	/*
-	 * --other-port: every second connection goes to this node of the
-	 * same chat instead (0: none), so that lines cross between nodes.
+	 * --other-port, repeatable: the connections go round-robin to port
+	 * and these other nodes of the same chat, so that lines cross
+	 * between nodes.
 	 */
-	int other_port;
+	int other_port[LG_OTHER_PORTS_MAX];
+	unsigned nother;
+	/* --other-pid, repeatable: their CPU over the run is reported too. */
+	pid_t other_pid[LG_OTHER_PORTS_MAX];
+	unsigned nother_pid;
+	uint64_t other_cpu0[LG_OTHER_PORTS_MAX], other_cpu1[LG_OTHER_PORTS_MAX];
+	/*
+	 * --redis-port: the calls of EVALSHA and XREAD Redis counted over
+	 * the run (not the setup's name claims), -1 if it did not say.
+	 */
+	int redis_port;
+	long long redis_calls0, redis_calls1;
 	pid_t pid;
 	unsigned members, senders, idle;
 	uint32_t msgs;
@@ -256,7 +270,8 @@ usage(void)
 	    "\t[-x prefix]\n"
 	    "\t[-j wait-join-name] [-k marker] [-t timeout]\n"
 	    "\t[--clients n] [--probes n] [--sample ms] [--seed n]\n"
-	    "\t[--other-port port]\n");
+	    "\t[--other-port port]... [--other-pid pid]...\n"
+	    "\t[--redis-port port]\n");
 	exit(2);
 }
 
@@ -528,8 +543,9 @@ conn_open(struct lg *g, int i, const char *bind_ip)
 			die("bind %s: %s", bind_ip, strerror(errno));
 	}
 	sa.sin_port =
-	    htons((uint16_t)(g->other_port != 0 && i % 2 == 1 ? g->other_port
-	                                                      : g->port));
+	    htons((uint16_t)(g->nother > 0 && (unsigned)i % (g->nother + 1) > 0
+	            ? g->other_port[(unsigned)i % (g->nother + 1) - 1]
+	            : g->port));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	c->tcp_wait = 0;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -1277,11 +1293,85 @@ start_conn(struct lg *g, int i, enum lg_role role, int id)
 		die("no room for hello");
 }
 
+/* Bytes of INFO commandstats's reply read at most. */
+#define LG_REDIS_INFO_MAX 65536
+
+/*
+ * The calls of EVALSHA and XREAD the Redis on port has counted (the
+ * round trips of the nodes' message path), or -1.  Blocking, a second at
+ * most: it runs only before and after the measured run.
+ */
+static long long
+redis_calls(int port)
+{
+	static char buf[LG_REDIS_INFO_MAX];
+	static const char *const names[2] = {
+	    "cmdstat_evalsha:calls=", "cmdstat_xread:calls="};
+	struct sockaddr_in sa;
+	struct timeval tv = {1, 0};
+	size_t got = 0;
+	long long calls = 0;
+	const char *p;
+	ssize_t n;
+	int fd, k;
+
+	if (port == 0)
+		return -1;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, "INFO commandstats\r\n", 19) != 19) {
+		close(fd);
+		return -1;
+	}
+	/* A bulk string: "$<len>\r\n" and len bytes; read until it ends. */
+	while (got + 1 < sizeof(buf)) {
+		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+		p = strchr(buf, '\n');
+		if (buf[0] == '$' && p != NULL &&
+		    got >= (size_t)(p + 1 - buf) + strtoul(buf + 1, NULL, 10))
+			break;
+	}
+	close(fd);
+	buf[got] = '\0';
+	for (k = 0; k < 2; k++) {
+		p = strstr(buf, names[k]);
+		if (p != NULL)
+			calls += strtoll(p + strlen(names[k]), NULL, 10);
+	}
+	return got > 0 && buf[0] == '$' ? calls : -1;
+}
+
+/* The CPU of the other nodes (--other-pid) into cpu[]. */
+static void
+other_cpu(const struct lg *g, uint64_t *cpu)
+{
+	struct procstat ps;
+	unsigned k;
+
+	for (k = 0; k < g->nother_pid; k++) {
+		proc_sample(g->other_pid[k], &ps, 0);
+		cpu[k] = ps.cpu_us;
+	}
+}
+
 static void
 start_run(struct lg *g)
 {
 	g->now = now_ns();
+	g->redis_calls0 = redis_calls(g->redis_port);
 	proc_sample(g->pid, &g->ps0, 0);
+	other_cpu(g, g->other_cpu0);
 	g->t_start = g->t_progress = g->t_last_rx = g->now;
 	g->phase = PH_RUN;
 	printf("running t_start_ns=%llu\n", (unsigned long long)g->t_start);
@@ -1532,6 +1622,7 @@ report(struct lg *g)
 	double cpu_us, sched_us;
 	uint64_t lost =
 	    g->expected > g->delivered ? g->expected - g->delivered : 0;
+	unsigned k;
 
 	if (g->mode == MODE_HOLD)
 		el = (double)(g->now - g->t_start) / 1e9;
@@ -1548,7 +1639,7 @@ report(struct lg *g)
 	       "srv_vcsw=%llu srv_nvcsw=%llu srv_rss_kib=%ld "
 	       "srv_hwm_kib=%ld rss_before_idle_kib=%ld "
 	       "rss_after_idle_kib=%ld rss_per_idle_b=%.0f idle_setup_ms=%.0f "
-	       "t_start_ns=%llu last_send_ns=%llu last_rx_ns=%llu\n",
+	       "t_start_ns=%llu last_send_ns=%llu last_rx_ns=%llu",
 	    g->mode == MODE_BURST       ? "burst"
 	        : g->mode == MODE_PACED ? "paced"
 	                                : "hold",
@@ -1574,6 +1665,16 @@ report(struct lg *g)
 	    (double)g->t_idle / 1e6, (unsigned long long)g->t_start,
 	    (unsigned long long)g->t_last_send,
 	    (unsigned long long)g->t_last_rx);
+	/* The other nodes' CPU over the run, in --other-pid's order. */
+	for (k = 0; k < g->nother_pid; k++)
+		printf("%s%llu", k == 0 ? " other_cpu_us=" : ",",
+		    (unsigned long long)(g->other_cpu1[k] - g->other_cpu0[k]));
+	if (g->redis_port != 0)
+		printf(" redis_calls=%lld",
+		    g->redis_calls0 < 0 || g->redis_calls1 < 0
+		        ? -1LL
+		        : g->redis_calls1 - g->redis_calls0);
+	printf("\n");
 	if (g->first_error[0] != '\0')
 		fprintf(stderr, "loadgen: first problem: %s\n", g->first_error);
 }
@@ -1643,6 +1744,8 @@ run_chat(struct lg *g)
 	}
 	g->now = now_ns();
 	proc_sample(g->pid, &g->ps1, 0);
+	other_cpu(g, g->other_cpu1);
+	g->redis_calls1 = redis_calls(g->redis_port);
 	report(g);
 	/* Whoever watches the same window (the client's counters) reads them
 	 * before our goodbyes wake everyone up. */
@@ -2228,6 +2331,8 @@ main(int argc, char **argv)
 	    {"seed", required_argument, NULL, 'e'},
 	    {"tls", no_argument, NULL, 'T'},
 	    {"other-port", required_argument, NULL, 'O'},
+	    {"other-pid", required_argument, NULL, 'Q'},
+	    {"redis-port", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -2254,8 +2359,22 @@ main(int argc, char **argv)
 		case 'p':
 			g->port = (int)opt_uint(optarg, 65535);
 			break;
+		case 'D':
+			g->redis_port = (int)opt_uint(optarg, 65535);
+			break;
+		case 'Q':
+			if (g->nother_pid == LG_OTHER_PORTS_MAX)
+				die("at most %d --other-pid",
+				    LG_OTHER_PORTS_MAX);
+			g->other_pid[g->nother_pid++] =
+			    (pid_t)opt_uint(optarg, INT_MAX);
+			break;
 		case 'O':
-			g->other_port = (int)opt_uint(optarg, 65535);
+			if (g->nother == LG_OTHER_PORTS_MAX)
+				die("at most %d --other-port",
+				    LG_OTHER_PORTS_MAX);
+			g->other_port[g->nother++] =
+			    (int)opt_uint(optarg, 65535);
 			break;
 		case 'P':
 			g->pid = (pid_t)opt_uint(optarg, INT_MAX);

@@ -727,15 +727,6 @@ w9() {
 	    "$(verdict "$(kv lost "$r") + $(kv lost "$g") == 0")"
 }
 
-# redis_cmds PORT: the calls of the commands the nodes send on the
-# message path (EVALSHA, XREAD) so far; commandstats also counts the
-# commands a script runs, which are not round trips.
-redis_cmds() {
-	redis-cli -p "$1" info commandstats 2>/dev/null |
-	    sed -n 's/^cmdstat_\(evalsha\|xread\):calls=\([0-9]*\),.*/\2/p' |
-	    awk '{ n += $1 } END { print n + 0 }'
-}
-
 # start_node NAME NODE: txt-chatd with --redis on W10's redis-server;
 # its pid and port in node_pid and node_port.
 start_node() {
@@ -748,13 +739,93 @@ start_node() {
 	srv_pid=
 }
 
+# w10_nodes: the options that spread loadgen's connections round-robin
+# over the nodes running now (w10_pids, w10_ports), the first by -P and
+# -p; srv_pid and srv_port are set to the first node.
+w10_nodes() {
+	set -- $w10_pids
+	srv_pid=$1
+	shift
+	w10_opts="--redis-port $redis_port"
+	for p in "$@"; do w10_opts="$w10_opts --other-pid $p"; done
+	set -- $w10_ports
+	srv_port=$1
+	shift
+	for q in "$@"; do w10_opts="$w10_opts --other-port $q"; done
+}
+
+# w10_paced N: W2b with its members spread over the N nodes running now.
+w10_paced() {
+	w10_nodes
+	r=$(lg "w10-w2b-${1}n" $w10_paced_args -c "w10p$1" $w10_opts)
+	srv_pid=
+	p99=$(kv p99_us "$r")
+	if [ "$1" = 1 ]; then
+		metric="1 node via Redis p50/p99 ms"
+		t="-"
+		v="-"
+	else
+		metric="$1 nodes, cross-node p50/p99 ms"
+		t="p99<=5"
+		v=$(verdict "$p99 > 0 && $p99 <= 5000")
+	fi
+	row "W10 W2b across nodes" "$metric" \
+	    "$(ms "$(kv p50_us "$r")")/$(ms "$p99")" "$t" \
+	    "$(ms "$(kv p50_us "$w10_pbase")")/$(ms "$(kv p99_us "$w10_pbase")")" \
+	    "$(calc "$p99 / ($(kv p99_us "$w10_pbase") + 0.001)")" "$v"
+	w10_lost=$((w10_lost + $(kv lost "$r") + $(kv order_errors "$r")))
+}
+
+# w10_burst N: the burst with its members spread over the N nodes running
+# now: deliveries/s, each node's CPU per delivery to its own members
+# (connection i is on node i mod N) and all nodes' together, against one
+# node storing in SQLite; the Redis round trips per message.
+w10_burst() {
+	w10_nodes
+	r=$(lg "w10-burst-${1}n" $w10_burst_args -c "w10b$1" $w10_opts)
+	srv_pid=
+	tag="W10 burst N=500 S=5 M=$w10_m, $1 node(s)"
+	dps=$(kv deliveries_per_s "$r")
+	bdps=$(kv deliveries_per_s "$w10_bbase")
+	if [ "$1" = 3 ]; then t=">=1x"; v=$(verdict "$dps >= $bdps"); else
+		t="-"; v="-"; fi
+	row "$tag" "deliveries/s (base: 1 node, --db)" "$dps" "$t" "$bdps" \
+	    "$(calc "$dps / ($bdps + 0.000001)")" "$v"
+	bcpu=$(kv srv_cpu_us_per_delivery "$w10_bbase")
+	cpus="$(kv srv_cpu_us "$r"),$(kv other_cpu_us "$r")"
+	del=$(kv deliveries "$r")
+	# "busiest all": the highest node's figure, then all nodes together.
+	fig=$(echo "$cpus" | awk -F, -v n="$1" -v d="$del" -v m=500 '{
+	    max = 0; all = 0
+	    for (j = 1; j <= n; j++) {
+		mem = int((m - j) / n) + 1
+		v = $j / (d * mem / m + 0.000001)
+		all += $j
+		if (v > max) max = v
+	    }
+	    printf "%.4f %.4f", max, all / (d + 0.000001) }')
+	pn=${fig% *}
+	an=${fig#* }
+	row "$tag" "CPU us/delivery, busiest node" "$pn" "<=2x" "$bcpu" \
+	    "$(calc "$pn / ($bcpu + 0.000001)")" "$(verdict "$pn <= 2 * $bcpu")"
+	row "$tag" "CPU us/delivery, all nodes" "$an" "-" "$bcpu" \
+	    "$(calc "$an / ($bcpu + 0.000001)")" "-"
+	calls=$(kv redis_calls "$r")
+	sent=$(kv sent "$r")
+	row "$tag" "EVALSHA+XREAD per message" \
+	    "$(calc "$calls / ($sent + 0.000001)")" "<=2" - - \
+	    "$(verdict "$calls >= 0 && $calls <= 2 * $sent")"
+	w10_lost=$((w10_lost + $(kv lost "$r") + $(kv order_errors "$r")))
+}
+
 # W10: several nodes through Redis (issue 15).  W2b on one node without
-# Redis (the baseline), on one node through Redis, and with its members
-# split between two nodes (every second connection on the other), so
-# that each line crosses from one node to the other through Redis; then
-# a burst split the same way against one node storing in SQLite (--db),
-# with the CPU of both nodes per delivery and the Redis round trips per
-# message.  Two nodes, not three: the machine has two cores.
+# Redis (the baseline), then on one, two and three nodes through Redis,
+# its members spread round-robin over them, so that most lines cross
+# from one node to another through Redis; and a burst spread the same
+# way, against one node storing in SQLite (--db), with each node's CPU
+# per delivery and the Redis round trips per message over the run.  The
+# nodes start one by one, so a run has no idle node reading along.  The
+# machine has two cores: three nodes, Redis and loadgen share them.
 w10() {
 	command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
 	    { row W10 "redis-server or redis-cli missing" - - - - FAIL; return; }
@@ -772,78 +843,34 @@ w10() {
 		row W10 "redis-server did not start" - - - - FAIL
 		return
 	done
-	args="-m paced -n 100 -r 500 -d $paced_s -x b"
-	tag="W10 W2b across nodes"
-	say "$tag"
+	w10_paced_args="-m paced -n 100 -r 500 -d $paced_s -x b"
+	w10_m=$((deliveries / (500 * 5) / 4))
+	w10_burst_args="-m burst -n 500 -s 5 -M $w10_m -x a"
+	w10_lost=0
+	say "W10 baselines: one node without Redis, one with --db"
 	start_chatd w10base
-	b=$(lg w10-w2b-1node $args -c w10a)
+	w10_pbase=$(lg w10-w2b-base $w10_paced_args -c w10a)
 	stop
-	start_node w10n1 n1
-	p1=$node_pid
-	q1=$node_port
-	start_node w10n2 n2
-	p2=$node_pid
-	q2=$node_port
-	srv_port=$q1
-	srv_pid=$p1
-	r1=$(lg w10-w2b-redis $args -c w10b)
-	c1a=$(cpu_us "$p1")
-	c2a=$(cpu_us "$p2")
-	r2=$(lg w10-w2b-cross $args -c w10c --other-port "$q2")
-	c1b=$(cpu_us "$p1")
-	c2b=$(cpu_us "$p2")
-	bp99=$(kv p99_us "$b")
-	p99=$(kv p99_us "$r1")
-	row "$tag" "1 node via Redis p50/p99 ms" \
-	    "$(ms "$(kv p50_us "$r1")")/$(ms "$p99")" "-" \
-	    "$(ms "$(kv p50_us "$b")")/$(ms "$bp99")" \
-	    "$(calc "$p99 / ($bp99 + 0.001)")" "-"
-	p99=$(kv p99_us "$r2")
-	row "$tag" "2 nodes, cross-node p50/p99 ms" \
-	    "$(ms "$(kv p50_us "$r2")")/$(ms "$p99")" "p99<=5" \
-	    "$(ms "$(kv p50_us "$b")")/$(ms "$bp99")" \
-	    "$(calc "$p99 / ($bp99 + 0.001)")" \
-	    "$(verdict "$p99 > 0 && $p99 <= 5000")"
-	row "$tag" "lost" "$(($(kv lost "$r1") + $(kv lost "$r2")))" "0" \
-	    "$(kv lost "$b")" - \
-	    "$(verdict "$(kv lost "$r1") + $(kv lost "$r2") == 0")"
-
-	m=$((deliveries / (500 * 5) / 4))
-	tag="W10 burst N=500 S=5 M=$m, 2 nodes"
-	say "$tag"
-	args="-m burst -n 500 -s 5 -M $m -x a"
 	start_db w10db "$work/redis/base.db"
-	b=$(lg w10-burst-1node $args -c w10d)
+	w10_bbase=$(lg w10-burst-base $w10_burst_args -c w10d)
 	stop
-	srv_port=$q1
-	srv_pid=$p1
-	k0=$(redis_cmds "$redis_port")
-	c1a=$(cpu_us "$p1")
-	c2a=$(cpu_us "$p2")
-	r=$(lg w10-burst-cross $args -c w10e --other-port "$q2")
-	c1b=$(cpu_us "$p1")
-	c2b=$(cpu_us "$p2")
-	k1=$(redis_cmds "$redis_port")
-	srv_pid=
-	kill -TERM $p1 $p2 2>/dev/null
-	wait $p1 $p2 2>/dev/null
-	dps=$(kv deliveries_per_s "$r")
-	bdps=$(kv deliveries_per_s "$b")
-	row "$tag" "deliveries/s (base: 1 node, --db)" "$dps" ">=1x" \
-	    "$bdps" "$(calc "$dps / ($bdps + 0.000001)")" \
-	    "$(verdict "$dps >= $bdps")"
-	sent=$((5 * m))
-	del=$((sent * 500))
-	cpu=$(calc "($c1b - $c1a + $c2b - $c2a) / $del")
-	bcpu=$(kv srv_cpu_us_per_delivery "$b")
-	row "$tag" "CPU us/delivery, both nodes" "$cpu" "<=2x" "$bcpu" \
-	    "$(calc "$cpu / ($bcpu + 0.000001)")" \
-	    "$(verdict "$cpu <= 2 * $bcpu")"
-	row "$tag" "EVALSHA+XREAD per message" \
-	    "$(calc "($k1 - $k0) / $sent")" "<=2" - - \
-	    "$(verdict "($k1 - $k0) <= 2 * $sent")"
-	row "$tag" "lost" "$(kv lost "$r")" "0" "$(kv lost "$b")" - \
-	    "$(verdict "$(kv lost "$r") == 0")"
+	w10_pids=
+	w10_ports=
+	for n in 1 2 3; do
+		start_node "w10n$n" "n$n"
+		w10_pids="$w10_pids $node_pid"
+		w10_ports="$w10_ports $node_port"
+		say "W10 W2b and burst on $n node(s)"
+		w10_paced "$n"
+		w10_burst "$n"
+	done
+	row "W10 all runs" "lost or out of order" "$w10_lost" "0" \
+	    "$(($(kv lost "$w10_pbase") + $(kv lost "$w10_bbase")))" - \
+	    "$(verdict "$w10_lost == 0")"
+	# shellcheck disable=SC2086
+	kill -TERM $w10_pids 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $w10_pids 2>/dev/null
 	kill -TERM "$redis_pid" 2>/dev/null
 	wait "$redis_pid" 2>/dev/null
 }
