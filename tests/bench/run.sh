@@ -830,19 +830,34 @@ w10() {
 	command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
 	    { row W10 "redis-server or redis-cli missing" - - - - FAIL; return; }
 	mkdir -p "$work/redis"
-	redis_port=$((20000 + $$ % 20000))
-	redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" \
-	    --save "" --appendonly yes --appendfsync everysec \
-	    --daemonize no --logfile "$work/redis/log" &
-	redis_pid=$!
-	extra_pids="$extra_pids $redis_pid"
-	k=0
-	until redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG; do
-		k=$((k + 1))
-		[ $k -lt 100 ] && sleep 0.1 && continue
-		row W10 "redis-server did not start" - - - - FAIL
-		return
+	# A port another program holds (another run's Redis, say) makes
+	# ours exit: the next of a few is tried; a PONG counts only while
+	# ours still runs.
+	try=0
+	while :; do
+		redis_port=$((20000 + ($$ + try * 7919) % 20000))
+		redis-server --port "$redis_port" --bind 127.0.0.1 \
+		    --dir "$work/redis" --save "" --appendonly yes \
+		    --appendfsync everysec --daemonize no \
+		    --logfile "$work/redis/log" &
+		redis_pid=$!
+		k=0
+		while kill -0 "$redis_pid" 2>/dev/null && [ $k -lt 100 ] &&
+		    ! redis-cli -p "$redis_port" ping 2>/dev/null |
+		    grep -q PONG; do
+			sleep 0.1
+			k=$((k + 1))
+		done
+		kill -0 "$redis_pid" 2>/dev/null && [ $k -lt 100 ] && break
+		kill -KILL "$redis_pid" 2>/dev/null
+		wait "$redis_pid" 2>/dev/null
+		try=$((try + 1))
+		if [ $try -ge 5 ]; then
+			row W10 "redis-server did not start" - - - - FAIL
+			return
+		fi
 	done
+	extra_pids="$extra_pids $redis_pid"
 	w10_paced_args="-m paced -n 100 -r 500 -d $paced_s -x b"
 	w10_m=$((deliveries / (500 * 5) / 4))
 	w10_burst_args="-m burst -n 500 -s 5 -M $w10_m -x a"
