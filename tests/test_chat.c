@@ -2605,6 +2605,240 @@ test_history_request_bytes(void **state)
 	fake_free(f);
 }
 
+/* Several nodes: a fake shared log that the test reads back by hand. */
+
+/* Appends and claims the fake log holds at most. */
+#define FAKE_LOG_MAX 16
+
+/* An append or claim the fake log holds until the test answers it. */
+struct fake_op {
+	struct store_event ev; /* its strings point into the copies below */
+	char chan[PROTO_ID_MAX + 1], name[PROTO_LINE_MAX];
+	char sender[PROTO_LINE_MAX], text[PROTO_LINE_MAX];
+	uint64_t tag;
+	chat_cluster_done_fn done;
+	void *done_ctx;
+};
+
+struct fake_log {
+	struct fake_op op[FAKE_LOG_MAX];
+	size_t n;
+};
+
+static int
+fake_log_up(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static const char *
+fake_copy(char *dst, size_t size, const char *p, size_t len)
+{
+	assert_true(len < size);
+	if (len > 0)
+		memcpy(dst, p, len);
+	dst[len] = '\0';
+	return dst;
+}
+
+static int
+fake_log_append(void *ctx, const struct store_event *ev, const char *skel,
+    size_t skel_len, uint64_t tag, chat_cluster_done_fn done, void *done_ctx)
+{
+	struct fake_log *lg = ctx;
+	struct fake_op *o;
+
+	(void)skel;
+	(void)skel_len;
+	assert_true(lg->n < FAKE_LOG_MAX);
+	o = &lg->op[lg->n++];
+	o->ev = *ev;
+	o->ev.chan =
+	    fake_copy(o->chan, sizeof(o->chan), ev->chan, ev->chan_len);
+	o->ev.name =
+	    fake_copy(o->name, sizeof(o->name), ev->name, ev->name_len);
+	o->ev.sender =
+	    fake_copy(o->sender, sizeof(o->sender), ev->sender, ev->sender_len);
+	o->ev.text =
+	    fake_copy(o->text, sizeof(o->text), ev->text, ev->text_len);
+	o->tag = tag;
+	o->done = done;
+	o->done_ctx = done_ctx;
+	return 0;
+}
+
+static int
+fake_log_claim(void *ctx, const char *skel, size_t skel_len,
+    chat_cluster_done_fn done, void *done_ctx)
+{
+	struct fake_log *lg = ctx;
+	struct fake_op *o;
+
+	(void)skel;
+	(void)skel_len;
+	assert_true(lg->n < FAKE_LOG_MAX);
+	o = &lg->op[lg->n++];
+	memset(&o->ev, 0, sizeof(o->ev));
+	o->done = done;
+	o->done_ctx = done_ctx;
+	return 0;
+}
+
+static void
+fake_log_release(void *ctx, const char *skel, size_t skel_len)
+{
+	(void)ctx;
+	(void)skel;
+	(void)skel_len;
+}
+
+/*
+ * Answers the oldest waiting op as taken; an append of kind is also read
+ * back (as this node's when own), as the server does with what Redis
+ * hands back.  Its event and tag stay in *out for reading it back again.
+ */
+static void
+fake_log_take(struct fake *f, struct fake_log *lg, enum store_kind kind,
+    int own, struct fake_op *out)
+{
+	struct fake_op o;
+
+	assert_true(lg->n > 0);
+	o = lg->op[0];
+	memmove(&lg->op[0], &lg->op[1], (lg->n - 1) * sizeof(lg->op[0]));
+	lg->n--;
+	assert_int_equal(o.ev.kind, kind);
+	*out = o;
+	/* The strings moved with the copy. */
+	out->ev.chan = out->chan;
+	out->ev.name = out->name;
+	out->ev.sender = out->sender;
+	out->ev.text = out->text;
+	o.done(o.done_ctx, 0, 0, NULL);
+	settle(f);
+	if (kind == STORE_CHANNEL) {
+		/* What the server hands on: the name as the text. */
+		out->ev.text = out->name;
+		out->ev.text_len = out->ev.name_len;
+	}
+	if (o.ev.kind != 0) {
+		chat_cluster_event(f->chat, &out->ev, own, out->tag, f->now);
+		settle(f);
+	}
+}
+
+/* A registered extended user on a clustered chat (the claim answered). */
+static void
+reg_cluster(struct fake *f, struct fake_log *lg, int conn, const char *uid,
+    const char *name)
+{
+	struct fake_op o;
+
+	conn_open(f, conn, uid);
+	hello(f, conn);
+	line(f, conn, "reg$%s", name);
+	nothing(f, conn);
+	fake_log_take(f, lg, (enum store_kind)0, 0, &o);
+	assert_memory_equal(take(f, conn), "registered$", 11);
+}
+
+static size_t
+occurrences(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * With the shared log, a topic or key change is applied when read back,
+ * not before; a topic read back twice (loaded at start and read back
+ * too) is told once; a key is confirmed to the connection that set it
+ * only, once, and one set on another node is kept without a word.
+ */
+static void
+test_cluster_topic_key(void **state)
+{
+	struct fake *f = fake_new(&cfg_default);
+	struct fake_log lg;
+	struct chat_cluster cl;
+	struct fake_op o, t;
+	char id[PROTO_ID_MAX + 1], want[PROTO_LINE_MAX];
+	const char *out;
+	size_t n;
+
+	(void)state;
+	memset(&lg, 0, sizeof(lg));
+	memset(&cl, 0, sizeof(cl));
+	cl.ctx = &lg;
+	cl.up = fake_log_up;
+	cl.append = fake_log_append;
+	cl.claim = fake_log_claim;
+	cl.release = fake_log_release;
+	chat_set_cluster(f->chat, &cl);
+	reg_cluster(f, &lg, 0, UID_A, "alice");
+	line(f, 0, "create_chan$%s$#room", UID_A);
+	nothing(f, 0);
+	fake_log_take(f, &lg, STORE_CHANNEL, 1, &o);
+	out = take(f, 0);
+	assert_memory_equal(out, "created$", 8);
+	n = strcspn(out + 8, "$");
+	memcpy(id, out + 8, n);
+	id[n] = '\0';
+
+	/* The topic: nothing until read back, then once. */
+	line(f, 0, "topic$%s$#room$hello there", UID_A);
+	nothing(f, 0);
+	fake_log_take(f, &lg, STORE_TOPIC, 1, &t);
+	snprintf(want, sizeof(want), "topic$%s$%llu$alice$hello there\n", id,
+	    (unsigned long long)f->now);
+	expect(f, 0, "%s", want);
+	chat_cluster_event(f->chat, &t.ev, 0, 0, f->now);
+	settle(f);
+	nothing(f, 0);
+	/* Another node's, later: told. */
+	t.ev.time++;
+	t.ev.text = "from afar";
+	t.ev.text_len = 9;
+	chat_cluster_event(f->chat, &t.ev, 0, 0, f->now);
+	settle(f);
+	out = take(f, 0);
+	assert_int_equal(occurrences(out, "$alice$from afar\n"), 1);
+
+	/* The key: confirmed to its setter once it is read back. */
+	line(f, 0, "chan_key$%s$#room$s3cret", UID_A);
+	nothing(f, 0);
+	fake_log_take(f, &lg, STORE_KEY, 1, &o);
+	expect(f, 0, "chan_key$%s$s3cret\n", id);
+	chat_cluster_event(f->chat, &o.ev, 1, o.tag, f->now);
+	settle(f);
+	nothing(f, 0);
+	/* Set on another node: kept, nobody here told. */
+	o.ev.text = "other";
+	o.ev.text_len = 5;
+	chat_cluster_event(f->chat, &o.ev, 0, 0, f->now);
+	settle(f);
+	nothing(f, 0);
+	/* Kept: a second user needs that key now. */
+	reg_cluster(f, &lg, 1, UID_B, "bob");
+	line(f, 1, "join$%s$#room$s3cret", UID_B);
+	assert_memory_equal(take(f, 1), "error$bad_key$join$", 19);
+	line(f, 1, "join$%s$#room$other", UID_B);
+	snprintf(want, sizeof(want), "joined$%s$", id);
+	assert_memory_equal(take(f, 1), want, strlen(want));
+	take_all(f);
+	/* The creator only, as ever, and nothing goes to the log. */
+	line(f, 1, "chan_key$%s$#room$mine", UID_B);
+	assert_memory_equal(take(f, 1), "error$not_creator$chan_key$", 27);
+	assert_int_equal(lg.n, 0);
+	fake_free(f);
+}
+
 int
 main(void)
 {
@@ -2652,6 +2886,7 @@ main(void)
 	    cmocka_unit_test(test_fuzz_session),
 	    cmocka_unit_test(test_history_request),
 	    cmocka_unit_test(test_history_request_bytes),
+	    cmocka_unit_test(test_cluster_topic_key),
 	};
 
 	return cmocka_run_group_tests_name("chat", tests, NULL, NULL);
