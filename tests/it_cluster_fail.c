@@ -638,7 +638,7 @@ drain(struct member *m)
 		    m->inflight > 0) {
 			/* Redis is away: a client would wait a little. */
 			m->inflight--;
-			m->hold = testsrv_now_ms() + 2 * RETRY_MS;
+			m->hold = testsrv_now_ms() + 5 * RETRY_MS;
 		} else if (strncmp(line, "error$", 6) == 0 &&
 		    strncmp(line, "error$storage_unavailable$", 26) != 0)
 			fail_msg("%s: '%s'", m->name, line);
