@@ -33,6 +33,8 @@ enum chat_wait {
 	CHAT_WAIT_REGISTER, /* hash, then create account wait_name */
 	CHAT_WAIT_PASSWD,   /* hash, then replace the account's */
 	CHAT_WAIT_CLAIM,    /* the nodes' answer, then reg or nick wait_name */
+	CHAT_WAIT_PAGE,     /* a history page read from the nodes' log */
+	CHAT_WAIT_FILL,     /* a channel's recent lines, then the join again */
 };
 
 /*
@@ -144,6 +146,13 @@ struct chat {
 	int clustered, cluster_stopped;
 	struct chat_pend *pend; /* creates waiting to be read back */
 	uint64_t next_serial, next_tag;
+	/* A join run again after its fill does not ask for another. */
+	int fill_skip;
+	/* Retention through the log: the next channel, replies awaited,
+	 * and whether a reply said a channel has more to delete. */
+	size_t trim_at;
+	unsigned trims_pending;
+	int trim_more;
 };
 
 static const char nanoid_alphabet[] =
@@ -493,19 +502,26 @@ struct cache_fill {
  * the extended msg or act line, as apply_send made it.  Its length, or 0.
  */
 static size_t
-encode_stored(const struct channel *ch, const struct store_line *l, char *buf,
-    size_t size)
+encode_line(const char *id, size_t id_len, const struct store_line *l,
+    char *buf, size_t size)
 {
 	struct event ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = l->kind == STORE_ACT ? EV_ACT : EV_MSG;
-	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	ev.chan = slice_of(id, id_len);
 	ev.seq = l->seq;
 	ev.time = l->time;
 	ev.name = slice_of(l->sender, l->sender_len);
 	ev.text = slice_of(l->text, l->text_len);
 	return event_encode(buf, size, &ev);
+}
+
+static size_t
+encode_stored(const struct channel *ch, const struct store_line *l, char *buf,
+    size_t size)
+{
+	return encode_line(channel_id(ch), channel_id_len(ch), l, buf, size);
 }
 
 static void
@@ -529,7 +545,8 @@ ensure_loaded(struct chat *c, struct channel *ch, struct chan_state *cs)
 {
 	struct cache_fill f;
 
-	if (cs == NULL || cs->loaded)
+	/* Several nodes: the first join fills the ring (cluster_fill). */
+	if (cs == NULL || cs->loaded || c->clustered)
 		return;
 	cs->loaded = 1;
 	if (c->cfg.store == NULL || c->cfg.history == 0 ||
@@ -1343,6 +1360,11 @@ key_opens(const struct chan_state *cs, struct slice key)
 	return diff == 0;
 }
 
+static int needs_fill(const struct chat *c, int conn, const struct channel *ch);
+static enum proto_code cluster_fill(struct chat *c, int conn,
+    const struct channel *ch, const struct cmd *cmd, uint64_t now);
+static int cluster_maintain(struct chat *c, uint64_t now);
+
 static enum proto_code
 do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
     uint64_t now, struct slice *detail)
@@ -1366,6 +1388,8 @@ do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	if (ch == NULL)
 		return PROTO_E_NO_SUCH_CHANNEL;
 	*detail = cmd->arg;
+	if (needs_fill(c, conn, ch))
+		return cluster_fill(c, conn, ch, cmd, now);
 	if (registry_is_member(c->reg, u, ch)) {
 		/* Joining again only repeats the confirmation. */
 		send_joined(c, conn, ch);
@@ -1749,6 +1773,408 @@ do_names(struct chat *c, int conn, const struct cmd *cmd)
 	return PROTO_E_NONE;
 }
 
+/* History through the nodes' log (--redis). */
+
+/* Channels whose stored lines one chat_maintain call trims at most. */
+#define CHAT_TRIM_CHANNELS 16
+
+/* A history page asked of the log for conn, which waits for it. */
+struct chat_page {
+	struct chat *c;
+	uint64_t serial, ticket; /* of conn when it asked */
+	int conn;
+	enum cmd_dir dir;
+	size_t limit;
+	size_t id_len;
+	char id[PROTO_ID_MAX];
+};
+
+/* A channel's recent lines asked of the log before conn's join, whose
+ * line (rebuilt) runs again once they are in. */
+struct chat_fill {
+	struct chat *c;
+	uint64_t serial, ticket, now;
+	int conn;
+	size_t id_len, line_len;
+	char id[PROTO_ID_MAX];
+	char line[PROTO_LINE_MAX];
+};
+
+/*
+ * Whether the ring of a named channel answers a request as the log
+ * would: it holds every line from its first to the channel's last, and
+ * the page it gives does not reach past its first (unless that is the
+ * channel's first line).  A request for lines after the last this node
+ * has is answered here too: newer ones reach the member as they come.
+ */
+static int
+ring_covers(
+    const struct chan_state *cs, enum cmd_dir dir, uint64_t seq, size_t limit)
+{
+	struct history_range r;
+	size_t n;
+	uint64_t first, last;
+
+	if (cs == NULL)
+		return 0;
+	if ((dir == CMD_DIR_AFTER && seq >= cs->seq) ||
+	    (dir == CMD_DIR_BEFORE && seq <= 1))
+		return 1;
+	n = cs->history != NULL ? history_count(cs->history) : 0;
+	if (n == 0)
+		return cs->seq == 0;
+	first = history_seq(cs->history, 0);
+	last = history_seq(cs->history, n - 1);
+	if (last != cs->seq || last < first || last - first + 1 != n)
+		return 0;
+	if (first == 1)
+		return 1;
+	if (dir == CMD_DIR_AFTER)
+		return first <= seq + 1;
+	history_page(cs->history, dir, seq, limit, CHAT_HISTORY_PAGE_BYTES, &r);
+	return r.first > 0;
+}
+
+/*
+ * Sends a page of lines from the log, nearest the asked seq first: as
+ * many as the limit and CHAT_HISTORY_PAGE_BYTES take (one always), oldest
+ * first, and "more" if any were left.
+ */
+static void
+send_log_page(struct chat *c, int conn, const struct chat_page *p,
+    const struct store_line *lines, size_t n, uint64_t known)
+{
+	char buf[PROTO_LINE_MAX];
+	struct event ev;
+	size_t k = 0, count = 0, bytes = 0, at = 0, len, i;
+
+	while (k < p->limit && k < n) {
+		len =
+		    encode_line(p->id, p->id_len, &lines[k], buf, sizeof(buf));
+		if (k > 0 &&
+		    (bytes >= CHAT_HISTORY_PAGE_BYTES ||
+		        len > CHAT_HISTORY_PAGE_BYTES - bytes))
+			break;
+		bytes += len;
+		count += len > 0;
+		k++;
+	}
+	/* Within the byte cap and one line: the page buffer's size. */
+	for (i = 0; i < k; i++) {
+		const struct store_line *l =
+		    &lines[p->dir == CMD_DIR_AFTER ? i : k - 1 - i];
+
+		at += encode_line(
+		    p->id, p->id_len, l, c->page + at, sizeof(c->page) - at);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_HISTORY_PAGE;
+	ev.chan = slice_of(p->id, p->id_len);
+	ev.dir = p->dir;
+	ev.count = count;
+	send_event(c, conn, &ev);
+	if (at > 0)
+		send_bytes(c, conn, c->page, at);
+	ev.kind = EV_HISTORY_PAGE_END;
+	ev.more = k < n;
+	/*
+	 * Lines after: this node may have delivered newer lines than Redis
+	 * had when it answered (they come on another connection).  A member
+	 * catching up takes only pages, so it is told to ask on.
+	 */
+	if (p->dir == CMD_DIR_AFTER && k > 0 && lines[k - 1].seq < known)
+		ev.more = 1;
+	send_event(c, conn, &ev);
+}
+
+/* The log answered a page: it is sent, or storage_unavailable. */
+static void
+page_done(void *ctx, int status, const struct store_line *lines, size_t n,
+    const char *err)
+{
+	struct chat_page *p = ctx;
+	struct chat *c = p->c;
+	struct chat_conn *cc = conn_get(c, p->conn);
+	struct channel *ch;
+	struct chan_state *cs;
+	int conn = p->conn;
+
+	(void)err;
+	if (c->cluster_stopped || cc == NULL || cc->serial != p->serial ||
+	    cc->wait != CHAT_WAIT_PAGE || cc->ticket != p->ticket) {
+		free(p);
+		return;
+	}
+	cc->wait = CHAT_WAIT_NONE;
+	ch = registry_channel_by_id(c->reg, p->id, p->id_len);
+	cs = ch != NULL ? channel_data(ch) : NULL;
+	if (status != 0)
+		send_error(c, conn, PROTO_E_STORAGE_UNAVAILABLE, CMD_HISTORY,
+		    slice_of(p->id, p->id_len));
+	else
+		send_log_page(c, conn, p, lines, n, cs != NULL ? cs->seq : 0);
+	free(p);
+	if (c->cluster.resumed != NULL)
+		c->cluster.resumed(c->cluster.ctx, conn);
+}
+
+/*
+ * A page of a named channel is read from the log: conn waits for it (its
+ * next lines too), others go on.  One line more than the limit is asked
+ * for, to tell whether there are more.  PROTO_E_NONE, or the error to
+ * answer at once.
+ */
+static enum proto_code
+cluster_page(struct chat *c, int conn, const struct channel *ch,
+    const struct cmd *cmd, size_t limit)
+{
+	struct chat_conn *cc = &c->conns[conn];
+	struct chat_page *p;
+
+	if (c->cluster_stopped || !c->cluster.up(c->cluster.ctx))
+		return PROTO_E_STORAGE_UNAVAILABLE;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return PROTO_E_NO_MEMORY;
+	p->c = c;
+	p->conn = conn;
+	p->serial = cc->serial;
+	p->ticket = ++c->next_ticket;
+	p->dir = cmd->dir;
+	p->limit = limit;
+	p->id_len = channel_id_len(ch);
+	memcpy(p->id, channel_id(ch), p->id_len);
+	if (c->cluster.page(c->cluster.ctx, p->id, p->id_len, cmd->dir,
+	        cmd->seq, limit + 1, page_done, p) < 0) {
+		free(p);
+		return PROTO_E_STORAGE_UNAVAILABLE;
+	}
+	cc->wait = CHAT_WAIT_PAGE;
+	cc->ticket = p->ticket;
+	return PROTO_E_NONE;
+}
+
+/*
+ * Whether conn's join of ch must first read the channel's recent lines
+ * from the log: an extended joiner is sent them, and this node's ring
+ * lacks those from before its start.  Not while the log is down: the
+ * join goes on with what the ring has.
+ */
+static int
+needs_fill(const struct chat *c, int conn, const struct channel *ch)
+{
+	const struct chan_state *cs = channel_data(ch);
+
+	return c->clustered && !c->fill_skip && !c->cluster_stopped &&
+	    c->cluster.page != NULL && conn_is_ext(c, conn) &&
+	    channel_kind(ch) == REGISTRY_CHANNEL && cs != NULL && !cs->loaded &&
+	    c->cfg.history > 0 && c->cfg.history_bytes > 0 &&
+	    c->cluster.up(c->cluster.ctx);
+}
+
+/*
+ * The ring of ch takes the lines read from the log (newest first) that
+ * come before its own, as far as they go on without a gap to them; the
+ * lines it has (delivered while the read was under way) stay the newest.
+ */
+static void
+ring_fill(struct chat *c, struct channel *ch, const struct store_line *lines,
+    size_t n)
+{
+	struct chan_state *cs = channel_data(ch);
+	struct history *old = cs->history, *h;
+	char buf[PROTO_LINE_MAX], *keep = NULL;
+	size_t *lens = NULL, i, j, k, on, total = 0, at = 0, len;
+	uint64_t first, want;
+
+	on = old != NULL ? history_count(old) : 0;
+	first = on > 0 ? history_seq(old, 0) : cs->seq + 1;
+	/* lines[i..j) are first - 1, first - 2, ... */
+	for (i = 0; i < n && lines[i].seq >= first; i++)
+		continue;
+	for (j = i, want = first - 1; j < n && want > 0 && lines[j].seq == want;
+	     j++)
+		want--;
+	cs->loaded = 1;
+	if (j == i)
+		return;
+	/* The ring's own lines are copied out: adding to the new ring may
+	 * evict lines of any ring from the shared budget, the old one's too. */
+	for (k = 0; k < on; k++) {
+		(void)history_get(old, k, &len);
+		total += len;
+	}
+	if (on > 0) {
+		keep = malloc(total + 1);
+		lens = calloc(on, sizeof(*lens));
+		if (keep == NULL || lens == NULL)
+			goto out;
+	}
+	for (k = 0; k < on; k++) {
+		const char *q = history_get(old, k, &lens[k]);
+
+		memcpy(keep + at, q, lens[k]);
+		at += lens[k];
+	}
+	h = history_new(c->hist, c->cfg.history);
+	if (h == NULL)
+		goto out;
+	history_free(old);
+	cs->history = h;
+	for (k = j; k > i; k--) {
+		len = encode_stored(ch, &lines[k - 1], buf, sizeof(buf));
+		if (len > 0)
+			(void)history_add(h, buf, len);
+	}
+	for (k = 0, at = 0; k < on; k++) {
+		(void)history_add(h, keep + at, lens[k]);
+		at += lens[k];
+	}
+out:
+	free(keep);
+	free(lens);
+}
+
+/* The log answered a fill: the ring takes the lines, the join runs. */
+static void
+fill_done(void *ctx, int status, const struct store_line *lines, size_t n,
+    const char *err)
+{
+	struct chat_fill *p = ctx;
+	struct chat *c = p->c;
+	struct chat_conn *cc;
+	struct channel *ch;
+	int conn = p->conn;
+
+	(void)err;
+	if (c->cluster_stopped) {
+		free(p);
+		return;
+	}
+	ch = registry_channel_by_id(c->reg, p->id, p->id_len);
+	if (status == 0 && ch != NULL && channel_data(ch) != NULL &&
+	    !((struct chan_state *)channel_data(ch))->loaded)
+		ring_fill(c, ch, lines, n);
+	cc = conn_get(c, conn);
+	if (cc == NULL || cc->serial != p->serial ||
+	    cc->wait != CHAT_WAIT_FILL || cc->ticket != p->ticket) {
+		free(p);
+		return;
+	}
+	cc->wait = CHAT_WAIT_NONE;
+	/* A failed read is not tried again for this join: it goes on. */
+	c->fill_skip = 1;
+	chat_line(c, conn, p->line, p->line_len, p->now);
+	c->fill_skip = 0;
+	free(p);
+	if (c->cluster.resumed != NULL)
+		c->cluster.resumed(c->cluster.ctx, conn);
+}
+
+/*
+ * conn's join of ch waits for the channel's recent lines from the log
+ * (as many as a ring keeps, within a page): then it runs again, its
+ * line rebuilt from cmd.  PROTO_E_NONE, or the error to answer at once.
+ */
+static enum proto_code
+cluster_fill(struct chat *c, int conn, const struct channel *ch,
+    const struct cmd *cmd, uint64_t now)
+{
+	struct chat_conn *cc = &c->conns[conn];
+	struct chat_fill *p;
+	size_t count = c->cfg.history;
+	int len;
+
+	if (count > CMD_HISTORY_PAGE_MAX + 1)
+		count = CMD_HISTORY_PAGE_MAX + 1;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return PROTO_E_NO_MEMORY;
+	len = cmd->text.p != NULL
+	    ? snprintf(p->line, sizeof(p->line), "join$%.*s$%.*s$%.*s",
+	          (int)cmd->uid.len, cmd->uid.p, (int)cmd->arg.len, cmd->arg.p,
+	          (int)cmd->text.len, cmd->text.p)
+	    : snprintf(p->line, sizeof(p->line), "join$%.*s$%.*s",
+	          (int)cmd->uid.len, cmd->uid.p, (int)cmd->arg.len, cmd->arg.p);
+	if (len < 0 || (size_t)len >= sizeof(p->line)) {
+		free(p);
+		return PROTO_E_LINE_TOO_LONG;
+	}
+	p->line_len = (size_t)len;
+	p->c = c;
+	p->conn = conn;
+	p->serial = cc->serial;
+	p->ticket = ++c->next_ticket;
+	p->now = now;
+	p->id_len = channel_id_len(ch);
+	memcpy(p->id, channel_id(ch), p->id_len);
+	if (c->cluster.page(c->cluster.ctx, p->id, p->id_len, CMD_DIR_LATEST, 0,
+	        count, fill_done, p) < 0) {
+		free(p);
+		return PROTO_E_STORAGE_UNAVAILABLE;
+	}
+	cc->wait = CHAT_WAIT_FILL;
+	cc->ticket = p->ticket;
+	return PROTO_E_NONE;
+}
+
+/* A channel's log was trimmed: a full batch means it has more to go. */
+static void
+trim_done(void *ctx, int status, uint64_t deleted, const char *err)
+{
+	struct chat *c = ctx;
+
+	(void)err;
+	if (c->trims_pending > 0)
+		c->trims_pending--;
+	if (status == 0 && deleted >= STORE_PRUNE_BATCH)
+		c->trim_more = 1;
+}
+
+/*
+ * Retention through the log: the named channels' stored lines are trimmed
+ * as the store's are, CHAT_TRIM_CHANNELS channels a call and at most
+ * STORE_PRUNE_BATCH lines each, going round all channels; a round starts
+ * again at once while a channel had a full batch.  Non-zero while a round
+ * is under way (call again soon).
+ */
+static int
+cluster_maintain(struct chat *c, uint64_t now)
+{
+	struct channel *const *chans;
+	uint64_t before = 0;
+	size_t n, sent = 0;
+
+	if (c->cluster.trim == NULL || c->cluster_stopped ||
+	    (c->cfg.history_days == 0 && c->cfg.history_keep == 0))
+		return 0;
+	/* Replies awaited; or not yet connected (at start), or down. */
+	if (c->trims_pending > 0 || !c->cluster.up(c->cluster.ctx))
+		return 1;
+	chans = registry_channels(c->reg, &n);
+	if (c->trim_at >= n) {
+		c->trim_at = 0;
+		if (!c->trim_more)
+			return 0;
+		c->trim_more = 0;
+	}
+	if (c->cfg.history_days > 0 && now > c->cfg.history_days * CHAT_DAY_MS)
+		before = now - c->cfg.history_days * CHAT_DAY_MS;
+	while (sent < CHAT_TRIM_CHANNELS && c->trim_at < n) {
+		struct channel *ch = chans[c->trim_at++];
+
+		if (channel_kind(ch) != REGISTRY_CHANNEL)
+			continue;
+		if (c->cluster.trim(c->cluster.ctx, channel_id(ch),
+		        channel_id_len(ch), before, c->cfg.history_keep,
+		        STORE_PRUNE_BATCH, trim_done, c) < 0)
+			break;
+		c->trims_pending++;
+		sent++;
+	}
+	return 1;
+}
+
 /* A page read from the store, kept until it is sent (count goes first). */
 struct page_fill {
 	struct chat *c;
@@ -1812,6 +2238,11 @@ do_history(struct chat *c, int conn, struct user *u, const struct cmd *cmd)
 	cs = channel_data(ch);
 	if (cmd->limit < limit)
 		limit = (size_t)cmd->limit;
+	/* Several nodes: the log has what this node's ring may not. */
+	if (c->clustered && channel_kind(ch) == REGISTRY_CHANNEL &&
+	    c->cluster.page != NULL &&
+	    !ring_covers(cs, cmd->dir, cmd->seq, limit))
+		return cluster_page(c, conn, ch, cmd, limit);
 	memset(&f, 0, sizeof(f));
 	f.c = c;
 	f.ch = ch;
@@ -2977,7 +3408,7 @@ chat_maintain(struct chat *c, uint64_t now_ms)
 	uint64_t before = 0;
 
 	if (c->cfg.store == NULL)
-		return 0;
+		return c->clustered ? cluster_maintain(c, now_ms) : 0;
 	if (c->cfg.channel_expire_days > 0) {
 		uint64_t age = c->cfg.channel_expire_days * CHAT_DAY_MS;
 		struct channel *const *chans = registry_channels(c->reg, &n);
@@ -3081,7 +3512,9 @@ cluster_channel(struct chat *c, const struct store_event *ev, int own,
 	    REGISTRY_CHANNEL, NULL, &ch);
 	if (code == PROTO_E_NONE) {
 		cs = channel_data(ch);
-		cs->loaded = 1;
+		/* One loaded at start with lines in the log has its recent
+		 * lines read on its first join (cluster_fill). */
+		cs->loaded = ev->seq == 0;
 		cs->seq = ev->seq;
 		cs->active = ev->time != 0 ? ev->time : now;
 		chan_set_creator(cs, ev->sender, ev->sender_len);

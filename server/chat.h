@@ -99,7 +99,8 @@ struct chat *chat_new(
  * few channels empty for channel_expire_days and deletes one batch of
  * stored lines older than history_days and one of the lines past
  * history_keep in a channel.  Returns non-zero if there may be
- * more to do (call again soon).  Does nothing without a store.
+ * more to do (call again soon).  Without a store, only with the log of
+ * several nodes: its streams are trimmed (see chat_cluster.trim).
  */
 int chat_maintain(struct chat *c, uint64_t now_ms);
 
@@ -216,6 +217,13 @@ size_t chat_enforce_bans(struct chat *c, uint64_t now_ms);
 typedef void (*chat_cluster_done_fn)(
     void *ctx, int status, uint64_t seq, const char *err);
 
+/*
+ * Stored lines read: status 0 and lines (valid during the call), or -1
+ * with err.
+ */
+typedef void (*chat_cluster_page_fn)(void *ctx, int status,
+    const struct store_line *lines, size_t n, const char *err);
+
 struct chat_cluster {
 	void *ctx;
 	/* Whether the log takes appends now. */
@@ -241,6 +249,26 @@ struct chat_cluster {
 	void (*release)(void *ctx, const char *skel, size_t skel_len);
 	/* conn waited for a claim and takes lines again (NULL: nothing). */
 	void (*resumed)(void *ctx, int conn);
+	/*
+	 * Reads at most count (at most CMD_HISTORY_PAGE_MAX + 1) stored
+	 * lines of a named channel before or after seq, or the latest, as
+	 * store_page cuts them; done gets them nearest seq first, or status
+	 * -1.  Returns 0 and calls done exactly once later, or -1 at once.
+	 * The asking connection waits (chat_waiting) until then.  NULL:
+	 * history is what this node keeps in RAM.
+	 */
+	int (*page)(void *ctx, const char *chan, size_t chan_len,
+	    enum cmd_dir dir, uint64_t seq, size_t count,
+	    chat_cluster_page_fn done, void *done_ctx);
+	/*
+	 * Retention: deletes at most batch of a named channel's oldest
+	 * stored lines, older than before_ms (0: none) or past the latest
+	 * keep (0: all); done gets the lines deleted as its seq.  Returns 0
+	 * and calls done exactly once later, or -1 at once.  NULL: none.
+	 */
+	int (*trim)(void *ctx, const char *chan, size_t chan_len,
+	    uint64_t before_ms, uint64_t keep, size_t batch,
+	    chat_cluster_done_fn done, void *done_ctx);
 };
 
 /*

@@ -294,3 +294,9 @@ history_page(const struct history *h, enum cmd_dir dir, uint64_t seq,
 	out->first = end - out->count;
 	out->more = out->first > 0;
 }
+
+uint64_t
+history_seq(const struct history *h, size_t i)
+{
+	return history_seq_at(h, i);
+}

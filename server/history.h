@@ -72,4 +72,7 @@ struct history_range {
 void history_page(const struct history *h, enum cmd_dir dir, uint64_t seq,
     size_t limit, size_t max_bytes, struct history_range *out);
 
+/* The seq of kept line i (i < history_count), as history_page reads it. */
+uint64_t history_seq(const struct history *h, size_t i);
+
 #endif

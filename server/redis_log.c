@@ -1004,3 +1004,226 @@ load_changes(struct redis_log *lg, redisContext *rc, const char *start,
 	}
 	return 0;
 }
+
+/* Paging and retention of the channels' streams. */
+
+/*
+ * Retention of one channel's stream, exact and bounded: of its oldest
+ * batch lines, those older than the time or beyond the count to keep go,
+ * up to the first that stays; XTRIM MINID drops them in one call (ids
+ * are "<seq>-0").  Sent with EVAL: it runs once a minute per channel,
+ * and Redis caches it.  KEYS: log.  ARGV: before (ms, 0 none), keep (0
+ * none), batch.  Returns the lines deleted.
+ */
+static const char redis_log_trim_script[] =
+    "local before = tonumber(ARGV[1])\n"
+    "local over = 0\n"
+    "if tonumber(ARGV[2]) > 0 then\n"
+    "  over = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[2])\n"
+    "end\n"
+    "if over <= 0 and before == 0 then return 0 end\n"
+    "local e = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', ARGV[3])\n"
+    "local n = 0\n"
+    "for i, v in ipairs(e) do\n"
+    "  local old = i <= over\n"
+    "  if not old and before > 0 then\n"
+    "    local f = v[2]\n"
+    "    for j = 1, #f - 1, 2 do\n"
+    "      if f[j] == 't' then old = tonumber(f[j + 1]) < before end\n"
+    "    end\n"
+    "  end\n"
+    "  if not old then break end\n"
+    "  n = i\n"
+    "end\n"
+    "if n > 0 then\n"
+    "  local seq = tonumber(string.match(e[n][1], '^(%d+)'))\n"
+    "  redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-0', seq + 1))\n"
+    "end\n"
+    "return n\n";
+
+/* A page waiting for its reply. */
+struct pending_page {
+	redis_log_page_cb cb;
+	void *ctx;
+};
+
+/* One stream entry, [id, [k, kind, t, time, s, sender, x, text]], as a
+ * line; 0 if it has another shape. */
+static int
+line_of(const redisReply *e, struct store_line *l)
+{
+	const redisReply *f;
+	const char *id, *k, *v;
+	size_t idlen, klen, vlen, i;
+
+	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+	    !str_of(e->element[0], &id, &idlen) ||
+	    e->element[1]->type != REDIS_REPLY_ARRAY)
+		return 0;
+	memset(l, 0, sizeof(*l));
+	l->kind = STORE_MSG;
+	l->seq = num_of(id, idlen);
+	l->sender = l->text = "";
+	f = e->element[1];
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (!str_of(f->element[i], &k, &klen) || klen != 1 ||
+		    !str_of(f->element[i + 1], &v, &vlen))
+			continue;
+		switch (k[0]) {
+		case 'k':
+			l->kind =
+			    vlen == 1 && v[0] == 'a' ? STORE_ACT : STORE_MSG;
+			break;
+		case 't':
+			l->time = num_of(v, vlen);
+			break;
+		case 's':
+			l->sender = v;
+			l->sender_len = vlen;
+			break;
+		case 'x':
+			l->text = v;
+			l->text_len = vlen;
+			break;
+		}
+	}
+	return l->seq > 0;
+}
+
+/* XRANGE's or XREVRANGE's reply: the entries, in the order asked. */
+static void
+on_page(void *ctx, const redisReply *r, const char *err)
+{
+	struct pending_page *p = ctx;
+	struct store_line *lines;
+	char why[160];
+	size_t i, n = 0;
+
+	if (r == NULL) {
+		p->cb(p->ctx, -1, NULL, 0, err);
+	} else if (r->type != REDIS_REPLY_ARRAY) {
+		reply_failure(r, why, sizeof(why));
+		p->cb(p->ctx, -1, NULL, 0, why);
+	} else if (r->elements == 0) {
+		p->cb(p->ctx, 0, NULL, 0, NULL);
+	} else if ((lines = calloc(r->elements, sizeof(*lines))) == NULL) {
+		p->cb(p->ctx, -1, NULL, 0, "out of memory");
+	} else {
+		for (i = 0; i < r->elements; i++)
+			if (line_of(r->element[i], &lines[n]))
+				n++;
+		p->cb(p->ctx, 0, lines, n, NULL);
+		free(lines);
+	}
+	free(p);
+}
+
+int
+redis_log_page(struct redis_log *lg, uint64_t now, const char *chan,
+    size_t chan_len, enum cmd_dir dir, uint64_t seq, size_t count,
+    redis_log_page_cb cb, void *ctx)
+{
+	char key[REDIS_LOG_KEY_SIZE], from[REDIS_LOG_ID_SIZE];
+	char cnt[REDIS_LOG_NUM_SIZE];
+	const char *argv[6];
+	size_t lens[6];
+	struct pending_page *p;
+	int i;
+
+	if (chan_len > PROTO_ID_MAX || count == 0 ||
+	    count > REDIS_LOG_PAGE_MAX || dir >= CMD_DIR_COUNT ||
+	    (dir == CMD_DIR_BEFORE && seq <= 1) ||
+	    (dir == CMD_DIR_AFTER && seq == UINT64_MAX))
+		return -1;
+	snprintf(
+	    key, sizeof(key), "%slog:%.*s", lg->prefix, (int)chan_len, chan);
+	snprintf(cnt, sizeof(cnt), "%zu", count);
+	argv[0] = dir == CMD_DIR_AFTER ? "XRANGE" : "XREVRANGE";
+	argv[1] = key;
+	/* Every id is "<seq>-0": the bounds are inclusive. */
+	if (dir == CMD_DIR_AFTER) {
+		snprintf(from, sizeof(from), "%" PRIu64 "-0", seq + 1);
+		argv[2] = from;
+		argv[3] = "+";
+	} else if (dir == CMD_DIR_BEFORE) {
+		snprintf(from, sizeof(from), "%" PRIu64 "-0", seq - 1);
+		argv[2] = from;
+		argv[3] = "-";
+	} else {
+		argv[2] = "+";
+		argv[3] = "-";
+	}
+	argv[4] = "COUNT";
+	argv[5] = cnt;
+	for (i = 0; i < 6; i++)
+		lens[i] = strlen(argv[i]);
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (redis_link_command(lg->cmd, now, on_page, p, 6, argv, lens) < 0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* The trim script's reply: the lines deleted. */
+static void
+on_trimmed(void *ctx, const redisReply *r, const char *err)
+{
+	struct pending_create *p = ctx;
+	char why[160];
+
+	if (r == NULL) {
+		p->cb(p->ctx, -1, 0, err);
+	} else if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0) {
+		p->cb(p->ctx, 0, (uint64_t)r->integer, NULL);
+	} else {
+		reply_failure(r, why, sizeof(why));
+		p->cb(p->ctx, -1, 0, why);
+	}
+	free(p);
+}
+
+int
+redis_log_trim(struct redis_log *lg, uint64_t now, const char *chan,
+    size_t chan_len, uint64_t before_ms, uint64_t keep, size_t batch,
+    redis_log_append_cb cb, void *ctx)
+{
+	char key[REDIS_LOG_KEY_SIZE], before[REDIS_LOG_NUM_SIZE];
+	char kp[REDIS_LOG_NUM_SIZE], bt[REDIS_LOG_NUM_SIZE];
+	const char *argv[7];
+	size_t lens[7];
+	struct pending_create *p;
+	int i;
+
+	if (chan_len > PROTO_ID_MAX || batch == 0)
+		return -1;
+	snprintf(
+	    key, sizeof(key), "%slog:%.*s", lg->prefix, (int)chan_len, chan);
+	snprintf(before, sizeof(before), "%" PRIu64, before_ms);
+	snprintf(kp, sizeof(kp), "%" PRIu64, keep);
+	snprintf(bt, sizeof(bt), "%zu", batch);
+	argv[0] = "EVAL";
+	argv[1] = redis_log_trim_script;
+	argv[2] = "1";
+	argv[3] = key;
+	argv[4] = before;
+	argv[5] = kp;
+	argv[6] = bt;
+	for (i = 0; i < 7; i++)
+		lens[i] = strlen(argv[i]);
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -1;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (redis_link_command(lg->cmd, now, on_trimmed, p, 7, argv, lens) <
+	    0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}

@@ -182,4 +182,39 @@ uint64_t redis_log_deadline(const struct redis_log *lg);
 /* The id of the last event read ("" before the first). */
 const char *redis_log_last_id(const struct redis_log *lg);
 
+/* Lines one redis_log_page asks for at most: a page and one to say more. */
+#define REDIS_LOG_PAGE_MAX (CMD_HISTORY_PAGE_MAX + 1)
+
+/*
+ * A page read: status 0 with the lines, nearest the asked seq first (for
+ * before and latest the newest first, for after the oldest first), their
+ * strings valid only during the call; or -1 with err and no lines.
+ */
+typedef void (*redis_log_page_cb)(void *ctx, int status,
+    const struct store_line *lines, size_t n, const char *err);
+
+/*
+ * Reads at most count (at most REDIS_LOG_PAGE_MAX) lines of channel chan
+ * from its stream "<p>log:<chan>", as store_page cuts them: those before
+ * or after seq (seq itself excluded) or the latest (seq ignored), nearest
+ * seq first.  One XRANGE or XREVRANGE on the command link.  Returns 0 and
+ * calls cb later, or -1 at once (down, full, or a bad argument) without
+ * calling it.
+ */
+int redis_log_page(struct redis_log *lg, uint64_t now, const char *chan,
+    size_t chan_len, enum cmd_dir dir, uint64_t seq, size_t count,
+    redis_log_page_cb cb, void *ctx);
+
+/*
+ * Retention of a channel's stream: deletes its oldest lines, at most
+ * batch of them, while they are older than before_ms (0: none) or more
+ * than keep (0: none) lines are kept; one script call, exact (XTRIM
+ * MINID after the last line to go).  cb gets status 0 and the lines
+ * deleted in its seq argument, or -1 with err.  Returns 0 and calls cb
+ * later, or -1 at once without calling it.
+ */
+int redis_log_trim(struct redis_log *lg, uint64_t now, const char *chan,
+    size_t chan_len, uint64_t before_ms, uint64_t keep, size_t batch,
+    redis_log_append_cb cb, void *ctx);
+
 #endif

@@ -753,6 +753,26 @@ cluster_release(void *ctx, const char *skel, size_t skel_len)
 	(void)redis_log_release(s->rlog, s->now, skel, skel_len);
 }
 
+static int
+cluster_page(void *ctx, const char *chan, size_t chan_len, enum cmd_dir dir,
+    uint64_t seq, size_t count, chat_cluster_page_fn done, void *done_ctx)
+{
+	struct server *s = ctx;
+
+	return redis_log_page(
+	    s->rlog, s->now, chan, chan_len, dir, seq, count, done, done_ctx);
+}
+
+static int
+cluster_trim(void *ctx, const char *chan, size_t chan_len, uint64_t before_ms,
+    uint64_t keep, size_t batch, chat_cluster_done_fn done, void *done_ctx)
+{
+	struct server *s = ctx;
+
+	return redis_log_trim(s->rlog, s->now, chan, chan_len, before_ms, keep,
+	    batch, done, done_ctx);
+}
+
 static void resume_conn(struct server *s, int i);
 
 static void
@@ -860,6 +880,9 @@ setup_cluster(struct server *s, const struct server_config *cfg)
 	ttl = getenv("TXT_CHATD_NODE_TTL_MS");
 	if (ttl != NULL)
 		o.node_ttl_ms = strtoull(ttl, NULL, 10);
+	/* A larger --history-keep is kept; a smaller one is trimmed to. */
+	if (cfg->chat.history_keep > REDIS_LOG_CHAN_KEEP)
+		o.chan_keep = cfg->chat.history_keep;
 	s->redis_up = -1;
 	s->rlog = redis_log_new(host, atoi(port), &o);
 	if (s->rlog == NULL) {
@@ -873,6 +896,8 @@ setup_cluster(struct server *s, const struct server_config *cfg)
 	cl.claim = cluster_claim;
 	cl.release = cluster_release;
 	cl.resumed = cluster_resumed;
+	cl.page = cluster_page;
+	cl.trim = cluster_trim;
 	chat_set_cluster(s->chat, &cl);
 	if (redis_log_load_channels(
 	        s->rlog, cluster_event, s, err, sizeof(err)) < 0) {
@@ -1789,7 +1814,7 @@ poll_timeout(const struct server *s)
 		next = min_u64(next, s->listen_resume);
 	if (s->shutdown_at != 0)
 		next = min_u64(next, s->shutdown_at);
-	if (s->store != NULL)
+	if (s->store != NULL || s->rlog != NULL)
 		next = min_u64(next, s->maint_at);
 	if (s->rlog != NULL)
 		next = min_u64(next, redis_log_deadline(s->rlog));
@@ -2279,7 +2304,7 @@ server_run(const struct server_config *cfg)
 		if (n >= 0)
 			run_deadlines(&s);
 		handle_overflows(&s);
-		if (s.store != NULL && s.now >= s.maint_at)
+		if ((s.store != NULL || s.rlog != NULL) && s.now >= s.maint_at)
 			s.maint_at = s.now +
 			    (chat_maintain(s.chat, s.wall)
 			            ? SERVER_MAINT_BUSY_MS
