@@ -524,6 +524,47 @@ registry_detach(struct registry *r, struct user *u, int conn)
 }
 
 enum proto_code
+registry_set_uid(
+    struct registry *r, struct user *u, const char *uid, size_t len)
+{
+	struct user *other;
+	struct channel *own, *ch;
+	int rc;
+
+	if (len > PROTO_ID_MAX)
+		return PROTO_E_BAD_ARGS;
+	other = registry_user_by_uid(r, uid, len);
+	if (other != NULL && other != u)
+		return PROTO_E_NAME_TAKEN;
+	own = registry_channel_by_id(r, u->uid, u->uid_len);
+	if (own != NULL && (own->kind != REGISTRY_PERSONAL || own->owner != u))
+		own = NULL;
+	ch = registry_channel_by_id(r, uid, len);
+	if (ch != NULL && ch != own)
+		return PROTO_E_CHANNEL_EXISTS;
+	/* Neither insert can fail: a table keeps its buckets after a removal.
+	 */
+	hmap_remove(&r->users_by_uid, &u->by_uid);
+	memcpy(u->uid, uid, len);
+	u->uid[len] = '\0';
+	u->uid_len = (unsigned char)len;
+	rc = hmap_insert(
+	    &r->users_by_uid, &u->by_uid, hmap_hash(&r->key, uid, len));
+	assert(rc == 0);
+	if (own != NULL) {
+		hmap_remove(&r->chans_by_id, &own->by_id);
+		memcpy(own->id, uid, len);
+		own->id[len] = '\0';
+		own->id_len = (unsigned char)len;
+		rc = hmap_insert(
+		    &r->chans_by_id, &own->by_id, hmap_hash(&r->key, uid, len));
+		assert(rc == 0);
+	}
+	(void)rc;
+	return PROTO_E_NONE;
+}
+
+enum proto_code
 registry_rename_user(
     struct registry *r, struct user *u, const char *name, size_t len)
 {

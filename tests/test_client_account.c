@@ -16,6 +16,7 @@
 
 #define FAKE_LINES 64
 #define UID        "127.0.0.1:40000"
+#define UID2       "127.0.0.1:40001"
 #define RUST       "V1StGXR8_Z5jdHi6B-myT"
 #define PW         "hunter22-$ecret"
 /* 2026-12-01 10:00 UTC, two days before the clock the tests use. */
@@ -607,6 +608,53 @@ test_old_server(void **state)
 	env_end(&e);
 }
 
+/*
+ * A second device of an account online elsewhere: its personal channel's
+ * id is the account's uid, not this connection's, and the window is still
+ * its own; when the first device goes, the channel comes back under this
+ * connection's uid, in the same window.
+ */
+static void
+test_second_device(void **state)
+{
+	struct env e;
+	struct model_win *own;
+	size_t n;
+
+	(void)state;
+	env_start(&e);
+	assert_int_equal(client_set_account(e.c, "alice", PW, strlen(PW)), 0);
+	env_connect(&e, "127.0.0.1:9090");
+	assert_sent1(&e.f, "login$alice$" PW);
+	feed(&e, "account$alice$logged_in", NOW_MS);
+	feed(&e, "registered$" UID2 "$alice", NOW_MS);
+	feed(&e, "joined$" UID "$personal$2$~alice", NOW_MS);
+	feed(&e, "names$" UID "$alice bob", NOW_MS);
+	feed(&e, "names_end$" UID "$2", NOW_MS);
+	feed(&e, "history_end$" UID "$0", NOW_MS);
+	feed(&e, "login_end$0$0$0", NOW_MS);
+	n = model_win_count(e.m);
+	own = model_find(e.m, MODEL_WIN_PERSONAL, UID, strlen(UID));
+	assert_non_null(own);
+	assert_has_line(model_win_at(e.m, 0),
+	    "your channel ~alice has the id " UID ": others join it with "
+	    "/join " UID);
+	assert_false(model_holds(&e, "has the id " UID2));
+	/* The first device goes: closed, then the same channel anew. */
+	feed(&e, "closed$" UID "$its owner's connection closed", NOW_MS);
+	feed(&e, "joined$" UID2 "$personal$1$~alice", NOW_MS);
+	feed(&e, "names$" UID2 "$alice", NOW_MS);
+	feed(&e, "names_end$" UID2 "$1", NOW_MS);
+	feed(&e, "history_end$" UID2 "$0", NOW_MS);
+	assert_int_equal(model_win_count(e.m), n);
+	assert_ptr_equal(
+	    model_find(e.m, MODEL_WIN_PERSONAL, UID2, strlen(UID2)), own);
+	assert_true(model_win_joined(own));
+	assert_has_line(model_win_at(e.m, 0), "has the id " UID2);
+	assert_nothing_sent(&e.f);
+	env_end(&e);
+}
+
 int
 main(void)
 {
@@ -623,6 +671,7 @@ main(void)
 	    cmocka_unit_test(test_set_account),
 	    cmocka_unit_test(test_register_before_reg),
 	    cmocka_unit_test(test_old_server),
+	    cmocka_unit_test(test_second_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
