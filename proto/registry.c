@@ -542,8 +542,7 @@ registry_set_uid(
 	ch = registry_channel_by_id(r, uid, len);
 	if (ch != NULL && ch != own)
 		return PROTO_E_CHANNEL_EXISTS;
-	/* Neither insert can fail: a table keeps its buckets after a removal.
-	 */
+	/* Neither insert can fail: a table keeps its buckets on removal. */
 	hmap_remove(&r->users_by_uid, &u->by_uid);
 	memcpy(u->uid, uid, len);
 	u->uid[len] = '\0';

@@ -2759,6 +2759,21 @@ chat_line_too_long(struct chat *c, int conn, uint64_t now_ms)
 	(void)fail(c, conn, PROTO_E_LINE_TOO_LONG, CMD_COUNT, none, now_ms);
 }
 
+/* Tells the members of a personal channel that it closed, and why. */
+static void
+tell_closed(struct chat *c, struct channel *personal, const char *why)
+{
+	struct event ev;
+
+	if (c->stopping)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_CLOSED;
+	ev.chan = slice_of(channel_id(personal), channel_id_len(personal));
+	ev.text = slice_str(why);
+	send_channel(c, personal, &ev, NULL);
+}
+
 /*
  * The first connection (gone) of an account that stays online went: the
  * user takes the uid of its new first connection, so that a uid is never
@@ -2773,20 +2788,13 @@ account_moved(struct chat *c, struct user *u, struct chat_conn *gone)
 	struct chat_conn *first = &c->conns[user_conn(u)];
 	struct channel *personal = personal_channel(c, u);
 	struct user *const *members;
-	struct event ev;
 	size_t n, i;
 	const int *conns;
 
 	first->away = gone->away;
 	gone->away = NULL;
 	if (personal != NULL) {
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_CLOSED;
-		ev.chan =
-		    slice_of(channel_id(personal), channel_id_len(personal));
-		ev.text = slice_str("its owner's connection closed");
-		if (!c->stopping)
-			send_channel(c, personal, &ev, NULL);
+		tell_closed(c, personal, "its owner's connection closed");
 		/* Each leave may move or shrink the member array. */
 		for (;;) {
 			members = channel_members(personal, &n);
@@ -2852,13 +2860,7 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 	}
 	if (personal != NULL) {
 		/* Its id is the owner's address: the next user may get it. */
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_CLOSED;
-		ev.chan =
-		    slice_of(channel_id(personal), channel_id_len(personal));
-		ev.text = slice_str("its owner left");
-		if (!c->stopping)
-			send_channel(c, personal, &ev, NULL);
+		tell_closed(c, personal, "its owner left");
 		remove_channel(c, personal);
 	}
 	name_len = user_name_len(u);
