@@ -2808,7 +2808,8 @@ account_moved(struct chat *c, struct user *u, struct chat_conn *gone)
 	/* Cannot fail: a live connection's uid is no other user's. */
 	if (registry_set_uid(c->reg, u, first->uid, first->uid_len) !=
 	        PROTO_E_NONE ||
-	    personal == NULL || c->stopping)
+	    personal == NULL || c->stopping ||
+	    !registry_is_member(c->reg, u, personal))
 		return;
 	conns = user_conns(u, &n);
 	for (i = 0; i < n; i++) {

@@ -904,6 +904,36 @@ test_first_connection_goes(void **state)
 	testcli_free(bob);
 }
 
+/*
+ * The same when the account had left its personal channel: it moves, and
+ * the devices are not made to join it again.
+ */
+static void
+test_first_goes_after_leaving_own(void **state)
+{
+	struct fix *f = *state;
+	struct testsrv *srv = start(f, 1);
+	struct testcli *a1 = account_user(srv, NULL, "alice", 1), *a2;
+	struct testcli_lines l = {NULL, 0, 0};
+	char uid1[80], uid2[80], want[200];
+
+	snprintf(uid1, sizeof(uid1), "%s", testcli_local(a1));
+	a2 = login_uid(
+	    srv, NULL, "alice", uid2, sizeof(uid2), &l, "login_end$0$0$0");
+	testcli_lines_free(&l);
+	testcli_sendf(a1, "leave$%s$%s", uid1, uid1);
+	testcli_sync(a1, NULL);
+	testcli_sync(a2, NULL);
+	testcli_free(a1);
+	/* Nothing for a2, which still acts under its own uid. */
+	testcli_expect_quiet(a2);
+	testcli_sendf(a2, "join$%s$%s", uid2, uid2);
+	snprintf(want, sizeof(want), "joined$%s$personal$1$~alice", uid2);
+	testcli_expect(a2, want);
+	read_to_history_end(a2, uid2);
+	testcli_free(a2);
+}
+
 int
 main(void)
 {
@@ -929,6 +959,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_login_storm, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_first_connection_goes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_first_goes_after_leaving_own, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
