@@ -523,27 +523,66 @@ registry_detach(struct registry *r, struct user *u, int conn)
 	return PROTO_E_NONE;
 }
 
+/*
+ * Files node in table under hash, the hash of s[0..len), which becomes its
+ * key: copied into key (terminated), its length into *key_len.  Cannot
+ * fail: a table keeps its buckets after a removal.
+ */
+static void
+registry_rekey(struct hmap *table, struct hmap_node *node, uint32_t hash,
+    char *key, unsigned char *key_len, const char *s, size_t len)
+{
+	int rc;
+
+	hmap_remove(table, node);
+	memcpy(key, s, len);
+	key[len] = '\0';
+	*key_len = (unsigned char)len;
+	rc = hmap_insert(table, node, hash);
+	assert(rc == 0);
+	(void)rc;
+}
+
+enum proto_code
+registry_set_uid(
+    struct registry *r, struct user *u, const char *uid, size_t len)
+{
+	struct user *other;
+	struct channel *own, *ch;
+
+	if (len > PROTO_ID_MAX)
+		return PROTO_E_BAD_ARGS;
+	other = registry_user_by_uid(r, uid, len);
+	if (other != NULL && other != u)
+		return PROTO_E_NAME_TAKEN;
+	own = registry_channel_by_id(r, u->uid, u->uid_len);
+	if (own != NULL && (own->kind != REGISTRY_PERSONAL || own->owner != u))
+		own = NULL;
+	ch = registry_channel_by_id(r, uid, len);
+	if (ch != NULL && ch != own)
+		return PROTO_E_CHANNEL_EXISTS;
+	registry_rekey(&r->users_by_uid, &u->by_uid,
+	    hmap_hash(&r->key, uid, len), u->uid, &u->uid_len, uid, len);
+	if (own != NULL)
+		registry_rekey(&r->chans_by_id, &own->by_id,
+		    hmap_hash(&r->key, uid, len), own->id, &own->id_len, uid,
+		    len);
+	return PROTO_E_NONE;
+}
+
 enum proto_code
 registry_rename_user(
     struct registry *r, struct user *u, const char *name, size_t len)
 {
 	struct user *other;
-	int rc;
 
 	if (len > PROTO_NAME_MAX)
 		return PROTO_E_BAD_ARGS;
 	other = registry_user_like(r, name, len);
 	if (other != NULL && other != u)
 		return PROTO_E_NAME_TAKEN;
-	hmap_remove(&r->users_by_name, &u->by_name);
-	memcpy(u->name, name, len);
-	u->name[len] = '\0';
-	u->name_len = (unsigned char)len;
-	/* Cannot fail: the table keeps its buckets after a removal. */
-	rc = hmap_insert(
-	    &r->users_by_name, &u->by_name, registry_name_hash(r, name, len));
-	assert(rc == 0);
-	(void)rc;
+	registry_rekey(&r->users_by_name, &u->by_name,
+	    registry_name_hash(r, name, len), u->name, &u->name_len, name, len);
 	return PROTO_E_NONE;
 }
 

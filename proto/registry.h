@@ -78,6 +78,17 @@ enum proto_code registry_attach(struct registry *r, struct user *u, int conn);
 enum proto_code registry_detach(struct registry *r, struct user *u, int conn);
 
 /*
+ * Gives u the uid of another of its connections (its first went): u and
+ * the personal channel it owns under its old uid (REGISTRY_PERSONAL: id =
+ * the owner's uid) take the new one, so that the old uid is free for a
+ * new user.  PROTO_E_NAME_TAKEN if another user has that uid,
+ * PROTO_E_CHANNEL_EXISTS if another channel has it as id, PROTO_E_BAD_ARGS
+ * if it is longer than PROTO_ID_MAX; then nothing changed.
+ */
+enum proto_code registry_set_uid(
+    struct registry *r, struct user *u, const char *uid, size_t len);
+
+/*
  * Renames; PROTO_E_NAME_TAKEN if another user's name looks like it (same
  * skeleton), PROTO_E_BAD_ARGS if it is longer than PROTO_NAME_MAX.
  */

@@ -2777,6 +2777,22 @@ login_marker(void *ctx, const char *chan, size_t len, uint64_t seq)
 	l->markers++;
 }
 
+/* An account that is away says so to a connection that joins it. */
+static void
+login_away(struct chat *c, int conn, const struct user *u)
+{
+	const struct chat_away *a = c->conns[user_conn(u)].away;
+	struct event ev;
+
+	if (a == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_AWAY;
+	ev.name = slice_of(user_name(u), user_name_len(u));
+	ev.text = slice_of(a->text, a->len);
+	send_event(c, conn, &ev);
+}
+
 /*
  * conn logs in as the account of name: account, registered and the
  * personal channel, its channels, its waiting messages, its markers,
@@ -2830,6 +2846,7 @@ login_apply(struct chat *c, int conn, struct slice name, uint64_t now)
 			send_joined_ext(c, conn, chans[i]);
 			l.chans++;
 		}
+		login_away(c, conn, u);
 	} else {
 		code = make_user(c, conn, name, &u);
 		if (code != PROTO_E_NONE)
@@ -3207,6 +3224,65 @@ chat_line_too_long(struct chat *c, int conn, uint64_t now_ms)
 	(void)fail(c, conn, PROTO_E_LINE_TOO_LONG, CMD_COUNT, none, now_ms);
 }
 
+/* Tells the members of a personal channel that it closed, and why. */
+static void
+tell_closed(struct chat *c, struct channel *personal, const char *why)
+{
+	struct event ev;
+
+	if (c->stopping)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_CLOSED;
+	ev.chan = slice_of(channel_id(personal), channel_id_len(personal));
+	ev.text = slice_str(why);
+	send_channel(c, personal, &ev, NULL);
+}
+
+/*
+ * The first connection (gone) of an account that stays online went: the
+ * user takes the uid of its new first connection, so that a uid is never
+ * held by a closed connection and whoever connects from that address next
+ * may have it.  The personal channel's id goes with it: its other members
+ * are told it closed, as when an owner leaves, and the account's
+ * connections get its join sequence under the new id.  Away moves too.
+ */
+static void
+account_moved(struct chat *c, struct user *u, struct chat_conn *gone)
+{
+	struct chat_conn *first = &c->conns[user_conn(u)];
+	struct channel *personal = personal_channel(c, u);
+	struct user *const *members;
+	size_t n, i;
+	const int *conns;
+
+	first->away = gone->away;
+	gone->away = NULL;
+	if (personal != NULL) {
+		tell_closed(c, personal, "its owner's connection closed");
+		/* Each leave may move or shrink the member array. */
+		for (;;) {
+			members = channel_members(personal, &n);
+			for (i = 0; i < n && members[i] == u; i++)
+				continue;
+			if (i == n)
+				break;
+			(void)registry_leave(c->reg, members[i], personal);
+		}
+	}
+	/* Cannot fail: a live connection's uid is no other user's. */
+	if (registry_set_uid(c->reg, u, first->uid, first->uid_len) !=
+	        PROTO_E_NONE ||
+	    personal == NULL || c->stopping ||
+	    !registry_is_member(c->reg, u, personal))
+		return;
+	conns = user_conns(u, &n);
+	for (i = 0; i < n; i++) {
+		if (conn_is_ext(c, conns[i]))
+			send_joined_ext(c, conns[i], personal);
+	}
+}
+
 /* Removes conn's user from everything, telling those who shared a channel. */
 static void
 forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
@@ -3216,12 +3292,17 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 	struct event ev;
 	char name[PROTO_NAME_MAX];
 	size_t n, name_len;
+	int first;
 
 	if (u == NULL)
 		return;
 	/* One of an account's connections: the user stays for the others. */
-	if (registry_detach(c->reg, u, conn) == PROTO_E_NONE)
+	first = user_conn(u) == conn;
+	if (registry_detach(c->reg, u, conn) == PROTO_E_NONE) {
+		if (first)
+			account_moved(c, u, &c->conns[conn]);
 		return;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_QUIT;
 	ev.time = now;
@@ -3245,13 +3326,7 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 	}
 	if (personal != NULL) {
 		/* Its id is the owner's address: the next user may get it. */
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = EV_CLOSED;
-		ev.chan =
-		    slice_of(channel_id(personal), channel_id_len(personal));
-		ev.text = slice_str("its owner left");
-		if (!c->stopping)
-			send_channel(c, personal, &ev, NULL);
+		tell_closed(c, personal, "its owner left");
 		remove_channel(c, personal);
 	}
 	name_len = user_name_len(u);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "store.h"
 
 /* Bytes of the last error text kept. */
@@ -224,15 +225,6 @@ set_err(struct store *st, const char *what)
 {
 	snprintf(st->err, sizeof(st->err), "%s: %s", what,
 	    st->db != NULL ? sqlite3_errmsg(st->db) : "no database");
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* Runs a cached statement that returns no rows; 0 or -1. */
@@ -778,7 +770,7 @@ store_commit(struct store *st)
 		st->failed = 0;
 		return -1;
 	}
-	t0 = now_us();
+	t0 = clock_us();
 	if (run(st, ST_COMMIT) < 0) {
 		/* A failed COMMIT may leave the transaction open. */
 		if (!sqlite3_get_autocommit(st->db)) {
@@ -790,7 +782,7 @@ store_commit(struct store *st)
 		}
 		return -1;
 	}
-	dt = now_us() - t0;
+	dt = clock_us() - t0;
 	if (dt > st->max_commit_us)
 		st->max_commit_us = dt;
 	ckpt_after_commit(st);

@@ -805,6 +805,135 @@ test_login_storm(void **state)
 	free(st);
 }
 
+/* Reads c's lines up to "history_end$<id>$"; fails the test without it. */
+static void
+read_to_history_end(struct testcli *c, const char *id)
+{
+	char want[96];
+	const char *line;
+
+	snprintf(want, sizeof(want), "history_end$%s$", id);
+	while ((line = testcli_read(c)) != NULL) {
+		if (strncmp(line, want, strlen(want)) == 0)
+			return;
+	}
+	fail_msg("no %s", want);
+}
+
+/*
+ * An account's first connection goes while another stays: the account
+ * takes the other's uid, its personal channel the same id (its guests are
+ * told it closed; the device gets it again), and the old uid is free for
+ * whoever connects from that port next.  Away stays with the account,
+ * and a device that logs in later is told it.
+ */
+static void
+test_first_connection_goes(void **state)
+{
+	struct fix *f = *state;
+	struct testsrv *srv = start(f, 1);
+	/* Bound before connect (with SO_REUSEADDR), so that its port can be
+	 * bound again: one the kernel picked at connect may not be. */
+	struct testcli *a1 = account_user(srv, "127.0.0.1", "alice", 1), *a2,
+	               *a3;
+	struct testcli *bob = testcli_ext_user(srv, "bob"), *carol;
+	struct testcli_lines l = {NULL, 0, 0};
+	char uid1[80], uid2[80], uid3[80], want[200];
+	int port1;
+
+	snprintf(uid1, sizeof(uid1), "%s", testcli_local(a1));
+	port1 = atoi(strrchr(uid1, ':') + 1);
+	a2 = login_uid(
+	    srv, NULL, "alice", uid2, sizeof(uid2), &l, "login_end$0$0$0");
+	assert_string_equal(uid2, testcli_local(a2));
+	/* The personal channel is one: its id is the account's uid, its first
+	 * connection's. */
+	snprintf(want, sizeof(want), "joined$%s$personal$1$~alice", uid1);
+	assert_true(find_line(&l, want) >= 0);
+	testcli_lines_free(&l);
+	testcli_sendf(bob, "join$%s$%s", testcli_uid(bob), uid1);
+	read_to_history_end(bob, uid1);
+	testcli_sync(bob, NULL);
+	testcli_sync(a1, NULL);
+	testcli_sync(a2, NULL);
+	testcli_sendf(a1, "away$%s$lunch", uid1);
+	testcli_expect(a1, "away$alice$lunch");
+	testcli_expect(a2, "away$alice$lunch");
+	testcli_sync(a1, NULL);
+	testcli_sync(a2, NULL);
+	testcli_sync(bob, NULL);
+
+	/* A reset leaves no TIME_WAIT: the port is free at once. */
+	testcli_reset(a1);
+	snprintf(want, sizeof(want), "closed$%s$", uid1);
+	testcli_expect_prefix(bob, want);
+	testcli_expect_prefix(a2, want);
+	testcli_expectf(a2, "joined$%s$personal$1$~alice", uid2);
+	read_to_history_end(a2, uid2);
+	testcli_expect_quiet(a2);
+	testcli_expect_quiet(bob);
+	/* The new id is the channel's; the old one is nobody's. */
+	testcli_sendf(a2, "send_msg$%s$%s$still here", uid2, uid2);
+	snprintf(want, sizeof(want), "msg$%s$1$", uid2);
+	testcli_expect_prefix(a2, want);
+	testcli_sendf(bob, "join$%s$%s", testcli_uid(bob), uid1);
+	testcli_expect_prefix(bob, "error$no_such_channel$");
+
+	/* Away is the account's: bob's DM still gets the reply. */
+	testcli_sendf(bob, "dm$%s$alice$hi", testcli_uid(bob));
+	testcli_expect_prefix(a2, "dm$");
+	testcli_expect_prefix(bob, "dm$");
+	testcli_expect(bob, "away$alice$lunch");
+	/* A device logging in now is told it is away. */
+	a3 = login_uid(
+	    srv, NULL, "alice", uid3, sizeof(uid3), &l, "login_end$0$0$0");
+	assert_true(find_line(&l, "away$alice$lunch") >= 0);
+	snprintf(want, sizeof(want), "joined$%s$personal$1$~alice", uid2);
+	assert_true(find_line(&l, want) >= 0);
+	testcli_lines_free(&l);
+
+	/* A new guest from the first connection's port gets its uid. */
+	carol = testcli_connect_port(srv, NULL, port1);
+	assert_non_null(carol);
+	assert_string_equal(testcli_local(carol), uid1);
+	testcli_ext_hello(carol);
+	assert_string_equal(testcli_ext_reg(carol, "carol"), uid1);
+	testcli_free(carol);
+	testcli_free(a3);
+	testcli_free(a2);
+	testcli_free(bob);
+}
+
+/*
+ * The same when the account had left its personal channel: it moves, and
+ * the devices are not made to join it again.
+ */
+static void
+test_first_goes_after_leaving_own(void **state)
+{
+	struct fix *f = *state;
+	struct testsrv *srv = start(f, 1);
+	struct testcli *a1 = account_user(srv, NULL, "alice", 1), *a2;
+	struct testcli_lines l = {NULL, 0, 0};
+	char uid1[80], uid2[80], want[200];
+
+	snprintf(uid1, sizeof(uid1), "%s", testcli_local(a1));
+	a2 = login_uid(
+	    srv, NULL, "alice", uid2, sizeof(uid2), &l, "login_end$0$0$0");
+	testcli_lines_free(&l);
+	testcli_sendf(a1, "leave$%s$%s", uid1, uid1);
+	testcli_sync(a1, NULL);
+	testcli_sync(a2, NULL);
+	testcli_free(a1);
+	/* Nothing for a2, which still acts under its own uid. */
+	testcli_expect_quiet(a2);
+	testcli_sendf(a2, "join$%s$%s", uid2, uid2);
+	snprintf(want, sizeof(want), "joined$%s$personal$1$~alice", uid2);
+	testcli_expect(a2, want);
+	read_to_history_end(a2, uid2);
+	testcli_free(a2);
+}
+
 int
 main(void)
 {
@@ -828,6 +957,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_dm_queue_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_login_storm, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_first_connection_goes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_first_goes_after_leaving_own, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,12 +13,10 @@
 #include <string.h>
 
 #include "client.h"
+#include "fakeshell.h"
 #include "layout.h"
 #include "model.h"
 #include "proto.h"
-
-/* Lines the fake shell records before a test reads them. */
-#define FAKE_LINES 64
 
 #define UID    "127.0.0.1:40000"
 #define UID2   "127.0.0.1:40001"
@@ -26,89 +24,14 @@
 #define RUST2  "Xx1StGXR8_Z5jdHi6B-my"
 #define BOBUID "127.0.0.1:50000"
 
-/* What the client asked the shell to do. */
-struct fake {
-	char *sent[FAKE_LINES];
-	size_t nsent;
-	int drops;
-	char why[64];
-};
-
 static void
-fake_send(void *ctx, const char *line, size_t len)
-{
-	struct fake *f = ctx;
-	char *copy;
-
-	assert_true(len > 0);
-	assert_int_equal(line[len - 1], '\n');
-	assert_true(len <= PROTO_LINE_MAX);
-	assert_true(f->nsent < FAKE_LINES);
-	copy = malloc(len);
-	assert_non_null(copy);
-	memcpy(copy, line, len - 1);
-	copy[len - 1] = '\0';
-	f->sent[f->nsent++] = copy;
-}
-
-static void
-fake_drop(void *ctx, const char *why)
-{
-	struct fake *f = ctx;
-
-	f->drops++;
-	snprintf(f->why, sizeof(f->why), "%s", why);
-}
-
-static void
-fake_clear(struct fake *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->nsent; i++)
-		free(f->sent[i]);
-	f->nsent = 0;
-}
-
-/* Asserts that exactly the lines given were sent, then forgets them. */
-static void
-assert_sent_n(struct fake *f, const char *const *want, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < f->nsent; i++)
-		assert_string_equal(f->sent[i], want[i]);
-	assert_int_equal(f->nsent, n);
-	fake_clear(f);
-}
-
-#define assert_sent(f, ...)                                                    \
-	do {                                                                   \
-		static const char *const want_[] = {__VA_ARGS__};              \
-		assert_sent_n((f), want_, sizeof(want_) / sizeof(want_[0]));   \
-	} while (0)
-
-static void
-assert_nothing_sent(struct fake *f)
-{
-	if (f->nsent > 0)
-		fail_msg("sent \"%s\"", f->sent[0]);
-}
-
-struct env {
-	struct fake f;
-	struct client *c;
-	struct model *m;
-};
-
-static void
-feed(struct env *e, const char *line, uint64_t now)
+feed(struct fakeshell_env *e, const char *line, uint64_t now)
 {
 	client_line(e->c, line, strlen(line), now);
 }
 
 static enum client_input_result
-type(struct env *e, const char *line)
+type(struct fakeshell_env *e, const char *line)
 {
 	return client_input(e->c, line, strlen(line), 1000);
 }
@@ -135,30 +58,6 @@ last_line(const struct model_win *w)
 	return l;
 }
 
-/* Whether w holds a line of kind whose text contains s. */
-static int
-has_line(const struct model_win *w, enum model_line_kind kind, const char *s)
-{
-	struct model_line l;
-	uint64_t i;
-
-	for (i = model_lines_begin(w); i < model_lines_end(w); i++) {
-		assert_int_equal(model_line(w, i, &l), 0);
-		if (l.kind == kind && strstr(l.text, s) != NULL)
-			return 1;
-	}
-	return 0;
-}
-
-static void
-assert_has_line(
-    const struct model_win *w, enum model_line_kind kind, const char *s)
-{
-	if (!has_line(w, kind, s))
-		fail_msg("no line of kind %d with \"%s\" in %s", kind, s,
-		    model_win_name(w));
-}
-
 static size_t
 line_count(const struct model_win *w)
 {
@@ -166,19 +65,19 @@ line_count(const struct model_win *w)
 }
 
 static struct model_win *
-status(struct env *e)
+status(struct fakeshell_env *e)
 {
 	return model_win_at(e->m, 0);
 }
 
 static struct model_win *
-current(struct env *e)
+current(struct fakeshell_env *e)
 {
 	return model_win_at(e->m, model_current(e->m));
 }
 
 static struct model_win *
-chan(struct env *e, const char *id)
+chan(struct fakeshell_env *e, const char *id)
 {
 	struct model_win *w =
 	    model_find(e->m, MODEL_WIN_CHANNEL, id, strlen(id));
@@ -187,34 +86,9 @@ chan(struct env *e, const char *id)
 	return w;
 }
 
-static void
-env_start(struct env *e, const char *name, size_t scrollback)
-{
-	struct client_config cfg;
-	struct client_io io;
-
-	memset(e, 0, sizeof(*e));
-	cfg.name = name;
-	cfg.scrollback = scrollback;
-	io.ctx = &e->f;
-	io.send = fake_send;
-	io.drop = fake_drop;
-	e->c = client_new(&cfg, &io);
-	assert_non_null(e->c);
-	e->m = client_model(e->c);
-	assert_int_equal(client_state(e->c), CLIENT_OFFLINE);
-}
-
-static void
-env_end(struct env *e)
-{
-	fake_clear(&e->f);
-	client_free(e->c);
-}
-
 /* Connects and registers as carol under uid; the personal window opens. */
 static void
-env_register(struct env *e, const char *uid)
+env_register(struct fakeshell_env *e, const char *uid)
 {
 	char line[256];
 
@@ -234,20 +108,20 @@ env_register(struct env *e, const char *uid)
 	snprintf(line, sizeof(line), "history_end$%s$0", uid);
 	feed(e, line, 1000);
 	assert_int_equal(client_state(e->c), CLIENT_ONLINE);
-	fake_clear(&e->f);
+	fakeshell_clear(&e->f);
 }
 
 static void
-env_online(struct env *e)
+env_online(struct fakeshell_env *e)
 {
-	env_start(e, "carol", 1000);
+	fakeshell_start(e, "carol", 1000);
 	env_register(e, UID);
 }
 
 /* The join sequence of #rust with members carol, alice, bob and n history
  * lines. */
 static void
-join_rust(struct env *e, const char *id, uint64_t n)
+join_rust(struct fakeshell_env *e, const char *id, uint64_t n)
 {
 	char line[256];
 	uint64_t i;
@@ -279,35 +153,35 @@ setup_locale(void **state)
 static void
 test_connect_register(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	assert_string_equal(client_name(e.c), "carol");
 	assert_int_equal(client_lag(e.c), -1);
 	assert_int_equal(client_text_max(e.c), PROTO_TEXT_MAX);
 	client_connecting(e.c, "localhost:7000", 1000);
 	assert_int_equal(client_state(e.c), CLIENT_CONNECTING);
-	assert_has_line(status(&e), MODEL_LINE_INFO, "localhost:7000");
+	fakeshell_assert_line(status(&e), MODEL_LINE_INFO, "localhost:7000");
 	client_connected(e.c, 1000);
 	assert_int_equal(client_state(e.c), CLIENT_HELLO);
-	assert_sent(&e.f, "hello$1");
+	fakeshell_expect(&e.f, "hello$1");
 	/* The welcome and anything else before the reply are skipped. */
 	feed(&e, PROTO_WELCOME, 1000);
 	feed(&e, "", 1000);
 	feed(&e, "msg$x$1$1$a$b", 1000);
 	feed(&e, "ping$1", 1000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(client_state(e.c), CLIENT_HELLO);
 	feed(&e, "hello$1$2000$32$txt-chatd/0.1.0", 1000);
 	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
 	assert_int_equal(client_text_max(e.c), 2000);
-	assert_sent(&e.f, "reg$carol");
+	fakeshell_expect(&e.f, "reg$carol");
 	feed(&e, "registered$" UID "$carol", 1000);
 	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
 	assert_string_equal(model_self(e.m), "carol");
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* The personal channel's join sequence opens its window, unshown. */
 	feed(&e, "joined$" UID "$personal$1$~carol", 1000);
 	feed(&e, "names$" UID "$carol", 1000);
@@ -323,11 +197,11 @@ test_connect_register(void **state)
 	assert_int_equal(model_member_count(w), 1);
 	assert_int_equal(line_count(w), 0);
 	/* Silent names: nothing printed anywhere. */
-	assert_false(has_line(status(&e), MODEL_LINE_INFO, "carol:"));
+	assert_false(fakeshell_has_line(status(&e), MODEL_LINE_INFO, "carol:"));
 	/* A second registered means nothing. */
 	feed(&e, "registered$" UID2 "$mallory", 1000);
 	assert_string_equal(client_name(e.c), "carol");
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* The text limit of hello is taken when this side can send it. */
@@ -344,105 +218,105 @@ test_hello_text_max(void **state)
 	    {"hello$1$3073$32$x", 3072},
 	    {"hello$1$0$32$x", 3072},
 	};
-	struct env e;
+	struct fakeshell_env e;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		env_start(&e, "carol", 1000);
+		fakeshell_start(&e, "carol", 1000);
 		client_connected(e.c, 1);
 		feed(&e, cases[i].line, 1);
 		assert_int_equal(client_text_max(e.c), cases[i].want);
-		env_end(&e);
+		fakeshell_end(&e);
 	}
 }
 
 static void
 test_name_taken(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	client_connected(e.c, 1000);
 	feed(&e, "hello$1$3072$32$x", 1000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "error$name_taken$reg$name is already in use: carol", 1000);
 	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
-	assert_has_line(status(&e), MODEL_LINE_ERROR,
+	fakeshell_assert_line(status(&e), MODEL_LINE_ERROR,
 	    "the name carol is taken; pick another with /nick NAME");
 	/* A name that is not valid is refused here. */
 	assert_int_equal(type(&e, "/nick car$ol"), CLIENT_INPUT_KEEP);
 	assert_int_equal(type(&e, "/nick -x"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(type(&e, "/nick carol2"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "reg$carol2");
+	fakeshell_expect(&e.f, "reg$carol2");
 	assert_string_equal(client_name(e.c), "carol2");
 	feed(&e, "error$bad_name$reg$names are ...", 1000);
-	assert_has_line(status(&e), MODEL_LINE_ERROR,
+	fakeshell_assert_line(status(&e), MODEL_LINE_ERROR,
 	    "the name carol2 is not valid; pick another with /nick NAME");
 	/* Messages wait for registration, and say what it needs. */
 	assert_int_equal(type(&e, "/join #a"), CLIENT_INPUT_KEEP);
 	assert_string_equal(last_text(status(&e)),
 	    "not registered: pick a name with /nick NAME; not sent");
 	assert_int_equal(type(&e, "/nick carol3"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "reg$carol3");
+	fakeshell_expect(&e.f, "reg$carol3");
 	assert_int_equal(type(&e, "/join #a"), CLIENT_INPUT_KEEP);
 	assert_string_equal(
 	    last_text(status(&e)), "not registered yet: not sent");
 	feed(&e, "registered$" UID "$carol3", 1000);
 	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
 	assert_string_equal(model_self(e.m), "carol3");
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* A configured name that is not valid is never sent. */
 static void
 test_bad_config_name(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
-	env_start(&e, "bad name", 1000);
+	fakeshell_start(&e, "bad name", 1000);
 	client_connected(e.c, 1000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "hello$1$3072$32$x", 1000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
-	assert_has_line(
+	fakeshell_assert_line(
 	    status(&e), MODEL_LINE_ERROR, "pick another with /nick NAME");
 	/* Offline, /nick changes the name to register with. */
 	client_disconnected(e.c, "eof", 2000, 7000);
 	assert_int_equal(type(&e, "/nick dave"), CLIENT_INPUT_DONE);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_string_equal(client_name(e.c), "dave");
 	client_connected(e.c, 8000);
 	feed(&e, "hello$1$3072$32$x", 8000);
-	assert_sent(&e.f, "hello$1", "reg$dave");
-	env_end(&e);
+	fakeshell_expect(&e.f, "hello$1", "reg$dave");
+	fakeshell_end(&e);
 }
 
 static void
 test_join_history_switch(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	struct model_line l;
 
 	(void)state;
 	env_online(&e);
 	/* No name or id is that long: said so, nothing sent. */
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(type(&e,
 	                     "/join "
 	                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
 	    CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_string_equal(last_text(current(&e)),
 	    "no channel name or id is longer than 64 bytes");
 	assert_int_equal(type(&e, "/join #Rust"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "join$" UID "$#Rust");
+	fakeshell_expect(&e.f, "join$" UID "$#Rust");
 	join_rust(&e, RUST, 2);
 	w = chan(&e, RUST);
 	/* The window asked for is shown once joined. */
@@ -480,11 +354,11 @@ test_join_history_switch(void **state)
 	/* A line seen already is skipped. */
 	feed(&e, "msg$" RUST "$4$3002$bob$dup", 3002);
 	feed(&e, "msg$" RUST "$2$3002$bob$dup", 3002);
-	assert_false(has_line(w, MODEL_LINE_MSG, "dup"));
+	assert_false(fakeshell_has_line(w, MODEL_LINE_MSG, "dup"));
 	assert_int_equal(model_win_seq(w), 4);
 	/* /create switches too, once the join sequence comes. */
 	assert_int_equal(type(&e, "/create dev"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "create_chan$" UID "$dev");
+	fakeshell_expect(&e.f, "create_chan$" UID "$dev");
 	feed(&e, "created$D$dev", 3100);
 	feed(&e, "joined$D$channel$1$dev", 3100);
 	feed(&e, "names$D$carol", 3100);
@@ -494,25 +368,25 @@ test_join_history_switch(void **state)
 	/* A join that fails forgets the switch (an id is not created). */
 	assert_int_equal(
 	    type(&e, "/join Nn1StGXR8_Z5jdHi6B-my"), CLIENT_INPUT_DONE);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e,
 	    "error$no_such_channel$join$no such channel: "
 	    "Nn1StGXR8_Z5jdHi6B-my",
 	    3200);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_string_equal(last_text(current(&e)),
 	    "no such channel: Nn1StGXR8_Z5jdHi6B-my; /create makes one");
 	assert_int_equal(last_line(current(&e)).kind, MODEL_LINE_ERROR);
 	feed(&e, "joined$N$channel$1$nowhere", 3300);
 	feed(&e, "history_end$N$0", 3300);
 	assert_string_equal(model_win_name(current(&e)), "dev");
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_reconnect_same_ids(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w, *own;
 	struct model_line l;
 	size_t n;
@@ -523,13 +397,14 @@ test_reconnect_same_ids(void **state)
 	join_rust(&e, RUST, 3);
 	w = chan(&e, RUST);
 	own = model_win_at(e.m, 1);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	n = model_win_count(e.m);
 	client_disconnected(e.c, "connection reset", 5000, 10000);
 	assert_int_equal(client_state(e.c), CLIENT_OFFLINE);
-	assert_has_line(status(&e), MODEL_LINE_INFO,
+	fakeshell_assert_line(status(&e), MODEL_LINE_INFO,
 	    "disconnected: connection reset; reconnecting in 5 s");
-	assert_has_line(w, MODEL_LINE_INFO, "disconnected: connection reset");
+	fakeshell_assert_line(
+	    w, MODEL_LINE_INFO, "disconnected: connection reset");
 	assert_int_equal(model_win_joined(w), 0);
 	assert_int_equal(model_win_rejoin(w), 1);
 	assert_int_equal(model_win_rejoin(own), 0);
@@ -539,12 +414,12 @@ test_reconnect_same_ids(void **state)
 	/* Offline, typed text is kept. */
 	assert_int_equal(type(&e, "are you there?"), CLIENT_INPUT_KEEP);
 	assert_string_equal(last_text(w), "not connected: not sent");
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* Same server: the same ids come back. */
 	client_connected(e.c, 11000);
 	feed(&e, "hello$1$3072$32$x", 11000);
 	feed(&e, "registered$" UID2 "$carol", 11000);
-	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust");
+	fakeshell_expect(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust");
 	feed(&e, "joined$" UID2 "$personal$1$~carol", 11000);
 	feed(&e, "history_end$" UID2 "$0", 11000);
 	/* The personal window is re-keyed, not opened again. */
@@ -583,13 +458,13 @@ test_reconnect_same_ids(void **state)
 	assert_string_equal(l.text, "carol, are you there?");
 	assert_int_equal(model_win_unread(w), 2);
 	assert_int_equal(model_win_mentioned(w), 1);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_reconnect_new_ids(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w, *bob;
 	size_t n;
 
@@ -606,15 +481,16 @@ test_reconnect_new_ids(void **state)
 	model_select(e.m, model_win_index(e.m, w));
 	/* A DM window is not rejoined. */
 	feed(&e, "dm$1$dave$carol$hi", 2000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	n = model_win_count(e.m);
 	client_disconnected(e.c, "eof", 5000, 5000);
-	assert_has_line(status(&e), MODEL_LINE_INFO, "reconnecting in 0 s");
+	fakeshell_assert_line(
+	    status(&e), MODEL_LINE_INFO, "reconnecting in 0 s");
 	client_connected(e.c, 6000);
 	feed(&e, "hello$1$3072$32$x", 6000);
 	feed(&e, "registered$" UID2 "$carol", 6000);
 	/* Named channels by name, personal ones by id. */
-	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust",
+	fakeshell_expect(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust",
 	    "join$" UID2 "$" BOBUID);
 	feed(&e, "joined$" UID2 "$personal$1$~carol", 6000);
 	feed(&e, "history_end$" UID2 "$0", 6000);
@@ -632,15 +508,16 @@ test_reconnect_new_ids(void **state)
 	assert_string_equal(last_text(w), "new");
 	/* bob's channel is gone: an error, and the window stays. */
 	feed(&e, "error$no_such_channel$join$no such channel: " BOBUID, 6000);
-	assert_has_line(current(&e), MODEL_LINE_ERROR, "~bob is gone");
-	assert_has_line(bob, MODEL_LINE_ERROR, "/leave closes the window");
+	fakeshell_assert_line(current(&e), MODEL_LINE_ERROR, "~bob is gone");
+	fakeshell_assert_line(
+	    bob, MODEL_LINE_ERROR, "/leave closes the window");
 	assert_int_equal(model_win_joined(bob), 0);
 	/* It is not joined: /leave just closes it. */
 	model_select(e.m, model_win_index(e.m, bob));
 	assert_int_equal(type(&e, "/leave"), CLIENT_INPUT_DONE);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(model_win_count(e.m), n - 1);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* After a server restart a rejoined channel is gone: the client makes it again.
@@ -648,7 +525,7 @@ test_reconnect_new_ids(void **state)
 static void
 test_reconnect_channel_gone(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
@@ -656,44 +533,44 @@ test_reconnect_channel_gone(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 1);
 	w = chan(&e, RUST);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	client_disconnected(e.c, "eof", 5000, 5000);
 	client_connected(e.c, 6000);
 	feed(&e, "hello$1$3072$32$x", 6000);
 	feed(&e, "registered$" UID2 "$carol", 6000);
-	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust");
-	fake_clear(&e.f);
+	fakeshell_expect(&e.f, "hello$1", "reg$carol", "join$" UID2 "$#rust");
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" UID2 "$personal$1$~carol", 6000);
 	feed(&e, "history_end$" UID2 "$0", 6000);
 	feed(&e, "error$no_such_channel$join$no such channel: #rust", 6000);
-	assert_sent(&e.f, "create_chan$" UID2 "$#rust");
-	assert_has_line(w, MODEL_LINE_INFO, "making it again");
-	fake_clear(&e.f);
+	fakeshell_expect(&e.f, "create_chan$" UID2 "$#rust");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "making it again");
+	fakeshell_clear(&e.f);
 	/* Someone else made it first: join theirs. */
 	feed(
 	    &e, "error$channel_exists$create_chan$channel exists: #rust", 6000);
-	assert_sent(&e.f, "join$" UID2 "$#rust");
-	fake_clear(&e.f);
+	fakeshell_expect(&e.f, "join$" UID2 "$#rust");
+	fakeshell_clear(&e.f);
 	join_rust(&e, RUST2, 0);
 	assert_ptr_equal(chan(&e, RUST2), w);
 	assert_int_equal(model_win_joined(w), 1);
 	/* A user's own /join of a missing id is only an error. */
 	type(&e, "/join Nn1StGXR8_Z5jdHi6B-my");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e,
 	    "error$no_such_channel$join$no such channel: "
 	    "Nn1StGXR8_Z5jdHi6B-my",
 	    7000);
-	assert_nothing_sent(&e.f);
-	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel");
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_assert_line(current(&e), MODEL_LINE_ERROR, "no such channel");
+	fakeshell_end(&e);
 }
 
 /* A disconnect before the rejoin was confirmed rejoins again next time. */
 static void
 test_reconnect_twice(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
 	env_online(&e);
@@ -703,20 +580,20 @@ test_reconnect_twice(void **state)
 	client_connected(e.c, 6000);
 	feed(&e, "hello$1$3072$32$x", 6000);
 	feed(&e, "registered$" UID2 "$carol", 6000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	client_disconnected(e.c, "eof", 6500, 7000);
 	client_connected(e.c, 7000);
 	feed(&e, "hello$1$3072$32$x", 7000);
 	feed(&e, "registered$" UID "$carol", 7000);
-	assert_sent(&e.f, "hello$1", "reg$carol", "join$" UID "$#rust");
-	env_end(&e);
+	fakeshell_expect(&e.f, "hello$1", "reg$carol", "join$" UID "$#rust");
+	fakeshell_end(&e);
 }
 
 /* Messages sent and not yet back are counted, for a quit to wait on. */
 static void
 test_unechoed(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
 	env_online(&e);
@@ -743,7 +620,7 @@ test_unechoed(void **state)
 	type(&e, "five");
 	client_disconnected(e.c, "eof", 4000, 5000);
 	assert_int_equal(client_unechoed(e.c), 0);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /*
@@ -754,33 +631,33 @@ test_unechoed(void **state)
 static void
 test_nick_while_registering(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	client_connected(e.c, 1000);
 	feed(&e, "hello$1$3072$32$x", 1000);
-	assert_sent(&e.f, "hello$1", "reg$carol");
+	fakeshell_expect(&e.f, "hello$1", "reg$carol");
 	assert_int_equal(type(&e, "/nick caz"), CLIENT_INPUT_DONE);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_string_equal(
 	    last_text(status(&e)), "you will be caz once registered");
 	feed(&e, "registered$" UID "$carol", 1000);
-	assert_sent(&e.f, "nick$" UID "$caz");
+	fakeshell_expect(&e.f, "nick$" UID "$caz");
 	/* Refused: the new name is asked for instead. */
 	client_disconnected(e.c, "eof", 2000, 3000);
 	client_connected(e.c, 3000);
 	feed(&e, "hello$1$3072$32$x", 3000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(type(&e, "/nick dee"), CLIENT_INPUT_DONE);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	feed(&e, "error$name_taken$reg$taken", 3000);
-	assert_sent(&e.f, "reg$dee");
+	fakeshell_expect(&e.f, "reg$dee");
 	assert_string_equal(client_name(e.c), "dee");
 	feed(&e, "registered$" UID2 "$dee", 3000);
 	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
-	assert_nothing_sent(&e.f);
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_end(&e);
 }
 
 /*
@@ -792,7 +669,7 @@ test_nick_while_registering(void **state)
 static void
 test_reconnect_name_taken(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	size_t n;
 
@@ -804,53 +681,53 @@ test_reconnect_name_taken(void **state)
 	client_disconnected(e.c, "eof", 5000, 6000);
 	client_connected(e.c, 6000);
 	feed(&e, "hello$1$3072$32$x", 6000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "error$name_taken$reg$taken", 6000);
 	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
 	assert_string_equal(last_text(w),
 	    "the name carol is still taken, likely by the connection just "
 	    "lost; asking again every 5 s (or pick another with /nick NAME)");
-	assert_has_line(status(&e), MODEL_LINE_INFO, "still taken");
+	fakeshell_assert_line(status(&e), MODEL_LINE_INFO, "still taken");
 	assert_int_equal(client_next_tick(e.c), 6000 + CLIENT_REG_RETRY_MS);
 	client_tick(e.c, 6000 + CLIENT_REG_RETRY_MS - 1);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	client_tick(e.c, 6000 + CLIENT_REG_RETRY_MS);
-	assert_sent(&e.f, "reg$carol");
+	fakeshell_expect(&e.f, "reg$carol");
 	/* Taken again: asked again, but not said again. */
 	n = line_count(w);
 	feed(&e, "error$name_taken$reg$taken", 11000);
 	assert_int_equal(line_count(w), n);
 	assert_int_equal(client_next_tick(e.c), 11000 + CLIENT_REG_RETRY_MS);
 	client_tick(e.c, 11000 + CLIENT_REG_RETRY_MS);
-	assert_sent(&e.f, "reg$carol");
+	fakeshell_expect(&e.f, "reg$carol");
 	/* Free at last: registered, and the channels come back. */
 	feed(&e, "registered$" UID2 "$carol", 16000);
 	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
-	assert_sent(&e.f, "join$" UID2 "$#rust");
+	fakeshell_expect(&e.f, "join$" UID2 "$#rust");
 	assert_true(client_next_tick(e.c) > 16000 + CLIENT_REG_RETRY_MS);
 	/* Lost again: /nick while waiting stops the asking. */
 	client_disconnected(e.c, "eof", 17000, 18000);
 	client_connected(e.c, 18000);
 	feed(&e, "hello$1$3072$32$x", 18000);
 	feed(&e, "error$name_taken$reg$taken", 18000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(type(&e, "/nick carol2"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "reg$carol2");
+	fakeshell_expect(&e.f, "reg$carol2");
 	client_tick(e.c, 18000 + CLIENT_REG_RETRY_MS);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	feed(&e, "error$name_taken$reg$taken", 19000);
 	assert_int_equal(client_next_tick(e.c), 19000 + CLIENT_REG_RETRY_MS);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	/* Text typed meanwhile is kept. */
 	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_end(&e);
 }
 
 static void
 test_join_part_quit_nick(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w, *dev, *dm, *own;
 	size_t n;
 
@@ -861,7 +738,7 @@ test_join_part_quit_nick(void **state)
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
 	type(&e, "/join dev");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$D$channel$2$dev", 2000);
 	feed(&e, "names$D$carol bob", 2000);
 	feed(&e, "names_end$D$2", 2000);
@@ -895,7 +772,7 @@ test_join_part_quit_nick(void **state)
 	feed(&e, "quit$4003$alice$", 4003);
 	assert_string_equal(last_text(w), "alice quit");
 	assert_string_equal(last_text(dm), "alice quit");
-	assert_false(has_line(dev, MODEL_LINE_EVENT, "alice"));
+	assert_false(fakeshell_has_line(dev, MODEL_LINE_EVENT, "alice"));
 
 	/* A rename, in every window where the old name is. */
 	feed(&e, "joined$" RUST "$channel$3$#rust", 5000);
@@ -906,7 +783,7 @@ test_join_part_quit_nick(void **state)
 	assert_string_equal(last_text(w), "Alice is now known as alicia");
 	assert_true(model_member_has(w, "alicia", 6));
 	assert_false(model_member_has(w, "alice", 5));
-	assert_false(has_line(dev, MODEL_LINE_EVENT, "alicia"));
+	assert_false(fakeshell_has_line(dev, MODEL_LINE_EVENT, "alicia"));
 	/* The conversation follows the new name. */
 	assert_string_equal(model_win_key(dm), "alicia");
 	assert_string_equal(model_win_name(dm), "alicia");
@@ -919,12 +796,12 @@ test_join_part_quit_nick(void **state)
 	model_select(e.m, model_win_index(e.m, w));
 	n = line_count(w);
 	type(&e, "/nick caz");
-	assert_sent(&e.f, "nick$" UID "$caz");
+	fakeshell_expect(&e.f, "nick$" UID "$caz");
 	feed(&e, "nick$5003$carol$caz", 5003);
 	assert_string_equal(client_name(e.c), "caz");
 	assert_string_equal(model_self(e.m), "caz");
 	assert_string_equal(model_win_name(own), "~caz");
-	assert_has_line(
+	fakeshell_assert_line(
 	    status(&e), MODEL_LINE_INFO, "you are now known as caz");
 	assert_int_equal(line_count(w), n + 1);
 	assert_int_equal(last_line(w).kind, MODEL_LINE_EVENT);
@@ -934,25 +811,25 @@ test_join_part_quit_nick(void **state)
 	model_select(e.m, model_win_index(e.m, dm));
 	n = line_count(dm);
 	type(&e, "/nick carol");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "nick$5003$caz$carol", 5003);
 	assert_int_equal(line_count(dm), n + 1);
 	assert_string_equal(last_text(dm), "you are now known as carol");
 	assert_string_equal(last_text(w), "you are now known as carol");
 	type(&e, "/nick caz");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "nick$5003$carol$caz", 5003);
 	feed(&e, "msg$" RUST "$1$5004$caz$me now", 5004);
 	assert_int_equal(last_line(w).flags, MODEL_FLAG_SELF);
 	feed(&e, "msg$" RUST "$2$5004$bob$hi caz", 5004);
 	assert_int_equal(last_line(w).flags, MODEL_FLAG_MENTION);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_dm(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *dm;
 	struct model_line l;
 
@@ -984,38 +861,39 @@ test_dm(void **state)
 	model_select(e.m, model_win_index(e.m, dm));
 	assert_int_equal(type(&e, "how are you"), CLIENT_INPUT_DONE);
 	assert_int_equal(type(&e, "/me smiles"), CLIENT_INPUT_DONE);
-	assert_sent(
+	fakeshell_expect(
 	    &e.f, "dm$" UID "$bob$how are you", "dm_act$" UID "$bob$smiles");
 	/* /leave closes it here; the server has nothing to leave. */
 	assert_int_equal(type(&e, "/leave"), CLIENT_INPUT_DONE);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(model_win_count(e.m), 2);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_left_closed(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
 	env_online(&e);
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(type(&e, "/leave"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "leave$" UID "$" RUST);
+	fakeshell_expect(&e.f, "leave$" UID "$" RUST);
 	assert_int_equal(model_win_count(e.m), 3);
 	feed(&e, "left$" RUST, 3000);
 	assert_int_equal(model_win_count(e.m), 2);
 	assert_int_equal(model_current(e.m), 1);
-	assert_has_line(status(&e), MODEL_LINE_INFO, "you left #rust");
+	fakeshell_assert_line(status(&e), MODEL_LINE_INFO, "you left #rust");
 	/* Not in the window shown once #rust closed: it is unrelated. */
-	assert_false(has_line(current(&e), MODEL_LINE_INFO, "you left"));
+	assert_false(
+	    fakeshell_has_line(current(&e), MODEL_LINE_INFO, "you left"));
 	/* A channel closed under us stays, not joined. */
 	type(&e, "/join " BOBUID);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
 	feed(&e, "names$" BOBUID "$bob carol", 3000);
 	feed(&e, "names_end$" BOBUID "$2", 3000);
@@ -1025,11 +903,11 @@ test_left_closed(void **state)
 	feed(&e, "closed$" BOBUID "$bob quit", 3001);
 	assert_int_equal(model_win_joined(w), 0);
 	assert_int_equal(model_member_count(w), 0);
-	assert_has_line(w, MODEL_LINE_INFO, "closed: bob quit");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "closed: bob quit");
 	model_select(e.m, model_win_index(e.m, w));
 	assert_int_equal(type(&e, "still here?"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
-	assert_has_line(w, MODEL_LINE_ERROR, "you are not in ~bob");
+	fakeshell_expect_none(&e.f);
+	fakeshell_assert_line(w, MODEL_LINE_ERROR, "you are not in ~bob");
 	/* Not reconnected to later. */
 	client_disconnected(e.c, "eof", 4000, 5000);
 	assert_int_equal(model_win_rejoin(w), 0);
@@ -1039,13 +917,13 @@ test_left_closed(void **state)
 	feed(&e, "registered$" UID "$carol", 5000);
 	feed(&e, "left$nochan", 5000);
 	assert_int_equal(model_win_count(e.m), 3);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_list_names(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
@@ -1053,25 +931,25 @@ test_list_names(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(type(&e, "/list"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "list$" UID);
+	fakeshell_expect(&e.f, "list$" UID);
 	feed(&e, "list$" RUST "$channel$3$#rust", 3000);
 	feed(&e, "list$D$channel$1$dev", 3000);
 	feed(&e, "list_end$2", 3000);
-	assert_has_line(w, MODEL_LINE_INFO, "#rust  3 members  " RUST);
-	assert_has_line(w, MODEL_LINE_INFO, "dev  1 member  D");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "#rust  3 members  " RUST);
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "dev  1 member  D");
 	assert_string_equal(last_text(w), "2 channels");
 	/* /names asks and prints the reply, which replaces the members but
 	 * keeps the recent speakers first. */
 	feed(&e, "msg$" RUST "$1$3000$bob$hi", 3000);
 	assert_string_equal(model_member(w, 0), "bob");
 	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "names$" UID "$" RUST);
+	fakeshell_expect(&e.f, "names$" UID "$" RUST);
 	feed(&e, "names$" RUST "$carol dave", 3000);
 	feed(&e, "names$" RUST "$bob", 3000);
 	feed(&e, "names_end$" RUST "$3", 3000);
-	assert_has_line(w, MODEL_LINE_INFO, "#rust: carol dave");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "#rust: carol dave");
 	assert_string_equal(last_text(w), "#rust: 3 members");
 	assert_int_equal(model_member_count(w), 3);
 	assert_string_equal(model_member(w, 0), "bob");
@@ -1084,14 +962,14 @@ test_list_names(void **state)
 	assert_false(model_member_has(w, "bob", 3));
 	/* Of another channel, by name. */
 	assert_int_equal(type(&e, "/who #other"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "names$" UID "$#other");
+	fakeshell_expect(&e.f, "names$" UID "$#other");
 	feed(&e, "names$O$zed", 3000);
 	feed(&e, "names_end$O$1", 3000);
-	assert_has_line(w, MODEL_LINE_INFO, "O: zed");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "O: zed");
 	assert_string_equal(last_text(w), "O: 1 member");
 	/* Unasked replies are silent; failed asks are forgotten. */
 	assert_int_equal(type(&e, "/names #gone"), CLIENT_INPUT_DONE);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "error$no_such_channel$names$no such channel: #gone", 3000);
 	feed(&e, "names$" RUST "$carol", 3000);
 	feed(&e, "names_end$" RUST "$1", 3000);
@@ -1100,23 +978,23 @@ test_list_names(void **state)
 	/* Not in a window without a channel. */
 	model_select(e.m, 0);
 	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_end(&e);
 }
 
 static void
 test_ping_pong_error(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
 	env_online(&e);
 	feed(&e, "ping$abc", 2000);
-	assert_sent(&e.f, "pong$abc");
+	fakeshell_expect(&e.f, "pong$abc");
 	/* A token that cannot be echoed is not. */
 	feed(&e, "ping$a b", 2000);
 	feed(&e, "ping$", 2000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* An unexpected pong measures nothing. */
 	feed(&e, "pong$123", 2000);
 	assert_int_equal(client_lag(e.c), -1);
@@ -1126,48 +1004,49 @@ test_ping_pong_error(void **state)
 	feed(&e, "error$not_member$send_msg$you are not in it", 3000);
 	assert_string_equal(
 	    last_text(current(&e)), "you are not in it; /join it first");
-	assert_false(has_line(status(&e), MODEL_LINE_ERROR, "not in it"));
+	assert_false(
+	    fakeshell_has_line(status(&e), MODEL_LINE_ERROR, "not in it"));
 	feed(&e, "error$shutdown$*$server is stopping", 3000);
 	assert_string_equal(last_text(current(&e)), "server is stopping");
 	assert_string_equal(last_text(status(&e)), "server is stopping");
 	/* No text: the code's own. */
 	feed(&e, "error$channel_full$join$", 3000);
 	assert_string_equal(last_text(current(&e)), "channel is full");
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_keepalive(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	uint64_t t0 = 1000, t;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
 	client_tick(e.c, 1000000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	env_register(&e, UID);
 	/* Idle: a ping after CLIENT_PING_IDLE_MS of silence. */
 	assert_int_equal(client_next_tick(e.c), t0 + CLIENT_PING_IDLE_MS);
 	client_tick(e.c, t0 + CLIENT_PING_IDLE_MS - 1);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* Any line is life. */
 	feed(&e, "ping$x", t0 + 100);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	t0 += 100;
 	assert_int_equal(client_next_tick(e.c), t0 + CLIENT_PING_IDLE_MS);
 	client_tick(e.c, t0 + CLIENT_PING_IDLE_MS - 1);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	t = t0 + CLIENT_PING_IDLE_MS;
 	client_tick(e.c, t);
 	assert_int_equal(e.f.nsent, 1);
 	assert_string_equal(e.f.sent[0], "ping$31100");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(client_next_tick(e.c), t + CLIENT_PING_TIMEOUT_MS);
 	/* One ping at a time. */
 	client_tick(e.c, t + 10);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* Another token is not ours. */
 	feed(&e, "pong$31101", t + 40);
 	assert_int_equal(client_lag(e.c), -1);
@@ -1177,7 +1056,7 @@ test_keepalive(void **state)
 	/* Unanswered: dropped at the deadline, not before. */
 	t = t + 50 + CLIENT_PING_IDLE_MS;
 	client_tick(e.c, t);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	client_tick(e.c, t + CLIENT_PING_TIMEOUT_MS - 1);
 	assert_int_equal(e.f.drops, 0);
 	/* A line meanwhile moves the deadline. */
@@ -1189,30 +1068,30 @@ test_keepalive(void **state)
 	client_tick(e.c, t + 1000 + CLIENT_PING_TIMEOUT_MS);
 	assert_int_equal(e.f.drops, 1);
 	assert_string_equal(e.f.why, "server not responding");
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* Nothing more until the shell reconnects. */
 	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
 	client_tick(e.c, t + 10 * CLIENT_PING_TIMEOUT_MS);
 	assert_int_equal(e.f.drops, 1);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	client_disconnected(e.c, "server not responding", t + 1000, t + 6000);
 	assert_int_equal(client_next_tick(e.c), UINT64_MAX);
 	client_connected(e.c, 200000);
 	feed(&e, "hello$1$3072$32$txt-chatd/0.1.0", 200000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(client_next_tick(e.c), 200000 + CLIENT_PING_IDLE_MS);
 	/* A late line after the deadline passed still drops at once. */
 	client_tick(e.c, 200000 + CLIENT_PING_IDLE_MS + 5);
-	assert_sent(&e.f, "ping$230005");
+	fakeshell_expect(&e.f, "ping$230005");
 	client_tick(e.c, 230005 + CLIENT_PING_TIMEOUT_MS + 1);
 	assert_int_equal(e.f.drops, 2);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_input_messages(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	char *text;
 	size_t max;
@@ -1221,33 +1100,33 @@ test_input_messages(void **state)
 	env_online(&e);
 	/* Not in the status window. */
 	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
-	assert_has_line(status(&e), MODEL_LINE_INFO, "status window");
+	fakeshell_assert_line(status(&e), MODEL_LINE_INFO, "status window");
 	assert_int_equal(type(&e, "/me waves"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(type(&e, "price is $5"), CLIENT_INPUT_DONE);
 	assert_int_equal(type(&e, "//join x"), CLIENT_INPUT_DONE);
 	assert_int_equal(type(&e, "/me waves"), CLIENT_INPUT_DONE);
 	assert_int_equal(type(&e, ""), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "send_msg$" UID "$" RUST "$price is $5",
+	fakeshell_expect(&e.f, "send_msg$" UID "$" RUST "$price is $5",
 	    "send_msg$" UID "$" RUST "$/join x",
 	    "send_act$" UID "$" RUST "$waves");
 	/* The server echoes; nothing is shown before (but the join). */
 	assert_int_equal(line_count(w), 1);
 	/* Control characters and bad UTF-8 are refused, with the reason. */
 	assert_int_equal(type(&e, "a\tb"), CLIENT_INPUT_KEEP);
-	assert_has_line(w, MODEL_LINE_ERROR, "U+0009");
+	fakeshell_assert_line(w, MODEL_LINE_ERROR, "U+0009");
 	assert_int_equal(type(&e,
 	                     "a\xE2\x80\xAE"
 	                     "b"),
 	    CLIENT_INPUT_KEEP);
-	assert_has_line(w, MODEL_LINE_ERROR, "U+202E");
+	fakeshell_assert_line(w, MODEL_LINE_ERROR, "U+202E");
 	assert_int_equal(type(&e, "bad \xFF"), CLIENT_INPUT_KEEP);
 	assert_int_equal(type(&e, "two\nlines"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* The text limit at N and N+1. */
 	max = client_text_max(e.c);
 	text = malloc(max + 2);
@@ -1258,36 +1137,36 @@ test_input_messages(void **state)
 	assert_int_equal(e.f.nsent, 1);
 	assert_int_equal(
 	    strlen(e.f.sent[0]), strlen("send_msg$" UID "$" RUST "$") + max);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	text[max] = 'x';
 	text[max + 1] = '\0';
 	assert_int_equal(type(&e, text), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_string_equal(last_text(w),
 	    "not sent: the text is 3073 bytes; the server takes at most 3072");
 	free(text);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* A server with a lower text limit: N and N+1 at its limit. */
 static void
 test_input_text_max_low(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	char text[102];
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	client_connected(e.c, 1);
 	feed(&e, "hello$1$100$32$x", 1);
 	feed(&e, "registered$" UID "$carol", 1);
 	join_rust(&e, RUST, 0);
 	model_select(e.m, model_win_index(e.m, chan(&e, RUST)));
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	memset(text, 'y', 100);
 	text[100] = '\0';
 	assert_int_equal(type(&e, text), CLIENT_INPUT_DONE);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	text[100] = 'y';
 	text[101] = '\0';
 	assert_int_equal(type(&e, text), CLIENT_INPUT_KEEP);
@@ -1299,8 +1178,8 @@ test_input_text_max_low(void **state)
 	                     "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
 	                     "yyyyyyyyyyyyyyyy"),
 	    CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_end(&e);
 }
 
 static void
@@ -1308,7 +1187,7 @@ test_input_offline(void **state)
 {
 	static const char *const needs_server[] = {"/join #a", "/create a",
 	    "/list", "/names #a", "/msg bob hi", "/leave #elsewhere"};
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	size_t i, n;
 
@@ -1318,7 +1197,7 @@ test_input_offline(void **state)
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
 	client_disconnected(e.c, "eof", 3000, 8000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	for (i = 0; i < sizeof(needs_server) / sizeof(needs_server[0]); i++) {
 		n = line_count(w);
 		assert_int_equal(type(&e, needs_server[i]), CLIENT_INPUT_KEEP);
@@ -1328,7 +1207,7 @@ test_input_offline(void **state)
 	}
 	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
 	assert_int_equal(type(&e, "/me waves"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* What needs no server works. */
 	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
 	assert_int_equal(type(&e, "/clear"), CLIENT_INPUT_DONE);
@@ -1336,15 +1215,15 @@ test_input_offline(void **state)
 	/* /quit offline just quits. */
 	assert_int_equal(client_quitting(e.c), 0);
 	assert_int_equal(type(&e, "/quit bye"), CLIENT_INPUT_DONE);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(client_quitting(e.c), 1);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
 test_slash_commands(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w, *dm;
 	size_t n;
 
@@ -1353,7 +1232,7 @@ test_slash_commands(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	/* Parse errors: slash's explanation, text kept. */
 	assert_int_equal(type(&e, "/bogus x"), CLIENT_INPUT_KEEP);
 	assert_string_equal(
@@ -1361,27 +1240,27 @@ test_slash_commands(void **state)
 	assert_int_equal(type(&e, "/join"), CLIENT_INPUT_KEEP);
 	assert_string_equal(last_text(w), "/join needs a channel name or id");
 	assert_int_equal(type(&e, "/"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* /join and /create. */
 	assert_int_equal(type(&e, "/join " RUST2), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "join$" UID "$" RUST2);
+	fakeshell_expect(&e.f, "join$" UID "$" RUST2);
 	assert_int_equal(type(&e, "/create bad!name"), CLIENT_INPUT_KEEP);
-	assert_has_line(w, MODEL_LINE_ERROR, "not a valid channel name");
+	fakeshell_assert_line(w, MODEL_LINE_ERROR, "not a valid channel name");
 	assert_int_equal(type(&e, "/create #ok"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "create_chan$" UID "$#ok");
+	fakeshell_expect(&e.f, "create_chan$" UID "$#ok");
 	/* A '$' in a channel would make a key field: refused here. */
 	assert_int_equal(type(&e, "/join a$b"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* /nick. */
 	assert_int_equal(type(&e, "/nick caz"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "nick$" UID "$caz");
+	fakeshell_expect(&e.f, "nick$" UID "$caz");
 	assert_string_equal(client_name(e.c), "carol");
 	assert_int_equal(type(&e, "/nick ca$z"), CLIENT_INPUT_KEEP);
-	assert_has_line(w, MODEL_LINE_ERROR, "is not a valid name");
+	fakeshell_assert_line(w, MODEL_LINE_ERROR, "is not a valid name");
 	/* /msg opens the conversation, once the server has it, without going
 	 * there; under the name as the server spells it. */
 	assert_int_equal(type(&e, "/msg BOB hi $there"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "dm$" UID "$BOB$hi $there");
+	fakeshell_expect(&e.f, "dm$" UID "$BOB$hi $there");
 	assert_null(model_find(e.m, MODEL_WIN_DM, "bob", 3));
 	/* Said where it was typed. */
 	assert_string_equal(last_text(w), "to BOB: hi $there");
@@ -1394,24 +1273,24 @@ test_slash_commands(void **state)
 	/* In the conversation itself, the echo is enough. */
 	model_select(e.m, model_win_index(e.m, dm));
 	assert_int_equal(type(&e, "/msg bob again"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "dm$" UID "$bob$again");
+	fakeshell_expect(&e.f, "dm$" UID "$bob$again");
 	assert_string_equal(last_text(dm), "hi $there");
 	model_select(e.m, model_win_index(e.m, w));
 	/* No such user: an error, and no window. */
 	n = model_win_count(e.m);
 	assert_int_equal(type(&e, "/msg nobody hi"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "dm$" UID "$nobody$hi");
+	fakeshell_expect(&e.f, "dm$" UID "$nobody$hi");
 	feed(&e, "error$no_such_user$dm$no such user: nobody", 3000);
 	assert_int_equal(model_win_count(e.m), n);
 	assert_string_equal(last_text(w), "no such user: nobody (not online)");
 	assert_int_equal(type(&e, "/msg bo$b hi"), CLIENT_INPUT_KEEP);
 	assert_int_equal(type(&e, "/msg bob a\x01"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* /leave by name and by id of a window, and of none. */
 	assert_int_equal(type(&e, "/leave #RUST"), CLIENT_INPUT_DONE);
 	assert_int_equal(type(&e, "/leave " RUST), CLIENT_INPUT_DONE);
 	assert_int_equal(type(&e, "/leave #elsewhere"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "leave$" UID "$" RUST, "leave$" UID "$" RUST,
+	fakeshell_expect(&e.f, "leave$" UID "$" RUST, "leave$" UID "$" RUST,
 	    "leave$" UID "$#elsewhere");
 	n = model_win_count(e.m);
 	model_select(e.m, 0);
@@ -1424,29 +1303,29 @@ test_slash_commands(void **state)
 	assert_int_equal(line_count(w), 0);
 	/* /help: every command, then the keys. */
 	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
-	assert_has_line(w, MODEL_LINE_INFO, "/join <name|id>");
-	assert_has_line(w, MODEL_LINE_INFO, "/create <name>");
-	assert_has_line(w, MODEL_LINE_INFO, "/leave [channel]");
-	assert_has_line(w, MODEL_LINE_INFO, "/list");
-	assert_has_line(w, MODEL_LINE_INFO, "/names [channel]");
-	assert_has_line(w, MODEL_LINE_INFO, "/who");
-	assert_has_line(w, MODEL_LINE_INFO, "/nick <name>");
-	assert_has_line(w, MODEL_LINE_INFO, "/msg <name> <text>");
-	assert_has_line(w, MODEL_LINE_INFO, "/me <action>");
-	assert_has_line(w, MODEL_LINE_INFO, "/clear");
-	assert_has_line(w, MODEL_LINE_INFO, "/help [command|more]");
-	assert_has_line(w, MODEL_LINE_INFO, "/quit [reason]");
-	assert_has_line(w, MODEL_LINE_INFO, "Alt-1");
-	assert_has_line(w, MODEL_LINE_INFO, "Alt-0");
-	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-N");
-	assert_has_line(w, MODEL_LINE_INFO, "Alt-Left");
-	assert_has_line(w, MODEL_LINE_INFO, "Alt-A");
-	assert_has_line(w, MODEL_LINE_INFO, "PgUp");
-	assert_has_line(w, MODEL_LINE_INFO, "Alt-Home");
-	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-L");
-	assert_has_line(w, MODEL_LINE_INFO, "Tab");
-	assert_has_line(w, MODEL_LINE_INFO, "Up, Down");
-	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-W");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/join <name|id>");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/create <name>");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/leave [channel]");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/list");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/names [channel]");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/who");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/nick <name>");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/msg <name> <text>");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/me <action>");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/clear");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/help [command|more]");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "/quit [reason]");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Alt-1");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Alt-0");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Ctrl-N");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Alt-Left");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Alt-A");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "PgUp");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Alt-Home");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Ctrl-L");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Tab");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Up, Down");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Ctrl-W");
 	n = line_count(w);
 	assert_int_equal(type(&e, "/help join"), CLIENT_INPUT_DONE);
 	assert_int_equal(line_count(w), n + 1);
@@ -1454,19 +1333,19 @@ test_slash_commands(void **state)
 	    "/join <name|id> [key]  join a channel by name or id "
 	    "(its key if it has one)");
 	assert_int_equal(type(&e, "/help nope"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* /quit: the reason goes, then the program ends. */
 	assert_int_equal(type(&e, "/quit"), CLIENT_INPUT_DONE);
 	assert_int_equal(client_quitting(e.c), 1);
 	assert_int_equal(type(&e, "/quit see you $soon"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "quit", "quit$see you $soon");
-	env_end(&e);
+	fakeshell_expect(&e.f, "quit", "quit$see you $soon");
+	fakeshell_end(&e);
 }
 
 static void
 test_quit_reason_limit(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	char line[PROTO_REASON_MAX + 16];
 
 	(void)state;
@@ -1477,16 +1356,16 @@ test_quit_reason_limit(void **state)
 	assert_int_equal(type(&e, line), CLIENT_INPUT_DONE);
 	assert_int_equal(e.f.nsent, 1);
 	assert_int_equal(strlen(e.f.sent[0]), 5 + PROTO_REASON_MAX);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	line[6 + PROTO_REASON_MAX] = 'r';
 	line[7 + PROTO_REASON_MAX] = '\0';
 	assert_int_equal(type(&e, line), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_string_equal(last_text(status(&e)),
 	    "the reason is 257 bytes; the server takes at most 256");
 	assert_int_equal(type(&e, "/quit a\x1b"), CLIENT_INPUT_KEEP);
 	assert_int_equal(client_quitting(e.c), 1);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 static void
@@ -1496,7 +1375,7 @@ test_hostile_lines(void **state)
 	    "msg$" RUST "$x$1$a$b", "joined$X$weird$1$n", "hello$1",
 	    "names_end$" RUST "$-1",
 	    "msg$" RUST "$99999999999999999999999$1$a$b"};
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w, *s;
 	char *big;
 	size_t i, n;
@@ -1507,7 +1386,7 @@ test_hostile_lines(void **state)
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
 	s = status(&e);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "bogus$1$2", 3000);
 	assert_string_equal(last_text(s), "server sent an unknown line: bogus");
 	feed(&e, "\x1b[2J$x", 3000);
@@ -1549,14 +1428,14 @@ test_hostile_lines(void **state)
 	client_line(e.c, big, 100 * 1024, 3000);
 	free(big);
 	client_line_too_long(e.c, 3000);
-	assert_has_line(s, MODEL_LINE_INFO, "longer than 4096 bytes");
+	fakeshell_assert_line(s, MODEL_LINE_INFO, "longer than 4096 bytes");
 	/* A '$' in a name that would split a command is never sent. */
 	feed(&e, "dm$1$bob$carol$hi", 3000);
 	feed(&e, "nick$1$bob$b$x", 3000);
 	model_select(
 	    e.m, model_win_index(e.m, model_find(e.m, MODEL_WIN_DM, "b$x", 3)));
 	assert_int_equal(type(&e, "hello"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_string_equal(last_text(current(&e)),
 	    "not sent: a name or channel may not hold '$' or be empty");
 	model_select(e.m, model_win_index(e.m, w));
@@ -1571,16 +1450,16 @@ test_hostile_lines(void **state)
 	feed(&e, "bogus", 3000);
 	feed(&e, "msg$" RUST "$9$1$a$offline line", 3000);
 	assert_int_equal(line_count(s), n);
-	assert_false(has_line(w, MODEL_LINE_MSG, "offline line"));
-	assert_nothing_sent(&e.f);
-	env_end(&e);
+	assert_false(fakeshell_has_line(w, MODEL_LINE_MSG, "offline line"));
+	fakeshell_expect_none(&e.f);
+	fakeshell_end(&e);
 }
 
 /* 100,000 messages into one window: the ring holds its bound. */
 static void
 test_ingest_100k(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	struct model_line l;
 	char line[256];
@@ -1588,7 +1467,7 @@ test_ingest_100k(void **state)
 	int n;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	env_register(&e, UID);
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
@@ -1615,7 +1494,7 @@ test_ingest_100k(void **state)
 	assert_string_equal(model_member(w, 0), "alice");
 	assert_string_equal(model_member(w, 1), "bob");
 	assert_int_equal(model_member_count(w), 3);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /*
@@ -1625,45 +1504,45 @@ test_ingest_100k(void **state)
 static void
 test_quit_is_a_request(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	/* Offline: nothing to tell, the request stands. */
 	client_quit(e.c, "terminated", 1000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(client_quitting(e.c), 1);
-	env_end(&e);
+	fakeshell_end(&e);
 
 	env_online(&e);
 	assert_int_equal(client_quitting(e.c), 0);
 	client_quit(e.c, "terminated", 1000);
-	assert_sent(&e.f, "quit$terminated");
+	fakeshell_expect(&e.f, "quit$terminated");
 	assert_int_equal(client_quitting(e.c), 1);
 	/* Asked twice (a signal after Ctrl-C), the server is told once. */
 	client_quit(e.c, NULL, 1000);
-	assert_nothing_sent(&e.f);
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_end(&e);
 
 	env_online(&e);
 	client_quit(e.c, NULL, 1000);
-	assert_sent(&e.f, "quit");
-	env_end(&e);
+	fakeshell_expect(&e.f, "quit");
+	fakeshell_end(&e);
 }
 
 /* Something else on the port: what it said is shown, and it is left. */
 static void
 test_wrong_server_answer(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_line l;
 	char line[200];
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	client_connecting(e.c, "localhost:22", 1000);
 	client_connected(e.c, 1000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	/* A txt-chatd's welcome is not a stranger's answer. */
 	feed(&e, PROTO_WELCOME, 1000);
 	assert_int_equal(e.f.drops, 0);
@@ -1692,29 +1571,29 @@ test_wrong_server_answer(void **state)
 	assert_non_null(strstr(l.text, "xxx...\""));
 	/* Uncut, the 199 bytes alone would pass 200. */
 	assert_true(strlen(l.text) < 200);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* Nothing answers hello: said after CLIENT_HELLO_TIMEOUT_MS, and left. */
 static void
 test_hello_timeout(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	client_connecting(e.c, "localhost:7000", 1000);
 	client_connected(e.c, 1000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(client_next_tick(e.c), 1000 + CLIENT_HELLO_TIMEOUT_MS);
 	client_tick(e.c, 1000 + CLIENT_HELLO_TIMEOUT_MS - 1);
 	assert_int_equal(e.f.drops, 0);
 	client_tick(e.c, 1000 + CLIENT_HELLO_TIMEOUT_MS);
 	assert_int_equal(e.f.drops, 1);
 	assert_string_equal(e.f.why, "no answer to hello");
-	assert_has_line(status(&e), MODEL_LINE_ERROR,
+	fakeshell_assert_line(status(&e), MODEL_LINE_ERROR,
 	    "no answer from localhost:7000 after 5 s");
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	client_disconnected(e.c, "no answer to hello", 7000, 8000);
 	/* Answered in time: no hello deadline, keepalive only. */
 	client_connecting(e.c, "localhost:7000", 9000);
@@ -1723,7 +1602,7 @@ test_hello_timeout(void **state)
 	assert_int_equal(client_next_tick(e.c), 9100 + CLIENT_PING_IDLE_MS);
 	client_tick(e.c, 9000 + CLIENT_HELLO_TIMEOUT_MS);
 	assert_int_equal(e.f.drops, 1);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /*
@@ -1733,11 +1612,11 @@ test_hello_timeout(void **state)
 static void
 test_failures_count_until_registered(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	unsigned i;
 
 	(void)state;
-	env_start(&e, "carol", 1000);
+	fakeshell_start(&e, "carol", 1000);
 	assert_int_equal(client_failures(e.c), 0);
 	/* Refused. */
 	client_connecting(e.c, "localhost:7000", 1000);
@@ -1765,7 +1644,7 @@ test_failures_count_until_registered(void **state)
 		client_disconnected(e.c, "connection refused", 10000, 11000);
 	}
 	assert_int_equal(client_failures(e.c), CLIENT_FAILURES_MAX);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /*
@@ -1776,7 +1655,7 @@ test_failures_count_until_registered(void **state)
 static void
 test_hostile_unasked(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w, *own;
 	size_t n, i;
 
@@ -1786,7 +1665,7 @@ test_hostile_unasked(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 0);
 	w = chan(&e, RUST);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	n = model_win_count(e.m);
 	/* A join sequence nobody asked for, history and all. */
 	feed(&e, "joined$EVIL$channel$1$#evil", 3000);
@@ -1813,7 +1692,7 @@ test_hostile_unasked(void **state)
 	assert_true(model_member_has(w, "carol", 5));
 	/* Asked for dave: another name is still refused, dave is taken. */
 	type(&e, "/nick dave");
-	assert_sent(&e.f, "nick$" UID "$dave");
+	fakeshell_expect(&e.f, "nick$" UID "$dave");
 	feed(&e, "nick$3003$carol$mallory", 3003);
 	assert_string_equal(client_name(e.c), "carol");
 	feed(&e, "nick$3003$carol$dave", 3003);
@@ -1823,18 +1702,18 @@ test_hostile_unasked(void **state)
 	assert_string_equal(client_name(e.c), "dave");
 	/* A nick refused forgets what was asked. */
 	type(&e, "/nick frank");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "error$name_taken$nick$name taken", 3005);
 	feed(&e, "nick$3005$dave$frank", 3005);
 	assert_string_equal(client_name(e.c), "dave");
 	/* What was asked for still works. */
 	type(&e, "/join #go");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$G$channel$1$#go", 3006);
 	feed(&e, "history_end$G$0", 3006);
 	assert_int_equal(model_win_count(e.m), n + 1);
 	assert_non_null(chan(&e, "G"));
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* /leave's answer is told where it was typed; ~name windows are no dead
@@ -1842,13 +1721,13 @@ test_hostile_unasked(void **state)
 static void
 test_leave_and_personal(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *go, *bob;
 	size_t n;
 
 	(void)state;
 	env_online(&e);
-	assert_has_line(status(&e), MODEL_LINE_INFO,
+	fakeshell_assert_line(status(&e), MODEL_LINE_INFO,
 	    "your channel ~carol has the id " UID
 	    ": others join it with /join " UID);
 	type(&e, "/join #rust");
@@ -1858,22 +1737,22 @@ test_leave_and_personal(void **state)
 	feed(&e, "history_end$G$0", 2000);
 	go = chan(&e, "G");
 	assert_ptr_equal(current(&e), go);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	/* /leave of another window, typed in #go: told in #go. */
 	assert_int_equal(type(&e, "/leave #rust"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "leave$" UID "$" RUST);
+	fakeshell_expect(&e.f, "leave$" UID "$" RUST);
 	feed(&e, "left$" RUST, 3000);
 	assert_string_equal(last_text(go), "you left #rust");
 	assert_string_equal(last_text(status(&e)), "you left #rust");
 
 	/* ~bob without a window: how to join it, nothing sent. */
 	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
-	assert_has_line(go, MODEL_LINE_ERROR,
+	fakeshell_expect_none(&e.f);
+	fakeshell_assert_line(go, MODEL_LINE_ERROR,
 	    "~bob is a personal channel: join it by its id");
 	/* By id: the window shows the id. */
 	type(&e, "/join " BOBUID);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" BOBUID "$personal$2$~bob", 3000);
 	feed(&e, "names$" BOBUID "$bob carol", 3000);
 	feed(&e, "names_end$" BOBUID "$2", 3000);
@@ -1887,7 +1766,7 @@ test_leave_and_personal(void **state)
 	model_select(e.m, model_win_index(e.m, go));
 	n = model_win_count(e.m);
 	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "join$" UID "$" BOBUID);
+	fakeshell_expect(&e.f, "join$" UID "$" BOBUID);
 	/* Back (bob came back on the same address): the same window. */
 	feed(&e, "joined$" BOBUID "$personal$1$~bob", 3002);
 	feed(&e, "history_end$" BOBUID "$0", 3002);
@@ -1897,16 +1776,16 @@ test_leave_and_personal(void **state)
 	/* Gone for good: said so, not "/create makes one". */
 	feed(&e, "closed$" BOBUID "$bob quit", 3003);
 	assert_int_equal(type(&e, "/join ~bob"), CLIENT_INPUT_DONE);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "error$no_such_channel$join$no such channel", 3004);
-	assert_has_line(bob, MODEL_LINE_ERROR, "~bob is gone");
-	assert_false(has_line(bob, MODEL_LINE_ERROR, "/create"));
-	env_end(&e);
+	fakeshell_assert_line(bob, MODEL_LINE_ERROR, "~bob is gone");
+	assert_false(fakeshell_has_line(bob, MODEL_LINE_ERROR, "/create"));
+	fakeshell_end(&e);
 }
 
 /* Feeds msg lines of channel id with seqs from..to, sent by alice. */
 static void
-feed_msgs(struct env *e, const char *id, uint64_t from, uint64_t to)
+feed_msgs(struct fakeshell_env *e, const char *id, uint64_t from, uint64_t to)
 {
 	char line[256];
 	uint64_t i;
@@ -1950,7 +1829,7 @@ assert_seqs(const struct model_win *w, uint64_t from, uint64_t to)
 static void
 test_page_older(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	struct layout_head heads[LAYOUT_HEADS_MAX];
 	uint64_t anchor;
@@ -1959,7 +1838,7 @@ test_page_older(void **state)
 	(void)state;
 	env_online(&e);
 	type(&e, "/join #rust");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
 	feed(&e, "names$" RUST "$carol", 2000);
 	feed(&e, "names_end$" RUST "$1", 2000);
@@ -1973,14 +1852,14 @@ test_page_older(void **state)
 	n = line_count(w);
 
 	client_scrolled_top(e.c, w, 3000);
-	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	fakeshell_expect(&e.f, "history$" UID "$" RUST "$before$51$100");
 	assert_int_equal(model_win_page(w), MODEL_PAGE_LOADING);
 	assert_int_equal(layout_heads(w, model_lines_begin(w), heads), 1);
 	assert_int_equal(heads[0].kind, LAYOUT_HEAD_PAGE);
 	assert_string_equal(heads[0].text, "loading older lines\xe2\x80\xa6");
 	/* One request at a time. */
 	client_scrolled_top(e.c, w, 3000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 
 	/* 48 to 50 are new; 51 and 52 are had and dropped; a live line in
 	 * another channel between pages is not part of it. */
@@ -1996,7 +1875,7 @@ test_page_older(void **state)
 	assert_int_equal(model_win_seq(w), 60);
 
 	client_scrolled_top(e.c, w, 3000);
-	assert_sent(&e.f, "history$" UID "$" RUST "$before$48$100");
+	fakeshell_expect(&e.f, "history$" UID "$" RUST "$before$48$100");
 	feed(&e, "history_page$" RUST "$before$0", 3000);
 	feed(&e, "history_page_end$" RUST "$0$end", 3000);
 	assert_int_equal(model_win_page(w), MODEL_PAGE_BEGIN);
@@ -2004,7 +1883,7 @@ test_page_older(void **state)
 	assert_string_equal(heads[0].text, "beginning of history");
 	/* Nothing older: no more requests. */
 	client_scrolled_top(e.c, w, 3000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	/* Live lines still go at the end. */
 	feed_msgs(&e, RUST, 61, 61);
 	assert_seqs(w, 48, 61);
@@ -2013,19 +1892,19 @@ test_page_older(void **state)
 	type(&e, "/clear");
 	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
 	client_scrolled_top(e.c, w, 3000);
-	assert_sent(&e.f, "history$" UID "$" RUST "$before$62$100");
+	fakeshell_expect(&e.f, "history$" UID "$" RUST "$before$62$100");
 	feed(&e, "history_page$" RUST "$before$3", 3000);
 	feed_msgs(&e, RUST, 59, 61);
 	feed(&e, "history_page_end$" RUST "$3$more", 3000);
 	assert_seqs(w, 59, 61);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* A channel seen from its first line, or never seen to speak, has no past. */
 static void
 test_page_nothing_to_ask(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
@@ -2033,38 +1912,38 @@ test_page_nothing_to_ask(void **state)
 	type(&e, "/join #rust");
 	join_rust(&e, RUST, 3);
 	w = chan(&e, RUST);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	client_scrolled_top(e.c, w, 3000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(model_win_page(w), MODEL_PAGE_BEGIN);
 	type(&e, "/join #go");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" RUST2 "$channel$1$#go", 3000);
 	feed(&e, "names_end$" RUST2 "$0", 3000);
 	feed(&e, "history_end$" RUST2 "$0", 3000);
 	w = chan(&e, RUST2);
 	client_scrolled_top(e.c, w, 3000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(model_win_page(w), MODEL_PAGE_BEGIN);
 	/* The status window is no channel. */
 	client_scrolled_top(e.c, status(&e), 3000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(model_win_page(status(&e)), MODEL_PAGE_NONE);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* A page that finds the window full stops there and says so. */
 static void
 test_page_full(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
-	env_start(&e, "carol", MODEL_SCROLLBACK_MIN);
+	fakeshell_start(&e, "carol", MODEL_SCROLLBACK_MIN);
 	env_register(&e, UID);
 	type(&e, "/join #rust");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
 	feed(&e, "names_end$" RUST "$0", 2000);
 	feed_msgs(&e, RUST, 501, 500 + MODEL_SCROLLBACK_MIN);
@@ -2072,7 +1951,7 @@ test_page_full(void **state)
 	w = chan(&e, RUST);
 	assert_int_equal(line_count(w), MODEL_SCROLLBACK_MIN);
 	client_scrolled_top(e.c, w, 3000);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "history_page$" RUST "$before$2", 3000);
 	feed_msgs(&e, RUST, 500, 501);
 	feed(&e, "history_page_end$" RUST "$2$more", 3000);
@@ -2080,13 +1959,13 @@ test_page_full(void **state)
 	/* The join notice took the place of the oldest line. */
 	assert_seqs(w, 502, 500 + MODEL_SCROLLBACK_MIN);
 	client_scrolled_top(e.c, w, 3000);
-	assert_nothing_sent(&e.f);
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_end(&e);
 }
 
 /* Reconnects and rejoins #rust under UID2, the server replaying from..to. */
 static void
-rejoin_rust(struct env *e, uint64_t from, uint64_t to, uint64_t now)
+rejoin_rust(struct fakeshell_env *e, uint64_t from, uint64_t to, uint64_t now)
 {
 	char line[64];
 
@@ -2096,7 +1975,7 @@ rejoin_rust(struct env *e, uint64_t from, uint64_t to, uint64_t now)
 	feed(e, "registered$" UID2 "$carol", now + 1);
 	feed(e, "joined$" UID2 "$personal$1$~carol", now + 1);
 	feed(e, "history_end$" UID2 "$0", now + 1);
-	fake_clear(&e->f);
+	fakeshell_clear(&e->f);
 	feed(e, "joined$" RUST "$channel$2$#rust", now + 1);
 	feed(e, "names$" RUST "$carol alice", now + 1);
 	feed(e, "names_end$" RUST "$2", now + 1);
@@ -2115,13 +1994,13 @@ rejoin_rust(struct env *e, uint64_t from, uint64_t to, uint64_t now)
 static void
 test_page_reconnect_catchup(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
 	env_online(&e);
 	type(&e, "/join #rust");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
 	feed(&e, "names_end$" RUST "$0", 2000);
 	feed_msgs(&e, RUST, 1, 60);
@@ -2131,7 +2010,7 @@ test_page_reconnect_catchup(void **state)
 
 	/* 440 lines were said while away; the join replays the last 100. */
 	rejoin_rust(&e, 401, 500, 5000);
-	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$60$200");
+	fakeshell_expect(&e.f, "history$" UID2 "$" RUST "$after$60$200");
 	assert_int_equal(model_win_seq(w), 60);
 	assert_seqs(w, 1, 60);
 	/* A live line waits for the pages. */
@@ -2140,15 +2019,15 @@ test_page_reconnect_catchup(void **state)
 	feed(&e, "history_page$" RUST "$after$200", 6000);
 	feed_msgs(&e, RUST, 61, 260);
 	feed(&e, "history_page_end$" RUST "$200$more", 6000);
-	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$260$200");
+	fakeshell_expect(&e.f, "history$" UID2 "$" RUST "$after$260$200");
 	feed(&e, "history_page$" RUST "$after$200", 6000);
 	feed_msgs(&e, RUST, 261, 460);
 	feed(&e, "history_page_end$" RUST "$200$more", 6000);
-	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$460$200");
+	fakeshell_expect(&e.f, "history$" UID2 "$" RUST "$after$460$200");
 	feed(&e, "history_page$" RUST "$after$41", 6000);
 	feed_msgs(&e, RUST, 461, 501);
 	feed(&e, "history_page_end$" RUST "$41$end", 6000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(model_win_catchup(w), 0);
 	assert_seqs(w, 1, 501);
 	/* Missed while away: unread. */
@@ -2158,28 +2037,28 @@ test_page_reconnect_catchup(void **state)
 
 	/* A replay that goes on from the last line seen asks for nothing. */
 	rejoin_rust(&e, 450, 510, 7000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	assert_int_equal(model_win_catchup(w), 0);
 	assert_seqs(w, 1, 510);
 
 	/* Lines the server no longer keeps are said to be missed. */
 	rejoin_rust(&e, 600, 610, 8000);
-	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$510$200");
+	fakeshell_expect(&e.f, "history$" UID2 "$" RUST "$after$510$200");
 	feed(&e, "history_page$" RUST "$after$11", 9000);
 	feed_msgs(&e, RUST, 600, 610);
 	feed(&e, "history_page_end$" RUST "$11$end", 9000);
-	assert_has_line(w, MODEL_LINE_EVENT,
+	fakeshell_assert_line(w, MODEL_LINE_EVENT,
 	    "89 lines from while you were away are no longer kept by the "
 	    "server");
 	assert_int_equal(model_win_seq(w), 610);
 
 	/* A disconnect mid-catch-up leaves nothing waiting. */
 	rejoin_rust(&e, 700, 710, 10000);
-	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$610$200");
+	fakeshell_expect(&e.f, "history$" UID2 "$" RUST "$after$610$200");
 	assert_int_equal(model_win_catchup(w), 3);
 	client_disconnected(e.c, "eof", 11000, 12000);
 	assert_int_equal(model_win_catchup(w), 0);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /*
@@ -2189,7 +2068,7 @@ test_page_reconnect_catchup(void **state)
 static void
 test_page_max_advertised(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
 	env_online(&e);
@@ -2204,13 +2083,13 @@ test_page_max_advertised(void **state)
 	feed(&e, "registered$" UID2 "$carol", 5001);
 	feed(&e, "joined$" UID2 "$personal$1$~carol", 5001);
 	feed(&e, "history_end$" UID2 "$0", 5001);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" RUST "$channel$2$#rust", 5001);
 	feed(&e, "names_end$" RUST "$1", 5001);
 	feed_msgs(&e, RUST, 401, 500);
 	feed(&e, "history_end$" RUST "$100", 5001);
-	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$60$50");
-	env_end(&e);
+	fakeshell_expect(&e.f, "history$" UID2 "$" RUST "$after$60$50");
+	fakeshell_end(&e);
 }
 
 /*
@@ -2220,14 +2099,14 @@ test_page_max_advertised(void **state)
 static void
 test_page_unasked(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	struct model_line l;
 
 	(void)state;
 	env_online(&e);
 	type(&e, "/join #rust");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
 	feed(&e, "names_end$" RUST "$0", 2000);
 	feed_msgs(&e, RUST, 51, 52);
@@ -2243,14 +2122,14 @@ test_page_unasked(void **state)
 
 	/* Asked for, it announces one line and never ends. */
 	client_scrolled_top(e.c, w, 3000);
-	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	fakeshell_expect(&e.f, "history$" UID "$" RUST "$before$51$100");
 	feed(&e, "history_page$" RUST "$before$1", 3000);
 	feed_msgs(&e, RUST, 50, 50);
 	feed_msgs(&e, RUST, 56, 57);
 	assert_seqs(w, 50, 57);
 	assert_int_equal(model_line(w, model_lines_end(w) - 1, &l), 0);
 	assert_true(l.seq == 57);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /*
@@ -2261,59 +2140,59 @@ test_page_unasked(void **state)
 static void
 test_page_refused(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
 	env_online(&e);
 	type(&e, "/join #rust");
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "joined$" RUST "$channel$1$#rust", 2000);
 	feed(&e, "names_end$" RUST "$0", 2000);
 	feed_msgs(&e, RUST, 51, 60);
 	feed(&e, "history_end$" RUST "$10", 2000);
 	w = chan(&e, RUST);
 	client_scrolled_top(e.c, w, 3000);
-	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	fakeshell_expect(&e.f, "history$" UID "$" RUST "$before$51$100");
 	feed(&e, "error$not_member$history$not a member of that channel", 3000);
 	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
 	client_scrolled_top(e.c, w, 3000);
-	assert_sent(&e.f, "history$" UID "$" RUST "$before$51$100");
+	fakeshell_expect(&e.f, "history$" UID "$" RUST "$before$51$100");
 	feed(&e, "error$unknown_command$*$unknown command", 3000);
 	assert_int_equal(model_win_page(w), MODEL_PAGE_NONE);
 	client_scrolled_top(e.c, w, 3000);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 
 	/* Catching up against such a server: live lines are not held. */
 	rejoin_rust(&e, 81, 90, 5000);
-	assert_sent(&e.f, "history$" UID2 "$" RUST "$after$60$200");
+	fakeshell_expect(&e.f, "history$" UID2 "$" RUST "$after$60$200");
 	feed(&e, "error$unknown_command$*$unknown command", 6000);
 	assert_int_equal(model_win_catchup(w), 0);
-	assert_has_line(w, MODEL_LINE_EVENT,
+	fakeshell_assert_line(w, MODEL_LINE_EVENT,
 	    "the lines said while you were away could not be fetched");
 	feed_msgs(&e, RUST, 91, 91);
 	assert_int_equal(model_win_seq(w), 91);
 	/* And on this connection no catch-up is tried again. */
 	client_disconnected(e.c, "eof", 7000, 7001);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* /join of a channel that does not exist makes it, as IRC's JOIN does. */
 static void
 test_join_creates(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 
 	(void)state;
 	env_online(&e);
 	assert_int_equal(type(&e, "/join #rust"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "join$" UID "$#rust");
+	fakeshell_expect(&e.f, "join$" UID "$#rust");
 	feed(&e, "error$no_such_channel$join$no such channel: #rust", 2000);
-	assert_sent(&e.f, "create_chan$" UID "$#rust");
-	assert_has_line(current(&e), MODEL_LINE_INFO,
+	fakeshell_expect(&e.f, "create_chan$" UID "$#rust");
+	fakeshell_assert_line(current(&e), MODEL_LINE_INFO,
 	    "#rust does not exist yet; creating it");
-	assert_false(
-	    has_line(current(&e), MODEL_LINE_ERROR, "no such channel"));
+	assert_false(fakeshell_has_line(
+	    current(&e), MODEL_LINE_ERROR, "no such channel"));
 	feed(&e, "created$" RUST "$#rust", 2000);
 	join_rust(&e, RUST, 0);
 	/* The window asked for is shown. */
@@ -2322,12 +2201,13 @@ test_join_creates(void **state)
 	/* Someone else makes it in between: theirs is joined and shown. */
 	model_select(e.m, 0);
 	assert_int_equal(type(&e, "/j dev"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "join$" UID "$dev");
+	fakeshell_expect(&e.f, "join$" UID "$dev");
 	feed(&e, "error$no_such_channel$join$no such channel: dev", 3000);
-	assert_sent(&e.f, "create_chan$" UID "$dev");
+	fakeshell_expect(&e.f, "create_chan$" UID "$dev");
 	feed(&e, "error$channel_exists$create_chan$channel exists: dev", 3000);
-	assert_sent(&e.f, "join$" UID "$dev");
-	assert_false(has_line(current(&e), MODEL_LINE_ERROR, "exists"));
+	fakeshell_expect(&e.f, "join$" UID "$dev");
+	assert_false(
+	    fakeshell_has_line(current(&e), MODEL_LINE_ERROR, "exists"));
 	feed(&e, "joined$D$channel$2$dev", 3100);
 	feed(&e, "names$D$carol bob", 3100);
 	feed(&e, "names_end$D$2", 3100);
@@ -2336,40 +2216,41 @@ test_join_creates(void **state)
 
 	/* A third failure (it vanished again) is only an error. */
 	assert_int_equal(type(&e, "/join gone"), CLIENT_INPUT_DONE);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	feed(&e, "error$no_such_channel$join$no such channel: gone", 4000);
-	assert_sent(&e.f, "create_chan$" UID "$gone");
+	fakeshell_expect(&e.f, "create_chan$" UID "$gone");
 	feed(&e, "error$channel_exists$create_chan$channel exists: gone", 4000);
-	assert_sent(&e.f, "join$" UID "$gone");
+	fakeshell_expect(&e.f, "join$" UID "$gone");
 	feed(&e, "error$no_such_channel$join$no such channel: gone", 4000);
-	assert_nothing_sent(&e.f);
-	assert_has_line(current(&e), MODEL_LINE_ERROR, "no such channel: gone");
-	env_end(&e);
+	fakeshell_expect_none(&e.f);
+	fakeshell_assert_line(
+	    current(&e), MODEL_LINE_ERROR, "no such channel: gone");
+	fakeshell_end(&e);
 }
 
 /* /query opens the conversation's window; /window N shows window N. */
 static void
 test_query_window(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 
 	(void)state;
 	env_online(&e);
 	assert_int_equal(type(&e, "/query bob"), CLIENT_INPUT_DONE);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 	w = model_find(e.m, MODEL_WIN_DM, "bob", 3);
 	assert_non_null(w);
 	assert_ptr_equal(current(&e), w);
 	/* Again, in another case: the same window, with a first message. */
 	model_select(e.m, 0);
 	assert_int_equal(type(&e, "/query Bob hi there"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "dm$" UID "$Bob$hi there");
+	fakeshell_expect(&e.f, "dm$" UID "$Bob$hi there");
 	assert_ptr_equal(current(&e), w);
 	assert_int_equal(model_win_count(e.m), 3);
 	assert_int_equal(type(&e, "/query carol"), CLIENT_INPUT_KEEP);
 	assert_int_equal(type(&e, "/query b@d"), CLIENT_INPUT_KEEP);
-	assert_nothing_sent(&e.f);
+	fakeshell_expect_none(&e.f);
 
 	assert_int_equal(type(&e, "/window 1"), CLIENT_INPUT_DONE);
 	assert_int_equal(model_current(e.m), 0);
@@ -2382,14 +2263,14 @@ test_query_window(void **state)
 	assert_int_equal(type(&e, "/window x"), CLIENT_INPUT_KEEP);
 	assert_int_equal(type(&e, "/window 0"), CLIENT_INPUT_KEEP);
 	assert_int_equal(model_current(e.m), 2);
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 /* /help a page at a time on a small pane; /names in columns of its width. */
 static void
 test_help_pages_names_columns(void **state)
 {
-	struct env e;
+	struct fakeshell_env e;
 	struct model_win *w;
 	size_t before, n, total = 0;
 
@@ -2401,13 +2282,15 @@ test_help_pages_names_columns(void **state)
 	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
 	total = line_count(w) - before;
 	assert_true(total > 20);
-	assert_false(has_line(w, MODEL_LINE_INFO, "/help more shows"));
+	assert_false(
+	    fakeshell_has_line(w, MODEL_LINE_INFO, "/help more shows"));
 	/* Ten rows, wide: eight lines and the line saying there is more. */
 	client_set_view(e.c, 10, 200);
 	model_clear(w);
 	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
 	assert_int_equal(line_count(w), 9);
-	assert_has_line(w, MODEL_LINE_INFO, "-- /help more: lines 1 to 8 of");
+	fakeshell_assert_line(
+	    w, MODEL_LINE_INFO, "-- /help more: lines 1 to 8 of");
 	n = 8;
 	while (n < total) {
 		model_clear(w);
@@ -2416,15 +2299,15 @@ test_help_pages_names_columns(void **state)
 		n += line_count(w) == 9 ? 8 : line_count(w);
 	}
 	assert_int_equal(n, total);
-	assert_false(has_line(w, MODEL_LINE_INFO, "/help more:"));
-	assert_has_line(w, MODEL_LINE_INFO, "Ctrl-C twice");
+	assert_false(fakeshell_has_line(w, MODEL_LINE_INFO, "/help more:"));
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "Ctrl-C twice");
 	/* Narrow: lines wrap, so fewer fit, but at least one. */
 	client_set_view(e.c, 10, 20);
 	model_clear(w);
 	assert_int_equal(type(&e, "/help"), CLIENT_INPUT_DONE);
 	assert_true(line_count(w) >= 2 && line_count(w) <= 5);
-	assert_has_line(w, MODEL_LINE_INFO, "-- /help more: lines 1 to");
-	while (has_line(w, MODEL_LINE_INFO, "/help more:")) {
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "-- /help more: lines 1 to");
+	while (fakeshell_has_line(w, MODEL_LINE_INFO, "/help more:")) {
 		model_clear(w);
 		assert_int_equal(type(&e, "/help more"), CLIENT_INPUT_DONE);
 	}
@@ -2444,19 +2327,19 @@ test_help_pages_names_columns(void **state)
 	w = chan(&e, RUST);
 	model_select(e.m, model_win_index(e.m, w));
 	client_set_view(e.c, 10, 22);
-	fake_clear(&e.f);
+	fakeshell_clear(&e.f);
 	assert_int_equal(type(&e, "/names"), CLIENT_INPUT_DONE);
-	assert_sent(&e.f, "names$" UID "$" RUST);
+	fakeshell_expect(&e.f, "names$" UID "$" RUST);
 	model_clear(w);
 	feed(&e, "names$" RUST "$carol alice bob dave eve", 3000);
 	feed(&e, "names$" RUST "$zed", 3000);
 	feed(&e, "names_end$" RUST "$6", 3000);
 	assert_int_equal(line_count(w), 5);
-	assert_has_line(w, MODEL_LINE_INFO, "#rust:");
-	assert_has_line(w, MODEL_LINE_INFO, "carol  alice  bob");
-	assert_has_line(w, MODEL_LINE_INFO, "dave   eve");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "#rust:");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "carol  alice  bob");
+	fakeshell_assert_line(w, MODEL_LINE_INFO, "dave   eve");
 	assert_string_equal(last_text(w), "#rust: 6 members");
-	env_end(&e);
+	fakeshell_end(&e);
 }
 
 int

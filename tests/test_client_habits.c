@@ -11,56 +11,23 @@
 #include <string.h>
 
 #include "client.h"
+#include "fakeshell.h"
 #include "filter.h"
 #include "model.h"
 #include "proto.h"
 #include "state.h"
 
-#define FAKE_LINES 64
-#define UID        "127.0.0.1:40000"
-#define RUST       "V1StGXR8_Z5jdHi6B-myT"
-#define GO         "Go1StGXR8_Z5jdHi6B-my"
-#define MIN_MS     60000ULL
+#define UID    "127.0.0.1:40000"
+#define RUST   "V1StGXR8_Z5jdHi6B-myT"
+#define GO     "Go1StGXR8_Z5jdHi6B-my"
+#define MIN_MS 60000ULL
 
+/* The shell, and what the chat log was handed. */
 struct env {
-	char *sent[FAKE_LINES];
-	size_t nsent;
-	struct client *c;
-	struct model *m;
-	unsigned logged; /* lines the chat log was handed */
+	struct fakeshell_env s;
+	unsigned logged;
 	char last_logged[64];
 };
-
-static void
-fake_send(void *ctx, const char *line, size_t len)
-{
-	struct env *e = ctx;
-	char *copy;
-
-	assert_true(e->nsent < FAKE_LINES);
-	copy = malloc(len);
-	assert_non_null(copy);
-	memcpy(copy, line, len - 1);
-	copy[len - 1] = '\0';
-	e->sent[e->nsent++] = copy;
-}
-
-static void
-fake_drop(void *ctx, const char *why)
-{
-	(void)ctx;
-	(void)why;
-}
-
-static void
-sent_clear(struct env *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->nsent; i++)
-		free(e->sent[i]);
-	e->nsent = 0;
-}
 
 static void
 log_cb(void *ctx, const struct model_win *w, const struct model_line *l)
@@ -75,27 +42,19 @@ log_cb(void *ctx, const struct model_win *w, const struct model_line *l)
 static void
 feed(struct env *e, const char *line, uint64_t now)
 {
-	client_line(e->c, line, strlen(line), now);
+	client_line(e->s.c, line, strlen(line), now);
 }
 
 static enum client_input_result
 type(struct env *e, const char *line)
 {
-	return client_input(e->c, line, strlen(line), 1000);
+	return client_input(e->s.c, line, strlen(line), 1000);
 }
 
 static int
 has_text(const struct model_win *w, const char *s)
 {
-	struct model_line l;
-	uint64_t i;
-
-	for (i = model_lines_begin(w); i < model_lines_end(w); i++) {
-		assert_int_equal(model_line(w, i, &l), 0);
-		if (strstr(l.text, s) != NULL)
-			return 1;
-	}
-	return 0;
+	return fakeshell_has_line(w, -1, s);
 }
 
 static const char *
@@ -111,38 +70,21 @@ last_text(const struct model_win *w)
 static void
 env_start(struct env *e)
 {
-	struct client_config cfg;
-	struct client_io io;
-
 	memset(e, 0, sizeof(*e));
-	cfg.name = "carol";
-	cfg.scrollback = 1000;
-	io.ctx = e;
-	io.send = fake_send;
-	io.drop = fake_drop;
-	e->c = client_new(&cfg, &io);
-	assert_non_null(e->c);
-	e->m = client_model(e->c);
-	model_set_added_cb(e->m, log_cb, e);
+	fakeshell_start(&e->s, "carol", 1000);
+	model_set_added_cb(e->s.m, log_cb, e);
 }
 
 static void
 env_register(struct env *e)
 {
-	client_connecting(e->c, "localhost:7000", 1000);
-	client_connected(e->c, 1000);
+	client_connecting(e->s.c, "localhost:7000", 1000);
+	client_connected(e->s.c, 1000);
 	feed(e, "hello$1$3072$32$txt-chatd/0.1.0", 1000);
 	feed(e, "registered$" UID "$carol", 1000);
 	feed(e, "joined$" UID "$personal$1$~carol", 1000);
 	feed(e, "history_end$" UID "$0", 1000);
-	assert_int_equal(client_state(e->c), CLIENT_ONLINE);
-}
-
-static void
-env_end(struct env *e)
-{
-	sent_clear(e);
-	client_free(e->c);
+	assert_int_equal(client_state(e->s.c), CLIENT_ONLINE);
 }
 
 /* The join sequence of channel id (name) with members carol and bob. */
@@ -165,7 +107,7 @@ static struct model_win *
 rust(struct env *e)
 {
 	struct model_win *w =
-	    model_find(e->m, MODEL_WIN_CHANNEL, RUST, strlen(RUST));
+	    model_find(e->s.m, MODEL_WIN_CHANNEL, RUST, strlen(RUST));
 
 	assert_non_null(w);
 	return w;
@@ -182,7 +124,7 @@ test_ignore(void **state)
 	(void)state;
 	env_start(&e);
 	env_register(&e);
-	st = model_win_at(e.m, 0);
+	st = model_win_at(e.s.m, 0);
 	assert_int_equal(type(&e, "/ignore"), CLIENT_INPUT_DONE);
 	assert_non_null(strstr(last_text(st), "nobody is ignored"));
 	assert_int_equal(type(&e, "/ignore carol"), CLIENT_INPUT_KEEP);
@@ -194,7 +136,7 @@ test_ignore(void **state)
 	type(&e, "/join #rust");
 	joined(&e, RUST, "#rust", 2000);
 	w = rust(&e);
-	model_select(e.m, 0);
+	model_select(e.s.m, 0);
 	end = model_lines_end(w);
 	logged = e.logged;
 	/* A message, an action, a join, a part, a quit, a rename of bob or
@@ -211,12 +153,12 @@ test_ignore(void **state)
 	assert_string_equal(last_text(w), "bob2 is now known as bob");
 	assert_int_equal(e.logged, logged + 1);
 	assert_int_equal(model_win_unread(w), 0);
-	assert_int_equal(model_take_alerts(e.m), 0);
+	assert_int_equal(model_take_alerts(e.s.m), 0);
 	/* The seq went on: the same line again is not news. */
 	assert_int_equal(model_win_seq(w), 2);
 	/* Direct messages from bob open no window. */
 	feed(&e, "dm$3000$bob$carol$psst", 3000);
-	assert_null(model_find(e.m, MODEL_WIN_DM, "bob", 3));
+	assert_null(model_find(e.s.m, MODEL_WIN_DM, "bob", 3));
 	/* Others are untouched. */
 	feed(&e, "msg$" RUST "$3$3000$dave$hi", 3000);
 	assert_string_equal(last_text(w), "hi");
@@ -227,7 +169,7 @@ test_ignore(void **state)
 	assert_int_equal(type(&e, "/unignore bob"), CLIENT_INPUT_KEEP);
 	feed(&e, "msg$" RUST "$4$3000$bob$back", 3000);
 	assert_string_equal(last_text(w), "back");
-	env_end(&e);
+	fakeshell_end(&e.s);
 }
 
 static void
@@ -245,9 +187,9 @@ test_filter_joins(void **state)
 	joined(&e, RUST, "#rust", 2000);
 	w = rust(&e);
 	/* The status window has nothing to filter. */
-	model_select(e.m, 0);
+	model_select(e.s.m, 0);
 	assert_int_equal(type(&e, "/filter joins all"), CLIENT_INPUT_KEEP);
-	model_select(e.m, model_win_index(e.m, w));
+	model_select(e.s.m, model_win_index(e.s.m, w));
 	assert_int_equal(type(&e, "/filter"), CLIENT_INPUT_DONE);
 	assert_non_null(strstr(last_text(w), "off, the default"));
 	assert_int_equal(type(&e, "/filter parts smart"), CLIENT_INPUT_KEEP);
@@ -255,7 +197,7 @@ test_filter_joins(void **state)
 	assert_int_equal(type(&e, "/filter joins smart"), CLIENT_INPUT_DONE);
 	assert_non_null(strstr(last_text(w), "smart"));
 	assert_int_equal(model_win_filter(w), FILTER_JOINS_SMART);
-	model_select(e.m, 0);
+	model_select(e.s.m, 0);
 	/* bob speaks; dave never does. */
 	feed(&e, "msg$" RUST "$1$6000000$bob$hello", t);
 	end = model_lines_end(w);
@@ -276,7 +218,7 @@ test_filter_joins(void **state)
 	feed(&e, "quit$6600000$bob$gone", t + 10 * MIN_MS);
 	assert_int_equal(model_lines_end(w), end);
 	/* all hides everyone's; off shows them again. */
-	model_select(e.m, model_win_index(e.m, w));
+	model_select(e.s.m, model_win_index(e.s.m, w));
 	type(&e, "/filter joins all");
 	feed(&e, "msg$" RUST "$2$6600000$erin$hi", t + 10 * MIN_MS);
 	end = model_lines_end(w);
@@ -288,19 +230,19 @@ test_filter_joins(void **state)
 	/* The default follows the config's join_filter. */
 	type(&e, "/filter joins default");
 	assert_int_equal(model_win_filter(w), FILTER_JOINS_DEFAULT);
-	client_set_join_filter(e.c, FILTER_JOINS_ALL, 10);
+	client_set_join_filter(e.s.c, FILTER_JOINS_ALL, 10);
 	end = model_lines_end(w);
 	feed(&e, "part$" RUST "$6600000$frank", t + 10 * MIN_MS);
 	assert_int_equal(model_lines_end(w), end);
 	/* In a conversation, a direct message counts as speaking. */
 	type(&e, "/query gina");
-	w = model_find(e.m, MODEL_WIN_DM, "gina", 4);
+	w = model_find(e.s.m, MODEL_WIN_DM, "gina", 4);
 	assert_non_null(w);
 	type(&e, "/filter joins smart");
 	feed(&e, "dm$6600000$gina$carol$hi", t + 10 * MIN_MS);
 	feed(&e, "quit$6660000$gina$bye", t + 11 * MIN_MS);
 	assert_string_equal(last_text(w), "gina quit (bye)");
-	env_end(&e);
+	fakeshell_end(&e.s);
 }
 
 static void
@@ -319,7 +261,7 @@ test_state_restore(void **state)
 	type(&e, "/query dave");
 	type(&e, "/join #go");
 	joined(&e, GO, "#go", 2000);
-	model_select(e.m, model_win_index(e.m, rust(&e)));
+	model_select(e.s.m, model_win_index(e.s.m, rust(&e)));
 	type(&e, "/filter joins all");
 	type(&e, "/ignore mallory");
 	/* Someone else's personal channel is not kept: its id dies with
@@ -328,8 +270,8 @@ test_state_restore(void **state)
 	type(&e, "/join 127.0.0.1:50000");
 	feed(&e, "joined$127.0.0.1:50000$personal$2$~bob", 2000);
 	feed(&e, "history_end$127.0.0.1:50000$0", 2000);
-	assert_int_equal(model_win_count(e.m), 7);
-	client_state_get(e.c, &st);
+	assert_int_equal(model_win_count(e.s.m), 7);
+	client_state_get(e.s.c, &st);
 	/* This user's own personal channel keeps its place, by no name. */
 	assert_int_equal(st.nwins, 5);
 	assert_int_equal(st.wins[0].kind, MODEL_WIN_PERSONAL);
@@ -342,25 +284,25 @@ test_state_restore(void **state)
 	assert_string_equal(st.wins[4].name, "bob");
 	assert_int_equal(st.nignores, 1);
 	assert_string_equal(st.ignores[0], "mallory");
-	env_end(&e);
+	fakeshell_end(&e.s);
 
 	/* The next run: the windows come back in order before connecting. */
 	env_start(&e);
-	client_state_restore(e.c, &st, 1000);
-	assert_int_equal(model_win_count(e.m), 6);
-	assert_string_equal(model_win_name(model_win_at(e.m, 1)), "~carol");
-	assert_string_equal(model_win_name(model_win_at(e.m, 2)), "#rust");
-	assert_string_equal(model_win_name(model_win_at(e.m, 3)), "dave");
-	assert_string_equal(model_win_name(model_win_at(e.m, 4)), "#go");
+	client_state_restore(e.s.c, &st, 1000);
+	assert_int_equal(model_win_count(e.s.m), 6);
+	assert_string_equal(model_win_name(model_win_at(e.s.m, 1)), "~carol");
+	assert_string_equal(model_win_name(model_win_at(e.s.m, 2)), "#rust");
+	assert_string_equal(model_win_name(model_win_at(e.s.m, 3)), "dave");
+	assert_string_equal(model_win_name(model_win_at(e.s.m, 4)), "#go");
 	assert_int_equal(
-	    model_win_filter(model_win_at(e.m, 2)), FILTER_JOINS_ALL);
-	assert_true(filter_is_ignored(client_filter(e.c), "mallory", 7));
+	    model_win_filter(model_win_at(e.s.m, 2)), FILTER_JOINS_ALL);
+	assert_true(filter_is_ignored(client_filter(e.s.c), "mallory", 7));
 	/* Registered, the channels are joined in order. */
 	env_register(&e);
-	assert_int_equal(e.nsent, 4);
-	assert_string_equal(e.sent[2], "join$" UID "$#rust");
-	assert_string_equal(e.sent[3], "join$" UID "$#go");
-	sent_clear(&e);
+	assert_int_equal(e.s.f.nsent, 4);
+	assert_string_equal(e.s.f.sent[2], "join$" UID "$#rust");
+	assert_string_equal(e.s.f.sent[3], "join$" UID "$#go");
+	fakeshell_clear(&e.s.f);
 	/* #rust is there, with history: a join like a new one, whose
 	 * history is not news. */
 	feed(&e, "joined$" RUST "$channel$2$#rust", 2000);
@@ -368,26 +310,26 @@ test_state_restore(void **state)
 	feed(&e, "names_end$" RUST "$2", 2000);
 	feed(&e, "msg$" RUST "$7$1500$bob$carol, old news", 2000);
 	feed(&e, "history_end$" RUST "$1", 2000);
-	w = model_win_at(e.m, 2);
+	w = model_win_at(e.s.m, 2);
 	assert_ptr_equal(rust(&e), w);
 	assert_int_equal(model_win_joined(w), 1);
 	assert_int_equal(model_win_unread(w), 0);
-	assert_int_equal(model_take_alerts(e.m), 0);
+	assert_int_equal(model_take_alerts(e.s.m), 0);
 	assert_true(has_text(w, "you joined #rust"));
 	assert_int_equal(model_line(w, model_lines_end(w) - 2, &l), 0);
 	assert_true(l.flags & MODEL_FLAG_HISTORY);
 	/* #go is gone from the server: said, and made again as /join does. */
 	feed(&e, "error$no_such_channel$join$no such channel: #go", 2000);
-	assert_int_equal(e.nsent, 1);
-	assert_string_equal(e.sent[0], "create_chan$" UID "$#go");
-	assert_true(has_text(model_win_at(e.m, 4), "no longer exists"));
+	assert_int_equal(e.s.f.nsent, 1);
+	assert_string_equal(e.s.f.sent[0], "create_chan$" UID "$#go");
+	assert_true(has_text(model_win_at(e.s.m, 4), "no longer exists"));
 	/* The window order is unchanged by the joins: the personal channel
 	 * took its old place, under its new id. */
-	assert_int_equal(model_win_count(e.m), 6);
-	assert_string_equal(model_win_name(model_win_at(e.m, 1)), "~carol");
-	assert_string_equal(model_win_key(model_win_at(e.m, 1)), UID);
-	assert_string_equal(model_win_name(model_win_at(e.m, 4)), "#go");
-	env_end(&e);
+	assert_int_equal(model_win_count(e.s.m), 6);
+	assert_string_equal(model_win_name(model_win_at(e.s.m, 1)), "~carol");
+	assert_string_equal(model_win_key(model_win_at(e.s.m, 1)), UID);
+	assert_string_equal(model_win_name(model_win_at(e.s.m, 4)), "#go");
+	fakeshell_end(&e.s);
 }
 
 int

@@ -162,6 +162,40 @@ test_speakers_bounded(void **state)
 	filter_free(f);
 }
 
+/* The count moves with every change to the names ignored, and only then. */
+static void
+test_gen(void **state)
+{
+	struct filter *f = filter_new();
+	uint64_t g;
+	size_t i;
+	char name[16];
+
+	(void)state;
+	g = filter_gen(f);
+	assert_int_equal(filter_ignore(f, "bob", 3), 0);
+	assert_true(filter_gen(f) > g);
+	g = filter_gen(f);
+	/* Nothing changes: no move. */
+	assert_int_equal(filter_ignore(f, "B0b", 3), 1);
+	assert_int_equal(filter_unignore(f, "carol", 5), 0);
+	assert_false(filter_is_ignored(f, "carol", 5));
+	filter_set_default(f, FILTER_JOINS_ALL, 5);
+	assert_int_equal(filter_gen(f), g);
+	assert_int_equal(filter_unignore(f, "BOB", 3), 1);
+	assert_true(filter_gen(f) > g);
+	g = filter_gen(f);
+	/* A full list refuses, and nothing moves. */
+	for (i = 0; i < FILTER_IGNORES_MAX; i++) {
+		snprintf(name, sizeof(name), "n%zu", i);
+		assert_int_equal(filter_ignore(f, name, strlen(name)), 0);
+	}
+	assert_int_equal(filter_gen(f), g + FILTER_IGNORES_MAX);
+	assert_int_equal(filter_ignore(f, "extra", 5), -1);
+	assert_int_equal(filter_gen(f), g + FILTER_IGNORES_MAX);
+	filter_free(f);
+}
+
 int
 main(void)
 {
@@ -170,6 +204,7 @@ main(void)
 	    cmocka_unit_test(test_ignore),
 	    cmocka_unit_test(test_smart),
 	    cmocka_unit_test(test_speakers_bounded),
+	    cmocka_unit_test(test_gen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1329,6 +1329,51 @@ test_hidden_lines(void **state)
 	model_free(m);
 }
 
+/*
+ * The count of what the state file keeps moves when a window opens,
+ * closes or is rekeyed and when its join filter changes; lines, reads,
+ * selections and members leave it.
+ */
+static void
+test_state_gen(void **state)
+{
+	struct model *m = model_new(100);
+	struct model_win *w;
+	uint64_t g;
+
+	(void)state;
+	assert_non_null(m);
+	g = model_state_gen(m);
+	w = model_open(m, MODEL_WIN_CHANNEL, "R", 1, "#rust", 5);
+	assert_non_null(w);
+	assert_true(model_state_gen(m) > g);
+	g = model_state_gen(m);
+	/* Open already: found, nothing new. */
+	assert_ptr_equal(
+	    model_open(m, MODEL_WIN_CHANNEL, "R", 1, "#rust", 5), w);
+	assert_int_equal(
+	    model_add(m, w, 1000, MODEL_LINE_MSG, 0, "bob", 3, "hi", 2), 0);
+	model_select(m, 1);
+	model_select(m, 0);
+	model_win_set_joined(w, 1);
+	model_win_set_seq(w, 7);
+	(void)model_member_add(w, "bob", 3);
+	model_win_set_filter(w, model_win_filter(w));
+	assert_int_equal(model_state_gen(m), g);
+	model_win_set_filter(w, model_win_filter(w) + 1);
+	assert_true(model_state_gen(m) > g);
+	g = model_state_gen(m);
+	model_win_rekey(m, w, "S", 1, "#rust", 5);
+	assert_true(model_state_gen(m) > g);
+	g = model_state_gen(m);
+	/* The status window cannot close: no move. */
+	model_close(m, model_win_at(m, 0));
+	assert_int_equal(model_state_gen(m), g);
+	model_close(m, w);
+	assert_true(model_state_gen(m) > g);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -1364,6 +1409,7 @@ main(void)
 	    cmocka_unit_test(test_insert),
 	    cmocka_unit_test(test_added_cb),
 	    cmocka_unit_test(test_hidden_lines),
+	    cmocka_unit_test(test_state_gen),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, setup_locale, NULL);

@@ -1531,6 +1531,66 @@ test_several_connections(void **state)
 	registry_free(r);
 }
 
+/*
+ * A user whose first connection went takes another connection's uid, and
+ * its personal channel the same id: the old uid is free for a new user.
+ */
+static void
+test_set_uid(void **state)
+{
+	struct registry *r = registry_new(NULL, &rkey);
+	struct user *u, *v, *w = NULL;
+	struct channel *own, *chan, *ch = NULL;
+	char long_uid[PROTO_ID_MAX + 2];
+
+	assert_non_null(r);
+	u = add_user(r, 1, "h:1", "alice");
+	v = add_user(r, 2, "h:2", "bob");
+	own = add_chan(r, "h:1", "~alice", REGISTRY_PERSONAL, u);
+	chan = add_chan(r, "h:9", "#nine", REGISTRY_CHANNEL, NULL);
+	assert_int_equal(registry_join(r, u, own), PROTO_E_NONE);
+	assert_int_equal(registry_join(r, v, own), PROTO_E_NONE);
+	assert_int_equal(registry_attach(r, u, 3), PROTO_E_NONE);
+
+	/* Taken by another user or another channel: nothing changes. */
+	assert_int_equal(registry_set_uid(r, u, "h:2", 3), PROTO_E_NAME_TAKEN);
+	assert_int_equal(
+	    registry_set_uid(r, u, "h:9", 3), PROTO_E_CHANNEL_EXISTS);
+	memset(long_uid, 'x', sizeof(long_uid) - 1);
+	long_uid[sizeof(long_uid) - 1] = '\0';
+	assert_int_equal(registry_set_uid(r, u, long_uid, strlen(long_uid)),
+	    PROTO_E_BAD_ARGS);
+	assert_ptr_equal(by_uid(r, "h:1"), u);
+	assert_ptr_equal(registry_channel_by_id(r, "h:1", 3), own);
+
+	assert_int_equal(registry_detach(r, u, 1), PROTO_E_NONE);
+	assert_int_equal(registry_set_uid(r, u, "h:3", 3), PROTO_E_NONE);
+	assert_string_equal(user_uid(u), "h:3");
+	assert_int_equal(user_uid_len(u), 3);
+	assert_ptr_equal(by_uid(r, "h:3"), u);
+	assert_null(by_uid(r, "h:1"));
+	/* The personal channel moved with it, members and all. */
+	assert_string_equal(channel_id(own), "h:3");
+	assert_ptr_equal(registry_channel_by_id(r, "h:3", 3), own);
+	assert_null(registry_channel_by_id(r, "h:1", 3));
+	assert_ptr_equal(channel_owner(own), u);
+	assert_int_equal(channel_member_count(own), 2);
+	/* The old uid is a new user's, with a personal channel of its own. */
+	assert_int_equal(
+	    registry_add_user(r, 1, "h:1", 3, "carol", 5, &w), PROTO_E_NONE);
+	assert_int_equal(registry_add_channel(r, "h:1", 3, "~carol", 6,
+	                     REGISTRY_PERSONAL, w, &ch),
+	    PROTO_E_NONE);
+	/* Its own uid again changes nothing. */
+	assert_int_equal(registry_set_uid(r, u, "h:3", 3), PROTO_E_NONE);
+	assert_ptr_equal(registry_channel_by_id(r, "h:3", 3), own);
+	/* A user without a personal channel moves alone. */
+	assert_int_equal(registry_set_uid(r, v, "h:4", 3), PROTO_E_NONE);
+	assert_ptr_equal(by_uid(r, "h:4"), v);
+	assert_ptr_equal(registry_channel_by_id(r, "h:9", 3), chan);
+	registry_free(r);
+}
+
 int
 main(void)
 {
@@ -1552,6 +1612,7 @@ main(void)
 	    cmocka_unit_test(test_each_sharer),
 	    cmocka_unit_test(test_each_sharer_work),
 	    cmocka_unit_test(test_several_connections),
+	    cmocka_unit_test(test_set_uid),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);

@@ -83,9 +83,6 @@ client_on_registered(struct client *c, const struct event *ev, uint64_t now)
 	/* The personal channel's join sequence comes next. */
 	c->joined_follows = 1;
 	client_note(c, NULL, now, MODEL_LINE_INFO, "registered as %s", c->name);
-	client_note(c, NULL, now, MODEL_LINE_INFO,
-	    "your channel ~%s has the id %s: others join it with /join %s",
-	    c->name, c->uid, c->uid);
 	/* Logged in, the server rejoins the account's channels first; the
 	 * rest are joined at login_end. */
 	if (!c->acct.in_login)
@@ -136,16 +133,39 @@ client_join_win(struct client *c, const struct event *ev, int own)
 	    c->m, kind, ev->chan.p, ev->chan.len, ev->name.p, ev->name.len);
 }
 
+/*
+ * Whether a personal channel is this user's: named "~" and its name.  Its
+ * id is the user's uid, which for an account online on several
+ * connections is that of its first, not always this one's.
+ */
+static int
+client_own_personal(const struct client *c, const struct event *ev)
+{
+	if (ev->chan_kind != EV_CHAN_PERSONAL)
+		return 0;
+	if (client_slice_eq(ev->chan, c->uid, c->uid_len))
+		return 1;
+	return ev->name.len == (size_t)c->name_len + 1 &&
+	    ev->name.p[0] == '~' &&
+	    memcmp(ev->name.p + 1, c->name, c->name_len) == 0;
+}
+
 static void
 client_on_joined(struct client *c, const struct event *ev, uint64_t now)
 {
-	int own = ev->chan_kind == EV_CHAN_PERSONAL &&
-	    client_slice_eq(ev->chan, c->uid, c->uid_len);
+	int own = client_own_personal(c, ev);
 	struct model_win *w = client_join_win(c, ev, own);
 
 	client_keep(
 	    c->seq_chan, sizeof(c->seq_chan), &c->seq_chan_len, ev->chan);
 	c->in_join = 1;
+	/* Said when the id is new: on registering, or when it moved. */
+	if (own && !client_slice_eq(ev->chan, c->own, c->own_len))
+		client_note(c, NULL, now, MODEL_LINE_INFO,
+		    "your channel %.*s has the id %.*s: others join it with "
+		    "/join %.*s",
+		    (int)ev->name.len, ev->name.p, (int)ev->chan.len,
+		    ev->chan.p, (int)ev->chan.len, ev->chan.p);
 	if (own)
 		client_keep(c->own, sizeof(c->own), &c->own_len, ev->chan);
 	if (w == NULL) {

@@ -23,6 +23,7 @@ struct filter {
 	char skeletons[FILTER_IGNORES_MAX][PROTO_NAME_MAX];
 	size_t skeleton_len[FILTER_IGNORES_MAX];
 	size_t nignores;
+	uint64_t gen; /* filter_gen() */
 	enum filter_joins mode;
 	unsigned minutes;
 	struct hmap_key key;
@@ -146,6 +147,7 @@ filter_ignore(struct filter *f, const char *name, size_t len)
 	f->ignores[i][len] = '\0';
 	f->skeleton_len[i] = valid_skeleton(name, len, f->skeletons[i]);
 	f->nignores++;
+	f->gen++;
 	return 0;
 }
 
@@ -164,7 +166,14 @@ filter_unignore(struct filter *f, const char *name, size_t len)
 		f->skeleton_len[i] = f->skeleton_len[i + 1];
 	}
 	f->nignores--;
+	f->gen++;
 	return 1;
+}
+
+uint64_t
+filter_gen(const struct filter *f)
+{
+	return f->gen;
 }
 
 size_t

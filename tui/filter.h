@@ -77,6 +77,12 @@ enum filter_joins filter_effective(
 int filter_ignore(struct filter *f, const char *name, size_t len);
 /* Stops ignoring the name with name's skeleton; 1 if there was one. */
 int filter_unignore(struct filter *f, const char *name, size_t len);
+/*
+ * A count that filter_ignore and filter_unignore move whenever they change
+ * the names ignored, so that a caller keeping them (the state file) can
+ * tell a change without comparing the names.
+ */
+uint64_t filter_gen(const struct filter *f);
 /* The names ignored, in the order they were added; NUL-terminated. */
 size_t filter_ignore_count(const struct filter *f);
 const char *filter_ignore_at(const struct filter *f, size_t i);

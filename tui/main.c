@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,7 @@ struct app {
 	struct state state;
 	char state_err[STATE_ERR_MAX]; /* the last write error told */
 	int state_lock;                /* state_lock()'s descriptor, or < 0 */
+	uint64_t state_gen;            /* state_gen() when last looked at */
 };
 
 /* For the atexit and crash hooks only: set once, before they are installed. */
@@ -545,19 +547,37 @@ on_tick(uv_timer_t *t)
 static void on_draw_timer(uv_timer_t *t);
 
 /*
+ * A count that moves whenever what the state file keeps may have changed:
+ * the model's and the filter's counts only grow, so their sum moves
+ * exactly when one of them does.
+ */
+static uint64_t
+state_gen(const struct app *a)
+{
+	return model_state_gen(client_model(a->client)) +
+	    filter_gen(client_filter(a->client));
+}
+
+/*
  * Writes the state file if the client's state changed since it was read
  * or last written: checked once a frame, as whatever changes it (a join,
- * a /leave, an /ignore) also changes the screen.  A failed write is told
- * once, and tried again at the next change.
+ * a /leave, an /ignore) also changes the screen, but only formatted and
+ * compared when state_gen() moved.  A failed write is told once, and
+ * tried again at the next change.
  */
 static void
 state_save(struct app *a)
 {
 	char err[STATE_ERR_MAX];
 	size_t len;
+	uint64_t gen;
 
 	if (a->state_path[0] == '\0')
 		return;
+	gen = state_gen(a);
+	if (gen == a->state_gen)
+		return;
+	a->state_gen = gen;
 	client_state_get(a->client, &a->state);
 	len = state_format(&a->state, a->state_text, sizeof(a->state_text));
 	if (len == 0 ||
@@ -1044,6 +1064,8 @@ main(int argc, char **argv)
 
 	app.stdin_flags = -1;
 	app.state_lock = -1;
+	/* No count yet: the first look formats the state. */
+	app.state_gen = UINT64_MAX;
 	hook_app = &app;
 	app.ascii = utf8_locale();
 	switch (config_load(

@@ -113,6 +113,7 @@ struct model {
 	/* The time column: its format and columns. */
 	char time_fmt[STAMP_FORMAT_MAX + 1];
 	int time_cols;
+	uint64_t gen; /* model_state_gen() */
 };
 
 static int
@@ -461,6 +462,7 @@ model_open(struct model *m, enum model_win_kind kind, const char *key,
 		return NULL;
 	w->members->key = m->key;
 	m->wins[m->nwins++] = w;
+	m->gen++;
 	return w;
 }
 
@@ -475,6 +477,7 @@ model_close(struct model *m, struct model_win *w)
 	memmove(&m->wins[i], &m->wins[i + 1],
 	    (m->nwins - i - 1) * sizeof(m->wins[0]));
 	m->nwins--;
+	m->gen++;
 	if (i < m->current) {
 		m->current--;
 	} else if (i == m->current) {
@@ -488,9 +491,9 @@ void
 model_win_rekey(struct model *m, struct model_win *w, const char *key,
     size_t key_len, const char *name, size_t name_len)
 {
-	(void)m;
 	w->key_len = sanitize_name(key, key_len, w->key, sizeof(w->key));
 	w->name_len = sanitize_name(name, name_len, w->name, sizeof(w->name));
+	m->gen++;
 }
 
 enum model_win_kind
@@ -1437,7 +1440,15 @@ model_win_filter(const struct model_win *w)
 void
 model_win_set_filter(struct model_win *w, int filter)
 {
+	if (w->filter != filter)
+		w->model->gen++;
 	w->filter = filter;
+}
+
+uint64_t
+model_state_gen(const struct model *m)
+{
+	return m->gen;
 }
 
 void

@@ -380,6 +380,14 @@ int model_win_filter(const struct model_win *w);
 void model_win_set_filter(struct model_win *w, int filter);
 
 /*
+ * A count moved by every change to what the client's state file keeps of
+ * the windows: one opened, closed or rekeyed, a join filter changed.  The
+ * state is saved only when it (or filter_gen) moved, not formatted every
+ * frame to find out.
+ */
+uint64_t model_state_gen(const struct model *m);
+
+/*
  * The time column: a strftime format checked by stamp_check() (copied,
  * at most STAMP_FORMAT_MAX bytes) and the columns it takes, which
  * model_line() puts in every line for the layout.  STAMP_FORMAT_DEFAULT

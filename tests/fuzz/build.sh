@@ -28,6 +28,7 @@ sources_of() {
 	fuzz_chat) echo server/chat.c server/history.c server/store_sqlite.c \
 	    server/faillimit.c \
 	    server/ban.c \
+	    server/clock.c \
 	    proto/cmd.c \
 	    proto/event.c proto/valid.c proto/utf8.c proto/proto.c \
 	    proto/registry.c proto/hmap.c ;;

@@ -90,6 +90,12 @@ format_addr(const struct sockaddr_in *sin, char *out, size_t size)
 struct testcli *
 testcli_connect(struct testsrv *srv, const char *bind_ip)
 {
+	return testcli_connect_port(srv, bind_ip, 0);
+}
+
+struct testcli *
+testcli_connect_port(struct testsrv *srv, const char *bind_ip, int port)
+{
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 	struct testcli *c = calloc(1, sizeof(*c));
@@ -109,7 +115,13 @@ testcli_connect(struct testsrv *srv, const char *bind_ip)
 	testsrv_adopt(srv, &c->owned);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	if (bind_ip != NULL) {
+	if (bind_ip != NULL || port != 0) {
+		if (bind_ip == NULL)
+			bind_ip = "127.0.0.1";
+		sin.sin_port = htons((uint16_t)port);
+		/* Else a port just closed stays taken for a while. */
+		(void)setsockopt(
+		    c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (inet_pton(AF_INET, bind_ip, &sin.sin_addr) != 1 ||
 		    bind(c->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 			fprintf(stderr, "# bind %s: %s\n", bind_ip,

@@ -38,6 +38,14 @@ struct testcli;
  */
 struct testcli *testcli_connect(struct testsrv *srv, const char *bind_ip);
 
+/*
+ * As testcli_connect(), from port too if not 0 (with SO_REUSEADDR, so
+ * that a port closed with testcli_reset() can be had again); bind_ip
+ * NULL is then 127.0.0.1.
+ */
+struct testcli *testcli_connect_port(
+    struct testsrv *srv, const char *bind_ip, int port);
+
 /* As testcli_connect() from any address, failing the test on error. */
 struct testcli *testcli_open(struct testsrv *srv);
 
