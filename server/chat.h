@@ -241,6 +241,15 @@ struct chat_cluster {
 	void (*release)(void *ctx, const char *skel, size_t skel_len);
 	/* conn waited for a claim and takes lines again (NULL: nothing). */
 	void (*resumed)(void *ctx, int conn);
+	/*
+	 * Tells every node what a user of this node did: a STORE_JOIN,
+	 * STORE_PART, STORE_QUIT, STORE_NICK, STORE_DM or STORE_DM_ACT
+	 * event (store.h), read back like an append.  done as for append,
+	 * or NULL when no answer is wanted.  Returns 0, or -1 at once
+	 * without calling done.
+	 */
+	int (*publish)(void *ctx, const struct store_event *ev,
+	    chat_cluster_done_fn done, void *done_ctx);
 };
 
 /*
@@ -256,6 +265,17 @@ void chat_set_cluster(struct chat *c, const struct chat_cluster *cl);
  * members of the channel; a created channel is added (a known id is
  * left alone), and if own (this node appended it) the connection that
  * asked with tag joins it and is told.
+ *
+ * The users of other nodes are mirrored as users without a connection
+ * (registry_add_remote): a STORE_JOIN with chan equal to uid brings one
+ * in with its personal channel, the other users' events change it and
+ * tell this node's members as for a local user, and STORE_GONE takes
+ * every user whose uid begins with "<node>/".  A node's own users' events
+ * (own) were applied when they happened and are skipped, except a kick
+ * from another node (a STORE_PART of this node's user).  A direct message
+ * is delivered to its recipient if it is here and echoed to its sender
+ * if the sender is here.  Events that repeat what is known (a late
+ * node's snapshot, then the same events read back) change nothing.
  */
 void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms);

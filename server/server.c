@@ -750,6 +750,15 @@ cluster_release(void *ctx, const char *skel, size_t skel_len)
 	(void)redis_log_release(s->rlog, s->now, skel, skel_len);
 }
 
+static int
+cluster_publish(void *ctx, const struct store_event *ev,
+    chat_cluster_done_fn done, void *done_ctx)
+{
+	struct server *s = ctx;
+
+	return redis_log_publish(s->rlog, s->now, ev, done, done_ctx);
+}
+
 static void resume_conn(struct server *s, int i);
 
 static void
@@ -780,6 +789,15 @@ cluster_event(void *ctx, const struct redis_log_event *rev)
 	}
 	ev.text = rev->text;
 	ev.text_len = rev->text_len;
+	ev.uid = rev->uid;
+	ev.uid_len = rev->uid_len;
+	/* Another node reaped this one (its lease lapsed while it lived):
+	 * the others no longer see its users until they come again. */
+	if (rev->kind == STORE_GONE && rev->text_len == nlen &&
+	    memcmp(rev->text, s->node, nlen) == 0 && rev->id[0] != '\0')
+		log_line(s, 0,
+		    "node %s: its lease lapsed: other nodes dropped its users",
+		    s->node);
 	chat_cluster_event(s->chat, &ev,
 	    rev->node_len == nlen && memcmp(rev->node, s->node, nlen) == 0,
 	    rev->tag, s->wall);
@@ -870,14 +888,19 @@ setup_cluster(struct server *s, const struct server_config *cfg)
 	cl.claim = cluster_claim;
 	cl.release = cluster_release;
 	cl.resumed = cluster_resumed;
+	cl.publish = cluster_publish;
 	chat_set_cluster(s->chat, &cl);
 	if (redis_log_load_channels(
-	        s->rlog, cluster_event, s, err, sizeof(err)) < 0) {
+	        s->rlog, cluster_event, s, err, sizeof(err)) < 0 ||
+	    redis_log_load_users(s->rlog, cluster_event, s, err, sizeof(err)) <
+	        0) {
 		fprintf(stderr, "txt-chatd: %s\n", err);
 		return -1;
 	}
 	log_line(s, 0, "node %s: %zu channels loaded from redis %s", s->node,
 	    chat_channel_count(s->chat), cfg->redis);
+	log_line(s, 0, "node %s: %zu users of other nodes loaded", s->node,
+	    chat_user_count(s->chat));
 	return 0;
 }
 
