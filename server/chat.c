@@ -2948,8 +2948,9 @@ chat_check(const struct chat *c)
 
 		if (channel_kind(chans[i]) == REGISTRY_CHANNEL) {
 			named++;
-			/* Empty channels are removed, unless stored. */
-			if (nm == 0 && c->cfg.store == NULL)
+			/* Empty channels are removed, unless stored (or
+			 * the cluster's). */
+			if (nm == 0 && c->cfg.store == NULL && !c->clustered)
 				return -1;
 		} else if (channel_owner(chans[i]) == NULL) {
 			return -2; /* personal channels die with their owner */
