@@ -1701,8 +1701,8 @@ nick_apply(struct chat *c, struct user *u, struct slice name, uint64_t now)
 	code = rename_user(c, u, name, now, 1, old, &old_len);
 	if (code != PROTO_E_NONE)
 		return code;
-	publish(c, STORE_NICK, u, slice_of(old, old_len),
-	    slice_of(user_name(u), user_name_len(u)), name, now);
+	publish(c, STORE_NICK, u, slice_of(old, old_len), slice_of(NULL, 0),
+	    name, now);
 	release_name(c, old, old_len);
 	return PROTO_E_NONE;
 }

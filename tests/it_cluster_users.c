@@ -238,7 +238,7 @@ test_notices_once(void **state)
 
 	/* A part. */
 	testcli_sendf(b, "leave$%s$%s", testcli_uid(b), id);
-	testcli_expect_prefix(b, "left$");
+	expect_news(b, "left$", "");
 	expect_news(a, p, "$bob");
 	expect_news(c, p, "$bob");
 	no_more_news(a, c, id, "m2", "part$", "");
@@ -253,7 +253,7 @@ test_notices_once(void **state)
 
 	/* A quit, with its reason. */
 	testcli_sendf(c, "quit$gone fishing");
-	testcli_expect_prefix(c, "error$quit$");
+	expect_news(c, "error$quit$", "");
 	expect_news(a, "quit$", "$cara$gone fishing");
 	no_more_news(a, a, id, "m4", "quit$", "");
 	/* Bob shares no channel with carol: he was not told. */
@@ -375,7 +375,7 @@ test_late_node_sees_members(void **state)
 	expect_news(a, j, "$dave");
 	expect_news(b, j, "$dave");
 	testcli_sendf(b, "quit$later");
-	testcli_expect_prefix(b, "error$quit$");
+	expect_news(b, "error$quit$", "");
 	expect_news(d, "quit$", "$bob$later");
 	no_more_news(d, a, id, "m1", "quit$", "");
 	testcli_free(d);
@@ -523,14 +523,15 @@ test_base_sees_remote(void **state)
 	testcli_expect(base, want);
 	/* A part and a quit have no base form: nothing comes for them. */
 	testcli_sendf(b, "leave$%s$%s", testcli_uid(b), id);
-	testcli_expect_prefix(b, "left$");
+	expect_news(b, "left$", "");
 	expect_news(a, kind_id(j, sizeof(j), "part", id), "$bob");
 	testcli_sendf(a, "send_msg$%s$%s$again", testcli_uid(a), id);
 	testcli_expect(base, "alice: again");
 	join(b, "plain", id, NULL, 0);
 	testcli_expect(base, want);
 	testcli_sendf(b, "quit");
-	testcli_expect_prefix(b, "error$quit$");
+	/* Its node may read "again" back after bob's join: skipped. */
+	expect_news(b, "error$quit$", "");
 	expect_news(a, "quit$", "$bob$");
 	testcli_sendf(a, "send_msg$%s$%s$third", testcli_uid(a), id);
 	testcli_expect(base, "alice: third");
