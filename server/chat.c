@@ -3423,6 +3423,35 @@ cluster_user_event(
 }
 
 void
+chat_cluster_republish(struct chat *c, uint64_t now_ms)
+{
+	size_t i, n, k;
+
+	for (i = 0; i < c->conns_cap; i++) {
+		struct user *u = registry_user_by_conn(c->reg, (int)i);
+		struct channel *const *chans;
+		struct slice name, uid;
+
+		/* Each user once, by its first connection. */
+		if (u == NULL || user_conn(u) != (int)i)
+			continue;
+		name = slice_of(user_name(u), user_name_len(u));
+		uid = slice_of(user_uid(u), user_uid_len(u));
+		publish(c, STORE_JOIN, u, name, uid, slice_of(NULL, 0), now_ms);
+		chans = user_channels(u, &n);
+		for (k = 0; k < n; k++) {
+			if (channel_owner(chans[k]) == u &&
+			    channel_kind(chans[k]) == REGISTRY_PERSONAL)
+				continue;
+			publish(c, STORE_JOIN, u, name,
+			    slice_of(
+			        channel_id(chans[k]), channel_id_len(chans[k])),
+			    slice_of(NULL, 0), now_ms);
+		}
+	}
+}
+
+void
 chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms)
 {

@@ -281,6 +281,13 @@ void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms);
 
 /*
+ * The other nodes dropped this node's users (its lease lapsed while it
+ * lived, cut off from Redis): every user of this node and each channel
+ * it is in are published again, so that they come back there.
+ */
+void chat_cluster_republish(struct chat *c, uint64_t now_ms);
+
+/*
  * The log is closing: appends still waiting are only forgotten from now
  * on, nobody is told.  Call before freeing the log, before chat_free.
  */

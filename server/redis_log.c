@@ -153,7 +153,12 @@ struct redis_log {
 	char node_key[REDIS_LOG_KEY_SIZE];  /* this node's liveness */
 	char nodes_pfx[REDIS_LOG_KEY_SIZE]; /* every node's, less the name */
 	uint64_t renew_at; /* when the liveness key is set next */
-	char host[256];    /* for redis_log_load_channels */
+	/*
+	 * No reaping before this: after Redis comes back, every node gets a
+	 * lease's time to renew its own before a node may take it as gone.
+	 */
+	uint64_t reap_from;
+	char host[256]; /* for redis_log_load_channels */
 	int port;
 	struct redis_link *cmd; /* appends */
 	struct redis_link *rd;  /* the blocking reads */
@@ -229,7 +234,8 @@ renew(struct redis_log *lg)
 	if (redis_link_command(lg->cmd, lg->now, NULL, NULL, 5, argv, lens) ==
 	    0)
 		lg->renew_at = lg->now + lg->o.node_ttl_ms / 3;
-	reap(lg);
+	if (lg->now >= lg->reap_from)
+		reap(lg);
 }
 
 static void
@@ -266,6 +272,7 @@ on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
 		/* Alive before the first claim: our names are kept. */
 		lg->renew_at = 0;
+		lg->reap_from = lg->now + lg->o.node_ttl_ms;
 		renew(lg);
 		if (lg->o.on_state != NULL)
 			lg->o.on_state(lg->o.ctx, 1, NULL);

@@ -792,12 +792,17 @@ cluster_event(void *ctx, const struct redis_log_event *rev)
 	ev.uid = rev->uid;
 	ev.uid_len = rev->uid_len;
 	/* Another node reaped this one (its lease lapsed while it lived):
-	 * the others no longer see its users until they come again. */
+	 * its users are announced again.  (Its own reap at start is its
+	 * own event.) */
 	if (rev->kind == STORE_GONE && rev->text_len == nlen &&
-	    memcmp(rev->text, s->node, nlen) == 0 && rev->id[0] != '\0')
+	    memcmp(rev->text, s->node, nlen) == 0 &&
+	    !(rev->node_len == nlen && memcmp(rev->node, s->node, nlen) == 0)) {
 		log_line(s, 0,
-		    "node %s: its lease lapsed: other nodes dropped its users",
+		    "node %s: its lease lapsed: other nodes dropped its "
+		    "users; announcing them again",
 		    s->node);
+		chat_cluster_republish(s->chat, s->wall);
+	}
 	chat_cluster_event(s->chat, &ev,
 	    rev->node_len == nlen && memcmp(rev->node, s->node, nlen) == 0,
 	    rev->tag, s->wall);

@@ -421,6 +421,37 @@ test_dead_node_users_quit(void **state)
 	testcli_free(c);
 }
 
+/*
+ * A node that stalls past its lease (SIGSTOP) is taken for gone: its
+ * users quit on the others.  Once it runs again it reads that, and
+ * announces its users again: they come back, in their channels.
+ */
+static void
+test_stalled_node_comes_back(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	char id[ID_MAX], j[ID_MAX + 8], names[128];
+
+	create(b, "wake", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(a, "wake", id, NULL, 0);
+	expect_news(b, j, "$alice");
+	assert_int_equal(testsrv_kill(cl->node[0], SIGSTOP), 0);
+	expect_news(b, "quit$", "$alice$node gone");
+	assert_int_equal(testsrv_kill(cl->node[0], SIGCONT), 0);
+	expect_news(b, j, "$alice");
+	no_more_news(b, b, id, "m1", j, "$alice");
+	names_of(b, id, names, sizeof(names));
+	assert_string_equal(names, "alice bob");
+	/* Alice never left, as her node sees it; her lines reach bob. */
+	testcli_sendf(a, "send_msg$%s$%s$back", testcli_uid(a), id);
+	expect_news(b, "msg$", "$alice$back");
+	testcli_free(a);
+	testcli_free(b);
+}
+
 /* Direct messages cross nodes both ways; an unknown name is refused. */
 static void
 test_dm_across_nodes(void **state)
@@ -551,6 +582,8 @@ main(void)
 	        test_late_node_sees_members, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_dead_node_users_quit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_stalled_node_comes_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_dm_across_nodes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
