@@ -147,6 +147,11 @@ struct redis_log {
 	char release_sha[41];
 	char presence_sha[41]; /* what users do */
 	char reap_sha[41];     /* gone nodes */
+	/* Users' events waiting for Redis, oldest first (backlog_ev). */
+	struct backlog_ev *backlog, **backlog_tail;
+	size_t nbacklog;
+	uint64_t backlog_dropped;
+	int closing; /* redis_log_free runs: nothing is kept any more */
 	/* Claims made, waiting until reading has reached their id. */
 	struct claim_wait *waits, **waits_tail;
 	char users_key[REDIS_LOG_KEY_SIZE];
@@ -177,6 +182,20 @@ struct claim_wait {
 	uint64_t deadline; /* given anyway then: reading is stuck */
 	char id[REDIS_LOG_ID_SIZE];
 };
+
+/*
+ * A user's event kept until Redis has taken it: while Redis is down, or
+ * when the link lost it on the way (sent again: every node applies a
+ * repeated event as a no-op).
+ */
+struct backlog_ev {
+	struct backlog_ev *next;
+	struct redis_log *lg;
+	struct store_event ev; /* its strings point into data */
+	char data[];
+};
+
+static void flush_backlog(struct redis_log *lg);
 
 /* An append waiting for its reply. */
 struct pending_append {
@@ -324,6 +343,7 @@ redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
 		return NULL;
 	lg->o = *opts;
 	lg->waits_tail = &lg->waits;
+	lg->backlog_tail = &lg->backlog;
 	if (lg->o.block_ms == 0)
 		lg->o.block_ms = REDIS_LOG_BLOCK_MS;
 	if (lg->o.timeout_ms == 0)
@@ -374,8 +394,15 @@ redis_log_free(struct redis_log *lg)
 {
 	if (lg == NULL)
 		return;
+	lg->closing = 1;
 	redis_link_free(lg->cmd);
 	redis_link_free(lg->rd);
+	while (lg->backlog != NULL) {
+		struct backlog_ev *bev = lg->backlog;
+
+		lg->backlog = bev->next;
+		free(bev);
+	}
 	while (lg->waits != NULL) {
 		struct claim_wait *w = lg->waits;
 
@@ -791,6 +818,7 @@ redis_log_tick(struct redis_log *lg, uint64_t now)
 	redis_link_tick(lg->cmd, now);
 	redis_link_tick(lg->rd, now);
 	renew(lg);
+	flush_backlog(lg);
 	release_waits(lg);
 	read_next(lg);
 }
@@ -1040,6 +1068,7 @@ release_waits(struct redis_log *lg)
 		lg->waits = w->next;
 		if (lg->waits == NULL)
 			lg->waits_tail = &lg->waits;
+		lg->backlog_tail = &lg->backlog;
 		w->cb(w->ctx, 0, 0, NULL);
 		free(w);
 	}
@@ -1139,22 +1168,19 @@ on_published(void *ctx, const redisReply *r, const char *err)
 	free(p);
 }
 
-int
-redis_log_publish(struct redis_log *lg, uint64_t now,
-    const struct store_event *ev, redis_log_append_cb cb, void *ctx)
+/* Sends a user's event; 0, or -1 if the link did not take it. */
+static int
+send_presence(struct redis_log *lg, const struct store_event *ev,
+    redis_link_reply_cb cb, void *ctx)
 {
 	char time[REDIS_LOG_NUM_SIZE], ekeep[REDIS_LOG_NUM_SIZE];
 	char kind[2];
 	const char *argv[13];
 	size_t lens[13];
-	struct pending_append *p = NULL;
 	int i;
 
 	kind[0] = presence_letter(ev->kind);
 	kind[1] = '\0';
-	if (kind[0] == 0 || kind[0] == 'g' || ev->chan_len > PROTO_ID_MAX ||
-	    ev->uid_len > PROTO_ID_MAX)
-		return -1;
 	snprintf(time, sizeof(time), "%" PRIu64, ev->time);
 	snprintf(ekeep, sizeof(ekeep), "%" PRIu64, lg->o.events_keep);
 	argv[0] = "EVALSHA";
@@ -1179,20 +1205,129 @@ redis_log_publish(struct redis_log *lg, uint64_t now,
 	for (i = 5; i <= 8; i++)
 		if (argv[i] == NULL)
 			argv[i] = "";
+	return redis_link_command(lg->cmd, lg->now, cb, ctx, 13, argv, lens);
+}
+
+/* Keeps bev at the backlog's end, or drops it past the limit. */
+static void
+backlog_push(struct redis_log *lg, struct backlog_ev *bev)
+{
+	if (lg->nbacklog >= REDIS_LOG_BACKLOG_MAX) {
+		lg->backlog_dropped++;
+		free(bev);
+		return;
+	}
+	bev->next = NULL;
+	*lg->backlog_tail = bev;
+	lg->backlog_tail = &bev->next;
+	lg->nbacklog++;
+}
+
+/* A backlogged event's reply: taken, or lost on the way (kept again). */
+static void
+on_backlog_reply(void *ctx, const redisReply *r, const char *err)
+{
+	struct backlog_ev *bev = ctx;
+	struct redis_log *lg = bev->lg;
+
+	(void)err;
+	/* An error reply would only repeat: the event goes. */
+	if (r != NULL || lg->closing) {
+		free(bev);
+		return;
+	}
+	backlog_push(lg, bev);
+}
+
+/* Sends what waits, oldest first, while the link takes it. */
+static void
+flush_backlog(struct redis_log *lg)
+{
+	while (
+	    lg->backlog != NULL && redis_link_state(lg->cmd) == REDIS_LINK_UP) {
+		struct backlog_ev *bev = lg->backlog;
+
+		if (send_presence(lg, &bev->ev, on_backlog_reply, bev) < 0)
+			return;
+		lg->backlog = bev->next;
+		if (lg->backlog == NULL)
+			lg->backlog_tail = &lg->backlog;
+		lg->nbacklog--;
+	}
+}
+
+/* A copy of ev that owns its strings, or NULL. */
+static struct backlog_ev *
+backlog_copy(struct redis_log *lg, const struct store_event *ev)
+{
+	size_t at = 0;
+	struct backlog_ev *bev = malloc(sizeof(*bev) + ev->uid_len +
+	    ev->sender_len + ev->chan_len + ev->text_len + 1);
+
+	if (bev == NULL)
+		return NULL;
+	bev->lg = lg;
+	bev->next = NULL;
+	bev->ev = *ev;
+#define BACKLOG_COPY(f, n)                                                     \
+	do {                                                                   \
+		if (ev->n > 0)                                                 \
+			memcpy(bev->data + at, ev->f, ev->n);                  \
+		bev->ev.f = bev->data + at;                                    \
+		at += ev->n;                                                   \
+	} while (0)
+	BACKLOG_COPY(uid, uid_len);
+	BACKLOG_COPY(sender, sender_len);
+	BACKLOG_COPY(chan, chan_len);
+	BACKLOG_COPY(text, text_len);
+#undef BACKLOG_COPY
+	return bev;
+}
+
+int
+redis_log_publish(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, redis_log_append_cb cb, void *ctx)
+{
+	struct pending_append *p;
+	struct backlog_ev *bev;
+	char letter = presence_letter(ev->kind);
+
+	if (letter == 0 || letter == 'g' || ev->chan_len > PROTO_ID_MAX ||
+	    ev->uid_len > PROTO_ID_MAX)
+		return -1;
+	lg->now = now;
 	if (cb != NULL) {
+		/* Someone waits for the answer: now or never. */
 		p = malloc(sizeof(*p));
 		if (p == NULL)
 			return -1;
 		p->lg = lg;
 		p->cb = cb;
 		p->ctx = ctx;
+		if (send_presence(lg, ev, on_published, p) < 0) {
+			free(p);
+			return -1;
+		}
+		return 0;
 	}
-	if (redis_link_command(lg->cmd, now, p != NULL ? on_published : NULL, p,
-	        13, argv, lens) < 0) {
-		free(p);
+	bev = backlog_copy(lg, ev);
+	if (bev == NULL)
 		return -1;
-	}
+	/* Behind those already waiting, so the order holds. */
+	if (lg->backlog == NULL &&
+	    send_presence(lg, &bev->ev, on_backlog_reply, bev) == 0)
+		return 0;
+	backlog_push(lg, bev);
+	flush_backlog(lg);
 	return 0;
+}
+
+size_t
+redis_log_backlog(const struct redis_log *lg, uint64_t *dropped)
+{
+	if (dropped != NULL)
+		*dropped = lg->backlog_dropped;
+	return lg->nbacklog;
 }
 
 /* A blocking connection of the load functions, bounded by the timeout. */

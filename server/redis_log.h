@@ -156,14 +156,27 @@ int redis_log_release(
     struct redis_log *lg, uint64_t now, const char *skel, size_t skel_len);
 
 /*
+ * Users' events kept while Redis does not take them, at most: past it,
+ * newer ones are dropped (and the other nodes miss them).
+ */
+#define REDIS_LOG_BACKLOG_MAX 4096
+
+/*
  * What a user of this node did (STORE_JOIN, STORE_PART, STORE_QUIT,
  * STORE_NICK, STORE_DM, STORE_DM_ACT; see store.h for the fields), for
- * every node, kept in the snapshot redis_log_load_users reads.  Returns
- * 0 and calls cb later if it is not NULL (status 0 taken, -1 failed), or
- * -1 at once (down, full, another kind) without calling it.
+ * every node, kept in the snapshot redis_log_load_users reads.  With a
+ * cb: returns 0 and calls it later (status 0 taken, -1 failed), or -1 at
+ * once (down, full, another kind) without calling it.  Without one (the
+ * event need not be answered), the event is copied and kept, in order,
+ * until Redis takes it (sent again if lost on the way), up to
+ * REDIS_LOG_BACKLOG_MAX events; returns 0, or -1 for another kind or
+ * without memory.
  */
 int redis_log_publish(struct redis_log *lg, uint64_t now,
     const struct store_event *ev, redis_log_append_cb cb, void *ctx);
+
+/* Users' events kept for Redis now; *dropped (if not NULL) those lost. */
+size_t redis_log_backlog(const struct redis_log *lg, uint64_t *dropped);
 
 /*
  * At start, after redis_log_load_channels: announces this node's name as

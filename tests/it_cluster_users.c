@@ -46,7 +46,8 @@ setup(void **state)
 	*state = cl;
 	if (setenv("TXT_CHATD_NODE_TTL_MS", NODE_TTL, 1) < 0)
 		goto fail;
-	cl->redis = testredis_start(0);
+	/* Kept on disk: one test restarts it. */
+	cl->redis = testredis_start(1);
 	if (cl->redis == NULL)
 		goto fail;
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
@@ -452,6 +453,43 @@ test_stalled_node_comes_back(void **state)
 	testcli_free(b);
 }
 
+/*
+ * What users do while Redis is down is kept by their node and published
+ * when Redis is back: the other nodes hear of it then, and no node is
+ * taken for gone meanwhile.
+ */
+static void
+test_news_kept_while_redis_down(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *c = ext_user(cl->node[0], "carol");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	char id[ID_MAX], j[ID_MAX + 8], names[128];
+
+	create(a, "storm", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(b, "storm", id, NULL, 0);
+	join(c, "storm", id, NULL, 0);
+	expect_news(a, j, "$bob");
+	expect_news(b, j, "$carol");
+	testredis_stop(cl->redis, 0);
+	testcli_sendf(c, "quit$offline");
+	expect_news(c, "error$quit$", "");
+	/* Her own node tells at once. */
+	expect_news(a, "quit$", "$carol$offline");
+	assert_int_equal(testredis_restart(cl->redis), 0);
+	expect_news(b, "quit$", "$carol$offline");
+	/* Past a lease after Redis came back, nobody was taken for gone. */
+	testsrv_sleep_ms(3000);
+	no_more_news(b, a, id, "m1", "quit$", "");
+	names_of(b, id, names, sizeof(names));
+	assert_string_equal(names, "alice bob");
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+}
+
 /* Direct messages cross nodes both ways; an unknown name is refused. */
 static void
 test_dm_across_nodes(void **state)
@@ -584,6 +622,8 @@ main(void)
 	        test_dead_node_users_quit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_stalled_node_comes_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_news_kept_while_redis_down, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_dm_across_nodes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
