@@ -152,6 +152,7 @@ struct redis_log {
 	size_t nbacklog;
 	uint64_t backlog_dropped;
 	int closing; /* redis_log_free runs: nothing is kept any more */
+	int leaving; /* redis_log_leave was called: no lease any more */
 	/* Claims made, waiting until reading has reached their id. */
 	struct claim_wait *waits, **waits_tail;
 	char users_key[REDIS_LOG_KEY_SIZE];
@@ -207,9 +208,12 @@ struct pending_append {
 static void read_next(struct redis_log *lg);
 static void release_waits(struct redis_log *lg);
 
-/* Looks for gone nodes (with the lease's renewal, every node_ttl_ms / 3). */
+/*
+ * Looks for gone nodes (with the lease's renewal, every node_ttl_ms / 3),
+ * or (self) takes this node's own users away.
+ */
 static void
-reap(struct redis_log *lg)
+reap(struct redis_log *lg, int self)
 {
 	char ekeep[REDIS_LOG_NUM_SIZE];
 	const char *argv[8];
@@ -224,7 +228,7 @@ reap(struct redis_log *lg)
 	argv[4] = lg->prefix;
 	argv[5] = ekeep;
 	argv[6] = lg->node;
-	argv[7] = "";
+	argv[7] = self ? lg->node : "";
 	for (i = 0; i < 8; i++)
 		lens[i] = strlen(argv[i]);
 	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 8, argv, lens);
@@ -239,7 +243,7 @@ renew(struct redis_log *lg)
 	size_t lens[5];
 	int i;
 
-	if (lg->now < lg->renew_at ||
+	if (lg->now < lg->renew_at || lg->leaving ||
 	    redis_link_state(lg->cmd) != REDIS_LINK_UP)
 		return;
 	snprintf(ttl, sizeof(ttl), "%" PRIu64, lg->o.node_ttl_ms);
@@ -254,7 +258,7 @@ renew(struct redis_log *lg)
 	    0)
 		lg->renew_at = lg->now + lg->o.node_ttl_ms / 3;
 	if (lg->now >= lg->reap_from)
-		reap(lg);
+		reap(lg, 0);
 }
 
 static void
@@ -1320,6 +1324,25 @@ redis_log_publish(struct redis_log *lg, uint64_t now,
 	backlog_push(lg, bev);
 	flush_backlog(lg);
 	return 0;
+}
+
+void
+redis_log_leave(struct redis_log *lg, uint64_t now)
+{
+	const char *argv[2] = {"DEL", lg->node_key};
+	size_t lens[2];
+
+	lg->now = now;
+	lg->leaving = 1;
+	if (redis_link_state(lg->cmd) != REDIS_LINK_UP)
+		return;
+	/* What users did last goes first; then they all go at once. */
+	flush_backlog(lg);
+	reap(lg, 1);
+	lens[0] = 3;
+	lens[1] = strlen(lg->node_key);
+	(void)redis_link_command(lg->cmd, now, NULL, NULL, 2, argv, lens);
+	redis_link_flush(lg->cmd);
 }
 
 size_t

@@ -175,6 +175,14 @@ int redis_log_release(
 int redis_log_publish(struct redis_log *lg, uint64_t now,
     const struct store_event *ev, redis_log_append_cb cb, void *ctx);
 
+/*
+ * The node is stopping: its users go from every node at once (one "g"
+ * event for it, as for a node whose lease ran out) and its lease is
+ * given up, so its names are free; the lease is not renewed again.
+ * Best effort: if Redis is down, the lease runs out instead.
+ */
+void redis_log_leave(struct redis_log *lg, uint64_t now);
+
 /* Users' events kept for Redis now; *dropped (if not NULL) those lost. */
 size_t redis_log_backlog(const struct redis_log *lg, uint64_t *dropped);
 

@@ -1846,6 +1846,9 @@ begin_shutdown(struct server *s)
 	s->pfds[SLOT_TLS_LISTEN].fd = -1;
 	s->shutdown_at = s->now + SERVER_SHUTDOWN_MS;
 	chat_stop(s->chat);
+	/* Its users go from the other nodes now, not when the lease ends. */
+	if (s->rlog != NULL)
+		redis_log_leave(s->rlog, s->now);
 	for (i = 0; i < s->high; i++) {
 		if (s->conns[i].state == CONN_OPEN)
 			chat_close(

@@ -423,6 +423,35 @@ test_dead_node_users_quit(void **state)
 }
 
 /*
+ * A node stopped with SIGTERM takes its users away from the other nodes
+ * at once (one "g" event), and gives its lease up: it is gone from Redis
+ * by the time it has exited, not a lease later.
+ */
+static void
+test_stopped_node_users_go(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	char id[ID_MAX], j[ID_MAX + 8];
+	char *reply;
+
+	create(b, "exit", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(a, "exit", id, NULL, 0);
+	expect_news(b, j, "$alice");
+	assert_int_equal(testsrv_stop(cl->node[0]), 0);
+	reply = testredis_cmd(cl->redis, "EXISTS txt:node:n1");
+	assert_non_null(reply);
+	assert_string_equal(reply, "0");
+	free(reply);
+	expect_news(b, "quit$", "$alice$node gone");
+	no_more_news(b, b, id, "m1", "quit$", "");
+	testcli_free(a);
+	testcli_free(b);
+}
+
+/*
  * A node that stalls past its lease (SIGSTOP) is taken for gone: its
  * users quit on the others.  Once it runs again it reads that, and
  * announces its users again: they come back, in their channels.
@@ -620,6 +649,8 @@ main(void)
 	        test_late_node_sees_members, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_dead_node_users_quit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_stopped_node_users_go, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_stalled_node_comes_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
