@@ -267,6 +267,40 @@ test_notices_once(void **state)
 	testcli_free(c);
 }
 
+/*
+ * A creator kicks a member held by another node: the kicker's node has
+ * the kick line, the kicked is told it left, and the members on a third
+ * node see it part.
+ */
+static void
+test_kick_across(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcli *c = ext_user(cl->node[2], "carol");
+	char id[ID_MAX], j[ID_MAX + 8], want[ID_MAX + 16];
+
+	create(a, "ring", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(b, "ring", id, NULL, 0);
+	join(c, "ring", id, NULL, 0);
+	expect_news(a, j, "$carol");
+	expect_news(b, j, "$carol");
+	testcli_sendf(a, "kick$%s$%s$bob$out", testcli_uid(a), id);
+	expect_news(a, kind_id(j, sizeof(j), "kick", id), "$alice$bob$out");
+	snprintf(want, sizeof(want), "left$%s", id);
+	expect_news(b, want, "");
+	expect_news(c, kind_id(j, sizeof(j), "part", id), "$bob");
+	/* Out everywhere: his line is refused, theirs do not reach him. */
+	testcli_sendf(b, "send_msg$%s$%s$still here?", testcli_uid(b), id);
+	expect_news(b, "error$not_member$send_msg$", "");
+	no_more_news(c, a, id, "m1", "part$", "");
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+}
+
 /* The names of a names line ("names$<id>$a b c") into out, sorted. */
 static void
 names_of(struct testcli *c, const char *id, char *out, size_t size)
@@ -643,6 +677,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_notices_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kick_across, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_names_and_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
