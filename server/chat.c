@@ -1591,6 +1591,28 @@ dm_offline(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 }
 
 /*
+ * Whether the sender name is to be told that a is away: not if it was
+ * this away period (of the last CHAT_AWAY_TOLD_MAX senders); it is
+ * remembered as told.
+ */
+static int
+away_tells(struct chat_away *a, const char *name, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < a->ntold; i++) {
+		if (valid_name_equal(a->told[i], a->told_len[i], name, len))
+			return 0;
+	}
+	memcpy(a->told[a->next], name, len);
+	a->told_len[a->next] = (unsigned char)len;
+	a->next = (a->next + 1) % CHAT_AWAY_TOLD_MAX;
+	if (a->ntold < CHAT_AWAY_TOLD_MAX)
+		a->ntold++;
+	return 1;
+}
+
+/*
  * A direct message from u (on conn) reached to, who is away: u is told
  * so, once per away period (of the last CHAT_AWAY_TOLD_MAX senders), by
  * a server line, never a message, so two away users cannot loop.
@@ -1600,22 +1622,11 @@ away_reply(
     struct chat *c, int conn, const struct user *u, const struct user *to)
 {
 	struct chat_away *a = c->conns[user_conn(to)].away;
-	const char *name = user_name(u);
-	size_t len = user_name_len(u);
 	struct event ev;
-	unsigned i;
 
-	if (a == NULL || !conn_is_ext(c, conn))
+	if (a == NULL || !conn_is_ext(c, conn) ||
+	    !away_tells(a, user_name(u), user_name_len(u)))
 		return;
-	for (i = 0; i < a->ntold; i++) {
-		if (valid_name_equal(a->told[i], a->told_len[i], name, len))
-			return;
-	}
-	memcpy(a->told[a->next], name, len);
-	a->told_len[a->next] = (unsigned char)len;
-	a->next = (a->next + 1) % CHAT_AWAY_TOLD_MAX;
-	if (a->ntold < CHAT_AWAY_TOLD_MAX)
-		a->ntold++;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_AWAY;
 	ev.name = slice_of(user_name(to), user_name_len(to));
@@ -3375,10 +3386,40 @@ remote_dm(struct chat *c, const struct store_event *ev, int own)
 	dev.name = slice_of(ev->sender, ev->sender_len);
 	dev.peer = slice_of(ev->chan, ev->chan_len);
 	dev.text = slice_of(ev->text, ev->text_len);
-	if (to != NULL && user_conn(to) >= 0)
+	if (to != NULL && user_conn(to) >= 0) {
+		struct chat_away *a = c->conns[user_conn(to)].away;
+
 		send_user(c, to, &dev);
+		/* Away here: the sender's node tells the sender. */
+		if (!own && a != NULL &&
+		    away_tells(a, ev->sender, ev->sender_len))
+			publish(c, STORE_AWAY, to,
+			    slice_of(user_name(to), user_name_len(to)),
+			    slice_of(ev->sender, ev->sender_len),
+			    slice_of(a->text, a->len), ev->time);
+	}
 	if (from != NULL && from != to && user_conn(from) >= 0)
 		send_user(c, from, &dev);
+}
+
+/*
+ * The recipient of a direct message from this node is away on its own:
+ * the sender (named in chan) is told, in the extended mode, as for a
+ * recipient here.
+ */
+static void
+remote_away(struct chat *c, const struct store_event *ev)
+{
+	struct user *u = registry_user_by_name(c->reg, ev->chan, ev->chan_len);
+	struct event aev;
+
+	if (u == NULL || user_conn(u) < 0 || !conn_is_ext(c, user_conn(u)))
+		return;
+	memset(&aev, 0, sizeof(aev));
+	aev.kind = EV_AWAY;
+	aev.name = slice_of(ev->sender, ev->sender_len);
+	aev.text = slice_of(ev->text, ev->text_len);
+	send_event(c, user_conn(u), &aev);
 }
 
 /* What another node's users did, mirrored here. */
@@ -3416,6 +3457,9 @@ cluster_user_event(
 	}
 	case STORE_NICK:
 		remote_nick(c, ev, now);
+		break;
+	case STORE_AWAY:
+		remote_away(c, ev);
 		break;
 	default:
 		break;
@@ -3461,7 +3505,7 @@ chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
 		cluster_channel(c, ev, own, tag, now_ms);
 		return;
 	}
-	if (ev->kind >= STORE_JOIN && ev->kind <= STORE_GONE) {
+	if (ev->kind >= STORE_JOIN && ev->kind <= STORE_AWAY) {
 		cluster_user_event(c, ev, own, now_ms);
 		return;
 	}

@@ -243,9 +243,9 @@ struct chat_cluster {
 	void (*resumed)(void *ctx, int conn);
 	/*
 	 * Tells every node what a user of this node did: a STORE_JOIN,
-	 * STORE_PART, STORE_QUIT, STORE_NICK, STORE_DM or STORE_DM_ACT
-	 * event (store.h), read back like an append.  done as for append,
-	 * or NULL when no answer is wanted.  Returns 0, or -1 at once
+	 * STORE_PART, STORE_QUIT, STORE_NICK, STORE_DM, STORE_DM_ACT or
+	 * STORE_AWAY event (store.h), read back like an append.  done as for
+	 * append, or NULL when no answer is wanted.  Returns 0, or -1 at once
 	 * without calling done.
 	 */
 	int (*publish)(void *ctx, const struct store_event *ev,
@@ -273,8 +273,9 @@ void chat_set_cluster(struct chat *c, const struct chat_cluster *cl);
  * every user whose uid begins with "<node>/".  A node's own users' events
  * (own) were applied when they happened and are skipped, except a kick
  * from another node (a STORE_PART of this node's user).  A direct message
- * is delivered to its recipient if it is here and echoed to its sender
- * if the sender is here.  Events that repeat what is known (a late
+ * is delivered to its recipient if it is here (who, if away, has the
+ * sender's node told so with a STORE_AWAY) and echoed to its sender if
+ * the sender is here.  Events that repeat what is known (a late
  * node's snapshot, then the same events read back) change nothing.
  */
 void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,

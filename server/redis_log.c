@@ -466,6 +466,8 @@ presence_kind(char letter, enum store_kind other)
 		return STORE_DM_ACT;
 	case 'g':
 		return STORE_GONE;
+	case 'A':
+		return STORE_AWAY;
 	default:
 		return other;
 	}
@@ -490,6 +492,8 @@ presence_letter(enum store_kind kind)
 		return 'e';
 	case STORE_GONE:
 		return 'g';
+	case STORE_AWAY:
+		return 'A';
 	default:
 		return 0;
 	}

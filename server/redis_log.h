@@ -163,7 +163,7 @@ int redis_log_release(
 
 /*
  * What a user of this node did (STORE_JOIN, STORE_PART, STORE_QUIT,
- * STORE_NICK, STORE_DM, STORE_DM_ACT; see store.h for the fields), for
+ * STORE_NICK, STORE_DM, STORE_DM_ACT, STORE_AWAY; see store.h), for
  * every node, kept in the snapshot redis_log_load_users reads.  With a
  * cb: returns 0 and calls it later (status 0 taken, -1 failed), or -1 at
  * once (down, full, another kind) without calling it.  Without one (the

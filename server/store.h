@@ -46,6 +46,7 @@ enum store_kind {
 	STORE_DM,     /* to uid (named name) from chan (sender's uid) */
 	STORE_DM_ACT, /* the same as an action */
 	STORE_GONE,   /* node text is gone, and every user it held */
+	STORE_AWAY,   /* uid (name sender) is away (text) for chan's DM */
 };
 
 enum store_sync {

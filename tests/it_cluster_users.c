@@ -584,6 +584,21 @@ test_dm_across_nodes(void **state)
 	expect_news(b, "dm$", "$bob$alice$and back");
 	testcli_sendf(a, "dm$%s$nobody$hello?", testcli_uid(a));
 	testcli_expect_prefix(a, "error$no_such_user$dm$");
+	/* Bob away on his node: alice is told once per away period. */
+	testcli_sendf(b, "away$%s$lunch", testcli_uid(b));
+	expect_news(b, "away$bob$lunch", "");
+	testcli_sendf(a, "dm$%s$bob$there?", testcli_uid(a));
+	expect_news(a, "dm$", "$alice$bob$there?");
+	expect_news(a, "away$bob$lunch", "");
+	testcli_sendf(a, "dm$%s$bob$still?", testcli_uid(a));
+	expect_news(b, "dm$", "$alice$bob$still?");
+	/* Past alice's own echo of a later line, no second away line. */
+	testcli_sendf(a, "dm$%s$bob$last", testcli_uid(a));
+	while ((line = testcli_read(a)) != NULL &&
+	    !matches(line, "dm$", "$alice$bob$last"))
+		if (strncmp(line, "away$", 5) == 0)
+			fail_msg("alice: a second '%s'", line);
+	assert_non_null(line);
 	testcli_free(a);
 	testcli_free(b);
 }

@@ -2873,6 +2873,7 @@ test_cluster_dm_gone(void **state)
 {
 	struct fake_log fl;
 	struct fake *f = cluster_new(&fl);
+	int i, published;
 
 	(void)state;
 	cluster_reg(f, &fl, 0, "n1/a", "alice");
@@ -2889,6 +2890,23 @@ test_cluster_dm_gone(void **state)
 	expect(f, 0, "dm$%llu$alice$bob$hi\n", now(f));
 	cluster_ev(f, 0, STORE_DM_ACT, "n1/a", "alice", "bob", "waves");
 	expect(f, 0, "dm_act$%llu$bob$alice$waves\n", now(f));
+	/* Alice away: bob's node is asked to tell him, once. */
+	line(f, 0, "away$n1/a$lunch");
+	expect(f, 0, "away$alice$lunch\n");
+	for (i = 0; i < 2; i++) {
+		published = fl.published;
+		cluster_ev(f, 0, STORE_DM, "n1/a", "alice", "bob", "there?");
+		expect(f, 0, "dm$%llu$bob$alice$there?\n", now(f));
+		assert_int_equal(fl.published, published + (i == 0));
+	}
+	assert_int_equal(fl.kind, STORE_AWAY);
+	assert_string_equal(fl.uid, "n1/a");
+	assert_string_equal(fl.sender, "alice");
+	assert_string_equal(fl.chan, "bob");
+	assert_string_equal(fl.text, "lunch");
+	/* Bob away on his node, told to alice here. */
+	cluster_ev(f, 0, STORE_AWAY, "n2/b", "alice", "bob", "asleep");
+	expect(f, 0, "away$bob$asleep\n");
 	line(f, 0, "dm$n1/a$nobody$hi");
 	expect(f, 0, "error$no_such_user$dm$" TXT_NO_USER ": nobody\n");
 	/* Dave's personal channel, joined from here. */
