@@ -237,10 +237,25 @@ registry_free(struct registry *r)
 		return;
 	while (r->nchans > 0)
 		registry_remove_channel(r, r->chans[r->nchans - 1]);
-	/* Every user has a connection, so this finds them all. */
 	for (i = 0; i < r->conn_cap; i++) {
 		if (r->by_conn[i] != NULL)
 			registry_remove_user(r, r->by_conn[i]);
+	}
+	/* Remote users have no connection: the uid index finds them. */
+	for (i = 0;
+	     r->users_by_uid.buckets != NULL && i <= r->users_by_uid.mask;
+	     i++) {
+		struct hmap_node *n = r->users_by_uid.buckets[i], *next;
+
+		for (; n != NULL; n = next) {
+			struct user *u = HMAP_ENTRY(n, struct user, by_uid);
+
+			/* Channels went first: no membership or owned
+			 * channel is left. */
+			next = n->next;
+			free(u->chans);
+			free(u);
+		}
 	}
 	hmap_clear(&r->users_by_uid);
 	hmap_clear(&r->users_by_name);
@@ -296,11 +311,15 @@ registry_bits_add(struct channel *c, const struct user *u)
 {
 	size_t w = registry_word(u->conn), i, need = 0;
 
+	/* A remote user has no connection to mark. */
+	if (u->conn < 0)
+		return;
 	if (c->bits == NULL) {
 		if (c->nmembers < REGISTRY_BITS_MIN)
 			return;
 		for (i = 0; i < c->nmembers; i++) {
-			if (registry_word(c->members[i]->conn) + 1 > need)
+			if (c->members[i]->conn >= 0 &&
+			    registry_word(c->members[i]->conn) + 1 > need)
 				need = registry_word(c->members[i]->conn) + 1;
 		}
 		if (need > UINT32_MAX ||
@@ -308,8 +327,9 @@ registry_bits_add(struct channel *c, const struct user *u)
 			return;
 		c->nwords = (uint32_t)need;
 		for (i = 0; i < c->nmembers; i++) {
-			c->bits[registry_word(c->members[i]->conn)] |=
-			    registry_bit(c->members[i]->conn);
+			if (c->members[i]->conn >= 0)
+				c->bits[registry_word(c->members[i]->conn)] |=
+				    registry_bit(c->members[i]->conn);
 		}
 		return;
 	}
@@ -352,28 +372,21 @@ registry_grow_conn(struct registry *r, int conn)
 	return 0;
 }
 
-enum proto_code
-registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
+/*
+ * A new user of conn (-1: remote) in the uid and name indexes; the caller
+ * has checked the arguments.  PROTO_E_NONE or PROTO_E_NO_MEMORY.
+ */
+static enum proto_code
+registry_new_user(struct registry *r, int conn, const char *uid, size_t uid_len,
     const char *name, size_t name_len, struct user **out)
 {
-	struct user *u;
+	struct user *u = calloc(1, sizeof(*u));
 
-	if (conn < 0 || uid_len > PROTO_ID_MAX || name_len > PROTO_NAME_MAX)
-		return PROTO_E_BAD_ARGS;
-	if (registry_user_by_conn(r, conn) != NULL)
-		return PROTO_E_ALREADY_REGISTERED;
-	if (registry_user_by_uid(r, uid, uid_len) != NULL ||
-	    registry_user_like(r, name, name_len) != NULL)
-		return PROTO_E_NAME_TAKEN;
-	/* A longer array with the same users is an unchanged registry. */
-	if ((size_t)conn >= r->conn_cap && registry_grow_conn(r, conn) < 0)
-		return PROTO_E_NO_MEMORY;
-	u = calloc(1, sizeof(*u));
 	if (u == NULL)
 		return PROTO_E_NO_MEMORY;
 	u->conn = conn;
 	u->conns = &u->conn;
-	u->nconns = 1;
+	u->nconns = conn >= 0 ? 1 : 0;
 	memcpy(u->uid, uid, uid_len);
 	u->uid_len = (unsigned char)uid_len;
 	memcpy(u->name, name, name_len);
@@ -386,12 +399,42 @@ registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
 		hmap_remove(&r->users_by_uid, &u->by_uid);
 		goto fail;
 	}
-	r->by_conn[conn] = u;
+	if (conn >= 0)
+		r->by_conn[conn] = u;
 	*out = u;
 	return PROTO_E_NONE;
 fail:
 	free(u);
 	return PROTO_E_NO_MEMORY;
+}
+
+enum proto_code
+registry_add_user(struct registry *r, int conn, const char *uid, size_t uid_len,
+    const char *name, size_t name_len, struct user **out)
+{
+	if (conn < 0 || uid_len > PROTO_ID_MAX || name_len > PROTO_NAME_MAX)
+		return PROTO_E_BAD_ARGS;
+	if (registry_user_by_conn(r, conn) != NULL)
+		return PROTO_E_ALREADY_REGISTERED;
+	if (registry_user_by_uid(r, uid, uid_len) != NULL ||
+	    registry_user_like(r, name, name_len) != NULL)
+		return PROTO_E_NAME_TAKEN;
+	/* A longer array with the same users is an unchanged registry. */
+	if ((size_t)conn >= r->conn_cap && registry_grow_conn(r, conn) < 0)
+		return PROTO_E_NO_MEMORY;
+	return registry_new_user(r, conn, uid, uid_len, name, name_len, out);
+}
+
+enum proto_code
+registry_add_remote(struct registry *r, const char *uid, size_t uid_len,
+    const char *name, size_t name_len, struct user **out)
+{
+	if (uid_len > PROTO_ID_MAX || name_len > PROTO_NAME_MAX)
+		return PROTO_E_BAD_ARGS;
+	if (registry_user_by_uid(r, uid, uid_len) != NULL ||
+	    registry_user_like(r, name, name_len) != NULL)
+		return PROTO_E_NAME_TAKEN;
+	return registry_new_user(r, -1, uid, uid_len, name, name_len, out);
 }
 
 /* Unlinks m from both arrays and the table and frees it. */
@@ -411,7 +454,7 @@ registry_unlink(struct registry *r, struct membership *m)
 		moved->ui = m->ui;
 	}
 	c->nmembers--;
-	if (c->bits != NULL)
+	if (c->bits != NULL && u->conn >= 0)
 		c->bits[registry_word(u->conn)] &= ~registry_bit(u->conn);
 	last = u->nchans - 1;
 	if (m->ci != last) {
@@ -468,7 +511,7 @@ registry_attach(struct registry *r, struct user *u, int conn)
 {
 	int *conns;
 
-	if (conn < 0)
+	if (conn < 0 || u->nconns == 0)
 		return PROTO_E_BAD_ARGS;
 	if (registry_user_by_conn(r, conn) != NULL)
 		return PROTO_E_ALREADY_REGISTERED;
@@ -1005,6 +1048,8 @@ registry_each_sharer(struct registry *r, const struct user *u,
 		for (j = 0; j < c->nmembers; j++) {
 			int conn = c->members[j]->conn;
 
+			if (conn < 0)
+				continue;
 			scratch[registry_word(conn)] |= registry_bit(conn);
 			if (registry_word(conn) + 1 > hi)
 				hi = registry_word(conn) + 1;

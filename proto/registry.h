@@ -58,6 +58,16 @@ enum proto_code registry_add_user(struct registry *r, int conn, const char *uid,
     size_t uid_len, const char *name, size_t name_len, struct user **out);
 
 /*
+ * Adds a user with no connection: one that another server holds and this
+ * one mirrors.  It is a member, a sharer and a name like any other but is
+ * never found by connection, has no connection to visit (user_conns
+ * counts 0, user_conn is -1) and is skipped by registry_each_sharer's
+ * visits.  Returns as registry_add_user, without its connection errors.
+ */
+enum proto_code registry_add_remote(struct registry *r, const char *uid,
+    size_t uid_len, const char *name, size_t name_len, struct user **out);
+
+/*
  * Removes the user from every channel and every index, forgets all its
  * connections and frees it.
  */
@@ -110,7 +120,7 @@ const char *user_name(const struct user *u);
 size_t user_name_len(const struct user *u);
 const char *user_uid(const struct user *u);
 size_t user_uid_len(const struct user *u);
-/* The user's first connection (of those still attached). */
+/* The user's first connection (of those still attached); -1: remote. */
 int user_conn(const struct user *u);
 /*
  * Every connection of the user, the first first; the array is the

@@ -834,7 +834,7 @@ accounts_on(const struct chat *c)
 static int
 logged_in(const struct chat *c, const struct user *u)
 {
-	return u != NULL && c->conns[user_conn(u)].account;
+	return u != NULL && user_conn(u) >= 0 && c->conns[user_conn(u)].account;
 }
 
 /* The skeleton of a name, the key of its account, into buf; its length. */
@@ -898,6 +898,9 @@ do_hello(struct chat *c, int conn, const struct cmd *cmd, int first)
 	return PROTO_E_NONE;
 }
 
+static void publish(struct chat *c, enum store_kind kind, const struct user *u,
+    struct slice name, struct slice chan, struct slice text, uint64_t now);
+
 /*
  * A new user of name for conn, with its personal channel: registered and
  * (extended mode) the channel's join sequence go to conn.
@@ -938,6 +941,9 @@ make_user(struct chat *c, int conn, struct slice name, struct user **out)
 	send_event(c, conn, &ev);
 	if (conn_is_ext(c, conn))
 		send_joined_ext(c, conn, ch);
+	/* The other nodes mirror the user from here on. */
+	publish(c, STORE_JOIN, u, name, slice_of(cc->uid, cc->uid_len),
+	    slice_of(NULL, 0), 0);
 	*out = u;
 	return PROTO_E_NONE;
 }
@@ -1108,8 +1114,10 @@ cluster_append(struct chat *c, int conn, enum cmd_verb verb,
 	p->conn = conn;
 	p->serial = c->conns[conn].serial;
 	p->verb = verb;
-	if (c->cluster.append(
-	        c->cluster.ctx, ev, skel, skel_len, p->tag, pend_done, p) < 0) {
+	if ((ev->kind == STORE_DM || ev->kind == STORE_DM_ACT
+	            ? c->cluster.publish(c->cluster.ctx, ev, pend_done, p)
+	            : c->cluster.append(c->cluster.ctx, ev, skel, skel_len,
+	                  p->tag, pend_done, p)) < 0) {
 		free(p);
 		return PROTO_E_STORAGE_UNAVAILABLE;
 	}
@@ -1414,6 +1422,7 @@ do_join(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	ev.name = slice_of(user_name(u), user_name_len(u));
 	send_channel(c, ch, &ev, u);
 	send_joined_all(c, u, conn, ch);
+	publish(c, STORE_JOIN, u, ev.name, ev.chan, slice_of(NULL, 0), now);
 	return PROTO_E_NONE;
 }
 
@@ -1496,6 +1505,8 @@ do_leave(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	ev.chan = slice_of(channel_id(ch), channel_id_len(ch));
 	/* Every connection of the user leaves with it. */
 	send_user(c, u, &ev);
+	publish(c, STORE_PART, u, slice_of(user_name(u), user_name_len(u)),
+	    ev.chan, slice_of(NULL, 0), now);
 	part_channel(c, u, ch, now);
 	return PROTO_E_NONE;
 }
@@ -1565,8 +1576,9 @@ do_send(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 	sev.text_len = cmd->text.len;
 	sev.time = now;
 	sev.seq = cs->seq + 1;
-	/* Delivered, the echo too, when the log hands it back. */
-	if (c->clustered && channel_kind(ch) == REGISTRY_CHANNEL)
+	/* Delivered, the echo too, when the log hands it back; a personal
+	 * channel too, as its members may be on other nodes. */
+	if (c->clustered)
 		return cluster_append(c, conn, cmd->verb, &sev, NULL, 0);
 	/* Personal channels stay in memory: anyone may take a name today. */
 	if (c->cfg.store == NULL || channel_kind(ch) != REGISTRY_CHANNEL) {
@@ -1627,6 +1639,28 @@ dm_offline(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now)
 }
 
 /*
+ * Whether the sender name is to be told that a is away: not if it was
+ * this away period (of the last CHAT_AWAY_TOLD_MAX senders); it is
+ * remembered as told.
+ */
+static int
+away_tells(struct chat_away *a, const char *name, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < a->ntold; i++) {
+		if (valid_name_equal(a->told[i], a->told_len[i], name, len))
+			return 0;
+	}
+	memcpy(a->told[a->next], name, len);
+	a->told_len[a->next] = (unsigned char)len;
+	a->next = (a->next + 1) % CHAT_AWAY_TOLD_MAX;
+	if (a->ntold < CHAT_AWAY_TOLD_MAX)
+		a->ntold++;
+	return 1;
+}
+
+/*
  * A direct message from u (on conn) reached to, who is away: u is told
  * so, once per away period (of the last CHAT_AWAY_TOLD_MAX senders), by
  * a server line, never a message, so two away users cannot loop.
@@ -1636,28 +1670,20 @@ away_reply(
     struct chat *c, int conn, const struct user *u, const struct user *to)
 {
 	struct chat_away *a = c->conns[user_conn(to)].away;
-	const char *name = user_name(u);
-	size_t len = user_name_len(u);
 	struct event ev;
-	unsigned i;
 
-	if (a == NULL || !conn_is_ext(c, conn))
+	if (a == NULL || !conn_is_ext(c, conn) ||
+	    !away_tells(a, user_name(u), user_name_len(u)))
 		return;
-	for (i = 0; i < a->ntold; i++) {
-		if (valid_name_equal(a->told[i], a->told_len[i], name, len))
-			return;
-	}
-	memcpy(a->told[a->next], name, len);
-	a->told_len[a->next] = (unsigned char)len;
-	a->next = (a->next + 1) % CHAT_AWAY_TOLD_MAX;
-	if (a->ntold < CHAT_AWAY_TOLD_MAX)
-		a->ntold++;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_AWAY;
 	ev.name = slice_of(user_name(to), user_name_len(to));
 	ev.text = slice_of(a->text, a->len);
 	send_event(c, conn, &ev);
 }
+
+static enum proto_code dm_remote(struct chat *c, int conn, struct user *u,
+    const struct user *to, const struct cmd *cmd, uint64_t now);
 
 static enum proto_code
 do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
@@ -1669,6 +1695,8 @@ do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 
 	if (to == NULL)
 		return dm_offline(c, u, cmd, now);
+	if (user_conn(to) < 0)
+		return dm_remote(c, conn, u, to, cmd, now);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = cmd->verb == CMD_DM_ACT ? EV_DM_ACT : EV_DM;
 	ev.time = now;
@@ -1685,18 +1713,22 @@ do_dm(struct chat *c, int conn, struct user *u, const struct cmd *cmd,
 
 static void release_name(struct chat *c, const char *name, size_t len);
 
-/* u is now called name: the registry, its personal channel, the news. */
+/*
+ * u is now called name: the registry, its personal channel, the news to
+ * those who share a channel with it (u itself too, if include_self).  Its
+ * old name goes to old (PROTO_NAME_MAX bytes), its length to *old_len.
+ */
 static enum proto_code
-nick_apply(struct chat *c, struct user *u, struct slice name, uint64_t now)
+rename_user(struct chat *c, struct user *u, struct slice name, uint64_t now,
+    int include_self, char *old, size_t *old_len)
 {
-	char old[PROTO_NAME_MAX + 1];
 	char pname[PROTO_NAME_MAX + 2];
-	size_t old_len = user_name_len(u);
 	struct channel *ch;
 	struct event ev;
 	enum proto_code code;
 
-	memcpy(old, user_name(u), old_len);
+	*old_len = user_name_len(u);
+	memcpy(old, user_name(u), *old_len);
 	code = registry_rename_user(c->reg, u, name.p, name.len);
 	if (code != PROTO_E_NONE)
 		return code;
@@ -1711,9 +1743,25 @@ nick_apply(struct chat *c, struct user *u, struct slice name, uint64_t now)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_NICK;
 	ev.time = now;
-	ev.name = slice_of(old, old_len);
+	ev.name = slice_of(old, *old_len);
 	ev.peer = slice_of(user_name(u), user_name_len(u));
-	send_sharers(c, u, &ev, 1);
+	send_sharers(c, u, &ev, include_self);
+	return PROTO_E_NONE;
+}
+
+/* u of this node is now called name: told here and on every node. */
+static enum proto_code
+nick_apply(struct chat *c, struct user *u, struct slice name, uint64_t now)
+{
+	char old[PROTO_NAME_MAX];
+	size_t old_len;
+	enum proto_code code;
+
+	code = rename_user(c, u, name, now, 1, old, &old_len);
+	if (code != PROTO_E_NONE)
+		return code;
+	publish(c, STORE_NICK, u, slice_of(old, old_len), slice_of(NULL, 0),
+	    name, now);
 	release_name(c, old, old_len);
 	return PROTO_E_NONE;
 }
@@ -2424,6 +2472,8 @@ do_kick(struct chat *c, struct user *u, const struct cmd *cmd, uint64_t now,
 	ev.peer = slice_of(user_name(who), user_name_len(who));
 	ev.text = cmd->text;
 	(void)send_channel(c, ch, &ev, NULL);
+	/* The other nodes see a part; the kicked's node tells it. */
+	publish(c, STORE_PART, who, ev.peer, ev.chan, slice_of(NULL, 0), now);
 	(void)registry_leave(c->reg, who, ch);
 	/* An account is not rejoined to it at its next login either. */
 	remember_member(c, who, ch, 0);
@@ -3283,31 +3333,22 @@ account_moved(struct chat *c, struct user *u, struct chat_conn *gone)
 	}
 }
 
-/* Removes conn's user from everything, telling those who shared a channel. */
+/*
+ * u goes: those who share a channel with it are told (reason), it leaves
+ * every channel, its personal channel is closed, and it is freed.
+ */
 static void
-forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
+drop_user(struct chat *c, struct user *u, struct slice reason, uint64_t now)
 {
-	struct user *u = registry_user_by_conn(c->reg, conn);
 	struct channel *personal;
 	struct event ev;
-	char name[PROTO_NAME_MAX];
-	size_t n, name_len;
-	int first;
+	size_t n;
 
-	if (u == NULL)
-		return;
-	/* One of an account's connections: the user stays for the others. */
-	first = user_conn(u) == conn;
-	if (registry_detach(c->reg, u, conn) == PROTO_E_NONE) {
-		if (first)
-			account_moved(c, u, &c->conns[conn]);
-		return;
-	}
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = EV_QUIT;
 	ev.time = now;
 	ev.name = slice_of(user_name(u), user_name_len(u));
-	ev.text = slice_str(reason);
+	ev.text = reason;
 	if (!c->stopping)
 		send_sharers(c, u, &ev, 0);
 
@@ -3329,9 +3370,32 @@ forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
 		tell_closed(c, personal, "its owner left");
 		remove_channel(c, personal);
 	}
+	registry_remove_user(c->reg, u);
+}
+
+/* Removes conn's user from everything, telling those who shared a channel. */
+static void
+forget_user(struct chat *c, int conn, const char *reason, uint64_t now)
+{
+	struct user *u = registry_user_by_conn(c->reg, conn);
+	char name[PROTO_NAME_MAX];
+	size_t name_len;
+	int first;
+
+	if (u == NULL)
+		return;
+	/* One of an account's connections: the user stays for the others. */
+	first = user_conn(u) == conn;
+	if (registry_detach(c->reg, u, conn) == PROTO_E_NONE) {
+		if (first)
+			account_moved(c, u, &c->conns[conn]);
+		return;
+	}
 	name_len = user_name_len(u);
 	memcpy(name, user_name(u), name_len);
-	registry_remove_user(c->reg, u);
+	publish(c, STORE_QUIT, u, slice_of(name, name_len), slice_of(NULL, 0),
+	    slice_str(reason), now);
+	drop_user(c, u, slice_str(reason), now);
 	release_name(c, name, name_len);
 }
 
@@ -3435,8 +3499,9 @@ chat_check(const struct chat *c)
 
 		if (channel_kind(chans[i]) == REGISTRY_CHANNEL) {
 			named++;
-			/* Empty channels are removed, unless stored. */
-			if (nm == 0 && c->cfg.store == NULL)
+			/* Empty channels are removed, unless stored (or
+			 * the cluster's). */
+			if (nm == 0 && c->cfg.store == NULL && !c->clustered)
 				return -1;
 		} else if (channel_owner(chans[i]) == NULL) {
 			return -2; /* personal channels die with their owner */
@@ -3448,6 +3513,9 @@ chat_check(const struct chat *c)
 
 			if (!registry_is_member(c->reg, members[j], chans[i]))
 				return -4;
+			/* A user of another node has no connection here. */
+			if (conn < 0 && c->clustered)
+				continue;
 			if (conn_get(c, conn) == NULL ||
 			    registry_user_by_conn(c->reg, conn) != members[j])
 				return -5;
@@ -3567,6 +3635,25 @@ chat_cluster_stop(struct chat *c)
 	c->cluster_stopped = 1;
 }
 
+/*
+ * A channel another node created has its creator as first member at
+ * once, as on one server: a member who joins here before the creator's
+ * own join is read back is not told of it as of a newcomer.  (Should the
+ * creator fail to join there, its node says so with a part.)
+ */
+static void
+creator_joins(
+    struct chat *c, struct channel *ch, const struct store_event *ev, int own)
+{
+	struct user *u;
+
+	if (own)
+		return;
+	u = registry_user_by_name(c->reg, ev->sender, ev->sender_len);
+	if (u != NULL && user_conn(u) < 0)
+		(void)registry_join(c->reg, u, ch);
+}
+
 /* A channel created on some node is read back: this node has it now. */
 static void
 cluster_channel(struct chat *c, const struct store_event *ev, int own,
@@ -3593,6 +3680,7 @@ cluster_channel(struct chat *c, const struct store_event *ev, int own,
 		cs->seq = ev->seq;
 		cs->active = ev->time != 0 ? ev->time : now;
 		chan_set_creator(cs, ev->sender, ev->sender_len);
+		creator_joins(c, ch, ev, own);
 	}
 	if (p == NULL)
 		return;
@@ -3605,11 +3693,23 @@ cluster_channel(struct chat *c, const struct store_event *ev, int own,
 			code = PROTO_E_JOIN_LIMIT;
 		if (code == PROTO_E_NONE)
 			code = registry_join(c->reg, u, ch);
-		if (code == PROTO_E_NONE)
+		if (code == PROTO_E_NONE) {
 			announce_created(c, conn, u, ch);
-		else
+			publish(c, STORE_JOIN, u,
+			    slice_of(user_name(u), user_name_len(u)),
+			    slice_of(channel_id(ch), channel_id_len(ch)),
+			    slice_of(NULL, 0), now);
+		} else {
 			send_error(c, conn, code, p->verb,
 			    slice_of(ev->text, ev->text_len));
+			/* The other nodes took it for a member. */
+			if (ch != NULL)
+				publish(c, STORE_PART, u,
+				    slice_of(user_name(u), user_name_len(u)),
+				    slice_of(
+				        channel_id(ch), channel_id_len(ch)),
+				    slice_of(NULL, 0), now);
+		}
 	}
 	p->replied = 1;
 	if (!p->in_log)
@@ -3685,6 +3785,327 @@ cluster_key(struct chat *c, const struct store_event *ev, int own, uint64_t tag)
 		free(p);
 }
 
+/* Users across nodes. */
+
+/*
+ * Tells the other nodes what u (a user of this node, or one a local
+ * creator kicked) did.  Not while stopping: the node's lease running out
+ * takes its users from the others then.  A publish that cannot be sent
+ * (Redis down) is lost: the others' mirror misses it.
+ */
+static void
+publish(struct chat *c, enum store_kind kind, const struct user *u,
+    struct slice name, struct slice chan, struct slice text, uint64_t now)
+{
+	struct store_event ev;
+
+	if (!c->clustered || c->cluster_stopped || c->stopping ||
+	    c->cluster.publish == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.uid = user_uid(u);
+	ev.uid_len = user_uid_len(u);
+	ev.sender = name.p;
+	ev.sender_len = name.len;
+	ev.chan = chan.p;
+	ev.chan_len = chan.len;
+	ev.text = text.p;
+	ev.text_len = text.len;
+	ev.time = now;
+	(void)c->cluster.publish(c->cluster.ctx, &ev, NULL, NULL);
+}
+
+/*
+ * A direct message to a user of another node goes through the log: that
+ * node delivers it, and this one echoes it to the sender when it reads
+ * it back, as a channel message is echoed.  The event names the
+ * recipient by uid and, in chan, by the name the sender used.
+ */
+static enum proto_code
+dm_remote(struct chat *c, int conn, struct user *u, const struct user *to,
+    const struct cmd *cmd, uint64_t now)
+{
+	struct store_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = cmd->verb == CMD_DM_ACT ? STORE_DM_ACT : STORE_DM;
+	ev.uid = user_uid(to);
+	ev.uid_len = user_uid_len(to);
+	ev.chan = user_name(to);
+	ev.chan_len = user_name_len(to);
+	ev.sender = user_name(u);
+	ev.sender_len = user_name_len(u);
+	ev.text = cmd->text.p;
+	ev.text_len = cmd->text.len;
+	ev.time = now;
+	return cluster_append(c, conn, cmd->verb, &ev, NULL, 0);
+}
+
+/* A user another node holds, by the event's uid; NULL if none. */
+static struct user *
+remote_user(const struct chat *c, const struct store_event *ev)
+{
+	struct user *u = registry_user_by_uid(c->reg, ev->uid, ev->uid_len);
+
+	return u != NULL && user_conn(u) < 0 ? u : NULL;
+}
+
+/* A user of another node came: it and its personal channel. */
+static void
+remote_came(struct chat *c, const struct store_event *ev)
+{
+	char pname[PROTO_NAME_MAX + 2];
+	struct channel *ch = NULL;
+	struct user *u;
+	enum proto_code code;
+
+	if (registry_user_by_uid(c->reg, ev->uid, ev->uid_len) != NULL ||
+	    ev->sender_len > PROTO_NAME_MAX)
+		return;
+	/* A name this node's user holds can only be a stale claim: the
+	 * mirror stays without it. */
+	if (registry_add_remote(c->reg, ev->uid, ev->uid_len, ev->sender,
+	        ev->sender_len, &u) != PROTO_E_NONE)
+		return;
+	pname[0] = '~';
+	memcpy(pname + 1, ev->sender, ev->sender_len);
+	code = add_channel(c, ev->uid, ev->uid_len, pname, ev->sender_len + 1,
+	    REGISTRY_PERSONAL, u, &ch);
+	if (code == PROTO_E_NONE) {
+		code = registry_join(c->reg, u, ch);
+		if (code != PROTO_E_NONE)
+			remove_channel(c, ch);
+	}
+	if (code != PROTO_E_NONE)
+		registry_remove_user(c->reg, u);
+}
+
+/* A user of another node joined a channel: its members here are told. */
+static void
+remote_join(struct chat *c, const struct store_event *ev, uint64_t now)
+{
+	struct user *u;
+	struct channel *ch;
+	struct event jev;
+
+	if (ev->chan_len == ev->uid_len &&
+	    memcmp(ev->chan, ev->uid, ev->uid_len) == 0) {
+		remote_came(c, ev);
+		return;
+	}
+	u = remote_user(c, ev);
+	ch = registry_channel_by_id(c->reg, ev->chan, ev->chan_len);
+	if (u == NULL || ch == NULL || registry_is_member(c->reg, u, ch) ||
+	    registry_join(c->reg, u, ch) != PROTO_E_NONE)
+		return;
+	memset(&jev, 0, sizeof(jev));
+	jev.kind = EV_JOIN;
+	jev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	jev.time = ev->time != 0 ? ev->time : now;
+	jev.name = slice_of(user_name(u), user_name_len(u));
+	send_channel(c, ch, &jev, u);
+}
+
+/*
+ * A user left a channel: one of another node, or one of this node that
+ * a creator on another node kicked (it is told it left).
+ */
+static void
+remote_part(struct chat *c, const struct store_event *ev, uint64_t now)
+{
+	struct user *u = registry_user_by_uid(c->reg, ev->uid, ev->uid_len);
+	struct channel *ch =
+	    registry_channel_by_id(c->reg, ev->chan, ev->chan_len);
+	struct event lev;
+	const int *conns;
+	size_t n, k;
+
+	if (u == NULL || ch == NULL || !registry_is_member(c->reg, u, ch))
+		return;
+	memset(&lev, 0, sizeof(lev));
+	lev.kind = EV_LEFT;
+	lev.chan = slice_of(channel_id(ch), channel_id_len(ch));
+	conns = user_conns(u, &n);
+	for (k = 0; k < n; k++) {
+		if (conn_is_ext(c, conns[k]))
+			send_event(c, conns[k], &lev);
+	}
+	part_channel(c, u, ch, ev->time != 0 ? ev->time : now);
+}
+
+/* A user of another node is called something else now. */
+static void
+remote_nick(struct chat *c, const struct store_event *ev, uint64_t now)
+{
+	struct user *u = remote_user(c, ev);
+	char old[PROTO_NAME_MAX];
+	size_t old_len;
+
+	if (u == NULL || ev->text_len > PROTO_NAME_MAX ||
+	    (ev->text_len == user_name_len(u) &&
+	        memcmp(ev->text, user_name(u), ev->text_len) == 0))
+		return;
+	(void)rename_user(c, u, slice_of(ev->text, ev->text_len),
+	    ev->time != 0 ? ev->time : now, 0, old, &old_len);
+}
+
+/* Every user of a gone node goes, with "node gone". */
+static void
+remote_gone(struct chat *c, const struct store_event *ev, uint64_t now)
+{
+	struct channel *const *chans;
+	struct user **gone;
+	size_t n, i, ngone = 0;
+
+	chans = registry_channels(c->reg, &n);
+	gone = calloc(n + 1, sizeof(*gone));
+	if (gone == NULL)
+		return;
+	/* Every user has its personal channel: collect first, as removing
+	 * reorders the registry's array. */
+	for (i = 0; i < n; i++) {
+		struct user *o = channel_owner(chans[i]);
+
+		if (channel_kind(chans[i]) == REGISTRY_PERSONAL && o != NULL &&
+		    user_conn(o) < 0 && user_uid_len(o) > ev->text_len &&
+		    memcmp(user_uid(o), ev->text, ev->text_len) == 0 &&
+		    user_uid(o)[ev->text_len] == '/')
+			gone[ngone++] = o;
+	}
+	for (i = 0; i < ngone; i++)
+		drop_user(c, gone[i], slice_str("node gone"), now);
+	free(gone);
+}
+
+/*
+ * A direct message through the log: delivered to the recipient if it is
+ * here, echoed to the sender if it is here (this node sent it).
+ */
+static void
+remote_dm(struct chat *c, const struct store_event *ev, int own)
+{
+	struct user *to = registry_user_by_uid(c->reg, ev->uid, ev->uid_len);
+	struct user *from = own
+	    ? registry_user_by_name(c->reg, ev->sender, ev->sender_len)
+	    : NULL;
+	struct event dev;
+
+	memset(&dev, 0, sizeof(dev));
+	dev.kind = ev->kind == STORE_DM_ACT ? EV_DM_ACT : EV_DM;
+	dev.time = ev->time;
+	dev.name = slice_of(ev->sender, ev->sender_len);
+	dev.peer = slice_of(ev->chan, ev->chan_len);
+	dev.text = slice_of(ev->text, ev->text_len);
+	if (to != NULL && user_conn(to) >= 0) {
+		struct chat_away *a = c->conns[user_conn(to)].away;
+
+		send_user(c, to, &dev);
+		/* Away here: the sender's node tells the sender. */
+		if (!own && a != NULL &&
+		    away_tells(a, ev->sender, ev->sender_len))
+			publish(c, STORE_AWAY, to,
+			    slice_of(user_name(to), user_name_len(to)),
+			    slice_of(ev->sender, ev->sender_len),
+			    slice_of(a->text, a->len), ev->time);
+	}
+	if (from != NULL && from != to && user_conn(from) >= 0)
+		send_user(c, from, &dev);
+}
+
+/*
+ * The recipient of a direct message from this node is away on its own:
+ * the sender (named in chan) is told, in the extended mode, as for a
+ * recipient here.
+ */
+static void
+remote_away(struct chat *c, const struct store_event *ev)
+{
+	struct user *u = registry_user_by_name(c->reg, ev->chan, ev->chan_len);
+	struct event aev;
+
+	if (u == NULL || user_conn(u) < 0 || !conn_is_ext(c, user_conn(u)))
+		return;
+	memset(&aev, 0, sizeof(aev));
+	aev.kind = EV_AWAY;
+	aev.name = slice_of(ev->sender, ev->sender_len);
+	aev.text = slice_of(ev->text, ev->text_len);
+	send_event(c, user_conn(u), &aev);
+}
+
+/* What another node's users did, mirrored here. */
+static void
+cluster_user_event(
+    struct chat *c, const struct store_event *ev, int own, uint64_t now)
+{
+	switch (ev->kind) {
+	case STORE_DM:
+	case STORE_DM_ACT:
+		remote_dm(c, ev, own);
+		return;
+	case STORE_GONE:
+		remote_gone(c, ev, now);
+		return;
+	default:
+		break;
+	}
+	/* This node's own users' events were applied as they happened. */
+	if (own)
+		return;
+	switch (ev->kind) {
+	case STORE_JOIN:
+		remote_join(c, ev, now);
+		break;
+	case STORE_PART:
+		remote_part(c, ev, now);
+		break;
+	case STORE_QUIT: {
+		struct user *u = remote_user(c, ev);
+
+		if (u != NULL)
+			drop_user(c, u, slice_of(ev->text, ev->text_len), now);
+		break;
+	}
+	case STORE_NICK:
+		remote_nick(c, ev, now);
+		break;
+	case STORE_AWAY:
+		remote_away(c, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+chat_cluster_republish(struct chat *c, uint64_t now_ms)
+{
+	size_t i, n, k;
+
+	for (i = 0; i < c->conns_cap; i++) {
+		struct user *u = registry_user_by_conn(c->reg, (int)i);
+		struct channel *const *chans;
+		struct slice name, uid;
+
+		/* Each user once, by its first connection. */
+		if (u == NULL || user_conn(u) != (int)i)
+			continue;
+		name = slice_of(user_name(u), user_name_len(u));
+		uid = slice_of(user_uid(u), user_uid_len(u));
+		publish(c, STORE_JOIN, u, name, uid, slice_of(NULL, 0), now_ms);
+		chans = user_channels(u, &n);
+		for (k = 0; k < n; k++) {
+			if (channel_owner(chans[k]) == u &&
+			    channel_kind(chans[k]) == REGISTRY_PERSONAL)
+				continue;
+			publish(c, STORE_JOIN, u, name,
+			    slice_of(
+			        channel_id(chans[k]), channel_id_len(chans[k])),
+			    slice_of(NULL, 0), now_ms);
+		}
+	}
+}
+
 void
 chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms)
@@ -3703,10 +4124,15 @@ chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
 		cluster_key(c, ev, own, tag);
 		return;
 	}
+	if (ev->kind >= STORE_JOIN && ev->kind <= STORE_AWAY) {
+		cluster_user_event(c, ev, own, now_ms);
+		return;
+	}
 	if (ev->kind != STORE_MSG && ev->kind != STORE_ACT)
 		return;
+	/* A personal channel's messages go through the log as well. */
 	ch = registry_channel_by_id(c->reg, ev->chan, ev->chan_len);
-	if (ch == NULL || channel_kind(ch) != REGISTRY_CHANNEL)
+	if (ch == NULL)
 		return;
 	apply_send(c, ch, ev);
 }

@@ -269,6 +269,15 @@ struct chat_cluster {
 	int (*trim)(void *ctx, const char *chan, size_t chan_len,
 	    uint64_t before_ms, uint64_t keep, size_t batch,
 	    chat_cluster_done_fn done, void *done_ctx);
+	/*
+	 * Tells every node what a user of this node did: a STORE_JOIN,
+	 * STORE_PART, STORE_QUIT, STORE_NICK, STORE_DM, STORE_DM_ACT or
+	 * STORE_AWAY event (store.h), read back like an append.  done as for
+	 * append, or NULL when no answer is wanted.  Returns 0, or -1 at once
+	 * without calling done.
+	 */
+	int (*publish)(void *ctx, const struct store_event *ev,
+	    chat_cluster_done_fn done, void *done_ctx);
 };
 
 /*
@@ -286,9 +295,28 @@ void chat_set_cluster(struct chat *c, const struct chat_cluster *cl);
  * asked with tag joins it and is told.  A topic (or one loaded at start)
  * is kept and told to the members, once; a join key is kept, and if own
  * the connection that set it with tag is told.
+ *
+ * The users of other nodes are mirrored as users without a connection
+ * (registry_add_remote): a STORE_JOIN with chan equal to uid brings one
+ * in with its personal channel, the other users' events change it and
+ * tell this node's members as for a local user, and STORE_GONE takes
+ * every user whose uid begins with "<node>/".  A node's own users' events
+ * (own) were applied when they happened and are skipped, except a kick
+ * from another node (a STORE_PART of this node's user).  A direct message
+ * is delivered to its recipient if it is here (who, if away, has the
+ * sender's node told so with a STORE_AWAY) and echoed to its sender if
+ * the sender is here.  Events that repeat what is known (a late
+ * node's snapshot, then the same events read back) change nothing.
  */
 void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms);
+
+/*
+ * The other nodes dropped this node's users (its lease lapsed while it
+ * lived, cut off from Redis): every user of this node and each channel
+ * it is in are published again, so that they come back there.
+ */
+void chat_cluster_republish(struct chat *c, uint64_t now_ms);
 
 /*
  * The log is closing: appends still waiting are only forgotten from now

@@ -43,17 +43,85 @@ static const char redis_log_create_script[] =
 /*
  * A user name is claimed, atomic in Redis: it is free, or already this
  * node's, or its holder node's liveness key has expired (the node is
- * gone, and its names with it).  KEYS: users (skeleton -> node).  ARGV:
- * skeleton, this node, the liveness keys' prefix.  1 claimed, 0 taken.
+ * gone, and its names with it).  KEYS: users (skeleton -> node), events.
+ * ARGV: skeleton, this node, the liveness keys' prefix.  {1, id} claimed,
+ * {0, id} taken, id the newest event's: the quit or nick that gave the
+ * name up is at or before it, and the claim waits until this node has
+ * read that far (the user it mirrors has gone by then).
  */
 static const char redis_log_claim_script[] =
+    "local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)\n"
+    "local id = '0-0'\n"
+    "if last[1] then id = last[1][1] end\n"
     "local h = redis.call('HGET', KEYS[1], ARGV[1])\n"
     "if h and h ~= ARGV[2] and\n"
     "    redis.call('EXISTS', ARGV[3] .. h) == 1 then\n"
-    "  return 0\n"
+    "  return {0, id}\n"
     "end\n"
     "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "return {1, id}\n";
+
+/*
+ * What a node's users do, atomic in Redis: the event for every node and
+ * the snapshot a node that starts later loads.  "<p>uids" maps each
+ * user's uid to its name, "<p>uch:<uid>" is the set of channels it is
+ * in (its own personal channel, id = uid, from when it came),
+ * "<p>nu:<node>" the uids a node holds and "<p>nodes" the nodes that
+ * hold any.  A user that goes takes its personal channel's seq and lines
+ * with it.  KEYS: events.  ARGV: kind, uid, name, chan, text, time,
+ * node, events keep, prefix.
+ */
+static const char redis_log_presence_script[] =
+    "local p, k, uid = ARGV[9], ARGV[1], ARGV[2]\n"
+    "if k == 'j' then\n"
+    "  redis.call('SADD', p .. 'nodes', ARGV[7])\n"
+    "  redis.call('SADD', p .. 'nu:' .. ARGV[7], uid)\n"
+    "  if ARGV[4] == uid then\n"
+    "    redis.call('HSET', p .. 'uids', uid, ARGV[3])\n"
+    "  end\n"
+    "  redis.call('SADD', p .. 'uch:' .. uid, ARGV[4])\n"
+    "elseif k == 'p' then\n"
+    "  redis.call('SREM', p .. 'uch:' .. uid, ARGV[4])\n"
+    "elseif k == 'u' then\n"
+    "  redis.call('HDEL', p .. 'uids', uid)\n"
+    "  redis.call('SREM', p .. 'nu:' .. ARGV[7], uid)\n"
+    "  redis.call('DEL', p .. 'uch:' .. uid, p .. 'seq:' .. uid,\n"
+    "      p .. 'log:' .. uid)\n"
+    "elseif k == 'n' then\n"
+    "  redis.call('HSET', p .. 'uids', uid, ARGV[5])\n"
+    "end\n"
+    "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[8], '*',\n"
+    "    'k', k, 'c', ARGV[4], 'u', uid, 's', ARGV[3], 'x', ARGV[5],\n"
+    "    't', ARGV[6], 'n', ARGV[7])\n"
     "return 1\n";
+
+/*
+ * Nodes whose liveness key has expired (or ARGV[4], a node starting
+ * again under its old name) lose their users, atomic in Redis: the
+ * snapshot forgets them and one "g" event tells every node, so each
+ * gone node is announced exactly once whichever node notices first.
+ * KEYS: events.  ARGV: prefix, events keep, this node, the node to
+ * reap anyway ("" none).  Returns the nodes reaped.
+ */
+static const char redis_log_reap_script[] =
+    "local p, n = ARGV[1], 0\n"
+    "for _, node in ipairs(redis.call('SMEMBERS', p .. 'nodes')) do\n"
+    "  if node == ARGV[4] or\n"
+    "      redis.call('EXISTS', p .. 'node:' .. node) == 0 then\n"
+    "    for _, uid in ipairs(redis.call('SMEMBERS', p .. 'nu:' .. node))\n"
+    "        do\n"
+    "      redis.call('HDEL', p .. 'uids', uid)\n"
+    "      redis.call('DEL', p .. 'uch:' .. uid, p .. 'seq:' .. uid,\n"
+    "          p .. 'log:' .. uid)\n"
+    "    end\n"
+    "    redis.call('DEL', p .. 'nu:' .. node)\n"
+    "    redis.call('SREM', p .. 'nodes', node)\n"
+    "    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',\n"
+    "        'k', 'g', 'c', '', 'x', node, 'n', ARGV[3])\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
 
 /* A user name is released, if this node still holds it.  KEYS: users.
  * ARGV: skeleton, this node. */
@@ -99,11 +167,26 @@ struct redis_log {
 	char claim_sha[41];  /* the user name scripts' */
 	char release_sha[41];
 	char change_sha[41]; /* the topic and key script's */
+	char presence_sha[41]; /* what users do */
+	char reap_sha[41];     /* gone nodes */
+	/* Users' events waiting for Redis, oldest first (backlog_ev). */
+	struct backlog_ev *backlog, **backlog_tail;
+	size_t nbacklog;
+	uint64_t backlog_dropped;
+	int closing; /* redis_log_free runs: nothing is kept any more */
+	int leaving; /* redis_log_leave was called: no lease any more */
+	/* Claims made, waiting until reading has reached their id. */
+	struct claim_wait *waits, **waits_tail;
 	char users_key[REDIS_LOG_KEY_SIZE];
 	char node_key[REDIS_LOG_KEY_SIZE];  /* this node's liveness */
 	char nodes_pfx[REDIS_LOG_KEY_SIZE]; /* every node's, less the name */
 	uint64_t renew_at; /* when the liveness key is set next */
-	char host[256];    /* for redis_log_load_channels */
+	/*
+	 * No reaping before this: after Redis comes back, every node gets a
+	 * lease's time to renew its own before a node may take it as gone.
+	 */
+	uint64_t reap_from;
+	char host[256]; /* for redis_log_load_channels */
 	int port;
 	struct redis_link *cmd; /* appends */
 	struct redis_link *rd;  /* the blocking reads */
@@ -114,6 +197,29 @@ struct redis_log {
 	uint64_t now;
 };
 
+/* A claim Redis granted, waiting for reading to reach its id. */
+struct claim_wait {
+	struct claim_wait *next;
+	redis_log_append_cb cb;
+	void *ctx;
+	uint64_t deadline; /* given anyway then: reading is stuck */
+	char id[REDIS_LOG_ID_SIZE];
+};
+
+/*
+ * A user's event kept until Redis has taken it: while Redis is down, or
+ * when the link lost it on the way (sent again: every node applies a
+ * repeated event as a no-op).
+ */
+struct backlog_ev {
+	struct backlog_ev *next;
+	struct redis_log *lg;
+	struct store_event ev; /* its strings point into data */
+	char data[];
+};
+
+static void flush_backlog(struct redis_log *lg);
+
 /* An append waiting for its reply. */
 struct pending_append {
 	struct redis_log *lg;
@@ -122,6 +228,33 @@ struct pending_append {
 };
 
 static void read_next(struct redis_log *lg);
+static void release_waits(struct redis_log *lg);
+
+/*
+ * Looks for gone nodes (with the lease's renewal, every node_ttl_ms / 3),
+ * or (self) takes this node's own users away.
+ */
+static void
+reap(struct redis_log *lg, int self)
+{
+	char ekeep[REDIS_LOG_NUM_SIZE];
+	const char *argv[8];
+	size_t lens[8];
+	int i;
+
+	snprintf(ekeep, sizeof(ekeep), "%" PRIu64, lg->o.events_keep);
+	argv[0] = "EVALSHA";
+	argv[1] = lg->reap_sha;
+	argv[2] = "1";
+	argv[3] = lg->events_key;
+	argv[4] = lg->prefix;
+	argv[5] = ekeep;
+	argv[6] = lg->node;
+	argv[7] = self ? lg->node : "";
+	for (i = 0; i < 8; i++)
+		lens[i] = strlen(argv[i]);
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 8, argv, lens);
+}
 
 /* Sets this node's liveness key when due (every node_ttl_ms / 3). */
 static void
@@ -132,7 +265,7 @@ renew(struct redis_log *lg)
 	size_t lens[5];
 	int i;
 
-	if (lg->now < lg->renew_at ||
+	if (lg->now < lg->renew_at || lg->leaving ||
 	    redis_link_state(lg->cmd) != REDIS_LINK_UP)
 		return;
 	snprintf(ttl, sizeof(ttl), "%" PRIu64, lg->o.node_ttl_ms);
@@ -146,6 +279,8 @@ renew(struct redis_log *lg)
 	if (redis_link_command(lg->cmd, lg->now, NULL, NULL, 5, argv, lens) ==
 	    0)
 		lg->renew_at = lg->now + lg->o.node_ttl_ms / 3;
+	if (lg->now >= lg->reap_from)
+		reap(lg, 0);
 }
 
 static void
@@ -176,8 +311,17 @@ on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 		lens[2] = sizeof(redis_log_change_script) - 1;
 		(void)redis_link_command(
 		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		argv[2] = redis_log_presence_script;
+		lens[2] = sizeof(redis_log_presence_script) - 1;
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		argv[2] = redis_log_reap_script;
+		lens[2] = sizeof(redis_log_reap_script) - 1;
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
 		/* Alive before the first claim: our names are kept. */
 		lg->renew_at = 0;
+		lg->reap_from = lg->now + lg->o.node_ttl_ms;
 		renew(lg);
 		if (lg->o.on_state != NULL)
 			lg->o.on_state(lg->o.ctx, 1, NULL);
@@ -228,6 +372,8 @@ redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
 	if (lg == NULL)
 		return NULL;
 	lg->o = *opts;
+	lg->waits_tail = &lg->waits;
+	lg->backlog_tail = &lg->backlog;
 	if (lg->o.block_ms == 0)
 		lg->o.block_ms = REDIS_LOG_BLOCK_MS;
 	if (lg->o.timeout_ms == 0)
@@ -257,6 +403,10 @@ redis_log_new(const char *host, int port, const struct redis_log_opts *opts)
 	        sizeof(redis_log_release_script) - 1, lg->release_sha) < 0 ||
 	    script_sha(redis_log_change_script,
 	        sizeof(redis_log_change_script) - 1, lg->change_sha) < 0 ||
+	    script_sha(redis_log_presence_script,
+	        sizeof(redis_log_presence_script) - 1, lg->presence_sha) < 0 ||
+	    script_sha(redis_log_reap_script, sizeof(redis_log_reap_script) - 1,
+	        lg->reap_sha) < 0 ||
 	    strlen(host) >= sizeof(lg->host))
 		goto fail;
 	memcpy(lg->host, host, strlen(host) + 1);
@@ -276,8 +426,22 @@ redis_log_free(struct redis_log *lg)
 {
 	if (lg == NULL)
 		return;
+	lg->closing = 1;
 	redis_link_free(lg->cmd);
 	redis_link_free(lg->rd);
+	while (lg->backlog != NULL) {
+		struct backlog_ev *bev = lg->backlog;
+
+		lg->backlog = bev->next;
+		free(bev);
+	}
+	while (lg->waits != NULL) {
+		struct claim_wait *w = lg->waits;
+
+		lg->waits = w->next;
+		w->cb(w->ctx, -1, 0, "closed");
+		free(w);
+	}
 	free(lg);
 }
 
@@ -309,6 +473,64 @@ num_of(const char *s, size_t len)
 	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	return v;
+}
+
+/* The kind of a users' event letter, else other. */
+static enum store_kind
+presence_kind(char letter, enum store_kind other)
+{
+	switch (letter) {
+	case 'j':
+		return STORE_JOIN;
+	case 'p':
+		return STORE_PART;
+	case 'u':
+		return STORE_QUIT;
+	case 'n':
+		return STORE_NICK;
+	case 'd':
+		return STORE_DM;
+	case 'e':
+		return STORE_DM_ACT;
+	case 'g':
+		return STORE_GONE;
+	case 'A':
+		return STORE_AWAY;
+	default:
+		return other;
+	}
+}
+
+/* The letter of a users' event kind, or 0. */
+static char
+presence_letter(enum store_kind kind)
+{
+	switch (kind) {
+	case STORE_JOIN:
+		return 'j';
+	case STORE_PART:
+		return 'p';
+	case STORE_QUIT:
+		return 'u';
+	case STORE_NICK:
+		return 'n';
+	case STORE_DM:
+		return 'd';
+	case STORE_DM_ACT:
+		return 'e';
+	case STORE_GONE:
+		return 'g';
+	case STORE_AWAY:
+		return 'A';
+	default:
+		return 0;
+	}
+}
+
+static int
+is_presence(enum store_kind kind)
+{
+	return presence_letter(kind) != 0;
 }
 
 /*
@@ -347,6 +569,12 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 			    : v[0] == 't'   ? STORE_TOPIC
 			    : v[0] == 'y'   ? STORE_KEY
 			                    : STORE_MSG;
+			if (vlen == 1)
+				ev.kind = presence_kind(v[0], ev.kind);
+			break;
+		case 'u':
+			ev.uid = v;
+			ev.uid_len = vlen;
 			break;
 		case 'r':
 			ev.tag = num_of(v, vlen);
@@ -375,11 +603,14 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 			break;
 		}
 	}
-	/* A channel, topic or key has no seq; a message always has one. */
+	/* A channel, topic, key or user event has no seq; a message has. */
 	if (ev.chan == NULL ||
 	    (ev.seq == 0 && ev.kind != STORE_CHANNEL &&
-	        ev.kind != STORE_TOPIC && ev.kind != STORE_KEY))
+	        ev.kind != STORE_TOPIC && ev.kind != STORE_KEY &&
+	        !is_presence(ev.kind)))
 		return;
+	if (ev.uid == NULL)
+		ev.uid = "";
 	if (ev.sender == NULL)
 		ev.sender = "";
 	if (ev.text == NULL)
@@ -410,6 +641,7 @@ on_read(void *ctx, const redisReply *r, const char *err)
 			deliver_entry(lg, entries->element[i]);
 	}
 	(void)err;
+	release_waits(lg);
 	read_next(lg);
 }
 
@@ -436,6 +668,7 @@ on_start(void *ctx, const redisReply *r, const char *err)
 		memcpy(lg->last_id, "0-0", 4);
 	}
 	lg->have_start = 1;
+	release_waits(lg);
 	read_next(lg);
 }
 
@@ -625,6 +858,8 @@ redis_log_tick(struct redis_log *lg, uint64_t now)
 	redis_link_tick(lg->cmd, now);
 	redis_link_tick(lg->rd, now);
 	renew(lg);
+	flush_backlog(lg);
+	release_waits(lg);
 	read_next(lg);
 }
 
@@ -638,6 +873,8 @@ redis_log_deadline(const struct redis_log *lg)
 		a = b;
 	if (redis_link_state(lg->cmd) == REDIS_LINK_UP && lg->renew_at < a)
 		a = lg->renew_at;
+	if (lg->waits != NULL && lg->waits->deadline < a)
+		a = lg->waits->deadline;
 	return a;
 }
 
@@ -647,8 +884,9 @@ redis_log_last_id(const struct redis_log *lg)
 	return lg->have_start ? lg->last_id : "";
 }
 
-/* A create waiting for its reply. */
+/* A create or claim waiting for its reply. */
 struct pending_create {
+	struct redis_log *lg;
 	redis_log_append_cb cb;
 	void *ctx;
 };
@@ -720,6 +958,7 @@ redis_log_create(struct redis_log *lg, uint64_t now,
 	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return -1;
+	p->lg = lg;
 	p->cb = cb;
 	p->ctx = ctx;
 	if (redis_link_command(lg->cmd, now, on_created, p, 14, argv, lens) <
@@ -833,31 +1072,108 @@ fail:
 	return status;
 }
 
-/* The claim script's reply: 1 claimed, 0 held by a live node. */
+/* Splits a stream id "<ms>-<n>" into its two numbers. */
+static void
+id_parts(const char *id, uint64_t *ms, uint64_t *n)
+{
+	const char *dash = strchr(id, '-');
+
+	*ms = num_of(id, strlen(id));
+	*n = dash != NULL ? num_of(dash + 1, strlen(dash + 1)) : 0;
+}
+
+int
+redis_log_id_cmp(const char *a, const char *b)
+{
+	uint64_t am, an, bm, bn;
+
+	id_parts(a, &am, &an);
+	id_parts(b, &bm, &bn);
+	if (am != bm)
+		return am < bm ? -1 : 1;
+	if (an != bn)
+		return an < bn ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Hands claims on once reading has passed their id (or they waited
+ * longer than an append may): in the order granted, which is the order
+ * of their ids.
+ */
+static void
+release_waits(struct redis_log *lg)
+{
+	while (lg->waits != NULL &&
+	    ((lg->have_start &&
+	         redis_log_id_cmp(lg->waits->id, lg->last_id) <= 0) ||
+	        lg->waits->deadline <= lg->now)) {
+		struct claim_wait *w = lg->waits;
+
+		lg->waits = w->next;
+		if (lg->waits == NULL)
+			lg->waits_tail = &lg->waits;
+		lg->backlog_tail = &lg->backlog;
+		w->cb(w->ctx, 0, 0, NULL);
+		free(w);
+	}
+}
+
+/* The claim script's reply: {1, id} claimed, {0, id} held by a live node. */
 static void
 on_claimed(void *ctx, const redisReply *r, const char *err)
 {
-	on_created(ctx, r, err);
+	struct pending_create *p = ctx;
+	struct redis_log *lg = p->lg;
+	struct claim_wait *w;
+	const char *id;
+	size_t len;
+	char why[160];
+
+	if (r == NULL) {
+		p->cb(p->ctx, -1, 0, err);
+	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER &&
+	    str_of(r->element[1], &id, &len) && len < REDIS_LOG_ID_SIZE) {
+		if (r->element[0]->integer != 1) {
+			p->cb(p->ctx, 1, 0, NULL);
+		} else if ((w = calloc(1, sizeof(*w))) == NULL) {
+			p->cb(p->ctx, 0, 0, NULL);
+		} else {
+			w->cb = p->cb;
+			w->ctx = p->ctx;
+			w->deadline = lg->now + lg->o.timeout_ms;
+			memcpy(w->id, id, len);
+			*lg->waits_tail = w;
+			lg->waits_tail = &w->next;
+			release_waits(lg);
+		}
+	} else {
+		reply_failure(r, why, sizeof(why));
+		p->cb(p->ctx, -1, 0, why);
+	}
+	free(p);
 }
 
 int
 redis_log_claim(struct redis_log *lg, uint64_t now, const char *skel,
     size_t skel_len, redis_log_append_cb cb, void *ctx)
 {
-	const char *argv[7] = {"EVALSHA", lg->claim_sha, "1", lg->users_key,
-	    skel, lg->node, lg->nodes_pfx};
-	size_t lens[7];
+	const char *argv[8] = {"EVALSHA", lg->claim_sha, "2", lg->users_key,
+	    lg->events_key, skel, lg->node, lg->nodes_pfx};
+	size_t lens[8];
 	struct pending_create *p;
 	int i;
 
-	for (i = 0; i < 7; i++)
-		lens[i] = i == 4 ? skel_len : strlen(argv[i]);
+	for (i = 0; i < 8; i++)
+		lens[i] = i == 5 ? skel_len : strlen(argv[i]);
 	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return -1;
+	p->lg = lg;
 	p->cb = cb;
 	p->ctx = ctx;
-	if (redis_link_command(lg->cmd, now, on_claimed, p, 7, argv, lens) <
+	if (redis_link_command(lg->cmd, now, on_claimed, p, 8, argv, lens) <
 	    0) {
 		free(p);
 		return -1;
@@ -1226,4 +1542,326 @@ redis_log_trim(struct redis_log *lg, uint64_t now, const char *chan,
 		return -1;
 	}
 	return 0;
+}
+
+/* A publish's reply: 1, or why not. */
+static void
+on_published(void *ctx, const redisReply *r, const char *err)
+{
+	struct pending_append *p = ctx;
+	char why[160];
+
+	if (r == NULL) {
+		p->cb(p->ctx, -1, 0, err);
+	} else if (r->type == REDIS_REPLY_INTEGER) {
+		p->cb(p->ctx, 0, 0, NULL);
+	} else {
+		reply_failure(r, why, sizeof(why));
+		p->cb(p->ctx, -1, 0, why);
+	}
+	free(p);
+}
+
+/* Sends a user's event; 0, or -1 if the link did not take it. */
+static int
+send_presence(struct redis_log *lg, const struct store_event *ev,
+    redis_link_reply_cb cb, void *ctx)
+{
+	char time[REDIS_LOG_NUM_SIZE], ekeep[REDIS_LOG_NUM_SIZE];
+	char kind[2];
+	const char *argv[13];
+	size_t lens[13];
+	int i;
+
+	kind[0] = presence_letter(ev->kind);
+	kind[1] = '\0';
+	snprintf(time, sizeof(time), "%" PRIu64, ev->time);
+	snprintf(ekeep, sizeof(ekeep), "%" PRIu64, lg->o.events_keep);
+	argv[0] = "EVALSHA";
+	argv[1] = lg->presence_sha;
+	argv[2] = "1";
+	argv[3] = lg->events_key;
+	argv[4] = kind;
+	argv[5] = ev->uid;
+	argv[6] = ev->sender;
+	argv[7] = ev->chan;
+	argv[8] = ev->text;
+	argv[9] = time;
+	argv[10] = lg->node;
+	argv[11] = ekeep;
+	argv[12] = lg->prefix;
+	for (i = 0; i < 13; i++)
+		lens[i] = i >= 5 && i <= 8 ? 0 : strlen(argv[i]);
+	lens[5] = ev->uid_len;
+	lens[6] = ev->sender_len;
+	lens[7] = ev->chan_len;
+	lens[8] = ev->text_len;
+	for (i = 5; i <= 8; i++)
+		if (argv[i] == NULL)
+			argv[i] = "";
+	return redis_link_command(lg->cmd, lg->now, cb, ctx, 13, argv, lens);
+}
+
+/* Keeps bev at the backlog's end, or drops it past the limit. */
+static void
+backlog_push(struct redis_log *lg, struct backlog_ev *bev)
+{
+	if (lg->nbacklog >= REDIS_LOG_BACKLOG_MAX) {
+		lg->backlog_dropped++;
+		free(bev);
+		return;
+	}
+	bev->next = NULL;
+	*lg->backlog_tail = bev;
+	lg->backlog_tail = &bev->next;
+	lg->nbacklog++;
+}
+
+/* A backlogged event's reply: taken, or lost on the way (kept again). */
+static void
+on_backlog_reply(void *ctx, const redisReply *r, const char *err)
+{
+	struct backlog_ev *bev = ctx;
+	struct redis_log *lg = bev->lg;
+
+	(void)err;
+	/* An error reply would only repeat: the event goes. */
+	if (r != NULL || lg->closing) {
+		free(bev);
+		return;
+	}
+	backlog_push(lg, bev);
+}
+
+/* Sends what waits, oldest first, while the link takes it. */
+static void
+flush_backlog(struct redis_log *lg)
+{
+	while (
+	    lg->backlog != NULL && redis_link_state(lg->cmd) == REDIS_LINK_UP) {
+		struct backlog_ev *bev = lg->backlog;
+
+		if (send_presence(lg, &bev->ev, on_backlog_reply, bev) < 0)
+			return;
+		lg->backlog = bev->next;
+		if (lg->backlog == NULL)
+			lg->backlog_tail = &lg->backlog;
+		lg->nbacklog--;
+	}
+}
+
+/* A copy of ev that owns its strings, or NULL. */
+static struct backlog_ev *
+backlog_copy(struct redis_log *lg, const struct store_event *ev)
+{
+	size_t at = 0;
+	struct backlog_ev *bev = malloc(sizeof(*bev) + ev->uid_len +
+	    ev->sender_len + ev->chan_len + ev->text_len + 1);
+
+	if (bev == NULL)
+		return NULL;
+	bev->lg = lg;
+	bev->next = NULL;
+	bev->ev = *ev;
+#define BACKLOG_COPY(f, n)                                                     \
+	do {                                                                   \
+		if (ev->n > 0)                                                 \
+			memcpy(bev->data + at, ev->f, ev->n);                  \
+		bev->ev.f = bev->data + at;                                    \
+		at += ev->n;                                                   \
+	} while (0)
+	BACKLOG_COPY(uid, uid_len);
+	BACKLOG_COPY(sender, sender_len);
+	BACKLOG_COPY(chan, chan_len);
+	BACKLOG_COPY(text, text_len);
+#undef BACKLOG_COPY
+	return bev;
+}
+
+int
+redis_log_publish(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, redis_log_append_cb cb, void *ctx)
+{
+	struct pending_append *p;
+	struct backlog_ev *bev;
+	char letter = presence_letter(ev->kind);
+
+	if (letter == 0 || letter == 'g' || ev->chan_len > PROTO_ID_MAX ||
+	    ev->uid_len > PROTO_ID_MAX)
+		return -1;
+	lg->now = now;
+	if (cb != NULL) {
+		/* Someone waits for the answer: now or never. */
+		p = malloc(sizeof(*p));
+		if (p == NULL)
+			return -1;
+		p->lg = lg;
+		p->cb = cb;
+		p->ctx = ctx;
+		if (send_presence(lg, ev, on_published, p) < 0) {
+			free(p);
+			return -1;
+		}
+		return 0;
+	}
+	bev = backlog_copy(lg, ev);
+	if (bev == NULL)
+		return -1;
+	/* Behind those already waiting, so the order holds. */
+	if (lg->backlog == NULL &&
+	    send_presence(lg, &bev->ev, on_backlog_reply, bev) == 0)
+		return 0;
+	backlog_push(lg, bev);
+	flush_backlog(lg);
+	return 0;
+}
+
+void
+redis_log_leave(struct redis_log *lg, uint64_t now)
+{
+	const char *argv[2] = {"DEL", lg->node_key};
+	size_t lens[2];
+
+	lg->now = now;
+	lg->leaving = 1;
+	if (redis_link_state(lg->cmd) != REDIS_LINK_UP)
+		return;
+	/* What users did last goes first; then they all go at once. */
+	flush_backlog(lg);
+	reap(lg, 1);
+	lens[0] = 3;
+	lens[1] = strlen(lg->node_key);
+	(void)redis_link_command(lg->cmd, now, NULL, NULL, 2, argv, lens);
+	redis_link_flush(lg->cmd);
+}
+
+size_t
+redis_log_backlog(const struct redis_log *lg, uint64_t *dropped)
+{
+	if (dropped != NULL)
+		*dropped = lg->backlog_dropped;
+	return lg->nbacklog;
+}
+
+/* A blocking connection of the load functions, bounded by the timeout. */
+static redisContext *
+load_connect(struct redis_log *lg, char *err, size_t err_size)
+{
+	struct timeval tv;
+	redisContext *rc;
+
+	tv.tv_sec = (time_t)(lg->o.timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(lg->o.timeout_ms % 1000 * 1000);
+	rc = redisConnectWithTimeout(lg->host, lg->port, tv);
+	if (rc == NULL || rc->err) {
+		snprintf(err, err_size, "redis %s:%d: %s", lg->host, lg->port,
+		    rc != NULL ? rc->errstr : "out of memory");
+		redisFree(rc);
+		return NULL;
+	}
+	(void)redisSetTimeout(rc, tv);
+	return rc;
+}
+
+/* Hands each one user or one membership of the snapshot as a join. */
+static void
+load_join(redis_log_event_cb each, void *ctx, const redisReply *uid,
+    const redisReply *name, const char *chan, size_t chan_len)
+{
+	struct redis_log_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = STORE_JOIN;
+	ev.uid = uid->str;
+	ev.uid_len = uid->len;
+	ev.sender = name->str;
+	ev.sender_len = name->len;
+	ev.chan = chan;
+	ev.chan_len = chan_len;
+	ev.text = "";
+	ev.node = "";
+	ev.id = "";
+	each(ctx, &ev);
+}
+
+int
+redis_log_load_users(struct redis_log *lg, redis_log_event_cb each, void *ctx,
+    char *err, size_t err_size)
+{
+	redisContext *rc = load_connect(lg, err, err_size);
+	redisReply *r = NULL, *all = NULL, **chans = NULL;
+	size_t i, j, n = 0;
+	int status = -1;
+
+	if (rc == NULL)
+		return -1;
+	/* Users this node held before it stopped go first, announced. */
+	r = redisCommand(rc, "EVAL %s 1 %s %s %" PRIu64 " %s %s",
+	    redis_log_reap_script, lg->events_key, lg->prefix,
+	    lg->o.events_keep, lg->node, lg->node);
+	if (r == NULL || r->type != REDIS_REPLY_INTEGER)
+		goto fail;
+	all = redisCommand(rc, "HGETALL %suids", lg->prefix);
+	if (all == NULL || all->type != REDIS_REPLY_ARRAY)
+		goto fail;
+	n = all->elements / 2;
+	chans = calloc(n + 1, sizeof(*chans));
+	if (chans == NULL)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (redisAppendCommand(rc, "SMEMBERS %such:%b", lg->prefix,
+		        all->element[2 * i]->str,
+		        all->element[2 * i]->len) != REDIS_OK)
+			goto fail;
+	for (i = 0; i < n; i++) {
+		void *got = NULL;
+
+		if (redisGetReply(rc, &got) != REDIS_OK || got == NULL)
+			goto fail;
+		chans[i] = got;
+	}
+	/* Every user first (with its personal channel), then the rest:
+	 * a user may be in another's personal channel. */
+	for (i = 0; i < n; i++) {
+		const redisReply *uid = all->element[2 * i];
+		const redisReply *name = all->element[2 * i + 1];
+
+		if (uid->type == REDIS_REPLY_STRING &&
+		    name->type == REDIS_REPLY_STRING)
+			load_join(each, ctx, uid, name, uid->str, uid->len);
+	}
+	for (i = 0; i < n; i++) {
+		const redisReply *uid = all->element[2 * i];
+		const redisReply *name = all->element[2 * i + 1];
+
+		if (uid->type != REDIS_REPLY_STRING ||
+		    name->type != REDIS_REPLY_STRING ||
+		    chans[i]->type != REDIS_REPLY_ARRAY)
+			continue;
+		for (j = 0; j < chans[i]->elements; j++) {
+			const redisReply *ch = chans[i]->element[j];
+
+			if (ch->type == REDIS_REPLY_STRING &&
+			    (ch->len != uid->len ||
+			        memcmp(ch->str, uid->str, ch->len) != 0))
+				load_join(
+				    each, ctx, uid, name, ch->str, ch->len);
+		}
+	}
+	status = 0;
+fail:
+	if (status < 0)
+		snprintf(err, err_size, "redis %s:%d: cannot load users: %s",
+		    lg->host, lg->port,
+		    rc->err ? rc->errstr
+		        : r != NULL && r->type == REDIS_REPLY_ERROR
+		        ? r->str
+		        : "unexpected reply");
+	for (i = 0; chans != NULL && i < n; i++)
+		freeReplyObject(chans[i]);
+	free(chans);
+	freeReplyObject(r);
+	freeReplyObject(all);
+	redisFree(rc);
+	return status;
 }

@@ -22,7 +22,10 @@
  * channel's last seq, "<p>log:<chan>" its lines, "<p>events" every event.
  * The streams are trimmed (MAXLEN ~) to REDIS_LOG_CHAN_KEEP lines per
  * channel and REDIS_LOG_EVENTS_KEEP events.  User names: "<p>users"
- * (skeleton -> node) and each node's lease "<p>node:<name>".
+ * (skeleton -> node) and each node's lease "<p>node:<name>".  Users: the
+ * events of what they do (redis_log_publish) and the snapshot of who is
+ * where ("<p>uids", "<p>uch:<uid>", "<p>nu:<node>", "<p>nodes"), which
+ * every node checks for gone nodes with each renewal of its lease.
  */
 struct redis_log;
 
@@ -59,6 +62,8 @@ struct redis_log_event {
 	enum store_kind kind;
 	const char *chan, *sender, *text, *node;
 	size_t chan_len, sender_len, text_len, node_len;
+	const char *uid; /* users' events (STORE_JOIN...): the user */
+	size_t uid_len;
 	uint64_t seq, time, tag;
 	const char *id; /* the shared stream's id, NUL-terminated */
 };
@@ -136,7 +141,10 @@ int redis_log_load_channels(struct redis_log *lg, redis_log_event_cb each,
  * "<p>users" (skeleton -> node): it is free, already this node's, or its
  * holder's liveness key has expired.  Returns 0 and calls cb later
  * (status 0: claimed, 1: held by a live node, -1: failed with err), or
- * -1 at once (down or full) without calling it.
+ * -1 at once (down or full) without calling it.  A granted claim is
+ * handed on once reading has passed the newest event at the time of the
+ * claim (so the quit or nick of the user who gave the name up has been
+ * delivered), or after the append timeout if reading is stuck.
  */
 int redis_log_claim(struct redis_log *lg, uint64_t now, const char *skel,
     size_t skel_len, redis_log_append_cb cb, void *ctx);
@@ -161,6 +169,51 @@ int redis_log_release(
 int redis_log_change(struct redis_log *lg, uint64_t now,
     const struct store_event *ev, uint64_t tag, redis_log_append_cb cb,
     void *ctx);
+
+/*
+ * Users' events kept while Redis does not take them, at most: past it,
+ * newer ones are dropped (and the other nodes miss them).
+ */
+#define REDIS_LOG_BACKLOG_MAX 4096
+
+/*
+ * What a user of this node did (STORE_JOIN, STORE_PART, STORE_QUIT,
+ * STORE_NICK, STORE_DM, STORE_DM_ACT, STORE_AWAY; see store.h), for
+ * every node, kept in the snapshot redis_log_load_users reads.  With a
+ * cb: returns 0 and calls it later (status 0 taken, -1 failed), or -1 at
+ * once (down, full, another kind) without calling it.  Without one (the
+ * event need not be answered), the event is copied and kept, in order,
+ * until Redis takes it (sent again if lost on the way), up to
+ * REDIS_LOG_BACKLOG_MAX events; returns 0, or -1 for another kind or
+ * without memory.
+ */
+int redis_log_publish(struct redis_log *lg, uint64_t now,
+    const struct store_event *ev, redis_log_append_cb cb, void *ctx);
+
+/*
+ * The node is stopping: its users go from every node at once (one "g"
+ * event for it, as for a node whose lease ran out) and its lease is
+ * given up, so its names are free; the lease is not renewed again.
+ * Best effort: if Redis is down, the lease runs out instead.
+ */
+void redis_log_leave(struct redis_log *lg, uint64_t now);
+
+/* Users' events kept for Redis now; *dropped (if not NULL) those lost. */
+size_t redis_log_backlog(const struct redis_log *lg, uint64_t *dropped);
+
+/*
+ * At start, after redis_log_load_channels: announces this node's name as
+ * gone if users are still listed under it (it stopped without saying so
+ * and starts again under that name), then calls each with a STORE_JOIN
+ * for every user of the other nodes (chan = uid: the user and its
+ * personal channel), then one for each channel it is in.  Events read
+ * back later may repeat what was loaded.  Returns 0, or -1 with err.
+ */
+int redis_log_load_users(struct redis_log *lg, redis_log_event_cb each,
+    void *ctx, char *err, size_t err_size);
+
+/* Stream ids compared as numbers: <0, 0 or >0. */
+int redis_log_id_cmp(const char *a, const char *b);
 
 /* Whether appends are taken now. */
 int redis_log_up(const struct redis_log *lg);

@@ -756,6 +756,15 @@ cluster_trim(void *ctx, const char *chan, size_t chan_len, uint64_t before_ms,
 	    batch, done, done_ctx);
 }
 
+static int
+cluster_publish(void *ctx, const struct store_event *ev,
+    chat_cluster_done_fn done, void *done_ctx)
+{
+	struct server *s = ctx;
+
+	return redis_log_publish(s->rlog, s->now, ev, done, done_ctx);
+}
+
 static void resume_conn(struct server *s, int i);
 
 static void
@@ -786,6 +795,20 @@ cluster_event(void *ctx, const struct redis_log_event *rev)
 	}
 	ev.text = rev->text;
 	ev.text_len = rev->text_len;
+	ev.uid = rev->uid;
+	ev.uid_len = rev->uid_len;
+	/* Another node reaped this one (its lease lapsed while it lived):
+	 * its users are announced again.  (Its own reap at start is its
+	 * own event.) */
+	if (rev->kind == STORE_GONE && rev->text_len == nlen &&
+	    memcmp(rev->text, s->node, nlen) == 0 &&
+	    !(rev->node_len == nlen && memcmp(rev->node, s->node, nlen) == 0)) {
+		log_line(s, 0,
+		    "node %s: its lease lapsed: other nodes dropped its "
+		    "users; announcing them again",
+		    s->node);
+		chat_cluster_republish(s->chat, s->wall);
+	}
 	chat_cluster_event(s->chat, &ev,
 	    rev->node_len == nlen && memcmp(rev->node, s->node, nlen) == 0,
 	    rev->tag, s->wall);
@@ -881,14 +904,19 @@ setup_cluster(struct server *s, const struct server_config *cfg)
 	cl.resumed = cluster_resumed;
 	cl.page = cluster_page;
 	cl.trim = cluster_trim;
+	cl.publish = cluster_publish;
 	chat_set_cluster(s->chat, &cl);
 	if (redis_log_load_channels(
-	        s->rlog, cluster_event, s, err, sizeof(err)) < 0) {
+	        s->rlog, cluster_event, s, err, sizeof(err)) < 0 ||
+	    redis_log_load_users(s->rlog, cluster_event, s, err, sizeof(err)) <
+	        0) {
 		fprintf(stderr, "txt-chatd: %s\n", err);
 		return -1;
 	}
 	log_line(s, 0, "node %s: %zu channels loaded from redis %s", s->node,
 	    chat_channel_count(s->chat), cfg->redis);
+	log_line(s, 0, "node %s: %zu users of other nodes loaded", s->node,
+	    chat_user_count(s->chat));
 	return 0;
 }
 
@@ -1829,6 +1857,9 @@ begin_shutdown(struct server *s)
 	s->pfds[SLOT_TLS_LISTEN].fd = -1;
 	s->shutdown_at = s->now + SERVER_SHUTDOWN_MS;
 	chat_stop(s->chat);
+	/* Its users go from the other nodes now, not when the lease ends. */
+	if (s->rlog != NULL)
+		redis_log_leave(s->rlog, s->now);
 	for (i = 0; i < s->high; i++) {
 		if (s->conns[i].state == CONN_OPEN)
 			chat_close(

@@ -34,6 +34,19 @@ enum store_kind {
 	STORE_IDLE,        /* a named channel lost its last member at time */
 	STORE_TOPIC,       /* a channel's topic: text set by sender at time */
 	STORE_KEY,         /* a channel's join key: text (empty: none) */
+	/*
+	 * Several nodes only (never stored in SQLite): what the users of a
+	 * node do, for the others to mirror.  uid is the user's; sender its
+	 * name (a nick: the old one, text the new).
+	 */
+	STORE_JOIN,   /* uid joined chan; chan == uid: the user came */
+	STORE_PART,   /* uid left chan */
+	STORE_QUIT,   /* uid went; text is the reason */
+	STORE_NICK,   /* uid is now called text */
+	STORE_DM,     /* to uid (named name) from chan (sender's uid) */
+	STORE_DM_ACT, /* the same as an action */
+	STORE_GONE,   /* node text is gone, and every user it held */
+	STORE_AWAY,   /* uid (name sender) is away (text) for chan's DM */
 };
 
 enum store_sync {
@@ -60,6 +73,8 @@ struct store_event {
 	 * the chat takes.
 	 */
 	uint64_t seq;
+	const char *uid; /* STORE_JOIN to STORE_DM_ACT: the user */
+	size_t uid_len;
 };
 
 /*

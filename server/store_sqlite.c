@@ -736,6 +736,8 @@ store_append(
 			    st->stmt[ST_SET_KEY], 2, ev->text, ev->text_len);
 			rc = run(st, ST_SET_KEY);
 			break;
+		default: /* the nodes' kinds are never stored here */
+			break;
 		}
 	}
 	/* A half-made turn is never committed: the server stops first. */

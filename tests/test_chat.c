@@ -93,6 +93,7 @@ struct fake {
 	unsigned char rnd_last[64];
 	char *taken; /* what take() returned */
 	size_t taken_cap;
+	struct flog *flog; /* clustered: the fake log */
 };
 
 static const struct chat_config cfg_default = {
@@ -2839,6 +2840,327 @@ test_cluster_topic_key(void **state)
 	fake_free(f);
 }
 
+/* Several nodes: the fake log the cluster tests hand the chat. */
+struct flog {
+	/* Appends and publishes taken, answered by flog_answer. */
+	chat_cluster_done_fn done[8];
+	void *done_ctx[8];
+	int ndone;
+	chat_cluster_done_fn claim_done; /* the claim waiting, or NULL */
+	void *claim_ctx;
+	int published;        /* publishes so far */
+	enum store_kind kind; /* the last one's */
+	char uid[PROTO_ID_MAX + 1], chan[PROTO_ID_MAX + 1];
+	char sender[PROTO_NAME_MAX + 1], text[PROTO_LINE_MAX];
+};
+
+static int
+flog_up(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static int
+flog_append(void *ctx, const struct store_event *ev, const char *skel,
+    size_t skel_len, uint64_t tag, chat_cluster_done_fn done, void *done_ctx)
+{
+	struct flog *fl = ctx;
+
+	(void)ev;
+	(void)skel;
+	(void)skel_len;
+	(void)tag;
+	/* Taken; what is read back is the test's to say. */
+	assert_true(fl->ndone < 8);
+	fl->done[fl->ndone] = done;
+	fl->done_ctx[fl->ndone++] = done_ctx;
+	return 0;
+}
+
+/* The log answers every append and publish waiting: taken. */
+static void
+flog_answer(struct flog *fl)
+{
+	int i;
+
+	for (i = 0; i < fl->ndone; i++)
+		fl->done[i](fl->done_ctx[i], 0, 1, NULL);
+	fl->ndone = 0;
+}
+
+static int
+flog_claim(void *ctx, const char *skel, size_t skel_len,
+    chat_cluster_done_fn done, void *done_ctx)
+{
+	struct flog *fl = ctx;
+
+	(void)skel;
+	(void)skel_len;
+	fl->claim_done = done;
+	fl->claim_ctx = done_ctx;
+	return 0;
+}
+
+static void
+flog_release(void *ctx, const char *skel, size_t skel_len)
+{
+	(void)ctx;
+	(void)skel;
+	(void)skel_len;
+}
+
+static void
+copy_field(char *dst, size_t size, const char *p, size_t len)
+{
+	assert_true(len < size);
+	if (len > 0)
+		memcpy(dst, p, len);
+	dst[len] = '\0';
+}
+
+static int
+flog_publish(void *ctx, const struct store_event *ev, chat_cluster_done_fn done,
+    void *done_ctx)
+{
+	struct flog *fl = ctx;
+
+	fl->published++;
+	fl->kind = ev->kind;
+	copy_field(fl->uid, sizeof(fl->uid), ev->uid, ev->uid_len);
+	copy_field(fl->chan, sizeof(fl->chan), ev->chan, ev->chan_len);
+	copy_field(fl->sender, sizeof(fl->sender), ev->sender, ev->sender_len);
+	copy_field(fl->text, sizeof(fl->text), ev->text, ev->text_len);
+	if (done != NULL) {
+		assert_true(fl->ndone < 8);
+		fl->done[fl->ndone] = done;
+		fl->done_ctx[fl->ndone++] = done_ctx;
+	}
+	return 0;
+}
+
+/* A chat on node n1 of a cluster whose log is fl. */
+static struct fake *
+cluster_new(struct flog *fl)
+{
+	struct fake *f = fake_new(&cfg_default);
+	struct chat_cluster cl;
+
+	memset(fl, 0, sizeof(*fl));
+	f->flog = fl;
+	memset(&cl, 0, sizeof(cl));
+	cl.ctx = fl;
+	cl.up = flog_up;
+	cl.append = flog_append;
+	cl.claim = flog_claim;
+	cl.release = flog_release;
+	cl.publish = flog_publish;
+	chat_set_cluster(f->chat, &cl);
+	return f;
+}
+
+/* An extended user on this node; its coming is published. */
+static void
+cluster_reg(struct fake *f, struct flog *fl, int conn, const char *uid,
+    const char *name)
+{
+	conn_open(f, conn, uid);
+	hello(f, conn);
+	line(f, conn, "reg$%s", name);
+	assert_non_null(fl->claim_done);
+	fl->claim_done(fl->claim_ctx, 0, 0, NULL);
+	fl->claim_done = NULL;
+	settle(f);
+	take_all(f);
+	assert_int_equal(fl->kind, STORE_JOIN);
+	assert_string_equal(fl->uid, uid);
+	assert_string_equal(fl->chan, uid);
+	assert_string_equal(fl->sender, name);
+}
+
+/* An event of the log read back: kind, uid, chan, sender, text. */
+static void
+cluster_ev(struct fake *f, int own, enum store_kind kind, const char *uid,
+    const char *chan, const char *sender, const char *text)
+{
+	struct store_event ev;
+
+	flog_answer(f->flog);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.uid = uid;
+	ev.uid_len = strlen(uid);
+	ev.chan = chan;
+	ev.chan_len = strlen(chan);
+	ev.name = text;
+	ev.name_len = strlen(text);
+	ev.sender = sender;
+	ev.sender_len = strlen(sender);
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.time = f->now;
+	chat_cluster_event(f->chat, &ev, own, 0, f->now);
+	settle(f);
+}
+
+/*
+ * The users of other nodes, mirrored: they come, join, change names,
+ * part and quit as the log says, this node's members are told once
+ * (an event read again changes nothing), names and list count them,
+ * and this node's own users' events are not applied twice.
+ */
+static void
+test_cluster_mirror(void **state)
+{
+	struct flog fl;
+	struct fake *f = cluster_new(&fl);
+	const char *id = "CCCCCCCCCCCCCCCCCCCCC";
+	int i, published;
+
+	(void)state;
+	cluster_reg(f, &fl, 0, "n1/a", "alice");
+	cluster_reg(f, &fl, 1, "n1/z", "zed");
+	line(f, 1, "hello$1");
+	take_all(f);
+	/* Bob on n2 comes, and creates a channel: he is in it. */
+	cluster_ev(f, 0, STORE_JOIN, "n2/b", "n2/b", "bob", "");
+	cluster_ev(f, 0, STORE_CHANNEL, "", id, "bob", "room");
+	nothing(f, 0);
+	published = fl.published;
+	line(f, 0, "join$n1/a$room");
+	assert_int_equal(fl.published, published + 1);
+	assert_int_equal(fl.kind, STORE_JOIN);
+	assert_string_equal(fl.chan, id);
+	expect(f, 0,
+	    "joined$%s$channel$2$room\n"
+	    "names$%s$bob alice\n"
+	    "names_end$%s$2\n"
+	    "history_end$%s$0\n",
+	    id, id, id, id);
+	/* Bob's own join read back after the creation: known already. */
+	cluster_ev(f, 0, STORE_JOIN, "n2/b", id, "bob", "");
+	nothing(f, 0);
+	/* Carol on n3 comes and joins: told once, however often read. */
+	for (i = 0; i < 2; i++) {
+		cluster_ev(f, 0, STORE_JOIN, "n3/c", "n3/c", "carol", "");
+		cluster_ev(f, 0, STORE_JOIN, "n3/c", id, "carol", "");
+		if (i == 0)
+			expect(f, 0, "join$%s$%llu$carol\n", id, now(f));
+		nothing(f, 0);
+	}
+	line(f, 0, "names$n1/a$%s", id);
+	expect_names(f, 0, id, "alice bob carol");
+	line(f, 0, "list$n1/a");
+	expect(f, 0, "list$%s$channel$3$room\nlist_end$1\n", id);
+	/* A nick, then the same read again. */
+	for (i = 0; i < 2; i++) {
+		cluster_ev(f, 0, STORE_NICK, "n3/c", "", "carol", "cara");
+		if (i == 0)
+			expect(f, 0, "nick$%llu$carol$cara\n", now(f));
+		nothing(f, 0);
+	}
+	/* A part, then the same. */
+	for (i = 0; i < 2; i++) {
+		cluster_ev(f, 0, STORE_PART, "n3/c", id, "cara", "");
+		if (i == 0)
+			expect(f, 0, "part$%s$%llu$cara\n", id, now(f));
+		nothing(f, 0);
+	}
+	/* Carol shares no channel with alice now: her quit is not told. */
+	cluster_ev(f, 0, STORE_QUIT, "n3/c", "", "cara", "bye");
+	nothing(f, 0);
+	/* This node's own events read back change nothing. */
+	cluster_ev(f, 1, STORE_PART, "n1/a", id, "alice", "");
+	cluster_ev(f, 1, STORE_QUIT, "n1/a", "", "alice", "x");
+	nothing(f, 0);
+	assert_true(chat_registered(f->chat, 0));
+	/* A kick from another node: alice is told she left. */
+	cluster_ev(f, 0, STORE_PART, "n1/a", id, "alice", "");
+	expect(f, 0, "left$%s\n", id);
+	line(f, 0, "join$n1/a$%s", id);
+	take_all(f);
+	/* Bob quits with a reason; zed, in no channel with him, hears
+	 * nothing. */
+	cluster_ev(f, 0, STORE_QUIT, "n2/b", "", "bob", "gone fishing");
+	expect(f, 0, "quit$%llu$bob$gone fishing\n", now(f));
+	nothing(f, 1);
+	line(f, 0, "names$n1/a$%s", id);
+	expect_names(f, 0, id, "alice");
+	/* Alice's quit is published, with its reason. */
+	line(f, 0, "quit$later");
+	assert_int_equal(fl.kind, STORE_QUIT);
+	assert_string_equal(fl.uid, "n1/a");
+	assert_string_equal(fl.text, "later");
+	flog_answer(&fl);
+	fake_free(f);
+}
+
+/*
+ * Direct messages and gone nodes: a message to a user of another node
+ * is published, not delivered; read back it is echoed to its sender;
+ * one from another node reaches its recipient; a gone node's users quit
+ * with "node gone".  A user of another node's personal channel is
+ * joinable here and closes when its owner goes.
+ */
+static void
+test_cluster_dm_gone(void **state)
+{
+	struct flog fl;
+	struct fake *f = cluster_new(&fl);
+	int i, published;
+
+	(void)state;
+	cluster_reg(f, &fl, 0, "n1/a", "alice");
+	cluster_ev(f, 0, STORE_JOIN, "n2/b", "n2/b", "bob", "");
+	cluster_ev(f, 0, STORE_JOIN, "n3/d", "n3/d", "dave", "");
+	line(f, 0, "dm$n1/a$Bob$hi");
+	nothing(f, 0);
+	assert_int_equal(fl.kind, STORE_DM);
+	assert_string_equal(fl.uid, "n2/b");
+	assert_string_equal(fl.chan, "bob");
+	assert_string_equal(fl.sender, "alice");
+	assert_string_equal(fl.text, "hi");
+	cluster_ev(f, 1, STORE_DM, "n2/b", "bob", "alice", "hi");
+	expect(f, 0, "dm$%llu$alice$bob$hi\n", now(f));
+	cluster_ev(f, 0, STORE_DM_ACT, "n1/a", "alice", "bob", "waves");
+	expect(f, 0, "dm_act$%llu$bob$alice$waves\n", now(f));
+	/* Alice away: bob's node is asked to tell him, once. */
+	line(f, 0, "away$n1/a$lunch");
+	expect(f, 0, "away$alice$lunch\n");
+	for (i = 0; i < 2; i++) {
+		published = fl.published;
+		cluster_ev(f, 0, STORE_DM, "n1/a", "alice", "bob", "there?");
+		expect(f, 0, "dm$%llu$bob$alice$there?\n", now(f));
+		assert_int_equal(fl.published, published + (i == 0));
+	}
+	assert_int_equal(fl.kind, STORE_AWAY);
+	assert_string_equal(fl.uid, "n1/a");
+	assert_string_equal(fl.sender, "alice");
+	assert_string_equal(fl.chan, "bob");
+	assert_string_equal(fl.text, "lunch");
+	/* Bob away on his node, told to alice here. */
+	cluster_ev(f, 0, STORE_AWAY, "n2/b", "alice", "bob", "asleep");
+	expect(f, 0, "away$bob$asleep\n");
+	line(f, 0, "dm$n1/a$nobody$hi");
+	expect(f, 0, "error$no_such_user$dm$" TXT_NO_USER ": nobody\n");
+	/* Dave's personal channel, joined from here. */
+	line(f, 0, "join$n1/a$n3/d");
+	take_all(f);
+	cluster_ev(f, 0, STORE_GONE, "", "", "", "n3");
+	expect(f, 0,
+	    "quit$%llu$dave$node gone\n"
+	    "closed$n3/d$" TXT_CLOSED "\n",
+	    now(f));
+	/* Another node's name prefix is not n3's. */
+	cluster_ev(f, 0, STORE_GONE, "", "", "", "n");
+	line(f, 0, "dm$n1/a$bob$still there");
+	assert_string_equal(fl.text, "still there");
+	line(f, 0, "dm$n1/a$dave$gone?");
+	expect(f, 0, "error$no_such_user$dm$" TXT_NO_USER ": dave\n");
+	flog_answer(&fl);
+	fake_free(f);
+}
+
 int
 main(void)
 {
@@ -2853,6 +3175,8 @@ main(void)
 	    cmocka_unit_test(test_ext_history_budget),
 	    cmocka_unit_test(test_ext_leave_part),
 	    cmocka_unit_test(test_ext_dm),
+	    cmocka_unit_test(test_cluster_mirror),
+	    cmocka_unit_test(test_cluster_dm_gone),
 	    cmocka_unit_test(test_ext_act),
 	    cmocka_unit_test(test_ext_list),
 	    cmocka_unit_test(test_ext_nick),

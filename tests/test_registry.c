@@ -1591,11 +1591,98 @@ test_set_uid(void **state)
 	registry_free(r);
 }
 
+/*
+ * A user of another server: no connection, found by uid and name, a
+ * member and a name like any other, never visited as a sharer (in small
+ * channels and in large ones with bitmaps), yet a local user sharing a
+ * channel with it is visited when it is the one announced.  Freed with
+ * the registry, channels and all.
+ */
+static void
+test_remote_user(void **state)
+{
+	enum { LOCALS = 40 };
+	struct registry *r = registry_new(NULL, &rkey);
+	struct user *rem = NULL, *other = NULL, *u[LOCALS];
+	struct channel *small, *big, *own;
+	struct visits v;
+	size_t n, i;
+	char name[16];
+
+	(void)state;
+	assert_int_equal(
+	    registry_add_remote(r, "n2/1.2.3.4:5", 12, "Rémy", 5, &rem),
+	    PROTO_E_NONE);
+	assert_int_equal(user_conn(rem), -1);
+	(void)user_conns(rem, &n);
+	assert_int_equal(n, 0);
+	assert_ptr_equal(registry_user_by_uid(r, "n2/1.2.3.4:5", 12), rem);
+	assert_ptr_equal(registry_user_by_name(r, "rémy", 5), rem);
+	assert_int_equal(registry_user_count(r), 1);
+	/* Its name and uid are taken, for local and remote users alike. */
+	assert_int_equal(
+	    registry_add_user(r, 0, "x", 1, "r\xc3\xa9my", 5, &other),
+	    PROTO_E_NAME_TAKEN);
+	assert_int_equal(
+	    registry_add_remote(r, "n3/x", 4, "R\xc3\xa9my", 5, &other),
+	    PROTO_E_NAME_TAKEN);
+	other = add_user(r, 0, "x", "olga");
+	assert_int_equal(
+	    registry_add_remote(r, "n2/1.2.3.4:5", 12, "zed", 3, &other),
+	    PROTO_E_NAME_TAKEN);
+	assert_int_equal(registry_add_remote(r, ID65, 65, "zed", 3, &other),
+	    PROTO_E_BAD_ARGS);
+	/* No connection to attach to it or detach from it. */
+	assert_int_equal(registry_attach(r, rem, 7), PROTO_E_BAD_ARGS);
+	assert_null(registry_user_by_conn(r, 7));
+	assert_int_equal(registry_detach(r, rem, -1), PROTO_E_BAD_ARGS);
+
+	small = add_chan(r, "s", "#small", REGISTRY_CHANNEL, NULL);
+	big = add_chan(r, "b", "#big", REGISTRY_CHANNEL, NULL);
+	assert_int_equal(registry_add_channel(r, "n2/1.2.3.4:5", 12, "~Rémy", 6,
+	                     REGISTRY_PERSONAL, rem, &own),
+	    PROTO_E_NONE);
+	assert_int_equal(registry_join(r, rem, own), PROTO_E_NONE);
+	assert_int_equal(registry_join(r, rem, small), PROTO_E_NONE);
+	assert_int_equal(registry_join(r, rem, big), PROTO_E_NONE);
+	for (i = 0; i < LOCALS; i++) {
+		snprintf(name, sizeof(name), "l%zu", i);
+		u[i] = add_user(r, (int)i + 1, name, name);
+		/* Large enough for a bitmap: past REGISTRY_BITS_MIN. */
+		assert_int_equal(registry_join(r, u[i], big), PROTO_E_NONE);
+	}
+	assert_int_equal(channel_member_count(big), LOCALS + 1);
+	/* A local user's sharers: every other local, never the remote. */
+	v.n = 0;
+	(void)registry_each_sharer(r, u[0], visit_cb, &v);
+	assert_int_equal(v.n, LOCALS - 1);
+	for (i = 0; i < v.n; i++)
+		assert_true(v.conns[i] >= 2);
+	/* The remote user's sharers: every local in a channel with it. */
+	assert_int_equal(registry_join(r, other, small), PROTO_E_NONE);
+	v.n = 0;
+	(void)registry_each_sharer(r, rem, visit_cb, &v);
+	assert_int_equal(v.n, LOCALS + 1);
+	assert_int_equal(v.conns[0], 0);
+	assert_int_equal(registry_leave(r, rem, big), PROTO_E_NONE);
+	assert_int_equal(channel_member_count(big), LOCALS);
+	v.n = 0;
+	(void)registry_each_sharer(r, rem, visit_cb, &v);
+	assert_int_equal(v.n, 1);
+	/* Renamed and rejoined like anyone. */
+	assert_int_equal(registry_rename_user(r, rem, "ray", 3), PROTO_E_NONE);
+	assert_ptr_equal(registry_user_by_name(r, "ray", 3), rem);
+	assert_int_equal(registry_join(r, rem, big), PROTO_E_NONE);
+	/* Freed with everything still joined (the sanitizers check). */
+	registry_free(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_add_user),
+	    cmocka_unit_test(test_remote_user),
 	    cmocka_unit_test(test_lookup_by_name),
 	    cmocka_unit_test(test_rename_user),
 	    cmocka_unit_test(test_add_channel),

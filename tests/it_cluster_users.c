@@ -1,0 +1,717 @@
+/* it_cluster_users.c: users across three txt-chatd nodes through Redis. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testcli.h"
+#include "testredis.h"
+#include "testsrv.h"
+
+/* Nodes each test starts. */
+#define NODES 3
+/* A node's lease in these tests (TXT_CHATD_NODE_TTL_MS): short, so that
+ * a killed node's users go soon. */
+#define NODE_TTL "2000"
+/* Bytes of a channel id or uid, counting the NUL. */
+#define ID_MAX 80
+/* Generous bounds for a busy machine (two cores, sanitizers). */
+#define WAIT_MS  20000
+#define RETRY_MS 100
+
+struct cluster {
+	struct testredis *redis;
+	struct testsrv *node[NODES];
+	struct testsrv *late; /* a node a test starts itself */
+};
+
+static int teardown(void **state);
+
+/* A failed setup cleans up itself: cmocka calls no teardown after it. */
+static int
+setup(void **state)
+{
+	struct cluster *cl = calloc(1, sizeof(*cl));
+	char addr[32], name[8];
+	int i;
+
+	if (cl == NULL)
+		return -1;
+	*state = cl;
+	if (setenv("TXT_CHATD_NODE_TTL_MS", NODE_TTL, 1) < 0)
+		goto fail;
+	/* Kept on disk: one test restarts it. */
+	cl->redis = testredis_start(1);
+	if (cl->redis == NULL)
+		goto fail;
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
+	for (i = 0; i < NODES; i++) {
+		const char *args[] = {
+		    "--redis", addr, "--node", name, "--flood-rate", "0", NULL};
+
+		snprintf(name, sizeof(name), "n%d", i + 1);
+		cl->node[i] = testsrv_start(args);
+		if (cl->node[i] == NULL)
+			goto fail;
+	}
+	return 0;
+fail:
+	(void)teardown(state);
+	*state = NULL;
+	return -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct cluster *cl = *state;
+	int i;
+
+	if (cl == NULL)
+		return 0;
+	for (i = 0; i < NODES; i++)
+		testsrv_free(cl->node[i]);
+	testsrv_free(cl->late);
+	testredis_free(cl->redis);
+	free(cl);
+	return 0;
+}
+
+/* An extended user on a node, with a long wait for every line. */
+static struct testcli *
+ext_user(struct testsrv *srv, const char *name)
+{
+	struct testcli *c = testcli_ext_user(srv, name);
+
+	testcli_set_timeout(c, WAIT_MS);
+	testcli_set_label(c, name);
+	return c;
+}
+
+/* Reads past the lines of a join sequence up to its history_end. */
+static void
+skip_to_history_end(struct testcli *c)
+{
+	const char *line;
+
+	while ((line = testcli_read(c)) != NULL)
+		if (strncmp(line, "history_end$", 12) == 0)
+			return;
+	fail_msg("%s: no history_end", testcli_label(c));
+}
+
+/* create_chan on c: created$<id>$<name> and the join sequence. */
+static void
+create(struct testcli *c, const char *name, char id[ID_MAX])
+{
+	const char *line, *end;
+
+	testcli_sendf(c, "create_chan$%s$%s", testcli_uid(c), name);
+	line = testcli_expect_prefix(c, "created$");
+	end = strchr(line + 8, '$');
+	assert_non_null(end);
+	snprintf(id, ID_MAX, "%.*s", (int)(end - (line + 8)), line + 8);
+	skip_to_history_end(c);
+}
+
+/*
+ * join of ref (an id or a name) on c, retried until this node knows the
+ * channel (made on another node a moment ago).  The joined line is kept
+ * in joined (may be NULL).
+ */
+static void
+join(struct testcli *c, const char *ref, const char *id, char *joined,
+    size_t size)
+{
+	char want[ID_MAX + 16];
+	long long until = testsrv_now_ms() + WAIT_MS;
+	const char *line;
+
+	snprintf(want, sizeof(want), "joined$%s$", id);
+	for (;;) {
+		testcli_sendf(c, "join$%s$%s", testcli_uid(c), ref);
+		while ((line = testcli_read(c)) != NULL &&
+		    (strncmp(line, "join$", 5) == 0 ||
+		        strncmp(line, "part$", 5) == 0))
+			continue; /* others' news on the way */
+		assert_non_null(line);
+		if (strncmp(line, want, strlen(want)) == 0)
+			break;
+		if (strncmp(line, "error$no_such_channel$", 22) != 0 ||
+		    testsrv_now_ms() >= until)
+			fail_msg(
+			    "%s: join %s: '%s'", testcli_label(c), ref, line);
+		testsrv_sleep_ms(RETRY_MS);
+	}
+	if (joined != NULL)
+		snprintf(joined, size, "%s", line);
+	skip_to_history_end(c);
+}
+
+/* Whether line begins with prefix and ends with suffix. */
+static int
+matches(const char *line, const char *prefix, const char *suffix)
+{
+	size_t ll = strlen(line), sl = strlen(suffix);
+
+	return strncmp(line, prefix, strlen(prefix)) == 0 && ll >= sl &&
+	    strcmp(line + ll - sl, suffix) == 0;
+}
+
+/* Reads c until a line prefix...suffix; other lines are skipped. */
+static void
+expect_news(struct testcli *c, const char *prefix, const char *suffix)
+{
+	const char *line;
+
+	while ((line = testcli_read(c)) != NULL)
+		if (matches(line, prefix, suffix))
+			return;
+	fail_msg("%s: no '%s...%s' within %d ms", testcli_label(c), prefix,
+	    suffix, WAIT_MS);
+}
+
+/*
+ * from sends a marker message in channel id; c reads up to it and fails
+ * if a line prefix...suffix comes before: news given once is not given
+ * again.  The marker goes through the log after everything c was told.
+ */
+static void
+no_more_news(struct testcli *c, struct testcli *from, const char *id,
+    const char *marker, const char *prefix, const char *suffix)
+{
+	char end[64];
+	const char *line;
+
+	if (from != NULL)
+		testcli_sendf(
+		    from, "send_msg$%s$%s$%s", testcli_uid(from), id, marker);
+	snprintf(end, sizeof(end), "$%s", marker);
+	while ((line = testcli_read(c)) != NULL) {
+		if (matches(line, "msg$", end))
+			return;
+		if (matches(line, prefix, suffix))
+			fail_msg("%s: '%s' came twice", testcli_label(c), line);
+	}
+	fail_msg("%s: no marker '%s'", testcli_label(c), marker);
+}
+
+/* "join$<id>$" and the like, into buf. */
+static const char *
+kind_id(char *buf, size_t size, const char *kind, const char *id)
+{
+	snprintf(buf, size, "%s$%s$", kind, id);
+	return buf;
+}
+
+/*
+ * Joins, parts, nicks and quits on one node reach the members on the
+ * others, each once, whichever node holds them.
+ */
+static void
+test_notices_once(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcli *c = ext_user(cl->node[2], "carol");
+	char id[ID_MAX], j[ID_MAX + 8], p[ID_MAX + 8];
+
+	create(a, "room", id);
+	kind_id(j, sizeof(j), "join", id);
+	kind_id(p, sizeof(p), "part", id);
+	join(b, "room", id, NULL, 0);
+	expect_news(a, j, "$bob");
+	join(c, "room", id, NULL, 0);
+	expect_news(a, j, "$carol");
+	expect_news(b, j, "$carol");
+	no_more_news(a, c, id, "m1", "join$", "");
+	no_more_news(b, NULL, id, "m1", "join$", "");
+	/* Carol may hear of bob's join if her node read it after she
+	 * joined (then her names did not list him), never of her own. */
+	no_more_news(c, NULL, id, "m1", j, "$carol");
+
+	/* A part. */
+	testcli_sendf(b, "leave$%s$%s", testcli_uid(b), id);
+	expect_news(b, "left$", "");
+	expect_news(a, p, "$bob");
+	expect_news(c, p, "$bob");
+	no_more_news(a, c, id, "m2", "part$", "");
+	no_more_news(c, NULL, id, "m2", "part$", "");
+
+	/* A nick: the others in a channel with carol are told. */
+	testcli_sendf(c, "nick$%s$cara", testcli_uid(c));
+	expect_news(c, "nick$", "$carol$cara");
+	expect_news(a, "nick$", "$carol$cara");
+	no_more_news(a, a, id, "m3", "nick$", "");
+	no_more_news(c, NULL, id, "m3", "nick$", "");
+
+	/* A quit, with its reason. */
+	testcli_sendf(c, "quit$gone fishing");
+	expect_news(c, "error$quit$", "");
+	expect_news(a, "quit$", "$cara$gone fishing");
+	no_more_news(a, a, id, "m4", "quit$", "");
+	/* Bob shares no channel with carol: he was not told. */
+	testcli_sendf(b, "join$%s$%s", testcli_uid(b), id);
+	testcli_expect_prefix(b, "joined$");
+	skip_to_history_end(b);
+	no_more_news(b, a, id, "m5", "quit$", "");
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+}
+
+/*
+ * A creator kicks a member held by another node: the kicker's node has
+ * the kick line, the kicked is told it left, and the members on a third
+ * node see it part.
+ */
+static void
+test_kick_across(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcli *c = ext_user(cl->node[2], "carol");
+	char id[ID_MAX], j[ID_MAX + 8], want[ID_MAX + 16];
+
+	create(a, "ring", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(b, "ring", id, NULL, 0);
+	join(c, "ring", id, NULL, 0);
+	expect_news(a, j, "$carol");
+	expect_news(b, j, "$carol");
+	testcli_sendf(a, "kick$%s$%s$bob$out", testcli_uid(a), id);
+	expect_news(a, kind_id(j, sizeof(j), "kick", id), "$alice$bob$out");
+	snprintf(want, sizeof(want), "left$%s", id);
+	expect_news(b, want, "");
+	expect_news(c, kind_id(j, sizeof(j), "part", id), "$bob");
+	/* Out everywhere: his line is refused, theirs do not reach him. */
+	testcli_sendf(b, "send_msg$%s$%s$still here?", testcli_uid(b), id);
+	expect_news(b, "error$not_member$send_msg$", "");
+	no_more_news(c, a, id, "m1", "part$", "");
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+}
+
+/* The names of a names line ("names$<id>$a b c") into out, sorted. */
+static void
+names_of(struct testcli *c, const char *id, char *out, size_t size)
+{
+	char want[ID_MAX + 8];
+	const char *line;
+	char buf[256], *w[8], *save = NULL, *t;
+	size_t n = 0, i, k;
+
+	testcli_sendf(c, "names$%s$%s", testcli_uid(c), id);
+	snprintf(want, sizeof(want), "names$%s$", id);
+	line = testcli_expect_prefix(c, want);
+	snprintf(buf, sizeof(buf), "%s", line + strlen(want));
+	for (t = strtok_r(buf, " ", &save); t != NULL && n < 8;
+	     t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	for (i = 0; i < n; i++)
+		for (k = i + 1; k < n; k++)
+			if (strcmp(w[k], w[i]) < 0) {
+				t = w[i];
+				w[i] = w[k];
+				w[k] = t;
+			}
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strncat(out, " ", size - strlen(out) - 1);
+		strncat(out, w[i], size - strlen(out) - 1);
+	}
+	testcli_expect_prefix(c, "names_end$");
+}
+
+/* names lists the members on every node, list counts them all. */
+static void
+test_names_and_list(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcli *c = ext_user(cl->node[2], "carol");
+	struct testcli *d;
+	char id[ID_MAX], j[ID_MAX + 8], names[128], want[128], joined[256];
+	int i;
+
+	create(a, "hall", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(b, "hall", id, NULL, 0);
+	join(c, "hall", id, NULL, 0);
+	expect_news(a, j, "$carol");
+	expect_news(b, j, "$carol");
+	/* Past the marker every node has read every join before it. */
+	no_more_news(a, a, id, "m1", "part$", "");
+	no_more_news(b, NULL, id, "m1", "part$", "");
+	no_more_news(c, NULL, id, "m1", "part$", "");
+	{
+		struct testcli *u[NODES] = {a, b, c};
+
+		for (i = 0; i < NODES; i++) {
+			names_of(u[i], id, names, sizeof(names));
+			assert_string_equal(names, "alice bob carol");
+		}
+	}
+	/* A joiner now is told of every member, wherever they are. */
+	d = ext_user(cl->node[1], "dora");
+	join(d, "hall", id, joined, sizeof(joined));
+	snprintf(want, sizeof(want), "joined$%s$channel$4$hall", id);
+	assert_string_equal(joined, want);
+	expect_news(b, j, "$dora");
+	testcli_sendf(b, "list$%s", testcli_uid(b));
+	snprintf(want, sizeof(want), "list$%s$channel$4$hall", id);
+	testcli_expect(b, want);
+	testcli_expect(b, "list_end$1");
+	testcli_free(d);
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+}
+
+/*
+ * A node started later loads who is where from Redis: its joiner sees
+ * every member, and the others hear of it; it hears of their quits.
+ */
+static void
+test_late_node_sees_members(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcli *d;
+	char addr[32], id[ID_MAX], j[ID_MAX + 8], names[128], joined[256];
+	char want[128];
+	const char *args[] = {"--redis", addr, "--node", "n4", NULL};
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
+	create(a, "early", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(b, "early", id, NULL, 0);
+	expect_news(a, j, "$bob");
+	cl->late = testsrv_start(args);
+	assert_non_null(cl->late);
+	d = ext_user(cl->late, "dave");
+	join(d, "early", id, joined, sizeof(joined));
+	snprintf(want, sizeof(want), "joined$%s$channel$3$early", id);
+	assert_string_equal(joined, want);
+	names_of(d, id, names, sizeof(names));
+	assert_string_equal(names, "alice bob dave");
+	expect_news(a, j, "$dave");
+	expect_news(b, j, "$dave");
+	testcli_sendf(b, "quit$later");
+	expect_news(b, "error$quit$", "");
+	expect_news(d, "quit$", "$bob$later");
+	no_more_news(d, a, id, "m1", "quit$", "");
+	testcli_free(d);
+	testcli_free(a);
+	testcli_free(b);
+}
+
+/*
+ * A node killed with SIGKILL says nothing: once its lease runs out, one
+ * node notices and its users quit on every other node, once, with "node
+ * gone"; they are gone from names too.
+ */
+static void
+test_dead_node_users_quit(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcli *c = ext_user(cl->node[2], "carol");
+	char id[ID_MAX], j[ID_MAX + 8], names[128];
+	char *reply;
+
+	create(b, "vigil", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(a, "vigil", id, NULL, 0);
+	join(c, "vigil", id, NULL, 0);
+	expect_news(b, j, "$carol");
+	expect_news(a, j, "$carol");
+	assert_int_equal(testsrv_kill(cl->node[0], SIGKILL), 0);
+	expect_news(b, "quit$", "$alice$node gone");
+	expect_news(c, "quit$", "$alice$node gone");
+	no_more_news(b, b, id, "m1", "quit$", "");
+	no_more_news(c, NULL, id, "m1", "quit$", "");
+	names_of(c, id, names, sizeof(names));
+	assert_string_equal(names, "bob carol");
+	/* The snapshot forgot the node too. */
+	reply = testredis_cmd(cl->redis, "SISMEMBER txt:nodes n1");
+	assert_non_null(reply);
+	assert_string_equal(reply, "0");
+	free(reply);
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+}
+
+/*
+ * A node stopped with SIGTERM takes its users away from the other nodes
+ * at once (one "g" event), and gives its lease up: it is gone from Redis
+ * by the time it has exited, not a lease later.
+ */
+static void
+test_stopped_node_users_go(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	char id[ID_MAX], j[ID_MAX + 8];
+	char *reply;
+
+	create(b, "exit", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(a, "exit", id, NULL, 0);
+	expect_news(b, j, "$alice");
+	assert_int_equal(testsrv_stop(cl->node[0]), 0);
+	reply = testredis_cmd(cl->redis, "EXISTS txt:node:n1");
+	assert_non_null(reply);
+	assert_string_equal(reply, "0");
+	free(reply);
+	expect_news(b, "quit$", "$alice$node gone");
+	no_more_news(b, b, id, "m1", "quit$", "");
+	testcli_free(a);
+	testcli_free(b);
+}
+
+/*
+ * A node that stalls past its lease (SIGSTOP) is taken for gone: its
+ * users quit on the others.  Once it runs again it reads that, and
+ * announces its users again: they come back, in their channels.
+ */
+static void
+test_stalled_node_comes_back(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	char id[ID_MAX], j[ID_MAX + 8], names[128];
+
+	create(b, "wake", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(a, "wake", id, NULL, 0);
+	expect_news(b, j, "$alice");
+	assert_int_equal(testsrv_kill(cl->node[0], SIGSTOP), 0);
+	expect_news(b, "quit$", "$alice$node gone");
+	assert_int_equal(testsrv_kill(cl->node[0], SIGCONT), 0);
+	expect_news(b, j, "$alice");
+	no_more_news(b, b, id, "m1", j, "$alice");
+	names_of(b, id, names, sizeof(names));
+	assert_string_equal(names, "alice bob");
+	/* Alice never left, as her node sees it; her lines reach bob. */
+	testcli_sendf(a, "send_msg$%s$%s$back", testcli_uid(a), id);
+	expect_news(b, "msg$", "$alice$back");
+	testcli_free(a);
+	testcli_free(b);
+}
+
+/*
+ * What users do while Redis is down is kept by their node and published
+ * when Redis is back: the other nodes hear of it then, and no node is
+ * taken for gone meanwhile.
+ */
+static void
+test_news_kept_while_redis_down(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *c = ext_user(cl->node[0], "carol");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	char id[ID_MAX], j[ID_MAX + 8], names[128];
+
+	create(a, "storm", id);
+	kind_id(j, sizeof(j), "join", id);
+	join(b, "storm", id, NULL, 0);
+	join(c, "storm", id, NULL, 0);
+	expect_news(a, j, "$bob");
+	expect_news(b, j, "$carol");
+	testredis_stop(cl->redis, 0);
+	testcli_sendf(c, "quit$offline");
+	expect_news(c, "error$quit$", "");
+	/* Her own node tells at once. */
+	expect_news(a, "quit$", "$carol$offline");
+	assert_int_equal(testredis_restart(cl->redis), 0);
+	expect_news(b, "quit$", "$carol$offline");
+	/* Past a lease after Redis came back, nobody was taken for gone. */
+	testsrv_sleep_ms(3000);
+	no_more_news(b, a, id, "m1", "quit$", "");
+	names_of(b, id, names, sizeof(names));
+	assert_string_equal(names, "alice bob");
+	testcli_free(a);
+	testcli_free(b);
+	testcli_free(c);
+}
+
+/* Direct messages cross nodes both ways; an unknown name is refused. */
+static void
+test_dm_across_nodes(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	long long until = testsrv_now_ms() + WAIT_MS;
+	const char *line;
+
+	/* Bob is known on alice's node once it has read his arrival. */
+	for (;;) {
+		testcli_sendf(a, "dm$%s$bob$hi bob", testcli_uid(a));
+		line = testcli_read(a);
+		assert_non_null(line);
+		if (matches(line, "dm$", "$alice$bob$hi bob"))
+			break;
+		if (strncmp(line, "error$no_such_user$dm$", 22) != 0 ||
+		    testsrv_now_ms() >= until)
+			fail_msg("dm to bob: '%s'", line);
+		testsrv_sleep_ms(RETRY_MS);
+	}
+	expect_news(b, "dm$", "$alice$bob$hi bob");
+	testcli_sendf(b, "dm_act$%s$alice$waves", testcli_uid(b));
+	expect_news(b, "dm_act$", "$bob$alice$waves");
+	expect_news(a, "dm_act$", "$bob$alice$waves");
+	testcli_sendf(b, "dm$%s$Alice$and back", testcli_uid(b));
+	expect_news(a, "dm$", "$bob$alice$and back");
+	expect_news(b, "dm$", "$bob$alice$and back");
+	testcli_sendf(a, "dm$%s$nobody$hello?", testcli_uid(a));
+	testcli_expect_prefix(a, "error$no_such_user$dm$");
+	/* Bob away on his node: alice is told once per away period. */
+	testcli_sendf(b, "away$%s$lunch", testcli_uid(b));
+	expect_news(b, "away$bob$lunch", "");
+	testcli_sendf(a, "dm$%s$bob$there?", testcli_uid(a));
+	expect_news(a, "dm$", "$alice$bob$there?");
+	expect_news(a, "away$bob$lunch", "");
+	testcli_sendf(a, "dm$%s$bob$still?", testcli_uid(a));
+	expect_news(b, "dm$", "$alice$bob$still?");
+	/* Past alice's own echo of a later line, no second away line. */
+	testcli_sendf(a, "dm$%s$bob$last", testcli_uid(a));
+	while ((line = testcli_read(a)) != NULL &&
+	    !matches(line, "dm$", "$alice$bob$last"))
+		if (strncmp(line, "away$", 5) == 0)
+			fail_msg("alice: a second '%s'", line);
+	assert_non_null(line);
+	testcli_free(a);
+	testcli_free(b);
+}
+
+/*
+ * A user's personal channel (id = its uid) is joined and used from
+ * another node; it closes there when its owner goes.
+ */
+static void
+test_personal_channel_across(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *b = ext_user(cl->node[1], "bob");
+	char auid[ID_MAX], j[ID_MAX + 8], want[ID_MAX + 32];
+
+	snprintf(auid, sizeof(auid), "%s", testcli_uid(a));
+	join(b, auid, auid, NULL, 0);
+	expect_news(a, kind_id(j, sizeof(j), "join", auid), "$bob");
+	testcli_sendf(b, "send_msg$%s$%s$knock knock", testcli_uid(b), auid);
+	expect_news(a, kind_id(j, sizeof(j), "msg", auid), "$bob$knock knock");
+	expect_news(b, kind_id(j, sizeof(j), "msg", auid), "$bob$knock knock");
+	testcli_sendf(a, "send_msg$%s$%s$who is there", testcli_uid(a), auid);
+	expect_news(
+	    b, kind_id(j, sizeof(j), "msg", auid), "$alice$who is there");
+	testcli_sendf(a, "quit");
+	expect_news(a, "error$quit$", "");
+	snprintf(want, sizeof(want), "closed$%s$its owner left", auid);
+	expect_news(b, want, "");
+	testcli_free(a);
+	testcli_free(b);
+}
+
+/*
+ * The reference client on one node sees what it sees on one server: a
+ * remote member's message as "<name>: <text>", a remote joiner's
+ * "$$joined: <id>", and nothing for parts and quits.
+ */
+static void
+test_base_sees_remote(void **state)
+{
+	struct cluster *cl = *state;
+	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcli *base = testcli_base_user(cl->node[2], "carol");
+	struct testcli *b;
+	char id[ID_MAX], want[ID_MAX + 16], j[ID_MAX + 8];
+	long long until = testsrv_now_ms() + WAIT_MS;
+	const char *line;
+
+	testcli_set_timeout(base, WAIT_MS);
+	create(a, "plain", id);
+	snprintf(want, sizeof(want), "$$joined: %s", id);
+	for (;;) {
+		testcli_sendf(base, "join$%s$%s", testcli_uid(base), id);
+		line = testcli_read(base);
+		assert_non_null(line);
+		if (strcmp(line, want) == 0)
+			break;
+		if (strncmp(line, "$$error: no_such_channel: ", 26) != 0 ||
+		    testsrv_now_ms() >= until)
+			fail_msg("base join: '%s'", line);
+		testsrv_sleep_ms(RETRY_MS);
+	}
+	expect_news(a, kind_id(j, sizeof(j), "join", id), "$carol");
+	testcli_sendf(a, "send_msg$%s$%s$hello", testcli_uid(a), id);
+	testcli_expect(base, "alice: hello");
+	b = ext_user(cl->node[1], "bob");
+	join(b, "plain", id, NULL, 0);
+	testcli_expect(base, want);
+	/* A part and a quit have no base form: nothing comes for them. */
+	testcli_sendf(b, "leave$%s$%s", testcli_uid(b), id);
+	expect_news(b, "left$", "");
+	expect_news(a, kind_id(j, sizeof(j), "part", id), "$bob");
+	testcli_sendf(a, "send_msg$%s$%s$again", testcli_uid(a), id);
+	testcli_expect(base, "alice: again");
+	join(b, "plain", id, NULL, 0);
+	testcli_expect(base, want);
+	testcli_sendf(b, "quit");
+	/* Its node may read "again" back after bob's join: skipped. */
+	expect_news(b, "error$quit$", "");
+	expect_news(a, "quit$", "$bob$");
+	testcli_sendf(a, "send_msg$%s$%s$third", testcli_uid(a), id);
+	testcli_expect(base, "alice: third");
+	testcli_free(b);
+	testcli_free(a);
+	testcli_free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_notices_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kick_across, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_names_and_list, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_late_node_sees_members, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_dead_node_users_quit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_stopped_node_users_go, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_stalled_node_comes_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_news_kept_while_redis_down, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_dm_across_nodes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_personal_channel_across, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_base_sees_remote, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
