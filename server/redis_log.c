@@ -166,7 +166,7 @@ struct redis_log {
 	char create_sha[41]; /* the create script's */
 	char claim_sha[41];  /* the user name scripts' */
 	char release_sha[41];
-	char change_sha[41]; /* the topic and key script's */
+	char change_sha[41];   /* the topic and key script's */
 	char presence_sha[41]; /* what users do */
 	char reap_sha[41];     /* gone nodes */
 	/* Users' events waiting for Redis, oldest first (backlog_ev). */
