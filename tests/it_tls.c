@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -443,6 +445,116 @@ test_wrong_port(void **state)
 	certs_free(&certs);
 }
 
+/*
+ * Descriptors the server's epoll sets watch for a handshake: those
+ * watched without EPOLLRDHUP (parked connections are watched with it),
+ * read off /proc/<pid>/fdinfo of each eventpoll descriptor.
+ */
+static int
+handshakes_watched(const struct testsrv *srv)
+{
+	char path[64 + sizeof(((struct dirent *)0)->d_name)], link[64],
+	    line[256];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)testsrv_pid(srv));
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		ssize_t len;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s",
+		    (int)testsrv_pid(srv), e->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, "anon_inode:[eventpoll]") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s",
+		    (int)testsrv_pid(srv), e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			int tfd;
+			unsigned ev;
+
+			if (sscanf(line, "tfd: %d events: %x", &tfd, &ev) ==
+			        2 &&
+			    !(ev & EPOLLRDHUP))
+				n++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Waits until the server watches want handshakes in its epoll sets. */
+static void
+await_watched(const struct testsrv *srv, int want)
+{
+	long long end = testsrv_now_ms() + TLSCLI_WAIT_MS;
+	int n;
+
+	while ((n = handshakes_watched(srv)) != want) {
+		if (testsrv_now_ms() > end)
+			fail_msg("%d handshakes watched, not %d", n, want);
+		testsrv_sleep_ms(20);
+	}
+}
+
+/*
+ * A handshake that waits for its client waits in the server's handshake
+ * set, not in the poll set: after the hello, while the server's answer
+ * waits for the client's Finished, and it leaves the set for the poll
+ * set once done, and the client then chats.
+ */
+static void
+test_handshake_waits_in_set(void **state)
+{
+	struct certs certs;
+	struct testsrv *srv;
+	struct tlscli *c = calloc(1, sizeof(*c));
+	struct pollfd p;
+	int r;
+
+	assert_non_null(c);
+	certs_init(&certs);
+	srv = start_tls(state, &certs);
+	assert_int_equal(handshakes_watched(srv), 0);
+	c->ctx = SSL_CTX_new(TLS_client_method());
+	assert_non_null(c->ctx);
+	c->fd = tcp_connect(testsrv_tls_port(srv));
+	/* Accepted and waiting for the hello. */
+	await_watched(srv, 1);
+	c->ssl = SSL_new(c->ctx);
+	assert_non_null(c->ssl);
+	SSL_set_fd(c->ssl, c->fd);
+	SSL_set_connect_state(c->ssl);
+	assert_int_equal(fcntl(c->fd, F_SETFL, O_NONBLOCK), 0);
+	/* The hello goes; the server's answer comes back. */
+	r = SSL_do_handshake(c->ssl);
+	assert_int_equal(SSL_get_error(c->ssl, r), SSL_ERROR_WANT_READ);
+	p.fd = c->fd;
+	p.events = POLLIN;
+	assert_int_equal(poll(&p, 1, TLSCLI_WAIT_MS), 1);
+	/* The server waits for the Finished, still in the set. */
+	assert_int_equal(handshakes_watched(srv), 1);
+	assert_int_equal(fcntl(c->fd, F_SETFL, 0), 0);
+	assert_int_equal(SSL_do_handshake(c->ssl), 1);
+	tlscli_reg(c, "shaker");
+	tlscli_sendf(c, "send_msg$%s$%s$hello", c->uid, c->uid);
+	tlscli_expect(c, "shaker: hello");
+	assert_int_equal(handshakes_watched(srv), 0);
+	tlscli_free(c);
+	certs_free(&certs);
+}
+
 /* A TCP client that never says hello is closed at the handshake deadline. */
 static void
 test_silent_closed_at_deadline(void **state)
@@ -455,11 +567,14 @@ test_silent_closed_at_deadline(void **state)
 	certs_init(&certs);
 	srv = start_tls(state, &certs);
 	fd = tcp_connect(testsrv_tls_port(srv));
+	/* It waits in the handshake set, out of the poll set, till then. */
+	await_watched(srv, 1);
 	/* Reads time out after TLSCLI_WAIT_MS: poll instead, longer. */
 	assert_int_equal(
 	    read_to_close(fd, buf, sizeof(buf), SILENT_WAIT_MS), 0);
 	close(fd);
 	await_log(srv, "TLS handshake deadline passed");
+	assert_int_equal(handshakes_watched(srv), 0);
 	certs_free(&certs);
 }
 
@@ -739,6 +854,8 @@ main(void)
 	    cmocka_unit_test_teardown(test_handshake_storm, testsrv_teardown),
 	    cmocka_unit_test_teardown(
 	        test_slow_tls_reader_overflow, testsrv_teardown),
+	    cmocka_unit_test_teardown(
+	        test_handshake_waits_in_set, testsrv_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
