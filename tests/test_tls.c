@@ -353,6 +353,55 @@ test_held_records(void **state)
 }
 
 /*
+ * The last record of a writev leaves from OpenSSL's buffer, behind the
+ * records batched before it: a record the socket takes only in part
+ * keeps its rest in the transport, held (unsent, POLLOUT) till it is all
+ * out, and the stream stays whole, with or without records before it.
+ */
+static void
+test_last_record_direct(void **state)
+{
+	struct fixture *f = *state;
+	static char out[3 * 16384 + 5000], in[sizeof(out)];
+	struct iovec iov[3];
+	size_t k, got = 0, n;
+	ssize_t w;
+
+	pair_up(f);
+	for (k = 0; k < sizeof(out); k++)
+		out[k] = (char)('a' + k % 17);
+	/* One record of 12 KiB, more than the socket takes at once. */
+	for (k = 0; k < 3; k++) {
+		iov[k].iov_base = out + k * 4096;
+		iov[k].iov_len = 4096;
+	}
+	w = f->tr.ops->writev(&f->tr, iov, 3);
+	assert_int_equal(w, -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(f->tr.ops->unsent(&f->tr), 3 * 4096);
+	assert_int_equal(f->tr.want, POLLOUT);
+	/* Its rest follows once the client reads; nothing goes twice. */
+	while ((w = f->tr.ops->writev(&f->tr, iov, 3)) < 0) {
+		assert_int_equal(errno, EAGAIN);
+		while (SSL_read_ex(f->cli, in + got, sizeof(in) - got, &n) == 1)
+			got += n;
+		ERR_clear_error();
+	}
+	assert_int_equal(w, 3 * 4096);
+	assert_int_equal(f->tr.ops->unsent(&f->tr), 0);
+	while (got < 3 * 4096) {
+		assert_int_equal(
+		    SSL_read_ex(f->cli, in + got, sizeof(in) - got, &n), 1);
+		got += n;
+	}
+	assert_memory_equal(in, out, got);
+	/* Three full records batched, then a short last one behind them. */
+	memset(in, 0, sizeof(in));
+	assert_int_equal(send_pieces(f, out, in, sizeof(out), 4096), 16384);
+	assert_memory_equal(in, out, sizeof(out));
+}
+
+/*
  * A write that needs input first (a TLS 1.2 renegotiation the client
  * began, which the server refuses unless told otherwise) says "later"
  * waiting for POLLIN, not POLLOUT: the socket is writable all along, so
@@ -582,6 +631,8 @@ main(void)
 	        test_held_records, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_write_wants_read, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_last_record_direct, fixture_setup, fixture_teardown),
 	    cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_options),
 	    cmocka_unit_test(test_state_file),
