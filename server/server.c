@@ -1187,6 +1187,11 @@ handshake_conn(struct server *s, int i)
 	        (struct sockaddr *)&ss, addr, sizeof(addr), ip, sizeof(ip)) < 0)
 		snprintf(addr, sizeof(addr), "?");
 	start_conn(s, i, addr);
+	/* What came behind the client's Finished may be read ahead with it. */
+	if (c->state == CONN_OPEN && transport_held(c) > 0) {
+		c->flags |= CONN_READY;
+		s->any_ready = 1;
+	}
 }
 
 static void

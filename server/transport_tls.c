@@ -44,6 +44,7 @@ struct tls_conn {
 	struct tls_method *m;
 	int fd;
 	int direct;    /* the record being written is the writev's last */
+	int starved;   /* the last read needed the socket: no whole record */
 	size_t unsent; /* length of the piece a write said "later" to */
 	size_t held;   /* bytes taken whose records are still in the batch */
 	char *out;     /* the batch: records not yet written, or NULL */
@@ -342,16 +343,21 @@ tls_read(struct transport *t, void *buf, size_t len)
 	ssize_t got;
 	int r;
 
+	struct tls_conn *tc = t->state;
+
 	errno = 0;
-	r = SSL_read_ex(tls_ssl(t), buf, len, &n);
+	r = SSL_read_ex(tc->ssl, buf, len, &n);
+	tc->starved = 0;
 	if (r == 1) {
 		t->want = 0;
 		got = (ssize_t)n;
 	} else {
 		got = tls_later(t, r);
 		/* A read waits for input anyway: POLLIN is no extra event. */
-		if (t->want == POLLIN)
+		if (t->want == POLLIN) {
 			t->want = 0;
+			tc->starved = 1;
+		}
 	}
 	/* An alert or a handshake message it sent may still be here. */
 	batch_settle(t);
@@ -478,12 +484,21 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 	return -1;
 }
 
+/*
+ * Decrypted bytes, or else 1 for records read ahead (see
+ * transport_tls_new) that a read may decrypt without the socket: unless
+ * the last read found no whole record among them, only part of one,
+ * whose rest the socket will show.
+ */
 static size_t
 tls_pending(const struct transport *t)
 {
-	int n = SSL_pending(tls_ssl(t));
+	const struct tls_conn *tc = t->state;
+	int n = SSL_pending(tc->ssl);
 
-	return n > 0 ? (size_t)n : 0;
+	if (n > 0)
+		return (size_t)n;
+	return !tc->starved && SSL_has_pending(tc->ssl) ? 1 : 0;
 }
 
 static size_t
@@ -574,6 +589,12 @@ transport_tls_new(const char *cert, const char *key, char *err, size_t err_size)
 	SSL_CTX_set_mode(ctx,
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	/*
+	 * A read takes what the socket holds, not a record header and then
+	 * its body: a handshake took 8 reads, a talker 2 per record.
+	 * tls_pending tells the server of whole records so read.
+	 */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_options(ctx,
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF |
 	        SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA |

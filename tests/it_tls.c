@@ -445,6 +445,38 @@ test_wrong_port(void **state)
 	certs_free(&certs);
 }
 
+/* Writes what the TLS client put in its write BIO wb to fd. */
+static void
+membio_flush(int fd, BIO *wb)
+{
+	char buf[4096];
+	int n;
+
+	while ((n = BIO_read(wb, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(fd, buf, (size_t)n), n);
+}
+
+/*
+ * Reads from fd into the TLS client's read BIO rb until its handshake in
+ * ssl is done on its side, sending what it says in the meantime, all but
+ * its last flight, which stays in wb.
+ */
+static void
+membio_handshake(int fd, SSL *ssl, BIO *rb, BIO *wb)
+{
+	char buf[4096];
+	ssize_t got;
+	int r;
+
+	while ((r = SSL_do_handshake(ssl)) != 1) {
+		assert_int_equal(SSL_get_error(ssl, r), SSL_ERROR_WANT_READ);
+		membio_flush(fd, wb);
+		got = read(fd, buf, sizeof(buf));
+		assert_true(got > 0);
+		assert_int_equal(BIO_write(rb, buf, (int)got), (int)got);
+	}
+}
+
 /*
  * Descriptors the server's epoll sets watch for a handshake: those
  * watched without EPOLLRDHUP (parked connections are watched with it),
@@ -520,8 +552,7 @@ test_handshake_waits_in_set(void **state)
 	struct certs certs;
 	struct testsrv *srv;
 	struct tlscli *c = calloc(1, sizeof(*c));
-	struct pollfd p;
-	int r;
+	BIO *rb, *wb;
 
 	assert_non_null(c);
 	certs_init(&certs);
@@ -533,25 +564,77 @@ test_handshake_waits_in_set(void **state)
 	/* Accepted and waiting for the hello. */
 	await_watched(srv, 1);
 	c->ssl = SSL_new(c->ctx);
-	assert_non_null(c->ssl);
-	SSL_set_fd(c->ssl, c->fd);
+	rb = BIO_new(BIO_s_mem());
+	wb = BIO_new(BIO_s_mem());
+	assert_true(c->ssl != NULL && rb != NULL && wb != NULL);
+	SSL_set_bio(c->ssl, rb, wb);
 	SSL_set_connect_state(c->ssl);
-	assert_int_equal(fcntl(c->fd, F_SETFL, O_NONBLOCK), 0);
-	/* The hello goes; the server's answer comes back. */
-	r = SSL_do_handshake(c->ssl);
-	assert_int_equal(SSL_get_error(c->ssl, r), SSL_ERROR_WANT_READ);
-	p.fd = c->fd;
-	p.events = POLLIN;
-	assert_int_equal(poll(&p, 1, TLSCLI_WAIT_MS), 1);
-	/* The server waits for the Finished, still in the set. */
+	/* The hello goes and the server's answer comes back... */
+	membio_handshake(c->fd, c->ssl, rb, wb);
+	/* ...and the server waits for the Finished, still in the set. */
 	assert_int_equal(handshakes_watched(srv), 1);
-	assert_int_equal(fcntl(c->fd, F_SETFL, 0), 0);
-	assert_int_equal(SSL_do_handshake(c->ssl), 1);
+	membio_flush(c->fd, wb);
+	/* The socket itself from here on. */
+	assert_int_equal(SSL_set_fd(c->ssl, c->fd), 1);
 	tlscli_reg(c, "shaker");
 	tlscli_sendf(c, "send_msg$%s$%s$hello", c->uid, c->uid);
 	tlscli_expect(c, "shaker: hello");
 	assert_int_equal(handshakes_watched(srv), 0);
 	tlscli_free(c);
+	certs_free(&certs);
+}
+
+/*
+ * A client whose first line follows its Finished in the same segment:
+ * the server's last handshake step reads both (it reads ahead), and the
+ * line is served though the socket no longer shows it.
+ */
+static void
+test_line_behind_finished(void **state)
+{
+	struct certs certs;
+	struct testsrv *srv;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	BIO *rb, *wb;
+	char buf[4096], text[4096];
+	size_t len = 0, n;
+	int fd, lines = 0;
+	ssize_t got;
+
+	certs_init(&certs);
+	srv = start_tls(state, &certs);
+	ctx = SSL_CTX_new(TLS_client_method());
+	assert_non_null(ctx);
+	ssl = SSL_new(ctx);
+	rb = BIO_new(BIO_s_mem());
+	wb = BIO_new(BIO_s_mem());
+	assert_true(ssl != NULL && rb != NULL && wb != NULL);
+	SSL_set_bio(ssl, rb, wb);
+	SSL_set_connect_state(ssl);
+	fd = tcp_connect(testsrv_tls_port(srv));
+	membio_handshake(fd, ssl, rb, wb);
+	/* The Finished and the line leave in one write. */
+	assert_int_equal(SSL_write_ex(ssl, "reg$behind\n", 11, &n), 1);
+	membio_flush(fd, wb);
+	/* The greeting, its blank line, and the answer to the reg: the uid. */
+	while (lines < 3) {
+		got = read(fd, buf, sizeof(buf));
+		if (got <= 0)
+			fail_msg("no answer to a line behind the Finished");
+		assert_int_equal(BIO_write(rb, buf, (int)got), (int)got);
+		while (
+		    SSL_read_ex(ssl, text + len, sizeof(text) - len, &n) == 1)
+			len += n;
+		ERR_clear_error();
+		lines = 0;
+		for (n = 0; n < len; n++)
+			lines += text[n] == '\n';
+	}
+	assert_non_null(strstr(text, "Welcome"));
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
 	certs_free(&certs);
 }
 
@@ -856,6 +939,8 @@ main(void)
 	        test_slow_tls_reader_overflow, testsrv_teardown),
 	    cmocka_unit_test_teardown(
 	        test_handshake_waits_in_set, testsrv_teardown),
+	    cmocka_unit_test_teardown(
+	        test_line_behind_finished, testsrv_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

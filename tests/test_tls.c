@@ -223,6 +223,74 @@ test_pending(void **state)
 	assert_int_equal(r, 0);
 }
 
+/* Whether the server's end of the socket has bytes to read now. */
+static int
+socket_readable(const struct fixture *f)
+{
+	struct pollfd p = {f->tr.fd, POLLIN, 0};
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/*
+ * A read takes what the socket holds, records it has not decrypted yet
+ * included: a whole record so read is pending (the socket shows nothing
+ * of it, so the server must not wait on the socket for it), and part of
+ * one is not (the socket shows its rest when it comes: pending it would
+ * make the server read again and again meanwhile).
+ */
+static void
+test_read_ahead_pending(void **state)
+{
+	struct fixture *f = *state;
+	static char big[16384], in[sizeof(big)];
+	char buf[16];
+	size_t n, sent = 0, got = 0;
+	int small = SMALL_SNDBUF;
+	ssize_t r;
+
+	pair_up(f);
+	/* Two records at once: reading the first takes in the second. */
+	assert_int_equal(SSL_write_ex(f->cli, "first\n", 6, &n), 1);
+	assert_int_equal(SSL_write_ex(f->cli, "second\n", 7, &n), 1);
+	r = f->tr.ops->read(&f->tr, buf, 6);
+	assert_int_equal(r, 6);
+	assert_memory_equal(buf, "first\n", 6);
+	assert_true(f->tr.ops->pending(&f->tr) > 0 || socket_readable(f));
+	r = f->tr.ops->read(&f->tr, buf, sizeof(buf));
+	assert_int_equal(r, 7);
+	assert_memory_equal(buf, "second\n", 7);
+	assert_int_equal(f->tr.ops->pending(&f->tr), 0);
+	/*
+	 * A record larger than the socket holds: the server reads its
+	 * start, finds no whole record, and has nothing pending.
+	 */
+	memset(big, 'b', sizeof(big));
+	assert_int_equal(
+	    setsockopt(f->cfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)),
+	    0);
+	if (SSL_write_ex(f->cli, big, sizeof(big), &n) == 1)
+		sent = n;
+	ERR_clear_error();
+	r = f->tr.ops->read(&f->tr, in, sizeof(in));
+	assert_int_equal(r, -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(f->tr.ops->pending(&f->tr), 0);
+	/* The rest comes, and the socket shows it. */
+	while (got < sizeof(big)) {
+		if (sent < sizeof(big) &&
+		    SSL_write_ex(f->cli, big, sizeof(big), &n) == 1)
+			sent = n;
+		ERR_clear_error();
+		r = f->tr.ops->read(&f->tr, in + got, sizeof(in) - got);
+		if (r > 0)
+			got += (size_t)r;
+		else
+			assert_true(r == -1 && errno == EAGAIN);
+	}
+	assert_memory_equal(in, big, sizeof(big));
+}
+
 /*
  * Sends len bytes of out through writev in pieces of piece bytes, as the
  * server does with its output queue, while the client reads them into
@@ -633,6 +701,8 @@ main(void)
 	        test_write_wants_read, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_last_record_direct, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_read_ahead_pending, fixture_setup, fixture_teardown),
 	    cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_options),
 	    cmocka_unit_test(test_state_file),
