@@ -102,7 +102,8 @@ void __sanitizer_purge_allocator(void);
  * Poll slots before the first connection: listener, signal pipe, parked
  * set, TLS listener (-1 without --tls-listen), the hashing threads'
  * results (-1 without a database), the two Redis connections of --redis
- * (-1 without, or while down).
+ * (-1 without, or while down), the handshake set (-1 without
+ * --tls-listen).
  */
 #define SLOT_LISTEN     0
 #define SLOT_SIGNAL     1
@@ -110,7 +111,8 @@ void __sanitizer_purge_allocator(void);
 #define SLOT_TLS_LISTEN 3
 #define SLOT_PWHASH     4
 #define SLOT_REDIS      5 /* and SLOT_REDIS + 1 */
-#define SLOT_FIRST      7
+#define SLOT_HANDSHAKE  7
+#define SLOT_FIRST      8
 /* Hash results handed to the chat per read of their pipe. */
 #define SERVER_HASH_BATCH 64
 
@@ -125,6 +127,14 @@ void __sanitizer_purge_allocator(void);
  */
 #define SERVER_HANDSHAKE_BUDGET 64
 #define SERVER_HANDSHAKE_US     1000
+/*
+ * Handshakes under way wait in an epoll set of their own, not in the poll
+ * set: in a storm, every poll(2) call walked hundreds of them, for the
+ * few the budget then let step, and a turn cost what was pending, not
+ * what was ready.  SERVER_HANDSHAKE_BATCH is how many ready ones one
+ * epoll_wait(2) call takes.
+ */
+#define SERVER_HANDSHAKE_BATCH 16
 
 #define VERSION_STRING "txt-chatd/0.1.0"
 
@@ -148,6 +158,7 @@ enum conn_place {
 	CONN_POLLED = 0, /* in the poll set */
 	CONN_PARKED,     /* in the epoll set, not the poll set */
 	CONN_UNPARKABLE, /* epoll refused it; polled till it talks */
+	CONN_SHAKING,    /* in the handshake set, not the poll set */
 };
 
 /* What else holds for a connection, as bits of its flags. */
@@ -163,6 +174,7 @@ enum conn_flag {
 	CONN_REGISTERED = 1 << 8, /* deadlines set for a registered user */
 	CONN_HASHING = 1 << 9,    /* waits for a password hash: not read */
 	CONN_TLS = 1 << 10,       /* came in on the TLS port */
+	CONN_SHAKE_OUT = 1 << 11, /* the handshake set waits to write */
 };
 
 struct conn {
@@ -170,7 +182,7 @@ struct conn {
 	enum conn_place place;
 	unsigned flags;      /* enum conn_flag bits */
 	struct transport tr; /* its socket and how bytes cross it */
-	int pidx;            /* its entry in the poll set, or -1 while parked */
+	int pidx;            /* its entry in the poll set, or -1 if not in */
 	struct line_reader in;
 	struct outq out;
 	struct ratelimit flood;
@@ -221,6 +233,7 @@ struct server {
 	struct ssl_ctx_st *tls;         /* new TLS connections start here */
 	struct ban_list *bans;          /* --ban-file's, or NULL */
 	int epfd;                       /* the parked connections */
+	int hsfd;                       /* handshakes under way, or -1 */
 	uint64_t now;                   /* monotonic ms, once per turn */
 	uint64_t wall;                  /* epoch ms, once per turn */
 	uint64_t listen_resume;
@@ -422,6 +435,9 @@ update_events(struct server *s, int i)
 	struct conn *c = &s->conns[i];
 	short ev = 0;
 
+	/* A handshake's events are the handshake set's (see shake_watch). */
+	if (c->place == CONN_SHAKING)
+		return;
 	if (c->state == CONN_OPEN) {
 		if (!(c->flags &
 		        (CONN_THROTTLED | CONN_BACKLOGGED | CONN_READY |
@@ -991,9 +1007,9 @@ close_conn(struct server *s, int i)
 {
 	struct conn *c = &s->conns[i];
 
-	if (c->place != CONN_PARKED)
+	if (c->place == CONN_POLLED || c->place == CONN_UNPARKABLE)
 		pfd_remove(s, i);
-	/* Closing takes it out of the epoll set too. */
+	/* Closing takes it out of the epoll sets too. */
 	c->tr.ops->close(&c->tr);
 	outq_clear(&c->out, s->out_pool);
 	release_input(s, c);
@@ -1145,8 +1161,37 @@ start_conn(struct server *s, int i, const char *addr)
 }
 
 /*
+ * Slot i's handshake waits in the handshake set for what its transport
+ * wants: to read (the peer's next flight), or to write (its own, which
+ * the socket did not take).  The set is level-triggered: a connection the
+ * budget leaves unserved is reported again.  Returns 0, or -1 if the set
+ * refused it (ENOMEM, ENOSPC past max_user_watches).
+ */
+static int
+shake_watch(struct server *s, int i)
+{
+	struct conn *c = &s->conns[i];
+	struct epoll_event ev;
+	int out = (c->tr.want & POLLOUT) != 0, op;
+
+	if (c->place == CONN_SHAKING && out == !!(c->flags & CONN_SHAKE_OUT))
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = out ? EPOLLOUT : EPOLLIN;
+	ev.data.u32 = (uint32_t)i;
+	op = c->place == CONN_SHAKING ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(s->hsfd, op, c->tr.fd, &ev) < 0)
+		return -1;
+	c->place = CONN_SHAKING;
+	conn_mark(c, CONN_SHAKE_OUT, out);
+	return 0;
+}
+
+/*
  * One step of slot i's TLS handshake.  A client that fails it is closed
- * without a word: there is no channel to say one on.
+ * without a word: there is no channel to say one on.  Once done it
+ * leaves the handshake set for the poll set, as a plain connection
+ * starts.
  */
 static void
 handshake_conn(struct server *s, int i)
@@ -1163,9 +1208,16 @@ handshake_conn(struct server *s, int i)
 		return;
 	}
 	if (r == 0) {
-		update_events(s, i);
+		if (shake_watch(s, i) < 0) {
+			log_line(s, 0, "slot %d: handshake set: %s", i,
+			    strerror(errno));
+			close_conn(s, i);
+		}
 		return;
 	}
+	(void)epoll_ctl(s->hsfd, EPOLL_CTL_DEL, c->tr.fd, NULL);
+	c->place = CONN_POLLED;
+	pfd_add(s, i);
 	c->state = CONN_OPEN;
 	c->accepted = c->last_rx = s->now;
 	c->close_at = 0;
@@ -1174,6 +1226,11 @@ handshake_conn(struct server *s, int i)
 	        (struct sockaddr *)&ss, addr, sizeof(addr), ip, sizeof(ip)) < 0)
 		snprintf(addr, sizeof(addr), "?");
 	start_conn(s, i, addr);
+	/* What came behind the client's Finished may be read ahead with it. */
+	if (c->state == CONN_OPEN && transport_held(c) > 0) {
+		c->flags |= CONN_READY;
+		s->any_ready = 1;
+	}
 }
 
 static void
@@ -1215,6 +1272,7 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip,
 	i = s->free_slots[s->nfree - 1];
 	c = &s->conns[i];
 	memset(c, 0, sizeof(*c));
+	c->pidx = -1;
 	if (setup_fn(s, &c->tr, fd) < 0) {
 		log_line(s, 0, "out of memory accepting %s", addr);
 		if (a->count == 0) {
@@ -1222,6 +1280,19 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip,
 			free(a);
 		}
 		close(fd);
+		return;
+	}
+	/* A handshake waits for the client's hello in the handshake set. */
+	if (c->tr.ops->handshake != NULL && shake_watch(s, i) < 0) {
+		log_line(s, 0, "handshake set: %s: closing %s", strerror(errno),
+		    addr);
+		c->tr.ops->close(&c->tr);
+		memset(c, 0, sizeof(*c));
+		c->pidx = -1;
+		if (a->count == 0) {
+			hmap_remove(&s->addrs, &a->node);
+			free(a);
+		}
 		return;
 	}
 	a->count++;
@@ -1232,11 +1303,11 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip,
 	/* What the chat learns at start_conn: passwords may cross it. */
 	if (setup_fn == setup_tls)
 		c->flags |= CONN_TLS;
-	pfd_add(s, i);
 	s->nconns++;
 	if ((size_t)i >= s->high)
 		s->high = (size_t)i + 1;
 	if (c->tr.ops->handshake == NULL) {
+		pfd_add(s, i);
 		start_conn(s, i, addr);
 		return;
 	}
@@ -1246,7 +1317,6 @@ add_conn(struct server *s, int fd, const char *addr, const char *ip,
 	if (deadlines_set(s->deadlines, i, c->close_at) < 0)
 		log_line(s, 0, "out of memory for a deadline");
 	log_line(s, 2, "slot %d: TLS from %s", i, addr);
-	update_events(s, i);
 }
 
 static void
@@ -1971,8 +2041,6 @@ static void
 serve_conns(struct server *s)
 {
 	size_t k, n = 0;
-	unsigned handshakes = SERVER_HANDSHAKE_BUDGET;
-	uint64_t hs_start = 0;
 
 	/*
 	 * First note who needs serving: serving changes the poll set (closes
@@ -2000,29 +2068,6 @@ serve_conns(struct server *s)
 			lost_conn(s, i, "invalid descriptor");
 			continue;
 		}
-		if (c->state == CONN_HANDSHAKE) {
-			c->flags &= ~(unsigned)CONN_READY;
-			/* Past the budget, the rest wait for the next turn. */
-			if (handshakes == 0 ||
-			    (hs_start != 0 &&
-			        clock_us() - hs_start >= SERVER_HANDSHAKE_US)) {
-				if (!s->any_ready)
-					log_line(s, 2,
-					    "TLS handshake budget (%d steps or "
-					    "%d us) spent: the rest wait a "
-					    "turn",
-					    SERVER_HANDSHAKE_BUDGET,
-					    SERVER_HANDSHAKE_US);
-				c->flags |= CONN_READY;
-				s->any_ready = 1;
-				continue;
-			}
-			if (hs_start == 0)
-				hs_start = clock_us();
-			handshakes--;
-			handshake_conn(s, i);
-			continue;
-		}
 		if ((re & POLLOUT) && outq_bytes(&c->out) > 0 &&
 		    !(c->flags & CONN_DIRTY)) {
 			flush_conn(s, i);
@@ -2042,6 +2087,47 @@ serve_conns(struct server *s)
 		c->flags &= ~(unsigned)CONN_READY;
 		if (c->state == CONN_OPEN)
 			take_lines(s, i);
+	}
+}
+
+/*
+ * Steps the handshakes the handshake set says can move, within the
+ * turn's budget.  Those left over stay ready in the set, which is
+ * level-triggered and hands them out first next time (epoll(7) queues a
+ * reported one behind the rest), so poll(2) returns at once for them.
+ */
+static void
+serve_handshakes(struct server *s)
+{
+	struct epoll_event evs[SERVER_HANDSHAKE_BATCH];
+	unsigned steps = SERVER_HANDSHAKE_BUDGET;
+	uint64_t start = clock_us();
+	int n, k;
+
+	for (;;) {
+		n = epoll_wait(s->hsfd, evs, SERVER_HANDSHAKE_BATCH, 0);
+		for (k = 0; k < n; k++) {
+			int i = (int)evs[k].data.u32;
+
+			if ((size_t)i >= s->high ||
+			    s->conns[i].state != CONN_HANDSHAKE ||
+			    s->conns[i].place != CONN_SHAKING)
+				continue;
+			if (steps == 0 ||
+			    (steps < SERVER_HANDSHAKE_BUDGET &&
+			        clock_us() - start >= SERVER_HANDSHAKE_US)) {
+				log_line(s, 2,
+				    "TLS handshake budget (%d steps or %d us) "
+				    "spent: the rest wait a turn",
+				    SERVER_HANDSHAKE_BUDGET,
+				    SERVER_HANDSHAKE_US);
+				return;
+			}
+			steps--;
+			handshake_conn(s, i);
+		}
+		if (n < SERVER_HANDSHAKE_BATCH)
+			return;
 	}
 }
 
@@ -2065,6 +2151,13 @@ setup_tls_listener(struct server *s, const struct server_config *cfg)
 	}
 	s->pfds[SLOT_TLS_LISTEN].fd = fd;
 	s->pfds[SLOT_TLS_LISTEN].events = POLLIN;
+	s->hsfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->hsfd < 0) {
+		fprintf(stderr, "txt-chatd: epoll: %s\n", strerror(errno));
+		return -1;
+	}
+	s->pfds[SLOT_HANDSHAKE].fd = s->hsfd;
+	s->pfds[SLOT_HANDSHAKE].events = POLLIN;
 	if (net_local_name(fd, s->tls_name, sizeof(s->tls_name)) < 0)
 		snprintf(
 		    s->tls_name, sizeof(s->tls_name), "%s", cfg->tls_listen);
@@ -2085,6 +2178,7 @@ setup(struct server *s, const struct server_config *cfg)
 	s->cfg = cfg;
 	s->spare_fd = -1;
 	s->epfd = -1;
+	s->hsfd = -1;
 	/* Take every descriptor the hard limit allows; clients need them. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -2308,6 +2402,10 @@ server_run(const struct server_config *cfg)
 			redis_log_tick(s.rlog, s.now);
 		}
 		serve_conns(&s);
+		/* Talkers first: a storm of handshakes waits behind them. */
+		if (n > 0 && s.pfds[SLOT_HANDSHAKE].revents)
+			serve_handshakes(&s);
+		s.pfds[SLOT_HANDSHAKE].revents = 0;
 		/*
 		 * Deadlines are judged only after the input poll saw is read:
 		 * after a stall (SIGSTOP, swap) longer than a timeout, a pong

@@ -23,8 +23,9 @@ struct transport_ops {
 	    struct transport *t, const struct iovec *iov, int iovcnt);
 	/*
 	 * Bytes already taken off the socket that read would return without
-	 * the socket being readable (TLS holds decrypted records); poll(2)
-	 * cannot see them, so a connection holding any must not wait on it.
+	 * the socket being readable (TLS holds decrypted records, or 1 for
+	 * records it read ahead and has yet to decrypt); poll(2) cannot see
+	 * them, so a connection holding any must not wait on it.
 	 */
 	size_t (*pending)(const struct transport *t);
 	/*

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,15 +32,19 @@ struct tls_method {
 
 /*
  * The state of one TLS connection.  Records go out through a batch: one
- * write(2) carries every record of a writev, as one writev(2) carries
+ * system call carries every record of a writev, as one writev(2) carries
  * every chunk in plain text (a write per record cost 5 times the system
- * calls).  The batch is allocated while it holds bytes, so an idle
- * connection keeps none.
+ * calls).  The last record of a writev is not copied into the batch: it
+ * leaves from OpenSSL's own buffer, behind the batch, in one writev(2)
+ * (see batch_direct).  The batch is allocated while it holds bytes, so
+ * an idle connection keeps none, nor does one whose writes fit a record.
  */
 struct tls_conn {
 	SSL *ssl;
 	struct tls_method *m;
 	int fd;
+	int direct;    /* the record being written is the writev's last */
+	int starved;   /* the last read needed the socket: no whole record */
 	size_t unsent; /* length of the piece a write said "later" to */
 	size_t held;   /* bytes taken whose records are still in the batch */
 	char *out;     /* the batch: records not yet written, or NULL */
@@ -149,19 +154,80 @@ batch_grow(struct tls_conn *tc, size_t len)
 	return 0;
 }
 
+/*
+ * The batch and then len bytes at data in one writev(2).  Returns how
+ * many of data's bytes left (the batch's go first: those left of it
+ * stay in it), or -1 with errno on an error.
+ */
+static ssize_t
+batch_direct(struct tls_conn *tc, const char *data, size_t len)
+{
+	size_t pend = tc->out_len - tc->out_off;
+	struct iovec v[2];
+	int n = 0;
+	ssize_t w;
+
+	if (pend > 0) {
+		v[n].iov_base = tc->out + tc->out_off;
+		v[n++].iov_len = pend;
+	}
+	v[n].iov_base = (void *)(uintptr_t)data;
+	v[n++].iov_len = len;
+	while ((w = writev(tc->fd, v, n)) < 0 && errno == EINTR)
+		continue;
+	if (w < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+	if ((size_t)w < pend) {
+		tc->out_off += (size_t)w;
+		return 0;
+	}
+	if (pend > 0) {
+		free(tc->out);
+		tc->out = NULL;
+		tc->out_off = tc->out_len = tc->out_cap = 0;
+	}
+	return w - (ssize_t)pend;
+}
+
 static int
 tls_batch_write(BIO *b, const char *data, size_t len, size_t *written)
 {
 	struct tls_conn *tc = BIO_get_data(b);
-	size_t room;
+	size_t room, sent = 0;
 
 	BIO_clear_retry_flags(b);
+	/*
+	 * The writev's last record: straight to the socket with the batch
+	 * before it; what the socket does not take waits in the batch.
+	 */
+	if (tc->direct) {
+		ssize_t w = batch_direct(tc, data, len);
+
+		if (w < 0)
+			return 0;
+		sent = (size_t)w;
+		if (sent == len) {
+			*written = len;
+			return 1;
+		}
+		data += sent;
+		len -= sent;
+	}
 	if (tc->out_len + len > TLS_BATCH_MAX && batch_flush(tc) < 0)
 		return 0;
-	if (batch_grow(tc, len) < 0)
+	if (batch_grow(tc, len) < 0) {
+		if (sent > 0) {
+			*written = sent;
+			return 1;
+		}
 		return 0;
+	}
 	room = tc->out_cap - tc->out_len;
 	if (room == 0) {
+		if (sent > 0) {
+			*written = sent;
+			return 1;
+		}
 		BIO_set_retry_write(b);
 		return 0;
 	}
@@ -169,7 +235,7 @@ tls_batch_write(BIO *b, const char *data, size_t len, size_t *written)
 		len = room;
 	memcpy(tc->out + tc->out_len, data, len);
 	tc->out_len += len;
-	*written = len;
+	*written = sent + len;
 	return 1;
 }
 
@@ -277,16 +343,21 @@ tls_read(struct transport *t, void *buf, size_t len)
 	ssize_t got;
 	int r;
 
+	struct tls_conn *tc = t->state;
+
 	errno = 0;
-	r = SSL_read_ex(tls_ssl(t), buf, len, &n);
+	r = SSL_read_ex(tc->ssl, buf, len, &n);
+	tc->starved = 0;
 	if (r == 1) {
 		t->want = 0;
 		got = (ssize_t)n;
 	} else {
 		got = tls_later(t, r);
 		/* A read waits for input anyway: POLLIN is no extra event. */
-		if (t->want == POLLIN)
+		if (t->want == POLLIN) {
 			t->want = 0;
+			tc->starved = 1;
+		}
 	}
 	/* An alert or a handshake message it sent may still be here. */
 	batch_settle(t);
@@ -337,20 +408,20 @@ iov_advance(const struct iovec *iov, int iovcnt, int *k, size_t *off, size_t n)
 /*
  * TLS has no writev: the pieces go by SSL_write in full records (the
  * output queue's chunks are a quarter of one; each record costs the
- * same fixed work), and the records wait in the batch, which goes out in
- * one write at the end.  Bytes count as written once their records have
- * left the batch; until then they are held, and the next call skips
- * them.  When a record says "later", what went before is reported; the
- * retry then starts at the same place with at least the same bytes (the
- * output queue keeps them, and SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets
- * their address move).
+ * same fixed work), and the records wait in the batch, which goes out
+ * with the last record in one writev(2) at the end.  Bytes count as
+ * written once their records have left the batch; until then they are
+ * held, and the next call skips them.  When a record says "later", what went
+ * before is reported; the retry then starts at the same place with at least the
+ * same bytes (the output queue keeps them, and
+ * SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER lets their address move).
  */
 static ssize_t
 tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 {
 	struct tls_conn *tc = t->state;
 	char stage[TLS_RECORD];
-	size_t done, taken = 0, off = 0, len, n;
+	size_t done, taken = 0, off = 0, len, n, left = 0;
 	const char *p;
 	int k = 0, r, later = 0, saved;
 
@@ -364,6 +435,9 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 	}
 	done = tc->held;
 	tc->held = 0;
+	for (r = 0; r < iovcnt; r++)
+		left += iov[r].iov_len;
+	left -= done;
 	iov_advance(iov, iovcnt, &k, &off, done);
 	while (k < iovcnt) {
 		if (off == iov[k].iov_len) {
@@ -373,7 +447,9 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 		}
 		len = next_record(iov, iovcnt, k, off, stage, &p);
 		errno = 0;
+		tc->direct = len == left;
 		r = SSL_write_ex(tc->ssl, p, len, &n);
+		tc->direct = 0;
 		if (r != 1) {
 			/* A record may hold these bytes now: they must stay. */
 			tc->unsent = len;
@@ -386,6 +462,7 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 		t->want = 0;
 		tc->unsent = 0;
 		taken += n;
+		left -= n;
 		iov_advance(iov, iovcnt, &k, &off, n);
 	}
 	saved = errno;
@@ -407,12 +484,21 @@ tls_writev(struct transport *t, const struct iovec *iov, int iovcnt)
 	return -1;
 }
 
+/*
+ * Decrypted bytes, or else 1 for records read ahead (see
+ * transport_tls_new) that a read may decrypt without the socket: unless
+ * the last read found no whole record among them, only part of one,
+ * whose rest the socket will show.
+ */
 static size_t
 tls_pending(const struct transport *t)
 {
-	int n = SSL_pending(tls_ssl(t));
+	const struct tls_conn *tc = t->state;
+	int n = SSL_pending(tc->ssl);
 
-	return n > 0 ? (size_t)n : 0;
+	if (n > 0)
+		return (size_t)n;
+	return !tc->starved && SSL_has_pending(tc->ssl) ? 1 : 0;
 }
 
 static size_t
@@ -503,6 +589,12 @@ transport_tls_new(const char *cert, const char *key, char *err, size_t err_size)
 	SSL_CTX_set_mode(ctx,
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	/*
+	 * A read takes what the socket holds, not a record header and then
+	 * its body: a handshake took 8 reads, a talker 2 per record.
+	 * tls_pending tells the server of whole records so read.
+	 */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_options(ctx,
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF |
 	        SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA |

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -443,6 +445,199 @@ test_wrong_port(void **state)
 	certs_free(&certs);
 }
 
+/* Writes what the TLS client put in its write BIO wb to fd. */
+static void
+membio_flush(int fd, BIO *wb)
+{
+	char buf[4096];
+	int n;
+
+	while ((n = BIO_read(wb, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(fd, buf, (size_t)n), n);
+}
+
+/*
+ * Reads from fd into the TLS client's read BIO rb until its handshake in
+ * ssl is done on its side, sending what it says in the meantime, all but
+ * its last flight, which stays in wb.
+ */
+static void
+membio_handshake(int fd, SSL *ssl, BIO *rb, BIO *wb)
+{
+	char buf[4096];
+	ssize_t got;
+	int r;
+
+	while ((r = SSL_do_handshake(ssl)) != 1) {
+		assert_int_equal(SSL_get_error(ssl, r), SSL_ERROR_WANT_READ);
+		membio_flush(fd, wb);
+		got = read(fd, buf, sizeof(buf));
+		assert_true(got > 0);
+		assert_int_equal(BIO_write(rb, buf, (int)got), (int)got);
+	}
+}
+
+/*
+ * Descriptors the server's epoll sets watch for a handshake: those
+ * watched without EPOLLRDHUP (parked connections are watched with it),
+ * read off /proc/<pid>/fdinfo of each eventpoll descriptor.
+ */
+static int
+handshakes_watched(const struct testsrv *srv)
+{
+	char path[64 + sizeof(((struct dirent *)0)->d_name)], link[64],
+	    line[256];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)testsrv_pid(srv));
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		ssize_t len;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s",
+		    (int)testsrv_pid(srv), e->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, "anon_inode:[eventpoll]") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s",
+		    (int)testsrv_pid(srv), e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL) {
+			int tfd;
+			unsigned ev;
+
+			if (sscanf(line, "tfd: %d events: %x", &tfd, &ev) ==
+			        2 &&
+			    !(ev & EPOLLRDHUP))
+				n++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Waits until the server watches want handshakes in its epoll sets. */
+static void
+await_watched(const struct testsrv *srv, int want)
+{
+	long long end = testsrv_now_ms() + TLSCLI_WAIT_MS;
+	int n;
+
+	while ((n = handshakes_watched(srv)) != want) {
+		if (testsrv_now_ms() > end)
+			fail_msg("%d handshakes watched, not %d", n, want);
+		testsrv_sleep_ms(20);
+	}
+}
+
+/*
+ * A handshake that waits for its client waits in the server's handshake
+ * set, not in the poll set: after the hello, while the server's answer
+ * waits for the client's Finished, and it leaves the set for the poll
+ * set once done, and the client then chats.
+ */
+static void
+test_handshake_waits_in_set(void **state)
+{
+	struct certs certs;
+	struct testsrv *srv;
+	struct tlscli *c = calloc(1, sizeof(*c));
+	BIO *rb, *wb;
+
+	assert_non_null(c);
+	certs_init(&certs);
+	srv = start_tls(state, &certs);
+	assert_int_equal(handshakes_watched(srv), 0);
+	c->ctx = SSL_CTX_new(TLS_client_method());
+	assert_non_null(c->ctx);
+	c->fd = tcp_connect(testsrv_tls_port(srv));
+	/* Accepted and waiting for the hello. */
+	await_watched(srv, 1);
+	c->ssl = SSL_new(c->ctx);
+	rb = BIO_new(BIO_s_mem());
+	wb = BIO_new(BIO_s_mem());
+	assert_true(c->ssl != NULL && rb != NULL && wb != NULL);
+	SSL_set_bio(c->ssl, rb, wb);
+	SSL_set_connect_state(c->ssl);
+	/* The hello goes and the server's answer comes back... */
+	membio_handshake(c->fd, c->ssl, rb, wb);
+	/* ...and the server waits for the Finished, still in the set. */
+	assert_int_equal(handshakes_watched(srv), 1);
+	membio_flush(c->fd, wb);
+	/* The socket itself from here on. */
+	assert_int_equal(SSL_set_fd(c->ssl, c->fd), 1);
+	tlscli_reg(c, "shaker");
+	tlscli_sendf(c, "send_msg$%s$%s$hello", c->uid, c->uid);
+	tlscli_expect(c, "shaker: hello");
+	assert_int_equal(handshakes_watched(srv), 0);
+	tlscli_free(c);
+	certs_free(&certs);
+}
+
+/*
+ * A client whose first line follows its Finished in the same segment:
+ * the server's last handshake step reads both (it reads ahead), and the
+ * line is served though the socket no longer shows it.
+ */
+static void
+test_line_behind_finished(void **state)
+{
+	struct certs certs;
+	struct testsrv *srv;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	BIO *rb, *wb;
+	char buf[4096], text[4096];
+	size_t len = 0, n;
+	int fd, lines = 0;
+	ssize_t got;
+
+	certs_init(&certs);
+	srv = start_tls(state, &certs);
+	ctx = SSL_CTX_new(TLS_client_method());
+	assert_non_null(ctx);
+	ssl = SSL_new(ctx);
+	rb = BIO_new(BIO_s_mem());
+	wb = BIO_new(BIO_s_mem());
+	assert_true(ssl != NULL && rb != NULL && wb != NULL);
+	SSL_set_bio(ssl, rb, wb);
+	SSL_set_connect_state(ssl);
+	fd = tcp_connect(testsrv_tls_port(srv));
+	membio_handshake(fd, ssl, rb, wb);
+	/* The Finished and the line leave in one write. */
+	assert_int_equal(SSL_write_ex(ssl, "reg$behind\n", 11, &n), 1);
+	membio_flush(fd, wb);
+	/* The greeting, its blank line, and the answer to the reg: the uid. */
+	while (lines < 3) {
+		got = read(fd, buf, sizeof(buf));
+		if (got <= 0)
+			fail_msg("no answer to a line behind the Finished");
+		assert_int_equal(BIO_write(rb, buf, (int)got), (int)got);
+		while (
+		    SSL_read_ex(ssl, text + len, sizeof(text) - len, &n) == 1)
+			len += n;
+		ERR_clear_error();
+		lines = 0;
+		for (n = 0; n < len; n++)
+			lines += text[n] == '\n';
+	}
+	assert_non_null(strstr(text, "Welcome"));
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	certs_free(&certs);
+}
+
 /* A TCP client that never says hello is closed at the handshake deadline. */
 static void
 test_silent_closed_at_deadline(void **state)
@@ -455,11 +650,14 @@ test_silent_closed_at_deadline(void **state)
 	certs_init(&certs);
 	srv = start_tls(state, &certs);
 	fd = tcp_connect(testsrv_tls_port(srv));
+	/* It waits in the handshake set, out of the poll set, till then. */
+	await_watched(srv, 1);
 	/* Reads time out after TLSCLI_WAIT_MS: poll instead, longer. */
 	assert_int_equal(
 	    read_to_close(fd, buf, sizeof(buf), SILENT_WAIT_MS), 0);
 	close(fd);
 	await_log(srv, "TLS handshake deadline passed");
+	assert_int_equal(handshakes_watched(srv), 0);
 	certs_free(&certs);
 }
 
@@ -739,6 +937,10 @@ main(void)
 	    cmocka_unit_test_teardown(test_handshake_storm, testsrv_teardown),
 	    cmocka_unit_test_teardown(
 	        test_slow_tls_reader_overflow, testsrv_teardown),
+	    cmocka_unit_test_teardown(
+	        test_handshake_waits_in_set, testsrv_teardown),
+	    cmocka_unit_test_teardown(
+	        test_line_behind_finished, testsrv_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -223,6 +223,74 @@ test_pending(void **state)
 	assert_int_equal(r, 0);
 }
 
+/* Whether the server's end of the socket has bytes to read now. */
+static int
+socket_readable(const struct fixture *f)
+{
+	struct pollfd p = {f->tr.fd, POLLIN, 0};
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/*
+ * A read takes what the socket holds, records it has not decrypted yet
+ * included: a whole record so read is pending (the socket shows nothing
+ * of it, so the server must not wait on the socket for it), and part of
+ * one is not (the socket shows its rest when it comes: pending it would
+ * make the server read again and again meanwhile).
+ */
+static void
+test_read_ahead_pending(void **state)
+{
+	struct fixture *f = *state;
+	static char big[16384], in[sizeof(big)];
+	char buf[16];
+	size_t n, sent = 0, got = 0;
+	int small = SMALL_SNDBUF;
+	ssize_t r;
+
+	pair_up(f);
+	/* Two records at once: reading the first takes in the second. */
+	assert_int_equal(SSL_write_ex(f->cli, "first\n", 6, &n), 1);
+	assert_int_equal(SSL_write_ex(f->cli, "second\n", 7, &n), 1);
+	r = f->tr.ops->read(&f->tr, buf, 6);
+	assert_int_equal(r, 6);
+	assert_memory_equal(buf, "first\n", 6);
+	assert_true(f->tr.ops->pending(&f->tr) > 0 || socket_readable(f));
+	r = f->tr.ops->read(&f->tr, buf, sizeof(buf));
+	assert_int_equal(r, 7);
+	assert_memory_equal(buf, "second\n", 7);
+	assert_int_equal(f->tr.ops->pending(&f->tr), 0);
+	/*
+	 * A record larger than the socket holds: the server reads its
+	 * start, finds no whole record, and has nothing pending.
+	 */
+	memset(big, 'b', sizeof(big));
+	assert_int_equal(
+	    setsockopt(f->cfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)),
+	    0);
+	if (SSL_write_ex(f->cli, big, sizeof(big), &n) == 1)
+		sent = n;
+	ERR_clear_error();
+	r = f->tr.ops->read(&f->tr, in, sizeof(in));
+	assert_int_equal(r, -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(f->tr.ops->pending(&f->tr), 0);
+	/* The rest comes, and the socket shows it. */
+	while (got < sizeof(big)) {
+		if (sent < sizeof(big) &&
+		    SSL_write_ex(f->cli, big, sizeof(big), &n) == 1)
+			sent = n;
+		ERR_clear_error();
+		r = f->tr.ops->read(&f->tr, in + got, sizeof(in) - got);
+		if (r > 0)
+			got += (size_t)r;
+		else
+			assert_true(r == -1 && errno == EAGAIN);
+	}
+	assert_memory_equal(in, big, sizeof(big));
+}
+
 /*
  * Sends len bytes of out through writev in pieces of piece bytes, as the
  * server does with its output queue, while the client reads them into
@@ -350,6 +418,55 @@ test_held_records(void **state)
 		got += n;
 	}
 	assert_memory_equal(in, out, got);
+}
+
+/*
+ * The last record of a writev leaves from OpenSSL's buffer, behind the
+ * records batched before it: a record the socket takes only in part
+ * keeps its rest in the transport, held (unsent, POLLOUT) till it is all
+ * out, and the stream stays whole, with or without records before it.
+ */
+static void
+test_last_record_direct(void **state)
+{
+	struct fixture *f = *state;
+	static char out[3 * 16384 + 5000], in[sizeof(out)];
+	struct iovec iov[3];
+	size_t k, got = 0, n;
+	ssize_t w;
+
+	pair_up(f);
+	for (k = 0; k < sizeof(out); k++)
+		out[k] = (char)('a' + k % 17);
+	/* One record of 12 KiB, more than the socket takes at once. */
+	for (k = 0; k < 3; k++) {
+		iov[k].iov_base = out + k * 4096;
+		iov[k].iov_len = 4096;
+	}
+	w = f->tr.ops->writev(&f->tr, iov, 3);
+	assert_int_equal(w, -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(f->tr.ops->unsent(&f->tr), 3 * 4096);
+	assert_int_equal(f->tr.want, POLLOUT);
+	/* Its rest follows once the client reads; nothing goes twice. */
+	while ((w = f->tr.ops->writev(&f->tr, iov, 3)) < 0) {
+		assert_int_equal(errno, EAGAIN);
+		while (SSL_read_ex(f->cli, in + got, sizeof(in) - got, &n) == 1)
+			got += n;
+		ERR_clear_error();
+	}
+	assert_int_equal(w, 3 * 4096);
+	assert_int_equal(f->tr.ops->unsent(&f->tr), 0);
+	while (got < 3 * 4096) {
+		assert_int_equal(
+		    SSL_read_ex(f->cli, in + got, sizeof(in) - got, &n), 1);
+		got += n;
+	}
+	assert_memory_equal(in, out, got);
+	/* Three full records batched, then a short last one behind them. */
+	memset(in, 0, sizeof(in));
+	assert_int_equal(send_pieces(f, out, in, sizeof(out), 4096), 16384);
+	assert_memory_equal(in, out, sizeof(out));
 }
 
 /*
@@ -582,6 +699,10 @@ main(void)
 	        test_held_records, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_write_wants_read, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_last_record_direct, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_read_ahead_pending, fixture_setup, fixture_teardown),
 	    cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_options),
 	    cmocka_unit_test(test_state_file),
