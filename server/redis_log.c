@@ -227,6 +227,30 @@ struct pending_append {
 	void *ctx;
 };
 
+/*
+ * Sends a command whose reply on_reply hands to cb (with ctx) through a
+ * pending_append it frees.  0, or -1 (cb will not be called).
+ */
+static int
+send_pending(struct redis_log *lg, uint64_t now, redis_link_reply_cb on_reply,
+    redis_log_append_cb cb, void *ctx, int argc, const char **argv,
+    const size_t *lens)
+{
+	struct pending_append *p = malloc(sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	p->lg = lg;
+	p->cb = cb;
+	p->ctx = ctx;
+	if (redis_link_command(lg->cmd, now, on_reply, p, argc, argv, lens) <
+	    0) {
+		free(p);
+		return -1;
+	}
+	return 0;
+}
+
 static void read_next(struct redis_log *lg);
 static void release_waits(struct redis_log *lg);
 
@@ -753,7 +777,6 @@ redis_log_append(struct redis_log *lg, uint64_t now,
 	char ekeep[REDIS_LOG_NUM_SIZE];
 	const char *argv[14];
 	size_t lens[14];
-	struct pending_append *p;
 	int i;
 
 	if ((ev->kind != STORE_MSG && ev->kind != STORE_ACT) ||
@@ -788,18 +811,7 @@ redis_log_append(struct redis_log *lg, uint64_t now,
 	lens[12] = strlen(ekeep);
 	argv[13] = lg->node;
 	lens[13] = strlen(lg->node);
-	p = malloc(sizeof(*p));
-	if (p == NULL)
-		return -1;
-	p->lg = lg;
-	p->cb = cb;
-	p->ctx = ctx;
-	if (redis_link_command(lg->cmd, now, on_appended, p, 14, argv, lens) <
-	    0) {
-		free(p);
-		return -1;
-	}
-	return 0;
+	return send_pending(lg, now, on_appended, cb, ctx, 14, argv, lens);
 }
 
 int
@@ -885,17 +897,12 @@ redis_log_last_id(const struct redis_log *lg)
 }
 
 /* A create or claim waiting for its reply. */
-struct pending_create {
-	struct redis_log *lg;
-	redis_log_append_cb cb;
-	void *ctx;
-};
 
 /* The create script's reply: 1 made, 0 the name was taken first. */
 static void
 on_created(void *ctx, const redisReply *r, const char *err)
 {
-	struct pending_create *p = ctx;
+	struct pending_append *p = ctx;
 	char why[160];
 
 	if (r == NULL) {
@@ -921,7 +928,6 @@ redis_log_create(struct redis_log *lg, uint64_t now,
 	char tagbuf[REDIS_LOG_NUM_SIZE];
 	const char *argv[14];
 	size_t lens[14];
-	struct pending_create *p;
 	int i;
 
 	if (ev->kind != STORE_CHANNEL || ev->chan_len > PROTO_ID_MAX)
@@ -955,23 +961,15 @@ redis_log_create(struct redis_log *lg, uint64_t now,
 	lens[12] = strlen(tagbuf);
 	argv[13] = ekeep;
 	lens[13] = strlen(ekeep);
-	p = malloc(sizeof(*p));
-	if (p == NULL)
-		return -1;
-	p->lg = lg;
-	p->cb = cb;
-	p->ctx = ctx;
-	if (redis_link_command(lg->cmd, now, on_created, p, 14, argv, lens) <
-	    0) {
-		free(p);
-		return -1;
-	}
-	return 0;
+	return send_pending(lg, now, on_created, cb, ctx, 14, argv, lens);
 }
 
-/* Splits "name\ncreator\ntime" into ev's text, sender and time. */
+/*
+ * Splits a hash value "a\nb\nc" (c may hold more newlines) into its
+ * three parts.  0, or -1 if it has fewer.
+ */
 static int
-split_chan(const char *v, size_t len, struct redis_log_event *ev)
+split3(const char *v, size_t len, const char *part[3], size_t part_len[3])
 {
 	const char *a = memchr(v, '\n', len), *b;
 
@@ -980,11 +978,29 @@ split_chan(const char *v, size_t len, struct redis_log_event *ev)
 	b = memchr(a + 1, '\n', len - (size_t)(a + 1 - v));
 	if (b == NULL)
 		return -1;
-	ev->text = v;
-	ev->text_len = (size_t)(a - v);
-	ev->sender = a + 1;
-	ev->sender_len = (size_t)(b - a - 1);
-	ev->time = num_of(b + 1, len - (size_t)(b + 1 - v));
+	part[0] = v;
+	part_len[0] = (size_t)(a - v);
+	part[1] = a + 1;
+	part_len[1] = (size_t)(b - a - 1);
+	part[2] = b + 1;
+	part_len[2] = len - (size_t)(b + 1 - v);
+	return 0;
+}
+
+/* Splits "name\ncreator\ntime" into ev's text, sender and time. */
+static int
+split_chan(const char *v, size_t len, struct redis_log_event *ev)
+{
+	const char *part[3];
+	size_t part_len[3];
+
+	if (split3(v, len, part, part_len) < 0)
+		return -1;
+	ev->text = part[0];
+	ev->text_len = part_len[0];
+	ev->sender = part[1];
+	ev->sender_len = part_len[1];
+	ev->time = num_of(part[2], part_len[2]);
 	return 0;
 }
 
@@ -1123,7 +1139,7 @@ release_waits(struct redis_log *lg)
 static void
 on_claimed(void *ctx, const redisReply *r, const char *err)
 {
-	struct pending_create *p = ctx;
+	struct pending_append *p = ctx;
 	struct redis_log *lg = p->lg;
 	struct claim_wait *w;
 	const char *id;
@@ -1162,23 +1178,11 @@ redis_log_claim(struct redis_log *lg, uint64_t now, const char *skel,
 	const char *argv[8] = {"EVALSHA", lg->claim_sha, "2", lg->users_key,
 	    lg->events_key, skel, lg->node, lg->nodes_pfx};
 	size_t lens[8];
-	struct pending_create *p;
 	int i;
 
 	for (i = 0; i < 8; i++)
 		lens[i] = i == 5 ? skel_len : strlen(argv[i]);
-	p = malloc(sizeof(*p));
-	if (p == NULL)
-		return -1;
-	p->lg = lg;
-	p->cb = cb;
-	p->ctx = ctx;
-	if (redis_link_command(lg->cmd, now, on_claimed, p, 8, argv, lens) <
-	    0) {
-		free(p);
-		return -1;
-	}
-	return 0;
+	return send_pending(lg, now, on_claimed, cb, ctx, 8, argv, lens);
 }
 
 int
@@ -1211,7 +1215,6 @@ redis_log_change(struct redis_log *lg, uint64_t now,
 	char ekeep[REDIS_LOG_NUM_SIZE], tagbuf[REDIS_LOG_NUM_SIZE];
 	const char *argv[13];
 	size_t lens[13];
-	struct pending_create *p;
 	int i;
 
 	if ((ev->kind != STORE_TOPIC && ev->kind != STORE_KEY) ||
@@ -1240,35 +1243,23 @@ redis_log_change(struct redis_log *lg, uint64_t now,
 		    : i == 7     ? (ev->sender != NULL ? ev->sender_len : 0)
 		    : i == 9     ? (ev->text != NULL ? ev->text_len : 0)
 		                 : strlen(argv[i]);
-	p = malloc(sizeof(*p));
-	if (p == NULL)
-		return -1;
-	p->cb = cb;
-	p->ctx = ctx;
-	if (redis_link_command(lg->cmd, now, on_changed, p, 13, argv, lens) <
-	    0) {
-		free(p);
-		return -1;
-	}
-	return 0;
+	return send_pending(lg, now, on_changed, cb, ctx, 13, argv, lens);
 }
 
 /* Splits "by\ntime\ntext" into ev's sender, time and text. */
 static int
 split_topic(const char *v, size_t len, struct redis_log_event *ev)
 {
-	const char *a = memchr(v, '\n', len), *b;
+	const char *part[3];
+	size_t part_len[3];
 
-	if (a == NULL)
+	if (split3(v, len, part, part_len) < 0)
 		return -1;
-	b = memchr(a + 1, '\n', len - (size_t)(a + 1 - v));
-	if (b == NULL)
-		return -1;
-	ev->sender = v;
-	ev->sender_len = (size_t)(a - v);
-	ev->time = num_of(a + 1, (size_t)(b - a - 1));
-	ev->text = b + 1;
-	ev->text_len = len - (size_t)(b + 1 - v);
+	ev->sender = part[0];
+	ev->sender_len = part_len[0];
+	ev->time = num_of(part[1], part_len[1]);
+	ev->text = part[2];
+	ev->text_len = part_len[2];
 	return 0;
 }
 
@@ -1489,7 +1480,7 @@ redis_log_page(struct redis_log *lg, uint64_t now, const char *chan,
 static void
 on_trimmed(void *ctx, const redisReply *r, const char *err)
 {
-	struct pending_create *p = ctx;
+	struct pending_append *p = ctx;
 	char why[160];
 
 	if (r == NULL) {
@@ -1512,7 +1503,6 @@ redis_log_trim(struct redis_log *lg, uint64_t now, const char *chan,
 	char kp[REDIS_LOG_NUM_SIZE], bt[REDIS_LOG_NUM_SIZE];
 	const char *argv[7];
 	size_t lens[7];
-	struct pending_create *p;
 	int i;
 
 	if (chan_len > PROTO_ID_MAX || batch == 0)
@@ -1531,17 +1521,7 @@ redis_log_trim(struct redis_log *lg, uint64_t now, const char *chan,
 	argv[6] = bt;
 	for (i = 0; i < 7; i++)
 		lens[i] = strlen(argv[i]);
-	p = malloc(sizeof(*p));
-	if (p == NULL)
-		return -1;
-	p->cb = cb;
-	p->ctx = ctx;
-	if (redis_link_command(lg->cmd, now, on_trimmed, p, 7, argv, lens) <
-	    0) {
-		free(p);
-		return -1;
-	}
-	return 0;
+	return send_pending(lg, now, on_trimmed, cb, ctx, 7, argv, lens);
 }
 
 /* A publish's reply: 1, or why not. */
