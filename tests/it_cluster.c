@@ -10,9 +10,7 @@
 
 #include <cmocka.h>
 
-#include "testcli.h"
-#include "testredis.h"
-#include "testsrv.h"
+#include "testcluster.h"
 
 /* Nodes each test starts. */
 #define NODES 3
@@ -25,167 +23,21 @@
 /* A node's lease on its names in these tests (TXT_CHATD_NODE_TTL_MS). */
 #define NODE_TTL "3000"
 /* Bytes of a channel id or a kept line, counting the NUL. */
-#define ID_MAX   80
+#define ID_MAX   TESTCLUSTER_ID_MAX
 #define KEPT_MAX 64
 /* Generous bounds for a busy machine (two cores, sanitizers). */
-#define WAIT_MS  20000
-#define RETRY_MS 100
+#define WAIT_MS  TESTCLUSTER_WAIT_MS
+#define RETRY_MS TESTCLUSTER_RETRY_MS
+/* The node a test starts itself. */
+#define LATE NODES
 
-struct cluster {
-	struct testredis *redis;
-	struct testsrv *node[NODES];
-	struct testsrv *late; /* a node a test starts itself */
-};
+/* No flood control: the order test sends in bursts. */
+static const char *const flood_off[] = {"--flood-rate", "0", NULL};
 
-static int teardown(void **state);
-
-/* SIGTERM to every node: each must exit 0, which under the sanitizers
- * also means no leak (the log of one that did not is printed). */
-static void
-stop_nodes(struct cluster *cl)
-{
-	int i;
-
-	for (i = 0; i < NODES; i++)
-		assert_int_equal(testsrv_stop(cl->node[i]), 0);
-}
-
-/* A failed setup cleans up itself: cmocka calls no teardown after it. */
 static int
 setup(void **state)
 {
-	struct cluster *cl = calloc(1, sizeof(*cl));
-	char addr[32], name[8];
-	int i;
-
-	if (cl == NULL)
-		return -1;
-	*state = cl;
-	/* A killed node's names go after this; a live node renews it. */
-	if (setenv("TXT_CHATD_NODE_TTL_MS", NODE_TTL, 1) < 0)
-		goto fail;
-	cl->redis = testredis_start(1);
-	if (cl->redis == NULL)
-		goto fail;
-	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
-	for (i = 0; i < NODES; i++) {
-		/* No flood control: the order test sends in bursts. */
-		const char *args[] = {
-		    "--redis", addr, "--node", name, "--flood-rate", "0", NULL};
-
-		snprintf(name, sizeof(name), "n%d", i + 1);
-		cl->node[i] = testsrv_start(args);
-		if (cl->node[i] == NULL)
-			goto fail;
-	}
-	return 0;
-fail:
-	(void)teardown(state);
-	*state = NULL;
-	return -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct cluster *cl = *state;
-	int i;
-
-	if (cl == NULL)
-		return 0;
-	for (i = 0; i < NODES; i++)
-		testsrv_free(cl->node[i]);
-	testsrv_free(cl->late);
-	testredis_free(cl->redis);
-	free(cl);
-	return 0;
-}
-
-/* An extended user on a node, with a long wait for every line. */
-static struct testcli *
-ext_user(struct cluster *cl, int node, const char *name)
-{
-	struct testcli *c = testcli_ext_user(cl->node[node], name);
-
-	testcli_set_timeout(c, WAIT_MS);
-	return c;
-}
-
-/* Reads past the lines of a join sequence up to its history_end. */
-static void
-skip_to_history_end(struct testcli *c)
-{
-	const char *line;
-
-	while ((line = testcli_read(c)) != NULL)
-		if (strncmp(line, "history_end$", 12) == 0)
-			return;
-	fail_msg("%s: no history_end", testcli_label(c));
-}
-
-/* create_chan on c: created$<id>$<name> and the join sequence. */
-static void
-create(struct testcli *c, const char *name, char id[ID_MAX])
-{
-	const char *line, *end;
-
-	testcli_sendf(c, "create_chan$%s$%s", testcli_uid(c), name);
-	line = testcli_expect_prefix(c, "created$");
-	end = strchr(line + 8, '$');
-	assert_non_null(end);
-	snprintf(id, ID_MAX, "%.*s", (int)(end - (line + 8)), line + 8);
-	skip_to_history_end(c);
-}
-
-/*
- * join by name on c: the joined line names the channel id.  A channel made
- * on another node is known here once this node has read its creation
- * back, a moment later: until then the join is retried.
- */
-static void
-join(struct testcli *c, const char *name, const char *id)
-{
-	char want[ID_MAX + 16];
-	long long until = testsrv_now_ms() + WAIT_MS;
-	const char *line;
-
-	snprintf(want, sizeof(want), "joined$%s$", id);
-	for (;;) {
-		testcli_sendf(c, "join$%s$%s", testcli_uid(c), name);
-		line = testcli_read(c);
-		assert_non_null(line);
-		if (strncmp(line, want, strlen(want)) == 0)
-			break;
-		if (strncmp(line, "error$no_such_channel$", 22) != 0 ||
-		    testsrv_now_ms() >= until)
-			fail_msg(
-			    "%s: join %s: '%s'", testcli_label(c), name, line);
-		testsrv_sleep_ms(RETRY_MS);
-	}
-	skip_to_history_end(c);
-}
-
-/* The same in the base mode. */
-static void
-base_join(struct testcli *c, const char *id)
-{
-	char want[ID_MAX + 16];
-	long long until = testsrv_now_ms() + WAIT_MS;
-	const char *line;
-
-	snprintf(want, sizeof(want), "$$joined: %s", id);
-	for (;;) {
-		testcli_sendf(c, "join$%s$%s", testcli_uid(c), id);
-		line = testcli_read(c);
-		assert_non_null(line);
-		if (strcmp(line, want) == 0)
-			return;
-		if (strncmp(line, "$$error: no_such_channel: ", 26) != 0 ||
-		    testsrv_now_ms() >= until)
-			fail_msg(
-			    "%s: join %s: '%s'", testcli_label(c), id, line);
-		testsrv_sleep_ms(RETRY_MS);
-	}
+	return testcluster_setup(state, NODES, flood_off, NODE_TTL);
 }
 
 /* The next msg line on c, other lines (joins of others) skipped. */
@@ -208,15 +60,15 @@ next_msg(struct testcli *c)
 static void
 test_channel_on_every_node(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl, 0, "alice");
-	struct testcli *b = ext_user(cl, 1, "bob");
-	struct testcli *c = ext_user(cl, 2, "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *c = testcluster_user(cl, 2, "carol");
 	char id[ID_MAX];
 
-	create(a, "rust", id);
-	join(b, "rust", id);
-	join(c, "RUST", id);
+	testcluster_create(a, "rust", id);
+	testcluster_join(b, "rust", NULL, id, NULL);
+	testcluster_join(c, "RUST", NULL, id, NULL);
 	/* A look-alike name is taken on the other nodes too (carol's join
 	 * may come first: joins are told on every node). */
 	testcli_sendf(b, "create_chan$%s$Rust", testcli_uid(b));
@@ -239,14 +91,14 @@ test_channel_on_every_node(void **state)
 static void
 test_create_race(void **state)
 {
-	struct cluster *cl = *state;
+	struct testcluster *cl = *state;
 	struct testcli *u[NODES];
 	char name[16];
 	int i, won = 0, lost = 0;
 
 	for (i = 0; i < NODES; i++) {
 		snprintf(name, sizeof(name), "racer%d", i);
-		u[i] = ext_user(cl, i, name);
+		u[i] = testcluster_user(cl, i, name);
 	}
 	for (i = 0; i < NODES; i++)
 		testcli_sendf(u[i], "create_chan$%s$arena", testcli_uid(u[i]));
@@ -275,7 +127,7 @@ test_create_race(void **state)
 static void
 test_same_order_everywhere(void **state)
 {
-	struct cluster *cl = *state;
+	struct testcluster *cl = *state;
 	struct testcli *m[NODES * ORDER_PER_NODE];
 	static char seen[NODES * ORDER_PER_NODE][ORDER_MSGS][KEPT_MAX];
 	char id[ID_MAX], name[16];
@@ -283,11 +135,11 @@ test_same_order_everywhere(void **state)
 
 	for (i = 0; i < NODES * ORDER_PER_NODE; i++) {
 		snprintf(name, sizeof(name), "m%zu", i);
-		m[i] = ext_user(cl, (int)(i % NODES), name);
+		m[i] = testcluster_user(cl, (int)(i % NODES), name);
 		if (i == 0)
-			create(m[i], "order", id);
+			testcluster_create(m[i], "order", id);
 		else
-			join(m[i], "order", id);
+			testcluster_join(m[i], "order", NULL, id, NULL);
 	}
 	/* The first member of each node sends, round-robin, unpaced. */
 	for (k = 0; k < ORDER_MSGS; k++)
@@ -314,7 +166,7 @@ test_same_order_everywhere(void **state)
 	}
 	for (i = 0; i < NODES * ORDER_PER_NODE; i++)
 		testcli_free(m[i]);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /*
@@ -355,10 +207,11 @@ count_of(const char *hay, const char *needle)
 static void
 test_redis_down_and_back(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl, 0, "alice");
-	struct testcli *b = ext_user(cl, 1, "bob");
-	struct testcli *base = testcli_base_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *base =
+	    testcli_base_user(testcluster_node(cl, 2), "carol");
 	char id[ID_MAX], cmd[ID_MAX + 16], *reply, *log;
 	const char *line, *text;
 	char sender[16];
@@ -367,9 +220,9 @@ test_redis_down_and_back(void **state)
 	int acked = 0, i;
 
 	testcli_set_timeout(base, WAIT_MS);
-	create(a, "durable", id);
-	join(b, "durable", id);
-	base_join(base, id);
+	testcluster_create(a, "durable", id);
+	testcluster_join(b, "durable", NULL, id, NULL);
+	testcluster_base_join(base, id);
 	for (i = 0; i < 20; i++) {
 		testcli_sendf(
 		    a, "send_msg$%s$%s$before %d", testcli_uid(a), id, i);
@@ -378,7 +231,7 @@ test_redis_down_and_back(void **state)
 		base_expect(base, cmd);
 		acked++;
 	}
-	testredis_stop(cl->redis, 0);
+	testredis_stop(testcluster_redis(cl), 0);
 	/* The node may not have seen the close yet: the first tries may
 	 * still fail as a lost append, which answers the same. */
 	testcli_sendf(a, "send_msg$%s$%s$while down", testcli_uid(a), id);
@@ -386,7 +239,7 @@ test_redis_down_and_back(void **state)
 	testcli_sendf(
 	    base, "send_msg$%s$%s$base while down", testcli_uid(base), id);
 	testcli_expect_prefix(base, "$$error: storage_unavailable: ");
-	assert_int_equal(testredis_restart(cl->redis), 0);
+	assert_int_equal(testredis_restart(testcluster_redis(cl)), 0);
 	/* Back within the link's reconnect back-off (5 s at most). */
 	until = testsrv_now_ms() + WAIT_MS;
 	for (;;) {
@@ -416,12 +269,12 @@ test_redis_down_and_back(void **state)
 	}
 	/* Redis kept them all. */
 	snprintf(cmd, sizeof(cmd), "XLEN txt:log:%s", id);
-	reply = testredis_cmd(cl->redis, cmd);
+	reply = testredis_cmd(testcluster_redis(cl), cmd);
 	assert_non_null(reply);
 	assert_int_equal(atoi(reply), acked);
 	free(reply);
 	/* Each change said once: down once, up at start and after. */
-	log = testsrv_log(cl->node[0]);
+	log = testsrv_log(testcluster_node(cl, 0));
 	assert_non_null(log);
 	assert_int_equal(count_of(log, ": down ("), 1);
 	assert_int_equal(count_of(log, ": up: "), 2);
@@ -429,14 +282,14 @@ test_redis_down_and_back(void **state)
 	testcli_free(a);
 	testcli_free(b);
 	testcli_free(base);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /* The reference client's lines work against any node. */
 static void
 test_base_client_any_node(void **state)
 {
-	struct cluster *cl = *state;
+	struct testcluster *cl = *state;
 	struct testcli *u[NODES];
 	char id[ID_MAX], name[16];
 	const char *line;
@@ -444,7 +297,7 @@ test_base_client_any_node(void **state)
 
 	for (i = 0; i < NODES; i++) {
 		snprintf(name, sizeof(name), "b%d", i);
-		u[i] = testcli_base_user(cl->node[i], name);
+		u[i] = testcli_base_user(testcluster_node(cl, i), name);
 		testcli_set_timeout(u[i], WAIT_MS);
 	}
 	testcli_sendf(u[1], "create_chan$%s$lobby", testcli_uid(u[1]));
@@ -455,7 +308,7 @@ test_base_client_any_node(void **state)
 	for (i = 0; i < NODES; i++) {
 		if (i == 1)
 			continue;
-		base_join(u[i], id);
+		testcluster_base_join(u[i], id);
 	}
 	testcli_sendf(u[2], "send_msg$%s$%s$hello all", testcli_uid(u[2]), id);
 	for (i = 0; i < NODES; i++)
@@ -474,27 +327,22 @@ test_base_client_any_node(void **state)
 static void
 test_late_node_loads_channels(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl, 0, "alice");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
 	struct testcli *d;
-	struct testsrv *late;
-	char addr[32], id[ID_MAX], sender[16];
-	const char *args[] = {"--redis", addr, "--node", "n4", NULL};
+	char id[ID_MAX], sender[16];
 	const char *line, *text;
 	unsigned long seq;
 	int i;
 
-	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
-	create(a, "early", id);
+	testcluster_create(a, "early", id);
 	for (i = 0; i < 5; i++) {
 		testcli_sendf(a, "send_msg$%s$%s$m%d", testcli_uid(a), id, i);
 		(void)next_msg(a);
 	}
-	late = cl->late = testsrv_start(args);
-	assert_non_null(late);
-	d = testcli_ext_user(late, "dave");
-	testcli_set_timeout(d, WAIT_MS);
-	join(d, "early", id);
+	assert_non_null(testcluster_start_node(cl, "n4", NULL));
+	d = testcluster_user(cl, LATE, "dave");
+	testcluster_join(d, "early", NULL, id, NULL);
 	testcli_sendf(a, "send_msg$%s$%s$welcome", testcli_uid(a), id);
 	line = next_msg(d);
 	assert_int_equal(
@@ -510,9 +358,9 @@ test_late_node_loads_channels(void **state)
 
 /* An extended connection on a node that has said hello, not registered. */
 static struct testcli *
-ext_conn(struct cluster *cl, int node)
+ext_conn(struct testcluster *cl, int node)
 {
-	struct testcli *c = testcli_open(cl->node[node]);
+	struct testcli *c = testcli_open(testcluster_node(cl, node));
 
 	testcli_set_timeout(c, WAIT_MS);
 	testcli_ext_hello(c);
@@ -526,14 +374,14 @@ ext_conn(struct cluster *cl, int node)
  * holds it.
  */
 static struct testcli *
-reg_when_free(struct cluster *cl, int node, const char *name)
+reg_when_free(struct testcluster *cl, int node, const char *name)
 {
 	char want[64];
 	long long until = testsrv_now_ms() + WAIT_MS;
 	const char *line;
 
 	snprintf(want, sizeof(want), "registered$%s",
-	    testsrv_uid_prefix(cl->node[node]));
+	    testsrv_uid_prefix(testcluster_node(cl, node)));
 	for (;;) {
 		struct testcli *c = ext_conn(cl, node);
 
@@ -554,7 +402,7 @@ reg_when_free(struct cluster *cl, int node, const char *name)
 
 /* reg of name on a node is refused: another node holds it. */
 static void
-reg_taken(struct cluster *cl, int node, const char *name)
+reg_taken(struct testcluster *cl, int node, const char *name)
 {
 	struct testcli *c = ext_conn(cl, node);
 
@@ -567,7 +415,7 @@ reg_taken(struct cluster *cl, int node, const char *name)
 static void
 test_name_race(void **state)
 {
-	struct cluster *cl = *state;
+	struct testcluster *cl = *state;
 	struct testcli *u[NAME_RACERS];
 	int i, won = 0, lost = 0;
 
@@ -593,7 +441,7 @@ test_name_race(void **state)
 		reg_taken(cl, i, "winner");
 	for (i = 0; i < NAME_RACERS; i++)
 		testcli_free(u[i]);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /*
@@ -603,9 +451,9 @@ test_name_race(void **state)
 static void
 test_name_released(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl, 0, "alice");
-	struct testcli *z = ext_user(cl, 2, "zoe");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *z = testcluster_user(cl, 2, "zoe");
 	struct testcli *a2, *z2;
 
 	reg_taken(cl, 1, "alice");
@@ -624,7 +472,7 @@ test_name_released(void **state)
 	testcli_free(z);
 	testcli_free(z2);
 	testcli_free(a2);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /*
@@ -634,11 +482,11 @@ test_name_released(void **state)
 static void
 test_dead_node_names_expire(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl, 0, "alice");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
 
 	reg_taken(cl, 1, "alice");
-	assert_int_equal(testsrv_kill(cl->node[0], SIGKILL), 0);
+	assert_int_equal(testsrv_kill(testcluster_node(cl, 0), SIGKILL), 0);
 	testcli_free(reg_when_free(cl, 1, "alice"));
 	testcli_free(a);
 }
@@ -647,7 +495,7 @@ test_dead_node_names_expire(void **state)
 static void
 test_uids_carry_node(void **state)
 {
-	struct cluster *cl = *state;
+	struct testcluster *cl = *state;
 	struct testcli *u[NODES];
 	char name[16], prefix[8];
 	int i, j;
@@ -655,7 +503,7 @@ test_uids_carry_node(void **state)
 	for (i = 0; i < NODES; i++) {
 		snprintf(name, sizeof(name), "u%d", i);
 		/* ext_user checks registered$n<i>/<address>$<name>. */
-		u[i] = ext_user(cl, i, name);
+		u[i] = testcluster_user(cl, i, name);
 		snprintf(prefix, sizeof(prefix), "n%d/", i + 1);
 		assert_int_equal(
 		    strncmp(testcli_uid(u[i]), prefix, strlen(prefix)), 0);
@@ -668,7 +516,7 @@ test_uids_carry_node(void **state)
 			    testcli_uid(u[i]), testcli_uid(u[j]));
 	for (i = 0; i < NODES; i++)
 		testcli_free(u[i]);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /* The reference client hears the usual name_taken for a name held on
@@ -676,10 +524,10 @@ test_uids_carry_node(void **state)
 static void
 test_base_name_taken_elsewhere(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl, 0, "alice");
-	struct testcli *b = testcli_open(cl->node[1]);
-	struct testcli *c = testcli_base_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcli_open(testcluster_node(cl, 1));
+	struct testcli *c = testcli_base_user(testcluster_node(cl, 2), "carol");
 
 	testcli_set_timeout(b, WAIT_MS);
 	testcli_expect_welcome(b);
@@ -693,7 +541,7 @@ test_base_name_taken_elsewhere(void **state)
 	testcli_free(a);
 	testcli_free(b);
 	testcli_free(c);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 int
@@ -701,25 +549,27 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
-	        test_channel_on_every_node, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_create_race, setup, teardown),
+	        test_channel_on_every_node, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_same_order_everywhere, setup, teardown),
+	        test_create_race, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_redis_down_and_back, setup, teardown),
+	        test_same_order_everywhere, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_base_client_any_node, setup, teardown),
+	        test_redis_down_and_back, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_late_node_loads_channels, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_name_race, setup, teardown),
+	        test_base_client_any_node, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_name_released, setup, teardown),
+	        test_late_node_loads_channels, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_dead_node_names_expire, setup, teardown),
+	        test_name_race, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_uids_carry_node, setup, teardown),
+	        test_name_released, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_base_name_taken_elsewhere, setup, teardown),
+	        test_dead_node_names_expire, setup, testcluster_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_uids_carry_node, setup, testcluster_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_base_name_taken_elsewhere, setup, testcluster_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
