@@ -10,9 +10,7 @@
 
 #include <cmocka.h>
 
-#include "testcli.h"
-#include "testredis.h"
-#include "testsrv.h"
+#include "testcluster.h"
 
 /* Nodes each test starts. */
 #define NODES 3
@@ -20,138 +18,40 @@
  * a killed node's users go soon. */
 #define NODE_TTL "2000"
 /* Bytes of a channel id or uid, counting the NUL. */
-#define ID_MAX 80
+#define ID_MAX TESTCLUSTER_ID_MAX
 /* Generous bounds for a busy machine (two cores, sanitizers). */
-#define WAIT_MS  20000
-#define RETRY_MS 100
+#define WAIT_MS  TESTCLUSTER_WAIT_MS
+#define RETRY_MS TESTCLUSTER_RETRY_MS
+/* The node a test starts itself. */
+#define LATE NODES
 
-struct cluster {
-	struct testredis *redis;
-	struct testsrv *node[NODES];
-	struct testsrv *late; /* a node a test starts itself */
-};
+/* No flood control; Redis is kept on disk: one test restarts it. */
+static const char *const node_args[] = {"--flood-rate", "0", NULL};
 
-static int teardown(void **state);
-
-/* A failed setup cleans up itself: cmocka calls no teardown after it. */
 static int
 setup(void **state)
 {
-	struct cluster *cl = calloc(1, sizeof(*cl));
-	char addr[32], name[8];
-	int i;
-
-	if (cl == NULL)
-		return -1;
-	*state = cl;
-	if (setenv("TXT_CHATD_NODE_TTL_MS", NODE_TTL, 1) < 0)
-		goto fail;
-	/* Kept on disk: one test restarts it. */
-	cl->redis = testredis_start(1);
-	if (cl->redis == NULL)
-		goto fail;
-	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
-	for (i = 0; i < NODES; i++) {
-		const char *args[] = {
-		    "--redis", addr, "--node", name, "--flood-rate", "0", NULL};
-
-		snprintf(name, sizeof(name), "n%d", i + 1);
-		cl->node[i] = testsrv_start(args);
-		if (cl->node[i] == NULL)
-			goto fail;
-	}
-	return 0;
-fail:
-	(void)teardown(state);
-	*state = NULL;
-	return -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct cluster *cl = *state;
-	int i;
-
-	if (cl == NULL)
-		return 0;
-	for (i = 0; i < NODES; i++)
-		testsrv_free(cl->node[i]);
-	testsrv_free(cl->late);
-	testredis_free(cl->redis);
-	free(cl);
-	return 0;
-}
-
-/* An extended user on a node, with a long wait for every line. */
-static struct testcli *
-ext_user(struct testsrv *srv, const char *name)
-{
-	struct testcli *c = testcli_ext_user(srv, name);
-
-	testcli_set_timeout(c, WAIT_MS);
-	testcli_set_label(c, name);
-	return c;
-}
-
-/* Reads past the lines of a join sequence up to its history_end. */
-static void
-skip_to_history_end(struct testcli *c)
-{
-	const char *line;
-
-	while ((line = testcli_read(c)) != NULL)
-		if (strncmp(line, "history_end$", 12) == 0)
-			return;
-	fail_msg("%s: no history_end", testcli_label(c));
-}
-
-/* create_chan on c: created$<id>$<name> and the join sequence. */
-static void
-create(struct testcli *c, const char *name, char id[ID_MAX])
-{
-	const char *line, *end;
-
-	testcli_sendf(c, "create_chan$%s$%s", testcli_uid(c), name);
-	line = testcli_expect_prefix(c, "created$");
-	end = strchr(line + 8, '$');
-	assert_non_null(end);
-	snprintf(id, ID_MAX, "%.*s", (int)(end - (line + 8)), line + 8);
-	skip_to_history_end(c);
+	return testcluster_setup(state, NODES, node_args, NODE_TTL);
 }
 
 /*
- * join of ref (an id or a name) on c, retried until this node knows the
- * channel (made on another node a moment ago).  The joined line is kept
- * in joined (may be NULL).
+ * join of ref (an id or a name) on c, past others' news on the way; the
+ * joined line is kept in joined (may be NULL).
  */
 static void
 join(struct testcli *c, const char *ref, const char *id, char *joined,
     size_t size)
 {
 	char want[ID_MAX + 16];
-	long long until = testsrv_now_ms() + WAIT_MS;
-	const char *line;
+	const char *line =
+	    testcluster_join_reply(c, ref, NULL, TESTCLUSTER_SKIP_NEWS);
 
 	snprintf(want, sizeof(want), "joined$%s$", id);
-	for (;;) {
-		testcli_sendf(c, "join$%s$%s", testcli_uid(c), ref);
-		while ((line = testcli_read(c)) != NULL &&
-		    (strncmp(line, "join$", 5) == 0 ||
-		        strncmp(line, "part$", 5) == 0))
-			continue; /* others' news on the way */
-		assert_non_null(line);
-		if (strncmp(line, want, strlen(want)) == 0)
-			break;
-		if (strncmp(line, "error$no_such_channel$", 22) != 0 ||
-		    testsrv_now_ms() >= until)
-			fail_msg(
-			    "%s: join %s: '%s'", testcli_label(c), ref, line);
-		testsrv_sleep_ms(RETRY_MS);
-	}
+	if (strncmp(line, want, strlen(want)) != 0)
+		fail_msg("%s: join %s: '%s'", testcli_label(c), ref, line);
 	if (joined != NULL)
 		snprintf(joined, size, "%s", line);
-	skip_to_history_end(c);
+	testcluster_rest_of_join(c, NULL);
 }
 
 /* Whether line begins with prefix and ends with suffix. */
@@ -217,13 +117,13 @@ kind_id(char *buf, size_t size, const char *kind, const char *id)
 static void
 test_notices_once(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
-	struct testcli *c = ext_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *c = testcluster_user(cl, 2, "carol");
 	char id[ID_MAX], j[ID_MAX + 8], p[ID_MAX + 8];
 
-	create(a, "room", id);
+	testcluster_create(a, "room", id);
 	kind_id(j, sizeof(j), "join", id);
 	kind_id(p, sizeof(p), "part", id);
 	join(b, "room", id, NULL, 0);
@@ -260,7 +160,7 @@ test_notices_once(void **state)
 	/* Bob shares no channel with carol: he was not told. */
 	testcli_sendf(b, "join$%s$%s", testcli_uid(b), id);
 	testcli_expect_prefix(b, "joined$");
-	skip_to_history_end(b);
+	testcluster_rest_of_join(b, NULL);
 	no_more_news(b, a, id, "m5", "quit$", "");
 	testcli_free(a);
 	testcli_free(b);
@@ -275,13 +175,13 @@ test_notices_once(void **state)
 static void
 test_kick_across(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
-	struct testcli *c = ext_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *c = testcluster_user(cl, 2, "carol");
 	char id[ID_MAX], j[ID_MAX + 8], want[ID_MAX + 16];
 
-	create(a, "ring", id);
+	testcluster_create(a, "ring", id);
 	kind_id(j, sizeof(j), "join", id);
 	join(b, "ring", id, NULL, 0);
 	join(c, "ring", id, NULL, 0);
@@ -337,15 +237,15 @@ names_of(struct testcli *c, const char *id, char *out, size_t size)
 static void
 test_names_and_list(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
-	struct testcli *c = ext_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *c = testcluster_user(cl, 2, "carol");
 	struct testcli *d;
 	char id[ID_MAX], j[ID_MAX + 8], names[128], want[128], joined[256];
 	int i;
 
-	create(a, "hall", id);
+	testcluster_create(a, "hall", id);
 	kind_id(j, sizeof(j), "join", id);
 	join(b, "hall", id, NULL, 0);
 	join(c, "hall", id, NULL, 0);
@@ -364,7 +264,7 @@ test_names_and_list(void **state)
 		}
 	}
 	/* A joiner now is told of every member, wherever they are. */
-	d = ext_user(cl->node[1], "dora");
+	d = testcluster_user(cl, 1, "dora");
 	join(d, "hall", id, joined, sizeof(joined));
 	snprintf(want, sizeof(want), "joined$%s$channel$4$hall", id);
 	assert_string_equal(joined, want);
@@ -386,22 +286,19 @@ test_names_and_list(void **state)
 static void
 test_late_node_sees_members(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	struct testcli *d;
-	char addr[32], id[ID_MAX], j[ID_MAX + 8], names[128], joined[256];
+	char id[ID_MAX], j[ID_MAX + 8], names[128], joined[256];
 	char want[128];
-	const char *args[] = {"--redis", addr, "--node", "n4", NULL};
 
-	snprintf(addr, sizeof(addr), "127.0.0.1:%d", testredis_port(cl->redis));
-	create(a, "early", id);
+	testcluster_create(a, "early", id);
 	kind_id(j, sizeof(j), "join", id);
 	join(b, "early", id, NULL, 0);
 	expect_news(a, j, "$bob");
-	cl->late = testsrv_start(args);
-	assert_non_null(cl->late);
-	d = ext_user(cl->late, "dave");
+	assert_non_null(testcluster_start_node(cl, "n4", NULL));
+	d = testcluster_user(cl, LATE, "dave");
 	join(d, "early", id, joined, sizeof(joined));
 	snprintf(want, sizeof(want), "joined$%s$channel$3$early", id);
 	assert_string_equal(joined, want);
@@ -426,20 +323,20 @@ test_late_node_sees_members(void **state)
 static void
 test_dead_node_users_quit(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
-	struct testcli *c = ext_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *c = testcluster_user(cl, 2, "carol");
 	char id[ID_MAX], j[ID_MAX + 8], names[128];
 	char *reply;
 
-	create(b, "vigil", id);
+	testcluster_create(b, "vigil", id);
 	kind_id(j, sizeof(j), "join", id);
 	join(a, "vigil", id, NULL, 0);
 	join(c, "vigil", id, NULL, 0);
 	expect_news(b, j, "$carol");
 	expect_news(a, j, "$carol");
-	assert_int_equal(testsrv_kill(cl->node[0], SIGKILL), 0);
+	assert_int_equal(testsrv_kill(testcluster_node(cl, 0), SIGKILL), 0);
 	expect_news(b, "quit$", "$alice$node gone");
 	expect_news(c, "quit$", "$alice$node gone");
 	no_more_news(b, b, id, "m1", "quit$", "");
@@ -447,7 +344,7 @@ test_dead_node_users_quit(void **state)
 	names_of(c, id, names, sizeof(names));
 	assert_string_equal(names, "bob carol");
 	/* The snapshot forgot the node too. */
-	reply = testredis_cmd(cl->redis, "SISMEMBER txt:nodes n1");
+	reply = testredis_cmd(testcluster_redis(cl), "SISMEMBER txt:nodes n1");
 	assert_non_null(reply);
 	assert_string_equal(reply, "0");
 	free(reply);
@@ -464,18 +361,18 @@ test_dead_node_users_quit(void **state)
 static void
 test_stopped_node_users_go(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	char id[ID_MAX], j[ID_MAX + 8];
 	char *reply;
 
-	create(b, "exit", id);
+	testcluster_create(b, "exit", id);
 	kind_id(j, sizeof(j), "join", id);
 	join(a, "exit", id, NULL, 0);
 	expect_news(b, j, "$alice");
-	assert_int_equal(testsrv_stop(cl->node[0]), 0);
-	reply = testredis_cmd(cl->redis, "EXISTS txt:node:n1");
+	assert_int_equal(testsrv_stop(testcluster_node(cl, 0)), 0);
+	reply = testredis_cmd(testcluster_redis(cl), "EXISTS txt:node:n1");
 	assert_non_null(reply);
 	assert_string_equal(reply, "0");
 	free(reply);
@@ -493,18 +390,18 @@ test_stopped_node_users_go(void **state)
 static void
 test_stalled_node_comes_back(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	char id[ID_MAX], j[ID_MAX + 8], names[128];
 
-	create(b, "wake", id);
+	testcluster_create(b, "wake", id);
 	kind_id(j, sizeof(j), "join", id);
 	join(a, "wake", id, NULL, 0);
 	expect_news(b, j, "$alice");
-	assert_int_equal(testsrv_kill(cl->node[0], SIGSTOP), 0);
+	assert_int_equal(testsrv_kill(testcluster_node(cl, 0), SIGSTOP), 0);
 	expect_news(b, "quit$", "$alice$node gone");
-	assert_int_equal(testsrv_kill(cl->node[0], SIGCONT), 0);
+	assert_int_equal(testsrv_kill(testcluster_node(cl, 0), SIGCONT), 0);
 	expect_news(b, j, "$alice");
 	no_more_news(b, b, id, "m1", j, "$alice");
 	names_of(b, id, names, sizeof(names));
@@ -524,24 +421,24 @@ test_stalled_node_comes_back(void **state)
 static void
 test_news_kept_while_redis_down(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *c = ext_user(cl->node[0], "carol");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *c = testcluster_user(cl, 0, "carol");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	char id[ID_MAX], j[ID_MAX + 8], names[128];
 
-	create(a, "storm", id);
+	testcluster_create(a, "storm", id);
 	kind_id(j, sizeof(j), "join", id);
 	join(b, "storm", id, NULL, 0);
 	join(c, "storm", id, NULL, 0);
 	expect_news(a, j, "$bob");
 	expect_news(b, j, "$carol");
-	testredis_stop(cl->redis, 0);
+	testredis_stop(testcluster_redis(cl), 0);
 	testcli_sendf(c, "quit$offline");
 	expect_news(c, "error$quit$", "");
 	/* Her own node tells at once. */
 	expect_news(a, "quit$", "$carol$offline");
-	assert_int_equal(testredis_restart(cl->redis), 0);
+	assert_int_equal(testredis_restart(testcluster_redis(cl)), 0);
 	expect_news(b, "quit$", "$carol$offline");
 	/* Past a lease after Redis came back, nobody was taken for gone. */
 	testsrv_sleep_ms(3000);
@@ -557,9 +454,9 @@ test_news_kept_while_redis_down(void **state)
 static void
 test_dm_across_nodes(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	long long until = testsrv_now_ms() + WAIT_MS;
 	const char *line;
 
@@ -610,9 +507,9 @@ test_dm_across_nodes(void **state)
 static void
 test_personal_channel_across(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	char auid[ID_MAX], j[ID_MAX + 8], want[ID_MAX + 32];
 
 	snprintf(auid, sizeof(auid), "%s", testcli_uid(a));
@@ -640,32 +537,21 @@ test_personal_channel_across(void **state)
 static void
 test_base_sees_remote(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *base = testcli_base_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *base =
+	    testcli_base_user(testcluster_node(cl, 2), "carol");
 	struct testcli *b;
 	char id[ID_MAX], want[ID_MAX + 16], j[ID_MAX + 8];
-	long long until = testsrv_now_ms() + WAIT_MS;
-	const char *line;
 
 	testcli_set_timeout(base, WAIT_MS);
-	create(a, "plain", id);
+	testcluster_create(a, "plain", id);
 	snprintf(want, sizeof(want), "$$joined: %s", id);
-	for (;;) {
-		testcli_sendf(base, "join$%s$%s", testcli_uid(base), id);
-		line = testcli_read(base);
-		assert_non_null(line);
-		if (strcmp(line, want) == 0)
-			break;
-		if (strncmp(line, "$$error: no_such_channel: ", 26) != 0 ||
-		    testsrv_now_ms() >= until)
-			fail_msg("base join: '%s'", line);
-		testsrv_sleep_ms(RETRY_MS);
-	}
+	testcluster_base_join(base, id);
 	expect_news(a, kind_id(j, sizeof(j), "join", id), "$carol");
 	testcli_sendf(a, "send_msg$%s$%s$hello", testcli_uid(a), id);
 	testcli_expect(base, "alice: hello");
-	b = ext_user(cl->node[1], "bob");
+	b = testcluster_user(cl, 1, "bob");
 	join(b, "plain", id, NULL, 0);
 	testcli_expect(base, want);
 	/* A part and a quit have no base form: nothing comes for them. */
@@ -691,26 +577,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_notices_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_kick_across, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_names_and_list, setup, teardown),
+	        test_notices_once, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_late_node_sees_members, setup, teardown),
+	        test_kick_across, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_dead_node_users_quit, setup, teardown),
+	        test_names_and_list, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_stopped_node_users_go, setup, teardown),
+	        test_late_node_sees_members, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_stalled_node_comes_back, setup, teardown),
+	        test_dead_node_users_quit, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_news_kept_while_redis_down, setup, teardown),
+	        test_stopped_node_users_go, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_dm_across_nodes, setup, teardown),
+	        test_stalled_node_comes_back, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_personal_channel_across, setup, teardown),
+	        test_news_kept_while_redis_down, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_base_sees_remote, setup, teardown),
+	        test_dm_across_nodes, setup, testcluster_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_personal_channel_across, setup, testcluster_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_base_sees_remote, setup, testcluster_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
