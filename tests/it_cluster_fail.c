@@ -13,9 +13,7 @@
 #include <cmocka.h>
 #include <hiredis/hiredis.h>
 
-#include "testcli.h"
-#include "testredis.h"
-#include "testsrv.h"
+#include "testcluster.h"
 
 /* Nodes each test starts. */
 #define NODES 3
@@ -38,160 +36,41 @@
 /* Lines the rings keep (--history default). */
 #define RING 100
 /* Bytes of a channel id, a name, a kept text, counting the NUL. */
-#define ID_MAX   80
+#define ID_MAX   TESTCLUSTER_ID_MAX
 #define NAME_MAX 16
 #define TEXT_MAX 24
 /* Generous bounds for a busy machine (two cores, sanitizers). */
-#define WAIT_MS  20000
+#define WAIT_MS  TESTCLUSTER_WAIT_MS
 #define LOAD_MS  60000
-#define RETRY_MS 100
+#define RETRY_MS TESTCLUSTER_RETRY_MS
+/* The node a test starts itself. */
+#define LATE NODES
 
-struct cluster {
-	struct testredis *redis;
-	struct testsrv *node[NODES];
-	struct testsrv *late; /* a node a test starts itself */
-	char addr[32];        /* Redis, as --redis takes it */
-};
+/* No flood control: the tests send in bursts. */
+static const char *const flood_off[] = {"--flood-rate", "0", NULL};
 
-static int teardown(void **state);
-
-/* A node, n<i> with --redis, no flood control (the tests send in bursts). */
-static struct testsrv *
-start_node(struct cluster *cl, const char *name)
-{
-	const char *args[] = {
-	    "--redis", cl->addr, "--node", name, "--flood-rate", "0", NULL};
-
-	return testsrv_start(args);
-}
-
-/* A failed setup cleans up itself: cmocka calls no teardown after it. */
 static int
 setup(void **state)
 {
-	struct cluster *cl = calloc(1, sizeof(*cl));
-	char name[8];
-	int i;
-
-	if (cl == NULL)
-		return -1;
-	*state = cl;
-	if (setenv("TXT_CHATD_NODE_TTL_MS", NODE_TTL, 1) < 0)
-		goto fail;
-	cl->redis = testredis_start(1);
-	if (cl->redis == NULL)
-		goto fail;
-	snprintf(cl->addr, sizeof(cl->addr), "127.0.0.1:%d",
-	    testredis_port(cl->redis));
-	for (i = 0; i < NODES; i++) {
-		snprintf(name, sizeof(name), "n%d", i + 1);
-		cl->node[i] = start_node(cl, name);
-		if (cl->node[i] == NULL)
-			goto fail;
-	}
-	return 0;
-fail:
-	(void)teardown(state);
-	*state = NULL;
-	return -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct cluster *cl = *state;
-	int i;
-
-	if (cl == NULL)
-		return 0;
-	for (i = 0; i < NODES; i++)
-		testsrv_free(cl->node[i]);
-	testsrv_free(cl->late);
-	testredis_free(cl->redis);
-	free(cl);
-	return 0;
-}
-
-/* SIGTERM to every node still running: each must exit 0 (no leak). */
-static void
-stop_nodes(struct cluster *cl, int skip)
-{
-	int i;
-
-	for (i = 0; i < NODES; i++)
-		if (i != skip)
-			assert_int_equal(testsrv_stop(cl->node[i]), 0);
-}
-
-/* An extended user on srv, with a long wait for every line. */
-static struct testcli *
-ext_user(struct testsrv *srv, const char *name)
-{
-	struct testcli *c = testcli_ext_user(srv, name);
-
-	testcli_set_timeout(c, WAIT_MS);
-	return c;
-}
-
-/* Reads past the lines of a join sequence up to its history_end. */
-static void
-skip_to_history_end(struct testcli *c)
-{
-	const char *line;
-
-	while ((line = testcli_read(c)) != NULL)
-		if (strncmp(line, "history_end$", 12) == 0)
-			return;
-	fail_msg("%s: no history_end", testcli_label(c));
-}
-
-/* create_chan on c: the channel's id. */
-static void
-create(struct testcli *c, const char *name, char id[ID_MAX])
-{
-	const char *line, *end;
-
-	testcli_sendf(c, "create_chan$%s$%s", testcli_uid(c), name);
-	line = testcli_expect_prefix(c, "created$");
-	end = strchr(line + 8, '$');
-	assert_non_null(end);
-	snprintf(id, ID_MAX, "%.*s", (int)(end - (line + 8)), line + 8);
-	skip_to_history_end(c);
+	return testcluster_setup(state, NODES, flood_off, NODE_TTL);
 }
 
 /*
- * join by name on c, retried while the node has not read the channel's
- * creation back; the msg lines of the join's history are appended to
- * hist (NULL drops them), up to its history_end.
+ * join by name on c; the msg lines of the join's history are appended to
+ * hist (NULL drops them).
  */
 static void
 join(struct testcli *c, const char *name, const char *id,
     struct testcli_lines *hist)
 {
-	char want[ID_MAX + 16];
-	long long until = testsrv_now_ms() + WAIT_MS;
-	const char *line;
+	struct testcli_lines all = {0};
+	size_t i;
 
-	snprintf(want, sizeof(want), "joined$%s$", id);
-	for (;;) {
-		testcli_sendf(c, "join$%s$%s", testcli_uid(c), name);
-		line = testcli_read(c);
-		assert_non_null(line);
-		if (strncmp(line, want, strlen(want)) == 0)
-			break;
-		if (strncmp(line, "error$no_such_channel$", 22) != 0 ||
-		    testsrv_now_ms() >= until)
-			fail_msg(
-			    "%s: join %s: '%s'", testcli_label(c), name, line);
-		testsrv_sleep_ms(RETRY_MS);
-	}
-	while ((line = testcli_read(c)) != NULL) {
-		if (strncmp(line, "history_end$", 12) == 0)
-			return;
-		if (hist != NULL && strncmp(line, "msg$", 4) == 0)
-			testcli_lines_add(hist, line);
-	}
-	fail_msg("%s: no history_end", testcli_label(c));
+	testcluster_join(c, name, NULL, id, hist != NULL ? &all : NULL);
+	for (i = 0; i < all.n; i++)
+		if (strncmp(all.line[i], "msg$", 4) == 0)
+			testcli_lines_add(hist, all.line[i]);
+	testcli_lines_free(&all);
 }
 
 /*
@@ -297,8 +176,8 @@ say_numbered(struct testcli *c, const char *id, int count)
 static void
 test_late_node_history(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
 	struct testcli *d;
 	struct testcli_lines hist = {0};
 	unsigned long seqs[EARLY + 1];
@@ -306,11 +185,10 @@ test_late_node_history(void **state)
 	const char *text;
 	size_t n = 0, i;
 
-	create(a, "hist", id);
+	testcluster_create(a, "hist", id);
 	say_numbered(a, id, EARLY);
-	cl->late = start_node(cl, "n4");
-	assert_non_null(cl->late);
-	d = ext_user(cl->late, "dave");
+	assert_non_null(testcluster_start_node(cl, "n4", flood_off));
+	d = testcluster_user(cl, LATE, "dave");
 	join(d, "hist", id, &hist);
 	/* The join's history: the ring's worth, the newest last. */
 	assert_int_equal(hist.n, RING);
@@ -346,8 +224,8 @@ test_late_node_history(void **state)
 	testcli_expect_quiet(d);
 	testcli_free(d);
 	testcli_free(a);
-	assert_int_equal(testsrv_stop(cl->late), 0);
-	stop_nodes(cl, -1);
+	assert_int_equal(testsrv_stop(testcluster_node(cl, LATE)), 0);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /*
@@ -358,24 +236,24 @@ test_late_node_history(void **state)
 static void
 test_page_while_redis_down(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
 	struct testcli *b;
 	struct testcli_lines hist = {0};
 	unsigned long seqs[EARLY + 1];
 	char id[ID_MAX];
 	size_t n = 0;
 
-	create(a, "down", id);
+	testcluster_create(a, "down", id);
 	say_numbered(a, id, EARLY);
-	b = ext_user(cl->node[1], "bob");
+	b = testcluster_user(cl, 1, "bob");
 	join(b, "down", id, &hist);
 	/* Bob's node may still be delivering: he waits for the last. */
 	if (hist.n == 0 ||
 	    strstr(hist.line[hist.n - 1], "$m" STR(EARLY)) == NULL)
 		read_to_text(b, "m" STR(EARLY));
 	testcli_lines_free(&hist);
-	testredis_stop(cl->redis, 0);
+	testredis_stop(testcluster_redis(cl), 0);
 	testcli_sendf(b, "history$%s$%s$before$50$10", testcli_uid(b), id);
 	testcli_expect_prefix(b, "error$storage_unavailable$history$");
 	/* Not waiting any more: its next lines are answered. */
@@ -383,7 +261,7 @@ test_page_while_redis_down(void **state)
 	assert_false(page(b, id, "after", EARLY - 3, 10, seqs, &n, 1, NULL));
 	expect_run(seqs, n, EARLY - 2);
 	/* Back: the same request is answered from Redis. */
-	assert_int_equal(testredis_restart(cl->redis), 0);
+	assert_int_equal(testredis_restart(testcluster_redis(cl)), 0);
 	{
 		long long until = testsrv_now_ms() + WAIT_MS;
 		const char *line;
@@ -410,7 +288,7 @@ test_page_while_redis_down(void **state)
 	}
 	testcli_free(a);
 	testcli_free(b);
-	stop_nodes(cl, -1);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /*
@@ -422,9 +300,9 @@ test_page_while_redis_down(void **state)
 static void
 test_resume_on_late_node(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	struct testcli_lines hist = {0};
 	unsigned long seqs[EARLY + 1], from, first;
 	char id[ID_MAX], sender[NAME_MAX];
@@ -432,7 +310,7 @@ test_resume_on_late_node(void **state)
 	size_t n = 0;
 	int i;
 
-	create(a, "resume", id);
+	testcluster_create(a, "resume", id);
 	join(b, "resume", id, NULL);
 	say_numbered(a, id, 50);
 	/* Bob saw up to 50, then his node went away. */
@@ -448,9 +326,8 @@ test_resume_on_late_node(void **state)
 			read_to_text(a, want);
 		}
 	}
-	cl->late = start_node(cl, "n4");
-	assert_non_null(cl->late);
-	b = ext_user(cl->late, "bob2");
+	assert_non_null(testcluster_start_node(cl, "n4", flood_off));
+	b = testcluster_user(cl, LATE, "bob2");
 	join(b, "resume", id, &hist);
 	/* The join's history has a gap after 50: the client pages. */
 	assert_true(hist.n > 0);
@@ -469,15 +346,15 @@ test_resume_on_late_node(void **state)
 	testcli_expect_quiet(b);
 	testcli_free(b);
 	testcli_free(a);
-	assert_int_equal(testsrv_stop(cl->late), 0);
-	stop_nodes(cl, -1);
+	assert_int_equal(testsrv_stop(testcluster_node(cl, LATE)), 0);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /* A command's reply from Redis as text, which must be there. */
 static void
-redis_ok(struct cluster *cl, const char *cmd)
+redis_ok(struct testcluster *cl, const char *cmd)
 {
-	char *r = testredis_cmd(cl->redis, cmd);
+	char *r = testredis_cmd(testcluster_redis(cl), cmd);
 
 	assert_non_null(r);
 	if (strncmp(r, "ERR", 3) == 0)
@@ -488,7 +365,7 @@ redis_ok(struct cluster *cl, const char *cmd)
 /* Waits until the stream of channel id holds want lines, the first
  * with seq first. */
 static void
-wait_log(struct cluster *cl, const char *id, long want, const char *first)
+wait_log(struct testcluster *cl, const char *id, long want, const char *first)
 {
 	char cmd[ID_MAX + 64], *r = NULL;
 	long long until = testsrv_now_ms() + WAIT_MS;
@@ -496,7 +373,7 @@ wait_log(struct cluster *cl, const char *id, long want, const char *first)
 	snprintf(cmd, sizeof(cmd), "XLEN txt:log:%s", id);
 	for (;;) {
 		free(r);
-		r = testredis_cmd(cl->redis, cmd);
+		r = testredis_cmd(testcluster_redis(cl), cmd);
 		assert_non_null(r);
 		if (atol(r) == want)
 			break;
@@ -509,7 +386,7 @@ wait_log(struct cluster *cl, const char *id, long want, const char *first)
 	{
 		struct timeval tv = {5, 0};
 		redisContext *rc = redisConnectWithTimeout(
-		    "127.0.0.1", testredis_port(cl->redis), tv);
+		    "127.0.0.1", testredis_port(testcluster_redis(cl)), tv);
 		redisReply *rep;
 
 		assert_non_null(rc);
@@ -531,17 +408,17 @@ wait_log(struct cluster *cl, const char *id, long want, const char *first)
 static void
 test_retention(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	const char *args[] = {"--redis", cl->addr, "--node", "n4",
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	static const char *const keep[] = {
 	    "--history-keep", "20", "--history-days", "1", NULL};
 	char many[ID_MAX], old[ID_MAX], cmd[ID_MAX + 128];
 	int i;
 
-	create(a, "many", many);
+	testcluster_create(a, "many", many);
 	say_numbered(a, many, 60);
 	/* Three lines from 1970, then five of today. */
-	create(a, "old", old);
+	testcluster_create(a, "old", old);
 	for (i = 1; i <= 3; i++) {
 		snprintf(cmd, sizeof(cmd),
 		    "XADD txt:log:%s %d-0 k m t 1000 s ghost x old%d", old, i,
@@ -553,8 +430,7 @@ test_retention(void **state)
 	say_numbered(a, old, 5);
 	wait_log(cl, many, 60, "1-0");
 	wait_log(cl, old, 8, "1-0");
-	cl->late = testsrv_start(args);
-	assert_non_null(cl->late);
+	assert_non_null(testcluster_start_node(cl, "n4", keep));
 	wait_log(cl, many, 20, "41-0");
 	wait_log(cl, old, 5, "4-0");
 	/* The seqs go on. */
@@ -562,8 +438,8 @@ test_retention(void **state)
 	testcli_expect_prefix(a, "msg$");
 	wait_log(cl, many, 21, "41-0");
 	testcli_free(a);
-	assert_int_equal(testsrv_stop(cl->late), 0);
-	stop_nodes(cl, -1);
+	assert_int_equal(testsrv_stop(testcluster_node(cl, LATE)), 0);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /* One client of the load tests. */
@@ -717,7 +593,7 @@ load_done(const struct member *ms, size_t n)
 
 /* The channel's log in Redis: text[seq] for seq 1..*last, gapless. */
 static void
-read_log(struct cluster *cl, const char *id, char (*text)[TEXT_MAX],
+read_log(struct testcluster *cl, const char *id, char (*text)[TEXT_MAX],
     unsigned long *last)
 {
 	struct timeval tv = {5, 0};
@@ -725,8 +601,8 @@ read_log(struct cluster *cl, const char *id, char (*text)[TEXT_MAX],
 	redisReply *r;
 	size_t i, j;
 
-	rc =
-	    redisConnectWithTimeout("127.0.0.1", testredis_port(cl->redis), tv);
+	rc = redisConnectWithTimeout(
+	    "127.0.0.1", testredis_port(testcluster_redis(cl)), tv);
 	assert_non_null(rc);
 	assert_int_equal(rc->err, 0);
 	r = redisCommand(rc, "XRANGE txt:log:%s - +", id);
@@ -760,7 +636,7 @@ read_log(struct cluster *cl, const char *id, char (*text)[TEXT_MAX],
  * member of a live node saw every line of the log, as the log has it.
  */
 static void
-check_load(struct cluster *cl, struct member *ms, size_t n, const char *id)
+check_load(struct testcluster *cl, struct member *ms, size_t n, const char *id)
 {
 	static char log[SEQ_MAX][TEXT_MAX];
 	unsigned long last, s;
@@ -798,7 +674,7 @@ check_load(struct cluster *cl, struct member *ms, size_t n, const char *id)
 
 /* The load tests' members: SENDERS_PER_NODE senders on every node. */
 static void
-load_members(struct cluster *cl, struct member *ms, char id[ID_MAX])
+load_members(struct testcluster *cl, struct member *ms, char id[ID_MAX])
 {
 	size_t i;
 
@@ -811,9 +687,9 @@ load_members(struct cluster *cl, struct member *ms, char id[ID_MAX])
 		snprintf(m->name, sizeof(m->name), "s%zu", i);
 		m->seen = calloc(SEQ_MAX, sizeof(*m->seen));
 		assert_non_null(m->seen);
-		m->c = ext_user(cl->node[m->node], m->name);
+		m->c = testcluster_user(cl, m->node, m->name);
 		if (i == 0)
-			create(m->c, "load", id);
+			testcluster_create(m->c, "load", id);
 		else
 			join(m->c, "load", id, NULL);
 	}
@@ -832,13 +708,13 @@ free_members(struct member *ms, size_t n)
 
 /* The channel's last seq in Redis. */
 static unsigned long
-last_seq(struct cluster *cl, const char *id)
+last_seq(struct testcluster *cl, const char *id)
 {
 	char cmd[ID_MAX + 16], *r;
 	unsigned long v;
 
 	snprintf(cmd, sizeof(cmd), "GET txt:seq:%s", id);
-	r = testredis_cmd(cl->redis, cmd);
+	r = testredis_cmd(testcluster_redis(cl), cmd);
 	assert_non_null(r);
 	v = strtoul(r, NULL, 10);
 	free(r);
@@ -847,7 +723,7 @@ last_seq(struct cluster *cl, const char *id)
 
 /* Takes lines until every live member has seen the channel's last seq. */
 static void
-settle(struct cluster *cl, struct member *ms, size_t n, const char *id)
+settle(struct testcluster *cl, struct member *ms, size_t n, const char *id)
 {
 	unsigned long last = last_seq(cl, id);
 	long long until = testsrv_now_ms() + WAIT_MS;
@@ -880,7 +756,8 @@ settle(struct cluster *cl, struct member *ms, size_t n, const char *id)
  * finds what it saw in all gapless.
  */
 static void
-resume_elsewhere(struct cluster *cl, struct member *m, int node, const char *id)
+resume_elsewhere(
+    struct testcluster *cl, struct member *m, int node, const char *id)
 {
 	static unsigned long seqs[SEQ_MAX];
 	struct testcli_lines got = {0};
@@ -890,7 +767,7 @@ resume_elsewhere(struct cluster *cl, struct member *m, int node, const char *id)
 
 	testcli_free(m->c);
 	snprintf(name, sizeof(name), "%sb", m->name);
-	m->c = ext_user(cl->node[node], name);
+	m->c = testcluster_user(cl, node, name);
 	m->resumed = 1;
 	join(m->c, "load", id, &got);
 	/* The client takes the join's history up to a gap only. */
@@ -936,7 +813,7 @@ resume_elsewhere(struct cluster *cl, struct member *m, int node, const char *id)
 static void
 test_node_killed_under_load(void **state)
 {
-	struct cluster *cl = *state;
+	struct testcluster *cl = *state;
 	static struct member ms[SENDERS];
 	char id[ID_MAX];
 	long long until;
@@ -951,7 +828,9 @@ test_node_killed_under_load(void **state)
 
 		if (!killed && acked >= BEFORE_FAIL) {
 			assert_int_equal(
-			    testsrv_kill(cl->node[NODES - 1], SIGKILL), 0);
+			    testsrv_kill(
+			        testcluster_node(cl, NODES - 1), SIGKILL),
+			    0);
 			killed = 1;
 		}
 		/* Its members see the close and come back on n1. */
@@ -970,7 +849,7 @@ test_node_killed_under_load(void **state)
 	settle(cl, ms, SENDERS, id);
 	check_load(cl, ms, SENDERS, id);
 	free_members(ms, SENDERS);
-	stop_nodes(cl, NODES - 1);
+	testcluster_stop_nodes(cl, NODES - 1);
 }
 
 /*
@@ -982,7 +861,7 @@ test_node_killed_under_load(void **state)
  * messages are taken again afterwards.
  */
 static void
-redis_restart_under_load(struct cluster *cl, int hard)
+redis_restart_under_load(struct testcluster *cl, int hard)
 {
 	static struct member ms[SENDERS];
 	char id[ID_MAX], *r;
@@ -991,7 +870,8 @@ redis_restart_under_load(struct cluster *cl, int hard)
 	int failed = 0;
 
 	if (hard) {
-		r = testredis_cmd(cl->redis, "CONFIG SET appendfsync always");
+		r = testredis_cmd(
+		    testcluster_redis(cl), "CONFIG SET appendfsync always");
 		assert_non_null(r);
 		assert_string_equal(r, "OK");
 		free(r);
@@ -1005,10 +885,11 @@ redis_restart_under_load(struct cluster *cl, int hard)
 		if (!failed && acked >= BEFORE_FAIL) {
 			for (i = 0; i < SENDERS; i++)
 				ms[i].acked_at_fail = ms[i].acked;
-			testredis_stop(cl->redis, hard);
+			testredis_stop(testcluster_redis(cl), hard);
 			/* Nodes see it go while the test does nothing. */
 			testsrv_sleep_ms(3 * RETRY_MS);
-			assert_int_equal(testredis_restart(cl->redis), 0);
+			assert_int_equal(
+			    testredis_restart(testcluster_redis(cl)), 0);
 			failed = 1;
 		}
 		if (testsrv_now_ms() >= until)
@@ -1024,7 +905,7 @@ redis_restart_under_load(struct cluster *cl, int hard)
 			    ms[i].name);
 	}
 	free_members(ms, SENDERS);
-	stop_nodes(cl, -1);
+	testcluster_stop_nodes(cl, -1);
 }
 
 static void
@@ -1044,18 +925,19 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
-	        test_late_node_history, setup, teardown),
+	        test_late_node_history, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_page_while_redis_down, setup, teardown),
+	        test_page_while_redis_down, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_resume_on_late_node, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+	        test_resume_on_late_node, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_node_killed_under_load, setup, teardown),
+	        test_retention, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_redis_killed_under_load, setup, teardown),
+	        test_node_killed_under_load, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_redis_stopped_under_load, setup, teardown),
+	        test_redis_killed_under_load, setup, testcluster_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_redis_stopped_under_load, setup, testcluster_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
