@@ -9,183 +9,35 @@
 
 #include <cmocka.h>
 
-#include "testcli.h"
-#include "testredis.h"
-#include "testsrv.h"
+#include "testcluster.h"
 
 /* Nodes each test starts. */
 #define NODES 3
 /* Bytes of a channel id, counting the NUL. */
-#define ID_MAX 80
+#define ID_MAX TESTCLUSTER_ID_MAX
 /* Bytes of a line a test builds to compare. */
 #define WANT_MAX 256
 /* Generous bounds for a busy machine (two cores, sanitizers). */
-#define WAIT_MS  20000
-#define RETRY_MS 100
+#define WAIT_MS  TESTCLUSTER_WAIT_MS
+#define RETRY_MS TESTCLUSTER_RETRY_MS
+/* The node a test starts itself. */
+#define LATE NODES
 
-struct cluster {
-	struct testredis *redis;
-	struct testsrv *node[NODES];
-	struct testsrv *late; /* a node a test starts itself */
-	char addr[32];        /* redis's host:port */
-};
+/* No flood control; the nodes' lease is the default. */
+static const char *const flood_off[] = {"--flood-rate", "0", NULL};
 
-static int teardown(void **state);
-
-/* A failed setup cleans up itself: cmocka calls no teardown after it. */
 static int
 setup(void **state)
 {
-	struct cluster *cl = calloc(1, sizeof(*cl));
-	char name[8];
-	int i;
-
-	if (cl == NULL)
-		return -1;
-	*state = cl;
-	cl->redis = testredis_start(1);
-	if (cl->redis == NULL)
-		goto fail;
-	snprintf(cl->addr, sizeof(cl->addr), "127.0.0.1:%d",
-	    testredis_port(cl->redis));
-	for (i = 0; i < NODES; i++) {
-		const char *args[] = {"--redis", cl->addr, "--node", name,
-		    "--flood-rate", "0", NULL};
-
-		snprintf(name, sizeof(name), "n%d", i + 1);
-		cl->node[i] = testsrv_start(args);
-		if (cl->node[i] == NULL)
-			goto fail;
-	}
-	return 0;
-fail:
-	(void)teardown(state);
-	*state = NULL;
-	return -1;
-}
-
-static int
-teardown(void **state)
-{
-	struct cluster *cl = *state;
-	int i;
-
-	if (cl == NULL)
-		return 0;
-	for (i = 0; i < NODES; i++)
-		testsrv_free(cl->node[i]);
-	testsrv_free(cl->late);
-	testredis_free(cl->redis);
-	free(cl);
-	return 0;
-}
-
-/* SIGTERM to every node: each must exit 0 (under the sanitizers: no
- * leak). */
-static void
-stop_nodes(struct cluster *cl)
-{
-	int i;
-
-	for (i = 0; i < NODES; i++)
-		assert_int_equal(testsrv_stop(cl->node[i]), 0);
-}
-
-/* An extended user on a server, with a long wait for every line. */
-static struct testcli *
-ext_user(struct testsrv *srv, const char *name)
-{
-	struct testcli *c = testcli_ext_user(srv, name);
-
-	testcli_set_timeout(c, WAIT_MS);
-	return c;
-}
-
-/*
- * The rest of a join sequence, up to its history_end, into l (NULL drops
- * them).
- */
-static void
-rest_of_join(struct testcli *c, struct testcli_lines *l)
-{
-	const char *line;
-
-	while ((line = testcli_read(c)) != NULL) {
-		if (l != NULL)
-			testcli_lines_add(l, line);
-		if (strncmp(line, "history_end$", 12) == 0)
-			return;
-	}
-	fail_msg("%s: no history_end", testcli_label(c));
-}
-
-/* create_chan on c: the channel's id into id. */
-static void
-create(struct testcli *c, const char *name, char id[ID_MAX])
-{
-	const char *line, *end;
-
-	testcli_sendf(c, "create_chan$%s$%s", testcli_uid(c), name);
-	line = testcli_expect_prefix(c, "created$");
-	end = strchr(line + 8, '$');
-	assert_non_null(end);
-	snprintf(id, ID_MAX, "%.*s", (int)(end - (line + 8)), line + 8);
-	rest_of_join(c, NULL);
-}
-
-/*
- * join of name (with key unless NULL) on c: the first line of the answer,
- * copied into first.  A channel made on another node is known here a
- * moment later: no_such_channel is retried.  The join sequence after a
- * joined line goes into l.
- */
-static void
-join(struct testcli *c, const char *name, const char *key, char first[WANT_MAX],
-    struct testcli_lines *l)
-{
-	long long until = testsrv_now_ms() + WAIT_MS;
-	const char *line;
-
-	for (;;) {
-		if (key != NULL)
-			testcli_sendf(
-			    c, "join$%s$%s$%s", testcli_uid(c), name, key);
-		else
-			testcli_sendf(c, "join$%s$%s", testcli_uid(c), name);
-		line = testcli_read(c);
-		assert_non_null(line);
-		if (strncmp(line, "error$no_such_channel$", 22) != 0)
-			break;
-		if (testsrv_now_ms() >= until)
-			fail_msg(
-			    "%s: join %s: '%s'", testcli_label(c), name, line);
-		testsrv_sleep_ms(RETRY_MS);
-	}
-	snprintf(first, WANT_MAX, "%s", line);
-	if (strncmp(line, "joined$", 7) == 0)
-		rest_of_join(c, l);
-}
-
-/* A join that must succeed; its sequence into l (NULL drops it). */
-static void
-join_ok(struct testcli *c, const char *name, const char *key, const char *id,
-    struct testcli_lines *l)
-{
-	char first[WANT_MAX], want[WANT_MAX];
-
-	join(c, name, key, first, l);
-	snprintf(want, sizeof(want), "joined$%s$", id);
-	if (strncmp(first, want, strlen(want)) != 0)
-		fail_msg("%s: join %s: '%s'", testcli_label(c), name, first);
+	return testcluster_setup(state, NODES, flood_off, NULL);
 }
 
 /* A join refused with bad_key. */
 static void
 join_bad_key(struct testcli *c, const char *name, const char *key)
 {
-	char first[WANT_MAX];
+	const char *first = testcluster_join_reply(c, name, key, 0);
 
-	join(c, name, key, first, NULL);
 	if (strncmp(first, "error$bad_key$join$", 19) != 0)
 		fail_msg("%s: join %s with key %s: '%s' where bad_key was due",
 		    testcli_label(c), name, key != NULL ? key : "(none)",
@@ -250,19 +102,19 @@ await_topic(struct testcli *c, const char *id, const char *by, const char *text)
 static void
 test_topic_on_every_node_once(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
-	struct testcli *c = ext_user(cl->node[2], "carol");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *c = testcluster_user(cl, 2, "carol");
 	struct testcli *d;
 	struct testcli_lines l = {0};
 	char id[ID_MAX];
 	size_t i;
 	int found = 0;
 
-	create(a, "#news", id);
-	join_ok(b, "#news", NULL, id, NULL);
-	join_ok(c, "#news", NULL, id, NULL);
+	testcluster_create(a, "#news", id);
+	testcluster_join(b, "#news", NULL, id, NULL);
+	testcluster_join(c, "#news", NULL, id, NULL);
 	testcli_sendf(a, "topic$%s$#news$read this $ first", testcli_uid(a));
 	testcli_sendf(a, "send_msg$%s$%s$after", testcli_uid(a), id);
 	assert_int_equal(
@@ -279,8 +131,8 @@ test_topic_on_every_node_once(void **state)
 	assert_int_equal(
 	    topics_before_msg(c, id, "bob", "from bob", "after bob"), 1);
 	/* A later joiner on the third node: joined, the topic, names. */
-	d = ext_user(cl->node[2], "dave");
-	join_ok(d, "#news", NULL, id, &l);
+	d = testcluster_user(cl, 2, "dave");
+	testcluster_join(d, "#news", NULL, id, &l);
 	for (i = 0; i < l.n; i++)
 		if (is_topic(l.line[i], id, "bob", "from bob"))
 			found++;
@@ -291,8 +143,8 @@ test_topic_on_every_node_once(void **state)
 	testcli_sendf(c, "topic$%s$#news", testcli_uid(c));
 	await_topic(b, id, "carol", "");
 	testcli_free(d);
-	d = ext_user(cl->node[1], "dora");
-	join_ok(d, "#news", NULL, id, &l);
+	d = testcluster_user(cl, 1, "dora");
+	testcluster_join(d, "#news", NULL, id, &l);
 	for (i = 0; i < l.n; i++)
 		assert_memory_not_equal(l.line[i], "topic$", 6);
 	testcli_lines_free(&l);
@@ -300,7 +152,7 @@ test_topic_on_every_node_once(void **state)
 	testcli_free(b);
 	testcli_free(c);
 	testcli_free(d);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /*
@@ -330,16 +182,16 @@ expect_past_joins(struct testcli *c, const char *want, int prefix)
 static void
 test_key_on_every_node(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *c = ext_user(cl->node[1], "carol");
-	struct testcli *b = ext_user(cl->node[1], "bob");
-	struct testcli *d = ext_user(cl->node[2], "dave");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *c = testcluster_user(cl, 1, "carol");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *d = testcluster_user(cl, 2, "dave");
 	struct testcli *e;
 	char id[ID_MAX], want[WANT_MAX];
 
-	create(a, "#vault", id);
-	join_ok(c, "#vault", NULL, id, NULL);
+	testcluster_create(a, "#vault", id);
+	testcluster_join(c, "#vault", NULL, id, NULL);
 	testcli_sendf(a, "chan_key$%s$#vault$s3cret", testcli_uid(a));
 	snprintf(want, sizeof(want), "chan_key$%s$s3cret", id);
 	expect_past_joins(a, want, 0);
@@ -356,10 +208,10 @@ test_key_on_every_node(void **state)
 	testcli_sendf(c, "chan_key$%s$#vault", testcli_uid(c));
 	expect_past_joins(c, "error$not_creator$chan_key$", 1);
 	join_bad_key(b, "#vault", "mine");
-	join_ok(b, "#vault", "s3cret", id, NULL);
+	testcluster_join(b, "#vault", "s3cret", id, NULL);
 	/* The third node too. */
 	join_bad_key(d, "#vault", NULL);
-	join_ok(d, "#vault", "s3cret", id, NULL);
+	testcluster_join(d, "#vault", "s3cret", id, NULL);
 	/* Removed: anyone joins, on any node. */
 	testcli_sendf(a, "chan_key$%s$#vault", testcli_uid(a));
 	snprintf(want, sizeof(want), "chan_key$%s$", id);
@@ -367,14 +219,14 @@ test_key_on_every_node(void **state)
 	testcli_sendf(a, "topic$%s$#vault$open", testcli_uid(a));
 	await_topic(a, id, "alice", "open");
 	await_topic(d, id, "alice", "open");
-	e = ext_user(cl->node[2], "erin");
-	join_ok(e, "#vault", NULL, id, NULL);
+	e = testcluster_user(cl, 2, "erin");
+	testcluster_join(e, "#vault", NULL, id, NULL);
 	testcli_free(a);
 	testcli_free(b);
 	testcli_free(c);
 	testcli_free(d);
 	testcli_free(e);
-	stop_nodes(cl);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /*
@@ -384,24 +236,22 @@ test_key_on_every_node(void **state)
 static void
 test_late_node_loads_topic_and_key(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
 	struct testcli *e;
 	struct testcli_lines l = {0};
-	const char *args[] = {"--redis", cl->addr, "--node", "n4", NULL};
 	char id[ID_MAX], want[WANT_MAX];
 
-	create(a, "#early", id);
+	testcluster_create(a, "#early", id);
 	testcli_sendf(a, "topic$%s$#early$set before n4", testcli_uid(a));
 	await_topic(a, id, "alice", "set before n4");
 	testcli_sendf(a, "chan_key$%s$#early$k3y", testcli_uid(a));
 	snprintf(want, sizeof(want), "chan_key$%s$k3y", id);
 	testcli_expect(a, want);
-	cl->late = testsrv_start(args);
-	assert_non_null(cl->late);
-	e = ext_user(cl->late, "erin");
+	assert_non_null(testcluster_start_node(cl, "n4", NULL));
+	e = testcluster_user(cl, LATE, "erin");
 	join_bad_key(e, "#early", NULL);
-	join_ok(e, "#early", "k3y", id, &l);
+	testcluster_join(e, "#early", "k3y", id, &l);
 	assert_true(l.n >= 1);
 	assert_true(is_topic(l.line[0], id, "alice", "set before n4"));
 	testcli_lines_free(&l);
@@ -415,7 +265,8 @@ test_late_node_loads_topic_and_key(void **state)
 
 		/* alice's name is free on n4 once n1 has given it up. */
 		for (;;) {
-			struct testcli *x = testcli_open(cl->late);
+			struct testcli *x =
+			    testcli_open(testcluster_node(cl, LATE));
 
 			testcli_set_timeout(x, WAIT_MS);
 			testcli_ext_hello(x);
@@ -425,11 +276,11 @@ test_late_node_loads_topic_and_key(void **state)
 			if (strncmp(line, "registered$", 11) == 0) {
 				/* Given up again and taken at once, in order
 				 * on n4's one link to Redis. */
-				rest_of_join(x, NULL);
+				testcluster_rest_of_join(x, NULL);
 				testcli_sendf(x, "quit$bye");
 				testcli_expect_prefix(x, "error$quit$");
 				testcli_free(x);
-				a = ext_user(cl->late, "alice");
+				a = testcluster_user(cl, LATE, "alice");
 				break;
 			}
 			testcli_free(x);
@@ -438,13 +289,13 @@ test_late_node_loads_topic_and_key(void **state)
 			testsrv_sleep_ms(RETRY_MS);
 		}
 	}
-	join_ok(a, "#early", NULL, id, NULL);
+	testcluster_join(a, "#early", NULL, id, NULL);
 	testcli_sendf(a, "chan_key$%s$#early$n3wk3y", testcli_uid(a));
 	snprintf(want, sizeof(want), "chan_key$%s$n3wk3y", id);
 	testcli_expect(a, want);
 	testcli_free(a);
-	assert_int_equal(testsrv_stop(cl->late), 0);
-	stop_nodes(cl);
+	assert_int_equal(testsrv_stop(testcluster_node(cl, LATE)), 0);
+	testcluster_stop_nodes(cl, -1);
 }
 
 /* Redis down: a topic or key change is refused with storage_unavailable,
@@ -452,14 +303,14 @@ test_late_node_loads_topic_and_key(void **state)
 static void
 test_change_redis_down(void **state)
 {
-	struct cluster *cl = *state;
-	struct testcli *a = ext_user(cl->node[0], "alice");
-	struct testcli *b = ext_user(cl->node[1], "bob");
+	struct testcluster *cl = *state;
+	struct testcli *a = testcluster_user(cl, 0, "alice");
+	struct testcli *b = testcluster_user(cl, 1, "bob");
 	char id[ID_MAX];
 
-	create(a, "#down", id);
-	join_ok(b, "#down", NULL, id, NULL);
-	testredis_stop(cl->redis, 0);
+	testcluster_create(a, "#down", id);
+	testcluster_join(b, "#down", NULL, id, NULL);
+	testredis_stop(testcluster_redis(cl), 0);
 	testcli_sendf(a, "topic$%s$#down$while down", testcli_uid(a));
 	expect_past_joins(a, "error$storage_unavailable$topic$", 1);
 	testcli_sendf(a, "chan_key$%s$#down$k", testcli_uid(a));
@@ -474,13 +325,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
-	        test_topic_on_every_node_once, setup, teardown),
+	        test_topic_on_every_node_once, setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_key_on_every_node, setup, teardown),
+	        test_key_on_every_node, setup, testcluster_teardown),
+	    cmocka_unit_test_setup_teardown(test_late_node_loads_topic_and_key,
+	        setup, testcluster_teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_late_node_loads_topic_and_key, setup, teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_change_redis_down, setup, teardown),
+	        test_change_redis_down, setup, testcluster_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
