@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include "redis_log.h"
 #include "testredis.h"
+#include "testsrv.h"
 
 /* Lines the trim test appends: more than two batches. */
 #define MANY 1200
@@ -36,13 +36,11 @@ struct fx {
 	uint64_t deleted;
 };
 
+/* The clock the log takes, from the test library. */
 static uint64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)testsrv_now_ms();
 }
 
 static void
