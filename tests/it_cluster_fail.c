@@ -121,18 +121,6 @@ page(struct testcli *c, const char *id, const char *dir, unsigned long seq,
 	return strcmp(line, "more") == 0;
 }
 
-/* seqs[0..n) are from, from + 1, ... */
-static void
-expect_run(const unsigned long *seqs, size_t n, unsigned long from)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (seqs[i] != from + i)
-			fail_msg("line %zu: seq %lu, want %lu", i, seqs[i],
-			    from + (unsigned long)i);
-}
-
 /* Reads c's lines up to the msg line whose text is want. */
 static void
 read_to_text(struct testcli *c, const char *want)
@@ -198,29 +186,29 @@ test_late_node_history(void **state)
 		    0);
 		assert_string_equal(sender, "alice");
 	}
-	expect_run(seqs, hist.n, EARLY - RING + 1);
+	testcli_expect_seqs(seqs, hist.n, EARLY - RING + 1);
 	testcli_lines_free(&hist);
 	/* Before the ring: from Redis, back to the first line. */
 	n = 0;
 	assert_false(
 	    page(d, id, "before", EARLY - RING + 1, 200, seqs, &n, 1, NULL));
 	assert_int_equal(n, EARLY - RING);
-	expect_run(seqs, n, 1);
+	testcli_expect_seqs(seqs, n, 1);
 	/* Forward from the start: a full page, then the rest. */
 	n = 0;
 	assert_true(page(d, id, "after", 0, 200, seqs, &n, 1, NULL));
 	assert_int_equal(n, 200);
 	assert_false(page(d, id, "after", 200, 200, seqs, &n, 1, NULL));
 	assert_int_equal(n, EARLY);
-	expect_run(seqs, n, 1);
+	testcli_expect_seqs(seqs, n, 1);
 	/* The newest, more before them. */
 	n = 0;
 	assert_true(page(d, id, "latest", 0, 5, seqs, &n, 1, NULL));
-	expect_run(seqs, n, EARLY - 4);
+	testcli_expect_seqs(seqs, n, EARLY - 4);
 	/* Redis keeps being used for what the ring lacks, in order. */
 	n = 0;
 	assert_true(page(d, id, "before", 11, 3, seqs, &n, 1, NULL));
-	expect_run(seqs, n, 8);
+	testcli_expect_seqs(seqs, n, 8);
 	testcli_expect_quiet(d);
 	testcli_free(d);
 	testcli_free(a);
@@ -259,7 +247,7 @@ test_page_while_redis_down(void **state)
 	/* Not waiting any more: its next lines are answered. */
 	testcli_expect_quiet(b);
 	assert_false(page(b, id, "after", EARLY - 3, 10, seqs, &n, 1, NULL));
-	expect_run(seqs, n, EARLY - 2);
+	testcli_expect_seqs(seqs, n, EARLY - 2);
 	/* Back: the same request is answered from Redis. */
 	assert_int_equal(testredis_restart(testcluster_redis(cl)), 0);
 	{
@@ -342,7 +330,7 @@ test_resume_on_late_node(void **state)
 		from = seqs[n - 1];
 	}
 	assert_int_equal(n, EARLY);
-	expect_run(seqs, n, 51);
+	testcli_expect_seqs(seqs, n, 51);
 	testcli_expect_quiet(b);
 	testcli_free(b);
 	testcli_free(a);

@@ -60,17 +60,6 @@ read_page(struct testcli *c, const char *id, const char *dir,
 }
 
 static void
-expect_seqs(const unsigned long *seqs, size_t n, unsigned long from)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (seqs[i] != from + i)
-			fail_msg("line %zu: seq %lu, want %lu", i, seqs[i],
-			    from + (unsigned long)i);
-}
-
-static void
 test_paging(void **state)
 {
 	static const char *const args[] = {
@@ -110,7 +99,7 @@ test_paging(void **state)
 		n = 0;
 		more = read_page(ben, id, "before", seqs, &n, &count);
 		if (count > 0) {
-			expect_seqs(seqs, n, seqs[0]);
+			testcli_expect_seqs(seqs, n, seqs[0]);
 			assert_true(seqs[n - 1] == before - 1);
 			before = seqs[0];
 		}
@@ -129,13 +118,13 @@ test_paging(void **state)
 	    ben, "history$%s$#PG$after$%lu$200", testcli_uid(ben), seqs[n - 1]);
 	assert_false(read_page(ben, id, "after", seqs, &n, &count));
 	assert_int_equal(n, SAID);
-	expect_seqs(seqs, n, 1);
+	testcli_expect_seqs(seqs, n, 1);
 
 	/* The newest, and nothing after the newest. */
 	testcli_sendf(ben, "history$%s$%s$latest$0$3", testcli_uid(ben), id);
 	n = 0;
 	assert_true(read_page(ben, id, "latest", seqs, &n, &count));
-	expect_seqs(seqs, n, SAID - 2);
+	testcli_expect_seqs(seqs, n, SAID - 2);
 	testcli_sendf(
 	    ben, "history$%s$%s$after$%d$3", testcli_uid(ben), id, SAID);
 	assert_false(read_page(ben, id, "after", seqs, &n, &count));
@@ -214,7 +203,7 @@ test_paging_db(void **state)
 			n = 0;
 			more = read_page(ben, id, "before", seqs, &n, &count);
 			assert_true(count > 0);
-			expect_seqs(seqs, n, seqs[0]);
+			testcli_expect_seqs(seqs, n, seqs[0]);
 			assert_true(seqs[n - 1] == before - 1);
 			before = seqs[0];
 			got += count;
@@ -233,7 +222,7 @@ test_paging_db(void **state)
 			after = all[n - 1];
 		} while (more);
 		assert_int_equal(n, STORED);
-		expect_seqs(all, n, 1);
+		testcli_expect_seqs(all, n, 1);
 		testcli_expect_quiet(ben);
 
 		testcli_sendf(

@@ -658,3 +658,14 @@ testcli_parse_msg(const char *line, unsigned long *seq, char *sender,
 	*text = f[4];
 	return 0;
 }
+
+void
+testcli_expect_seqs(const unsigned long *seqs, size_t n, unsigned long from)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (seqs[i] != from + i)
+			fail_msg("line %zu: seq %lu, want %lu", i, seqs[i],
+			    from + (unsigned long)i);
+}

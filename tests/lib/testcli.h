@@ -192,4 +192,8 @@ void testcli_lines_expect(const struct testcli_lines *l,
 int testcli_parse_msg(const char *line, unsigned long *seq, char *sender,
     size_t ssize, const char **text);
 
+/* Fails the test unless seqs[0..n) are from, from + 1, ... */
+void testcli_expect_seqs(
+    const unsigned long *seqs, size_t n, unsigned long from);
+
 #endif
