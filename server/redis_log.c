@@ -11,10 +11,18 @@
 /*
  * The append, atomic in Redis: the seq, the channel's line under the id
  * "<seq>-0", the event for every node.  KEYS: seq, log, events.  ARGV:
- * kind, time, sender, text, channel, channel keep, events keep, node.
+ * kind, time, sender, text, channel, channel keep, events keep, node,
+ * the channel's last seq the node knows.  The seq stays after that one
+ * even if Redis lost its last writes (a crash under appendfsync everysec,
+ * or no persistence): a seq clients have seen would be dropped by them.
  */
 static const char redis_log_script[] =
     "local seq = redis.call('INCR', KEYS[1])\n"
+    "local known = tonumber(ARGV[9])\n"
+    "if seq <= known then\n"
+    "  seq = known + 1\n"
+    "  redis.call('SET', KEYS[1], seq)\n"
+    "end\n"
     "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0',\n"
     "    'k', ARGV[1], 't', ARGV[2], 's', ARGV[3], 'x', ARGV[4])\n"
     "redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*',\n"
@@ -750,9 +758,9 @@ redis_log_append(struct redis_log *lg, uint64_t now,
 {
 	char seq_key[REDIS_LOG_KEY_SIZE], log_key[REDIS_LOG_KEY_SIZE];
 	char time[REDIS_LOG_NUM_SIZE], ckeep[REDIS_LOG_NUM_SIZE];
-	char ekeep[REDIS_LOG_NUM_SIZE];
-	const char *argv[14];
-	size_t lens[14];
+	char ekeep[REDIS_LOG_NUM_SIZE], known[REDIS_LOG_NUM_SIZE];
+	const char *argv[15];
+	size_t lens[15];
 	struct pending_append *p;
 	int i;
 
@@ -788,13 +796,18 @@ redis_log_append(struct redis_log *lg, uint64_t now,
 	lens[12] = strlen(ekeep);
 	argv[13] = lg->node;
 	lens[13] = strlen(lg->node);
+	/* ev->seq is the seq the chat expects: its last plus one. */
+	snprintf(
+	    known, sizeof(known), "%" PRIu64, ev->seq > 0 ? ev->seq - 1 : 0);
+	argv[14] = known;
+	lens[14] = strlen(known);
 	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return -1;
 	p->lg = lg;
 	p->cb = cb;
 	p->ctx = ctx;
-	if (redis_link_command(lg->cmd, now, on_appended, p, 14, argv, lens) <
+	if (redis_link_command(lg->cmd, now, on_appended, p, 15, argv, lens) <
 	    0) {
 		free(p);
 		return -1;
