@@ -291,42 +291,47 @@ renew(struct redis_log *lg)
 		reap(lg, 0);
 }
 
+/*
+ * The scripts, queued on the command connection before any command that
+ * runs one, so Redis knows them by then; each reply is the SHA-1 we
+ * computed.  Sent on every connection, and again whenever Redis says it
+ * does not know one (NOSCRIPT: its cache was flushed, or it was still
+ * loading its file when they came).
+ */
+static void
+load_scripts(struct redis_log *lg)
+{
+	const char *argv[3] = {"SCRIPT", "LOAD", redis_log_script};
+	size_t lens[3] = {6, 4, sizeof(redis_log_script) - 1};
+
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_create_script;
+	lens[2] = sizeof(redis_log_create_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_claim_script;
+	lens[2] = sizeof(redis_log_claim_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_release_script;
+	lens[2] = sizeof(redis_log_release_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_change_script;
+	lens[2] = sizeof(redis_log_change_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_presence_script;
+	lens[2] = sizeof(redis_log_presence_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_reap_script;
+	lens[2] = sizeof(redis_log_reap_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+}
+
 static void
 on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 {
 	struct redis_log *lg = ctx;
-	const char *argv[3] = {"SCRIPT", "LOAD", redis_log_script};
-	size_t lens[3] = {6, 4, sizeof(redis_log_script) - 1};
 
 	if (st == REDIS_LINK_UP) {
-		/* Queued before any append, so Redis knows the script by the
-		 * time it runs one; the reply is the SHA-1 we computed. */
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_create_script;
-		lens[2] = sizeof(redis_log_create_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_claim_script;
-		lens[2] = sizeof(redis_log_claim_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_release_script;
-		lens[2] = sizeof(redis_log_release_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_change_script;
-		lens[2] = sizeof(redis_log_change_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_presence_script;
-		lens[2] = sizeof(redis_log_presence_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_reap_script;
-		lens[2] = sizeof(redis_log_reap_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		load_scripts(lg);
 		/* Alive before the first claim: our names are kept. */
 		lg->renew_at = 0;
 		lg->reap_from = lg->now + lg->o.node_ttl_ms;
@@ -725,14 +730,21 @@ read_next(struct redis_log *lg)
 		lg->reading = 1;
 }
 
-/* Why a reply is not the one a script gives: Redis's error, or its shape. */
+/*
+ * Why a reply is not the one a script gives: Redis's error, or its shape.
+ * A Redis that does not know the script gets them all again (lg, when
+ * the command ran one), so that the next try works.
+ */
 static void
-reply_failure(const redisReply *r, char *why, size_t size)
+reply_failure(struct redis_log *lg, const redisReply *r, char *why, size_t size)
 {
 	if (r->type == REDIS_REPLY_ERROR)
 		snprintf(why, size, "redis: %.*s", (int)r->len, r->str);
 	else
 		snprintf(why, size, "redis: unexpected reply");
+	if (lg != NULL && r->type == REDIS_REPLY_ERROR && r->len >= 8 &&
+	    memcmp(r->str, "NOSCRIPT", 8) == 0)
+		load_scripts(lg);
 }
 
 static void
@@ -746,7 +758,7 @@ on_appended(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
 		p->cb(p->ctx, 0, (uint64_t)r->integer, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -918,7 +930,7 @@ on_created(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
 		p->cb(p->ctx, 1, 0, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -1162,7 +1174,7 @@ on_claimed(void *ctx, const redisReply *r, const char *err)
 			release_waits(lg);
 		}
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -1256,6 +1268,7 @@ redis_log_change(struct redis_log *lg, uint64_t now,
 	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return -1;
+	p->lg = lg;
 	p->cb = cb;
 	p->ctx = ctx;
 	if (redis_link_command(lg->cmd, now, on_changed, p, 13, argv, lens) <
@@ -1431,7 +1444,7 @@ on_page(void *ctx, const redisReply *r, const char *err)
 	if (r == NULL) {
 		p->cb(p->ctx, -1, NULL, 0, err);
 	} else if (r->type != REDIS_REPLY_ARRAY) {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(NULL, r, why, sizeof(why));
 		p->cb(p->ctx, -1, NULL, 0, why);
 	} else if (r->elements == 0) {
 		p->cb(p->ctx, 0, NULL, 0, NULL);
@@ -1510,7 +1523,7 @@ on_trimmed(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0) {
 		p->cb(p->ctx, 0, (uint64_t)r->integer, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(NULL, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -1569,7 +1582,7 @@ on_published(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER) {
 		p->cb(p->ctx, 0, 0, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
