@@ -102,7 +102,7 @@ t_redis() {
 	e2e_redis_stop
 	e2e_wait_file "$L3" 'down .*storage_unavailable' &&
 	    e2e_say "$B" "while redis is down" &&
-	    e2e_wait_for "$B" '!! storage is unavailable: not sent' &&
+	    e2e_wait_for "$B" '!! storage is unavailable: not sent; try again: lobby$' &&
 	    e2e_no_match "$B" ' bob while redis is down$' &&
 	    e2e_redis_up && up_again "$L3" && up_again "$L2" &&
 	    e2e_say "$B" "redis is back" &&

@@ -2342,6 +2342,39 @@ test_help_pages_names_columns(void **state)
 	fakeshell_end(&e);
 }
 
+/*
+ * An error about a channel names it as the server does, by id (a line
+ * refused while a node's Redis is down, say): the client says the
+ * channel's name instead, with its hint; an id it has no window for
+ * stays as it is.
+ */
+static void
+test_error_names_channel(void **state)
+{
+	struct fakeshell_env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	model_select(e.m, model_win_index(e.m, w));
+	feed(&e,
+	    "error$storage_unavailable$send_msg$storage is unavailable: "
+	    "not sent; try again: " RUST,
+	    3000);
+	assert_string_equal(
+	    last_text(w), "storage is unavailable: not sent; try again: #rust");
+	feed(&e, "error$not_member$send_msg$not a member: " RUST, 3000);
+	assert_string_equal(
+	    last_text(w), "not a member: #rust; /join it first");
+	feed(&e, "error$not_member$send_msg$not a member: " RUST2, 3000);
+	assert_string_equal(
+	    last_text(w), "not a member: " RUST2 "; /join it first");
+	fakeshell_end(&e);
+}
+
 int
 main(void)
 {
@@ -2387,6 +2420,7 @@ main(void)
 	    cmocka_unit_test(test_page_refused),
 	    cmocka_unit_test(test_join_creates),
 	    cmocka_unit_test(test_query_window),
+	    cmocka_unit_test(test_error_names_channel),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

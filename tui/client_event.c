@@ -949,12 +949,39 @@ client_history_refused(struct client *c, int unknown, uint64_t now)
 	}
 }
 
+/*
+ * The window of the channel an error's text ends with (": <id>", as the
+ * server names the channel a refused line was for), or NULL: the error
+ * then says the channel's name, not an id no one knows it by.  *len is
+ * what comes before the ": ".
+ */
+static struct model_win *
+client_error_channel(const struct client *c, struct slice text, size_t *len)
+{
+	struct model_win *w;
+	size_t i;
+
+	for (i = text.len; i >= 2; i--)
+		if (text.p[i - 2] == ':' && text.p[i - 1] == ' ')
+			break;
+	if (i < 2 || i == text.len)
+		return NULL;
+	w = model_find(c->m, MODEL_WIN_CHANNEL, text.p + i, text.len - i);
+	if (w == NULL)
+		w = model_find(
+		    c->m, MODEL_WIN_PERSONAL, text.p + i, text.len - i);
+	*len = i - 2;
+	return w;
+}
+
 static void
 client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct slice text = ev->text;
 	enum cmd_verb verb = client_error_verb(ev);
 	int reg = verb == CMD_REG;
+	struct model_win *named;
+	size_t len;
 
 	if (reg)
 		c->reg_out = 0;
@@ -1028,6 +1055,10 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 	if (proto_code_is_fatal(ev->code))
 		client_note_both(
 		    c, now, MODEL_LINE_ERROR, "%.*s", (int)text.len, text.p);
+	else if ((named = client_error_channel(c, text, &len)) != NULL)
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "%.*s: %s%s", (int)len, text.p, model_win_name(named),
+		    client_error_hint(ev, verb));
 	else
 		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
 		    "%.*s%s", (int)text.len, text.p,
