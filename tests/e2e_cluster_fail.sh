@@ -11,7 +11,7 @@ set -u
 e2e_init "${1:-}" cluster_fail
 e2e_need_redis
 e2e_plan 5
-A="" B=""
+A="" B="" D=""
 # A killed node's names are free after this (its lease), not 10 s.
 TXT_CHATD_NODE_TTL_MS=3000
 export TXT_CHATD_NODE_TTL_MS
@@ -96,15 +96,19 @@ up_again() {
 	done
 }
 
-# Redis stops: bob's line is refused and he is told; alice gets nothing.
-# Redis comes back: bob's next line reaches alice.
+# Redis stops: bob's line is refused and he is told; alice gets nothing;
+# dave, new, waits to register.  Redis comes back: dave is registered,
+# and bob's next line reaches alice.
 t_redis() {
 	e2e_redis_stop
 	e2e_wait_file "$L3" 'down .*storage_unavailable' &&
 	    e2e_say "$B" "while redis is down" &&
 	    e2e_wait_for "$B" '!! storage is unavailable: not sent; try again: lobby$' &&
 	    e2e_no_match "$B" ' bob while redis is down$' &&
+	    D=$(e2e_client dave -s "127.0.0.1:$P2" -n dave) &&
+	    e2e_wait_for "$D" 'cannot register names just now' &&
 	    e2e_redis_up && up_again "$L3" && up_again "$L2" &&
+	    e2e_wait_for "$D" '^ \[online\] dave \| ' 20 &&
 	    e2e_say "$B" "redis is back" &&
 	    e2e_wait_for "$B" ' bob redis is back$' &&
 	    e2e_wait_for "$A" ' bob redis is back$' &&
@@ -112,7 +116,7 @@ t_redis() {
 }
 
 t_quit() {
-	e2e_quit_client "$A" && e2e_quit_client "$B" &&
+	e2e_quit_client "$A" && e2e_quit_client "$B" && e2e_quit_client "$D" &&
 	    node_stop 2 && node_stop 3 && e2e_redis_stop
 }
 

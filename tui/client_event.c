@@ -1013,6 +1013,19 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 		c->reg_retried = 1;
 		return;
 	}
+	/* A node of several whose Redis is down cannot claim names: it says
+	 * nothing when it can again, so ask again as above. */
+	if (reg && ev->code == PROTO_E_STORAGE_UNAVAILABLE &&
+	    c->state == CLIENT_REGISTERING) {
+		c->reg_retry_at = now + CLIENT_REG_RETRY_MS;
+		if (!c->reg_retried)
+			client_note_both(c, now, MODEL_LINE_INFO,
+			    "the server cannot register names just now (its "
+			    "storage is unavailable); asking again every %d s",
+			    CLIENT_REG_RETRY_MS / 1000);
+		c->reg_retried = 1;
+		return;
+	}
 	if (reg &&
 	    (ev->code == PROTO_E_NAME_TAKEN || ev->code == PROTO_E_BAD_NAME)) {
 		client_note_both(c, now, MODEL_LINE_ERROR,
