@@ -3,8 +3,9 @@
 # Redis when things break.  Its node is killed (-9): it moves to the next
 # server of -s a,b, gets its name back, and shows what was said meanwhile
 # once, counted unread; the others see it quit and come back.  Redis
-# stops: a line is refused with a word to its sender, and once Redis is
-# back lines go through again.  TAP output.
+# stops: a line is refused with a word to its sender, a newcomer waits to
+# register, and once Redis is back it is registered and lines go through
+# again.  TAP output.
 # Usage: sh tests/e2e_cluster_fail.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib/e2e.sh"
