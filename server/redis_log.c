@@ -11,10 +11,18 @@
 /*
  * The append, atomic in Redis: the seq, the channel's line under the id
  * "<seq>-0", the event for every node.  KEYS: seq, log, events.  ARGV:
- * kind, time, sender, text, channel, channel keep, events keep, node.
+ * kind, time, sender, text, channel, channel keep, events keep, node,
+ * the channel's last seq the node knows.  The seq stays after that one
+ * even if Redis lost its last writes (a crash under appendfsync everysec,
+ * or no persistence): a seq clients have seen would be dropped by them.
  */
 static const char redis_log_script[] =
     "local seq = redis.call('INCR', KEYS[1])\n"
+    "local known = tonumber(ARGV[9])\n"
+    "if seq <= known then\n"
+    "  seq = known + 1\n"
+    "  redis.call('SET', KEYS[1], seq)\n"
+    "end\n"
     "redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], seq .. '-0',\n"
     "    'k', ARGV[1], 't', ARGV[2], 's', ARGV[3], 'x', ARGV[4])\n"
     "redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*',\n"
@@ -307,42 +315,47 @@ renew(struct redis_log *lg)
 		reap(lg, 0);
 }
 
+/*
+ * The scripts, queued on the command connection before any command that
+ * runs one, so Redis knows them by then; each reply is the SHA-1 we
+ * computed.  Sent on every connection, and again whenever Redis says it
+ * does not know one (NOSCRIPT: its cache was flushed, or it was still
+ * loading its file when they came).
+ */
+static void
+load_scripts(struct redis_log *lg)
+{
+	const char *argv[3] = {"SCRIPT", "LOAD", redis_log_script};
+	size_t lens[3] = {6, 4, sizeof(redis_log_script) - 1};
+
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_create_script;
+	lens[2] = sizeof(redis_log_create_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_claim_script;
+	lens[2] = sizeof(redis_log_claim_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_release_script;
+	lens[2] = sizeof(redis_log_release_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_change_script;
+	lens[2] = sizeof(redis_log_change_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_presence_script;
+	lens[2] = sizeof(redis_log_presence_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	argv[2] = redis_log_reap_script;
+	lens[2] = sizeof(redis_log_reap_script) - 1;
+	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+}
+
 static void
 on_cmd_state(void *ctx, enum redis_link_state st, const char *why)
 {
 	struct redis_log *lg = ctx;
-	const char *argv[3] = {"SCRIPT", "LOAD", redis_log_script};
-	size_t lens[3] = {6, 4, sizeof(redis_log_script) - 1};
 
 	if (st == REDIS_LINK_UP) {
-		/* Queued before any append, so Redis knows the script by the
-		 * time it runs one; the reply is the SHA-1 we computed. */
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_create_script;
-		lens[2] = sizeof(redis_log_create_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_claim_script;
-		lens[2] = sizeof(redis_log_claim_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_release_script;
-		lens[2] = sizeof(redis_log_release_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_change_script;
-		lens[2] = sizeof(redis_log_change_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_presence_script;
-		lens[2] = sizeof(redis_log_presence_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-		argv[2] = redis_log_reap_script;
-		lens[2] = sizeof(redis_log_reap_script) - 1;
-		(void)redis_link_command(
-		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+		load_scripts(lg);
 		/* Alive before the first claim: our names are kept. */
 		lg->renew_at = 0;
 		lg->reap_from = lg->now + lg->o.node_ttl_ms;
@@ -741,14 +754,21 @@ read_next(struct redis_log *lg)
 		lg->reading = 1;
 }
 
-/* Why a reply is not the one a script gives: Redis's error, or its shape. */
+/*
+ * Why a reply is not the one a script gives: Redis's error, or its shape.
+ * A Redis that does not know the script gets them all again (lg, when
+ * the command ran one), so that the next try works.
+ */
 static void
-reply_failure(const redisReply *r, char *why, size_t size)
+reply_failure(struct redis_log *lg, const redisReply *r, char *why, size_t size)
 {
 	if (r->type == REDIS_REPLY_ERROR)
 		snprintf(why, size, "redis: %.*s", (int)r->len, r->str);
 	else
 		snprintf(why, size, "redis: unexpected reply");
+	if (lg != NULL && r->type == REDIS_REPLY_ERROR && r->len >= 8 &&
+	    memcmp(r->str, "NOSCRIPT", 8) == 0)
+		load_scripts(lg);
 }
 
 static void
@@ -762,7 +782,7 @@ on_appended(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
 		p->cb(p->ctx, 0, (uint64_t)r->integer, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -774,9 +794,9 @@ redis_log_append(struct redis_log *lg, uint64_t now,
 {
 	char seq_key[REDIS_LOG_KEY_SIZE], log_key[REDIS_LOG_KEY_SIZE];
 	char time[REDIS_LOG_NUM_SIZE], ckeep[REDIS_LOG_NUM_SIZE];
-	char ekeep[REDIS_LOG_NUM_SIZE];
-	const char *argv[14];
-	size_t lens[14];
+	char ekeep[REDIS_LOG_NUM_SIZE], known[REDIS_LOG_NUM_SIZE];
+	const char *argv[15];
+	size_t lens[15];
 	int i;
 
 	if ((ev->kind != STORE_MSG && ev->kind != STORE_ACT) ||
@@ -811,7 +831,12 @@ redis_log_append(struct redis_log *lg, uint64_t now,
 	lens[12] = strlen(ekeep);
 	argv[13] = lg->node;
 	lens[13] = strlen(lg->node);
-	return send_pending(lg, now, on_appended, cb, ctx, 14, argv, lens);
+	/* ev->seq is the seq the chat expects: its last plus one. */
+	snprintf(
+	    known, sizeof(known), "%" PRIu64, ev->seq > 0 ? ev->seq - 1 : 0);
+	argv[14] = known;
+	lens[14] = strlen(known);
+	return send_pending(lg, now, on_appended, cb, ctx, 15, argv, lens);
 }
 
 int
@@ -912,7 +937,7 @@ on_created(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
 		p->cb(p->ctx, 1, 0, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -1165,7 +1190,7 @@ on_claimed(void *ctx, const redisReply *r, const char *err)
 			release_waits(lg);
 		}
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -1409,7 +1434,7 @@ on_page(void *ctx, const redisReply *r, const char *err)
 	if (r == NULL) {
 		p->cb(p->ctx, -1, NULL, 0, err);
 	} else if (r->type != REDIS_REPLY_ARRAY) {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(NULL, r, why, sizeof(why));
 		p->cb(p->ctx, -1, NULL, 0, why);
 	} else if (r->elements == 0) {
 		p->cb(p->ctx, 0, NULL, 0, NULL);
@@ -1488,7 +1513,7 @@ on_trimmed(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0) {
 		p->cb(p->ctx, 0, (uint64_t)r->integer, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(NULL, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);
@@ -1536,7 +1561,7 @@ on_published(void *ctx, const redisReply *r, const char *err)
 	} else if (r->type == REDIS_REPLY_INTEGER) {
 		p->cb(p->ctx, 0, 0, NULL);
 	} else {
-		reply_failure(r, why, sizeof(why));
+		reply_failure(p->lg, r, why, sizeof(why));
 		p->cb(p->ctx, -1, 0, why);
 	}
 	free(p);

@@ -2342,6 +2342,70 @@ test_help_pages_names_columns(void **state)
 	fakeshell_end(&e);
 }
 
+/*
+ * An error about a channel names it as the server does, by id (a line
+ * refused while a node's Redis is down, say): the client says the
+ * channel's name instead, with its hint; an id it has no window for
+ * stays as it is.
+ */
+static void
+test_error_names_channel(void **state)
+{
+	struct fakeshell_env e;
+	struct model_win *w;
+
+	(void)state;
+	env_online(&e);
+	type(&e, "/join #rust");
+	join_rust(&e, RUST, 0);
+	w = chan(&e, RUST);
+	model_select(e.m, model_win_index(e.m, w));
+	feed(&e,
+	    "error$storage_unavailable$send_msg$storage is unavailable: "
+	    "not sent; try again: " RUST,
+	    3000);
+	assert_string_equal(
+	    last_text(w), "storage is unavailable: not sent; try again: #rust");
+	feed(&e, "error$not_member$send_msg$not a member: " RUST, 3000);
+	assert_string_equal(
+	    last_text(w), "not a member: #rust; /join it first");
+	feed(&e, "error$not_member$send_msg$not a member: " RUST2, 3000);
+	assert_string_equal(
+	    last_text(w), "not a member: " RUST2 "; /join it first");
+	fakeshell_end(&e);
+}
+
+/*
+ * A node whose Redis is down refuses to register a name for now
+ * (storage_unavailable): the client asks again every few seconds, as
+ * for a name still taken, rather than wait at "registering" for good.
+ */
+static void
+test_reg_storage_unavailable(void **state)
+{
+	struct fakeshell_env e;
+
+	(void)state;
+	fakeshell_start(&e, "carol", 1000);
+	client_connected(e.c, 1000);
+	feed(&e, "hello$1$3072$32$x", 1000);
+	fakeshell_clear(&e.f);
+	feed(&e,
+	    "error$storage_unavailable$reg$storage is unavailable: not sent; "
+	    "try again: carol",
+	    1000);
+	assert_int_equal(client_state(e.c), CLIENT_REGISTERING);
+	fakeshell_assert_line(status(&e), MODEL_LINE_INFO,
+	    "the server cannot register names just now (its storage is "
+	    "unavailable); asking again every 5 s");
+	assert_int_equal(client_next_tick(e.c), 1000 + CLIENT_REG_RETRY_MS);
+	client_tick(e.c, 1000 + CLIENT_REG_RETRY_MS);
+	fakeshell_expect(&e.f, "reg$carol");
+	feed(&e, "registered$" UID "$carol", 7000);
+	assert_int_equal(client_state(e.c), CLIENT_ONLINE);
+	fakeshell_end(&e);
+}
+
 int
 main(void)
 {
@@ -2387,6 +2451,8 @@ main(void)
 	    cmocka_unit_test(test_page_refused),
 	    cmocka_unit_test(test_join_creates),
 	    cmocka_unit_test(test_query_window),
+	    cmocka_unit_test(test_error_names_channel),
+	    cmocka_unit_test(test_reg_storage_unavailable),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

@@ -949,12 +949,39 @@ client_history_refused(struct client *c, int unknown, uint64_t now)
 	}
 }
 
+/*
+ * The window of the channel an error's text ends with (": <id>", as the
+ * server names the channel a refused line was for), or NULL: the error
+ * then says the channel's name, not an id no one knows it by.  *len is
+ * what comes before the ": ".
+ */
+static struct model_win *
+client_error_channel(const struct client *c, struct slice text, size_t *len)
+{
+	struct model_win *w;
+	size_t i;
+
+	for (i = text.len; i >= 2; i--)
+		if (text.p[i - 2] == ':' && text.p[i - 1] == ' ')
+			break;
+	if (i < 2 || i == text.len)
+		return NULL;
+	w = model_find(c->m, MODEL_WIN_CHANNEL, text.p + i, text.len - i);
+	if (w == NULL)
+		w = model_find(
+		    c->m, MODEL_WIN_PERSONAL, text.p + i, text.len - i);
+	*len = i - 2;
+	return w;
+}
+
 static void
 client_on_error(struct client *c, const struct event *ev, uint64_t now)
 {
 	struct slice text = ev->text;
 	enum cmd_verb verb = client_error_verb(ev);
 	int reg = verb == CMD_REG;
+	struct model_win *named;
+	size_t len;
 
 	if (reg)
 		c->reg_out = 0;
@@ -983,6 +1010,19 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 			    "connection just lost; asking again every %d s "
 			    "(or pick another with /nick NAME)",
 			    c->name, CLIENT_REG_RETRY_MS / 1000);
+		c->reg_retried = 1;
+		return;
+	}
+	/* A node of several whose Redis is down cannot claim names: it says
+	 * nothing when it can again, so ask again as above. */
+	if (reg && ev->code == PROTO_E_STORAGE_UNAVAILABLE &&
+	    c->state == CLIENT_REGISTERING) {
+		c->reg_retry_at = now + CLIENT_REG_RETRY_MS;
+		if (!c->reg_retried)
+			client_note_both(c, now, MODEL_LINE_INFO,
+			    "the server cannot register names just now (its "
+			    "storage is unavailable); asking again every %d s",
+			    CLIENT_REG_RETRY_MS / 1000);
 		c->reg_retried = 1;
 		return;
 	}
@@ -1028,6 +1068,10 @@ client_on_error(struct client *c, const struct event *ev, uint64_t now)
 	if (proto_code_is_fatal(ev->code))
 		client_note_both(
 		    c, now, MODEL_LINE_ERROR, "%.*s", (int)text.len, text.p);
+	else if ((named = client_error_channel(c, text, &len)) != NULL)
+		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
+		    "%.*s: %s%s", (int)len, text.p, model_win_name(named),
+		    client_error_hint(ev, verb));
 	else
 		client_note(c, client_current(c), now, MODEL_LINE_ERROR,
 		    "%.*s%s", (int)text.len, text.p,

@@ -504,3 +504,61 @@ e2e_rawcli_bg() {
 	e2e_track "$E2E_RAW_PID"
 	e2e_wait_file "$e2e_out" '^# ready$'
 }
+
+# --- Redis, for nodes of one chat ---------------------------------------
+
+# e2e_need_redis: skips the whole test (before its plan) without
+# redis-server and redis-cli.
+e2e_need_redis() {
+	if ! command -v redis-server >/dev/null 2>&1 ||
+	    ! command -v redis-cli >/dev/null 2>&1; then
+		echo "1..0 # SKIP no redis-server or redis-cli"
+		exit 0
+	fi
+}
+
+# e2e_redis_up: redis-server on E2E_REDIS_PORT with its files (an
+# append-only file, fsync every second, as txt-chatd(8) advises) in
+# $E2E_TMP/redis, until it answers PING; sets E2E_REDIS_PID.
+e2e_redis_up() {
+	mkdir -p "$E2E_TMP/redis" || return 1
+	redis-server --port "$E2E_REDIS_PORT" --bind 127.0.0.1 --save "" \
+	    --appendonly yes --appendfsync everysec --dir "$E2E_TMP/redis" \
+	    --logfile "$E2E_TMP/redis/redis.log" >/dev/null 2>&1 &
+	E2E_REDIS_PID=$!
+	e2e_track "$E2E_REDIS_PID"
+	e2e_end=$(($(e2e_now_ms) + E2E_WAIT * 1000))
+	while e2e_alive "$E2E_REDIS_PID" &&
+	    [ "$(e2e_now_ms)" -lt "$e2e_end" ]; do
+		[ "$(redis-cli -p "$E2E_REDIS_PORT" ping 2>/dev/null)" = PONG ] &&
+		    return 0
+		sleep 0.05
+	done
+	kill -KILL "$E2E_REDIS_PID" 2>/dev/null
+	wait "$E2E_REDIS_PID" 2>/dev/null
+	e2e_untrack "$E2E_REDIS_PID"
+	return 1
+}
+
+# e2e_redis_start: e2e_redis_up on a free loopback port (a few tried);
+# sets E2E_REDIS_PORT and E2E_REDIS (host:port, as --redis takes it).
+e2e_redis_start() {
+	for e2e_try in 1 2 3 4 5; do
+		E2E_REDIS_PORT=$((20000 + ($$ * 7 + e2e_try * 977) % 30000))
+		if e2e_redis_up; then
+			E2E_REDIS="127.0.0.1:$E2E_REDIS_PORT"
+			return 0
+		fi
+	done
+	e2e_diag "redis-server did not start"
+	[ -f "$E2E_TMP/redis/redis.log" ] && e2e_diag_file "$E2E_TMP/redis/redis.log"
+	return 1
+}
+
+# e2e_redis_stop: SIGTERM (Redis writes its file and exits), waited for.
+e2e_redis_stop() {
+	kill -TERM "$E2E_REDIS_PID" 2>/dev/null
+	e2e_wait_exit "$E2E_REDIS_PID" || kill -KILL "$E2E_REDIS_PID" 2>/dev/null
+	wait "$E2E_REDIS_PID" 2>/dev/null
+	e2e_untrack "$E2E_REDIS_PID"
+}
