@@ -30,10 +30,9 @@
 
 /*
  * A non-blocking listening TCP socket on hostport (SO_REUSEADDR, and
- * IPV6_V6ONLY off for "[::]" so that one socket takes IPv4 too), whose
- * accepted sockets inherit a receive buffer of NET_RCVBUF (set before
- * listen(2), so that the window the peer is offered fits it).  Returns
- * the fd, or -1 with a message in err.
+ * IPV6_V6ONLY off for "[::]" so that one socket takes IPv4 too), with the
+ * options its accepted sockets inherit (see net_accept).  Returns the fd,
+ * or -1 with a message in err.
  */
 int net_listen(const char *hostport, int backlog, char *err, size_t err_size);
 
@@ -49,11 +48,13 @@ int net_format(const struct sockaddr *sa, char *addr, size_t addr_size,
 int net_local_name(int fd, char *addr, size_t addr_size);
 
 /*
- * Makes an accepted socket non-blocking and close-on-exec, turns off Nagle
- * (lines are batched by the server, not the kernel), bounds its send
- * buffer to NET_SNDBUF and turns on TCP keepalive.  Returns 0, or -1 with
- * errno set.
+ * Takes a client off listener lfd's queue, as accept(2) with its address in
+ * ss, non-blocking and close-on-exec.  The socket comes with the options
+ * net_listen gave the listener: Nagle off (lines are batched by the
+ * server, not the kernel), a send buffer of NET_SNDBUF, a receive buffer
+ * of NET_RCVBUF, TCP keepalive on.  Returns the fd, or -1 with errno set
+ * as by accept(2).
  */
-int net_client_setup(int fd);
+int net_accept(int lfd, struct sockaddr_storage *ss, socklen_t *len);
 
 #endif

@@ -1328,7 +1328,7 @@ accept_clients(struct server *s, int slot, conn_setup_fn setup_fn)
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		char addr[NET_ADDR_MAX], ip[NET_ADDR_MAX];
-		int fd = accept(s->pfds[slot].fd, (struct sockaddr *)&ss, &len);
+		int fd = net_accept(s->pfds[slot].fd, &ss, &len);
 
 		if (fd < 0) {
 			/* The connection's own trouble: accept(2) says to
@@ -1349,7 +1349,7 @@ accept_clients(struct server *s, int slot, conn_setup_fn setup_fn)
 
 					close(s->spare_fd);
 					s->spare_fd = -1;
-					fd = accept(
+					fd = net_accept(
 					    s->pfds[slot].fd, NULL, NULL);
 					/*
 					 * accept(2) fails with EMFILE before
@@ -1380,8 +1380,7 @@ accept_clients(struct server *s, int slot, conn_setup_fn setup_fn)
 			s->listen_resume = s->now + SERVER_ACCEPT_PAUSE_MS;
 			return;
 		}
-		if (net_client_setup(fd) < 0 ||
-		    net_format((struct sockaddr *)&ss, addr, sizeof(addr), ip,
+		if (net_format((struct sockaddr *)&ss, addr, sizeof(addr), ip,
 		        sizeof(ip)) < 0) {
 			close(fd);
 			continue;
