@@ -4174,3 +4174,21 @@ chat_cluster_each_channel(struct chat *c, chat_channel_fn fn, void *ctx)
 		fn(ctx, &ci);
 	}
 }
+
+void
+chat_cluster_each_user(struct chat *c, chat_user_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < c->conns_cap; i++) {
+		struct user *u = registry_user_by_conn(c->reg, (int)i);
+		char skel[PROTO_NAME_MAX];
+		size_t skel_len;
+
+		/* Each user once, by its first connection. */
+		if (u == NULL || user_conn(u) != (int)i)
+			continue;
+		skel_len = account_key(user_name(u), user_name_len(u), skel);
+		fn(ctx, user_name(u), user_name_len(u), skel, skel_len);
+	}
+}

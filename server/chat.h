@@ -349,4 +349,10 @@ typedef void (*chat_channel_fn)(void *ctx, const struct chat_channel_info *ci);
  * --max-channels). */
 void chat_cluster_each_channel(struct chat *c, chat_channel_fn fn, void *ctx);
 
+/* Calls fn with the name of each user of this node and the name's
+ * skeleton (what its claim across nodes is by), not NUL-terminated. */
+typedef void (*chat_user_fn)(void *ctx, const char *name, size_t name_len,
+    const char *skel, size_t skel_len);
+void chat_cluster_each_user(struct chat *c, chat_user_fn fn, void *ctx);
+
 #endif

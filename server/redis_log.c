@@ -1987,3 +1987,52 @@ redis_log_restore(struct redis_log *lg, const struct redis_log_chan *ch,
 	}
 	return 0;
 }
+
+/* A name claimed again, waiting for its reply. */
+struct reclaim_wait {
+	redis_log_held_cb held;
+	void *ctx;
+	char name[PROTO_NAME_MAX + 1];
+};
+
+/* The claim script's reply: {0, id} held by a live node. */
+static void
+on_reclaimed(void *ctx, const redisReply *r, const char *err)
+{
+	struct reclaim_wait *w = ctx;
+
+	(void)err;
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER &&
+	    r->element[0]->integer == 0 && w->held != NULL)
+		w->held(w->ctx, w->name);
+	free(w);
+}
+
+int
+redis_log_reclaim(struct redis_log *lg, const char *name, size_t name_len,
+    const char *skel, size_t skel_len, redis_log_held_cb held, void *ctx)
+{
+	const char *argv[8] = {"EVALSHA", lg->claim_sha, "2", lg->users_key,
+	    lg->events_key, skel, lg->node, lg->nodes_pfx};
+	size_t lens[8];
+	struct reclaim_wait *w;
+	int i;
+
+	if (name_len > PROTO_NAME_MAX || !redis_log_up(lg))
+		return -1;
+	for (i = 0; i < 8; i++)
+		lens[i] = i == 5 ? skel_len : strlen(argv[i]);
+	w = malloc(sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->held = held;
+	w->ctx = ctx;
+	snprintf(w->name, sizeof(w->name), "%.*s", (int)name_len, name);
+	if (redis_link_command(
+	        lg->cmd, lg->now, on_reclaimed, w, 8, argv, lens) < 0) {
+		free(w);
+		return -1;
+	}
+	return 0;
+}

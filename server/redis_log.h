@@ -299,4 +299,15 @@ typedef void (*redis_log_taken_cb)(
 int redis_log_restore(struct redis_log *lg, const struct redis_log_chan *ch,
     redis_log_taken_cb taken, void *ctx);
 
+/*
+ * With redis_log_restore: claims again the name (skeleton skel) of a user
+ * of this node, as redis_log_claim does but without waiting; if a live
+ * node holds it now (claimed there while Redis was empty), held (if not
+ * NULL) is called with name, NUL-terminated.  Returns 0, or -1 (down,
+ * full, too long) and nothing is sent.
+ */
+typedef void (*redis_log_held_cb)(void *ctx, const char *name);
+int redis_log_reclaim(struct redis_log *lg, const char *name, size_t name_len,
+    const char *skel, size_t skel_len, redis_log_held_cb held, void *ctx);
+
 #endif

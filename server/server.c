@@ -877,10 +877,34 @@ cluster_restore_one(void *ctx, const struct chat_channel_info *ci)
  * persistence), so the node puts back its channels (pipelined, before
  * any new append) and announces its users again.
  */
+/* A user's name another node took while Redis was empty. */
+static void
+cluster_held(void *ctx, const char *name)
+{
+	struct server *s = ctx;
+
+	log_line(s, 0,
+	    "node %s: user %s: the name was claimed on another node while "
+	    "redis was empty",
+	    s->node, name);
+}
+
+/* One user's name of this node, claimed again. */
+static void
+cluster_reclaim_one(void *ctx, const char *name, size_t name_len,
+    const char *skel, size_t skel_len)
+{
+	struct server *s = ctx;
+
+	(void)redis_log_reclaim(
+	    s->rlog, name, name_len, skel, skel_len, cluster_held, s);
+}
+
 static void
 cluster_restore(struct server *s)
 {
 	chat_cluster_each_channel(s->chat, cluster_restore_one, s);
+	chat_cluster_each_user(s->chat, cluster_reclaim_one, s);
 	chat_cluster_republish(s->chat, s->wall);
 }
 

@@ -21,6 +21,8 @@
 #define CMD_MAX  200
 #define NAME_MAX 32
 #define WANT_MAX 256
+/* Names one names line of the test holds at most. */
+#define NAMES_MAX 8
 /* Generous bounds for a busy machine (two cores, sanitizers). */
 #define WAIT_MS  TESTCLUSTER_WAIT_MS
 #define RETRY_MS TESTCLUSTER_RETRY_MS
@@ -63,6 +65,38 @@ is_topic(const char *line, const char *id, const char *by, const char *text)
 	    strcmp(line + ll - tl, tail) == 0;
 }
 
+/* The names of a names line ("names$<id>$a b c") into out, sorted. */
+static const char *
+names_of(struct testcli *c, const char *id, char *out, size_t size)
+{
+	char want[ID_MAX + 8], buf[WANT_MAX], *w[NAMES_MAX], *save = NULL, *t;
+	const char *line;
+	size_t n = 0, i, k;
+
+	testcli_sendf(c, "names$%s$%s", testcli_uid(c), id);
+	snprintf(want, sizeof(want), "names$%s$", id);
+	line = testcli_expect_prefix(c, want);
+	snprintf(buf, sizeof(buf), "%s", line + strlen(want));
+	for (t = strtok_r(buf, " ", &save); t != NULL && n < NAMES_MAX;
+	     t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	for (i = 0; i < n; i++)
+		for (k = i + 1; k < n; k++)
+			if (strcmp(w[k], w[i]) < 0) {
+				t = w[i];
+				w[i] = w[k];
+				w[k] = t;
+			}
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strncat(out, " ", size - strlen(out) - 1);
+		strncat(out, w[i], size - strlen(out) - 1);
+	}
+	testcli_expect_prefix(c, "names_end$");
+	return out;
+}
+
 /* Runs cmd on r and says whether the reply is want. */
 static int
 redis_says(struct testredis *r, const char *cmd, const char *want)
@@ -94,7 +128,8 @@ await_redis(struct testredis *r, const char *cmd, const char *want)
  * #lobby under the same id with its topic, a create of the name there
  * is channel_exists (no second #lobby the older nodes never show), and
  * a line said there reaches the older nodes' members after the lines
- * they have seen.
+ * they have seen.  The users of the older nodes are known there and
+ * their names are taken.
  *
  * FLUSHALL, SCRIPT FLUSH and CLIENT KILL stand for the restart: to a
  * node they are the same, its connections drop, it reconnects and finds
@@ -107,9 +142,9 @@ test_empty_redis_gets_channels_back(void **state)
 	struct testredis *r = testcluster_redis(cl);
 	struct testcli *a = testcluster_user(cl, 0, "alice");
 	struct testcli *b = testcluster_user(cl, 1, "bob");
-	struct testcli *c;
+	struct testcli *c, *x;
 	struct testcli_lines l = {0};
-	char id[ID_MAX], cmd[CMD_MAX];
+	char id[ID_MAX], cmd[CMD_MAX], names[WANT_MAX];
 	unsigned long seq;
 	int i;
 
@@ -130,6 +165,9 @@ test_empty_redis_gets_channels_back(void **state)
 	await_redis(r, cmd, "1");
 	snprintf(cmd, sizeof(cmd), "GET txt:seq:%s", id);
 	await_redis(r, cmd, "3");
+	/* Their users' names and who is where, too. */
+	await_redis(r, "HLEN txt:users", "2");
+	await_redis(r, "SCARD txt:nodes", "2");
 	assert_non_null(testcluster_start_node(cl, "n3", flood_off));
 	c = testcluster_user(cl, LATE, "carol");
 	testcli_sendf(c, "create_chan$%s$#lobby", testcli_uid(c));
@@ -138,6 +176,14 @@ test_empty_redis_gets_channels_back(void **state)
 	assert_true(l.n >= 1);
 	assert_true(is_topic(l.line[0], id, "alice", "kept"));
 	testcli_lines_free(&l);
+	assert_string_equal(
+	    names_of(c, id, names, sizeof(names)), "alice bob carol");
+	x = testcli_open(testcluster_node(cl, LATE));
+	testcli_set_timeout(x, WAIT_MS);
+	testcli_ext_hello(x);
+	testcli_sendf(x, "reg$alice");
+	testcli_expect_prefix(x, "error$name_taken$reg$");
+	testcli_free(x);
 	testcli_sendf(c, "send_msg$%s$%s$after", testcli_uid(c), id);
 	seq = msg_seq(a, "after");
 	assert_true(seq > BEFORE);
