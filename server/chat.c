@@ -92,6 +92,7 @@ struct chan_state {
 	/* The join key; empty: none. */
 	unsigned char key_len;
 	char key[PROTO_KEY_MAX];
+	uint64_t created; /* a cluster channel's creation time, as logged */
 };
 
 /*
@@ -3679,6 +3680,7 @@ cluster_channel(struct chat *c, const struct store_event *ev, int own,
 		cs->loaded = ev->seq == 0;
 		cs->seq = ev->seq;
 		cs->active = ev->time != 0 ? ev->time : now;
+		cs->created = cs->active;
 		chan_set_creator(cs, ev->sender, ev->sender_len);
 		creator_joins(c, ch, ev, own);
 	}
@@ -4135,4 +4137,58 @@ chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
 	if (ch == NULL)
 		return;
 	apply_send(c, ch, ev);
+}
+
+void
+chat_cluster_each_channel(struct chat *c, chat_channel_fn fn, void *ctx)
+{
+	size_t n, i;
+	struct channel *const *chans = registry_channels(c->reg, &n);
+
+	for (i = 0; i < n; i++) {
+		const struct chan_state *cs = channel_data(chans[i]);
+		struct chat_channel_info ci;
+		char skel[PROTO_NAME_MAX];
+
+		if (channel_kind(chans[i]) != REGISTRY_CHANNEL ||
+		    channel_name_len(chans[i]) > sizeof(skel))
+			continue;
+		memset(&ci, 0, sizeof(ci));
+		ci.id = channel_id(chans[i]);
+		ci.id_len = channel_id_len(chans[i]);
+		ci.name = channel_name(chans[i]);
+		ci.name_len = channel_name_len(chans[i]);
+		ci.skel = skel;
+		ci.skel_len = valid_skeleton(ci.name, ci.name_len, skel);
+		ci.creator = cs->creator;
+		ci.creator_len = cs->creator_len;
+		ci.created = cs->created;
+		ci.seq = cs->seq;
+		ci.topic = cs->topic;
+		ci.topic_len = cs->topic != NULL ? cs->topic_len : 0;
+		ci.topic_by = cs->topic_by;
+		ci.topic_by_len = cs->topic_by_len;
+		ci.topic_time = cs->topic_time;
+		ci.key = cs->key;
+		ci.key_len = cs->key_len;
+		fn(ctx, &ci);
+	}
+}
+
+void
+chat_cluster_each_user(struct chat *c, chat_user_fn fn, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < c->conns_cap; i++) {
+		struct user *u = registry_user_by_conn(c->reg, (int)i);
+		char skel[PROTO_NAME_MAX];
+		size_t skel_len;
+
+		/* Each user once, by its first connection. */
+		if (u == NULL || user_conn(u) != (int)i)
+			continue;
+		skel_len = account_key(user_name(u), user_name_len(u), skel);
+		fn(ctx, user_name(u), user_name_len(u), skel, skel_len);
+	}
 }

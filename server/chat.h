@@ -327,4 +327,32 @@ void chat_cluster_stop(struct chat *c);
 /* Checks the registry's invariants (for tests and fuzzing): 0 when sound. */
 int chat_check(const struct chat *c);
 
+/*
+ * What this node knows of a named channel, for a Redis that lost it
+ * (chat_cluster_each_channel); the strings are not NUL-terminated and
+ * live only during the call.
+ */
+struct chat_channel_info {
+	const char *id, *name, *skel, *creator;
+	size_t id_len, name_len, skel_len, creator_len;
+	uint64_t created;             /* as the log gave it */
+	uint64_t seq;                 /* the last seq this node has seen */
+	const char *topic, *topic_by; /* topic_len 0: none */
+	size_t topic_len, topic_by_len;
+	uint64_t topic_time;
+	const char *key; /* key_len 0: none */
+	size_t key_len;
+};
+typedef void (*chat_channel_fn)(void *ctx, const struct chat_channel_info *ci);
+
+/* Calls fn for each named channel this node knows (at most
+ * --max-channels). */
+void chat_cluster_each_channel(struct chat *c, chat_channel_fn fn, void *ctx);
+
+/* Calls fn with the name of each user of this node and the name's
+ * skeleton (what its claim across nodes is by), not NUL-terminated. */
+typedef void (*chat_user_fn)(void *ctx, const char *name, size_t name_len,
+    const char *skel, size_t skel_len);
+void chat_cluster_each_user(struct chat *c, chat_user_fn fn, void *ctx);
+
 #endif

@@ -1870,3 +1870,169 @@ fail:
 	redisFree(rc);
 	return status;
 }
+
+/*
+ * A channel put back in a Redis that lost it, atomic in Redis, changing
+ * nothing it has: the skeleton's id, the channel's record, its topic and
+ * key, and its seq at least the node's.  KEYS: names, chans, topics,
+ * keys, seq.  ARGV: id, skeleton, record, topic record ("" none), key
+ * ("" none), seq.  Returns the id that holds the skeleton.
+ */
+static const char redis_log_restore_script[] =
+    "redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[1])\n"
+    "redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3])\n"
+    "if ARGV[4] ~= '' then redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[4])"
+    " end\n"
+    "if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[4], ARGV[1], ARGV[5])"
+    " end\n"
+    "local seq = tonumber(redis.call('GET', KEYS[5]) or '0')\n"
+    "if seq < tonumber(ARGV[6]) then redis.call('SET', KEYS[5], ARGV[6])"
+    " end\n"
+    "return redis.call('HGET', KEYS[1], ARGV[2])\n";
+
+/* A restore waiting for its reply: what taken is told. */
+struct restore_wait {
+	redis_log_taken_cb taken;
+	void *ctx;
+	char id[PROTO_ID_MAX + 1];
+	char name[PROTO_NAME_MAX + 1];
+};
+
+static void
+on_restored(void *ctx, const redisReply *r, const char *err)
+{
+	struct restore_wait *w = ctx;
+	char other[PROTO_ID_MAX + 1];
+
+	(void)err;
+	if (r != NULL && r->type == REDIS_REPLY_STRING &&
+	    r->len < sizeof(other) &&
+	    !(r->len == strlen(w->id) && memcmp(r->str, w->id, r->len) == 0) &&
+	    w->taken != NULL) {
+		memcpy(other, r->str, r->len);
+		other[r->len] = '\0';
+		w->taken(w->ctx, w->name, w->id, other);
+	}
+	free(w);
+}
+
+int
+redis_log_restore(struct redis_log *lg, const struct redis_log_chan *ch,
+    redis_log_taken_cb taken, void *ctx)
+{
+	/* The record: "name\ncreator\ntime"; the topic's: "by\ntime\ntext". */
+	char rec[PROTO_NAME_MAX * 2 + REDIS_LOG_NUM_SIZE + 2];
+	char top[PROTO_NAME_MAX + REDIS_LOG_NUM_SIZE + PROTO_TOPIC_MAX + 2];
+	char names[REDIS_LOG_KEY_SIZE], chans[REDIS_LOG_KEY_SIZE];
+	char topics[REDIS_LOG_KEY_SIZE], keys[REDIS_LOG_KEY_SIZE];
+	char seqk[REDIS_LOG_KEY_SIZE], seq[REDIS_LOG_NUM_SIZE];
+	const char *argv[14];
+	size_t lens[14], rl = 0, tl = 0;
+	struct restore_wait *w;
+	int i;
+
+	if (ch->id_len > PROTO_ID_MAX || ch->name_len > PROTO_NAME_MAX ||
+	    ch->creator_len > PROTO_NAME_MAX ||
+	    ch->topic_by_len > PROTO_NAME_MAX ||
+	    ch->topic_len > PROTO_TOPIC_MAX || !redis_log_up(lg))
+		return -1;
+	rl = (size_t)snprintf(rec, sizeof(rec), "%.*s\n%.*s\n%" PRIu64,
+	    (int)ch->name_len, ch->name, (int)ch->creator_len, ch->creator,
+	    ch->created);
+	if (ch->topic_len > 0)
+		tl = (size_t)snprintf(top, sizeof(top),
+		    "%.*s\n%" PRIu64 "\n%.*s", (int)ch->topic_by_len,
+		    ch->topic_by, ch->topic_time, (int)ch->topic_len,
+		    ch->topic);
+	snprintf(names, sizeof(names), "%snames", lg->prefix);
+	snprintf(chans, sizeof(chans), "%schans", lg->prefix);
+	snprintf(topics, sizeof(topics), "%stopics", lg->prefix);
+	snprintf(keys, sizeof(keys), "%skeys", lg->prefix);
+	snprintf(seqk, sizeof(seqk), "%sseq:%.*s", lg->prefix, (int)ch->id_len,
+	    ch->id);
+	snprintf(seq, sizeof(seq), "%" PRIu64, ch->seq);
+	argv[0] = "EVAL";
+	argv[1] = redis_log_restore_script;
+	argv[2] = "5";
+	argv[3] = names;
+	argv[4] = chans;
+	argv[5] = topics;
+	argv[6] = keys;
+	argv[7] = seqk;
+	for (i = 0; i < 8; i++)
+		lens[i] = strlen(argv[i]);
+	argv[8] = ch->id;
+	lens[8] = ch->id_len;
+	argv[9] = ch->skel;
+	lens[9] = ch->skel_len;
+	argv[10] = rec;
+	lens[10] = rl;
+	argv[11] = top;
+	lens[11] = tl;
+	argv[12] = ch->key != NULL ? ch->key : "";
+	lens[12] = ch->key_len;
+	argv[13] = seq;
+	lens[13] = strlen(seq);
+	w = malloc(sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->taken = taken;
+	w->ctx = ctx;
+	snprintf(w->id, sizeof(w->id), "%.*s", (int)ch->id_len, ch->id);
+	snprintf(w->name, sizeof(w->name), "%.*s", (int)ch->name_len, ch->name);
+	if (redis_link_command(
+	        lg->cmd, lg->now, on_restored, w, 14, argv, lens) < 0) {
+		free(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* A name claimed again, waiting for its reply. */
+struct reclaim_wait {
+	redis_log_held_cb held;
+	void *ctx;
+	char name[PROTO_NAME_MAX + 1];
+};
+
+/* The claim script's reply: {0, id} held by a live node. */
+static void
+on_reclaimed(void *ctx, const redisReply *r, const char *err)
+{
+	struct reclaim_wait *w = ctx;
+
+	(void)err;
+	if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER &&
+	    r->element[0]->integer == 0 && w->held != NULL)
+		w->held(w->ctx, w->name);
+	free(w);
+}
+
+int
+redis_log_reclaim(struct redis_log *lg, const char *name, size_t name_len,
+    const char *skel, size_t skel_len, redis_log_held_cb held, void *ctx)
+{
+	const char *argv[8] = {"EVALSHA", lg->claim_sha, "2", lg->users_key,
+	    lg->events_key, skel, lg->node, lg->nodes_pfx};
+	size_t lens[8];
+	struct reclaim_wait *w;
+	int i;
+
+	if (name_len > PROTO_NAME_MAX || !redis_log_up(lg))
+		return -1;
+	for (i = 0; i < 8; i++)
+		lens[i] = i == 5 ? skel_len : strlen(argv[i]);
+	w = malloc(sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->held = held;
+	w->ctx = ctx;
+	snprintf(w->name, sizeof(w->name), "%.*s", (int)name_len, name);
+	if (redis_link_command(
+	        lg->cmd, lg->now, on_reclaimed, w, 8, argv, lens) < 0) {
+		free(w);
+		return -1;
+	}
+	return 0;
+}

@@ -270,4 +270,44 @@ int redis_log_trim(struct redis_log *lg, uint64_t now, const char *chan,
     size_t chan_len, uint64_t before_ms, uint64_t keep, size_t batch,
     redis_log_append_cb cb, void *ctx);
 
+/*
+ * A channel as a node knows it, for redis_log_restore; the strings are
+ * not NUL-terminated (topic_len 0: no topic, key_len 0: no key).
+ */
+struct redis_log_chan {
+	const char *id, *name, *skel, *creator;
+	size_t id_len, name_len, skel_len, creator_len;
+	uint64_t created, seq;
+	const char *topic, *topic_by, *key;
+	size_t topic_len, topic_by_len, key_len;
+	uint64_t topic_time;
+};
+
+/*
+ * The command link came up again and Redis may have come back empty (no
+ * persistence): it puts back what the node knows of one channel, only
+ * where Redis has nothing (HSETNX), in one idempotent script call on the
+ * command link, queued before any append made after it: the skeleton ->
+ * id in "<p>names", the record in "<p>chans", the topic and key, and
+ * "<p>seq:<id>" raised to the node's seq.  If another id holds the
+ * skeleton (a channel made meanwhile on the empty Redis), taken (if not
+ * NULL) is called with the channel's name and that id, NUL-terminated.
+ * Returns 0, or -1 (down, full, too long) and nothing is sent.
+ */
+typedef void (*redis_log_taken_cb)(
+    void *ctx, const char *name, const char *id, const char *other);
+int redis_log_restore(struct redis_log *lg, const struct redis_log_chan *ch,
+    redis_log_taken_cb taken, void *ctx);
+
+/*
+ * With redis_log_restore: claims again the name (skeleton skel) of a user
+ * of this node, as redis_log_claim does but without waiting; if a live
+ * node holds it now (claimed there while Redis was empty), held (if not
+ * NULL) is called with name, NUL-terminated.  Returns 0, or -1 (down,
+ * full, too long) and nothing is sent.
+ */
+typedef void (*redis_log_held_cb)(void *ctx, const char *name);
+int redis_log_reclaim(struct redis_log *lg, const char *name, size_t name_len,
+    const char *skel, size_t skel_len, redis_log_held_cb held, void *ctx);
+
 #endif

@@ -830,6 +830,84 @@ cluster_event(void *ctx, const struct redis_log_event *rev)
 	    rev->tag, s->wall);
 }
 
+/* Another channel took a restored channel's name on an empty Redis. */
+static void
+cluster_taken(void *ctx, const char *name, const char *id, const char *other)
+{
+	struct server *s = ctx;
+
+	log_line(s, 0,
+	    "node %s: channel %s (%s): its name was taken by %s while redis "
+	    "was empty: other nodes find that one by the name",
+	    s->node, name, id, other);
+}
+
+/* One channel this node knows, put back in Redis. */
+static void
+cluster_restore_one(void *ctx, const struct chat_channel_info *ci)
+{
+	struct server *s = ctx;
+	struct redis_log_chan ch;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.id = ci->id;
+	ch.id_len = ci->id_len;
+	ch.name = ci->name;
+	ch.name_len = ci->name_len;
+	ch.skel = ci->skel;
+	ch.skel_len = ci->skel_len;
+	ch.creator = ci->creator;
+	ch.creator_len = ci->creator_len;
+	ch.created = ci->created;
+	ch.seq = ci->seq;
+	ch.topic = ci->topic;
+	ch.topic_len = ci->topic_len;
+	ch.topic_by = ci->topic_by;
+	ch.topic_by_len = ci->topic_by_len;
+	ch.topic_time = ci->topic_time;
+	ch.key = ci->key;
+	ch.key_len = ci->key_len;
+	if (redis_log_restore(s->rlog, &ch, cluster_taken, s) < 0)
+		log_line(s, 0, "node %s: channel %.*s not put back in redis",
+		    s->node, (int)ci->name_len, ci->name);
+}
+
+/*
+ * Redis is back after being down: it may have come back empty (no
+ * persistence), so the node puts back its channels (pipelined, before
+ * any new append) and announces its users again.
+ */
+/* A user's name another node took while Redis was empty. */
+static void
+cluster_held(void *ctx, const char *name)
+{
+	struct server *s = ctx;
+
+	log_line(s, 0,
+	    "node %s: user %s: the name was claimed on another node while "
+	    "redis was empty",
+	    s->node, name);
+}
+
+/* One user's name of this node, claimed again. */
+static void
+cluster_reclaim_one(void *ctx, const char *name, size_t name_len,
+    const char *skel, size_t skel_len)
+{
+	struct server *s = ctx;
+
+	(void)redis_log_reclaim(
+	    s->rlog, name, name_len, skel, skel_len, cluster_held, s);
+}
+
+static void
+cluster_restore(struct server *s)
+{
+	chat_cluster_each_channel(s->chat, cluster_restore_one, s);
+	chat_cluster_each_user(s->chat, cluster_reclaim_one, s);
+	chat_cluster_republish(s->chat, s->wall);
+}
+
 /* Redis went up or down: said once per change, not per reconnect try. */
 static void
 cluster_state(void *ctx, int up, const char *why)
@@ -838,6 +916,8 @@ cluster_state(void *ctx, int up, const char *why)
 
 	if (s->redis_up == up)
 		return;
+	if (up && s->redis_up == 0)
+		cluster_restore(s);
 	s->redis_up = up;
 	if (up)
 		log_line(
