@@ -110,6 +110,22 @@ struct chat_pend {
 	unsigned char in_log, in_list, replied;
 };
 
+/*
+ * A direct message this node sent to a user of another node, kept until
+ * that node says it delivered it (at most CHAT_DM_UNACKED_MAX).
+ */
+struct chat_dmwait {
+	struct chat_dmwait *next;
+	uint64_t tag, serial; /* serial: of conn when it asked */
+	int conn;
+	enum cmd_verb verb;
+	unsigned char seen; /* read back: the sender has its echo */
+	size_t uid_len, node_len, name_len;
+	char uid[PROTO_ID_MAX];    /* the recipient's */
+	char node[PROTO_ID_MAX];   /* this node's name, from the sender's uid */
+	char name[PROTO_NAME_MAX]; /* the recipient's, as the sender named it */
+};
+
 /* A user name claimed across nodes, waiting for the answer. */
 struct chat_claim {
 	struct chat *c;
@@ -145,7 +161,9 @@ struct chat {
 	/* Several nodes: the shared log's hooks (clustered: set). */
 	struct chat_cluster cluster;
 	int clustered, cluster_stopped;
-	struct chat_pend *pend; /* creates waiting to be read back */
+	struct chat_pend *pend;     /* creates waiting to be read back */
+	struct chat_dmwait *dmwait; /* direct messages not yet delivered */
+	size_t ndmwait;
 	uint64_t next_serial, next_tag;
 	/* A join run again after its fill does not ask for another. */
 	int fill_skip;
@@ -319,6 +337,12 @@ chat_free(struct chat *c)
 		c->pend = p->next;
 		if (!p->in_log)
 			free(p);
+	}
+	while (c->dmwait != NULL) {
+		struct chat_dmwait *w = c->dmwait;
+
+		c->dmwait = w->next;
+		free(w);
 	}
 	free(c);
 }
@@ -1068,6 +1092,8 @@ pend_conn(const struct chat *c, const struct chat_pend *p)
 	return cc != NULL && cc->serial == p->serial ? p->conn : -1;
 }
 
+static void dm_forget(struct chat *c, uint64_t tag);
+
 /* The log answered an append: a refusal or failure is told at once. */
 static void
 pend_done(void *ctx, int status, uint64_t seq, const char *err)
@@ -1088,6 +1114,8 @@ pend_done(void *ctx, int status, uint64_t seq, const char *err)
 			                : PROTO_E_STORAGE_UNAVAILABLE,
 			    p->verb, slice_of(NULL, 0));
 	}
+	if (status != 0 && (p->verb == CMD_DM || p->verb == CMD_DM_ACT))
+		dm_forget(c, p->tag);
 	if (status != 0 || c->cluster_stopped)
 		pend_unlist(c, p);
 	if (!p->in_list)
@@ -1104,6 +1132,7 @@ cluster_append(struct chat *c, int conn, enum cmd_verb verb,
     const struct store_event *ev, const char *skel, size_t skel_len)
 {
 	struct chat_pend *p;
+	struct store_event dev;
 
 	if (c->cluster_stopped || !c->cluster.up(c->cluster.ctx))
 		return PROTO_E_STORAGE_UNAVAILABLE;
@@ -1115,8 +1144,11 @@ cluster_append(struct chat *c, int conn, enum cmd_verb verb,
 	p->conn = conn;
 	p->serial = c->conns[conn].serial;
 	p->verb = verb;
+	/* A direct message carries its tag (in seq) for the delivery. */
+	dev = *ev;
+	dev.seq = p->tag;
 	if ((ev->kind == STORE_DM || ev->kind == STORE_DM_ACT
-	            ? c->cluster.publish(c->cluster.ctx, ev, pend_done, p)
+	            ? c->cluster.publish(c->cluster.ctx, &dev, pend_done, p)
 	            : c->cluster.append(c->cluster.ctx, ev, skel, skel_len,
 	                  p->tag, pend_done, p)) < 0) {
 		free(p);
@@ -3822,14 +3854,28 @@ publish(struct chat *c, enum store_kind kind, const struct user *u,
  * A direct message to a user of another node goes through the log: that
  * node delivers it, and this one echoes it to the sender when it reads
  * it back, as a channel message is echoed.  The event names the
- * recipient by uid and, in chan, by the name the sender used.
+ * recipient by uid and, in chan, by the name the sender used.  It is
+ * kept (at most CHAT_DM_UNACKED_MAX) until that node says it delivered
+ * it (STORE_DM_ACK); see dm_lost.
  */
 static enum proto_code
 dm_remote(struct chat *c, int conn, struct user *u, const struct user *to,
     const struct cmd *cmd, uint64_t now)
 {
 	struct store_event ev;
+	struct chat_dmwait *w;
+	const char *slash;
+	enum proto_code code;
 
+	if (c->ndmwait >= CHAT_DM_UNACKED_MAX)
+		return PROTO_E_DM_QUEUE_FULL;
+	slash = memchr(user_uid(u), '/', user_uid_len(u));
+	if (user_uid_len(to) > PROTO_ID_MAX || user_uid_len(u) > PROTO_ID_MAX ||
+	    user_name_len(to) > PROTO_NAME_MAX)
+		return PROTO_E_NO_SUCH_USER;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return PROTO_E_NO_MEMORY;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = cmd->verb == CMD_DM_ACT ? STORE_DM_ACT : STORE_DM;
 	ev.uid = user_uid(to);
@@ -3841,7 +3887,146 @@ dm_remote(struct chat *c, int conn, struct user *u, const struct user *to,
 	ev.text = cmd->text.p;
 	ev.text_len = cmd->text.len;
 	ev.time = now;
-	return cluster_append(c, conn, cmd->verb, &ev, NULL, 0);
+	code = cluster_append(c, conn, cmd->verb, &ev, NULL, 0);
+	if (code != PROTO_E_NONE) {
+		free(w);
+		return code;
+	}
+	/* cluster_append took the tag just made. */
+	w->tag = c->next_tag;
+	w->conn = conn;
+	w->serial = c->conns[conn].serial;
+	w->verb = cmd->verb;
+	w->uid_len = user_uid_len(to);
+	memcpy(w->uid, user_uid(to), w->uid_len);
+	w->node_len = slash != NULL ? (size_t)(slash - user_uid(u)) : 0;
+	memcpy(w->node, user_uid(u), w->node_len);
+	w->name_len = user_name_len(to);
+	memcpy(w->name, user_name(to), w->name_len);
+	w->next = c->dmwait;
+	c->dmwait = w;
+	c->ndmwait++;
+	return PROTO_E_NONE;
+}
+
+/* Unlinks and frees the waiting direct message at *at. */
+static void
+dm_unlink(struct chat *c, struct chat_dmwait **at)
+{
+	struct chat_dmwait *w = *at;
+
+	*at = w->next;
+	c->ndmwait--;
+	free(w);
+}
+
+/* The waiting direct message of tag, if any, is forgotten. */
+static void
+dm_forget(struct chat *c, uint64_t tag)
+{
+	struct chat_dmwait **at;
+
+	for (at = &c->dmwait; *at != NULL; at = &(*at)->next) {
+		if ((*at)->tag == tag) {
+			dm_unlink(c, at);
+			return;
+		}
+	}
+}
+
+/*
+ * A direct message the recipient's node will not deliver (it is gone, or
+ * the recipient went first): its sender, if still here, hears so.
+ */
+static void
+dm_lost(struct chat *c, struct chat_dmwait **at)
+{
+	struct chat_dmwait *w = *at;
+	const struct chat_conn *cc = conn_get(c, w->conn);
+	char text[PROTO_NAME_MAX + 32];
+
+	if (cc != NULL && cc->serial == w->serial) {
+		snprintf(text, sizeof(text), "%.*s (not delivered)",
+		    (int)w->name_len, w->name);
+		send_error(
+		    c, w->conn, PROTO_E_NO_SUCH_USER, w->verb, slice_str(text));
+	}
+	dm_unlink(c, at);
+}
+
+/*
+ * The waiting direct messages read back to the user uid (all of node's
+ * users if node_len > 0) are lost: it went, or its node did.
+ */
+static void
+dm_lost_to(struct chat *c, const char *uid, size_t uid_len, int node)
+{
+	struct chat_dmwait **at = &c->dmwait;
+
+	while (*at != NULL) {
+		struct chat_dmwait *w = *at;
+		int hit = node
+		    ? w->uid_len > uid_len && w->uid[uid_len] == '/' &&
+		        memcmp(w->uid, uid, uid_len) == 0
+		    : w->uid_len == uid_len &&
+		        memcmp(w->uid, uid, uid_len) == 0;
+
+		/* One not read back yet is judged when it is. */
+		if (hit && w->seen)
+			dm_lost(c, at);
+		else
+			at = &w->next;
+	}
+}
+
+/*
+ * The recipient's node delivered a direct message: the one of tag, if
+ * this node (named in text) sent it, is done.
+ */
+static void
+dm_acked(struct chat *c, const struct store_event *ev, uint64_t tag)
+{
+	struct chat_dmwait **at;
+
+	for (at = &c->dmwait; *at != NULL; at = &(*at)->next) {
+		struct chat_dmwait *w = *at;
+
+		if (w->tag == tag && w->node_len == ev->text_len &&
+		    memcmp(w->node, ev->text, ev->text_len) == 0 &&
+		    w->uid_len == ev->uid_len &&
+		    memcmp(w->uid, ev->uid, ev->uid_len) == 0) {
+			dm_unlink(c, at);
+			return;
+		}
+	}
+}
+
+/*
+ * This node delivered a direct message from another node (named in the
+ * event's name): that node is told, so that it stops waiting.  A sender
+ * node without tags (older) waits for nothing.
+ */
+static void
+dm_ack(struct chat *c, const struct store_event *ev, const struct user *to,
+    uint64_t tag)
+{
+	struct store_event aev;
+
+	if (tag == 0 || ev->name_len == 0 || !c->clustered ||
+	    c->cluster_stopped || c->stopping || c->cluster.publish == NULL)
+		return;
+	memset(&aev, 0, sizeof(aev));
+	aev.kind = STORE_DM_ACK;
+	aev.uid = user_uid(to);
+	aev.uid_len = user_uid_len(to);
+	aev.sender = user_name(to);
+	aev.sender_len = user_name_len(to);
+	aev.chan = "";
+	aev.text = ev->name;
+	aev.text_len = ev->name_len;
+	aev.time = ev->time;
+	aev.seq = tag;
+	(void)c->cluster.publish(c->cluster.ctx, &aev, NULL, NULL);
 }
 
 /* A user another node holds, by the event's uid; NULL if none. */
@@ -3978,14 +4163,35 @@ remote_gone(struct chat *c, const struct store_event *ev, uint64_t now)
 	for (i = 0; i < ngone; i++)
 		drop_user(c, gone[i], slice_str("node gone"), now);
 	free(gone);
+	dm_lost_to(c, ev->text, ev->text_len, 1);
+}
+
+/*
+ * This node's direct message of tag was read back (the sender has its
+ * echo): if its recipient is gone already, it will not be delivered.
+ */
+static void
+dm_read_back(struct chat *c, uint64_t tag, const struct user *to)
+{
+	struct chat_dmwait **at;
+
+	for (at = &c->dmwait; *at != NULL; at = &(*at)->next) {
+		if ((*at)->tag != tag)
+			continue;
+		(*at)->seen = 1;
+		if (to == NULL)
+			dm_lost(c, at);
+		return;
+	}
 }
 
 /*
  * A direct message through the log: delivered to the recipient if it is
- * here, echoed to the sender if it is here (this node sent it).
+ * here (its sender's node is told), echoed to the sender if it is here
+ * (this node sent it).
  */
 static void
-remote_dm(struct chat *c, const struct store_event *ev, int own)
+remote_dm(struct chat *c, const struct store_event *ev, int own, uint64_t tag)
 {
 	struct user *to = registry_user_by_uid(c->reg, ev->uid, ev->uid_len);
 	struct user *from = own
@@ -4003,6 +4209,8 @@ remote_dm(struct chat *c, const struct store_event *ev, int own)
 		struct chat_away *a = c->conns[user_conn(to)].away;
 
 		send_user(c, to, &dev);
+		if (!own)
+			dm_ack(c, ev, to, tag);
 		/* Away here: the sender's node tells the sender. */
 		if (!own && a != NULL &&
 		    away_tells(a, ev->sender, ev->sender_len))
@@ -4013,6 +4221,8 @@ remote_dm(struct chat *c, const struct store_event *ev, int own)
 	}
 	if (from != NULL && from != to && user_conn(from) >= 0)
 		send_user(c, from, &dev);
+	if (own)
+		dm_read_back(c, tag, to);
 }
 
 /*
@@ -4041,10 +4251,6 @@ cluster_user_event(
     struct chat *c, const struct store_event *ev, int own, uint64_t now)
 {
 	switch (ev->kind) {
-	case STORE_DM:
-	case STORE_DM_ACT:
-		remote_dm(c, ev, own);
-		return;
 	case STORE_GONE:
 		remote_gone(c, ev, now);
 		return;
@@ -4066,6 +4272,7 @@ cluster_user_event(
 
 		if (u != NULL)
 			drop_user(c, u, slice_of(ev->text, ev->text_len), now);
+		dm_lost_to(c, ev->uid, ev->uid_len, 0);
 		break;
 	}
 	case STORE_NICK:
@@ -4124,6 +4331,14 @@ chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
 	}
 	if (ev->kind == STORE_KEY) {
 		cluster_key(c, ev, own, tag);
+		return;
+	}
+	if (ev->kind == STORE_DM || ev->kind == STORE_DM_ACT) {
+		remote_dm(c, ev, own, tag);
+		return;
+	}
+	if (ev->kind == STORE_DM_ACK) {
+		dm_acked(c, ev, tag);
 		return;
 	}
 	if (ev->kind >= STORE_JOIN && ev->kind <= STORE_AWAY) {

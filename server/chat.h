@@ -68,6 +68,11 @@ struct chat_config {
 
 /* Direct messages kept for one account while it has no connection. */
 #define CHAT_DM_QUEUE_MAX 1000
+/*
+ * Several nodes: direct messages a node sent to users of other nodes and
+ * keeps until their nodes say they delivered them; past it, dm_queue_full.
+ */
+#define CHAT_DM_UNACKED_MAX 256
 
 /*
  * Hands a password to the hashing service (pwhash.h), which must not
@@ -305,7 +310,12 @@ void chat_set_cluster(struct chat *c, const struct chat_cluster *cl);
  * from another node (a STORE_PART of this node's user).  A direct message
  * is delivered to its recipient if it is here (who, if away, has the
  * sender's node told so with a STORE_AWAY) and echoed to its sender if
- * the sender is here.  Events that repeat what is known (a late
+ * the sender is here.  A direct message carries its sender node's tag
+ * (tag here, seq when published) and that node's name (name): the
+ * recipient's node publishes a STORE_DM_ACK of it once delivered; one
+ * this node sent that its recipient's node went with (STORE_GONE), or
+ * whose recipient quit first, gets its sender an error instead.  Events
+ * that repeat what is known (a late
  * node's snapshot, then the same events read back) change nothing.
  */
 void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,

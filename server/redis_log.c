@@ -77,7 +77,8 @@ static const char redis_log_claim_script[] =
  * "<p>nu:<node>" the uids a node holds and "<p>nodes" the nodes that
  * hold any.  A user that goes takes its personal channel's seq and lines
  * with it.  KEYS: events.  ARGV: kind, uid, name, chan, text, time,
- * node, events keep, prefix.
+ * node, events keep, prefix, tag (a direct message's, for its delivery
+ * note "D"; else 0).
  */
 static const char redis_log_presence_script[] =
     "local p, k, uid = ARGV[9], ARGV[1], ARGV[2]\n"
@@ -100,7 +101,7 @@ static const char redis_log_presence_script[] =
     "end\n"
     "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[8], '*',\n"
     "    'k', k, 'c', ARGV[4], 'u', uid, 's', ARGV[3], 'x', ARGV[5],\n"
-    "    't', ARGV[6], 'n', ARGV[7])\n"
+    "    't', ARGV[6], 'n', ARGV[7], 'r', ARGV[10])\n"
     "return 1\n";
 
 /*
@@ -533,6 +534,8 @@ presence_kind(char letter, enum store_kind other)
 		return STORE_GONE;
 	case 'A':
 		return STORE_AWAY;
+	case 'D':
+		return STORE_DM_ACK;
 	default:
 		return other;
 	}
@@ -559,6 +562,8 @@ presence_letter(enum store_kind kind)
 		return 'g';
 	case STORE_AWAY:
 		return 'A';
+	case STORE_DM_ACK:
+		return 'D';
 	default:
 		return 0;
 	}
@@ -1573,12 +1578,15 @@ send_presence(struct redis_log *lg, const struct store_event *ev,
     redis_link_reply_cb cb, void *ctx)
 {
 	char time[REDIS_LOG_NUM_SIZE], ekeep[REDIS_LOG_NUM_SIZE];
+	char tag[REDIS_LOG_NUM_SIZE];
 	char kind[2];
-	const char *argv[13];
-	size_t lens[13];
+	const char *argv[14];
+	size_t lens[14];
 	int i;
 
 	kind[0] = presence_letter(ev->kind);
+	/* A direct message's or delivery note's tag rides in seq. */
+	snprintf(tag, sizeof(tag), "%" PRIu64, ev->seq);
 	kind[1] = '\0';
 	snprintf(time, sizeof(time), "%" PRIu64, ev->time);
 	snprintf(ekeep, sizeof(ekeep), "%" PRIu64, lg->o.events_keep);
@@ -1595,7 +1603,8 @@ send_presence(struct redis_log *lg, const struct store_event *ev,
 	argv[10] = lg->node;
 	argv[11] = ekeep;
 	argv[12] = lg->prefix;
-	for (i = 0; i < 13; i++)
+	argv[13] = tag;
+	for (i = 0; i < 14; i++)
 		lens[i] = i >= 5 && i <= 8 ? 0 : strlen(argv[i]);
 	lens[5] = ev->uid_len;
 	lens[6] = ev->sender_len;
@@ -1604,7 +1613,7 @@ send_presence(struct redis_log *lg, const struct store_event *ev,
 	for (i = 5; i <= 8; i++)
 		if (argv[i] == NULL)
 			argv[i] = "";
-	return redis_link_command(lg->cmd, lg->now, cb, ctx, 13, argv, lens);
+	return redis_link_command(lg->cmd, lg->now, cb, ctx, 14, argv, lens);
 }
 
 /* Keeps bev at the backlog's end, or drops it past the limit. */

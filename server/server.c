@@ -809,6 +809,11 @@ cluster_event(void *ctx, const struct redis_log_event *rev)
 		ev.name = rev->text;
 		ev.name_len = rev->text_len;
 	}
+	/* A direct message names its sender's node, told of the delivery. */
+	if (rev->kind == STORE_DM || rev->kind == STORE_DM_ACT) {
+		ev.name = rev->node;
+		ev.name_len = rev->node_len;
+	}
 	ev.text = rev->text;
 	ev.text_len = rev->text_len;
 	ev.uid = rev->uid;

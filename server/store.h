@@ -47,6 +47,8 @@ enum store_kind {
 	STORE_DM_ACT, /* the same as an action */
 	STORE_GONE,   /* node text is gone, and every user it held */
 	STORE_AWAY,   /* uid (name sender) is away (text) for chan's DM */
+	/* uid (name sender) got the DM of tag (seq out) from node text */
+	STORE_DM_ACK,
 };
 
 enum store_sync {

@@ -2852,6 +2852,7 @@ struct flog {
 	enum store_kind kind; /* the last one's */
 	char uid[PROTO_ID_MAX + 1], chan[PROTO_ID_MAX + 1];
 	char sender[PROTO_NAME_MAX + 1], text[PROTO_LINE_MAX];
+	uint64_t seq; /* the last one's: a DM's tag */
 };
 
 static int
@@ -2927,6 +2928,7 @@ flog_publish(void *ctx, const struct store_event *ev, chat_cluster_done_fn done,
 
 	fl->published++;
 	fl->kind = ev->kind;
+	fl->seq = ev->seq;
 	copy_field(fl->uid, sizeof(fl->uid), ev->uid, ev->uid_len);
 	copy_field(fl->chan, sizeof(fl->chan), ev->chan, ev->chan_len);
 	copy_field(fl->sender, sizeof(fl->sender), ev->sender, ev->sender_len);
@@ -3161,6 +3163,116 @@ test_cluster_dm_gone(void **state)
 	fake_free(f);
 }
 
+/* A direct message of tag read back, from node (own: this node's). */
+static void
+cluster_dm_ev(struct fake *f, int own, enum store_kind kind, const char *uid,
+    const char *to, const char *from, const char *text, const char *node,
+    uint64_t tag)
+{
+	struct store_event ev;
+
+	flog_answer(f->flog);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.uid = uid;
+	ev.uid_len = strlen(uid);
+	ev.chan = to;
+	ev.chan_len = strlen(to);
+	ev.sender = from;
+	ev.sender_len = strlen(from);
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.name = node;
+	ev.name_len = strlen(node);
+	ev.time = f->now;
+	chat_cluster_event(f->chat, &ev, own, tag, f->now);
+	settle(f);
+}
+
+/*
+ * Several nodes: a DM to another node's user is kept until that node
+ * says it delivered it (STORE_DM_ACK); one its node went with, or whose
+ * recipient quit, gets an error saying it was not delivered, once; a
+ * node delivering one says so; past CHAT_DM_UNACKED_MAX kept, a DM is
+ * refused with dm_queue_full.
+ */
+static void
+test_cluster_dm_ack(void **state)
+{
+	struct flog fl;
+	struct fake *f = cluster_new(&fl);
+	uint64_t one, two, three, four;
+	int i;
+
+	(void)state;
+	cluster_reg(f, &fl, 0, "n1/a", "alice");
+	cluster_ev(f, 0, STORE_JOIN, "n2/b", "n2/b", "bob", "");
+	cluster_ev(f, 0, STORE_JOIN, "n3/c", "n3/c", "carol", "");
+	cluster_ev(f, 0, STORE_JOIN, "n4/d", "n4/d", "dave", "");
+	/* Delivered: no error when bob's node goes. */
+	line(f, 0, "dm$n1/a$bob$one");
+	one = fl.seq;
+	assert_true(one != 0);
+	cluster_dm_ev(f, 1, STORE_DM, "n2/b", "bob", "alice", "one", "n1", one);
+	expect(f, 0, "dm$%llu$alice$bob$one\n", now(f));
+	cluster_dm_ev(f, 0, STORE_DM_ACK, "n2/b", "", "bob", "n1", "", one);
+	/* Not delivered: an ack for another node's tag changes nothing. */
+	line(f, 0, "dm$n1/a$bob$two");
+	two = fl.seq;
+	assert_true(two != one);
+	cluster_dm_ev(f, 1, STORE_DM, "n2/b", "bob", "alice", "two", "n1", two);
+	expect(f, 0, "dm$%llu$alice$bob$two\n", now(f));
+	cluster_dm_ev(f, 0, STORE_DM_ACK, "n2/b", "", "bob", "n9", "", two);
+	nothing(f, 0);
+	cluster_ev(f, 0, STORE_GONE, "", "", "", "n2");
+	expect(f, 0,
+	    "error$no_such_user$dm$" TXT_NO_USER ": bob (not delivered)\n");
+	cluster_ev(f, 0, STORE_GONE, "", "", "", "n2");
+	nothing(f, 0);
+	/* The recipient quit before delivering. */
+	line(f, 0, "dm_act$n1/a$carol$waves");
+	three = fl.seq;
+	cluster_dm_ev(
+	    f, 1, STORE_DM_ACT, "n3/c", "carol", "alice", "waves", "n1", three);
+	expect(f, 0, "dm_act$%llu$alice$carol$waves\n", now(f));
+	cluster_ev(f, 0, STORE_QUIT, "n3/c", "n3/c", "carol", "bye");
+	expect(f, 0,
+	    "error$no_such_user$dm_act$" TXT_NO_USER
+	    ": carol (not delivered)\n");
+	/* The recipient's node went before this node read its DM back. */
+	line(f, 0, "dm$n1/a$dave$four");
+	four = fl.seq;
+	cluster_ev(f, 0, STORE_GONE, "", "", "", "n4");
+	nothing(f, 0);
+	cluster_dm_ev(
+	    f, 1, STORE_DM, "n4/d", "dave", "alice", "four", "n1", four);
+	expect(f, 0,
+	    "dm$%llu$alice$dave$four\n"
+	    "error$no_such_user$dm$" TXT_NO_USER ": dave (not delivered)\n",
+	    now(f));
+	/* The node delivering a DM from another node tells that node. */
+	fl.published = 0;
+	cluster_dm_ev(f, 0, STORE_DM, "n1/a", "alice", "erin", "yo", "n5", 7);
+	expect(f, 0, "dm$%llu$erin$alice$yo\n", now(f));
+	assert_int_equal(fl.published, 1);
+	assert_int_equal(fl.kind, STORE_DM_ACK);
+	assert_string_equal(fl.uid, "n1/a");
+	assert_string_equal(fl.text, "n5");
+	assert_int_equal(fl.seq, 7);
+	/* The bound. */
+	cluster_ev(f, 0, STORE_JOIN, "n6/e", "n6/e", "eve", "");
+	for (i = 0; i < CHAT_DM_UNACKED_MAX; i++) {
+		line(f, 0, "dm$n1/a$eve$%d", i);
+		flog_answer(&fl);
+	}
+	nothing(f, 0);
+	line(f, 0, "dm$n1/a$eve$over");
+	assert_memory_equal(take(f, 0), "error$dm_queue_full$dm$", 23);
+	cluster_ev(f, 0, STORE_GONE, "", "", "", "n6");
+	flog_answer(&fl);
+	fake_free(f);
+}
+
 int
 main(void)
 {
@@ -3211,6 +3323,7 @@ main(void)
 	    cmocka_unit_test(test_history_request),
 	    cmocka_unit_test(test_history_request_bytes),
 	    cmocka_unit_test(test_cluster_topic_key),
+	    cmocka_unit_test(test_cluster_dm_ack),
 	};
 
 	return cmocka_run_group_tests_name("chat", tests, NULL, NULL);

@@ -2406,6 +2406,29 @@ test_reg_storage_unavailable(void **state)
 	fakeshell_end(&e);
 }
 
+/*
+ * Several nodes: a DM echoed (Redis took it) whose recipient's node went
+ * before delivering it gets a later error that says so, without the
+ * "not online" guess.
+ */
+static void
+test_dm_not_delivered(void **state)
+{
+	struct fakeshell_env e;
+
+	(void)state;
+	env_online(&e);
+	fakeshell_clear(&e.f);
+	assert_int_equal(type(&e, "/msg bob hi"), CLIENT_INPUT_DONE);
+	fakeshell_expect(&e.f, "dm$" UID "$bob$hi");
+	feed(&e, "dm$3000$carol$bob$hi", 3000);
+	feed(&e, "error$no_such_user$dm$no such user: bob (not delivered)",
+	    5000);
+	assert_string_equal(
+	    last_text(current(&e)), "no such user: bob (not delivered)");
+	fakeshell_end(&e);
+}
+
 int
 main(void)
 {
@@ -2453,6 +2476,7 @@ main(void)
 	    cmocka_unit_test(test_query_window),
 	    cmocka_unit_test(test_error_names_channel),
 	    cmocka_unit_test(test_reg_storage_unavailable),
+	    cmocka_unit_test(test_dm_not_delivered),
 	};
 
 	return cmocka_run_group_tests_name("client", tests, setup_locale, NULL);

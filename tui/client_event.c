@@ -905,6 +905,9 @@ client_answer_wait(struct client *c, const struct client_wait *w,
 	return 0;
 }
 
+/* How the server ends a DM error its recipient's node never delivered. */
+#define CLIENT_NOT_DELIVERED "(not delivered)"
+
 /* What to do about an error the user can act on, to follow its text. */
 static const char *
 client_error_hint(const struct event *ev, enum cmd_verb verb)
@@ -913,6 +916,14 @@ client_error_hint(const struct event *ev, enum cmd_verb verb)
 		return "; /create makes one";
 	if (ev->code == PROTO_E_CHANNEL_EXISTS && verb == CMD_CREATE_CHAN)
 		return "; /join joins it";
+	/* Several nodes: a DM the recipient's node did not deliver says so. */
+	if (ev->code == PROTO_E_NO_SUCH_USER &&
+	    (verb == CMD_DM || verb == CMD_DM_ACT) &&
+	    ev->text.len >= sizeof(CLIENT_NOT_DELIVERED) - 1 &&
+	    memcmp(
+	        ev->text.p + ev->text.len - (sizeof(CLIENT_NOT_DELIVERED) - 1),
+	        CLIENT_NOT_DELIVERED, sizeof(CLIENT_NOT_DELIVERED) - 1) == 0)
+		return "";
 	if (ev->code == PROTO_E_NO_SUCH_USER &&
 	    (verb == CMD_DM || verb == CMD_DM_ACT))
 		return " (not online)";
