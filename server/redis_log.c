@@ -326,28 +326,27 @@ renew(struct redis_log *lg)
 static void
 load_scripts(struct redis_log *lg)
 {
-	const char *argv[3] = {"SCRIPT", "LOAD", redis_log_script};
-	size_t lens[3] = {6, 4, sizeof(redis_log_script) - 1};
+	static const struct {
+		const char *text;
+		size_t len;
+	} scripts[] = {
+	    {redis_log_script, sizeof(redis_log_script) - 1},
+	    {redis_log_create_script, sizeof(redis_log_create_script) - 1},
+	    {redis_log_claim_script, sizeof(redis_log_claim_script) - 1},
+	    {redis_log_release_script, sizeof(redis_log_release_script) - 1},
+	    {redis_log_change_script, sizeof(redis_log_change_script) - 1},
+	    {redis_log_presence_script, sizeof(redis_log_presence_script) - 1},
+	    {redis_log_reap_script, sizeof(redis_log_reap_script) - 1},
+	};
+	const char *argv[3] = {"SCRIPT", "LOAD", NULL};
+	size_t lens[3] = {6, 4, 0}, i;
 
-	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-	argv[2] = redis_log_create_script;
-	lens[2] = sizeof(redis_log_create_script) - 1;
-	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-	argv[2] = redis_log_claim_script;
-	lens[2] = sizeof(redis_log_claim_script) - 1;
-	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-	argv[2] = redis_log_release_script;
-	lens[2] = sizeof(redis_log_release_script) - 1;
-	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-	argv[2] = redis_log_change_script;
-	lens[2] = sizeof(redis_log_change_script) - 1;
-	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-	argv[2] = redis_log_presence_script;
-	lens[2] = sizeof(redis_log_presence_script) - 1;
-	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
-	argv[2] = redis_log_reap_script;
-	lens[2] = sizeof(redis_log_reap_script) - 1;
-	(void)redis_link_command(lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	for (i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+		argv[2] = scripts[i].text;
+		lens[2] = scripts[i].len;
+		(void)redis_link_command(
+		    lg->cmd, lg->now, NULL, NULL, 3, argv, lens);
+	}
 }
 
 static void
