@@ -120,7 +120,9 @@ struct chat_dmwait {
 	int conn;
 	enum cmd_verb verb;
 	unsigned char seen; /* read back: the sender has its echo */
-	size_t uid_len, node_len, name_len;
+	uint64_t deadline;  /* not delivered by then: lost (wall ms) */
+	size_t uid_len, node_len, name_len, from_len;
+	char from[PROTO_ID_MAX];   /* the sender's uid */
 	char uid[PROTO_ID_MAX];    /* the recipient's */
 	char node[PROTO_ID_MAX];   /* this node's name, from the sender's uid */
 	char name[PROTO_NAME_MAX]; /* the recipient's, as the sender named it */
@@ -164,6 +166,7 @@ struct chat {
 	struct chat_pend *pend;     /* creates waiting to be read back */
 	struct chat_dmwait *dmwait; /* direct messages not yet delivered */
 	size_t ndmwait;
+	uint64_t dm_scan_at; /* chat_cluster_tick looks again then */
 	uint64_t next_serial, next_tag;
 	/* A join run again after its fill does not ask for another. */
 	int fill_skip;
@@ -3850,6 +3853,19 @@ publish(struct chat *c, enum store_kind kind, const struct user *u,
 	(void)c->cluster.publish(c->cluster.ctx, &ev, NULL, NULL);
 }
 
+/* The direct messages the user of uid sent that are still waiting. */
+static size_t
+dm_waiting_from(const struct chat *c, const char *uid, size_t uid_len)
+{
+	const struct chat_dmwait *w;
+	size_t n = 0;
+
+	for (w = c->dmwait; w != NULL; w = w->next)
+		n += w->from_len == uid_len &&
+		    memcmp(w->from, uid, uid_len) == 0;
+	return n;
+}
+
 /*
  * A direct message to a user of another node goes through the log: that
  * node delivers it, and this one echoes it to the sender when it reads
@@ -3873,6 +3889,10 @@ dm_remote(struct chat *c, int conn, struct user *u, const struct user *to,
 	if (user_uid_len(to) > PROTO_ID_MAX || user_uid_len(u) > PROTO_ID_MAX ||
 	    user_name_len(to) > PROTO_NAME_MAX)
 		return PROTO_E_NO_SUCH_USER;
+	/* One user may not take every place from the others. */
+	if (dm_waiting_from(c, user_uid(u), user_uid_len(u)) >=
+	    CHAT_DM_UNACKED_PER_USER)
+		return PROTO_E_DM_QUEUE_FULL;
 	w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return PROTO_E_NO_MEMORY;
@@ -3897,6 +3917,9 @@ dm_remote(struct chat *c, int conn, struct user *u, const struct user *to,
 	w->conn = conn;
 	w->serial = c->conns[conn].serial;
 	w->verb = cmd->verb;
+	w->deadline = now + CHAT_DM_ACK_TIMEOUT_MS;
+	w->from_len = user_uid_len(u);
+	memcpy(w->from, user_uid(u), w->from_len);
 	w->uid_len = user_uid_len(to);
 	memcpy(w->uid, user_uid(to), w->uid_len);
 	w->node_len = slash != NULL ? (size_t)(slash - user_uid(u)) : 0;
@@ -3973,6 +3996,30 @@ dm_lost_to(struct chat *c, const char *uid, size_t uid_len, int node)
 
 		/* One not read back yet is judged when it is. */
 		if (hit && w->seen)
+			dm_lost(c, at);
+		else
+			at = &w->next;
+	}
+}
+
+void
+chat_cluster_tick(struct chat *c, uint64_t now_ms)
+{
+	struct chat_dmwait **at = &c->dmwait;
+
+	/*
+	 * At most once a second: the list is short, but turns are many.  A
+	 * wall clock set back does not put the next look off.
+	 */
+	if (c->ndmwait == 0 ||
+	    (now_ms < c->dm_scan_at && c->dm_scan_at - now_ms <= 1000))
+		return;
+	c->dm_scan_at = now_ms + 1000;
+	while (*at != NULL) {
+		struct chat_dmwait *w = *at;
+
+		/* One not read back yet is judged when it is. */
+		if (w->seen && now_ms >= w->deadline)
 			dm_lost(c, at);
 		else
 			at = &w->next;

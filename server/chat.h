@@ -73,6 +73,16 @@ struct chat_config {
  * keeps until their nodes say they delivered them; past it, dm_queue_full.
  */
 #define CHAT_DM_UNACKED_MAX 256
+/* Of those, the most one user may have waiting; past it, dm_queue_full. */
+#define CHAT_DM_UNACKED_PER_USER 32
+/*
+ * One not said delivered this long after it was sent is lost: its sender
+ * gets the error a gone node gives.  Three leases (REDIS_LOG_NODE_TTL_MS):
+ * a dead node is found gone within one, so that error comes first; this
+ * one is for a node that lives but never says so (its ack lost while
+ * Redis was down, or its reading stuck while its lease is renewed).
+ */
+#define CHAT_DM_ACK_TIMEOUT_MS 30000
 
 /*
  * Hands a password to the hashing service (pwhash.h), which must not
@@ -320,6 +330,13 @@ void chat_set_cluster(struct chat *c, const struct chat_cluster *cl);
  */
 void chat_cluster_event(struct chat *c, const struct store_event *ev, int own,
     uint64_t tag, uint64_t now_ms);
+/*
+ * Several nodes, called every loop turn (it looks at most once a second):
+ * a direct message this node sent, read back and not said delivered
+ * CHAT_DM_ACK_TIMEOUT_MS after it was sent (now_ms: wall clock, as for
+ * chat_line), gets its sender the error of one whose node went.
+ */
+void chat_cluster_tick(struct chat *c, uint64_t now_ms);
 
 /*
  * The other nodes dropped this node's users (its lease lapsed while it

@@ -2484,6 +2484,9 @@ server_run(const struct server_config *cfg)
 				redis_log_io(
 				    s.rlog, &s.pfds[SLOT_REDIS], 2, s.now);
 			redis_log_tick(s.rlog, s.now);
+			/* The lease's renewals (a third of it) wake the loop.
+			 */
+			chat_cluster_tick(s.chat, s.wall);
 		}
 		serve_conns(&s);
 		/* Talkers first: a storm of handshakes waits behind them. */

@@ -27,6 +27,8 @@
 #define WAIT_MS  TESTCLUSTER_WAIT_MS
 #define RETRY_MS TESTCLUSTER_RETRY_MS
 
+/* Users whose shares fill a node's bound of DMs not said delivered. */
+#define SENDERS (CHAT_DM_UNACKED_MAX / CHAT_DM_UNACKED_PER_USER)
 /* No flood control: the bound's test sends many lines at once. */
 static const char *const node_args[] = {"--flood-rate", "0", NULL};
 
@@ -157,8 +159,9 @@ test_dm_delivered_once(void **state)
 
 /*
  * A node keeps at most CHAT_DM_UNACKED_MAX DMs its recipients' nodes
- * have not said they delivered: one more is refused with dm_queue_full.
- * Each kept one gets its error once that node is found gone.
+ * have not said they delivered, at most CHAT_DM_UNACKED_PER_USER of one
+ * user: one more is refused with dm_queue_full.  Each kept one gets its
+ * error once that node is found gone.
  */
 static void
 test_dm_unacked_bound(void **state)
@@ -166,30 +169,50 @@ test_dm_unacked_bound(void **state)
 	struct testcluster *cl = *state;
 	struct testcli *a = testcluster_user(cl, 0, "alice");
 	struct testcli *b = testcluster_user(cl, 1, "bob");
+	struct testcli *s[SENDERS + 1];
 	const char *line;
-	int i, echoes = 0, full = 0, lost = 0;
+	char name[16];
+	int i, k, echoes, full, lost;
 
 	first_dm(a, b, "alice", "bob");
-	assert_int_equal(testsrv_kill(testcluster_node(cl, 1), SIGSTOP), 0);
-	for (i = 0; i <= CHAT_DM_UNACKED_MAX; i++)
-		testcli_sendf(a, "dm$%s$bob$n%d", testcli_uid(a), i);
-	while ((echoes < CHAT_DM_UNACKED_MAX || full < 1) &&
-	    (line = testcli_read(a)) != NULL) {
-		if (matches(line, "dm$", ""))
-			echoes++;
-		else if (strncmp(line, "error$dm_queue_full$dm$", 23) == 0)
-			full++;
-		else
-			fail_msg("alice: '%s'", line);
+	for (k = 0; k <= SENDERS; k++) {
+		snprintf(name, sizeof(name), "sender%d", k);
+		s[k] = testcluster_user(cl, 0, name);
 	}
-	assert_int_equal(echoes, CHAT_DM_UNACKED_MAX);
-	assert_int_equal(full, 1);
+	assert_int_equal(testsrv_kill(testcluster_node(cl, 1), SIGSTOP), 0);
+	/* Each of SENDERS fills its share, then one more fills none. */
+	for (k = 0; k <= SENDERS; k++) {
+		int want = k < SENDERS ? CHAT_DM_UNACKED_PER_USER : 0;
+
+		for (i = 0; i <= want; i++)
+			testcli_sendf(
+			    s[k], "dm$%s$bob$n%d", testcli_uid(s[k]), i);
+		echoes = full = 0;
+		while ((echoes < want || full < 1) &&
+		    (line = testcli_read(s[k])) != NULL) {
+			if (matches(line, "dm$", ""))
+				echoes++;
+			else if (strncmp(line, "error$dm_queue_full$dm$", 23) ==
+			    0)
+				full++;
+			else
+				fail_msg("sender%d: '%s'", k, line);
+		}
+		assert_int_equal(echoes, want);
+		assert_int_equal(full, 1);
+	}
 	assert_int_equal(testsrv_kill(testcluster_node(cl, 1), SIGKILL), 0);
-	while (lost < CHAT_DM_UNACKED_MAX && (line = testcli_read(a)) != NULL)
-		if (matches(
-		        line, "error$no_such_user$dm$", "bob (not delivered)"))
-			lost++;
-	assert_int_equal(lost, CHAT_DM_UNACKED_MAX);
+	for (k = 0; k < SENDERS; k++) {
+		lost = 0;
+		while (lost < CHAT_DM_UNACKED_PER_USER &&
+		    (line = testcli_read(s[k])) != NULL)
+			if (matches(line, "error$no_such_user$dm$",
+			        "bob (not delivered)"))
+				lost++;
+		assert_int_equal(lost, CHAT_DM_UNACKED_PER_USER);
+	}
+	for (k = 0; k <= SENDERS; k++)
+		testcli_free(s[k]);
 	testcli_free(a);
 	testcli_free(b);
 }

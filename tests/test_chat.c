@@ -3202,7 +3202,8 @@ test_cluster_dm_ack(void **state)
 	struct flog fl;
 	struct fake *f = cluster_new(&fl);
 	uint64_t one, two, three, four;
-	int i;
+	char uid[16], name[16];
+	int i, k;
 
 	(void)state;
 	cluster_reg(f, &fl, 0, "n1/a", "alice");
@@ -3259,16 +3260,111 @@ test_cluster_dm_ack(void **state)
 	assert_string_equal(fl.uid, "n1/a");
 	assert_string_equal(fl.text, "n5");
 	assert_int_equal(fl.seq, 7);
-	/* The bound. */
+	/* The bound, filled by users' shares. */
 	cluster_ev(f, 0, STORE_JOIN, "n6/e", "n6/e", "eve", "");
-	for (i = 0; i < CHAT_DM_UNACKED_MAX; i++) {
-		line(f, 0, "dm$n1/a$eve$%d", i);
-		flog_answer(&fl);
+	for (k = 1; k <= CHAT_DM_UNACKED_MAX / CHAT_DM_UNACKED_PER_USER; k++) {
+		snprintf(uid, sizeof(uid), "n1/s%d", k);
+		snprintf(name, sizeof(name), "sender%d", k);
+		cluster_reg(f, &fl, k, uid, name);
+		for (i = 0; i < CHAT_DM_UNACKED_PER_USER; i++) {
+			line(f, k, "dm$%s$eve$%d", uid, i);
+			flog_answer(&fl);
+		}
+		nothing(f, k);
 	}
-	nothing(f, 0);
 	line(f, 0, "dm$n1/a$eve$over");
 	assert_memory_equal(take(f, 0), "error$dm_queue_full$dm$", 23);
 	cluster_ev(f, 0, STORE_GONE, "", "", "", "n6");
+	flog_answer(&fl);
+	fake_free(f);
+}
+
+/*
+ * Several nodes: a DM read back and not said delivered within
+ * CHAT_DM_ACK_TIMEOUT_MS gets its sender "not delivered", once, and is
+ * forgotten; one acked before the deadline does not; one not read back
+ * yet waits for its echo.
+ */
+static void
+test_cluster_dm_timeout(void **state)
+{
+	struct flog fl;
+	struct fake *f = cluster_new(&fl);
+	uint64_t one, two, three;
+
+	(void)state;
+	cluster_reg(f, &fl, 0, "n1/a", "alice");
+	cluster_ev(f, 0, STORE_JOIN, "n2/b", "n2/b", "bob", "");
+	line(f, 0, "dm$n1/a$bob$one");
+	one = fl.seq;
+	cluster_dm_ev(f, 1, STORE_DM, "n2/b", "bob", "alice", "one", "n1", one);
+	expect(f, 0, "dm$%llu$alice$bob$one\n", now(f));
+	line(f, 0, "dm$n1/a$bob$two");
+	two = fl.seq;
+	cluster_dm_ev(f, 1, STORE_DM, "n2/b", "bob", "alice", "two", "n1", two);
+	expect(f, 0, "dm$%llu$alice$bob$two\n", now(f));
+	/* Not read back before the deadline: judged after its echo. */
+	line(f, 0, "dm$n1/a$bob$three");
+	three = fl.seq;
+	flog_answer(&fl);
+	/* One is delivered in time. */
+	cluster_dm_ev(f, 0, STORE_DM_ACK, "n2/b", "", "bob", "n1", "", one);
+	f->now += CHAT_DM_ACK_TIMEOUT_MS - 1000;
+	chat_cluster_tick(f->chat, f->now);
+	settle(f);
+	nothing(f, 0);
+	f->now += 1000;
+	chat_cluster_tick(f->chat, f->now);
+	settle(f);
+	expect(f, 0,
+	    "error$no_such_user$dm$" TXT_NO_USER ": bob (not delivered)\n");
+	cluster_dm_ev(
+	    f, 1, STORE_DM, "n2/b", "bob", "alice", "three", "n1", three);
+	expect(f, 0, "dm$%llu$alice$bob$three\n", now(f));
+	f->now += 1000;
+	chat_cluster_tick(f->chat, f->now);
+	settle(f);
+	expect(f, 0,
+	    "error$no_such_user$dm$" TXT_NO_USER ": bob (not delivered)\n");
+	/* Each once, and forgotten: nothing more, even when bob's node goes. */
+	f->now += 1000;
+	chat_cluster_tick(f->chat, f->now);
+	cluster_dm_ev(f, 0, STORE_DM_ACK, "n2/b", "", "bob", "n1", "", two);
+	cluster_ev(f, 0, STORE_GONE, "", "", "", "n2");
+	nothing(f, 0);
+	fake_free(f);
+}
+
+/*
+ * Several nodes: one user has at most CHAT_DM_UNACKED_PER_USER DMs
+ * waiting; past it, dm_queue_full, while another user still sends.
+ */
+static void
+test_cluster_dm_per_user(void **state)
+{
+	struct flog fl;
+	struct fake *f = cluster_new(&fl);
+	int i, published;
+
+	(void)state;
+	cluster_reg(f, &fl, 0, "n1/a", "alice");
+	cluster_reg(f, &fl, 1, "n1/c", "carol");
+	cluster_ev(f, 0, STORE_JOIN, "n2/b", "n2/b", "bob", "");
+	take_all(f);
+	for (i = 0; i < CHAT_DM_UNACKED_PER_USER; i++) {
+		line(f, 0, "dm$n1/a$bob$%d", i);
+		flog_answer(&fl);
+	}
+	nothing(f, 0);
+	published = fl.published;
+	line(f, 0, "dm$n1/a$bob$over");
+	assert_memory_equal(take(f, 0), "error$dm_queue_full$dm$", 23);
+	assert_int_equal(fl.published, published);
+	line(f, 1, "dm$n1/c$bob$hi");
+	nothing(f, 1);
+	assert_int_equal(fl.published, published + 1);
+	assert_int_equal(fl.kind, STORE_DM);
+	assert_string_equal(fl.text, "hi");
 	flog_answer(&fl);
 	fake_free(f);
 }
@@ -3324,6 +3420,8 @@ main(void)
 	    cmocka_unit_test(test_history_request_bytes),
 	    cmocka_unit_test(test_cluster_topic_key),
 	    cmocka_unit_test(test_cluster_dm_ack),
+	    cmocka_unit_test(test_cluster_dm_timeout),
+	    cmocka_unit_test(test_cluster_dm_per_user),
 	};
 
 	return cmocka_run_group_tests_name("chat", tests, NULL, NULL);
