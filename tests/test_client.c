@@ -2429,6 +2429,40 @@ test_dm_not_delivered(void **state)
 	fakeshell_end(&e);
 }
 
+/*
+ * /join of a channel already joined, by name or id, only shows its
+ * window: nothing is sent and no second "you joined" is printed.
+ */
+static void
+test_join_joined_shows(void **state)
+{
+	struct fakeshell_env e;
+	struct model_win *w;
+	size_t n;
+
+	(void)state;
+	env_online(&e);
+	assert_int_equal(type(&e, "/join #rust"), CLIENT_INPUT_DONE);
+	fakeshell_expect(&e.f, "join$" UID "$#rust");
+	join_rust(&e, RUST, 2);
+	w = chan(&e, RUST);
+	n = line_count(w);
+	model_select(e.m, 0);
+	fakeshell_clear(&e.f);
+	assert_int_equal(type(&e, "/join #RUST"), CLIENT_INPUT_DONE);
+	fakeshell_expect_none(&e.f);
+	assert_ptr_equal(current(&e), w);
+	assert_int_equal(line_count(w), n);
+	model_select(e.m, 0);
+	assert_int_equal(type(&e, "/join " RUST), CLIENT_INPUT_DONE);
+	fakeshell_expect_none(&e.f);
+	assert_ptr_equal(current(&e), w);
+	/* With a key it is sent: the user asked for something new. */
+	assert_int_equal(type(&e, "/join #rust k3y"), CLIENT_INPUT_DONE);
+	fakeshell_expect(&e.f, "join$" UID "$#rust$k3y");
+	fakeshell_end(&e);
+}
+
 int
 main(void)
 {
@@ -2439,6 +2473,7 @@ main(void)
 	    cmocka_unit_test(test_name_taken),
 	    cmocka_unit_test(test_bad_config_name),
 	    cmocka_unit_test(test_join_history_switch),
+	    cmocka_unit_test(test_join_joined_shows),
 	    cmocka_unit_test(test_reconnect_same_ids),
 	    cmocka_unit_test(test_reconnect_new_ids),
 	    cmocka_unit_test(test_reconnect_channel_gone),

@@ -165,6 +165,23 @@ client_key_ok(struct client *c, struct slice key, uint64_t now)
 	return 0;
 }
 
+/*
+ * A channel already joined (by name or id) is only shown: joining it
+ * again would print its join sequence a second time.  1 if so.
+ */
+static int
+client_show_joined(struct client *c, struct slice arg)
+{
+	struct model_win *w = model_find_name(c->m, arg.p, arg.len);
+
+	if (w == NULL)
+		w = client_chan_win(c, arg);
+	if (w == NULL || !model_win_joined(w))
+		return 0;
+	model_select(c->m, model_win_index(c->m, w));
+	return 1;
+}
+
 static enum client_input_result
 client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 {
@@ -181,6 +198,8 @@ client_cmd_join(struct client *c, const struct slash *s, uint64_t now)
 	}
 	if (verb == CMD_JOIN && !client_personal_id(c, &arg, now))
 		return CLIENT_INPUT_KEEP;
+	if (verb == CMD_JOIN && s->text.len == 0 && client_show_joined(c, arg))
+		return CLIENT_INPUT_DONE;
 	if (verb == CMD_JOIN && s->text.len > 0 &&
 	    !client_key_ok(c, s->text, now))
 		return CLIENT_INPUT_KEEP;
