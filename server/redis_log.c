@@ -512,66 +512,113 @@ num_of(const char *s, size_t len)
 	return v;
 }
 
-/* The kind of a users' event letter, else other. */
+/*
+ * The letter of each event kind in the streams' "k" field: messages,
+ * channels, topics and keys, then what users do (the presence kinds).
+ */
+static const struct {
+	char letter;
+	enum store_kind kind;
+	int presence;
+} kind_letters[] = {
+    {'m', STORE_MSG, 0},
+    {'a', STORE_ACT, 0},
+    {'c', STORE_CHANNEL, 0},
+    {'t', STORE_TOPIC, 0},
+    {'y', STORE_KEY, 0},
+    {'j', STORE_JOIN, 1},
+    {'p', STORE_PART, 1},
+    {'u', STORE_QUIT, 1},
+    {'n', STORE_NICK, 1},
+    {'d', STORE_DM, 1},
+    {'e', STORE_DM_ACT, 1},
+    {'g', STORE_GONE, 1},
+    {'A', STORE_AWAY, 1},
+    {'D', STORE_DM_ACK, 1},
+};
+#define KIND_LETTERS (sizeof(kind_letters) / sizeof(kind_letters[0]))
+
+/* The kind a "k" field names; STORE_MSG for one it does not. */
 static enum store_kind
-presence_kind(char letter, enum store_kind other)
+kind_of(const char *v, size_t len)
 {
-	switch (letter) {
-	case 'j':
-		return STORE_JOIN;
-	case 'p':
-		return STORE_PART;
-	case 'u':
-		return STORE_QUIT;
-	case 'n':
-		return STORE_NICK;
-	case 'd':
-		return STORE_DM;
-	case 'e':
-		return STORE_DM_ACT;
-	case 'g':
-		return STORE_GONE;
-	case 'A':
-		return STORE_AWAY;
-	case 'D':
-		return STORE_DM_ACK;
-	default:
-		return other;
-	}
+	size_t i;
+
+	for (i = 0; len == 1 && i < KIND_LETTERS; i++)
+		if (kind_letters[i].letter == v[0])
+			return kind_letters[i].kind;
+	return STORE_MSG;
 }
 
-/* The letter of a users' event kind, or 0. */
+/* The letter of a users' event kind, or 0 for another kind. */
 static char
 presence_letter(enum store_kind kind)
 {
-	switch (kind) {
-	case STORE_JOIN:
-		return 'j';
-	case STORE_PART:
-		return 'p';
-	case STORE_QUIT:
-		return 'u';
-	case STORE_NICK:
-		return 'n';
-	case STORE_DM:
-		return 'd';
-	case STORE_DM_ACT:
-		return 'e';
-	case STORE_GONE:
-		return 'g';
-	case STORE_AWAY:
-		return 'A';
-	case STORE_DM_ACK:
-		return 'D';
-	default:
-		return 0;
-	}
+	size_t i;
+
+	for (i = 0; i < KIND_LETTERS; i++)
+		if (kind_letters[i].kind == kind)
+			return kind_letters[i].presence ? kind_letters[i].letter
+			                                : 0;
+	return 0;
 }
 
 static int
 is_presence(enum store_kind kind)
 {
 	return presence_letter(kind) != 0;
+}
+
+/*
+ * A stream entry's fields [field, value, ...] into ev (kind STORE_MSG
+ * unless a "k" says otherwise); fields of other shapes are skipped.
+ */
+static void
+fields_of(const redisReply *f, struct redis_log_event *ev)
+{
+	const char *k, *v;
+	size_t klen, vlen, i;
+
+	ev->kind = STORE_MSG;
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		if (!str_of(f->element[i], &k, &klen) || klen != 1 ||
+		    !str_of(f->element[i + 1], &v, &vlen))
+			continue;
+		switch (k[0]) {
+		case 'k':
+			ev->kind = kind_of(v, vlen);
+			break;
+		case 'u':
+			ev->uid = v;
+			ev->uid_len = vlen;
+			break;
+		case 'r':
+			ev->tag = num_of(v, vlen);
+			break;
+		case 'c':
+			ev->chan = v;
+			ev->chan_len = vlen;
+			break;
+		case 'q':
+			ev->seq = num_of(v, vlen);
+			break;
+		case 't':
+			ev->time = num_of(v, vlen);
+			break;
+		case 's':
+			ev->sender = v;
+			ev->sender_len = vlen;
+			break;
+		case 'x':
+			ev->text = v;
+			ev->text_len = vlen;
+			break;
+		case 'n':
+			ev->node = v;
+			ev->node_len = vlen;
+			break;
+		}
+	}
 }
 
 /*
@@ -583,8 +630,8 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 {
 	struct redis_log_event ev;
 	const redisReply *f;
-	const char *id, *k, *v;
-	size_t idlen, klen, vlen, i;
+	const char *id;
+	size_t idlen;
 
 	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
 	    !str_of(e->element[0], &id, &idlen) || idlen >= REDIS_LOG_ID_SIZE)
@@ -596,54 +643,8 @@ deliver_entry(struct redis_log *lg, const redisReply *e)
 	if (f->type != REDIS_REPLY_ARRAY)
 		return;
 	memset(&ev, 0, sizeof(ev));
-	ev.kind = STORE_MSG;
 	ev.id = lg->last_id;
-	for (i = 0; i + 1 < f->elements; i += 2) {
-		if (!str_of(f->element[i], &k, &klen) || klen != 1 ||
-		    !str_of(f->element[i + 1], &v, &vlen))
-			continue;
-		switch (k[0]) {
-		case 'k':
-			ev.kind = vlen != 1 ? STORE_MSG
-			    : v[0] == 'a'   ? STORE_ACT
-			    : v[0] == 'c'   ? STORE_CHANNEL
-			    : v[0] == 't'   ? STORE_TOPIC
-			    : v[0] == 'y'   ? STORE_KEY
-			                    : STORE_MSG;
-			if (vlen == 1)
-				ev.kind = presence_kind(v[0], ev.kind);
-			break;
-		case 'u':
-			ev.uid = v;
-			ev.uid_len = vlen;
-			break;
-		case 'r':
-			ev.tag = num_of(v, vlen);
-			break;
-		case 'c':
-			ev.chan = v;
-			ev.chan_len = vlen;
-			break;
-		case 'q':
-			ev.seq = num_of(v, vlen);
-			break;
-		case 't':
-			ev.time = num_of(v, vlen);
-			break;
-		case 's':
-			ev.sender = v;
-			ev.sender_len = vlen;
-			break;
-		case 'x':
-			ev.text = v;
-			ev.text_len = vlen;
-			break;
-		case 'n':
-			ev.node = v;
-			ev.node_len = vlen;
-			break;
-		}
-	}
+	fields_of(f, &ev);
 	/* A channel, topic, key or user event has no seq; a message has. */
 	if (ev.chan == NULL ||
 	    (ev.seq == 0 && ev.kind != STORE_CHANNEL &&
@@ -1388,41 +1389,25 @@ struct pending_page {
 static int
 line_of(const redisReply *e, struct store_line *l)
 {
-	const redisReply *f;
-	const char *id, *k, *v;
-	size_t idlen, klen, vlen, i;
+	struct redis_log_event ev;
+	const char *id;
+	size_t idlen;
 
 	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
 	    !str_of(e->element[0], &id, &idlen) ||
 	    e->element[1]->type != REDIS_REPLY_ARRAY)
 		return 0;
+	memset(&ev, 0, sizeof(ev));
+	fields_of(e->element[1], &ev);
 	memset(l, 0, sizeof(*l));
-	l->kind = STORE_MSG;
+	/* A channel's stream holds messages and actions only. */
+	l->kind = ev.kind == STORE_ACT ? STORE_ACT : STORE_MSG;
 	l->seq = num_of(id, idlen);
-	l->sender = l->text = "";
-	f = e->element[1];
-	for (i = 0; i + 1 < f->elements; i += 2) {
-		if (!str_of(f->element[i], &k, &klen) || klen != 1 ||
-		    !str_of(f->element[i + 1], &v, &vlen))
-			continue;
-		switch (k[0]) {
-		case 'k':
-			l->kind =
-			    vlen == 1 && v[0] == 'a' ? STORE_ACT : STORE_MSG;
-			break;
-		case 't':
-			l->time = num_of(v, vlen);
-			break;
-		case 's':
-			l->sender = v;
-			l->sender_len = vlen;
-			break;
-		case 'x':
-			l->text = v;
-			l->text_len = vlen;
-			break;
-		}
-	}
+	l->time = ev.time;
+	l->sender = ev.sender != NULL ? ev.sender : "";
+	l->sender_len = ev.sender_len;
+	l->text = ev.text != NULL ? ev.text : "";
+	l->text_len = ev.text_len;
 	return l->seq > 0;
 }
 
