@@ -1229,6 +1229,27 @@ release_name(struct chat *c, const char *name, size_t len)
 	c->cluster.release(c->cluster.ctx, skel, account_key(name, len, skel));
 }
 
+/*
+ * Whether conn (as it was at serial) still waits for the answer ticket
+ * of the kind given: an answer for a connection gone, or one that waits
+ * for something else now, is dropped.
+ */
+static int
+still_waiting(const struct chat_conn *cc, uint64_t serial, enum chat_wait kind,
+    uint64_t ticket)
+{
+	return cc != NULL && cc->serial == serial && cc->wait == kind &&
+	    cc->ticket == ticket;
+}
+
+/* conn waited for the log and takes lines again. */
+static void
+resume_conn(struct chat *c, int conn)
+{
+	if (c->cluster.resumed != NULL)
+		c->cluster.resumed(c->cluster.ctx, conn);
+}
+
 /* The nodes answered a claim: the reg or nick goes on, or is refused. */
 static void
 claim_done(void *ctx, int status, uint64_t seq, const char *err)
@@ -1247,8 +1268,7 @@ claim_done(void *ctx, int status, uint64_t seq, const char *err)
 		free(p);
 		return;
 	}
-	if (cc == NULL || cc->serial != p->serial ||
-	    cc->wait != CHAT_WAIT_CLAIM || cc->ticket != p->ticket) {
+	if (!still_waiting(cc, p->serial, CHAT_WAIT_CLAIM, p->ticket)) {
 		/* Its connection went: a name claimed for it goes too. */
 		if (status == 0)
 			release_name(c, p->name, p->name_len);
@@ -1274,8 +1294,7 @@ claim_done(void *ctx, int status, uint64_t seq, const char *err)
 	if (code != PROTO_E_NONE)
 		(void)fail(c, conn, code, p->verb, name, p->now);
 	free(p);
-	if (c->cluster.resumed != NULL)
-		c->cluster.resumed(c->cluster.ctx, conn);
+	resume_conn(c, conn);
 }
 
 /*
@@ -1984,8 +2003,8 @@ page_done(void *ctx, int status, const struct store_line *lines, size_t n,
 	int conn = p->conn;
 
 	(void)err;
-	if (c->cluster_stopped || cc == NULL || cc->serial != p->serial ||
-	    cc->wait != CHAT_WAIT_PAGE || cc->ticket != p->ticket) {
+	if (c->cluster_stopped ||
+	    !still_waiting(cc, p->serial, CHAT_WAIT_PAGE, p->ticket)) {
 		free(p);
 		return;
 	}
@@ -1998,8 +2017,7 @@ page_done(void *ctx, int status, const struct store_line *lines, size_t n,
 	else
 		send_log_page(c, conn, p, lines, n, cs != NULL ? cs->seq : 0);
 	free(p);
-	if (c->cluster.resumed != NULL)
-		c->cluster.resumed(c->cluster.ctx, conn);
+	resume_conn(c, conn);
 }
 
 /*
@@ -2140,8 +2158,7 @@ fill_done(void *ctx, int status, const struct store_line *lines, size_t n,
 	    !((struct chan_state *)channel_data(ch))->loaded)
 		ring_fill(c, ch, lines, n);
 	cc = conn_get(c, conn);
-	if (cc == NULL || cc->serial != p->serial ||
-	    cc->wait != CHAT_WAIT_FILL || cc->ticket != p->ticket) {
+	if (!still_waiting(cc, p->serial, CHAT_WAIT_FILL, p->ticket)) {
 		free(p);
 		return;
 	}
@@ -2151,8 +2168,7 @@ fill_done(void *ctx, int status, const struct store_line *lines, size_t n,
 	chat_line(c, conn, p->line, p->line_len, p->now);
 	c->fill_skip = 0;
 	free(p);
-	if (c->cluster.resumed != NULL)
-		c->cluster.resumed(c->cluster.ctx, conn);
+	resume_conn(c, conn);
 }
 
 /*
